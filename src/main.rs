@@ -1,0 +1,12 @@
+//! The browser entry point: mounts the playground. Built for wasm32 by `trunk`.
+
+#[cfg(target_arch = "wasm32")]
+fn main() {
+    yew::Renderer::<lb_playground::ui::App>::new().render();
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn main() {
+    eprintln!("lb-playground is the browser app: run `make serve` and open the printed address.");
+    std::process::exit(2);
+}

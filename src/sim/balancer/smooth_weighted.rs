@@ -1,0 +1,196 @@
+//! nginx's smooth weighted round robin, the default method of an nginx `upstream`.
+//!
+//! Each peer has its weight `w`, a current weight `cw` (starting at 0) and an effective weight `ew`
+//! (starting at `w`). For every pick, each eligible peer gets `cw += ew` (and `ew += 1` while below
+//! `w`); the peer with the largest `cw` wins (the first in list order on ties) and pays back the sum
+//! of all effective weights. Weights 5, 1, 1 give `a a b a c a a`: the same shares as the textbook
+//! expanded list `a a a a a b c`, interleaved. A failure lowers the failed peer's `ew` by
+//! `w / max_fails`, and `ew` climbs back by one per pick, a gentle ramp-up after errors.
+
+use super::{About, Balancer, Candidate, RequestKey};
+use crate::sim::rng::SimRng;
+
+pub(super) const ABOUT: About = About {
+    name: "Weighted round robin (nginx smooth)",
+    how: "Every pick, each server's running score grows by its weight; the highest score wins and pays back the total. Weights 5,1,1 give a a b a c a a.",
+    when: "Servers of different capacity with requests of similar cost; nginx's default.",
+    weakness: "Static shares: it cannot see that a server has slowed down or is overloaded.",
+    cost: "O(n) per pick: one pass over the servers.",
+};
+
+/// nginx's `max_fails` default: one failure drops the effective weight to zero.
+const DEFAULT_MAX_FAILS: u32 = 1;
+
+/// The per-peer state of smooth weighted round robin.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Peer {
+    /// The weight this state was built for; a changed weight resets `effective`.
+    weight: u32,
+    current: i64,
+    effective: i64,
+}
+
+/// nginx smooth weighted round robin.
+#[derive(Clone, Debug)]
+pub struct SmoothWeighted {
+    peers: Vec<Peer>,
+    max_fails: u32,
+}
+
+impl Default for SmoothWeighted {
+    fn default() -> Self {
+        SmoothWeighted::new(DEFAULT_MAX_FAILS)
+    }
+}
+
+impl SmoothWeighted {
+    /// A balancer whose failures lower a peer's effective weight by `weight / max_fails`
+    /// (`max_fails` 0: failures do not lower it, as in nginx).
+    pub fn new(max_fails: u32) -> SmoothWeighted {
+        SmoothWeighted {
+            peers: Vec::new(),
+            max_fails,
+        }
+    }
+
+    /// The current weights, for the UI and tests.
+    pub fn current_weights(&self) -> Vec<i64> {
+        self.peers.iter().map(|p| p.current).collect()
+    }
+
+    /// Brings the per-peer state in line with the pool (new servers, changed weights).
+    fn sync(&mut self, pool: &[Candidate]) {
+        self.peers.resize(pool.len(), Peer::default());
+        for (peer, c) in self.peers.iter_mut().zip(pool) {
+            if peer.weight != c.weight {
+                *peer = Peer {
+                    weight: c.weight,
+                    current: peer.current,
+                    effective: i64::from(c.weight),
+                };
+            }
+        }
+    }
+
+    /// One smooth-WRR pass over the eligible peers that also satisfy `filter`.
+    pub(super) fn pick_where(
+        &mut self,
+        pool: &[Candidate],
+        filter: impl Fn(&Candidate) -> bool,
+    ) -> Option<usize> {
+        self.sync(pool);
+        let mut total = 0;
+        let mut best: Option<(usize, i64)> = None;
+        for (i, c) in pool.iter().enumerate() {
+            if !c.eligible() || !filter(c) {
+                continue;
+            }
+            let peer = &mut self.peers[i];
+            peer.current += peer.effective;
+            total += peer.effective;
+            if peer.effective < i64::from(peer.weight) {
+                peer.effective += 1;
+            }
+            if best.is_none_or(|(_, current)| peer.current > current) {
+                best = Some((i, peer.current));
+            }
+        }
+        let (chosen, _) = best?;
+        self.peers[chosen].current -= total;
+        Some(chosen)
+    }
+}
+
+impl Balancer for SmoothWeighted {
+    fn pick(&mut self, pool: &[Candidate], _key: &RequestKey, _rng: &mut SimRng) -> Option<usize> {
+        self.pick_where(pool, |_| true)
+    }
+
+    fn observe(&mut self, server: usize, ok: bool) {
+        if ok || self.max_fails == 0 {
+            return;
+        }
+        if let Some(peer) = self.peers.get_mut(server) {
+            peer.effective = (peer.effective - i64::from(peer.weight / self.max_fails)).max(0);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::balancer::test_support::{picks, pool};
+
+    #[test]
+    fn reference_sequences() {
+        let mut b = SmoothWeighted::default();
+        assert_eq!(picks(&mut b, &pool(&[5, 1, 1]), 14), "aabacaaaabacaa");
+        assert_eq!(
+            picks(&mut SmoothWeighted::default(), &pool(&[4, 2, 1]), 7),
+            "abacaba"
+        );
+        assert_eq!(
+            picks(&mut SmoothWeighted::default(), &pool(&[3, 1]), 8),
+            "aabaaaba"
+        );
+    }
+
+    #[test]
+    fn equal_weights_are_plain_round_robin() {
+        assert_eq!(
+            picks(&mut SmoothWeighted::default(), &pool(&[2, 2, 2]), 6),
+            "abcabc"
+        );
+    }
+
+    #[test]
+    fn current_weights_return_to_zero_after_a_full_cycle() {
+        let mut b = SmoothWeighted::default();
+        picks(&mut b, &pool(&[5, 1, 1]), 7);
+        assert_eq!(b.current_weights(), [0, 0, 0]);
+    }
+
+    #[test]
+    fn a_down_peer_is_skipped_and_rejoins() {
+        let mut b = SmoothWeighted::default();
+        let mut p = pool(&[5, 1, 1]);
+        assert_eq!(picks(&mut b, &p, 3), "aab");
+        p[0].available = false;
+        // b paid for its pick just before a left (cw -4), so c catches up first: nginx does the same.
+        assert_eq!(picks(&mut b, &p, 4), "cccc");
+        p[0].available = true;
+        assert_eq!(picks(&mut b, &p, 7), "aabaaca");
+    }
+
+    #[test]
+    fn a_failure_drops_the_effective_weight_and_it_ramps_back() {
+        let mut b = SmoothWeighted::default();
+        let p = pool(&[5, 1, 1]);
+        assert_eq!(picks(&mut b, &p, 1), "a");
+        b.observe(0, false); // ew(a): 5 -> 0, then +1 per pass
+        // With a's effective weight at 0, 1, 2, ... the others take the next picks.
+        assert_eq!(picks(&mut b, &p, 7), "bcbaaca");
+        // Fully recovered: the steady pattern holds the 5:1:1 shares again.
+        let steady = picks(&mut b, &p, 70);
+        assert_eq!(steady.matches('a').count(), 50);
+    }
+
+    #[test]
+    fn max_fails_scales_the_drop() {
+        let mut b = SmoothWeighted::new(2);
+        picks(&mut b, &pool(&[6, 1]), 1);
+        b.observe(0, false);
+        assert_eq!(b.peers[0].effective, 3);
+        b.observe(0, true);
+        assert_eq!(b.peers[0].effective, 3);
+    }
+
+    #[test]
+    fn changing_a_weight_takes_effect_on_the_next_pick() {
+        let mut b = SmoothWeighted::default();
+        let mut p = pool(&[1, 1]);
+        assert_eq!(picks(&mut b, &p, 2), "ab");
+        p[1].weight = 3;
+        assert_eq!(picks(&mut b, &p, 8).matches('b').count(), 6);
+    }
+}

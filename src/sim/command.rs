@@ -1,0 +1,52 @@
+//! Commands: every change a user (or a scripted timeline) makes to a running simulation.
+//!
+//! A command is applied at the simulation's current time. The simulation keeps the list of applied
+//! commands with their times: that list is a recording, and applying it again to the same scenario
+//! reproduces the run exactly.
+
+use super::balancer::Algorithm;
+use super::time::{SimDuration, SimTime};
+
+/// A change to a running simulation. Servers are named by their index in the scenario.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Command {
+    /// Crash a server: its queued and in-service requests fail and it accepts none.
+    Kill {
+        /// The server.
+        server: usize,
+    },
+    /// Bring a killed server back, idle and empty.
+    Revive {
+        /// The server.
+        server: usize,
+    },
+    /// Change a server's balancing weight (0 drains it).
+    SetWeight {
+        /// The server.
+        server: usize,
+        /// The new weight.
+        weight: u32,
+    },
+    /// Change a server's speed factor (0.2 = five times slower).
+    SetSpeed {
+        /// The server.
+        server: usize,
+        /// The new speed factor.
+        speed: f64,
+    },
+    /// Switch the balancing algorithm (its state starts fresh, as after a reload).
+    SetAlgorithm(Algorithm),
+    /// Change the arrival rate, in requests per second.
+    SetRate(f64),
+    /// Change the mean request cost.
+    SetMeanCost(SimDuration),
+}
+
+/// A command and the simulated time it was applied at.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct TimedCommand {
+    /// When it was applied.
+    pub at: SimTime,
+    /// What was applied.
+    pub command: Command,
+}

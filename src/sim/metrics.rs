@@ -1,0 +1,229 @@
+//! What the simulation measures: outcome counters, client-observed latency, per-server statistics and
+//! a bounded time series of per-window samples for the charts.
+//!
+//! Latency is measured where the user feels it: from the moment the client sends a request until the
+//! answer is back at the client. Only successful requests enter the latency histograms; failures and
+//! rejections are counted. Every `sample_every` of simulated time the current window is closed into a
+//! [`Sample`] (throughput, errors, p50 / p95 / p99); the series keeps the most recent
+//! [`SERIES_CAPACITY`] samples so memory stays flat however long the run.
+
+use std::collections::VecDeque;
+
+use super::histogram::Histogram;
+use super::request::Outcome;
+use super::time::{SimDuration, SimTime};
+
+/// How many window samples the time series keeps.
+pub const SERIES_CAPACITY: usize = 600;
+
+/// Counts of requests by where they are or how they ended, for the whole run.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Totals {
+    /// Requests the clients sent.
+    pub generated: u64,
+    /// Requests answered successfully.
+    pub completed: u64,
+    /// Requests that failed (connection refused, server crashed).
+    pub failed: u64,
+    /// Requests turned away without being attempted (no server available, queue full).
+    pub rejected: u64,
+    /// Requests on their way or being served (everything live that is not queued).
+    pub in_flight: u64,
+    /// Requests waiting in a server queue.
+    pub queued: u64,
+}
+
+impl Totals {
+    /// Whether every generated request is accounted for exactly once.
+    pub fn balanced(&self) -> bool {
+        self.generated
+            == self.completed + self.failed + self.rejected + self.in_flight + self.queued
+    }
+}
+
+/// One server's statistics over the run.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ServerStats {
+    /// Requests the balancer sent to it.
+    pub routed: u64,
+    /// Requests it served successfully.
+    pub completed: u64,
+    /// Requests that failed at it (refused while dead, or lost in a crash).
+    pub failed: u64,
+    /// Requests it turned away with a full queue.
+    pub rejected: u64,
+    /// Client-observed latency of the requests it served (microseconds).
+    pub latency: Histogram,
+}
+
+/// The statistics of one closed window of simulated time.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Sample {
+    /// The end of the window.
+    pub end: SimTime,
+    /// Requests answered successfully in the window, per second.
+    pub throughput: f64,
+    /// Requests that failed or were rejected in the window, per second.
+    pub errors: f64,
+    /// Median latency of the window's successes, in milliseconds.
+    pub p50_ms: Option<f64>,
+    /// 95th percentile latency, in milliseconds.
+    pub p95_ms: Option<f64>,
+    /// 99th percentile latency, in milliseconds.
+    pub p99_ms: Option<f64>,
+}
+
+/// Counters, histograms and the sampled time series of one run.
+#[derive(Clone, Debug)]
+pub struct Metrics {
+    completed: u64,
+    failed: u64,
+    rejected: u64,
+    latency: Histogram,
+    servers: Vec<ServerStats>,
+    window: Histogram,
+    window_errors: u64,
+    window_len: SimDuration,
+    window_end: SimTime,
+    series: VecDeque<Sample>,
+}
+
+impl Metrics {
+    /// Empty metrics for `servers` servers, sampled every `window_len`.
+    pub fn new(servers: usize, window_len: SimDuration) -> Metrics {
+        Metrics {
+            completed: 0,
+            failed: 0,
+            rejected: 0,
+            latency: Histogram::new(),
+            servers: vec![ServerStats::default(); servers],
+            window: Histogram::new(),
+            window_errors: 0,
+            window_len,
+            window_end: SimTime::ZERO + window_len,
+            series: VecDeque::with_capacity(SERIES_CAPACITY),
+        }
+    }
+
+    /// Requests answered successfully, failed and rejected so far: `(completed, failed, rejected)`.
+    pub fn outcomes(&self) -> (u64, u64, u64) {
+        (self.completed, self.failed, self.rejected)
+    }
+
+    /// Client-observed latency of every successful request (microseconds).
+    pub fn latency(&self) -> &Histogram {
+        &self.latency
+    }
+
+    /// Per-server statistics, in server order.
+    pub fn servers(&self) -> &[ServerStats] {
+        &self.servers
+    }
+
+    /// Mutable statistics of server `index`, for the engine's bookkeeping.
+    pub(crate) fn server_mut(&mut self, index: usize) -> &mut ServerStats {
+        &mut self.servers[index]
+    }
+
+    /// The closed windows, oldest first (at most [`SERIES_CAPACITY`]).
+    pub fn series(&self) -> &VecDeque<Sample> {
+        &self.series
+    }
+
+    /// A request's answer reached its client after `latency`.
+    pub fn record_answer(&mut self, server: Option<usize>, outcome: Outcome, latency: SimDuration) {
+        match outcome {
+            Outcome::Success => {
+                self.completed += 1;
+                self.latency.record(latency.0);
+                self.window.record(latency.0);
+                if let Some(stats) = server.and_then(|s| self.servers.get_mut(s)) {
+                    stats.latency.record(latency.0);
+                }
+            }
+            o if o.is_rejection() => {
+                self.rejected += 1;
+                self.window_errors += 1;
+            }
+            _ => {
+                self.failed += 1;
+                self.window_errors += 1;
+            }
+        }
+    }
+
+    /// Closes every window that ends at or before `now`.
+    pub fn close_windows_until(&mut self, now: SimTime) {
+        while self.window_end <= now {
+            let secs = self.window_len.as_secs_f64();
+            let ms = |q| self.window.quantile(q).map(|us| us as f64 / 1e3);
+            let sample = Sample {
+                end: self.window_end,
+                throughput: self.window.count() as f64 / secs,
+                errors: self.window_errors as f64 / secs,
+                p50_ms: ms(0.5),
+                p95_ms: ms(0.95),
+                p99_ms: ms(0.99),
+            };
+            if self.series.len() == SERIES_CAPACITY {
+                self.series.pop_front();
+            }
+            self.series.push_back(sample);
+            self.window.clear();
+            self.window_errors = 0;
+            self.window_end += self.window_len;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn windows_sample_rates_and_quantiles() {
+        let mut m = Metrics::new(2, SimDuration::from_secs(1));
+        for ms in 1..=100 {
+            m.record_answer(Some(1), Outcome::Success, SimDuration::from_millis(ms));
+        }
+        m.record_answer(None, Outcome::NoServer, SimDuration::ZERO);
+        m.record_answer(Some(0), Outcome::ServerCrashed, SimDuration::ZERO);
+        m.close_windows_until(SimTime::from_secs_f64(2.5));
+        assert_eq!(m.series().len(), 2);
+        let first = m.series()[0];
+        assert_eq!(first.throughput, 100.0);
+        assert_eq!(first.errors, 2.0);
+        assert!((first.p50_ms.unwrap() - 50.0).abs() < 0.5);
+        assert!((first.p99_ms.unwrap() - 99.0).abs() < 1.0);
+        let second = m.series()[1];
+        assert_eq!((second.throughput, second.p50_ms), (0.0, None));
+        assert_eq!(m.outcomes(), (100, 1, 1));
+        assert_eq!(m.servers()[1].latency.count(), 100);
+        assert_eq!(m.servers()[0].latency.count(), 0);
+    }
+
+    #[test]
+    fn the_series_is_bounded() {
+        let mut m = Metrics::new(1, SimDuration::from_millis(10));
+        m.close_windows_until(SimTime::from_secs_f64(100.0));
+        assert_eq!(m.series().len(), SERIES_CAPACITY);
+        assert_eq!(
+            m.series().back().unwrap().end,
+            SimTime::from_secs_f64(100.0)
+        );
+    }
+
+    #[test]
+    fn totals_balance_check() {
+        let t = Totals {
+            generated: 10,
+            completed: 4,
+            failed: 1,
+            rejected: 1,
+            in_flight: 3,
+            queued: 1,
+        };
+        assert!(t.balanced());
+        assert!(!Totals { generated: 11, ..t }.balanced());
+    }
+}

@@ -1,0 +1,33 @@
+//! The deterministic simulation core.
+//!
+//! The contract: nothing in here reads a clock, touches a browser or uses global randomness. Time is
+//! a parameter ([`SimTime`], integer microseconds), every random draw comes from a seeded portable
+//! generator owned by the run ([`rng`]), and every change is a [`Command`] applied at a simulated
+//! instant. The same [`Scenario`], seed and commands give the same numbers on native and wasm32.
+//!
+//! Drive it with [`Simulation::apply`] and [`Simulation::advance_to`]; read it through
+//! [`Simulation::servers`], [`Simulation::requests`], [`Simulation::metrics`] and
+//! [`Simulation::totals`], which are cheap borrows.
+
+pub mod balancer;
+pub mod command;
+pub mod engine;
+pub mod event;
+pub mod histogram;
+pub mod metrics;
+pub mod request;
+pub mod rng;
+pub mod scenario;
+pub mod server;
+pub mod time;
+pub mod traffic;
+pub mod validation;
+
+pub use balancer::Algorithm;
+pub use command::{Command, TimedCommand};
+pub use engine::{LogEntry, Simulation};
+pub use metrics::{Sample, Totals};
+pub use request::{Outcome, Phase};
+pub use scenario::Scenario;
+pub use time::{SimDuration, SimTime};
+pub use validation::ValidationError;

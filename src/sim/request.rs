@@ -1,0 +1,209 @@
+//! Requests in the system and the table that holds them.
+//!
+//! A request lives from the moment its client sends it until the client has the answer. On the way
+//! it passes through [`Phase`]s, each with a start and an end time, which is all the UI needs to draw
+//! it moving. The [`RequestTable`] is a slab: slots are reused, so the steady state allocates nothing.
+
+use super::time::{SimDuration, SimTime};
+
+/// Index of a live request in the [`RequestTable`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct RequestId(pub u32);
+
+/// Where a request is on its round trip.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Phase {
+    /// Travelling from the client to the load balancer.
+    ToBalancer,
+    /// Routed; travelling from the load balancer to its server.
+    ToServer,
+    /// Waiting in the server's queue for a free worker.
+    Queued,
+    /// Being served by a worker.
+    InService,
+    /// The answer travelling from the server back to the load balancer.
+    ToBalancerBack,
+    /// The answer travelling from the load balancer back to the client.
+    ToClient,
+}
+
+/// How a request ended, as its client sees it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Outcome {
+    /// Served successfully.
+    Success,
+    /// The chosen server was dead when the request got there (connection refused).
+    ConnectionFailed,
+    /// The server crashed while the request was queued or being served.
+    ServerCrashed,
+    /// No server could take it: the load balancer answered 503 at once.
+    NoServer,
+    /// The server's queue was full: the server answered 503 at once.
+    QueueFull,
+}
+
+impl Outcome {
+    /// Whether the client got a successful answer.
+    pub fn is_success(self) -> bool {
+        self == Outcome::Success
+    }
+
+    /// Whether the request was turned away without being attempted (counted as rejected, not failed).
+    pub fn is_rejection(self) -> bool {
+        matches!(self, Outcome::NoServer | Outcome::QueueFull)
+    }
+
+    /// A short label for logs and tooltips.
+    pub fn label(self) -> &'static str {
+        match self {
+            Outcome::Success => "served",
+            Outcome::ConnectionFailed => "connection refused",
+            Outcome::ServerCrashed => "server crashed",
+            Outcome::NoServer => "no server available (503)",
+            Outcome::QueueFull => "queue full (503)",
+        }
+    }
+}
+
+/// One request and where it is.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Request {
+    /// Sequence number: the n-th request generated in this run (0-based).
+    pub seq: u64,
+    /// The client that sent it.
+    pub client: u32,
+    /// Work it carries, in full-speed worker time.
+    pub cost: SimDuration,
+    /// When the client sent it.
+    pub created: SimTime,
+    /// The server the load balancer chose, once it has chosen.
+    pub server: Option<u32>,
+    /// Where it is now.
+    pub phase: Phase,
+    /// When the current phase began.
+    pub phase_start: SimTime,
+    /// When the current phase is due to end (equal to the start for open-ended phases like `Queued`).
+    pub phase_end: SimTime,
+    /// How it ended, once that is known (it may still be travelling back to the client).
+    pub outcome: Option<Outcome>,
+}
+
+impl Request {
+    /// Moves the request into `phase` for the span `start..end`.
+    pub fn enter(&mut self, phase: Phase, start: SimTime, end: SimTime) {
+        self.phase = phase;
+        self.phase_start = start;
+        self.phase_end = end;
+    }
+
+    /// How far through its current phase the request is at `now`, from 0 to 1.
+    pub fn progress(&self, now: SimTime) -> f64 {
+        let span = self.phase_end.0.saturating_sub(self.phase_start.0);
+        if span == 0 {
+            return 1.0;
+        }
+        (now.0.saturating_sub(self.phase_start.0) as f64 / span as f64).min(1.0)
+    }
+}
+
+/// A slab of live requests: insert gives a [`RequestId`], remove frees the slot for reuse.
+#[derive(Debug, Default)]
+pub struct RequestTable {
+    slots: Vec<Option<Request>>,
+    free: Vec<u32>,
+    live: usize,
+}
+
+impl RequestTable {
+    /// Stores `request` and returns its id.
+    pub fn insert(&mut self, request: Request) -> RequestId {
+        self.live += 1;
+        if let Some(index) = self.free.pop() {
+            self.slots[index as usize] = Some(request);
+            RequestId(index)
+        } else {
+            self.slots.push(Some(request));
+            RequestId(self.slots.len() as u32 - 1)
+        }
+    }
+
+    /// The live request `id`. Panics on a freed id: that is an engine bug, not an input error.
+    pub fn get(&self, id: RequestId) -> &Request {
+        self.slots[id.0 as usize]
+            .as_ref()
+            .expect("request id is live")
+    }
+
+    /// The live request `id`, mutably.
+    pub fn get_mut(&mut self, id: RequestId) -> &mut Request {
+        self.slots[id.0 as usize]
+            .as_mut()
+            .expect("request id is live")
+    }
+
+    /// Removes request `id` and returns it.
+    pub fn remove(&mut self, id: RequestId) -> Request {
+        let request = self.slots[id.0 as usize]
+            .take()
+            .expect("request id is live");
+        self.free.push(id.0);
+        self.live -= 1;
+        request
+    }
+
+    /// Number of live requests.
+    pub fn len(&self) -> usize {
+        self.live
+    }
+
+    /// True when no request is live.
+    pub fn is_empty(&self) -> bool {
+        self.live == 0
+    }
+
+    /// Every live request, in slot order.
+    pub fn iter(&self) -> impl Iterator<Item = &Request> {
+        self.slots.iter().flatten()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(seq: u64) -> Request {
+        Request {
+            seq,
+            client: 0,
+            cost: SimDuration(1),
+            created: SimTime(0),
+            server: None,
+            phase: Phase::ToBalancer,
+            phase_start: SimTime(10),
+            phase_end: SimTime(20),
+            outcome: None,
+        }
+    }
+
+    #[test]
+    fn slots_are_reused() {
+        let mut table = RequestTable::default();
+        let a = table.insert(request(0));
+        let b = table.insert(request(1));
+        assert_eq!(table.remove(a).seq, 0);
+        let c = table.insert(request(2));
+        assert_eq!(c, a);
+        assert_eq!(table.len(), 2);
+        assert_eq!(table.get(b).seq, 1);
+        let seqs: Vec<u64> = table.iter().map(|r| r.seq).collect();
+        assert_eq!(seqs, [2, 1]);
+    }
+
+    #[test]
+    fn progress_runs_from_zero_to_one() {
+        let r = request(0);
+        assert_eq!(r.progress(SimTime(10)), 0.0);
+        assert_eq!(r.progress(SimTime(15)), 0.5);
+        assert_eq!(r.progress(SimTime(99)), 1.0);
+    }
+}

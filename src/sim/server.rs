@@ -1,0 +1,336 @@
+//! A virtual server: a fixed number of workers, a FIFO queue in front of them, a speed factor and a
+//! lifecycle (up or killed).
+//!
+//! A request that arrives while a worker is free starts at once and takes `cost / speed`; otherwise it
+//! waits in the queue (or is turned away when a bounded queue is full). Changing the speed rescales the
+//! remaining work of requests already in service. Killing the server fails everything in it. The
+//! server knows nothing about events: it reports what should happen next and the engine schedules it.
+//! Completions carry an epoch, bumped on every kill or speed change, so stale ones are recognised.
+
+use std::collections::VecDeque;
+
+use super::request::RequestId;
+use super::time::{SimDuration, SimTime};
+
+/// The configuration of one server.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ServerSpec {
+    /// Display name, e.g. `server-1`.
+    pub name: String,
+    /// Balancing weight, 0 (drained: no new requests) to [`MAX_WEIGHT`].
+    pub weight: u32,
+    /// Requests served at once.
+    pub workers: u32,
+    /// Speed factor: 1 is normal, 0.2 is five times slower.
+    pub speed: f64,
+    /// The queue's capacity; `None` is unbounded.
+    pub queue_limit: Option<u32>,
+}
+
+/// The largest weight a server may have.
+pub const MAX_WEIGHT: u32 = 1_000;
+/// The slowest a server may run (a 100x slowdown).
+pub const MIN_SPEED: f64 = 0.01;
+/// The fastest a server may run.
+pub const MAX_SPEED: f64 = 100.0;
+/// The most workers a server may have.
+pub const MAX_WORKERS: u32 = 1_000;
+
+/// A request being served by one worker.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Busy {
+    request: RequestId,
+    /// When the request's current stretch of service began (the start, or the last speed change).
+    since: SimTime,
+    /// Work left at `since`, in full-speed time.
+    work_left: SimDuration,
+    /// When it will finish at the current speed.
+    finish: SimTime,
+}
+
+/// A completion the engine must schedule: worker `slot` finishes at `at` (valid for `epoch`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Completion {
+    /// The request being served.
+    pub request: RequestId,
+    /// The worker serving it.
+    pub slot: u32,
+    /// When it finishes.
+    pub at: SimTime,
+    /// The server's epoch when this was computed.
+    pub epoch: u32,
+}
+
+/// What became of a request that reached a server.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Arrival {
+    /// A worker took it; schedule this completion.
+    Started(Completion),
+    /// It waits in the queue.
+    Queued,
+    /// The queue is full: the server answers 503 at once.
+    QueueFull,
+    /// The server is dead: the connection is refused.
+    Refused,
+}
+
+/// One server's state.
+#[derive(Clone, Debug)]
+pub struct Server {
+    spec: ServerSpec,
+    alive: bool,
+    epoch: u32,
+    workers: Vec<Option<Busy>>,
+    busy: u32,
+    queue: VecDeque<(RequestId, SimDuration)>,
+}
+
+impl Server {
+    /// A live, idle server.
+    pub fn new(spec: ServerSpec) -> Server {
+        Server {
+            workers: vec![None; spec.workers as usize],
+            spec,
+            alive: true,
+            epoch: 0,
+            busy: 0,
+            queue: VecDeque::new(),
+        }
+    }
+
+    /// The server's configuration.
+    pub fn spec(&self) -> &ServerSpec {
+        &self.spec
+    }
+
+    /// Whether the server is up.
+    pub fn is_alive(&self) -> bool {
+        self.alive
+    }
+
+    /// Workers busy now.
+    pub fn busy(&self) -> u32 {
+        self.busy
+    }
+
+    /// Requests waiting in the queue.
+    pub fn queued(&self) -> u32 {
+        self.queue.len() as u32
+    }
+
+    /// The current completion epoch.
+    pub fn epoch(&self) -> u32 {
+        self.epoch
+    }
+
+    /// Sets the balancing weight (the engine validates the range).
+    pub fn set_weight(&mut self, weight: u32) {
+        self.spec.weight = weight;
+    }
+
+    /// A request reaches the server at `now`.
+    pub fn arrive(&mut self, request: RequestId, cost: SimDuration, now: SimTime) -> Arrival {
+        if !self.alive {
+            return Arrival::Refused;
+        }
+        if let Some(slot) = self.workers.iter().position(Option::is_none) {
+            return Arrival::Started(self.start(slot, request, cost, now));
+        }
+        if self
+            .spec
+            .queue_limit
+            .is_some_and(|limit| self.queue.len() as u32 >= limit)
+        {
+            return Arrival::QueueFull;
+        }
+        self.queue.push_back((request, cost));
+        Arrival::Queued
+    }
+
+    /// Worker `slot` reports done. Returns the finished request and, if the queue was not empty, the
+    /// completion of the request that took the worker next; `None` if the report is stale.
+    pub fn complete(
+        &mut self,
+        slot: u32,
+        epoch: u32,
+        now: SimTime,
+    ) -> Option<(RequestId, Option<Completion>)> {
+        if epoch != self.epoch || !self.alive {
+            return None;
+        }
+        let done = self.workers.get_mut(slot as usize)?.take()?;
+        self.busy -= 1;
+        let next = self
+            .queue
+            .pop_front()
+            .map(|(request, cost)| self.start(slot as usize, request, cost, now));
+        Some((done.request, next))
+    }
+
+    /// Crashes the server: every request in service or queued is pushed to `failed` (in service
+    /// first, by worker, then the queue in order) and the server accepts nothing until revived.
+    pub fn kill(&mut self, failed: &mut Vec<RequestId>) {
+        if !self.alive {
+            return;
+        }
+        self.alive = false;
+        self.epoch = self.epoch.wrapping_add(1);
+        failed.extend(
+            self.workers
+                .iter_mut()
+                .filter_map(|w| w.take())
+                .map(|b| b.request),
+        );
+        failed.extend(self.queue.drain(..).map(|(request, _)| request));
+        self.busy = 0;
+    }
+
+    /// Brings a killed server back, idle and empty.
+    pub fn revive(&mut self) {
+        self.alive = true;
+    }
+
+    /// Changes the speed factor at `now`. Requests in service keep the work they have done; what is
+    /// left is served at the new speed. The new completions are pushed to `rescheduled`.
+    pub fn set_speed(&mut self, speed: f64, now: SimTime, rescheduled: &mut Vec<Completion>) {
+        let old = self.spec.speed;
+        self.spec.speed = speed;
+        self.epoch = self.epoch.wrapping_add(1);
+        for (slot, busy) in self.workers.iter_mut().enumerate() {
+            let Some(b) = busy else { continue };
+            let done = (now.saturating_since(b.since).0 as f64 * old).round() as u64;
+            b.work_left = SimDuration(b.work_left.0.saturating_sub(done));
+            b.since = now;
+            b.finish = now + service_time(b.work_left, speed);
+            rescheduled.push(Completion {
+                request: b.request,
+                slot: slot as u32,
+                at: b.finish,
+                epoch: self.epoch,
+            });
+        }
+    }
+
+    fn start(
+        &mut self,
+        slot: usize,
+        request: RequestId,
+        cost: SimDuration,
+        now: SimTime,
+    ) -> Completion {
+        let finish = now + service_time(cost, self.spec.speed);
+        self.workers[slot] = Some(Busy {
+            request,
+            since: now,
+            work_left: cost,
+            finish,
+        });
+        self.busy += 1;
+        Completion {
+            request,
+            slot: slot as u32,
+            at: finish,
+            epoch: self.epoch,
+        }
+    }
+}
+
+/// How long `work` takes at `speed`.
+pub fn service_time(work: SimDuration, speed: f64) -> SimDuration {
+    SimDuration((work.0 as f64 / speed).round() as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn server(workers: u32, queue_limit: Option<u32>) -> Server {
+        Server::new(ServerSpec {
+            name: "s".into(),
+            weight: 1,
+            workers,
+            speed: 1.0,
+            queue_limit,
+        })
+    }
+
+    fn started(arrival: Arrival) -> Completion {
+        match arrival {
+            Arrival::Started(c) => c,
+            other => panic!("expected Started, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn serves_fifo_with_its_workers() {
+        let mut s = server(1, None);
+        let first = started(s.arrive(RequestId(0), SimDuration(100), SimTime(0)));
+        assert_eq!(first.at, SimTime(100));
+        assert_eq!(
+            s.arrive(RequestId(1), SimDuration(50), SimTime(10)),
+            Arrival::Queued
+        );
+        assert_eq!(
+            s.arrive(RequestId(2), SimDuration(50), SimTime(20)),
+            Arrival::Queued
+        );
+        let (done, next) = s.complete(first.slot, first.epoch, SimTime(100)).unwrap();
+        assert_eq!(done, RequestId(0));
+        let next = next.unwrap();
+        assert_eq!((next.request, next.at), (RequestId(1), SimTime(150)));
+        assert_eq!((s.busy(), s.queued()), (1, 1));
+    }
+
+    #[test]
+    fn a_full_queue_turns_requests_away() {
+        let mut s = server(1, Some(1));
+        started(s.arrive(RequestId(0), SimDuration(100), SimTime(0)));
+        assert_eq!(
+            s.arrive(RequestId(1), SimDuration(1), SimTime(0)),
+            Arrival::Queued
+        );
+        assert_eq!(
+            s.arrive(RequestId(2), SimDuration(1), SimTime(0)),
+            Arrival::QueueFull
+        );
+    }
+
+    #[test]
+    fn kill_fails_everything_and_makes_completions_stale() {
+        let mut s = server(2, None);
+        let a = started(s.arrive(RequestId(0), SimDuration(100), SimTime(0)));
+        started(s.arrive(RequestId(1), SimDuration(100), SimTime(0)));
+        s.arrive(RequestId(2), SimDuration(100), SimTime(0));
+        let mut failed = vec![];
+        s.kill(&mut failed);
+        assert_eq!(failed, [RequestId(0), RequestId(1), RequestId(2)]);
+        assert_eq!(s.complete(a.slot, a.epoch, SimTime(100)), None);
+        assert_eq!(
+            s.arrive(RequestId(3), SimDuration(1), SimTime(1)),
+            Arrival::Refused
+        );
+        s.revive();
+        assert_eq!((s.busy(), s.queued()), (0, 0));
+        started(s.arrive(RequestId(3), SimDuration(1), SimTime(1)));
+    }
+
+    #[test]
+    fn slowing_down_rescales_the_remaining_work() {
+        let mut s = server(1, None);
+        let c = started(s.arrive(RequestId(0), SimDuration(1_000), SimTime(0)));
+        let mut resched = vec![];
+        // Half the work is done at t=500; the rest at a fifth of the speed takes 2,500.
+        s.set_speed(0.2, SimTime(500), &mut resched);
+        assert_eq!(resched.len(), 1);
+        assert_eq!(resched[0].at, SimTime(3_000));
+        assert_eq!(
+            s.complete(c.slot, c.epoch, SimTime(1_000)),
+            None,
+            "old completion is stale"
+        );
+        assert!(
+            s.complete(resched[0].slot, resched[0].epoch, SimTime(3_000))
+                .is_some()
+        );
+    }
+}

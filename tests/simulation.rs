@@ -1,0 +1,300 @@
+//! Whole runs of the simulation core: determinism, accounting, queueing theory, and the effect of
+//! every command. Native only (the browser tests live in tests/browser.rs).
+#![cfg(not(target_arch = "wasm32"))]
+
+use lb_playground::sim::scenario::server;
+use lb_playground::sim::traffic::{CostDistribution, Traffic};
+use lb_playground::sim::{Algorithm, Command, Phase, Scenario, SimDuration, SimTime, Simulation};
+
+fn secs(s: f64) -> SimTime {
+    SimTime::from_secs_f64(s)
+}
+
+/// A fingerprint of everything a run measured.
+fn fingerprint(sim: &Simulation) -> String {
+    let m = sim.metrics();
+    let servers: Vec<_> = m
+        .servers()
+        .iter()
+        .map(|s| (s.routed, s.completed, s.failed, s.latency.quantile(0.99)))
+        .collect();
+    format!(
+        "{:?} {:?} {:?} {:?}",
+        sim.totals(),
+        m.latency().mean(),
+        servers,
+        m.series().back()
+    )
+}
+
+fn run_classroom(seed: u64) -> Simulation {
+    let mut sim = Simulation::new(Scenario {
+        seed,
+        ..Scenario::classroom()
+    })
+    .unwrap();
+    sim.advance_to(secs(20.0));
+    sim.apply(Command::Kill { server: 1 }).unwrap();
+    sim.advance_to(secs(30.0));
+    sim.apply(Command::SetSpeed {
+        server: 2,
+        speed: 0.25,
+    })
+    .unwrap();
+    sim.apply(Command::SetAlgorithm(Algorithm::LeastConnections))
+        .unwrap();
+    sim.advance_to(secs(45.0));
+    sim.apply(Command::Revive { server: 1 }).unwrap();
+    sim.apply(Command::SetWeight {
+        server: 0,
+        weight: 3,
+    })
+    .unwrap();
+    sim.advance_to(secs(60.0));
+    sim
+}
+
+#[test]
+fn same_seed_and_commands_give_identical_runs() {
+    let a = run_classroom(7);
+    let b = run_classroom(7);
+    assert_eq!(fingerprint(&a), fingerprint(&b));
+    assert!(
+        a.totals().generated > 400,
+        "the run did something: {:?}",
+        a.totals()
+    );
+}
+
+#[test]
+fn a_different_seed_gives_a_different_run() {
+    assert_ne!(
+        fingerprint(&run_classroom(7)),
+        fingerprint(&run_classroom(8))
+    );
+}
+
+#[test]
+fn replaying_the_recording_reproduces_the_run() {
+    let original = run_classroom(3);
+    let mut replay = Simulation::new(original.scenario().clone()).unwrap();
+    for timed in original.recording() {
+        replay.advance_to(timed.at);
+        replay.apply(timed.command).unwrap();
+    }
+    replay.advance_to(original.now());
+    assert_eq!(fingerprint(&replay), fingerprint(&original));
+}
+
+#[test]
+fn every_request_is_accounted_for_at_every_instant() {
+    let mut sim = Simulation::new(Scenario {
+        seed: 11,
+        ..Scenario::classroom()
+    })
+    .unwrap();
+    let commands = [
+        Command::Kill { server: 0 },
+        Command::SetSpeed {
+            server: 1,
+            speed: 0.1,
+        },
+        Command::SetRate(40.0),
+        Command::Kill { server: 1 },
+        Command::Kill { server: 2 },
+        Command::Kill { server: 3 },
+        Command::Revive { server: 0 },
+        Command::SetWeight {
+            server: 0,
+            weight: 0,
+        },
+        Command::SetWeight {
+            server: 0,
+            weight: 2,
+        },
+        Command::Revive { server: 2 },
+        Command::SetMeanCost(SimDuration::from_millis(50)),
+        Command::SetAlgorithm(Algorithm::SmoothWeighted),
+    ];
+    let mut t = 0.0;
+    for command in commands {
+        for _ in 0..40 {
+            t += 0.05;
+            sim.advance_to(secs(t));
+            let totals = sim.totals();
+            assert!(totals.balanced(), "t={t}: {totals:?}");
+            let live = sim.requests().count() as u64;
+            assert_eq!(live, totals.in_flight + totals.queued, "t={t}");
+        }
+        sim.apply(command).unwrap();
+        assert!(sim.totals().balanced());
+    }
+    let totals = sim.totals();
+    assert!(
+        totals.failed > 0 && totals.rejected > 0 && totals.completed > 0,
+        "{totals:?}"
+    );
+}
+
+#[test]
+fn a_killed_server_gets_no_new_requests_and_fails_what_it_held() {
+    let mut sim = Simulation::new(Scenario::classroom()).unwrap();
+    sim.apply(Command::SetRate(30.0)).unwrap(); // busy enough to have queues
+    sim.advance_to(secs(30.0));
+    let held = sim.servers()[2].busy() + sim.servers()[2].queued();
+    let routed_before = sim.metrics().servers()[2].routed;
+    let failed_before = sim.metrics().servers()[2].failed;
+    sim.apply(Command::Kill { server: 2 }).unwrap();
+    assert!(!sim.servers()[2].is_alive());
+    assert_eq!(
+        sim.metrics().servers()[2].failed,
+        failed_before + u64::from(held)
+    );
+    sim.advance_to(secs(60.0));
+    assert_eq!(
+        sim.metrics().servers()[2].routed,
+        routed_before,
+        "no new requests after the kill"
+    );
+    // Only the requests that were held or already travelling to it fail; the rest are served.
+    let totals = sim.totals();
+    assert!(totals.failed <= u64::from(held) + 30, "{totals:?}");
+    let others: u64 = [0, 1, 3]
+        .iter()
+        .map(|&i| sim.metrics().servers()[i].routed)
+        .sum();
+    assert!(others > 0);
+    assert!(
+        sim.log()
+            .back()
+            .unwrap()
+            .text
+            .starts_with("server-3 killed")
+    );
+}
+
+#[test]
+fn with_every_server_dead_the_balancer_answers_503_at_once() {
+    let mut sim = Simulation::new(Scenario::classroom()).unwrap();
+    for server in 0..4 {
+        sim.apply(Command::Kill { server }).unwrap();
+    }
+    sim.advance_to(secs(10.0));
+    let t = sim.totals();
+    assert!(t.rejected > 50, "{t:?}");
+    assert_eq!((t.completed, t.failed), (0, 0));
+    // Rejected at the balancer: the answer only travels back to the client.
+    assert!(
+        sim.requests()
+            .all(|r| matches!(r.phase, Phase::ToBalancer | Phase::ToClient))
+    );
+}
+
+#[test]
+fn weights_steer_the_share_of_requests() {
+    let mut scenario = Scenario::classroom();
+    scenario.algorithm = Algorithm::SmoothWeighted;
+    scenario.servers[0].weight = 5;
+    let mut sim = Simulation::new(scenario).unwrap();
+    sim.advance_to(secs(200.0));
+    let routed: Vec<u64> = sim.metrics().servers().iter().map(|s| s.routed).collect();
+    let total: u64 = routed.iter().sum();
+    // Smooth WRR is exact: 5/8 of the picks, give or take the unfinished cycle.
+    assert!(
+        (routed[0] as f64 / total as f64 - 5.0 / 8.0).abs() < 0.01,
+        "{routed:?}"
+    );
+}
+
+#[test]
+fn a_slow_server_hurts_round_robin_more_than_least_connections() {
+    let p99 = |algorithm| {
+        let mut scenario = Scenario {
+            algorithm,
+            seed: 5,
+            ..Scenario::classroom()
+        };
+        scenario.servers[3].speed = 0.2;
+        scenario.traffic.rate = 9.0;
+        let mut sim = Simulation::new(scenario).unwrap();
+        sim.advance_to(secs(600.0));
+        sim.metrics().latency().quantile(0.99).unwrap()
+    };
+    let rr = p99(Algorithm::RoundRobin);
+    let lc = p99(Algorithm::LeastConnections);
+    assert!(
+        rr > 2 * lc,
+        "round robin p99 {rr} µs vs least connections {lc} µs"
+    );
+}
+
+#[test]
+fn bad_commands_are_refused_and_change_nothing() {
+    let mut sim = Simulation::new(Scenario::classroom()).unwrap();
+    let errors = [
+        (
+            Command::Kill { server: 4 },
+            "server: no server number 5 (there are 4)",
+        ),
+        (
+            Command::SetWeight {
+                server: 0,
+                weight: 5000,
+            },
+            "weight: 5000 is above the maximum 1000",
+        ),
+        (
+            Command::SetSpeed {
+                server: 0,
+                speed: 0.0,
+            },
+            "speed: 0 is below the minimum 0.01",
+        ),
+        (
+            Command::SetRate(f64::NAN),
+            "rate: NaN is not a finite number",
+        ),
+    ];
+    for (command, message) in errors {
+        assert_eq!(sim.apply(command).unwrap_err().to_string(), message);
+    }
+    assert!(sim.recording().is_empty() && sim.log().is_empty());
+}
+
+/// Mean time in system of an M/M/1 queue with service rate 1 and arrival rate `rho`, measured.
+fn mm1_mean(rho: f64, seed: u64) -> f64 {
+    let mean_cost = SimDuration::from_millis(10);
+    let scenario = Scenario {
+        seed,
+        servers: vec![server("only", 1, 1)],
+        algorithm: Algorithm::RoundRobin,
+        traffic: Traffic {
+            rate: rho / mean_cost.as_secs_f64(),
+            cost: CostDistribution::Exponential { mean: mean_cost },
+            clients: 1,
+        },
+        client_latency: SimDuration::ZERO,
+        backend_latency: SimDuration::ZERO,
+        sample_every: SimDuration::from_secs(1),
+    };
+    let mut sim = Simulation::new(scenario).unwrap();
+    // About a million requests.
+    let arrivals_per_sec = rho / mean_cost.as_secs_f64();
+    sim.advance_to(SimTime::from_secs_f64(1_000_000.0 / arrivals_per_sec));
+    let latency = sim.metrics().latency();
+    assert!(latency.count() > 950_000, "{} requests", latency.count());
+    latency.mean().unwrap() / mean_cost.0 as f64
+}
+
+#[test]
+fn mm1_mean_time_in_system_matches_theory() {
+    for (rho, seed) in [(0.5, 1), (0.8, 2)] {
+        let theory = 1.0 / (1.0 - rho);
+        let measured = mm1_mean(rho, seed);
+        let error = (measured - theory).abs() / theory;
+        assert!(
+            error < 0.03,
+            "rho {rho}: measured {measured:.3}, theory {theory:.3}"
+        );
+    }
+}
