@@ -298,3 +298,24 @@ fn mm1_mean_time_in_system_matches_theory() {
         );
     }
 }
+
+#[test]
+fn capacity_counts_live_workers_at_their_speed() {
+    let mut sim = Simulation::new(Scenario::classroom()).unwrap();
+    // 4 servers x 2 workers / 0.5 s.
+    assert_eq!(sim.capacity(), 16.0);
+    sim.apply(Command::Kill { server: 0 }).unwrap();
+    sim.apply(Command::SetSpeed {
+        server: 1,
+        speed: 0.5,
+    })
+    .unwrap();
+    assert_eq!(sim.capacity(), 10.0);
+}
+
+mod portable;
+
+#[test]
+fn the_pinned_run_gives_its_pinned_numbers() {
+    assert_eq!(portable::fingerprint(), portable::EXPECTED);
+}

@@ -176,6 +176,17 @@ impl Simulation {
         }
     }
 
+    /// Requests per second the live servers could serve at the current mean cost: the sum of
+    /// `workers x speed / mean cost`. The offered load divided by this is the utilisation (rho).
+    pub fn capacity(&self) -> f64 {
+        let mean = self.traffic.cost.mean().as_secs_f64();
+        self.servers
+            .iter()
+            .filter(|s| s.is_alive())
+            .map(|s| f64::from(s.spec().workers) * s.spec().speed / mean)
+            .sum()
+    }
+
     /// The most recent timeline entries, oldest first (at most [`LOG_CAPACITY`]).
     pub fn log(&self) -> &VecDeque<LogEntry> {
         &self.log

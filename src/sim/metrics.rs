@@ -15,6 +15,9 @@ use super::time::{SimDuration, SimTime};
 
 /// How many window samples the time series keeps.
 pub const SERIES_CAPACITY: usize = 600;
+/// How many windows a sample's percentiles cover: with a handful of requests per window, p95 and
+/// p99 of one window would be the same sample, so they are taken over this many recent windows.
+pub const ROLLING_WINDOWS: usize = 10;
 
 /// Counts of requests by where they are or how they ended, for the whole run.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -65,11 +68,11 @@ pub struct Sample {
     pub throughput: f64,
     /// Requests that failed or were rejected in the window, per second.
     pub errors: f64,
-    /// Median latency of the window's successes, in milliseconds.
+    /// Median latency of the successes in the last [`ROLLING_WINDOWS`] windows, in milliseconds.
     pub p50_ms: Option<f64>,
-    /// 95th percentile latency, in milliseconds.
+    /// 95th percentile latency over the same span, in milliseconds.
     pub p95_ms: Option<f64>,
-    /// 99th percentile latency, in milliseconds.
+    /// 99th percentile latency over the same span, in milliseconds.
     pub p99_ms: Option<f64>,
 }
 
@@ -85,6 +88,10 @@ pub struct Metrics {
     window_errors: u64,
     window_len: SimDuration,
     window_end: SimTime,
+    /// The latency histograms of the most recent closed windows, oldest first.
+    recent: VecDeque<Histogram>,
+    /// Scratch space for merging `recent`.
+    rolling: Histogram,
     series: VecDeque<Sample>,
 }
 
@@ -101,6 +108,8 @@ impl Metrics {
             window_errors: 0,
             window_len,
             window_end: SimTime::ZERO + window_len,
+            recent: VecDeque::with_capacity(ROLLING_WINDOWS),
+            rolling: Histogram::new(),
             series: VecDeque::with_capacity(SERIES_CAPACITY),
         }
     }
@@ -156,10 +165,24 @@ impl Metrics {
     pub fn close_windows_until(&mut self, now: SimTime) {
         while self.window_end <= now {
             let secs = self.window_len.as_secs_f64();
-            let ms = |q| self.window.quantile(q).map(|us| us as f64 / 1e3);
+            let throughput = self.window.count() as f64 / secs;
+            // Keep this window's histogram among the recent ones, reusing the oldest one's storage.
+            let mut fresh = if self.recent.len() == ROLLING_WINDOWS {
+                self.recent.pop_front().unwrap_or_default()
+            } else {
+                Histogram::new()
+            };
+            fresh.clear();
+            std::mem::swap(&mut fresh, &mut self.window);
+            self.recent.push_back(fresh);
+            self.rolling.clear();
+            for h in &self.recent {
+                self.rolling.merge(h);
+            }
+            let ms = |q| self.rolling.quantile(q).map(|us| us as f64 / 1e3);
             let sample = Sample {
                 end: self.window_end,
-                throughput: self.window.count() as f64 / secs,
+                throughput,
                 errors: self.window_errors as f64 / secs,
                 p50_ms: ms(0.5),
                 p95_ms: ms(0.95),
@@ -169,7 +192,6 @@ impl Metrics {
                 self.series.pop_front();
             }
             self.series.push_back(sample);
-            self.window.clear();
             self.window_errors = 0;
             self.window_end += self.window_len;
         }
@@ -195,11 +217,27 @@ mod tests {
         assert_eq!(first.errors, 2.0);
         assert!((first.p50_ms.unwrap() - 50.0).abs() < 0.5);
         assert!((first.p99_ms.unwrap() - 99.0).abs() < 1.0);
+        // The second window had no requests, but its percentiles still cover the first.
         let second = m.series()[1];
-        assert_eq!((second.throughput, second.p50_ms), (0.0, None));
+        assert_eq!(second.throughput, 0.0);
+        assert_eq!(second.p50_ms, first.p50_ms);
         assert_eq!(m.outcomes(), (100, 1, 1));
         assert_eq!(m.servers()[1].latency.count(), 100);
         assert_eq!(m.servers()[0].latency.count(), 0);
+    }
+
+    #[test]
+    fn percentiles_roll_over_the_last_windows_only() {
+        let mut m = Metrics::new(1, SimDuration::from_secs(1));
+        m.record_answer(Some(0), Outcome::Success, SimDuration::from_secs(9));
+        m.close_windows_until(SimTime::from_secs_f64(1.0));
+        for w in 1..=ROLLING_WINDOWS as u64 {
+            m.record_answer(Some(0), Outcome::Success, SimDuration::from_millis(10));
+            m.close_windows_until(SimTime::from_secs_f64(1.0 + w as f64));
+            let slow_included = w < ROLLING_WINDOWS as u64;
+            let p99 = m.series().back().unwrap().p99_ms.unwrap();
+            assert_eq!(p99 > 1_000.0, slow_included, "after window {w}: p99 {p99}");
+        }
     }
 
     #[test]

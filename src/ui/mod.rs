@@ -1,1 +1,20 @@
-//! The browser UI (placeholder until the components land).
+//! The browser UI: Yew components, the animation loop and canvas drawing. No simulation rules live
+//! here: the UI maps wall time to simulated time ([`crate::playback`]), turns clicks into
+//! [`crate::sim::Command`]s, and draws what the simulation reports.
+//!
+//! Rates are decoupled: the simulation advances and the flow canvas redraws every animation frame,
+//! the charts redraw a few times a second, and the DOM panels re-render about ten times a second.
+
+mod algorithm_picker;
+mod animation;
+mod app;
+mod charts;
+mod event_log;
+mod flow;
+mod playback_bar;
+mod playground;
+mod server_card;
+mod totals_bar;
+mod traffic_controls;
+
+pub use app::App;

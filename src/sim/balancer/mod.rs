@@ -106,6 +106,12 @@ impl Algorithm {
         }
     }
 
+    /// Whether server weights change the shares this algorithm gives (plain round robin ignores them,
+    /// apart from weight 0 draining a server).
+    pub fn honours_weights(self) -> bool {
+        !matches!(self, Algorithm::RoundRobin)
+    }
+
     /// A fresh balancer running this algorithm.
     pub fn build(self) -> Box<dyn Balancer> {
         match self {

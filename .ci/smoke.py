@@ -1,0 +1,97 @@
+#!/usr/bin/env python3
+"""Release-build smoke test: drives headless Chromium through ChromeDriver's WebDriver API.
+
+Loads the served bundle, lets the playground run, kills a server through its button, and fails if
+the flow canvas or a chart is blank, if simulated time does not advance, if the killed server does
+not show DOWN, or if the browser console has an error. Saves a screenshot for people to look at.
+Standard library only.
+
+usage: smoke.py URL DRIVER_URL SCREENSHOT_PATH
+"""
+import base64
+import json
+import sys
+import time
+import urllib.request
+
+URL, DRIVER, SHOT = sys.argv[1], sys.argv[2], sys.argv[3]
+
+
+def call(method, path, body=None):
+    data = None if body is None else json.dumps(body).encode()
+    req = urllib.request.Request(DRIVER + path, data=data, method=method,
+                                 headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=60) as resp:
+        return json.load(resp)["value"]
+
+
+def fail(message):
+    print(f"smoke: FAIL: {message}")
+    sys.exit(1)
+
+
+session = call("POST", "/session", {"capabilities": {"alwaysMatch": {
+    "browserName": "chrome",
+    "goog:loggingPrefs": {"browser": "ALL"},
+    "goog:chromeOptions": {"args": [
+        "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+        "--disable-background-networking", "--no-first-run", "--window-size=1280,1500",
+        "--hide-scrollbars",
+    ]},
+}}})["sessionId"]
+base = f"/session/{session}"
+
+
+def js(script, *args):
+    return call("POST", base + "/execute/sync", {"script": script, "args": list(args)})
+
+
+# How many pixels of a canvas differ from its most common colour: 0 means blank.
+INK = """
+const c = document.querySelector(arguments[0]);
+if (!c || !c.width || !c.height) return -1;
+const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+const counts = new Map();
+for (let i = 0; i < d.length; i += 4 * 7) {
+  const k = (d[i] << 24) | (d[i+1] << 16) | (d[i+2] << 8) | d[i+3];
+  counts.set(k, (counts.get(k) || 0) + 1);
+}
+let total = 0, top = 0;
+for (const v of counts.values()) { total += v; top = Math.max(top, v); }
+return total - top;
+"""
+
+try:
+    started = time.time()
+    call("POST", base + "/url", {"url": URL})
+    while not js("return !!document.querySelector('canvas.flow')"):
+        if time.time() - started > 30:
+            fail("the page did not render its canvas within 30 s")
+        time.sleep(0.2)
+    print(f"smoke: first render after {time.time() - started:.2f} s")
+    js("const s = document.getElementById('speed'); s.value = '5'; s.dispatchEvent(new Event('change'));")
+    time.sleep(4)
+    kill = "return [...document.querySelectorAll('article.server')][2].querySelector('button.kill').click()"
+    js(kill)
+    time.sleep(4)
+    clock = js("return document.querySelector('.clock').textContent")
+    seconds = float(clock.split("=")[1].split()[0])
+    if seconds < 5:
+        fail(f"simulated time did not advance: {clock!r}")
+    state = js("return [...document.querySelectorAll('article.server')][2].querySelector('.state').textContent")
+    if state != "DOWN":
+        fail(f"server-3 shows {state!r} after Kill")
+    for selector in ["canvas.flow", "canvas.chart:nth-of-type(1)", "canvas.chart:nth-of-type(2)"]:
+        ink = js(INK, selector)
+        if ink < 50:
+            fail(f"{selector} is blank ({ink} sampled pixels differ from the background)")
+        print(f"smoke: {selector} draws ({ink} sampled pixels of ink)")
+    logs = call("POST", base + "/se/log", {"type": "browser"})
+    errors = [entry["message"] for entry in logs if entry["level"] == "SEVERE"]
+    if errors:
+        fail("console errors:\n  " + "\n  ".join(errors))
+    with open(SHOT, "wb") as f:
+        f.write(base64.b64decode(call("GET", base + "/screenshot")))
+    print(f"smoke: ok at {clock}; screenshot in {SHOT}")
+finally:
+    call("DELETE", base)

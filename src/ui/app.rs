@@ -1,0 +1,173 @@
+//! The root component: lays out the playground, owns the animation loop, and routes every control's
+//! command to the simulation.
+
+use web_sys::HtmlCanvasElement;
+use yew::prelude::*;
+
+use super::algorithm_picker::AlgorithmPicker;
+use super::animation::AnimationLoop;
+use super::charts;
+use super::event_log::EventLog;
+use super::flow;
+use super::playback_bar::{PlaybackAction, PlaybackBar};
+use super::playground::{Playground, PlaygroundHandle};
+use super::server_card::{ServerCard, ServerView};
+use super::totals_bar::{LatencySummary, TotalsBar};
+use super::traffic_controls::TrafficControls;
+use crate::sim::{Command, Scenario};
+
+/// How often the DOM panels re-render, in wall milliseconds.
+const DOM_EVERY_MS: f64 = 100.0;
+/// How often the charts redraw, in wall milliseconds.
+const CHARTS_EVERY_MS: f64 = 250.0;
+
+/// What the animation loop last drew, so a paused, unchanged playground is not redrawn.
+#[derive(Clone, Copy, PartialEq)]
+struct Drawn {
+    sim_now: u64,
+    generation: u64,
+}
+
+/// The LB Playground application.
+#[function_component]
+pub fn App() -> Html {
+    let playground: PlaygroundHandle =
+        use_mut_ref(|| Playground::new(Scenario::classroom())).clone();
+    let rerender = use_force_update();
+    let flow_canvas = use_node_ref();
+    let bars_canvas = use_node_ref();
+    let latency_canvas = use_node_ref();
+
+    {
+        let (playground, rerender) = (playground.clone(), rerender.clone());
+        let (flow_canvas, bars_canvas, latency_canvas) = (
+            flow_canvas.clone(),
+            bars_canvas.clone(),
+            latency_canvas.clone(),
+        );
+        use_effect_with((), move |_| {
+            let mut last_dom = f64::NEG_INFINITY;
+            let mut last_charts = f64::NEG_INFINITY;
+            let mut flow_drawn = None;
+            let mut charts_drawn = None;
+            let frame = AnimationLoop::start(move |wall_ms| {
+                {
+                    let mut pg = playground.borrow_mut();
+                    let sim_now = pg.sim.now();
+                    let target = pg.clock.frame(wall_ms, sim_now);
+                    pg.sim.advance_to(target);
+                    let drawn = Some(Drawn {
+                        sim_now: pg.sim.now().0,
+                        generation: pg.generation,
+                    });
+                    if let Some(canvas) = flow_canvas.cast::<HtmlCanvasElement>()
+                        && (flow::fit_to_display(&canvas) || flow_drawn != drawn)
+                    {
+                        flow::draw(&canvas, &pg.sim);
+                        flow_drawn = drawn;
+                    }
+                    if wall_ms - last_charts >= CHARTS_EVERY_MS && charts_drawn != drawn {
+                        last_charts = wall_ms;
+                        charts_drawn = drawn;
+                        if let Some(canvas) = bars_canvas.cast::<HtmlCanvasElement>() {
+                            charts::draw_distribution(&canvas, &pg.sim);
+                        }
+                        if let Some(canvas) = latency_canvas.cast::<HtmlCanvasElement>() {
+                            charts::draw_latency(&canvas, &pg.sim);
+                        }
+                    }
+                }
+                // The borrow above has ended: a re-render may read the playground at once.
+                if wall_ms - last_dom >= DOM_EVERY_MS {
+                    last_dom = wall_ms;
+                    rerender.force_update();
+                }
+            });
+            move || drop(frame)
+        });
+    }
+
+    let on_command = {
+        let (playground, rerender) = (playground.clone(), rerender.clone());
+        Callback::from(move |command: Command| {
+            playground.borrow_mut().apply(command);
+            rerender.force_update();
+        })
+    };
+    let on_playback = {
+        let (playground, rerender) = (playground.clone(), rerender.clone());
+        Callback::from(move |action: PlaybackAction| {
+            {
+                let mut pg = playground.borrow_mut();
+                match action {
+                    PlaybackAction::Toggle => {
+                        let playing = pg.clock.is_playing();
+                        pg.clock.set_playing(!playing);
+                    }
+                    PlaybackAction::Speed(speed) => pg.clock.set_speed(speed),
+                    PlaybackAction::Step => pg.step(),
+                    PlaybackAction::Restart(seed) => pg.restart(seed),
+                }
+            }
+            rerender.force_update();
+        })
+    };
+
+    let pg = playground.borrow();
+    let sim = &pg.sim;
+    let servers = ServerView::all(sim);
+    let error = pg.error.as_ref().map(|e| {
+        html! { <div class="error" role="alert">{ e }</div> }
+    });
+
+    html! {
+        <div class="app">
+            <header class="top">
+                <h1 title="A load-balancing teaching tool: every number comes from a deterministic, seeded simulation">
+                    { "LB Playground" }
+                </h1>
+                <PlaybackBar
+                    playing={pg.clock.is_playing()}
+                    speed={pg.clock.speed()}
+                    seed={sim.scenario().seed}
+                    sim_seconds={sim.now().as_secs_f64()}
+                    on_action={on_playback}
+                />
+            </header>
+            { for error }
+            <main class="layout">
+                <section class="stage" aria-label="Request flow">
+                    <canvas
+                        ref={flow_canvas}
+                        class="flow"
+                        role="img"
+                        aria-label="Requests travelling from clients through the load balancer to the servers and back"
+                    />
+                    <TotalsBar totals={sim.totals()} latency={LatencySummary::of(sim.metrics().latency())} />
+                </section>
+                <aside class="side">
+                    <AlgorithmPicker algorithm={sim.algorithm()} on_command={on_command.clone()} />
+                    <TrafficControls
+                        rate={sim.traffic().rate}
+                        mean_cost_ms={sim.traffic().cost.mean().as_millis_f64()}
+                        capacity={sim.capacity()}
+                        on_command={on_command.clone()}
+                    />
+                </aside>
+                <section class="servers" aria-label="Servers">
+                    { for servers.into_iter().map(|view| {
+                        let key = view.index;
+                        html! { <ServerCard {key} {view} on_command={on_command.clone()} /> }
+                    }) }
+                </section>
+                <section class="charts" aria-label="Charts">
+                    <canvas ref={bars_canvas} class="chart" width="460" height="260" role="img"
+                        aria-label="Bar chart of requests routed to each server" />
+                    <canvas ref={latency_canvas} class="chart" width="460" height="260" role="img"
+                        aria-label="Line chart of p50, p95 and p99 latency over time" />
+                </section>
+                <EventLog entries={sim.log().iter().rev().take(12).cloned().collect::<Vec<_>>()} />
+            </main>
+        </div>
+    }
+}

@@ -1,0 +1,167 @@
+//! One server's panel: its live numbers and its controls (kill / revive, weight, slow-down).
+
+use web_sys::{HtmlInputElement, HtmlSelectElement};
+use yew::prelude::*;
+
+use crate::sim::{Command, Simulation};
+
+/// Slow-down factors offered (service takes this many times longer).
+const SLOWDOWNS: [u32; 7] = [1, 2, 3, 5, 10, 15, 20];
+/// The top of the weight slider.
+const MAX_WEIGHT_SLIDER: u32 = 100;
+
+/// What a server card shows, copied out of the simulation.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ServerView {
+    /// Position in the pool.
+    pub index: usize,
+    /// Display name.
+    pub name: String,
+    /// Up or killed.
+    pub alive: bool,
+    /// Balancing weight.
+    pub weight: u32,
+    /// Speed factor.
+    pub speed: f64,
+    /// Workers, and how many are busy.
+    pub workers: u32,
+    /// Busy workers.
+    pub busy: u32,
+    /// Queue length.
+    pub queued: u32,
+    /// Requests the balancer has outstanding at it.
+    pub active: u32,
+    /// Requests routed to it.
+    pub routed: u64,
+    /// Requests it served.
+    pub completed: u64,
+    /// Requests that failed at it.
+    pub failed: u64,
+}
+
+impl ServerView {
+    /// A view of every server of `sim`.
+    pub fn all(sim: &Simulation) -> Vec<ServerView> {
+        let stats = sim.metrics().servers();
+        sim.servers()
+            .iter()
+            .zip(sim.pool())
+            .zip(stats)
+            .enumerate()
+            .map(|(index, ((server, candidate), stats))| ServerView {
+                index,
+                name: server.spec().name.clone(),
+                alive: server.is_alive(),
+                weight: server.spec().weight,
+                speed: server.spec().speed,
+                workers: server.spec().workers,
+                busy: server.busy(),
+                queued: server.queued(),
+                active: candidate.active,
+                routed: stats.routed,
+                completed: stats.completed,
+                failed: stats.failed,
+            })
+            .collect()
+    }
+}
+
+/// Props of [`ServerCard`].
+#[derive(Properties, PartialEq)]
+pub struct ServerCardProps {
+    /// The server.
+    pub view: ServerView,
+    /// Receives the changes.
+    pub on_command: Callback<Command>,
+}
+
+/// A server's numbers and controls.
+#[function_component]
+pub fn ServerCard(props: &ServerCardProps) -> Html {
+    let v = &props.view;
+    let server = v.index;
+    let on_kill = {
+        let (on_command, alive) = (props.on_command.clone(), v.alive);
+        Callback::from(move |_: MouseEvent| {
+            on_command.emit(if alive {
+                Command::Kill { server }
+            } else {
+                Command::Revive { server }
+            })
+        })
+    };
+    let on_weight = {
+        let on_command = props.on_command.clone();
+        Callback::from(move |e: InputEvent| {
+            let input: HtmlInputElement = e.target_unchecked_into();
+            if let Ok(weight) = input.value().parse::<u32>() {
+                on_command.emit(Command::SetWeight { server, weight });
+            }
+        })
+    };
+    let on_slowdown = {
+        let on_command = props.on_command.clone();
+        Callback::from(move |e: Event| {
+            let select: HtmlSelectElement = e.target_unchecked_into();
+            if let Ok(factor) = select.value().parse::<f64>() {
+                on_command.emit(Command::SetSpeed {
+                    server,
+                    speed: 1.0 / factor,
+                });
+            }
+        })
+    };
+    let slowdown = (1.0 / v.speed).round() as u32;
+    let id = |what: &str| format!("{what}-{server}");
+    let (kill_label, kill_tip) = if v.alive {
+        (
+            "Kill",
+            "Crash this server: its queued and in-service requests fail, and it accepts none",
+        )
+    } else {
+        ("Revive", "Restart this server, empty and idle")
+    };
+    html! {
+        <article class={classes!("server", (!v.alive).then_some("down"))} aria-label={v.name.clone()}>
+            <header>
+                <h3>{ &v.name }</h3>
+                <span class={classes!("state", if v.alive { "up" } else { "dead" })}
+                    title="Whether the server process is running">
+                    { if v.alive { "UP" } else { "DOWN" } }
+                </span>
+            </header>
+            <dl class="stats">
+                <dt title="Requests the load balancer has sent here and not yet had an answer for">{ "in flight" }</dt>
+                <dd class="in-flight">{ v.active }</dd>
+                <dt title="Busy workers out of all workers">{ "busy" }</dt>
+                <dd>{ format!("{}/{}", v.busy, v.workers) }</dd>
+                <dt title="Requests waiting for a free worker">{ "queued" }</dt>
+                <dd>{ v.queued }</dd>
+                <dt title="Requests the load balancer has sent here in total">{ "routed" }</dt>
+                <dd class="routed">{ v.routed }</dd>
+                <dt title="Requests this server served successfully">{ "served" }</dt>
+                <dd class="served">{ v.completed }</dd>
+                <dt title="Requests that failed here: refused while down or lost in a crash">{ "failed" }</dt>
+                <dd>{ v.failed }</dd>
+            </dl>
+            <button class={classes!("kill", if v.alive { "danger" } else { "primary" })} onclick={on_kill} title={kill_tip}>
+                { kill_label }
+            </button>
+            <label for={id("weight")} title="Share of traffic for weighted algorithms; 0 drains the server (no new requests)">
+                { format!("Weight {}", v.weight) }
+            </label>
+            <input id={id("weight")} type="range" min="0" max={MAX_WEIGHT_SLIDER.to_string()} step="1"
+                value={v.weight.to_string()} oninput={on_weight}
+                title="Share of traffic for weighted algorithms; 0 drains the server (no new requests)" />
+            <label for={id("slow")} title="Make every request take this many times longer on this server">
+                { "Slow-down" }
+            </label>
+            <select id={id("slow")} onchange={on_slowdown}
+                title="Make every request take this many times longer on this server">
+                { for SLOWDOWNS.iter().map(|&f| html! {
+                    <option value={f.to_string()} selected={f == slowdown}>{ format!("x{f}") }</option>
+                }) }
+            </select>
+        </article>
+    }
+}

@@ -1,0 +1,63 @@
+//! The run's totals: where every generated request is, and the overall latency percentiles.
+
+use yew::prelude::*;
+
+use crate::sim::Totals;
+use crate::sim::histogram::Histogram;
+
+/// Overall client-observed latency percentiles, in milliseconds.
+#[derive(Clone, Copy, PartialEq)]
+pub struct LatencySummary {
+    p50: Option<f64>,
+    p95: Option<f64>,
+    p99: Option<f64>,
+}
+
+impl LatencySummary {
+    /// The percentiles of `histogram` (microsecond samples).
+    pub fn of(histogram: &Histogram) -> LatencySummary {
+        let ms = |q| histogram.quantile(q).map(|us| us as f64 / 1e3);
+        LatencySummary {
+            p50: ms(0.5),
+            p95: ms(0.95),
+            p99: ms(0.99),
+        }
+    }
+}
+
+/// Props of [`TotalsBar`].
+#[derive(Properties, PartialEq)]
+pub struct TotalsBarProps {
+    /// Request counts.
+    pub totals: Totals,
+    /// Latency percentiles.
+    pub latency: LatencySummary,
+}
+
+/// One line of counters under the flow canvas.
+#[function_component]
+pub fn TotalsBar(props: &TotalsBarProps) -> Html {
+    let t = props.totals;
+    let item = |label: &str, value: String, tip: &str, class: &str| {
+        html! {
+            <span class={classes!("total", class.to_string())} title={tip.to_string()}>
+                <span class="total-label">{ label }</span>
+                <span class="total-value">{ value }</span>
+            </span>
+        }
+    };
+    let ms = |v: Option<f64>| v.map_or("–".to_string(), |v| format!("{v:.0} ms"));
+    html! {
+        <div class="totals" aria-label="Totals">
+            { item("sent", t.generated.to_string(), "Requests the clients have sent", "") }
+            { item("served", t.completed.to_string(), "Requests answered successfully", "ok") }
+            { item("failed", t.failed.to_string(), "Requests that failed: connection refused or lost in a crash", "bad") }
+            { item("rejected", t.rejected.to_string(), "Requests turned away with a 503: no server available or a full queue", "warn") }
+            { item("in flight", t.in_flight.to_string(), "Requests travelling or being served right now", "") }
+            { item("queued", t.queued.to_string(), "Requests waiting in a server queue", "") }
+            { item("p50", ms(props.latency.p50), "Median client-observed latency of served requests", "") }
+            { item("p95", ms(props.latency.p95), "95th percentile latency", "") }
+            { item("p99", ms(props.latency.p99), "99th percentile latency", "") }
+        </div>
+    }
+}

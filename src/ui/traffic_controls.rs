@@ -1,0 +1,80 @@
+//! Traffic controls: arrival rate and mean request cost, with the load they put on the servers.
+
+use web_sys::{HtmlInputElement, HtmlSelectElement};
+use yew::prelude::*;
+
+use crate::sim::{Command, SimDuration};
+
+/// Mean request costs offered, in milliseconds.
+const MEAN_COSTS_MS: [u64; 6] = [50, 100, 250, 500, 1_000, 2_000];
+/// The top of the arrival-rate slider, in requests per second.
+const MAX_RATE_SLIDER: u32 = 100;
+
+/// Props of [`TrafficControls`].
+#[derive(Properties, PartialEq)]
+pub struct TrafficControlsProps {
+    /// Arrivals per second.
+    pub rate: f64,
+    /// Mean request cost in milliseconds.
+    pub mean_cost_ms: f64,
+    /// Requests per second the live servers can serve.
+    pub capacity: f64,
+    /// Receives the changes.
+    pub on_command: Callback<Command>,
+}
+
+/// The arrival-rate slider, the mean-cost select, and the resulting utilisation.
+#[function_component]
+pub fn TrafficControls(props: &TrafficControlsProps) -> Html {
+    let on_rate = {
+        let on_command = props.on_command.clone();
+        Callback::from(move |e: InputEvent| {
+            let input: HtmlInputElement = e.target_unchecked_into();
+            if let Ok(rate) = input.value().parse::<f64>() {
+                on_command.emit(Command::SetRate(rate));
+            }
+        })
+    };
+    let on_cost = {
+        let on_command = props.on_command.clone();
+        Callback::from(move |e: Event| {
+            let select: HtmlSelectElement = e.target_unchecked_into();
+            if let Ok(ms) = select.value().parse::<u64>() {
+                on_command.emit(Command::SetMeanCost(SimDuration::from_millis(ms)));
+            }
+        })
+    };
+    let load = if props.capacity > 0.0 {
+        format!(
+            "{:.0}% of capacity ({:.1} req/s)",
+            100.0 * props.rate / props.capacity,
+            props.capacity
+        )
+    } else {
+        "no live server".to_string()
+    };
+    html! {
+        <section class="panel traffic" aria-label="Traffic">
+            <label for="rate" title="Requests per second sent by the clients (Poisson arrivals)">
+                { format!("Arrival rate: {:.0} req/s", props.rate) }
+            </label>
+            <input id="rate" type="range" min="0" max={MAX_RATE_SLIDER.to_string()} step="1"
+                value={props.rate.to_string()} oninput={on_rate}
+                title="Requests per second sent by the clients (Poisson arrivals)" />
+            <label for="mean-cost" title="Average work per request at full speed (exponentially distributed)">
+                { "Mean request cost" }
+            </label>
+            <select id="mean-cost" onchange={on_cost}
+                title="Average work per request at full speed (exponentially distributed)">
+                { for MEAN_COSTS_MS.iter().map(|&ms| html! {
+                    <option value={ms.to_string()} selected={(ms as f64 - props.mean_cost_ms).abs() < 0.5}>
+                        { format!("{ms} ms") }
+                    </option>
+                }) }
+            </select>
+            <p class="load" title="Offered load divided by what the live servers can serve; above 100% queues grow without bound">
+                { "Load: " }{ load }
+            </p>
+        </section>
+    }
+}

@@ -1,0 +1,159 @@
+//! Browser tests: the real App mounted in headless Chromium and driven through the DOM, the way a
+//! user drives it. Run with `cargo test --target wasm32-unknown-unknown` (see .cargo/config.toml).
+#![cfg(target_arch = "wasm32")]
+
+use gloo_timers::future::TimeoutFuture;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use web_sys::{Element, HtmlElement, HtmlSelectElement};
+
+use lb_playground::ui::App;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// Mounts a fresh App in its own element and waits for its first render.
+async fn mount() -> Element {
+    let document = web_sys::window().unwrap().document().unwrap();
+    let root = document.create_element("div").unwrap();
+    document.body().unwrap().append_child(&root).unwrap();
+    yew::Renderer::<App>::with_root(root.clone()).render();
+    TimeoutFuture::new(300).await;
+    root
+}
+
+fn server_card(root: &Element, index: u32) -> Element {
+    root.query_selector_all("article.server")
+        .unwrap()
+        .item(index)
+        .unwrap()
+        .dyn_into()
+        .unwrap()
+}
+
+fn text(root: &Element, selector: &str) -> String {
+    root.query_selector(selector)
+        .unwrap()
+        .unwrap()
+        .text_content()
+        .unwrap_or_default()
+}
+
+fn routed(root: &Element, index: u32) -> u64 {
+    text(&server_card(root, index), ".routed").parse().unwrap()
+}
+
+fn click(root: &Element, selector: &str) {
+    root.query_selector(selector)
+        .unwrap()
+        .unwrap()
+        .dyn_into::<HtmlElement>()
+        .unwrap()
+        .click();
+}
+
+fn choose(root: &Element, selector: &str, value: &str) {
+    let select: HtmlSelectElement = root
+        .query_selector(selector)
+        .unwrap()
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    select.set_value(value);
+    select
+        .dispatch_event(&web_sys::Event::new("change").unwrap())
+        .unwrap();
+}
+
+mod portable;
+
+#[wasm_bindgen_test]
+fn the_pinned_run_gives_the_same_numbers_as_native() {
+    assert_eq!(portable::fingerprint(), portable::EXPECTED);
+}
+
+#[wasm_bindgen_test]
+async fn renders_the_playground() {
+    let root = mount().await;
+    assert_eq!(
+        root.query_selector_all("article.server").unwrap().length(),
+        4
+    );
+    assert!(root.query_selector("canvas.flow").unwrap().is_some());
+    assert_eq!(root.query_selector_all("canvas.chart").unwrap().length(), 2);
+    let options = root
+        .query_selector_all("#algorithm option")
+        .unwrap()
+        .length();
+    assert!(options >= 3, "{options} algorithms offered");
+    // Every control has a tooltip.
+    let controls = root.query_selector_all("button, select, input").unwrap();
+    for i in 0..controls.length() {
+        let control: Element = controls.item(i).unwrap().dyn_into().unwrap();
+        assert!(
+            control
+                .get_attribute("title")
+                .is_some_and(|t| !t.is_empty()),
+            "{}",
+            control.outer_html()
+        );
+    }
+}
+
+#[wasm_bindgen_test]
+async fn killing_a_server_shows_it_down_and_stops_its_traffic() {
+    let root = mount().await;
+    choose(&root, "#speed", "10");
+    TimeoutFuture::new(1_500).await;
+    assert!(
+        routed(&root, 1) > 0,
+        "server-2 received traffic before the kill"
+    );
+
+    click(&server_card(&root, 1), "button.kill");
+    TimeoutFuture::new(200).await;
+    let card = server_card(&root, 1);
+    assert_eq!(text(&card, ".state"), "DOWN");
+    assert_eq!(text(&card, "button.kill"), "Revive");
+    let routed_at_kill = routed(&root, 1);
+    let others_at_kill: u64 = [0, 2, 3].iter().map(|&i| routed(&root, i)).sum();
+
+    TimeoutFuture::new(1_500).await;
+    assert_eq!(
+        routed(&root, 1),
+        routed_at_kill,
+        "no new requests reach the killed server"
+    );
+    let others_now: u64 = [0, 2, 3].iter().map(|&i| routed(&root, i)).sum();
+    assert!(
+        others_now > others_at_kill + 10,
+        "the others take the traffic: {others_at_kill} -> {others_now}"
+    );
+    assert!(text(&root, ".log").contains("server-2 killed"));
+
+    click(&server_card(&root, 1), "button.kill");
+    TimeoutFuture::new(1_000).await;
+    assert_eq!(text(&server_card(&root, 1), ".state"), "UP");
+    assert!(
+        routed(&root, 1) > routed_at_kill,
+        "a revived server gets traffic again"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn pausing_stops_time_and_switching_algorithm_is_logged() {
+    let root = mount().await;
+    click(&root, ".playback button.primary");
+    TimeoutFuture::new(200).await;
+    let paused_at = text(&root, ".clock");
+    TimeoutFuture::new(500).await;
+    assert_eq!(text(&root, ".clock"), paused_at, "paused time stands still");
+
+    click(&root, ".playback button:nth-of-type(2)"); // Step: 100 ms
+    TimeoutFuture::new(200).await;
+    assert_ne!(text(&root, ".clock"), paused_at, "a step advances time");
+
+    choose(&root, "#algorithm", "nginx-least-conn");
+    TimeoutFuture::new(200).await;
+    assert!(text(&root, ".log").contains("Least connections"));
+    assert!(text(&root, ".algorithm").contains("fewest requests in progress"));
+}

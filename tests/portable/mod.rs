@@ -1,0 +1,38 @@
+//! A run whose numbers are pinned, checked natively (tests/simulation.rs) and in the browser
+//! (tests/browser.rs): the same scenario, seed and commands must give the same numbers on both.
+
+use lb_playground::sim::{Algorithm, Command, Scenario, SimTime, Simulation};
+
+/// Runs the classroom scenario with seed 42 through a kill, a slow-down, an algorithm switch and a
+/// revive, and returns its fingerprint: totals, latency sum and per-server routed counts.
+pub fn fingerprint() -> String {
+    let mut sim = Simulation::new(Scenario {
+        seed: 42,
+        ..Scenario::classroom()
+    })
+    .unwrap();
+    let at = |s: f64| SimTime::from_secs_f64(s);
+    sim.advance_to(at(30.0));
+    sim.apply(Command::Kill { server: 0 }).unwrap();
+    sim.apply(Command::SetSpeed {
+        server: 1,
+        speed: 0.2,
+    })
+    .unwrap();
+    sim.advance_to(at(60.0));
+    sim.apply(Command::SetAlgorithm(Algorithm::LeastConnections))
+        .unwrap();
+    sim.apply(Command::Revive { server: 0 }).unwrap();
+    sim.advance_to(at(120.0));
+    let latency = sim.metrics().latency();
+    let routed: Vec<u64> = sim.metrics().servers().iter().map(|s| s.routed).collect();
+    format!(
+        "{:?} mean={:?} p99={:?} routed={routed:?}",
+        sim.totals(),
+        latency.mean(),
+        latency.quantile(0.99)
+    )
+}
+
+/// The pinned fingerprint.
+pub const EXPECTED: &str = "Totals { generated: 1195, completed: 1135, failed: 2, rejected: 0, in_flight: 18, queued: 40 } mean=Some(4315682.265198238) p99=Some(57933824) routed=[281, 178, 373, 361]";
