@@ -4,7 +4,9 @@
 
 use lb_playground::sim::scenario::server;
 use lb_playground::sim::traffic::{CostDistribution, Traffic};
-use lb_playground::sim::{Algorithm, Command, Phase, Scenario, SimDuration, SimTime, Simulation};
+use lb_playground::sim::{
+    Algorithm, Command, Phase, Scenario, SimDuration, SimTime, Simulation, SlowStart,
+};
 
 fn secs(s: f64) -> SimTime {
     SimTime::from_secs_f64(s)
@@ -272,10 +274,12 @@ fn mm1_mean(rho: f64, seed: u64) -> f64 {
             rate: rho / mean_cost.as_secs_f64(),
             cost: CostDistribution::Exponential { mean: mean_cost },
             clients: 1,
+            behind_nat: 0,
         },
         client_latency: SimDuration::ZERO,
         backend_latency: SimDuration::ZERO,
         sample_every: SimDuration::from_secs(1),
+        slow_start: SlowStart::Off,
     };
     let mut sim = Simulation::new(scenario).unwrap();
     // About a million requests.

@@ -5,6 +5,7 @@
 //! reproduces the run exactly.
 
 use super::balancer::Algorithm;
+use super::slow_start::SlowStart;
 use super::time::{SimDuration, SimTime};
 
 /// A change to a running simulation. Servers are named by their index in the scenario.
@@ -34,8 +35,24 @@ pub enum Command {
         /// The new speed factor.
         speed: f64,
     },
+    /// Make a server a backup (used only when no primary can take a request) or a primary again.
+    SetBackup {
+        /// The server.
+        server: usize,
+        /// Whether it is a backup.
+        backup: bool,
+    },
     /// Switch the balancing algorithm (its state starts fresh, as after a reload).
     SetAlgorithm(Algorithm),
+    /// Change how revived servers ramp up.
+    SetSlowStart(SlowStart),
+    /// Change the client population.
+    SetClients {
+        /// How many clients.
+        clients: u32,
+        /// How many of them share one NAT address.
+        behind_nat: u32,
+    },
     /// Change the arrival rate, in requests per second.
     SetRate(f64),
     /// Change the mean request cost.

@@ -8,21 +8,28 @@
 
 use std::collections::VecDeque;
 
-use super::balancer::{Algorithm, Balancer, Candidate, RequestKey};
+use super::balancer::{
+    Algorithm, Balancer, Candidate, Feedback, PickContext, Remap, RequestKey, remap,
+};
 use super::command::{Command, TimedCommand};
 use super::event::EventQueue;
 use super::metrics::{Metrics, Totals};
 use super::request::{Outcome, Phase, Request, RequestId, RequestTable};
 use super::rng::{SimRng, Stream};
 use super::scenario::MAX_RATE;
-use super::scenario::{Scenario, check_mean_cost, check_speed, check_weight};
+use super::scenario::{
+    Scenario, check_clients, check_mean_cost, check_slow_start, check_speed, check_weight,
+};
 use super::server::{Arrival, Completion, Server};
+use super::slow_start::SlowStart;
 use super::time::{SimDuration, SimTime};
 use super::traffic::Traffic;
 use super::validation::{ValidationError, check_range};
 
 /// How many entries the event log keeps.
 pub const LOG_CAPACITY: usize = 500;
+/// How many clients' keys the consistent-hashing remap report samples.
+const REMAP_SAMPLE: u32 = 10_000;
 
 /// Something that happens at an instant of simulated time.
 #[derive(Clone, Copy, Debug)]
@@ -68,6 +75,14 @@ pub struct Simulation {
     balancer: Box<dyn Balancer>,
     servers: Vec<Server>,
     pool: Vec<Candidate>,
+    /// The pool as offered in one phase of a pick (primaries, then backups), reused.
+    offered: Vec<Candidate>,
+    /// When each server came back, while its slow start lasts.
+    ramping_since: Vec<Option<SimTime>>,
+    /// How many entries of `ramping_since` are set (so picks skip the scan when none is).
+    ramping: usize,
+    slow_start: SlowStart,
+    last_remap: Option<Remap>,
     requests: RequestTable,
     events: EventQueue<Event>,
     streams: Streams,
@@ -88,11 +103,8 @@ impl Simulation {
         let servers: Vec<Server> = scenario.servers.iter().cloned().map(Server::new).collect();
         let pool = servers
             .iter()
-            .map(|s| Candidate {
-                weight: s.spec().weight,
-                active: 0,
-                available: true,
-            })
+            .enumerate()
+            .map(|(id, s)| Candidate::new(id as u32, s.spec().weight))
             .collect();
         let mut sim = Simulation {
             now: SimTime::ZERO,
@@ -100,8 +112,13 @@ impl Simulation {
             algorithm: scenario.algorithm,
             balancer: scenario.algorithm.build(),
             metrics: Metrics::new(servers.len(), scenario.sample_every),
+            ramping_since: vec![None; servers.len()],
+            ramping: 0,
             servers,
             pool,
+            offered: Vec::new(),
+            slow_start: scenario.slow_start,
+            last_remap: None,
             requests: RequestTable::default(),
             events: EventQueue::new(),
             streams: Streams {
@@ -176,6 +193,17 @@ impl Simulation {
         }
     }
 
+    /// The slow-start setting in use.
+    pub fn slow_start(&self) -> SlowStart {
+        self.slow_start
+    }
+
+    /// What share of client keys moved at the last change of the server set under a hashing
+    /// algorithm, with what modulo hashing would have moved.
+    pub fn last_remap(&self) -> Option<Remap> {
+        self.last_remap
+    }
+
     /// Requests per second the live servers could serve at the current mean cost: the sum of
     /// `workers x speed / mean cost`. The offered load divided by this is the utilisation (rho).
     pub fn capacity(&self) -> f64 {
@@ -201,15 +229,30 @@ impl Simulation {
     pub fn apply(&mut self, command: Command) -> Result<(), ValidationError> {
         self.validate(&command)?;
         let text = self.describe(&command);
+        let pool_before = self.algorithm.hash_key().map(|_| self.pool.clone());
         match command {
             Command::Kill { server } => self.kill(server),
             Command::Revive { server } => {
-                self.servers[server].revive();
-                self.pool[server].available = true;
+                if !self.servers[server].is_alive() {
+                    self.servers[server].revive();
+                    self.pool[server].available = true;
+                    if self.ramping_since[server].replace(self.now).is_none() {
+                        self.ramping += 1;
+                    }
+                }
             }
             Command::SetWeight { server, weight } => {
                 self.servers[server].set_weight(weight);
                 self.pool[server].weight = weight;
+            }
+            Command::SetBackup { server, backup } => self.servers[server].set_backup(backup),
+            Command::SetSlowStart(slow_start) => self.slow_start = slow_start,
+            Command::SetClients {
+                clients,
+                behind_nat,
+            } => {
+                self.traffic.clients = clients;
+                self.traffic.behind_nat = behind_nat;
             }
             Command::SetSpeed { server, speed } => self.set_speed(server, speed),
             Command::SetAlgorithm(algorithm) => {
@@ -228,7 +271,41 @@ impl Simulation {
             command,
         });
         self.push_log(text);
+        if let Some(before) = pool_before {
+            self.report_remap(&before);
+        }
         Ok(())
+    }
+
+    /// Logs how many client keys a change of the server set moved under the hashing algorithm.
+    fn report_remap(&mut self, before: &[Candidate]) {
+        let Some(key) = self.algorithm.hash_key() else {
+            return;
+        };
+        let membership = |pool: &[Candidate]| -> Vec<(u32, bool)> {
+            pool.iter().map(|c| (c.weight, c.eligible())).collect()
+        };
+        if membership(before) == membership(&self.pool) {
+            return;
+        }
+        let hashes: Vec<u32> = (0..self.traffic.clients.min(REMAP_SAMPLE))
+            .map(|client| key.hash(&self.request_key(client)))
+            .collect();
+        let moved = remap(before, &self.pool, &hashes);
+        self.last_remap = Some(moved);
+        self.push_log(format!(
+            "consistent hashing moved {:.1}% of client keys (modulo hashing would move {:.1}%)",
+            moved.consistent * 100.0,
+            moved.modulo * 100.0
+        ));
+    }
+
+    fn request_key(&self, client: u32) -> RequestKey {
+        RequestKey {
+            client,
+            ip: self.traffic.client_ip(client),
+            session: self.traffic.client_session(client),
+        }
     }
 
     /// Processes every event up to and including time `t`, then sets the clock to `t`
@@ -274,7 +351,13 @@ impl Simulation {
             Command::SetSpeed { server, speed } => {
                 server_index(server).and_then(|_| check_speed("speed", speed))
             }
+            Command::SetBackup { server, .. } => server_index(server),
             Command::SetAlgorithm(_) => Ok(()),
+            Command::SetSlowStart(slow_start) => check_slow_start("slow start", &slow_start),
+            Command::SetClients {
+                clients,
+                behind_nat,
+            } => check_clients("clients", clients, behind_nat),
             Command::SetRate(rate) => check_range("rate", rate, 0.0, MAX_RATE),
             Command::SetMeanCost(mean) => check_mean_cost("mean cost", mean),
         }
@@ -310,6 +393,25 @@ impl Simulation {
                     a.about().name
                 )
             }
+            Command::SetBackup { server, backup } => {
+                let role = if backup {
+                    "backup (used only when no primary can take a request)"
+                } else {
+                    "primary"
+                };
+                format!("{} is now a {role}", name(server))
+            }
+            Command::SetSlowStart(s) => {
+                format!(
+                    "slow start {} -> {}",
+                    self.slow_start.describe(),
+                    s.describe()
+                )
+            }
+            Command::SetClients {
+                clients,
+                behind_nat,
+            } => format!("clients: {clients}, of which {behind_nat} behind one NAT address"),
             Command::SetRate(rate) => format!("arrival rate {} -> {rate} req/s", self.traffic.rate),
             Command::SetMeanCost(mean) => {
                 format!("mean request cost {} -> {mean}", self.traffic.cost.mean())
@@ -374,6 +476,7 @@ impl Simulation {
             cost,
             created: self.now,
             server: None,
+            dispatched: self.now,
             phase: Phase::ToBalancer,
             phase_start: self.now,
             phase_end: self.now + delay,
@@ -386,13 +489,9 @@ impl Simulation {
 
     /// The load balancer picks a server for request `id`, or answers 503 when there is none.
     fn route(&mut self, id: RequestId) {
-        let key = RequestKey {
-            client: self.requests.get(id).client,
-        };
-        let Some(server) = self
-            .balancer
-            .pick(&self.pool, &key, &mut self.streams.balancer)
-        else {
+        let key = self.request_key(self.requests.get(id).client);
+        self.update_ramps();
+        let Some(server) = self.pick(key) else {
             self.answer_from_balancer(id, Outcome::NoServer);
             return;
         };
@@ -401,8 +500,57 @@ impl Simulation {
         let delay = self.scenario.backend_latency;
         let request = self.requests.get_mut(id);
         request.server = Some(server as u32);
+        request.dispatched = self.now;
         request.enter(Phase::ToServer, self.now, self.now + delay);
         self.after(delay, Event::AtServer(id));
+    }
+
+    /// Asks the balancer for a server: among the primaries first, then, if none can be picked,
+    /// among the backups (nginx `backup`). Without backups the pool is offered as it is.
+    fn pick(&mut self, key: RequestKey) -> Option<usize> {
+        let now = self.now;
+        let rng = &mut self.streams.balancer;
+        if !self.servers.iter().any(|s| s.spec().backup) {
+            let ctx = PickContext {
+                pool: &self.pool,
+                key,
+                now,
+            };
+            return self.balancer.pick(&ctx, rng);
+        }
+        for backups in [false, true] {
+            self.offered.clear();
+            self.offered
+                .extend(self.pool.iter().zip(&self.servers).map(|(c, s)| Candidate {
+                    available: c.available && s.spec().backup == backups,
+                    ..*c
+                }));
+            let ctx = PickContext {
+                pool: &self.offered,
+                key,
+                now,
+            };
+            if let Some(server) = self.balancer.pick(&ctx, rng) {
+                return Some(server);
+            }
+        }
+        None
+    }
+
+    /// Brings the slow-start factors of recently revived servers up to date.
+    fn update_ramps(&mut self) {
+        if self.ramping == 0 {
+            return;
+        }
+        for (server, since) in self.ramping_since.iter_mut().enumerate() {
+            let Some(at) = *since else { continue };
+            let factor = self.slow_start.factor(self.now - at);
+            self.pool[server].ramp = factor;
+            if factor >= 1.0 {
+                *since = None;
+                self.ramping -= 1;
+            }
+        }
     }
 
     fn reach_server(&mut self, id: RequestId) {
@@ -462,9 +610,17 @@ impl Simulation {
         let request = self.requests.get(id);
         let server = request.server.expect("an answer from a server") as usize;
         let outcome = request.outcome.expect("an answer has an outcome");
+        let rtt = self.now - request.dispatched;
         self.pool[server].active -= 1;
-        let peer_failed = matches!(outcome, Outcome::ConnectionFailed | Outcome::ServerCrashed);
-        self.balancer.observe(server, !peer_failed);
+        let ok = !matches!(outcome, Outcome::ConnectionFailed | Outcome::ServerCrashed);
+        self.balancer.observe(
+            server,
+            Feedback {
+                ok,
+                rtt,
+                now: self.now,
+            },
+        );
         self.send_to_client(id);
     }
 

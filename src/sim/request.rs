@@ -78,6 +78,8 @@ pub struct Request {
     pub created: SimTime,
     /// The server the load balancer chose, once it has chosen.
     pub server: Option<u32>,
+    /// When the load balancer sent it to that server.
+    pub dispatched: SimTime,
     /// Where it is now.
     pub phase: Phase,
     /// When the current phase began.
@@ -178,6 +180,7 @@ mod tests {
             cost: SimDuration(1),
             created: SimTime(0),
             server: None,
+            dispatched: SimTime(0),
             phase: Phase::ToBalancer,
             phase_start: SimTime(10),
             phase_end: SimTime(20),

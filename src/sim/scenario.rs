@@ -3,6 +3,7 @@
 
 use super::balancer::Algorithm;
 use super::server::{MAX_SPEED, MAX_WEIGHT, MAX_WORKERS, MIN_SPEED, ServerSpec};
+use super::slow_start::SlowStart;
 use super::time::SimDuration;
 use super::traffic::{CostDistribution, Traffic};
 use super::validation::{ValidationError, check_range};
@@ -35,6 +36,8 @@ pub struct Scenario {
     pub backend_latency: SimDuration,
     /// The length of a metrics window (one point on the time charts).
     pub sample_every: SimDuration,
+    /// How a revived server's weight ramps back up.
+    pub slow_start: SlowStart,
 }
 
 impl Scenario {
@@ -53,10 +56,12 @@ impl Scenario {
                     mean: SimDuration::from_millis(500),
                 },
                 clients: 200,
+                behind_nat: 0,
             },
             client_latency: SimDuration::from_millis(300),
             backend_latency: SimDuration::from_millis(300),
             sample_every: SimDuration::from_secs(1),
+            slow_start: SlowStart::Off,
         }
     }
 
@@ -105,7 +110,44 @@ impl Scenario {
             self.sample_every,
             SimDuration::from_millis(10),
             SimDuration::from_secs(3_600),
-        )
+        )?;
+        check_slow_start("slow_start", &self.slow_start)
+    }
+}
+
+/// Checks a client population: 1 to [`MAX_CLIENTS`] clients, at most all of them behind the NAT.
+pub fn check_clients(field: &str, clients: u32, behind_nat: u32) -> Result<(), ValidationError> {
+    check_range(
+        &format!("{field}.clients"),
+        f64::from(clients),
+        1.0,
+        f64::from(MAX_CLIENTS),
+    )?;
+    check_range(
+        &format!("{field}.behind_nat"),
+        f64::from(behind_nat),
+        0.0,
+        f64::from(clients),
+    )
+}
+
+/// Checks slow-start settings.
+pub fn check_slow_start(field: &str, slow_start: &SlowStart) -> Result<(), ValidationError> {
+    let hour = SimDuration::from_secs(3_600);
+    match *slow_start {
+        SlowStart::Off => Ok(()),
+        SlowStart::Linear { period } => {
+            check_duration(&format!("{field}.period"), period, SimDuration(1), hour)
+        }
+        SlowStart::Envoy {
+            window,
+            aggression,
+            min_weight,
+        } => {
+            check_duration(&format!("{field}.window"), window, SimDuration(1), hour)?;
+            check_range(&format!("{field}.aggression"), aggression, 0.1, 100.0)?;
+            check_range(&format!("{field}.min_weight"), min_weight, 0.001, 1.0)
+        }
     }
 }
 
@@ -117,6 +159,7 @@ pub fn server(name: &str, weight: u32, workers: u32) -> ServerSpec {
         workers,
         speed: 1.0,
         queue_limit: None,
+        backup: false,
     }
 }
 

@@ -25,6 +25,8 @@ pub struct ServerSpec {
     pub speed: f64,
     /// The queue's capacity; `None` is unbounded.
     pub queue_limit: Option<u32>,
+    /// A backup server: offered traffic only when no primary server can take it (nginx `backup`).
+    pub backup: bool,
 }
 
 /// The largest weight a server may have.
@@ -126,6 +128,11 @@ impl Server {
     /// Sets the balancing weight (the engine validates the range).
     pub fn set_weight(&mut self, weight: u32) {
         self.spec.weight = weight;
+    }
+
+    /// Makes the server a backup or a primary.
+    pub fn set_backup(&mut self, backup: bool) {
+        self.spec.backup = backup;
     }
 
     /// A request reaches the server at `now`.
@@ -251,6 +258,7 @@ mod tests {
             workers,
             speed: 1.0,
             queue_limit,
+            backup: false,
         })
     }
 

@@ -3,6 +3,11 @@
 //! Arrivals are a Poisson process: independent exponential gaps with mean `1 / rate`, the textbook
 //! model of many independent users (and the "M" in M/M/1). A request's cost is the time it would
 //! keep one worker of a full-speed server busy; a server at speed `s` serves it in `cost / s`.
+//!
+//! Each client has an IPv4 address and a session id, fixed functions of its index, so hashing and
+//! stickiness are visible. The first `behind_nat` clients share one public address
+//! ([`NAT_ADDRESS`]), the way an office or a mobile carrier's NAT does: to `ip_hash` they are one
+//! client.
 
 use super::rng::SimRng;
 use super::time::SimDuration;
@@ -60,13 +65,46 @@ pub struct Traffic {
     pub cost: CostDistribution,
     /// How many distinct clients send requests (each request comes from one, uniformly).
     pub clients: u32,
+    /// How many of the clients sit behind one NAT address (0 to `clients`).
+    pub behind_nat: u32,
 }
 
+/// The shared public address of the clients behind a NAT (a documentation address).
+pub const NAT_ADDRESS: [u8; 4] = [203, 0, 113, 7];
+
 impl Traffic {
+    /// The address the load balancer sees for `client`.
+    pub fn client_ip(&self, client: u32) -> [u8; 4] {
+        if client < self.behind_nat {
+            return NAT_ADDRESS;
+        }
+        let x = mix(u64::from(client));
+        // A public-looking first octet (1 to 223), the rest from the hash.
+        [
+            1 + (x % 223) as u8,
+            (x >> 8) as u8,
+            (x >> 16) as u8,
+            (x >> 24) as u8,
+        ]
+    }
+
+    /// The session id (cookie) of `client`: one session per client.
+    pub fn client_session(&self, client: u32) -> u64 {
+        mix(u64::from(client) ^ 0x5E55_1011_C00C_1E00)
+    }
+
     /// The gap until the next arrival, or `None` when the rate is zero.
     pub fn next_gap(&self, rng: &mut SimRng) -> Option<SimDuration> {
         (self.rate > 0.0).then(|| SimDuration::from_secs_f64(rng.exponential(1.0 / self.rate)))
     }
+}
+
+/// The SplitMix64 finaliser: spreads client indices over addresses and session ids.
+fn mix(x: u64) -> u64 {
+    let mut z = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
 }
 
 #[cfg(test)]
@@ -82,6 +120,7 @@ mod tests {
                 cost: SimDuration(1),
             },
             clients: 1,
+            behind_nat: 0,
         };
         let mut rng = SimRng::new(9, Stream::Arrivals);
         let n = 100_000;
@@ -98,8 +137,28 @@ mod tests {
                 cost: SimDuration(1),
             },
             clients: 1,
+            behind_nat: 0,
         };
         assert_eq!(traffic.next_gap(&mut SimRng::from_seed(1)), None);
+    }
+
+    #[test]
+    fn clients_have_stable_distinct_addresses_except_behind_the_nat() {
+        let traffic = Traffic {
+            rate: 1.0,
+            cost: CostDistribution::Constant {
+                cost: SimDuration(1),
+            },
+            clients: 1_000,
+            behind_nat: 100,
+        };
+        assert!((0..100).all(|c| traffic.client_ip(c) == NAT_ADDRESS));
+        let outside: std::collections::HashSet<[u8; 4]> =
+            (100..1_000).map(|c| traffic.client_ip(c)).collect();
+        assert_eq!(outside.len(), 900);
+        assert!(outside.iter().all(|ip| (1..=223).contains(&ip[0])));
+        assert_eq!(traffic.client_ip(500), traffic.client_ip(500));
+        assert_ne!(traffic.client_session(1), traffic.client_session(2));
     }
 
     #[test]

@@ -1,20 +1,51 @@
-//! nginx `least_conn`: the server with the fewest active requests per unit of weight.
+//! The least-connections family: send the request where the fewest requests are in progress, per
+//! unit of weight. The three variants differ only in how they break ties, and ties are common
+//! (every idle server is tied), so the difference is visible:
 //!
-//! Peers are compared by `active / weight` without division (`a.active * b.weight < b.active *
-//! a.weight`). When several share the minimum, smooth weighted round robin runs among just those,
-//! so idle equal servers still take turns instead of the first one winning every time.
+//! - nginx `least_conn` compares `active / weight` without division (`a.active * b.weight <
+//!   b.active * a.weight`) and runs smooth weighted round robin among the tied servers.
+//! - HAProxy `leastconn` keeps servers in a tree keyed by `active / effective weight`; a server
+//!   whose count changes moves to the back of its new key's group, so equals take turns (round
+//!   robin among equals). Its effective weight follows slow start.
+//! - The textbook weighted least connections takes the lowest ratio and the first server on ties.
 
 use super::smooth_weighted::SmoothWeighted;
-use super::{About, Balancer, Candidate, RequestKey};
+use super::{About, Balancer, Candidate, Feedback, PickContext, fewer_per_weight};
 use crate::sim::rng::SimRng;
 
-pub(super) const ABOUT: About = About {
+pub(super) const ABOUT_NGINX: About = About {
     name: "Least connections (nginx least_conn)",
     how: "Sends the request to the server with the fewest requests in progress per unit of weight; ties take turns by smooth weighted round robin.",
     when: "Requests of very different cost, or servers that may slow down: a busy server stops receiving work.",
     weakness: "Counts requests, not their cost; a fast-failing server looks idle and attracts traffic.",
     cost: "O(n) per pick: one pass, plus one more among tied servers.",
 };
+
+pub(super) const ABOUT_HAPROXY: About = About {
+    name: "Least connections (HAProxy leastconn)",
+    how: "Fewest requests in progress per unit of effective weight; among equals, the server whose count changed longest ago goes first, so equals take turns.",
+    when: "Long-lived or uneven requests (databases, websockets); HAProxy's choice for them.",
+    weakness: "Like every connection count, blind to how heavy each request is.",
+    cost: "O(log n) in HAProxy's tree; O(n) here.",
+};
+
+pub(super) const ABOUT_WEIGHTED: About = About {
+    name: "Weighted least connections (textbook)",
+    how: "Lowest ratio of requests in progress to weight; the first server in the list wins ties.",
+    when: "Servers of different capacity under uneven load.",
+    weakness: "First-wins ties pile idle traffic onto the first server when load is light.",
+    cost: "O(n) per pick.",
+};
+
+/// The smallest `active / weight` among the eligible candidates, if any.
+fn least_loaded(pool: &[Candidate]) -> Option<&Candidate> {
+    pool.iter()
+        .filter(|c| c.eligible())
+        .fold(None, |best, c| match best {
+            Some(b) if !fewer_per_weight(c, b) => Some(b),
+            _ => Some(c),
+        })
+}
 
 /// nginx least connections with smooth-WRR tie breaking.
 #[derive(Clone, Debug, Default)]
@@ -23,23 +54,71 @@ pub struct LeastConnections {
 }
 
 impl Balancer for LeastConnections {
-    fn pick(&mut self, pool: &[Candidate], _key: &RequestKey, _rng: &mut SimRng) -> Option<usize> {
-        let fewer = |a: &Candidate, b: &Candidate| {
-            u64::from(a.active) * u64::from(b.weight) < u64::from(b.active) * u64::from(a.weight)
-        };
-        let best = pool
-            .iter()
-            .filter(|c| c.eligible())
-            .fold(None::<&Candidate>, |best, c| match best {
-                Some(b) if !fewer(c, b) => Some(b),
-                _ => Some(c),
-            })?;
-        let tied = |c: &Candidate| !fewer(c, best) && !fewer(best, c);
-        self.ties.pick_where(pool, tied)
+    fn pick(&mut self, ctx: &PickContext<'_>, _rng: &mut SimRng) -> Option<usize> {
+        let best = *least_loaded(ctx.pool)?;
+        let tied = |c: &Candidate| !fewer_per_weight(c, &best) && !fewer_per_weight(&best, c);
+        self.ties.pick_where(ctx.pool, tied)
     }
 
-    fn observe(&mut self, server: usize, ok: bool) {
-        self.ties.observe(server, ok);
+    fn observe(&mut self, server: usize, feedback: Feedback) {
+        self.ties.observe(server, feedback);
+    }
+}
+
+/// HAProxy leastconn: lowest `active / effective weight`, the longest-unchanged server among equals.
+#[derive(Clone, Debug, Default)]
+pub struct HaproxyLeastConn {
+    /// When each server's count last changed, as a running counter: lower goes first among equals.
+    changed: Vec<u64>,
+    clock: u64,
+}
+
+impl HaproxyLeastConn {
+    fn touch(&mut self, server: usize) {
+        self.clock += 1;
+        if let Some(stamp) = self.changed.get_mut(server) {
+            *stamp = self.clock;
+        }
+    }
+}
+
+impl Balancer for HaproxyLeastConn {
+    fn pick(&mut self, ctx: &PickContext<'_>, _rng: &mut SimRng) -> Option<usize> {
+        // New servers join behind the others, in list order, as HAProxy inserts them at start-up.
+        while self.changed.len() < ctx.pool.len() {
+            self.clock += 1;
+            self.changed.push(self.clock);
+        }
+        self.changed.truncate(ctx.pool.len());
+        let key = |c: &Candidate| f64::from(c.active) / c.effective_weight();
+        let chosen = ctx
+            .pool
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.eligible())
+            .min_by(|(i, a), (j, b)| {
+                key(a)
+                    .total_cmp(&key(b))
+                    .then(self.changed[*i].cmp(&self.changed[*j]))
+            })?
+            .0;
+        self.touch(chosen);
+        Some(chosen)
+    }
+
+    fn observe(&mut self, server: usize, _feedback: Feedback) {
+        self.touch(server);
+    }
+}
+
+/// Textbook weighted least connections: lowest `active / weight`, first on ties.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct WeightedLeastConnections;
+
+impl Balancer for WeightedLeastConnections {
+    fn pick(&mut self, ctx: &PickContext<'_>, _rng: &mut SimRng) -> Option<usize> {
+        let best = least_loaded(ctx.pool)?;
+        ctx.pool.iter().position(|c| std::ptr::eq(c, best))
     }
 }
 
@@ -49,7 +128,7 @@ mod tests {
     use crate::sim::balancer::test_support::{picks, pool};
 
     #[test]
-    fn picks_the_lowest_active_per_weight() {
+    fn nginx_picks_the_lowest_active_per_weight() {
         let mut p = pool(&[1, 2, 1]);
         p[0].active = 2;
         p[1].active = 3; // 1.5 per weight
@@ -58,7 +137,7 @@ mod tests {
     }
 
     #[test]
-    fn ties_rotate_by_smooth_weighted_round_robin() {
+    fn nginx_ties_rotate_by_smooth_weighted_round_robin() {
         // All idle: every pick is a tie among all, so the sequence is smooth WRR's.
         assert_eq!(
             picks(&mut LeastConnections::default(), &pool(&[5, 1, 1]), 7),
@@ -75,5 +154,47 @@ mod tests {
         p[0].available = false;
         p[1].active = 50;
         assert_eq!(picks(&mut LeastConnections::default(), &p, 2), "bb");
+        assert_eq!(picks(&mut HaproxyLeastConn::default(), &p, 2), "bb");
+        assert_eq!(picks(&mut WeightedLeastConnections, &p, 2), "bb");
+    }
+
+    #[test]
+    fn haproxy_rotates_among_equals_and_weighted_takes_the_first() {
+        // Idle equal servers: HAProxy takes turns, the textbook version always takes the first.
+        assert_eq!(
+            picks(&mut HaproxyLeastConn::default(), &pool(&[1, 1, 1]), 6),
+            "abcabc"
+        );
+        assert_eq!(
+            picks(&mut WeightedLeastConnections, &pool(&[1, 1, 1]), 3),
+            "aaa"
+        );
+        // Weighted idle servers: all tied at 0 active, so HAProxy still takes turns...
+        assert_eq!(
+            picks(&mut HaproxyLeastConn::default(), &pool(&[5, 1]), 4),
+            "abab"
+        );
+        // ...and a server whose count just changed goes behind its equals.
+        let mut b = HaproxyLeastConn::default();
+        let p = pool(&[1, 1, 1]);
+        assert_eq!(picks(&mut b, &p, 1), "a");
+        b.observe(
+            1,
+            Feedback {
+                ok: true,
+                rtt: Default::default(),
+                now: Default::default(),
+            },
+        );
+        assert_eq!(picks(&mut b, &p, 3), "cab");
+    }
+
+    #[test]
+    fn haproxy_follows_slow_start_weights() {
+        let mut p = pool(&[4, 4]);
+        p[0].active = 2;
+        p[1].active = 1;
+        p[1].ramp = 0.25; // effective weight 1: 1 active per weight vs 0.5
+        assert_eq!(picks(&mut HaproxyLeastConn::default(), &p, 1), "a");
     }
 }

@@ -1,25 +1,49 @@
 //! Balancing algorithms: which server gets the next request.
 //!
-//! Every algorithm implements the narrow [`Balancer`] trait: it sees a read-only view of the pool
-//! (one [`Candidate`] per server, in configuration order), the request's [`RequestKey`] and the
-//! balancer's random stream, and names a server or none. It may also learn the outcome of each
-//! request it routed. [`Algorithm`] is the user-facing list, each with its explanation ([`About`]).
+//! Every algorithm implements the narrow [`Balancer`] trait: it sees a [`PickContext`] (a read-only
+//! view of the pool, one [`Candidate`] per server in configuration order, the request's
+//! [`RequestKey`] and the current time) and the balancer's random stream, and names a server or none.
+//! It may also learn how each request it routed went ([`Feedback`]). [`Algorithm`] is the
+//! user-facing list, each with its explanation ([`About`]).
+//!
+//! Algorithms named after a real system behave like it, down to tie-breaking; see
+//! ../shared/REFERENCE-SEMANTICS.md. Backup servers are handled by the engine for every algorithm
+//! (a backup is offered only when no primary can be picked), as nginx does.
 
+mod consistent_hash;
+mod expanded_weighted;
+mod ip_hash;
 mod least_connections;
+mod random;
+mod response_time;
 mod round_robin;
 mod smooth_weighted;
+mod sticky;
+mod two_choices;
 
-pub use least_connections::LeastConnections;
+pub use consistent_hash::{ConsistentHash, HashKey, Remap, remap};
+pub use expanded_weighted::ExpandedWeighted;
+pub use ip_hash::IpHash;
+pub use least_connections::{HaproxyLeastConn, LeastConnections, WeightedLeastConnections};
+pub use random::{Random, WeightedRandom};
+pub use response_time::{LeastResponseTime, PeakEwma};
 pub use round_robin::RoundRobin;
 pub use smooth_weighted::SmoothWeighted;
+pub use sticky::StickySessions;
+pub use two_choices::{EnvoyLeastRequest, NginxRandomTwo};
 
 use super::rng::SimRng;
+use super::time::{SimDuration, SimTime};
 
 /// What a balancer may know about one server when it picks.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Candidate {
+    /// A stable identity (survives other servers being added or removed); hashes use it.
+    pub id: u32,
     /// Configured weight; 0 means drained (never picked).
     pub weight: u32,
+    /// Slow-start factor in (0, 1]: the share of its weight a server that just came back gets.
+    pub ramp: f64,
     /// Requests routed to it whose answer has not yet come back to the balancer.
     pub active: u32,
     /// Whether the balancer may send it traffic at all (it is up and not taken out of rotation).
@@ -27,9 +51,25 @@ pub struct Candidate {
 }
 
 impl Candidate {
+    /// A live, idle server with this id and weight, at full ramp.
+    pub fn new(id: u32, weight: u32) -> Candidate {
+        Candidate {
+            id,
+            weight,
+            ramp: 1.0,
+            active: 0,
+            available: true,
+        }
+    }
+
     /// Whether the server may receive a new request: available and not drained.
     pub fn eligible(&self) -> bool {
         self.available && self.weight > 0
+    }
+
+    /// The weight after slow start: `weight x ramp`.
+    pub fn effective_weight(&self) -> f64 {
+        f64::from(self.weight) * self.ramp
     }
 }
 
@@ -38,15 +78,41 @@ impl Candidate {
 pub struct RequestKey {
     /// The sending client's index in the client population.
     pub client: u32,
+    /// The client's IPv4 address as the balancer sees it (clients behind a NAT share one).
+    pub ip: [u8; 4],
+    /// The client's session id (what a session cookie carries).
+    pub session: u64,
+}
+
+/// Everything a balancer sees when it picks.
+#[derive(Clone, Copy, Debug)]
+pub struct PickContext<'a> {
+    /// One candidate per server, in configuration order.
+    pub pool: &'a [Candidate],
+    /// The request.
+    pub key: RequestKey,
+    /// The current time.
+    pub now: SimTime,
+}
+
+/// How a request the balancer routed went, as the balancer sees it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Feedback {
+    /// False when the server failed it (refused the connection or crashed).
+    pub ok: bool,
+    /// From sending the request to the server until its answer was back at the balancer.
+    pub rtt: SimDuration,
+    /// When the answer came back.
+    pub now: SimTime,
 }
 
 /// A load-balancing algorithm with its own state.
 pub trait Balancer {
-    /// The server (index into `pool`) for the request, or `None` when no candidate is eligible.
-    fn pick(&mut self, pool: &[Candidate], key: &RequestKey, rng: &mut SimRng) -> Option<usize>;
+    /// The server (index into the pool) for the request, or `None` when no candidate is eligible.
+    fn pick(&mut self, ctx: &PickContext<'_>, rng: &mut SimRng) -> Option<usize>;
 
-    /// Learns how a request it sent to `server` ended (`ok` false: the server failed it).
-    fn observe(&mut self, _server: usize, _ok: bool) {}
+    /// Learns how a request it sent to `server` went.
+    fn observe(&mut self, _server: usize, _feedback: Feedback) {}
 }
 
 /// The explanation shown beside the algorithm picker and in the docs.
@@ -71,16 +137,55 @@ pub enum Algorithm {
     RoundRobin,
     /// nginx's smooth weighted round robin (its default `upstream` method).
     SmoothWeighted,
-    /// nginx `least_conn`: fewest active requests per unit of weight.
+    /// The textbook weighted round robin: the expanded list walked in order.
+    ExpandedWeighted,
+    /// nginx `least_conn`: fewest active requests per unit of weight, ties by smooth WRR.
     LeastConnections,
+    /// HAProxy `leastconn`: fewest active per unit of weight, round robin among equals.
+    HaproxyLeastConn,
+    /// The textbook weighted least connections: lowest active/weight, first on ties.
+    WeightedLeastConnections,
+    /// Uniformly random.
+    Random,
+    /// Random in proportion to weight.
+    WeightedRandom,
+    /// nginx `random two least_conn`.
+    NginxRandomTwo,
+    /// Envoy's least request (power of two choices; weighted by active requests).
+    EnvoyLeastRequest,
+    /// nginx `ip_hash`.
+    IpHash,
+    /// Consistent hashing (ketama ring) on the client address.
+    ConsistentHashIp,
+    /// Consistent hashing (ketama ring) on the session id.
+    ConsistentHashSession,
+    /// The textbook least response time: average of the last 10 responses.
+    LeastResponseTime,
+    /// Peak EWMA over two random choices (tower, Finagle, Linkerd).
+    PeakEwma,
+    /// Sticky sessions: a session stays on its server while that server is available.
+    StickySessions,
 }
 
 impl Algorithm {
     /// Every algorithm, in picker order.
-    pub const ALL: [Algorithm; 3] = [
+    pub const ALL: [Algorithm; 16] = [
         Algorithm::RoundRobin,
         Algorithm::SmoothWeighted,
+        Algorithm::ExpandedWeighted,
         Algorithm::LeastConnections,
+        Algorithm::HaproxyLeastConn,
+        Algorithm::WeightedLeastConnections,
+        Algorithm::Random,
+        Algorithm::WeightedRandom,
+        Algorithm::NginxRandomTwo,
+        Algorithm::EnvoyLeastRequest,
+        Algorithm::IpHash,
+        Algorithm::ConsistentHashIp,
+        Algorithm::ConsistentHashSession,
+        Algorithm::LeastResponseTime,
+        Algorithm::PeakEwma,
+        Algorithm::StickySessions,
     ];
 
     /// A stable identifier (for URLs, files and the command line).
@@ -88,7 +193,20 @@ impl Algorithm {
         match self {
             Algorithm::RoundRobin => "round-robin",
             Algorithm::SmoothWeighted => "nginx-smooth-wrr",
+            Algorithm::ExpandedWeighted => "textbook-wrr",
             Algorithm::LeastConnections => "nginx-least-conn",
+            Algorithm::HaproxyLeastConn => "haproxy-leastconn",
+            Algorithm::WeightedLeastConnections => "weighted-least-conn",
+            Algorithm::Random => "random",
+            Algorithm::WeightedRandom => "weighted-random",
+            Algorithm::NginxRandomTwo => "nginx-random-two",
+            Algorithm::EnvoyLeastRequest => "envoy-least-request",
+            Algorithm::IpHash => "nginx-ip-hash",
+            Algorithm::ConsistentHashIp => "consistent-hash-ip",
+            Algorithm::ConsistentHashSession => "consistent-hash-session",
+            Algorithm::LeastResponseTime => "least-response-time",
+            Algorithm::PeakEwma => "peak-ewma",
+            Algorithm::StickySessions => "sticky-sessions",
         }
     }
 
@@ -102,14 +220,41 @@ impl Algorithm {
         match self {
             Algorithm::RoundRobin => &round_robin::ABOUT,
             Algorithm::SmoothWeighted => &smooth_weighted::ABOUT,
-            Algorithm::LeastConnections => &least_connections::ABOUT,
+            Algorithm::ExpandedWeighted => &expanded_weighted::ABOUT,
+            Algorithm::LeastConnections => &least_connections::ABOUT_NGINX,
+            Algorithm::HaproxyLeastConn => &least_connections::ABOUT_HAPROXY,
+            Algorithm::WeightedLeastConnections => &least_connections::ABOUT_WEIGHTED,
+            Algorithm::Random => &random::ABOUT_RANDOM,
+            Algorithm::WeightedRandom => &random::ABOUT_WEIGHTED,
+            Algorithm::NginxRandomTwo => &two_choices::ABOUT_NGINX,
+            Algorithm::EnvoyLeastRequest => &two_choices::ABOUT_ENVOY,
+            Algorithm::IpHash => &ip_hash::ABOUT,
+            Algorithm::ConsistentHashIp => &consistent_hash::ABOUT_IP,
+            Algorithm::ConsistentHashSession => &consistent_hash::ABOUT_SESSION,
+            Algorithm::LeastResponseTime => &response_time::ABOUT_AVERAGE,
+            Algorithm::PeakEwma => &response_time::ABOUT_EWMA,
+            Algorithm::StickySessions => &sticky::ABOUT,
         }
     }
 
-    /// Whether server weights change the shares this algorithm gives (plain round robin ignores them,
-    /// apart from weight 0 draining a server).
+    /// Whether server weights change the shares this algorithm aims for (weight 0 always drains).
     pub fn honours_weights(self) -> bool {
-        !matches!(self, Algorithm::RoundRobin)
+        !matches!(
+            self,
+            Algorithm::RoundRobin
+                | Algorithm::Random
+                | Algorithm::LeastResponseTime
+                | Algorithm::PeakEwma
+        )
+    }
+
+    /// The consistent-hashing key, for the algorithms that hash onto a ring.
+    pub fn hash_key(self) -> Option<HashKey> {
+        match self {
+            Algorithm::ConsistentHashIp => Some(HashKey::ClientIp),
+            Algorithm::ConsistentHashSession => Some(HashKey::Session),
+            _ => None,
+        }
     }
 
     /// A fresh balancer running this algorithm.
@@ -117,25 +262,103 @@ impl Algorithm {
         match self {
             Algorithm::RoundRobin => Box::new(RoundRobin::default()),
             Algorithm::SmoothWeighted => Box::new(SmoothWeighted::default()),
+            Algorithm::ExpandedWeighted => Box::new(ExpandedWeighted::default()),
             Algorithm::LeastConnections => Box::new(LeastConnections::default()),
+            Algorithm::HaproxyLeastConn => Box::new(HaproxyLeastConn::default()),
+            Algorithm::WeightedLeastConnections => Box::new(WeightedLeastConnections),
+            Algorithm::Random => Box::new(Random::default()),
+            Algorithm::WeightedRandom => Box::new(WeightedRandom),
+            Algorithm::NginxRandomTwo => Box::new(NginxRandomTwo::default()),
+            Algorithm::EnvoyLeastRequest => Box::new(EnvoyLeastRequest::default()),
+            Algorithm::IpHash => Box::new(IpHash::default()),
+            Algorithm::ConsistentHashIp => Box::new(ConsistentHash::new(HashKey::ClientIp)),
+            Algorithm::ConsistentHashSession => Box::new(ConsistentHash::new(HashKey::Session)),
+            Algorithm::LeastResponseTime => Box::new(LeastResponseTime::default()),
+            Algorithm::PeakEwma => Box::new(PeakEwma::default()),
+            Algorithm::StickySessions => Box::new(StickySessions::default()),
         }
     }
+}
+
+/// Whether `a` carries fewer active requests per unit of weight than `b`, compared without
+/// division (`a.active * b.weight < b.active * a.weight`), as nginx does.
+fn fewer_per_weight(a: &Candidate, b: &Candidate) -> bool {
+    u64::from(a.active) * u64::from(b.weight) < u64::from(b.active) * u64::from(a.weight)
+}
+
+/// A draw in proportion to `weight` among the eligible candidates (walking cumulative weights).
+fn weighted_draw(
+    pool: &[Candidate],
+    weight: impl Fn(&Candidate) -> f64,
+    rng: &mut SimRng,
+) -> Option<usize> {
+    let total: f64 = pool.iter().filter(|c| c.eligible()).map(&weight).sum();
+    if total <= 0.0 {
+        return None;
+    }
+    let mut point = rng.unit() * total;
+    let mut last = None;
+    for (i, c) in pool.iter().enumerate().filter(|(_, c)| c.eligible()) {
+        let w = weight(c);
+        if point < w {
+            return Some(i);
+        }
+        point -= w;
+        if w > 0.0 {
+            last = Some(i);
+        }
+    }
+    last // rounding left the point a hair past the end
+}
+
+/// Refills `out` with the indices of the eligible candidates.
+fn eligible_indices(pool: &[Candidate], out: &mut Vec<usize>) {
+    out.clear();
+    out.extend(
+        pool.iter()
+            .enumerate()
+            .filter(|(_, c)| c.eligible())
+            .map(|(i, _)| i),
+    );
 }
 
 #[cfg(test)]
 pub(crate) mod test_support {
     use super::*;
 
-    /// A pool of available, idle servers with these weights.
+    /// A pool of available, idle servers with these weights (ids 0, 1, 2, ...).
     pub fn pool(weights: &[u32]) -> Vec<Candidate> {
         weights
             .iter()
-            .map(|&weight| Candidate {
-                weight,
-                active: 0,
-                available: true,
-            })
+            .enumerate()
+            .map(|(i, &w)| Candidate::new(i as u32, w))
             .collect()
+    }
+
+    /// A request key for client `client` at address `ip`.
+    pub fn key(client: u32, ip: [u8; 4]) -> RequestKey {
+        RequestKey {
+            client,
+            ip,
+            session: u64::from(client),
+        }
+    }
+
+    /// One pick at time zero.
+    pub fn pick_one(
+        b: &mut dyn Balancer,
+        pool: &[Candidate],
+        key: RequestKey,
+        rng: &mut SimRng,
+    ) -> Option<usize> {
+        b.pick(
+            &PickContext {
+                pool,
+                key,
+                now: SimTime::ZERO,
+            },
+            rng,
+        )
     }
 
     /// `n` picks as letters (`a` = server 0), `-` for none.
@@ -143,17 +366,31 @@ pub(crate) mod test_support {
         let mut rng = SimRng::from_seed(0);
         (0..n)
             .map(
-                |_| match b.pick(pool, &RequestKey { client: 0 }, &mut rng) {
+                |_| match pick_one(b, pool, key(0, [10, 0, 0, 1]), &mut rng) {
                     Some(i) => (b'a' + i as u8) as char,
                     None => '-',
                 },
             )
             .collect()
     }
+
+    /// How many of `n` picks each server gets.
+    pub fn counts(b: &mut dyn Balancer, pool: &[Candidate], n: usize, seed: u64) -> Vec<usize> {
+        let mut rng = SimRng::from_seed(seed);
+        let mut counts = vec![0; pool.len()];
+        for i in 0..n {
+            let k = key(i as u32, [10, (i >> 16) as u8, (i >> 8) as u8, i as u8]);
+            if let Some(s) = pick_one(b, pool, k, &mut rng) {
+                counts[s] += 1;
+            }
+        }
+        counts
+    }
 }
 
 #[cfg(test)]
 mod tests {
+    use super::test_support::*;
     use super::*;
 
     #[test]
@@ -176,22 +413,32 @@ mod tests {
 
     #[test]
     fn an_empty_or_dead_pool_gives_no_server() {
-        let dead = Candidate {
-            weight: 1,
-            active: 0,
-            available: false,
-        };
-        let drained = Candidate {
-            weight: 0,
-            active: 0,
-            available: true,
-        };
+        let mut dead = Candidate::new(0, 1);
+        dead.available = false;
+        let drained = Candidate::new(1, 0);
         for a in Algorithm::ALL {
             let mut b = a.build();
             let mut rng = SimRng::from_seed(1);
-            let key = RequestKey { client: 0 };
-            assert_eq!(b.pick(&[], &key, &mut rng), None, "{a:?}");
-            assert_eq!(b.pick(&[dead, drained], &key, &mut rng), None, "{a:?}");
+            let k = key(0, [1, 2, 3, 4]);
+            assert_eq!(pick_one(b.as_mut(), &[], k, &mut rng), None, "{a:?}");
+            assert_eq!(
+                pick_one(b.as_mut(), &[dead, drained], k, &mut rng),
+                None,
+                "{a:?}"
+            );
         }
+    }
+
+    #[test]
+    fn weighted_draw_follows_the_weights() {
+        let p = pool(&[1, 0, 3]);
+        let mut rng = SimRng::from_seed(5);
+        let mut counts = [0; 3];
+        for _ in 0..40_000 {
+            counts[weighted_draw(&p, |c| f64::from(c.weight), &mut rng).unwrap()] += 1;
+        }
+        assert_eq!(counts[1], 0);
+        let share = counts[2] as f64 / 40_000.0;
+        assert!((share - 0.75).abs() < 0.01, "{counts:?}");
     }
 }

@@ -1,6 +1,6 @@
 //! Plain round robin: each eligible server in turn, weights ignored (except that weight 0 drains).
 
-use super::{About, Balancer, Candidate, RequestKey};
+use super::{About, Balancer, PickContext};
 use crate::sim::rng::SimRng;
 
 pub(super) const ABOUT: About = About {
@@ -18,7 +18,8 @@ pub struct RoundRobin {
 }
 
 impl Balancer for RoundRobin {
-    fn pick(&mut self, pool: &[Candidate], _key: &RequestKey, _rng: &mut SimRng) -> Option<usize> {
+    fn pick(&mut self, ctx: &PickContext<'_>, _rng: &mut SimRng) -> Option<usize> {
+        let pool = ctx.pool;
         let n = pool.len();
         let chosen = (0..n)
             .map(|i| (self.next + i) % n)

@@ -7,7 +7,7 @@
 //! expanded list `a a a a a b c`, interleaved. A failure lowers the failed peer's `ew` by
 //! `w / max_fails`, and `ew` climbs back by one per pick, a gentle ramp-up after errors.
 
-use super::{About, Balancer, Candidate, RequestKey};
+use super::{About, Balancer, Candidate, Feedback, PickContext};
 use crate::sim::rng::SimRng;
 
 pub(super) const ABOUT: About = About {
@@ -86,9 +86,16 @@ impl SmoothWeighted {
                 continue;
             }
             let peer = &mut self.peers[i];
+            // Slow start (not in nginx OSS) caps the effective weight at the ramped weight.
+            let cap = if c.ramp < 1.0 {
+                (c.effective_weight().ceil() as i64).max(1)
+            } else {
+                i64::from(peer.weight)
+            };
+            peer.effective = peer.effective.min(cap);
             peer.current += peer.effective;
             total += peer.effective;
-            if peer.effective < i64::from(peer.weight) {
+            if peer.effective < cap {
                 peer.effective += 1;
             }
             if best.is_none_or(|(_, current)| peer.current > current) {
@@ -102,12 +109,12 @@ impl SmoothWeighted {
 }
 
 impl Balancer for SmoothWeighted {
-    fn pick(&mut self, pool: &[Candidate], _key: &RequestKey, _rng: &mut SimRng) -> Option<usize> {
-        self.pick_where(pool, |_| true)
+    fn pick(&mut self, ctx: &PickContext<'_>, _rng: &mut SimRng) -> Option<usize> {
+        self.pick_where(ctx.pool, |_| true)
     }
 
-    fn observe(&mut self, server: usize, ok: bool) {
-        if ok || self.max_fails == 0 {
+    fn observe(&mut self, server: usize, feedback: Feedback) {
+        if feedback.ok || self.max_fails == 0 {
             return;
         }
         if let Some(peer) = self.peers.get_mut(server) {
@@ -120,6 +127,15 @@ impl Balancer for SmoothWeighted {
 mod tests {
     use super::*;
     use crate::sim::balancer::test_support::{picks, pool};
+    use crate::sim::time::{SimDuration, SimTime};
+
+    fn failure() -> Feedback {
+        Feedback {
+            ok: false,
+            rtt: SimDuration::ZERO,
+            now: SimTime::ZERO,
+        }
+    }
 
     #[test]
     fn reference_sequences() {
@@ -167,7 +183,7 @@ mod tests {
         let mut b = SmoothWeighted::default();
         let p = pool(&[5, 1, 1]);
         assert_eq!(picks(&mut b, &p, 1), "a");
-        b.observe(0, false); // ew(a): 5 -> 0, then +1 per pass
+        b.observe(0, failure()); // ew(a): 5 -> 0, then +1 per pass
         // With a's effective weight at 0, 1, 2, ... the others take the next picks.
         assert_eq!(picks(&mut b, &p, 7), "bcbaaca");
         // Fully recovered: the steady pattern holds the 5:1:1 shares again.
@@ -179,10 +195,25 @@ mod tests {
     fn max_fails_scales_the_drop() {
         let mut b = SmoothWeighted::new(2);
         picks(&mut b, &pool(&[6, 1]), 1);
-        b.observe(0, false);
+        b.observe(0, failure());
         assert_eq!(b.peers[0].effective, 3);
-        b.observe(0, true);
+        b.observe(
+            0,
+            Feedback {
+                ok: true,
+                ..failure()
+            },
+        );
         assert_eq!(b.peers[0].effective, 3);
+    }
+
+    #[test]
+    fn slow_start_caps_the_effective_weight() {
+        let mut b = SmoothWeighted::default();
+        let mut p = pool(&[8, 8]);
+        p[1].ramp = 0.25; // effective weight 2 of 8
+        let seq = picks(&mut b, &p, 50);
+        assert_eq!(seq.matches('b').count(), 10, "{seq}");
     }
 
     #[test]

@@ -1,0 +1,120 @@
+//! nginx `ip_hash`: the client's address picks the server, so a client keeps landing on the same
+//! one (a poor man's session affinity).
+//!
+//! The key is the first three octets of the IPv4 address, so a whole /24 (an office, a NAT) lands
+//! together. The hash starts at 89 and takes each key byte as `h = (h * 113 + byte) % 6271`; then
+//! `h % total_weight` walks the configured weights to a server. If that server is unavailable the
+//! loop continues from the current `h` (hashing the same bytes again); after 20 tries nginx falls
+//! back to round robin. Unavailable servers keep their place in the walk, so marking one down moves
+//! only its own clients.
+
+use super::smooth_weighted::SmoothWeighted;
+use super::{About, Balancer, PickContext};
+use crate::sim::rng::SimRng;
+
+pub(super) const ABOUT: About = About {
+    name: "IP hash (nginx ip_hash)",
+    how: "Hashes the first three octets of the client address to a server; an unavailable server sends its clients on by re-hashing.",
+    when: "Keeping each client on one server (local caches, in-memory sessions) without cookies.",
+    weakness: "A whole /24 or NAT shares one key: an office or a mobile carrier's NAT lands on a single server.",
+    cost: "O(n) per pick for the weight walk.",
+};
+
+const INITIAL: u32 = 89;
+const MULTIPLIER: u32 = 113;
+const MODULUS: u32 = 6271;
+const TRIES: u32 = 20;
+
+/// nginx ip_hash.
+#[derive(Clone, Debug, Default)]
+pub struct IpHash {
+    fallback: SmoothWeighted,
+}
+
+impl Balancer for IpHash {
+    fn pick(&mut self, ctx: &PickContext<'_>, _rng: &mut SimRng) -> Option<usize> {
+        let pool = ctx.pool;
+        let total: u32 = pool.iter().map(|c| c.weight).sum();
+        if pool.len() == 1 || total == 0 {
+            return self.fallback.pick_where(pool, |_| true);
+        }
+        let mut hash = INITIAL;
+        for _ in 0..TRIES {
+            for &byte in &ctx.key.ip[..3] {
+                hash = (hash * MULTIPLIER + u32::from(byte)) % MODULUS;
+            }
+            let mut w = hash % total;
+            let mut peer = 0;
+            while w >= pool[peer].weight {
+                w -= pool[peer].weight;
+                peer += 1;
+            }
+            if pool[peer].eligible() {
+                return Some(peer);
+            }
+        }
+        self.fallback.pick_where(pool, |_| true)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::balancer::test_support::{key, pick_one, pool};
+
+    fn server_for(
+        b: &mut IpHash,
+        p: &[crate::sim::balancer::Candidate],
+        ip: [u8; 4],
+    ) -> Option<usize> {
+        pick_one(b, p, key(0, ip), &mut SimRng::from_seed(0))
+    }
+
+    #[test]
+    fn worked_example() {
+        // h: 89 -> 3978 (192) -> 4441 (168) -> 154 (1); 154 % 3 = 1: server b.
+        let mut b = IpHash::default();
+        let mut p = pool(&[1, 1, 1]);
+        assert_eq!(server_for(&mut b, &p, [192, 168, 1, 10]), Some(1));
+        // The same /24 lands together.
+        assert_eq!(server_for(&mut b, &p, [192, 168, 1, 77]), Some(1));
+        // b down: hash on from 154 -> 5052 -> 383 -> 5654; 5654 % 3 = 2: server c.
+        p[1].available = false;
+        assert_eq!(server_for(&mut b, &p, [192, 168, 1, 10]), Some(2));
+    }
+
+    #[test]
+    fn marking_a_server_down_moves_only_its_clients() {
+        let mut b = IpHash::default();
+        let mut p = pool(&[1, 2, 1, 1]);
+        let ips: Vec<[u8; 4]> = (0..2_000u32)
+            .map(|i| [(i % 200) as u8 + 1, (i / 7) as u8, (i * 13) as u8, 9])
+            .collect();
+        let before: Vec<_> = ips
+            .iter()
+            .map(|&ip| server_for(&mut b, &p, ip).unwrap())
+            .collect();
+        p[2].available = false;
+        for (ip, &was) in ips.iter().zip(&before) {
+            let now = server_for(&mut b, &p, *ip).unwrap();
+            if was == 2 {
+                assert_ne!(now, 2);
+            } else {
+                assert_eq!(now, was, "{ip:?} moved although its server is up");
+            }
+        }
+    }
+
+    #[test]
+    fn weights_widen_a_servers_share_of_the_hash_space() {
+        let mut b = IpHash::default();
+        let p = pool(&[3, 1]);
+        let mut on_a = 0;
+        for i in 0..6_000u32 {
+            if server_for(&mut b, &p, [(i >> 8) as u8, i as u8, (i * 7) as u8, 0]) == Some(0) {
+                on_a += 1;
+            }
+        }
+        assert!((on_a as f64 / 6_000.0 - 0.75).abs() < 0.03, "{on_a}");
+    }
+}

@@ -1,0 +1,78 @@
+//! Sticky sessions: the first request of a session is balanced normally (smooth weighted round
+//! robin) and the session is pinned to that server, as a load balancer's session cookie does.
+//! Later requests of the session go to the same server while it is available; when it is not,
+//! the session is balanced again and re-pinned to its new server.
+
+use std::collections::HashMap;
+
+use super::smooth_weighted::SmoothWeighted;
+use super::{About, Balancer, PickContext};
+use crate::sim::rng::SimRng;
+
+pub(super) const ABOUT: About = About {
+    name: "Sticky sessions (session cookie)",
+    how: "A session's first request is balanced by weighted round robin and pinned to its server; the session stays there until that server becomes unavailable, then it is re-pinned.",
+    when: "Applications that keep session state in server memory (shopping carts) and cannot share it.",
+    weakness: "Load follows the sessions, not the requests: a few heavy sessions overload their servers, and a server's death loses its sessions' state.",
+    cost: "O(1) per pick for known sessions (a hash lookup); one table entry per session.",
+};
+
+/// Session affinity over smooth weighted round robin.
+#[derive(Clone, Debug, Default)]
+pub struct StickySessions {
+    pins: HashMap<u64, usize>,
+    balance: SmoothWeighted,
+}
+
+impl Balancer for StickySessions {
+    fn pick(&mut self, ctx: &PickContext<'_>, _rng: &mut SimRng) -> Option<usize> {
+        let session = ctx.key.session;
+        if let Some(&server) = self.pins.get(&session)
+            && ctx.pool.get(server).is_some_and(|c| c.eligible())
+        {
+            return Some(server);
+        }
+        let server = self.balance.pick_where(ctx.pool, |_| true)?;
+        self.pins.insert(session, server);
+        Some(server)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::balancer::test_support::{key, pick_one, pool};
+
+    #[test]
+    fn sessions_stay_until_their_server_goes_then_repin() {
+        let mut b = StickySessions::default();
+        let mut p = pool(&[1, 1, 1]);
+        let mut rng = SimRng::from_seed(0);
+        let mut pick = |b: &mut StickySessions, p: &[_], client| {
+            pick_one(b, p, key(client, [1, 1, 1, 1]), &mut rng)
+        };
+        // New sessions are spread by round robin.
+        assert_eq!(
+            [
+                pick(&mut b, &p, 10),
+                pick(&mut b, &p, 11),
+                pick(&mut b, &p, 12)
+            ],
+            [Some(0), Some(1), Some(2)]
+        );
+        // They stick.
+        assert_eq!(pick(&mut b, &p, 11), Some(1));
+        assert_eq!(pick(&mut b, &p, 11), Some(1));
+        // Server b goes away: session 11 is re-pinned and stays on its new server.
+        p[1].available = false;
+        let moved = pick(&mut b, &p, 11).unwrap();
+        assert_ne!(moved, 1);
+        p[1].available = true;
+        assert_eq!(
+            pick(&mut b, &p, 11),
+            Some(moved),
+            "re-pinned, not sent back"
+        );
+        assert_eq!(pick(&mut b, &p, 10), Some(0));
+    }
+}

@@ -1,0 +1,240 @@
+//! Power of two choices: draw two servers at random and send the request to the less loaded one.
+//! Two random looks are almost as good as looking at every server (the maximum queue drops from
+//! about log n / log log n to log log n), at the cost of two draws.
+//!
+//! - nginx `random two least_conn`: two distinct weighted-random draws (by configured weight, over
+//!   all servers, skipping unavailable ones, 20 tries before falling back to round robin); the
+//!   second draw is kept unless it has strictly more active requests per unit of weight.
+//! - Envoy least request with equal weights: two uniform draws *with* replacement among healthy
+//!   hosts; the second replaces the first only with strictly fewer active requests. With unequal
+//!   weights Envoy schedules by earliest deadline with weight `w / (active + 1)^bias` (bias 1):
+//!   weight 2 with 4 active requests counts as 0.4.
+
+use super::smooth_weighted::SmoothWeighted;
+use super::{About, Balancer, Candidate, PickContext, eligible_indices};
+use crate::sim::rng::SimRng;
+
+pub(super) const ABOUT_NGINX: About = About {
+    name: "Power of two choices (nginx random two least_conn)",
+    how: "Draws two different servers at random by weight and keeps the one with fewer requests in progress per unit of weight (the second on a tie).",
+    when: "Many balancers without shared state, large pools: nearly as good as least connections with two looks.",
+    weakness: "Random: a little worse than full least connections when one balancer sees everything.",
+    cost: "O(log n) per draw in nginx; O(n) here for the weight walk.",
+};
+
+pub(super) const ABOUT_ENVOY: About = About {
+    name: "Least request (Envoy, power of two choices)",
+    how: "Equal weights: two random draws (possibly the same host), keep the one with fewer active requests. Unequal weights: earliest-deadline scheduling with weight / (active + 1).",
+    when: "Service meshes and large fleets; Envoy's recommended default for HTTP.",
+    weakness: "With replacement, both draws can hit the same busy host; weights are blurred by load.",
+    cost: "O(1) per pick with equal weights; O(log n) scheduling otherwise (O(n) here).",
+};
+
+/// nginx's draw limit before it falls back to round robin.
+const NGINX_TRIES: u32 = 20;
+
+/// nginx `random two least_conn`.
+#[derive(Clone, Debug, Default)]
+pub struct NginxRandomTwo {
+    fallback: SmoothWeighted,
+}
+
+impl NginxRandomTwo {
+    /// A weighted draw over every server by configured weight, as nginx's `peek_random_peer`.
+    fn peek(pool: &[Candidate], total: u64, rng: &mut SimRng) -> usize {
+        let mut point = rng.below_u64(total);
+        for (i, c) in pool.iter().enumerate() {
+            if point < u64::from(c.weight) {
+                return i;
+            }
+            point -= u64::from(c.weight);
+        }
+        pool.len() - 1
+    }
+}
+
+impl Balancer for NginxRandomTwo {
+    fn pick(&mut self, ctx: &PickContext<'_>, rng: &mut SimRng) -> Option<usize> {
+        let pool = ctx.pool;
+        let total: u64 = pool.iter().map(|c| u64::from(c.weight)).sum();
+        if total == 0 {
+            return None;
+        }
+        let mut first: Option<usize> = None;
+        for _ in 0..=NGINX_TRIES {
+            let x = Self::peek(pool, total, rng);
+            if !pool[x].eligible() {
+                continue;
+            }
+            match first {
+                None => first = Some(x),
+                Some(f) if f != x => {
+                    let (a, b) = (&pool[f], &pool[x]);
+                    let second_busier = u64::from(b.active) * u64::from(a.weight)
+                        > u64::from(a.active) * u64::from(b.weight);
+                    return Some(if second_busier { f } else { x });
+                }
+                Some(_) => {}
+            }
+        }
+        self.fallback.pick_where(pool, |_| true)
+    }
+}
+
+/// An entry of Envoy's earliest-deadline-first schedule.
+#[derive(Clone, Copy, Debug)]
+struct Deadline {
+    at: f64,
+    order: u64,
+    server: usize,
+}
+
+/// Envoy least request.
+#[derive(Clone, Debug)]
+pub struct EnvoyLeastRequest {
+    bias: f64,
+    eligible: Vec<usize>,
+    /// The hosts the schedule was built for; it is rebuilt when they change.
+    scheduled_for: Vec<usize>,
+    schedule: Vec<Deadline>,
+    clock: f64,
+    order: u64,
+}
+
+impl Default for EnvoyLeastRequest {
+    fn default() -> Self {
+        EnvoyLeastRequest {
+            bias: 1.0,
+            eligible: Vec::new(),
+            scheduled_for: Vec::new(),
+            schedule: Vec::new(),
+            clock: 0.0,
+            order: 0,
+        }
+    }
+}
+
+impl EnvoyLeastRequest {
+    /// The host's scheduling weight: `w / (active + 1)^bias`.
+    fn weight(&self, c: &Candidate) -> f64 {
+        c.effective_weight() / libm::pow(f64::from(c.active) + 1.0, self.bias)
+    }
+
+    fn add(&mut self, server: usize, weight: f64) {
+        self.order += 1;
+        self.schedule.push(Deadline {
+            at: self.clock + 1.0 / weight,
+            order: self.order,
+            server,
+        });
+    }
+
+    fn pick_scheduled(&mut self, pool: &[Candidate]) -> Option<usize> {
+        if self.scheduled_for != self.eligible {
+            self.scheduled_for.clone_from(&self.eligible);
+            self.schedule.clear();
+            self.clock = 0.0;
+            for i in 0..self.eligible.len() {
+                let server = self.eligible[i];
+                self.add(server, self.weight(&pool[server]));
+            }
+        }
+        let (slot, next) = self
+            .schedule
+            .iter()
+            .enumerate()
+            .min_by(|(_, a), (_, b)| a.at.total_cmp(&b.at).then(a.order.cmp(&b.order)))?;
+        let (slot, next) = (slot, *next);
+        self.schedule.swap_remove(slot);
+        self.clock = next.at;
+        self.add(next.server, self.weight(&pool[next.server]));
+        Some(next.server)
+    }
+}
+
+impl Balancer for EnvoyLeastRequest {
+    fn pick(&mut self, ctx: &PickContext<'_>, rng: &mut SimRng) -> Option<usize> {
+        eligible_indices(ctx.pool, &mut self.eligible);
+        let first = *self.eligible.first()?;
+        let w = ctx.pool[first].effective_weight();
+        let equal = self
+            .eligible
+            .iter()
+            .all(|&i| ctx.pool[i].effective_weight() == w);
+        if !equal {
+            return self.pick_scheduled(ctx.pool);
+        }
+        let n = self.eligible.len() as u32;
+        let a = self.eligible[rng.below(n) as usize];
+        let b = self.eligible[rng.below(n) as usize];
+        Some(if ctx.pool[b].active < ctx.pool[a].active {
+            b
+        } else {
+            a
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::balancer::test_support::{counts, picks, pool};
+
+    #[test]
+    fn nginx_keeps_the_less_loaded_of_two_distinct_draws() {
+        let mut p = pool(&[1, 1, 1, 1]);
+        p[0].active = 9;
+        let c = counts(&mut NginxRandomTwo::default(), &p, 30_000, 3);
+        // Every pair that includes a has a busier a, so a is never kept.
+        assert_eq!(c[0], 0, "{c:?}");
+        assert!(
+            c[1..]
+                .iter()
+                .all(|&n| (n as f64 / 30_000.0 - 1.0 / 3.0).abs() < 0.015),
+            "{c:?}"
+        );
+    }
+
+    #[test]
+    fn nginx_prefers_the_second_draw_on_ties() {
+        // Two servers, both idle: the pair is always (first, other) and the second wins, so the
+        // share of each is the probability that the *other* is drawn first: 1/2 with equal weights.
+        let c = counts(&mut NginxRandomTwo::default(), &pool(&[3, 1]), 40_000, 4);
+        // Weighted draws: a is drawn first 3/4 of the time, then b wins the tie: b gets 3/4.
+        assert!((c[1] as f64 / 40_000.0 - 0.75).abs() < 0.01, "{c:?}");
+    }
+
+    #[test]
+    fn nginx_with_one_live_server_falls_back_to_it() {
+        let mut p = pool(&[1, 1]);
+        p[1].available = false;
+        assert_eq!(picks(&mut NginxRandomTwo::default(), &p, 3), "aaa");
+    }
+
+    #[test]
+    fn envoy_equal_weights_draw_with_replacement_and_keep_strictly_fewer() {
+        let mut p = pool(&[1, 1]);
+        p[0].active = 1;
+        // b wins unless both draws are a (probability 1/4).
+        let c = counts(&mut EnvoyLeastRequest::default(), &p, 40_000, 5);
+        assert!((c[0] as f64 / 40_000.0 - 0.25).abs() < 0.01, "{c:?}");
+        // Idle: first draw wins ties, so each gets half.
+        let c = counts(&mut EnvoyLeastRequest::default(), &pool(&[1, 1]), 40_000, 6);
+        assert!((c[0] as f64 / 40_000.0 - 0.5).abs() < 0.01, "{c:?}");
+    }
+
+    #[test]
+    fn envoy_unequal_weights_follow_the_earliest_deadline_schedule() {
+        assert_eq!(
+            picks(&mut EnvoyLeastRequest::default(), &pool(&[2, 1]), 8),
+            "abaabaab"
+        );
+        let b = EnvoyLeastRequest::default();
+        let mut c = Candidate::new(0, 2);
+        c.active = 4;
+        assert!(
+            (b.weight(&c) - 0.4).abs() < 1e-12,
+            "weight 2 with 4 active counts as 0.4"
+        );
+    }
+}

@@ -1,0 +1,171 @@
+//! The balancing features that need a whole simulation: backups, slow start, NAT and affinity, and
+//! the consistent-hashing remap report.
+#![cfg(not(target_arch = "wasm32"))]
+
+use lb_playground::sim::{
+    Algorithm, Command, Scenario, SimDuration, SimTime, Simulation, SlowStart,
+};
+
+fn routed(sim: &Simulation) -> Vec<u64> {
+    sim.metrics().servers().iter().map(|s| s.routed).collect()
+}
+
+fn delta(after: &[u64], before: &[u64]) -> Vec<u64> {
+    after.iter().zip(before).map(|(a, b)| a - b).collect()
+}
+
+#[test]
+fn a_backup_serves_only_while_every_primary_is_down() {
+    let mut scenario = Scenario::classroom();
+    scenario.servers[3].backup = true;
+    for algorithm in Algorithm::ALL {
+        let mut sim = Simulation::new(Scenario {
+            algorithm,
+            ..scenario.clone()
+        })
+        .unwrap();
+        sim.advance_to(SimTime::from_secs_f64(30.0));
+        assert_eq!(
+            routed(&sim)[3],
+            0,
+            "{algorithm:?}: the backup idles while primaries are up"
+        );
+        for server in 0..3 {
+            sim.apply(Command::Kill { server }).unwrap();
+        }
+        let before = routed(&sim);
+        sim.advance_to(SimTime::from_secs_f64(60.0));
+        let during = delta(&routed(&sim), &before);
+        assert!(
+            during[3] > 200,
+            "{algorithm:?}: the backup takes over: {during:?}"
+        );
+        sim.apply(Command::Revive { server: 1 }).unwrap();
+        let before = routed(&sim);
+        sim.advance_to(SimTime::from_secs_f64(90.0));
+        let after = delta(&routed(&sim), &before);
+        assert_eq!(after[3], 0, "{algorithm:?}: back to the primary: {after:?}");
+        assert!(after[1] > 200, "{algorithm:?}: {after:?}");
+    }
+}
+
+#[test]
+fn slow_start_ramps_a_revived_server_back_up() {
+    let mut scenario = Scenario {
+        algorithm: Algorithm::WeightedRandom,
+        ..Scenario::classroom()
+    };
+    scenario.traffic.rate = 12.0;
+    scenario.slow_start = SlowStart::Linear {
+        period: SimDuration::from_secs(60),
+    };
+    let mut sim = Simulation::new(scenario).unwrap();
+    sim.apply(Command::Kill { server: 0 }).unwrap();
+    sim.advance_to(SimTime::from_secs_f64(10.0));
+    sim.apply(Command::Revive { server: 0 }).unwrap();
+    // Share of server-1 in each 20 s of the ramp, and after it.
+    let mut shares = vec![];
+    for end in [30.0, 50.0, 70.0, 130.0] {
+        let before = routed(&sim);
+        sim.advance_to(SimTime::from_secs_f64(end));
+        let d = delta(&routed(&sim), &before);
+        shares.push(d[0] as f64 / d.iter().sum::<u64>() as f64);
+    }
+    // Weights during the windows: about 1/6, 1/2, 5/6 of full on average, then full (1/4 share).
+    assert!(
+        shares[0] < 0.12 && shares[1] > shares[0] && shares[2] > shares[1],
+        "{shares:?}"
+    );
+    assert!((shares[3] - 0.25).abs() < 0.04, "{shares:?}");
+    assert!(sim.log().iter().any(|e| e.text.contains("revived")));
+}
+
+#[test]
+fn ip_hash_piles_a_nat_onto_one_server_where_sticky_sessions_spread_it() {
+    let spread = |algorithm| {
+        let mut scenario = Scenario {
+            algorithm,
+            ..Scenario::classroom()
+        };
+        scenario.traffic.behind_nat = scenario.traffic.clients; // everyone behind one office NAT
+        let mut sim = Simulation::new(scenario).unwrap();
+        sim.advance_to(SimTime::from_secs_f64(60.0));
+        let r = routed(&sim);
+        *r.iter().max().unwrap() as f64 / r.iter().sum::<u64>() as f64
+    };
+    assert_eq!(spread(Algorithm::IpHash), 1.0, "one address, one server");
+    assert!(
+        spread(Algorithm::StickySessions) < 0.35,
+        "sessions still spread"
+    );
+    assert!(spread(Algorithm::ConsistentHashSession) < 0.4);
+}
+
+#[test]
+fn consistent_hashing_reports_how_many_keys_a_kill_moved() {
+    let mut sim = Simulation::new(Scenario {
+        algorithm: Algorithm::ConsistentHashSession,
+        ..Scenario::classroom()
+    })
+    .unwrap();
+    sim.advance_to(SimTime::from_secs_f64(5.0));
+    sim.apply(Command::Kill { server: 2 }).unwrap();
+    let remap = sim.last_remap().expect("a remap report");
+    assert!(
+        remap.consistent > 0.1 && remap.consistent < 0.4,
+        "{remap:?}"
+    );
+    assert!(remap.modulo > 0.6, "{remap:?}");
+    let line = &sim.log().back().unwrap().text;
+    assert!(line.starts_with("consistent hashing moved"), "{line}");
+    // A change that does not touch the server set reports nothing new.
+    sim.apply(Command::SetRate(5.0)).unwrap();
+    assert!(
+        !sim.log()
+            .back()
+            .unwrap()
+            .text
+            .starts_with("consistent hashing")
+    );
+}
+
+#[test]
+fn least_loaded_algorithms_starve_a_slow_server_that_round_robin_floods() {
+    let share_of_slow = |algorithm| {
+        let mut scenario = Scenario {
+            algorithm,
+            seed: 3,
+            ..Scenario::classroom()
+        };
+        scenario.servers[0].speed = 0.2;
+        scenario.traffic.rate = 9.0;
+        let mut sim = Simulation::new(scenario).unwrap();
+        sim.advance_to(SimTime::from_secs_f64(300.0));
+        let r = routed(&sim);
+        r[0] as f64 / r.iter().sum::<u64>() as f64
+    };
+    for algorithm in [
+        Algorithm::RoundRobin,
+        Algorithm::SmoothWeighted,
+        Algorithm::ExpandedWeighted,
+    ] {
+        assert!(
+            (share_of_slow(algorithm) - 0.25).abs() < 0.02,
+            "{algorithm:?}"
+        );
+    }
+    for algorithm in [
+        Algorithm::LeastConnections,
+        Algorithm::HaproxyLeastConn,
+        Algorithm::NginxRandomTwo,
+        Algorithm::EnvoyLeastRequest,
+        Algorithm::PeakEwma,
+        Algorithm::LeastResponseTime,
+    ] {
+        assert!(
+            share_of_slow(algorithm) < 0.15,
+            "{algorithm:?}: {}",
+            share_of_slow(algorithm)
+        );
+    }
+}

@@ -1,0 +1,155 @@
+//! Property tests (proptest) over random pools, server states and operation sequences.
+#![cfg(not(target_arch = "wasm32"))]
+
+use proptest::prelude::*;
+
+use lb_playground::sim::balancer::{
+    Balancer, Candidate, PickContext, RequestKey, SmoothWeighted, remap,
+};
+use lb_playground::sim::rng::SimRng;
+use lb_playground::sim::{
+    Algorithm, Command, Scenario, SimDuration, SimTime, Simulation, SlowStart,
+};
+
+fn candidates() -> impl Strategy<Value = Vec<Candidate>> {
+    prop::collection::vec((0u32..6, 0u32..5, any::<bool>(), 1u32..=4), 0..9).prop_map(|specs| {
+        specs
+            .into_iter()
+            .enumerate()
+            .map(
+                |(id, (weight, active, available, ramp_quarters))| Candidate {
+                    id: id as u32,
+                    weight,
+                    active,
+                    available,
+                    ramp: f64::from(ramp_quarters) / 4.0,
+                },
+            )
+            .collect()
+    })
+}
+
+fn key(i: u32) -> RequestKey {
+    RequestKey {
+        client: i,
+        ip: [(i % 251) as u8 + 1, (i / 3) as u8, (i / 7) as u8, i as u8],
+        session: u64::from(i) * 7919,
+    }
+}
+
+proptest! {
+    /// Every algorithm picks an eligible server whenever one exists, and none otherwise.
+    #[test]
+    fn picks_are_always_eligible(pool in candidates(), seed in any::<u64>(), picks in 1usize..40) {
+        let any_eligible = pool.iter().any(Candidate::eligible);
+        for algorithm in Algorithm::ALL {
+            let mut b = algorithm.build();
+            let mut rng = SimRng::from_seed(seed);
+            for i in 0..picks {
+                let ctx = PickContext { pool: &pool, key: key(i as u32), now: SimTime(i as u64 * 1_000) };
+                match b.pick(&ctx, &mut rng) {
+                    Some(s) => prop_assert!(pool[s].eligible(), "{algorithm:?} picked {s} of {pool:?}"),
+                    None => prop_assert!(!any_eligible, "{algorithm:?} found nothing in {pool:?}"),
+                }
+            }
+        }
+    }
+
+    /// Smooth weighted round robin gives each server exactly its weight's share over every full cycle.
+    #[test]
+    fn smooth_wrr_is_exact_over_each_cycle(weights in prop::collection::vec(1u32..8, 1..7), cycles in 1usize..4) {
+        let pool: Vec<Candidate> = weights.iter().enumerate().map(|(i, &w)| Candidate::new(i as u32, w)).collect();
+        let total: u32 = weights.iter().sum();
+        let mut b = SmoothWeighted::default();
+        let mut rng = SimRng::from_seed(0);
+        for _ in 0..cycles {
+            let mut counts = vec![0u32; pool.len()];
+            for i in 0..total {
+                let ctx = PickContext { pool: &pool, key: key(i), now: SimTime::ZERO };
+                counts[b.pick(&ctx, &mut rng).unwrap()] += 1;
+            }
+            prop_assert_eq!(&counts, &weights);
+        }
+    }
+
+    /// When one of N equal servers leaves the ring, about 1/N of the keys move.
+    #[test]
+    fn consistent_hashing_moves_about_one_nth(n in 3usize..12, leaving in 0usize..12) {
+        let before: Vec<Candidate> = (0..n).map(|i| Candidate::new(i as u32, 1)).collect();
+        let mut after = before.clone();
+        after[leaving % n].available = false;
+        let hashes: Vec<u32> = (0..5_000u32).map(|i| (i.wrapping_mul(2_654_435_761)) ^ (i << 7)).collect();
+        let moved = remap(&before, &after, &hashes);
+        prop_assert!((moved.consistent - 1.0 / n as f64).abs() < 0.6 / n as f64, "{n} servers: {moved:?}");
+        prop_assert!(moved.modulo > moved.consistent);
+    }
+}
+
+fn command() -> impl Strategy<Value = Command> {
+    prop_oneof![
+        (0usize..4).prop_map(|server| Command::Kill { server }),
+        (0usize..4).prop_map(|server| Command::Revive { server }),
+        (0usize..4, 0u32..6).prop_map(|(server, weight)| Command::SetWeight { server, weight }),
+        (0usize..4, 1u32..=20).prop_map(|(server, f)| Command::SetSpeed {
+            server,
+            speed: 1.0 / f64::from(f)
+        }),
+        (0usize..4, any::<bool>())
+            .prop_map(|(server, backup)| Command::SetBackup { server, backup }),
+        (0usize..Algorithm::ALL.len()).prop_map(|i| Command::SetAlgorithm(Algorithm::ALL[i])),
+        (0u32..60).prop_map(|r| Command::SetRate(f64::from(r))),
+        (1u32..500).prop_map(|n| Command::SetClients {
+            clients: n,
+            behind_nat: n / 2
+        }),
+        Just(Command::SetSlowStart(SlowStart::ENVOY_DEFAULT)),
+        Just(Command::SetSlowStart(SlowStart::Linear {
+            period: SimDuration::from_secs(5)
+        })),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// No request is lost or counted twice across any sequence of commands, at every step, and the
+    /// run replays identically from its recording.
+    #[test]
+    fn every_request_is_accounted_for(commands in prop::collection::vec((command(), 1u64..3_000), 1..25), seed in any::<u64>()) {
+        let mut sim = Simulation::new(Scenario { seed, ..Scenario::classroom() }).unwrap();
+        for (command, gap_ms) in &commands {
+            sim.advance_by(SimDuration::from_millis(*gap_ms));
+            sim.apply(*command).unwrap();
+            let totals = sim.totals();
+            prop_assert!(totals.balanced(), "{totals:?}");
+            prop_assert_eq!(sim.requests().count() as u64, totals.in_flight + totals.queued);
+        }
+        sim.advance_by(SimDuration::from_secs(30));
+        prop_assert!(sim.totals().balanced());
+
+        let mut replay = Simulation::new(sim.scenario().clone()).unwrap();
+        for timed in sim.recording() {
+            replay.advance_to(timed.at);
+            replay.apply(timed.command).unwrap();
+        }
+        replay.advance_to(sim.now());
+        prop_assert_eq!(replay.totals(), sim.totals());
+    }
+}
+
+#[test]
+fn nothing_panics_on_an_empty_pool() {
+    for algorithm in Algorithm::ALL {
+        let mut b: Box<dyn Balancer> = algorithm.build();
+        let ctx = PickContext {
+            pool: &[],
+            key: key(1),
+            now: SimTime::ZERO,
+        };
+        assert_eq!(
+            b.pick(&ctx, &mut SimRng::from_seed(1)),
+            None,
+            "{algorithm:?}"
+        );
+    }
+}
