@@ -157,3 +157,23 @@ async fn pausing_stops_time_and_switching_algorithm_is_logged() {
     assert!(text(&root, ".log").contains("Least connections"));
     assert!(text(&root, ".algorithm").contains("fewest requests in progress"));
 }
+
+#[wasm_bindgen_test]
+async fn hashing_reports_remapped_keys_and_backups_are_marked() {
+    let root = mount().await;
+    assert!(root.query_selector(".remap").unwrap().is_none());
+    choose(&root, "#algorithm", "consistent-hash-session");
+    TimeoutFuture::new(200).await;
+    click(&server_card(&root, 0), "button.kill");
+    TimeoutFuture::new(200).await;
+    let remap = text(&root, ".remap");
+    assert!(
+        remap.contains("moved") && remap.contains("modulo"),
+        "{remap}"
+    );
+
+    click(&server_card(&root, 3), "input[type=checkbox]");
+    TimeoutFuture::new(200).await;
+    assert!(text(&server_card(&root, 3), "header").contains("backup"));
+    assert!(text(&root, ".log").contains("server-4 is now a backup"));
+}

@@ -6,6 +6,7 @@ use yew::prelude::*;
 
 use super::algorithm_picker::AlgorithmPicker;
 use super::animation::AnimationLoop;
+use super::balancer_options::BalancerOptions;
 use super::charts;
 use super::event_log::EventLog;
 use super::flow;
@@ -147,6 +148,13 @@ pub fn App() -> Html {
                 </section>
                 <aside class="side">
                     <AlgorithmPicker algorithm={sim.algorithm()} on_command={on_command.clone()} />
+                    <BalancerOptions
+                        slow_start={sim.slow_start()}
+                        clients={sim.traffic().clients}
+                        behind_nat={sim.traffic().behind_nat}
+                        remap={sim.algorithm().hash_key().and(sim.last_remap())}
+                        on_command={on_command.clone()}
+                    />
                     <TrafficControls
                         rate={sim.traffic().rate}
                         mean_cost_ms={sim.traffic().cost.mean().as_millis_f64()}

@@ -107,20 +107,19 @@ fn try_draw_distribution(canvas: &HtmlCanvasElement, sim: &Simulation) -> DrawRe
     Ok(())
 }
 
-/// What each server would have received if the algorithm's intended shares held exactly:
-/// by weight for weighted algorithms, equal otherwise.
+/// What each server would have received if the algorithm's intended shares held exactly: by
+/// weight for weighted algorithms, equal otherwise; backups are meant to get nothing.
 fn ideal_shares(sim: &Simulation, total: f64) -> Vec<f64> {
-    let weights: Vec<f64> = if sim.algorithm().honours_weights() {
-        sim.servers()
-            .iter()
-            .map(|s| f64::from(s.spec().weight))
-            .collect()
-    } else {
-        sim.servers()
-            .iter()
-            .map(|s| if s.spec().weight > 0 { 1.0 } else { 0.0 })
-            .collect()
-    };
+    let weighted = sim.algorithm().honours_weights();
+    let weights: Vec<f64> = sim
+        .servers()
+        .iter()
+        .map(|s| match (s.spec().backup, s.spec().weight, weighted) {
+            (true, _, _) | (false, 0, _) => 0.0,
+            (false, w, true) => f64::from(w),
+            (false, _, false) => 1.0,
+        })
+        .collect();
     let sum: f64 = weights.iter().sum();
     weights
         .iter()

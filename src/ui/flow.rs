@@ -74,9 +74,9 @@ impl Layout {
             h: height - 2.0 * margin - 18.0,
         };
         let balancer = Rect {
-            x: width * 0.40 - 65.0,
+            x: width * 0.40 - 90.0,
             y: height / 2.0 - 40.0,
-            w: 130.0,
+            w: 180.0,
             h: 80.0,
         };
         let server_w = 150.0_f64.min(width * 0.2);
@@ -218,16 +218,12 @@ fn draw_balancer(ctx: &CanvasRenderingContext2d, layout: &Layout, sim: &Simulati
         "bold 13px system-ui, sans-serif",
         INK,
     );
+    // Long algorithm names are squeezed into the box rather than spilling over the links.
+    ctx.set_text_align("center");
+    ctx.set_font("11px system-ui, sans-serif");
+    ctx.set_fill_style_str(INK);
     let name = sim.algorithm().about().name;
-    let short = name.split(" (").next().unwrap_or(name);
-    label(
-        ctx,
-        short,
-        cx,
-        b.y + 44.0,
-        "11px system-ui, sans-serif",
-        INK,
-    );
+    let _ = ctx.fill_text_with_max_width(name, cx, b.y + 44.0, b.w - 12.0);
     label(
         ctx,
         &format!("{:.0} req/s", sim.traffic().rate),
@@ -250,10 +246,10 @@ fn draw_server(ctx: &CanvasRenderingContext2d, r: &Rect, sim: &Simulation, index
         if alive { "#9aa5b1" } else { FAILED },
     );
     let compact = r.h < 44.0;
-    let title = if alive {
-        spec.name.clone()
-    } else {
-        format!("{} DOWN", spec.name)
+    let title = match (alive, spec.backup) {
+        (false, _) => format!("{} DOWN", spec.name),
+        (true, true) => format!("{} (backup)", spec.name),
+        (true, false) => spec.name.clone(),
     };
     let title_y = if compact { r.y + r.h / 2.0 } else { r.y + 15.0 };
     label_left(

@@ -8,6 +8,7 @@
 mod algorithm_picker;
 mod animation;
 mod app;
+mod balancer_options;
 mod charts;
 mod event_log;
 mod flow;

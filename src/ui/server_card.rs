@@ -21,6 +21,10 @@ pub struct ServerView {
     pub alive: bool,
     /// Balancing weight.
     pub weight: u32,
+    /// Used only when no primary can take a request.
+    pub backup: bool,
+    /// Slow-start factor (1 when not ramping).
+    pub ramp: f64,
     /// Speed factor.
     pub speed: f64,
     /// Workers, and how many are busy.
@@ -53,6 +57,8 @@ impl ServerView {
                 name: server.spec().name.clone(),
                 alive: server.is_alive(),
                 weight: server.spec().weight,
+                backup: server.spec().backup,
+                ramp: candidate.ramp,
                 speed: server.spec().speed,
                 workers: server.spec().workers,
                 busy: server.busy(),
@@ -111,7 +117,18 @@ pub fn ServerCard(props: &ServerCardProps) -> Html {
             }
         })
     };
+    let on_backup = {
+        let on_command = props.on_command.clone();
+        Callback::from(move |e: Event| {
+            let input: HtmlInputElement = e.target_unchecked_into();
+            on_command.emit(Command::SetBackup {
+                server,
+                backup: input.checked(),
+            });
+        })
+    };
     let slowdown = (1.0 / v.speed).round() as u32;
+    let backup_tip = "A backup gets traffic only when no primary server can take it (nginx backup)";
     let id = |what: &str| format!("{what}-{server}");
     let (kill_label, kill_tip) = if v.alive {
         (
@@ -125,6 +142,14 @@ pub fn ServerCard(props: &ServerCardProps) -> Html {
         <article class={classes!("server", (!v.alive).then_some("down"))} aria-label={v.name.clone()}>
             <header>
                 <h3>{ &v.name }</h3>
+                if v.backup {
+                    <span class="tag" title={backup_tip}>{ "backup" }</span>
+                }
+                if v.alive && v.ramp < 1.0 {
+                    <span class="tag" title="Slow start: the share of its weight this revived server gets now">
+                        { format!("ramp {:.0}%", v.ramp * 100.0) }
+                    </span>
+                }
                 <span class={classes!("state", if v.alive { "up" } else { "dead" })}
                     title="Whether the server process is running">
                     { if v.alive { "UP" } else { "DOWN" } }
@@ -153,6 +178,10 @@ pub fn ServerCard(props: &ServerCardProps) -> Html {
             <input id={id("weight")} type="range" min="0" max={MAX_WEIGHT_SLIDER.to_string()} step="1"
                 value={v.weight.to_string()} oninput={on_weight}
                 title="Share of traffic for weighted algorithms; 0 drains the server (no new requests)" />
+            <label class="check" title={backup_tip}>
+                <input type="checkbox" checked={v.backup} onchange={on_backup} title={backup_tip} />
+                { " Backup server" }
+            </label>
             <label for={id("slow")} title="Make every request take this many times longer on this server">
                 { "Slow-down" }
             </label>

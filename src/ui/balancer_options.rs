@@ -1,0 +1,92 @@
+//! Options around the algorithm: slow start for revived servers, and how many clients share one
+//! NAT address (which is what hashing on the client address sees).
+
+use web_sys::{HtmlInputElement, HtmlSelectElement};
+use yew::prelude::*;
+
+use crate::sim::balancer::Remap;
+use crate::sim::{Command, SimDuration, SlowStart};
+
+/// The slow-start choices offered: id, label, setting.
+fn slow_start_choices() -> [(&'static str, &'static str, SlowStart); 3] {
+    [
+        ("off", "Off", SlowStart::Off),
+        (
+            "haproxy",
+            "HAProxy linear, 30 s",
+            SlowStart::Linear {
+                period: SimDuration::from_secs(30),
+            },
+        ),
+        ("envoy", "Envoy, 60 s window", SlowStart::ENVOY_DEFAULT),
+    ]
+}
+
+/// Props of [`BalancerOptions`].
+#[derive(Properties, PartialEq)]
+pub struct BalancerOptionsProps {
+    /// The slow-start setting in use.
+    pub slow_start: SlowStart,
+    /// How many clients there are.
+    pub clients: u32,
+    /// How many of them are behind one NAT address.
+    pub behind_nat: u32,
+    /// The last consistent-hashing remap report, if the algorithm hashes.
+    pub remap: Option<Remap>,
+    /// Receives the changes.
+    pub on_command: Callback<Command>,
+}
+
+/// Slow start, NAT share and the remap report.
+#[function_component]
+pub fn BalancerOptions(props: &BalancerOptionsProps) -> Html {
+    let on_slow_start = {
+        let on_command = props.on_command.clone();
+        Callback::from(move |e: Event| {
+            let select: HtmlSelectElement = e.target_unchecked_into();
+            if let Some((_, _, s)) = slow_start_choices()
+                .into_iter()
+                .find(|(id, _, _)| *id == select.value())
+            {
+                on_command.emit(Command::SetSlowStart(s));
+            }
+        })
+    };
+    let on_nat = {
+        let (on_command, clients) = (props.on_command.clone(), props.clients);
+        Callback::from(move |e: InputEvent| {
+            let input: HtmlInputElement = e.target_unchecked_into();
+            if let Ok(behind_nat) = input.value().parse::<u32>() {
+                on_command.emit(Command::SetClients {
+                    clients,
+                    behind_nat,
+                });
+            }
+        })
+    };
+    let slow_start_tip = "How a server that comes back from DOWN ramps up to its full weight (weighted random, \
+        Envoy least request, HAProxy leastconn and smooth WRR follow it)";
+    let nat_tip = "Clients sharing one public address, like an office or a mobile carrier's NAT: \
+        to IP hashing they are a single client";
+    html! {
+        <section class="panel options" aria-label="Balancer options">
+            <label for="slow-start" title={slow_start_tip}>{ "Slow start after revive" }</label>
+            <select id="slow-start" onchange={on_slow_start} title={slow_start_tip}>
+                { for slow_start_choices().into_iter().map(|(id, label, s)| html! {
+                    <option value={id} selected={s == props.slow_start}>{ label }</option>
+                }) }
+            </select>
+            <label for="nat" title={nat_tip}>
+                { format!("Clients behind one NAT: {} of {}", props.behind_nat, props.clients) }
+            </label>
+            <input id="nat" type="range" min="0" max={props.clients.to_string()} step="1"
+                value={props.behind_nat.to_string()} oninput={on_nat} title={nat_tip} />
+            if let Some(r) = props.remap {
+                <p class="remap" title="Share of client keys whose server changed at the last change of the server set">
+                    { format!("Last server change moved {:.1}% of keys; modulo hashing would have moved {:.1}%.",
+                        r.consistent * 100.0, r.modulo * 100.0) }
+                </p>
+            }
+        </section>
+    }
+}
