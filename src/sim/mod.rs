@@ -10,12 +10,16 @@
 //! [`Simulation::totals`], which are cheap borrows.
 
 pub mod balancer;
+pub mod breaker;
 pub mod command;
 pub mod engine;
 pub mod event;
+pub mod health;
 pub mod histogram;
 pub mod metrics;
+pub mod passive;
 pub mod request;
+pub mod retry;
 pub mod rng;
 pub mod scenario;
 pub mod server;
