@@ -41,8 +41,10 @@ fn a_backup_serves_only_while_every_primary_is_down() {
             "{algorithm:?}: the backup takes over: {during:?}"
         );
         sim.apply(Command::Revive { server: 1 }).unwrap();
+        // Health checks see it UP after two passes (inter 2 s): give them 10 s.
+        sim.advance_to(SimTime::from_secs_f64(70.0));
         let before = routed(&sim);
-        sim.advance_to(SimTime::from_secs_f64(90.0));
+        sim.advance_to(SimTime::from_secs_f64(100.0));
         let after = delta(&routed(&sim), &before);
         assert_eq!(after[3], 0, "{algorithm:?}: back to the primary: {after:?}");
         assert!(after[1] > 200, "{algorithm:?}: {after:?}");
@@ -110,6 +112,9 @@ fn consistent_hashing_reports_how_many_keys_a_kill_moved() {
     .unwrap();
     sim.advance_to(SimTime::from_secs_f64(5.0));
     sim.apply(Command::Kill { server: 2 }).unwrap();
+    assert_eq!(sim.last_remap(), None, "the balancer does not know yet");
+    // Health checks notice within 3 x 2 s; the report comes with the DOWN transition.
+    sim.advance_to(SimTime::from_secs_f64(12.0));
     let remap = sim.last_remap().expect("a remap report");
     assert!(
         remap.consistent > 0.1 && remap.consistent < 0.4,

@@ -6,6 +6,10 @@ use proptest::prelude::*;
 use lb_playground::sim::balancer::{
     Balancer, Candidate, PickContext, RequestKey, SmoothWeighted, remap,
 };
+use lb_playground::sim::breaker::{BreakerConfig, BreakerState, CircuitBreaker, WindowKind};
+use lb_playground::sim::health::{ActiveCheck, CheckFailure, HealthChecker};
+use lb_playground::sim::passive::{Passive, PassiveState};
+use lb_playground::sim::retry::RetryPolicy;
 use lb_playground::sim::rng::SimRng;
 use lb_playground::sim::{
     Algorithm, Command, Scenario, SimDuration, SimTime, Simulation, SlowStart,
@@ -85,6 +89,44 @@ proptest! {
     }
 }
 
+fn small_resilience4j() -> BreakerConfig {
+    BreakerConfig::Resilience4j {
+        window: WindowKind::Count(10),
+        failure_rate: 50.0,
+        slow_rate: 100.0,
+        slow_call_duration: SimDuration::from_secs(2),
+        minimum_calls: 5,
+        wait_open: SimDuration::from_secs(3),
+        permitted_half_open: 3,
+        automatic_transition: true,
+    }
+}
+
+fn without_automatic_transition(config: BreakerConfig) -> BreakerConfig {
+    match config {
+        BreakerConfig::Resilience4j {
+            window,
+            failure_rate,
+            slow_rate,
+            slow_call_duration,
+            minimum_calls,
+            wait_open,
+            permitted_half_open,
+            ..
+        } => BreakerConfig::Resilience4j {
+            window,
+            failure_rate,
+            slow_rate,
+            slow_call_duration,
+            minimum_calls,
+            wait_open,
+            permitted_half_open,
+            automatic_transition: false,
+        },
+        other => other,
+    }
+}
+
 fn command() -> impl Strategy<Value = Command> {
     prop_oneof![
         (0usize..4).prop_map(|server| Command::Kill { server }),
@@ -109,13 +151,59 @@ fn command() -> impl Strategy<Value = Command> {
     ]
 }
 
+/// Commands that change servers' faults and the failure handling.
+fn failure_command() -> impl Strategy<Value = Command> {
+    prop_oneof![
+        (0usize..4, 0u32..=4).prop_map(|(server, q)| Command::SetErrorRate {
+            server,
+            rate: f64::from(q) / 4.0
+        }),
+        (0usize..4, any::<bool>()).prop_map(|(server, on)| Command::Drain { server, on }),
+        prop_oneof![
+            Just(None),
+            Just(Some(ActiveCheck::HAPROXY_DEFAULT)),
+            Just(Some(ActiveCheck {
+                fastinter: Some(SimDuration::from_millis(300)),
+                ..ActiveCheck::HAPROXY_DEFAULT
+            })),
+        ]
+        .prop_map(Command::SetHealthCheck),
+        prop_oneof![
+            Just(Passive::Off),
+            Just(Passive::NGINX_DEFAULT),
+            Just(Passive::ENVOY_DEFAULT)
+        ]
+        .prop_map(Command::SetPassive),
+        prop_oneof![Just(None), Just(Some(0.5))].prop_map(Command::SetPanicThreshold),
+        prop_oneof![
+            Just(BreakerConfig::Off),
+            Just(BreakerConfig::CONSECUTIVE_DEFAULT),
+            Just(BreakerConfig::HYSTRIX_DEFAULT),
+            Just(small_resilience4j()),
+        ]
+        .prop_map(Command::SetBreaker),
+        prop_oneof![
+            Just(RetryPolicy::OFF),
+            Just(RetryPolicy::NGINX_DEFAULT),
+            Just(RetryPolicy {
+                per_try_timeout: Some(SimDuration::from_millis(700)),
+                on_500: true,
+                on_503: true,
+                budget: Some(0.2),
+                ..RetryPolicy::NGINX_DEFAULT
+            }),
+        ]
+        .prop_map(Command::SetRetry),
+    ]
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
 
     /// No request is lost or counted twice across any sequence of commands, at every step, and the
     /// run replays identically from its recording.
     #[test]
-    fn every_request_is_accounted_for(commands in prop::collection::vec((command(), 1u64..3_000), 1..25), seed in any::<u64>()) {
+    fn every_request_is_accounted_for(commands in prop::collection::vec((prop_oneof![command(), failure_command()], 1u64..3_000), 1..30), seed in any::<u64>()) {
         let mut sim = Simulation::new(Scenario { seed, ..Scenario::classroom() }).unwrap();
         for (command, gap_ms) in &commands {
             sim.advance_by(SimDuration::from_millis(*gap_ms));
@@ -151,5 +239,114 @@ fn nothing_panics_on_an_empty_pool() {
             None,
             "{algorithm:?}"
         );
+    }
+}
+
+/// One step for a state machine: a call let through (or not) and its result, at some time.
+#[derive(Clone, Copy, Debug)]
+struct Step {
+    gap_ms: u64,
+    ok: bool,
+    took_ms: u64,
+    /// Answer with the epoch of a call let through a few steps earlier.
+    late: bool,
+}
+
+fn steps() -> impl Strategy<Value = Vec<Step>> {
+    prop::collection::vec(
+        (
+            0u64..4_000,
+            any::<bool>(),
+            0u64..3_000,
+            prop::bool::weighted(0.1),
+        )
+            .prop_map(|(gap_ms, ok, took_ms, late)| Step {
+                gap_ms,
+                ok,
+                took_ms,
+                late,
+            }),
+        0..200,
+    )
+}
+
+proptest! {
+    /// A breaker never lets more than its permitted calls through while HALF_OPEN, never lets a
+    /// call through while OPEN before its wait is over, and never panics, whatever the order of
+    /// calls, results, late results and timers.
+    #[test]
+    fn breakers_respect_their_half_open_limit(steps in steps(), which in 0usize..4) {
+        let config = [
+            BreakerConfig::CONSECUTIVE_DEFAULT,
+            BreakerConfig::HYSTRIX_DEFAULT,
+            small_resilience4j(),
+            without_automatic_transition(small_resilience4j()),
+        ][which];
+        let permitted = match config {
+            BreakerConfig::Resilience4j { permitted_half_open, .. } => permitted_half_open,
+            _ => 1,
+        };
+        let mut b = CircuitBreaker::new(config);
+        let mut now = SimTime::ZERO;
+        let mut admitted_in_half_open = 0;
+        let mut epochs = vec![];
+        for step in steps {
+            now += SimDuration::from_millis(step.gap_ms);
+            if let Some(t) = b.next_timeout() && t <= now {
+                b.on_timer(now);
+            }
+            let before = b.state();
+            let (allowed, transition) = b.allow(now);
+            if transition.is_some() || before != b.state() {
+                admitted_in_half_open = 0;
+            }
+            if allowed && b.state() == BreakerState::HalfOpen {
+                admitted_in_half_open += 1;
+                prop_assert!(admitted_in_half_open <= permitted, "{config:?}");
+            }
+            if !allowed {
+                prop_assert!(b.state() != BreakerState::Closed);
+                continue;
+            }
+            epochs.push(b.epoch());
+            let epoch = if step.late && epochs.len() > 3 { epochs[epochs.len() - 4] } else { b.epoch() };
+            let before = b.state();
+            b.record(epoch, step.ok, SimDuration::from_millis(step.took_ms), now);
+            if b.state() != before {
+                admitted_in_half_open = 0;
+            }
+        }
+    }
+
+    /// The health counter stays within 0..=rise+fall-1 and UP means health >= rise.
+    #[test]
+    fn health_counter_stays_in_range(results in prop::collection::vec(any::<bool>(), 0..300), rise in 1u32..5, fall in 1u32..5) {
+        let mut h = HealthChecker::new(ActiveCheck { rise, fall, ..ActiveCheck::HAPROXY_DEFAULT });
+        for ok in results {
+            h.observe(if ok { Ok(()) } else { Err(CheckFailure::Timeout) });
+            let (health, max) = h.health();
+            prop_assert!(health <= max && max == rise + fall - 1);
+            prop_assert_eq!(h.is_up(), health >= rise);
+        }
+    }
+
+    /// Passive states never panic and Envoy never ejects more hosts than allowed.
+    #[test]
+    fn passive_checks_never_panic(steps in steps(), envoy in any::<bool>()) {
+        let config = if envoy { Passive::ENVOY_DEFAULT } else { Passive::NGINX_DEFAULT };
+        let mut p = PassiveState::default();
+        let mut now = SimTime::ZERO;
+        for step in steps {
+            now += SimDuration::from_millis(step.gap_ms);
+            p.expire(now);
+            if p.admits(&config, now, false) {
+                p.on_pick(&config, now);
+            }
+            let ejected = usize::from(step.late);
+            let t = p.on_answer(&config, !step.ok, now, ejected, 10);
+            if envoy && ejected == 1 {
+                prop_assert!(t.is_none(), "10% of 10 hosts: only one may be ejected");
+            }
+        }
     }
 }

@@ -5,7 +5,7 @@
 use lb_playground::sim::scenario::server;
 use lb_playground::sim::traffic::{CostDistribution, Traffic};
 use lb_playground::sim::{
-    Algorithm, Command, Phase, Scenario, SimDuration, SimTime, Simulation, SlowStart,
+    Algorithm, Command, Phase, Resilience, Scenario, SimDuration, SimTime, Simulation, SlowStart,
 };
 
 fn secs(s: f64) -> SimTime {
@@ -139,43 +139,6 @@ fn every_request_is_accounted_for_at_every_instant() {
 }
 
 #[test]
-fn a_killed_server_gets_no_new_requests_and_fails_what_it_held() {
-    let mut sim = Simulation::new(Scenario::classroom()).unwrap();
-    sim.apply(Command::SetRate(30.0)).unwrap(); // busy enough to have queues
-    sim.advance_to(secs(30.0));
-    let held = sim.servers()[2].busy() + sim.servers()[2].queued();
-    let routed_before = sim.metrics().servers()[2].routed;
-    let failed_before = sim.metrics().servers()[2].failed;
-    sim.apply(Command::Kill { server: 2 }).unwrap();
-    assert!(!sim.servers()[2].is_alive());
-    assert_eq!(
-        sim.metrics().servers()[2].failed,
-        failed_before + u64::from(held)
-    );
-    sim.advance_to(secs(60.0));
-    assert_eq!(
-        sim.metrics().servers()[2].routed,
-        routed_before,
-        "no new requests after the kill"
-    );
-    // Only the requests that were held or already travelling to it fail; the rest are served.
-    let totals = sim.totals();
-    assert!(totals.failed <= u64::from(held) + 30, "{totals:?}");
-    let others: u64 = [0, 1, 3]
-        .iter()
-        .map(|&i| sim.metrics().servers()[i].routed)
-        .sum();
-    assert!(others > 0);
-    assert!(
-        sim.log()
-            .back()
-            .unwrap()
-            .text
-            .starts_with("server-3 killed")
-    );
-}
-
-#[test]
 fn with_every_server_dead_the_balancer_answers_503_at_once() {
     let mut sim = Simulation::new(Scenario::classroom()).unwrap();
     for server in 0..4 {
@@ -280,6 +243,7 @@ fn mm1_mean(rho: f64, seed: u64) -> f64 {
         backend_latency: SimDuration::ZERO,
         sample_every: SimDuration::from_secs(1),
         slow_start: SlowStart::Off,
+        resilience: Resilience::NONE,
     };
     let mut sim = Simulation::new(scenario).unwrap();
     // About a million requests.

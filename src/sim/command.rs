@@ -5,6 +5,10 @@
 //! reproduces the run exactly.
 
 use super::balancer::Algorithm;
+use super::breaker::BreakerConfig;
+use super::health::ActiveCheck;
+use super::passive::Passive;
+use super::retry::RetryPolicy;
 use super::slow_start::SlowStart;
 use super::time::{SimDuration, SimTime};
 
@@ -35,6 +39,30 @@ pub enum Command {
         /// The new speed factor.
         speed: f64,
     },
+    /// Change the share of a server's answers that are errors (0 to 1).
+    SetErrorRate {
+        /// The server.
+        server: usize,
+        /// The new error rate.
+        rate: f64,
+    },
+    /// Start or stop draining a server: no new requests, the ones it has finish.
+    Drain {
+        /// The server.
+        server: usize,
+        /// Whether it drains.
+        on: bool,
+    },
+    /// Change the active health checks (`None` turns them off); every server starts over at UP.
+    SetHealthCheck(Option<ActiveCheck>),
+    /// Change the passive checks; every server starts over with a clean record.
+    SetPassive(Passive),
+    /// Change Envoy's panic threshold (`None` turns it off).
+    SetPanicThreshold(Option<f64>),
+    /// Change the circuit breakers; every breaker starts over CLOSED.
+    SetBreaker(BreakerConfig),
+    /// Change the retry policy.
+    SetRetry(RetryPolicy),
     /// Make a server a backup (used only when no primary can take a request) or a primary again.
     SetBackup {
         /// The server.

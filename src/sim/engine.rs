@@ -1,26 +1,37 @@
 //! The simulation engine: applies commands, advances virtual time by processing events in order,
 //! and exposes cheap read-only views for the UI, the command-line runner and tests.
 //!
-//! A request's life is a chain of events: it is sent by a client, reaches the load balancer (which
-//! picks a server), reaches the server (served at once, queued, or turned away), and its answer
-//! travels back through the balancer to the client. With a network delay of zero the next step runs
-//! at once instead of going through the queue, which keeps the pure-queueing runs fast.
+//! A request's life is a chain of events: a client sends it, it reaches the load balancer (which
+//! picks a server and asks that server's circuit breaker), it reaches the server (served at once,
+//! queued, or turned away), and the answer travels back through the balancer to the client. A failed
+//! try may be retried on another server. With a network delay of zero the next step runs at once
+//! instead of going through the queue, which keeps the pure-queueing runs fast.
+//!
+//! The balancer never knows that a server died: it learns it from active health checks, passive
+//! checks on real answers, or its circuit breakers, exactly as a real one does. Every state change
+//! is logged with its simulated time and cause.
 
 use std::collections::VecDeque;
 
+use super::backend::Backend;
 use super::balancer::{
     Algorithm, Balancer, Candidate, Feedback, PickContext, Remap, RequestKey, remap,
 };
+use super::breaker::{BreakerTransition, CircuitBreaker};
 use super::command::{Command, TimedCommand};
 use super::event::EventQueue;
+use super::health::CheckFailure;
 use super::metrics::{Metrics, Totals};
+use super::passive::{Passive, PassiveTransition};
 use super::request::{Outcome, Phase, Request, RequestId, RequestTable};
+use super::resilience::{Resilience, check_breaker, check_health, check_passive, check_retry};
+use super::retry::MAX_TRIES;
 use super::rng::{SimRng, Stream};
-use super::scenario::MAX_RATE;
 use super::scenario::{
-    Scenario, check_clients, check_mean_cost, check_slow_start, check_speed, check_weight,
+    MAX_RATE, Scenario, check_clients, check_error_rate, check_mean_cost, check_slow_start,
+    check_speed, check_weight,
 };
-use super::server::{Arrival, Completion, Server};
+use super::server::{Arrival, Completion, Job, Server, service_time};
 use super::slow_start::SlowStart;
 use super::time::{SimDuration, SimTime};
 use super::traffic::Traffic;
@@ -28,24 +39,60 @@ use super::validation::{ValidationError, check_range};
 
 /// How many entries the event log keeps.
 pub const LOG_CAPACITY: usize = 500;
+/// How many retry events the retry log keeps (retries can be many; they get their own log).
+pub const RETRY_LOG_CAPACITY: usize = 100;
 /// How many clients' keys the consistent-hashing remap report samples.
 const REMAP_SAMPLE: u32 = 10_000;
+/// A failing server answers its errors in this fraction of the normal time (it fails fast).
+const ERROR_WORK_SHARE: f64 = 0.1;
 
 /// Something that happens at an instant of simulated time.
 #[derive(Clone, Copy, Debug)]
 enum Event {
     /// The next client request is sent (stale unless `epoch` is the current arrival epoch).
     Arrival { epoch: u32 },
-    /// A request reaches the load balancer.
+    /// A request reaches the load balancer from its client.
     AtBalancer(RequestId),
-    /// A request reaches its server.
-    AtServer(RequestId),
+    /// A try reaches its server.
+    AtServer(RequestId, u64),
     /// A worker finishes (stale unless `epoch` is the server's current epoch).
     ServiceDone { server: u32, slot: u32, epoch: u32 },
-    /// An answer is back at the load balancer.
-    BackAtBalancer(RequestId),
+    /// A try's answer is back at the load balancer.
+    BackAtBalancer(RequestId, u64, Outcome),
+    /// A try's per-try timeout expires.
+    TryTimeout(RequestId, u64),
     /// An answer reaches the client.
     AtClient(RequestId),
+    /// A health check of a server starts.
+    CheckDue { server: u32, epoch: u32 },
+    /// A health check reports.
+    CheckDone {
+        server: u32,
+        epoch: u32,
+        started: SimTime,
+        failure: Option<CheckFailure>,
+    },
+    /// An Envoy ejection may be over.
+    EjectionOver { server: u32 },
+    /// A breaker's automatic OPEN -> HALF_OPEN timer.
+    BreakerTimer { server: u32, epoch: u32 },
+}
+
+/// What a timeline entry is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum LogKind {
+    /// A user's (or a script's) command.
+    Command,
+    /// An active health-check transition.
+    Health,
+    /// A passive-check transition (nginx failure window, Envoy ejection).
+    Passive,
+    /// A circuit-breaker transition.
+    Breaker,
+    /// A retry.
+    Retry,
+    /// A consistent-hashing remap report.
+    Remap,
 }
 
 /// One line of the event timeline.
@@ -53,6 +100,8 @@ enum Event {
 pub struct LogEntry {
     /// When it happened.
     pub at: SimTime,
+    /// What it is about.
+    pub kind: LogKind,
     /// What happened, in words.
     pub text: String,
 }
@@ -64,6 +113,7 @@ struct Streams {
     costs: SimRng,
     clients: SimRng,
     balancer: SimRng,
+    faults: SimRng,
 }
 
 /// A running simulation.
@@ -74,8 +124,10 @@ pub struct Simulation {
     algorithm: Algorithm,
     balancer: Box<dyn Balancer>,
     servers: Vec<Server>,
+    backends: Vec<Backend>,
+    resilience: Resilience,
     pool: Vec<Candidate>,
-    /// The pool as offered in one phase of a pick (primaries, then backups), reused.
+    /// The pool as offered in one phase of a pick, reused.
     offered: Vec<Candidate>,
     /// When each server came back, while its slow start lasts.
     ramping_since: Vec<Option<SimTime>>,
@@ -84,14 +136,20 @@ pub struct Simulation {
     slow_start: SlowStart,
     last_remap: Option<Remap>,
     requests: RequestTable,
+    /// Live requests waiting in a server queue.
+    queued: u64,
+    /// Retries in progress (for the retry budget).
+    retrying: u64,
+    next_attempt: u64,
     events: EventQueue<Event>,
     streams: Streams,
     arrival_epoch: u32,
     generated: u64,
     metrics: Metrics,
     log: VecDeque<LogEntry>,
+    retry_log: VecDeque<LogEntry>,
     recording: Vec<TimedCommand>,
-    failed_scratch: Vec<RequestId>,
+    job_scratch: Vec<Job>,
     completion_scratch: Vec<Completion>,
 }
 
@@ -100,7 +158,12 @@ impl Simulation {
     pub fn new(scenario: Scenario) -> Result<Simulation, ValidationError> {
         scenario.validate()?;
         let seed = scenario.seed;
+        let resilience = scenario.resilience;
         let servers: Vec<Server> = scenario.servers.iter().cloned().map(Server::new).collect();
+        let backends = servers
+            .iter()
+            .map(|_| Backend::new(resilience.health, resilience.breaker))
+            .collect();
         let pool = servers
             .iter()
             .enumerate()
@@ -115,27 +178,35 @@ impl Simulation {
             ramping_since: vec![None; servers.len()],
             ramping: 0,
             servers,
+            backends,
+            resilience,
             pool,
             offered: Vec::new(),
             slow_start: scenario.slow_start,
             last_remap: None,
             requests: RequestTable::default(),
+            queued: 0,
+            retrying: 0,
+            next_attempt: 0,
             events: EventQueue::new(),
             streams: Streams {
                 arrivals: SimRng::new(seed, Stream::Arrivals),
                 costs: SimRng::new(seed, Stream::Costs),
                 clients: SimRng::new(seed, Stream::Clients),
                 balancer: SimRng::new(seed, Stream::Balancer),
+                faults: SimRng::new(seed, Stream::Faults),
             },
             arrival_epoch: 0,
             generated: 0,
             log: VecDeque::new(),
+            retry_log: VecDeque::new(),
             recording: Vec::new(),
-            failed_scratch: Vec::new(),
+            job_scratch: Vec::new(),
             completion_scratch: Vec::new(),
             scenario,
         };
         sim.schedule_next_arrival();
+        sim.start_health_checks();
         Ok(sim)
     }
 
@@ -169,6 +240,16 @@ impl Simulation {
         &self.pool
     }
 
+    /// The balancer's health, passive and breaker state of each server.
+    pub fn backends(&self) -> &[Backend] {
+        &self.backends
+    }
+
+    /// The failure-handling settings in use.
+    pub fn resilience(&self) -> &Resilience {
+        &self.resilience
+    }
+
     /// Every live request, for drawing.
     pub fn requests(&self) -> impl Iterator<Item = &Request> {
         self.requests.iter()
@@ -182,14 +263,13 @@ impl Simulation {
     /// Where every generated request is now, or how it ended.
     pub fn totals(&self) -> Totals {
         let (completed, failed, rejected) = self.metrics.outcomes();
-        let queued: u64 = self.servers.iter().map(|s| u64::from(s.queued())).sum();
         Totals {
             generated: self.generated,
             completed,
             failed,
             rejected,
-            in_flight: self.requests.len() as u64 - queued,
-            queued,
+            in_flight: self.requests.len() as u64 - self.queued,
+            queued: self.queued,
         }
     }
 
@@ -215,9 +295,14 @@ impl Simulation {
             .sum()
     }
 
-    /// The most recent timeline entries, oldest first (at most [`LOG_CAPACITY`]).
+    /// The most recent timeline entries (all but retries), oldest first (at most [`LOG_CAPACITY`]).
     pub fn log(&self) -> &VecDeque<LogEntry> {
         &self.log
+    }
+
+    /// The most recent retries, oldest first (at most [`RETRY_LOG_CAPACITY`]).
+    pub fn retry_log(&self) -> &VecDeque<LogEntry> {
+        &self.retry_log
     }
 
     /// Every command applied so far, with its time: replaying them reproduces this run.
@@ -229,13 +314,16 @@ impl Simulation {
     pub fn apply(&mut self, command: Command) -> Result<(), ValidationError> {
         self.validate(&command)?;
         let text = self.describe(&command);
-        let pool_before = self.algorithm.hash_key().map(|_| self.pool.clone());
+        // Availability changes report their remap as they happen; weights are reported here.
+        let pool_before = match command {
+            Command::SetWeight { .. } => self.algorithm.hash_key().map(|_| self.pool.clone()),
+            _ => None,
+        };
         match command {
             Command::Kill { server } => self.kill(server),
             Command::Revive { server } => {
                 if !self.servers[server].is_alive() {
                     self.servers[server].revive();
-                    self.pool[server].available = true;
                     if self.ramping_since[server].replace(self.now).is_none() {
                         self.ramping += 1;
                     }
@@ -245,7 +333,17 @@ impl Simulation {
                 self.servers[server].set_weight(weight);
                 self.pool[server].weight = weight;
             }
+            Command::SetSpeed { server, speed } => self.set_speed(server, speed),
+            Command::SetErrorRate { server, rate } => self.servers[server].set_error_rate(rate),
+            Command::Drain { server, on } => {
+                self.backends[server].set_draining(on);
+                self.refresh_availability(server);
+            }
             Command::SetBackup { server, backup } => self.servers[server].set_backup(backup),
+            Command::SetAlgorithm(algorithm) => {
+                self.algorithm = algorithm;
+                self.balancer = algorithm.build();
+            }
             Command::SetSlowStart(slow_start) => self.slow_start = slow_start,
             Command::SetClients {
                 clients,
@@ -254,11 +352,29 @@ impl Simulation {
                 self.traffic.clients = clients;
                 self.traffic.behind_nat = behind_nat;
             }
-            Command::SetSpeed { server, speed } => self.set_speed(server, speed),
-            Command::SetAlgorithm(algorithm) => {
-                self.algorithm = algorithm;
-                self.balancer = algorithm.build();
+            Command::SetHealthCheck(health) => {
+                self.resilience.health = health;
+                for backend in &mut self.backends {
+                    backend.set_health(health);
+                }
+                self.start_health_checks();
+                self.refresh_all();
             }
+            Command::SetPassive(passive) => {
+                self.resilience.passive = passive;
+                for backend in &mut self.backends {
+                    backend.passive = Default::default();
+                }
+                self.refresh_all();
+            }
+            Command::SetPanicThreshold(p) => self.resilience.panic_threshold = p,
+            Command::SetBreaker(breaker) => {
+                self.resilience.breaker = breaker;
+                for backend in &mut self.backends {
+                    backend.breaker = CircuitBreaker::new(breaker);
+                }
+            }
+            Command::SetRetry(retry) => self.resilience.retry = retry,
             Command::SetRate(rate) => {
                 self.traffic.rate = rate;
                 self.arrival_epoch = self.arrival_epoch.wrapping_add(1);
@@ -270,42 +386,11 @@ impl Simulation {
             at: self.now,
             command,
         });
-        self.push_log(text);
+        self.push_log(LogKind::Command, text);
         if let Some(before) = pool_before {
             self.report_remap(&before);
         }
         Ok(())
-    }
-
-    /// Logs how many client keys a change of the server set moved under the hashing algorithm.
-    fn report_remap(&mut self, before: &[Candidate]) {
-        let Some(key) = self.algorithm.hash_key() else {
-            return;
-        };
-        let membership = |pool: &[Candidate]| -> Vec<(u32, bool)> {
-            pool.iter().map(|c| (c.weight, c.eligible())).collect()
-        };
-        if membership(before) == membership(&self.pool) {
-            return;
-        }
-        let hashes: Vec<u32> = (0..self.traffic.clients.min(REMAP_SAMPLE))
-            .map(|client| key.hash(&self.request_key(client)))
-            .collect();
-        let moved = remap(before, &self.pool, &hashes);
-        self.last_remap = Some(moved);
-        self.push_log(format!(
-            "consistent hashing moved {:.1}% of client keys (modulo hashing would move {:.1}%)",
-            moved.consistent * 100.0,
-            moved.modulo * 100.0
-        ));
-    }
-
-    fn request_key(&self, client: u32) -> RequestKey {
-        RequestKey {
-            client,
-            ip: self.traffic.client_ip(client),
-            session: self.traffic.client_session(client),
-        }
     }
 
     /// Processes every event up to and including time `t`, then sets the clock to `t`
@@ -344,20 +429,32 @@ impl Simulation {
             }
         };
         match *command {
-            Command::Kill { server } | Command::Revive { server } => server_index(server),
+            Command::Kill { server }
+            | Command::Revive { server }
+            | Command::Drain { server, .. }
+            | Command::SetBackup { server, .. } => server_index(server),
             Command::SetWeight { server, weight } => {
                 server_index(server).and_then(|_| check_weight("weight", weight))
             }
             Command::SetSpeed { server, speed } => {
                 server_index(server).and_then(|_| check_speed("speed", speed))
             }
-            Command::SetBackup { server, .. } => server_index(server),
+            Command::SetErrorRate { server, rate } => {
+                server_index(server).and_then(|_| check_error_rate("error rate", rate))
+            }
             Command::SetAlgorithm(_) => Ok(()),
             Command::SetSlowStart(slow_start) => check_slow_start("slow start", &slow_start),
             Command::SetClients {
                 clients,
                 behind_nat,
             } => check_clients("clients", clients, behind_nat),
+            Command::SetHealthCheck(h) => h.map_or(Ok(()), |h| check_health("health check", &h)),
+            Command::SetPassive(p) => check_passive("passive", &p),
+            Command::SetPanicThreshold(p) => {
+                p.map_or(Ok(()), |p| check_range("panic threshold", p, 0.0, 1.0))
+            }
+            Command::SetBreaker(b) => check_breaker("breaker", &b),
+            Command::SetRetry(r) => check_retry("retry", &r),
             Command::SetRate(rate) => check_range("rate", rate, 0.0, MAX_RATE),
             Command::SetMeanCost(mean) => check_mean_cost("mean cost", mean),
         }
@@ -386,12 +483,21 @@ impl Simulation {
                 name(server),
                 self.servers[server].spec().speed
             ),
-            Command::SetAlgorithm(a) => {
-                format!(
-                    "algorithm {} -> {}",
-                    self.algorithm.about().name,
-                    a.about().name
-                )
+            Command::SetErrorRate { server, rate } => format!(
+                "{} error rate {:.0}% -> {:.0}%",
+                name(server),
+                self.servers[server].spec().error_rate * 100.0,
+                rate * 100.0
+            ),
+            Command::Drain { server, on } => {
+                if on {
+                    format!(
+                        "{} draining: no new requests, the ones it has finish",
+                        name(server)
+                    )
+                } else {
+                    format!("{} back in rotation after draining", name(server))
+                }
             }
             Command::SetBackup { server, backup } => {
                 let role = if backup {
@@ -400,6 +506,13 @@ impl Simulation {
                     "primary"
                 };
                 format!("{} is now a {role}", name(server))
+            }
+            Command::SetAlgorithm(a) => {
+                format!(
+                    "algorithm {} -> {}",
+                    self.algorithm.about().name,
+                    a.about().name
+                )
             }
             Command::SetSlowStart(s) => {
                 format!(
@@ -411,7 +524,23 @@ impl Simulation {
             Command::SetClients {
                 clients,
                 behind_nat,
-            } => format!("clients: {clients}, of which {behind_nat} behind one NAT address"),
+            } => {
+                format!("clients: {clients}, of which {behind_nat} behind one NAT address")
+            }
+            Command::SetHealthCheck(h) => match h {
+                None => "active health checks off".into(),
+                Some(h) => format!(
+                    "active health checks: inter {}, timeout {}, rise {}, fall {}",
+                    h.inter, h.timeout, h.rise, h.fall
+                ),
+            },
+            Command::SetPassive(p) => format!("passive checks: {}", p.describe()),
+            Command::SetPanicThreshold(p) => match p {
+                None => "panic threshold off".into(),
+                Some(p) => format!("panic threshold {:.0}%", p * 100.0),
+            },
+            Command::SetBreaker(b) => format!("circuit breakers: {}", b.describe()),
+            Command::SetRetry(r) => format!("retries: {}", r.describe()),
             Command::SetRate(rate) => format!("arrival rate {} -> {rate} req/s", self.traffic.rate),
             Command::SetMeanCost(mean) => {
                 format!("mean request cost {} -> {mean}", self.traffic.cost.mean())
@@ -419,11 +548,54 @@ impl Simulation {
         }
     }
 
-    fn push_log(&mut self, text: String) {
-        if self.log.len() == LOG_CAPACITY {
-            self.log.pop_front();
+    fn push_log(&mut self, kind: LogKind, text: String) {
+        let (log, capacity) = if kind == LogKind::Retry {
+            (&mut self.retry_log, RETRY_LOG_CAPACITY)
+        } else {
+            (&mut self.log, LOG_CAPACITY)
+        };
+        if log.len() == capacity {
+            log.pop_front();
         }
-        self.log.push_back(LogEntry { at: self.now, text });
+        log.push_back(LogEntry {
+            at: self.now,
+            kind,
+            text,
+        });
+    }
+
+    /// Logs how many client keys a change of the server set moved under the hashing algorithm.
+    fn report_remap(&mut self, before: &[Candidate]) {
+        let Some(key) = self.algorithm.hash_key() else {
+            return;
+        };
+        let membership = |pool: &[Candidate]| -> Vec<(u32, bool)> {
+            pool.iter().map(|c| (c.weight, c.eligible())).collect()
+        };
+        if membership(before) == membership(&self.pool) {
+            return;
+        }
+        let hashes: Vec<u32> = (0..self.traffic.clients.min(REMAP_SAMPLE))
+            .map(|client| key.hash(&self.request_key(client)))
+            .collect();
+        let moved = remap(before, &self.pool, &hashes);
+        self.last_remap = Some(moved);
+        self.push_log(
+            LogKind::Remap,
+            format!(
+                "consistent hashing moved {:.1}% of client keys (modulo hashing would move {:.1}%)",
+                moved.consistent * 100.0,
+                moved.modulo * 100.0
+            ),
+        );
+    }
+
+    fn request_key(&self, client: u32) -> RequestKey {
+        RequestKey {
+            client,
+            ip: self.traffic.client_ip(client),
+            session: self.traffic.client_session(client),
+        }
     }
 
     fn schedule_next_arrival(&mut self) {
@@ -454,14 +626,49 @@ impl Simulation {
                 }
             }
             Event::AtBalancer(id) => self.route(id),
-            Event::AtServer(id) => self.reach_server(id),
+            Event::AtServer(id, attempt) => self.reach_server(id, attempt),
             Event::ServiceDone {
                 server,
                 slot,
                 epoch,
             } => self.finish_service(server, slot, epoch),
-            Event::BackAtBalancer(id) => self.back_at_balancer(id),
+            Event::BackAtBalancer(id, attempt, outcome) => {
+                if self.requests.current(id, attempt).is_some() {
+                    self.try_ended(id, outcome);
+                }
+            }
+            Event::TryTimeout(id, attempt) => {
+                let waiting = self
+                    .requests
+                    .current(id, attempt)
+                    .is_some_and(|r| r.outcome.is_none());
+                if waiting {
+                    self.abandon_try(id);
+                }
+            }
             Event::AtClient(id) => self.answer_client(id),
+            Event::CheckDue { server, epoch } => self.run_check(server as usize, epoch),
+            Event::CheckDone {
+                server,
+                epoch,
+                started,
+                failure,
+            } => self.check_done(server as usize, epoch, started, failure),
+            Event::EjectionOver { server } => {
+                let s = server as usize;
+                if let Some(t) = self.backends[s].passive.expire(self.now) {
+                    self.log_passive(s, t);
+                    self.refresh_availability(s);
+                }
+            }
+            Event::BreakerTimer { server, epoch } => {
+                let s = server as usize;
+                if self.backends[s].breaker.epoch() == epoch
+                    && let Some(t) = self.backends[s].breaker.on_timer(self.now)
+                {
+                    self.log_breaker(s, t);
+                }
+            }
         }
     }
 
@@ -477,6 +684,10 @@ impl Simulation {
             created: self.now,
             server: None,
             dispatched: self.now,
+            tries: 0,
+            tried: [0; MAX_TRIES as usize],
+            attempt: 0,
+            breaker_epoch: 0,
             phase: Phase::ToBalancer,
             phase_start: self.now,
             phase_end: self.now + delay,
@@ -487,54 +698,117 @@ impl Simulation {
         self.after(delay, Event::AtBalancer(id));
     }
 
-    /// The load balancer picks a server for request `id`, or answers 503 when there is none.
+    /// The load balancer picks a server for request `id` (its first try or a retry), asks that
+    /// server's breaker, and sends it; or answers at once when no server can take it.
     fn route(&mut self, id: RequestId) {
-        let key = self.request_key(self.requests.get(id).client);
+        let request = self.requests.get(id);
+        let key = self.request_key(request.client);
+        let tried = request.tried;
+        let tries = request.tries as usize;
         self.update_ramps();
-        let Some(server) = self.pick(key) else {
-            self.answer_from_balancer(id, Outcome::NoServer);
+        let Some(server) = self.pick(key, &tried[..tries]) else {
+            self.finish_at_balancer(id, Outcome::NoServer);
             return;
         };
-        self.pool[server].active += 1;
-        self.metrics.server_mut(server).routed += 1;
+        let (allowed, transition) = self.backends[server].breaker.allow(self.now);
+        if let Some(t) = transition {
+            self.log_breaker(server, t);
+        }
+        let request = self.requests.get_mut(id);
+        request.tried[tries] = server as u32;
+        request.tries += 1;
+        request.server = Some(server as u32);
+        if !allowed {
+            self.metrics.server_mut(server).refused += 1;
+            self.retry_or_finish(id, Outcome::BreakerOpen);
+            return;
+        }
+        if tries > 0 {
+            self.retrying += 1;
+        }
+        self.next_attempt += 1;
+        let attempt = self.next_attempt;
         let delay = self.scenario.backend_latency;
         let request = self.requests.get_mut(id);
-        request.server = Some(server as u32);
+        request.attempt = attempt;
+        request.breaker_epoch = self.backends[server].breaker.epoch();
         request.dispatched = self.now;
+        request.outcome = None;
         request.enter(Phase::ToServer, self.now, self.now + delay);
-        self.after(delay, Event::AtServer(id));
+        self.pool[server].active += 1;
+        self.metrics.server_mut(server).routed += 1;
+        self.backends[server]
+            .passive
+            .on_pick(&self.resilience.passive, self.now);
+        if let Some(timeout) = self.resilience.retry.per_try_timeout {
+            self.events
+                .push(self.now + timeout, Event::TryTimeout(id, attempt));
+        }
+        self.after(delay, Event::AtServer(id, attempt));
     }
 
-    /// Asks the balancer for a server: among the primaries first, then, if none can be picked,
-    /// among the backups (nginx `backup`). Without backups the pool is offered as it is.
-    fn pick(&mut self, key: RequestKey) -> Option<usize> {
+    /// Asks the balancer for a server, never one in `tried`: among the primaries first, then, if
+    /// none can be picked, among the backups (nginx `backup`). Below Envoy's panic threshold every
+    /// server is offered, healthy or not.
+    fn pick(&mut self, key: RequestKey, tried: &[u32]) -> Option<usize> {
         let now = self.now;
-        let rng = &mut self.streams.balancer;
-        if !self.servers.iter().any(|s| s.spec().backup) {
+        if matches!(self.resilience.passive, Passive::Nginx { .. }) {
+            // nginx re-admits a failed server once fail_timeout has passed: time decides.
+            self.refresh_all();
+        }
+        let panic = self.in_panic();
+        let has_backups = self.servers.iter().any(|s| s.spec().backup);
+        if !panic && !has_backups && tried.is_empty() {
             let ctx = PickContext {
                 pool: &self.pool,
                 key,
                 now,
             };
-            return self.balancer.pick(&ctx, rng);
+            return self.balancer.pick(&ctx, &mut self.streams.balancer);
         }
-        for backups in [false, true] {
+        let phases: &[bool] = if has_backups {
+            &[false, true]
+        } else {
+            &[false]
+        };
+        for &backups in phases {
             self.offered.clear();
             self.offered
-                .extend(self.pool.iter().zip(&self.servers).map(|(c, s)| Candidate {
-                    available: c.available && s.spec().backup == backups,
-                    ..*c
-                }));
+                .extend(
+                    self.pool
+                        .iter()
+                        .zip(&self.servers)
+                        .enumerate()
+                        .map(|(i, (c, s))| Candidate {
+                            available: (c.available || panic)
+                                && s.spec().backup == backups
+                                && !tried.contains(&(i as u32)),
+                            ..*c
+                        }),
+                );
             let ctx = PickContext {
                 pool: &self.offered,
                 key,
                 now,
             };
-            if let Some(server) = self.balancer.pick(&ctx, rng) {
+            if let Some(server) = self.balancer.pick(&ctx, &mut self.streams.balancer) {
                 return Some(server);
             }
         }
         None
+    }
+
+    /// Whether fewer than the panic threshold's share of servers are healthy.
+    fn in_panic(&self) -> bool {
+        let Some(threshold) = self.resilience.panic_threshold else {
+            return false;
+        };
+        let healthy = self
+            .backends
+            .iter()
+            .filter(|b| b.healthy(&self.resilience.passive, self.now))
+            .count();
+        (healthy as f64) < threshold * self.backends.len() as f64
     }
 
     /// Brings the slow-start factors of recently revived servers up to date.
@@ -553,30 +827,68 @@ impl Simulation {
         }
     }
 
-    fn reach_server(&mut self, id: RequestId) {
-        let request = self.requests.get(id);
-        let server = request.server.expect("a request at a server was routed") as usize;
-        match self.servers[server].arrive(id, request.cost, self.now) {
-            Arrival::Started(completion) => self.start_service(server, completion),
-            Arrival::Queued => self
-                .requests
-                .get_mut(id)
-                .enter(Phase::Queued, self.now, self.now),
-            Arrival::QueueFull => {
-                self.metrics.server_mut(server).rejected += 1;
-                self.answer_from_server(id, Outcome::QueueFull);
-            }
-            Arrival::Refused => {
-                self.metrics.server_mut(server).failed += 1;
-                self.answer_from_server(id, Outcome::ConnectionFailed);
-            }
+    /// Recomputes whether the balancer offers `server`; under a hashing algorithm a change is
+    /// reported with the share of client keys it moved.
+    fn refresh_availability(&mut self, server: usize) {
+        let single = self.servers.len() == 1;
+        let available = self.backends[server].offered(&self.resilience.passive, self.now, single);
+        if self.pool[server].available == available {
+            return;
+        }
+        let before = self.algorithm.hash_key().map(|_| self.pool.clone());
+        self.pool[server].available = available;
+        if let Some(before) = before {
+            self.report_remap(&before);
         }
     }
 
+    fn refresh_all(&mut self) {
+        for server in 0..self.servers.len() {
+            self.refresh_availability(server);
+        }
+    }
+
+    fn reach_server(&mut self, id: RequestId, attempt: u64) {
+        let Some(request) = self.requests.current(id, attempt) else {
+            return; // the balancer gave up on this try on the way
+        };
+        let server = request.server.expect("a request at a server was routed") as usize;
+        let rate = self.servers[server].spec().error_rate;
+        let error = rate > 0.0 && self.streams.faults.chance(rate);
+        let work = if error {
+            SimDuration((request.cost.0 as f64 * ERROR_WORK_SHARE).round() as u64)
+        } else {
+            request.cost
+        };
+        let job = Job {
+            request: id,
+            attempt,
+            work,
+            error,
+        };
+        match self.servers[server].arrive(job, self.now) {
+            Arrival::Started(completion) => self.start_service(server, completion),
+            Arrival::Queued => {
+                self.queued += 1;
+                self.requests
+                    .get_mut(id)
+                    .enter(Phase::Queued, self.now, self.now);
+            }
+            Arrival::QueueFull => self.answer_from_server(id, server, Outcome::QueueFull),
+            Arrival::Refused => self.answer_from_server(id, server, Outcome::ConnectionFailed),
+        }
+    }
+
+    /// A worker took a job: schedule its completion, and move its request on if it is still current.
     fn start_service(&mut self, server: usize, c: Completion) {
-        self.requests
-            .get_mut(c.request)
-            .enter(Phase::InService, self.now, c.at);
+        if let Some(request) = self.requests.current(c.job.request, c.job.attempt) {
+            if request.phase == Phase::Queued {
+                self.queued -= 1;
+            }
+            self.requests
+                .get_mut(c.job.request)
+                .enter(Phase::InService, self.now, c.at);
+        }
         let event = Event::ServiceDone {
             server: server as u32,
             slot: c.slot,
@@ -593,48 +905,147 @@ impl Simulation {
         if let Some(c) = next {
             self.start_service(index, c);
         }
-        self.metrics.server_mut(index).completed += 1;
-        self.answer_from_server(done, Outcome::Success);
+        if self.requests.current(done.request, done.attempt).is_none() {
+            self.metrics.server_mut(index).wasted += 1;
+            return;
+        }
+        let outcome = if done.error {
+            Outcome::ServerError
+        } else {
+            Outcome::Success
+        };
+        self.answer_from_server(done.request, index, outcome);
     }
 
     /// The server's answer (or error) starts back towards the load balancer.
-    fn answer_from_server(&mut self, id: RequestId, outcome: Outcome) {
+    fn answer_from_server(&mut self, id: RequestId, server: usize, outcome: Outcome) {
+        let stats = self.metrics.server_mut(server);
+        match outcome {
+            Outcome::Success => stats.completed += 1,
+            Outcome::QueueFull => stats.rejected += 1,
+            _ => stats.failed += 1,
+        }
         let delay = self.scenario.backend_latency;
         let request = self.requests.get_mut(id);
+        let attempt = request.attempt;
         request.outcome = Some(outcome);
         request.enter(Phase::ToBalancerBack, self.now, self.now + delay);
-        self.after(delay, Event::BackAtBalancer(id));
+        self.after(delay, Event::BackAtBalancer(id, attempt, outcome));
     }
 
-    fn back_at_balancer(&mut self, id: RequestId) {
+    /// The balancer gives up waiting for the current try of `id`: its per-try timeout expired.
+    fn abandon_try(&mut self, id: RequestId) {
         let request = self.requests.get(id);
-        let server = request.server.expect("an answer from a server") as usize;
-        let outcome = request.outcome.expect("an answer has an outcome");
+        if request.phase == Phase::Queued {
+            self.queued -= 1;
+        }
+        let server = request.server.expect("a timed-out try has a server") as usize;
+        self.metrics.server_mut(server).failed += 1;
+        self.try_ended(id, Outcome::Timeout);
+    }
+
+    /// A try of `id` ended with `outcome` as the balancer sees it: update what the balancer knows,
+    /// then retry or answer the client.
+    fn try_ended(&mut self, id: RequestId, outcome: Outcome) {
+        let request = self.requests.get(id);
+        let server = request.server.expect("a try has a server") as usize;
         let rtt = self.now - request.dispatched;
+        let (retry, epoch) = (request.tries > 1, request.breaker_epoch);
+        if retry {
+            self.retrying -= 1;
+        }
+        // Invalidate the try: late events for it are ignored from now on.
+        self.next_attempt += 1;
+        self.requests.get_mut(id).attempt = self.next_attempt;
         self.pool[server].active -= 1;
-        let ok = !matches!(outcome, Outcome::ConnectionFailed | Outcome::ServerCrashed);
-        self.balancer.observe(
-            server,
-            Feedback {
-                ok,
-                rtt,
-                now: self.now,
-            },
-        );
-        self.send_to_client(id);
+        let nginx_failure = outcome.is_connection_failure()
+            || (outcome == Outcome::ServerError && self.resilience.retry.on_500)
+            || (outcome == Outcome::QueueFull && self.resilience.retry.on_503);
+        let feedback = Feedback {
+            ok: !nginx_failure,
+            rtt,
+            now: self.now,
+        };
+        self.balancer.observe(server, feedback);
+        self.observe_passive(server, outcome, nginx_failure);
+        if let Some(t) =
+            self.backends[server]
+                .breaker
+                .record(epoch, outcome.is_success(), rtt, self.now)
+        {
+            self.log_breaker(server, t);
+        }
+        self.retry_or_finish(id, outcome);
     }
 
-    /// The load balancer answers by itself (no server involved).
-    fn answer_from_balancer(&mut self, id: RequestId, outcome: Outcome) {
-        self.requests.get_mut(id).outcome = Some(outcome);
-        self.send_to_client(id);
+    fn observe_passive(&mut self, server: usize, outcome: Outcome, nginx_failure: bool) {
+        let passive = self.resilience.passive;
+        let failed = match passive {
+            Passive::Off => return,
+            Passive::Nginx { .. } => nginx_failure,
+            // Envoy counts 5xx and locally originated failures (connect, reset, timeout).
+            Passive::Envoy { .. } => !outcome.is_success(),
+        };
+        let ejected = self
+            .backends
+            .iter()
+            .filter(|b| b.passive.ejected_until().is_some_and(|u| u > self.now))
+            .count();
+        let hosts = self.backends.len();
+        if let Some(t) = self.backends[server]
+            .passive
+            .on_answer(&passive, failed, self.now, ejected, hosts)
+        {
+            if let Some(until) = self.backends[server].passive.ejected_until() {
+                self.events.push(
+                    until,
+                    Event::EjectionOver {
+                        server: server as u32,
+                    },
+                );
+            }
+            self.log_passive(server, t);
+            self.refresh_availability(server);
+        }
     }
 
-    fn send_to_client(&mut self, id: RequestId) {
+    /// Retries `id` on another server if the policy allows, else answers the client with `outcome`.
+    fn retry_or_finish(&mut self, id: RequestId, outcome: Outcome) {
+        let policy = self.resilience.retry;
+        let request = self.requests.get(id);
+        let retryable = match outcome {
+            Outcome::Success | Outcome::NoServer => false,
+            Outcome::ConnectionFailed | Outcome::ServerCrashed => policy.on_error,
+            Outcome::Timeout => policy.on_timeout,
+            Outcome::ServerError => policy.on_500,
+            Outcome::QueueFull => policy.on_503,
+            Outcome::BreakerOpen => policy.enabled(),
+        };
+        let budget_ok = policy.budget_allows(self.retrying, self.requests.len() as u64);
+        if retryable && u32::from(request.tries) < policy.max_tries && budget_ok {
+            let from = request.server.map_or(0, |s| s as usize);
+            let (tries, max) = (request.tries, policy.max_tries);
+            self.metrics.record_retry();
+            let text = format!(
+                "request #{} retried after {} on {} (try {} of {max})",
+                request.seq,
+                outcome.label(),
+                self.servers[from].spec().name,
+                tries + 1
+            );
+            self.push_log(LogKind::Retry, text);
+            self.route(id);
+        } else {
+            self.finish_at_balancer(id, outcome);
+        }
+    }
+
+    /// The balancer answers the client with `outcome`.
+    fn finish_at_balancer(&mut self, id: RequestId, outcome: Outcome) {
         let delay = self.scenario.client_latency;
-        self.requests
-            .get_mut(id)
-            .enter(Phase::ToClient, self.now, self.now + delay);
+        let request = self.requests.get_mut(id);
+        request.outcome = Some(outcome);
+        request.enter(Phase::ToClient, self.now, self.now + delay);
         self.after(delay, Event::AtClient(id));
     }
 
@@ -647,23 +1058,32 @@ impl Simulation {
     }
 
     fn kill(&mut self, server: usize) {
-        self.pool[server].available = false;
-        let mut failed = std::mem::take(&mut self.failed_scratch);
-        self.servers[server].kill(&mut failed);
-        for &id in &failed {
-            self.metrics.server_mut(server).failed += 1;
-            self.answer_from_server(id, Outcome::ServerCrashed);
+        let mut jobs = std::mem::take(&mut self.job_scratch);
+        self.servers[server].kill(&mut jobs);
+        for job in &jobs {
+            let Some(request) = self.requests.current(job.request, job.attempt) else {
+                continue; // an abandoned try: nobody is waiting for it
+            };
+            if request.phase == Phase::Queued {
+                self.queued -= 1;
+            }
+            self.answer_from_server(job.request, server, Outcome::ServerCrashed);
         }
-        failed.clear();
-        self.failed_scratch = failed;
+        jobs.clear();
+        self.job_scratch = jobs;
     }
 
     fn set_speed(&mut self, server: usize, speed: f64) {
         let mut rescheduled = std::mem::take(&mut self.completion_scratch);
         self.servers[server].set_speed(speed, self.now, &mut rescheduled);
         for &c in &rescheduled {
-            let request = self.requests.get_mut(c.request);
-            request.phase_end = c.at;
+            if self
+                .requests
+                .current(c.job.request, c.job.attempt)
+                .is_some()
+            {
+                self.requests.get_mut(c.job.request).phase_end = c.at;
+            }
             let event = Event::ServiceDone {
                 server: server as u32,
                 slot: c.slot,
@@ -673,5 +1093,105 @@ impl Simulation {
         }
         rescheduled.clear();
         self.completion_scratch = rescheduled;
+    }
+
+    /// Starts a health-check chain for every server (first checks now), if checks are on.
+    fn start_health_checks(&mut self) {
+        for (server, backend) in self.backends.iter().enumerate() {
+            if backend.health().is_some() {
+                let event = Event::CheckDue {
+                    server: server as u32,
+                    epoch: backend.check_epoch,
+                };
+                self.events.push(self.now, event);
+            }
+        }
+    }
+
+    /// A health check of `server` starts: its result is known at once, and reported when the
+    /// server answers (or at the timeout).
+    fn run_check(&mut self, server: usize, epoch: u32) {
+        let backend = &self.backends[server];
+        let Some(checker) = backend.health().filter(|_| backend.check_epoch == epoch) else {
+            return;
+        };
+        let s = &self.servers[server];
+        let (failure, took) = if !s.is_alive() {
+            (Some(CheckFailure::Refused), SimDuration::ZERO)
+        } else {
+            let took = service_time(
+                self.resilience
+                    .health
+                    .map_or(SimDuration::ZERO, |h| h.check_work),
+                s.spec().speed,
+            );
+            let rate = s.spec().error_rate;
+            if rate > 0.0 && self.streams.faults.chance(rate) {
+                (Some(CheckFailure::Error), took)
+            } else if !checker.within_timeout(took) {
+                (Some(CheckFailure::Timeout), took)
+            } else {
+                (None, took)
+            }
+        };
+        let at = checker.reported_at(self.now, took);
+        let event = Event::CheckDone {
+            server: server as u32,
+            epoch,
+            started: self.now,
+            failure,
+        };
+        self.events.push(at, event);
+    }
+
+    fn check_done(
+        &mut self,
+        server: usize,
+        epoch: u32,
+        started: SimTime,
+        failure: Option<CheckFailure>,
+    ) {
+        if self.backends[server].check_epoch != epoch {
+            return;
+        }
+        let Some(checker) = self.backends[server].health_mut() else {
+            return;
+        };
+        let transition = checker.observe(failure.map_or(Ok(()), Err));
+        let next = (started + checker.next_interval()).max(self.now);
+        self.events.push(
+            next,
+            Event::CheckDue {
+                server: server as u32,
+                epoch,
+            },
+        );
+        if let Some(t) = transition {
+            let (health, max) = checker.health();
+            let name = &self.servers[server].spec().name;
+            let text = format!("{name} {} (health {health}/{max})", t.reason);
+            self.push_log(LogKind::Health, text);
+            self.refresh_availability(server);
+        }
+    }
+
+    fn log_passive(&mut self, server: usize, t: PassiveTransition) {
+        let text = format!("{} {}", self.servers[server].spec().name, t.reason);
+        self.push_log(LogKind::Passive, text);
+    }
+
+    fn log_breaker(&mut self, server: usize, t: BreakerTransition) {
+        if let Some(at) = self.backends[server].breaker.next_timeout() {
+            let epoch = self.backends[server].breaker.epoch();
+            self.events.push(
+                at,
+                Event::BreakerTimer {
+                    server: server as u32,
+                    epoch,
+                },
+            );
+        }
+        let text = format!("{} breaker {}", self.servers[server].spec().name, t.reason);
+        self.push_log(LogKind::Breaker, text);
     }
 }

@@ -51,10 +51,15 @@ pub struct ServerStats {
     pub routed: u64,
     /// Requests it served successfully.
     pub completed: u64,
-    /// Requests that failed at it (refused while dead, or lost in a crash).
+    /// Tries that failed at it: refused while dead, lost in a crash, answered with an error, or
+    /// timed out.
     pub failed: u64,
-    /// Requests it turned away with a full queue.
+    /// Tries it turned away with a full queue.
     pub rejected: u64,
+    /// Tries its circuit breaker refused.
+    pub refused: u64,
+    /// Jobs it finished after the load balancer had given up on them (wasted work).
+    pub wasted: u64,
     /// Client-observed latency of the requests it served (microseconds).
     pub latency: Histogram,
 }
@@ -68,6 +73,8 @@ pub struct Sample {
     pub throughput: f64,
     /// Requests that failed or were rejected in the window, per second.
     pub errors: f64,
+    /// Retries started in the window, per second.
+    pub retries: f64,
     /// Median latency of the successes in the last [`ROLLING_WINDOWS`] windows, in milliseconds.
     pub p50_ms: Option<f64>,
     /// 95th percentile latency over the same span, in milliseconds.
@@ -82,10 +89,12 @@ pub struct Metrics {
     completed: u64,
     failed: u64,
     rejected: u64,
+    retries: u64,
     latency: Histogram,
     servers: Vec<ServerStats>,
     window: Histogram,
     window_errors: u64,
+    window_retries: u64,
     window_len: SimDuration,
     window_end: SimTime,
     /// The latency histograms of the most recent closed windows, oldest first.
@@ -102,10 +111,12 @@ impl Metrics {
             completed: 0,
             failed: 0,
             rejected: 0,
+            retries: 0,
             latency: Histogram::new(),
             servers: vec![ServerStats::default(); servers],
             window: Histogram::new(),
             window_errors: 0,
+            window_retries: 0,
             window_len,
             window_end: SimTime::ZERO + window_len,
             recent: VecDeque::with_capacity(ROLLING_WINDOWS),
@@ -117,6 +128,17 @@ impl Metrics {
     /// Requests answered successfully, failed and rejected so far: `(completed, failed, rejected)`.
     pub fn outcomes(&self) -> (u64, u64, u64) {
         (self.completed, self.failed, self.rejected)
+    }
+
+    /// Retries started so far.
+    pub fn retries(&self) -> u64 {
+        self.retries
+    }
+
+    /// A retry started.
+    pub fn record_retry(&mut self) {
+        self.retries += 1;
+        self.window_retries += 1;
     }
 
     /// Client-observed latency of every successful request (microseconds).
@@ -184,6 +206,7 @@ impl Metrics {
                 end: self.window_end,
                 throughput,
                 errors: self.window_errors as f64 / secs,
+                retries: self.window_retries as f64 / secs,
                 p50_ms: ms(0.5),
                 p95_ms: ms(0.95),
                 p99_ms: ms(0.99),
@@ -193,6 +216,7 @@ impl Metrics {
             }
             self.series.push_back(sample);
             self.window_errors = 0;
+            self.window_retries = 0;
             self.window_end += self.window_len;
         }
     }

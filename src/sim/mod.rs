@@ -9,6 +9,7 @@
 //! [`Simulation::servers`], [`Simulation::requests`], [`Simulation::metrics`] and
 //! [`Simulation::totals`], which are cheap borrows.
 
+pub mod backend;
 pub mod balancer;
 pub mod breaker;
 pub mod command;
@@ -19,6 +20,7 @@ pub mod histogram;
 pub mod metrics;
 pub mod passive;
 pub mod request;
+pub mod resilience;
 pub mod retry;
 pub mod rng;
 pub mod scenario;
@@ -33,6 +35,7 @@ pub use command::{Command, TimedCommand};
 pub use engine::{LogEntry, Simulation};
 pub use metrics::{Sample, Totals};
 pub use request::{Outcome, Phase};
+pub use resilience::Resilience;
 pub use scenario::Scenario;
 pub use slow_start::SlowStart;
 pub use time::{SimDuration, SimTime};

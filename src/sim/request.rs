@@ -4,6 +4,7 @@
 //! it passes through [`Phase`]s, each with a start and an end time, which is all the UI needs to draw
 //! it moving. The [`RequestTable`] is a slab: slots are reused, so the steady state allocates nothing.
 
+use super::retry::MAX_TRIES;
 use super::time::{SimDuration, SimTime};
 
 /// Index of a live request in the [`RequestTable`].
@@ -32,14 +33,20 @@ pub enum Phase {
 pub enum Outcome {
     /// Served successfully.
     Success,
+    /// The server answered with an error (500).
+    ServerError,
     /// The chosen server was dead when the request got there (connection refused).
     ConnectionFailed,
     /// The server crashed while the request was queued or being served.
     ServerCrashed,
-    /// No server could take it: the load balancer answered 503 at once.
+    /// The try took longer than the per-try timeout and no retry was left (504).
+    Timeout,
+    /// No server could take it: the load balancer answered at once ("no live upstreams", 502).
     NoServer,
     /// The server's queue was full: the server answered 503 at once.
     QueueFull,
+    /// The server's circuit breaker was open: the load balancer refused the request (503).
+    BreakerOpen,
 }
 
 impl Outcome {
@@ -50,17 +57,32 @@ impl Outcome {
 
     /// Whether the request was turned away without being attempted (counted as rejected, not failed).
     pub fn is_rejection(self) -> bool {
-        matches!(self, Outcome::NoServer | Outcome::QueueFull)
+        matches!(
+            self,
+            Outcome::NoServer | Outcome::QueueFull | Outcome::BreakerOpen
+        )
+    }
+
+    /// Whether the server (or the way to it) failed: refused, crashed or timed out. nginx counts
+    /// these against a server by default and retries them (`proxy_next_upstream error timeout`).
+    pub fn is_connection_failure(self) -> bool {
+        matches!(
+            self,
+            Outcome::ConnectionFailed | Outcome::ServerCrashed | Outcome::Timeout
+        )
     }
 
     /// A short label for logs and tooltips.
     pub fn label(self) -> &'static str {
         match self {
             Outcome::Success => "served",
+            Outcome::ServerError => "server error (500)",
             Outcome::ConnectionFailed => "connection refused",
             Outcome::ServerCrashed => "server crashed",
-            Outcome::NoServer => "no server available (503)",
+            Outcome::Timeout => "timed out (504)",
+            Outcome::NoServer => "no live server (502)",
             Outcome::QueueFull => "queue full (503)",
+            Outcome::BreakerOpen => "refused by circuit breaker (503)",
         }
     }
 }
@@ -80,6 +102,14 @@ pub struct Request {
     pub server: Option<u32>,
     /// When the load balancer sent it to that server.
     pub dispatched: SimTime,
+    /// Tries so far (the first included).
+    pub tries: u8,
+    /// The servers tried, in order (the first `tries` entries).
+    pub tried: [u32; MAX_TRIES as usize],
+    /// The current try's tag: events of an abandoned try carry an older one.
+    pub attempt: u64,
+    /// The server's circuit-breaker epoch when this try was let through.
+    pub breaker_epoch: u32,
     /// Where it is now.
     pub phase: Phase,
     /// When the current phase began.
@@ -136,6 +166,14 @@ impl RequestTable {
             .expect("request id is live")
     }
 
+    /// The live request `id`, if it is still live and on try `attempt`.
+    pub fn current(&self, id: RequestId, attempt: u64) -> Option<&Request> {
+        self.slots
+            .get(id.0 as usize)?
+            .as_ref()
+            .filter(|r| r.attempt == attempt)
+    }
+
     /// The live request `id`, mutably.
     pub fn get_mut(&mut self, id: RequestId) -> &mut Request {
         self.slots[id.0 as usize]
@@ -181,6 +219,10 @@ mod tests {
             created: SimTime(0),
             server: None,
             dispatched: SimTime(0),
+            tries: 0,
+            tried: [0; MAX_TRIES as usize],
+            attempt: 0,
+            breaker_epoch: 0,
             phase: Phase::ToBalancer,
             phase_start: SimTime(10),
             phase_end: SimTime(20),

@@ -2,6 +2,8 @@
 //! delays and the seed. The same scenario and the same commands at the same times give the same run.
 
 use super::balancer::Algorithm;
+use super::health::ActiveCheck;
+use super::resilience::Resilience;
 use super::server::{MAX_SPEED, MAX_WEIGHT, MAX_WORKERS, MIN_SPEED, ServerSpec};
 use super::slow_start::SlowStart;
 use super::time::SimDuration;
@@ -38,11 +40,14 @@ pub struct Scenario {
     pub sample_every: SimDuration,
     /// How a revived server's weight ramps back up.
     pub slow_start: SlowStart,
+    /// Health checks, passive checks, circuit breakers and retries.
+    pub resilience: Resilience,
 }
 
 impl Scenario {
     /// The classroom default: four equal servers with two workers each, 500 ms mean requests at
-    /// 10 per second (62.5% load), and delays long enough to watch requests travel.
+    /// 10 per second (62.5% load), delays long enough to watch requests travel, and HAProxy's
+    /// default health checks (no retries, no breakers: a class turns those on and compares).
     pub fn classroom() -> Scenario {
         Scenario {
             seed: 1,
@@ -62,6 +67,10 @@ impl Scenario {
             backend_latency: SimDuration::from_millis(300),
             sample_every: SimDuration::from_secs(1),
             slow_start: SlowStart::Off,
+            resilience: Resilience {
+                health: Some(ActiveCheck::HAPROXY_DEFAULT),
+                ..Resilience::NONE
+            },
         }
     }
 
@@ -111,7 +120,8 @@ impl Scenario {
             SimDuration::from_millis(10),
             SimDuration::from_secs(3_600),
         )?;
-        check_slow_start("slow_start", &self.slow_start)
+        check_slow_start("slow_start", &self.slow_start)?;
+        self.resilience.validate("resilience")
     }
 }
 
@@ -160,6 +170,7 @@ pub fn server(name: &str, weight: u32, workers: u32) -> ServerSpec {
         speed: 1.0,
         queue_limit: None,
         backup: false,
+        error_rate: 0.0,
     }
 }
 
@@ -178,6 +189,7 @@ fn validate_server(field: &str, s: &ServerSpec) -> Result<(), ValidationError> {
         f64::from(MAX_WORKERS),
     )?;
     check_speed(&format!("{field}.speed"), s.speed)?;
+    check_error_rate(&format!("{field}.error_rate"), s.error_rate)?;
     if let Some(limit) = s.queue_limit {
         check_range(&format!("{field}.queue_limit"), f64::from(limit), 0.0, 1e6)?;
     }
@@ -187,6 +199,11 @@ fn validate_server(field: &str, s: &ServerSpec) -> Result<(), ValidationError> {
 /// Checks a balancing weight.
 pub fn check_weight(field: &str, weight: u32) -> Result<(), ValidationError> {
     check_range(field, f64::from(weight), 0.0, f64::from(MAX_WEIGHT))
+}
+
+/// Checks a server error rate (a share from 0 to 1).
+pub fn check_error_rate(field: &str, rate: f64) -> Result<(), ValidationError> {
+    check_range(field, rate, 0.0, 1.0)
 }
 
 /// Checks a server speed factor.

@@ -6,6 +6,8 @@
 //! remaining work of requests already in service. Killing the server fails everything in it. The
 //! server knows nothing about events: it reports what should happen next and the engine schedules it.
 //! Completions carry an epoch, bumped on every kill or speed change, so stale ones are recognised.
+//! A server does not know when the load balancer has given up on a request: it serves abandoned
+//! jobs too, which is the wasted work behind retry storms.
 
 use std::collections::VecDeque;
 
@@ -27,6 +29,21 @@ pub struct ServerSpec {
     pub queue_limit: Option<u32>,
     /// A backup server: offered traffic only when no primary server can take it (nginx `backup`).
     pub backup: bool,
+    /// Share of requests answered with an error (500), from 0 to 1.
+    pub error_rate: f64,
+}
+
+/// One request's work at a server.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Job {
+    /// The request.
+    pub request: RequestId,
+    /// Which attempt of the request this is (the engine's tag, to spot abandoned tries).
+    pub attempt: u64,
+    /// Work at full speed.
+    pub work: SimDuration,
+    /// Whether the answer will be an error.
+    pub error: bool,
 }
 
 /// The largest weight a server may have.
@@ -41,7 +58,7 @@ pub const MAX_WORKERS: u32 = 1_000;
 /// A request being served by one worker.
 #[derive(Clone, Copy, Debug, PartialEq)]
 struct Busy {
-    request: RequestId,
+    job: Job,
     /// When the request's current stretch of service began (the start, or the last speed change).
     since: SimTime,
     /// Work left at `since`, in full-speed time.
@@ -53,8 +70,8 @@ struct Busy {
 /// A completion the engine must schedule: worker `slot` finishes at `at` (valid for `epoch`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Completion {
-    /// The request being served.
-    pub request: RequestId,
+    /// The job being served.
+    pub job: Job,
     /// The worker serving it.
     pub slot: u32,
     /// When it finishes.
@@ -84,7 +101,7 @@ pub struct Server {
     epoch: u32,
     workers: Vec<Option<Busy>>,
     busy: u32,
-    queue: VecDeque<(RequestId, SimDuration)>,
+    queue: VecDeque<Job>,
 }
 
 impl Server {
@@ -125,6 +142,11 @@ impl Server {
         self.epoch
     }
 
+    /// Sets the error rate (the engine validates the range).
+    pub fn set_error_rate(&mut self, rate: f64) {
+        self.spec.error_rate = rate;
+    }
+
     /// Sets the balancing weight (the engine validates the range).
     pub fn set_weight(&mut self, weight: u32) {
         self.spec.weight = weight;
@@ -135,13 +157,13 @@ impl Server {
         self.spec.backup = backup;
     }
 
-    /// A request reaches the server at `now`.
-    pub fn arrive(&mut self, request: RequestId, cost: SimDuration, now: SimTime) -> Arrival {
+    /// A job reaches the server at `now`.
+    pub fn arrive(&mut self, job: Job, now: SimTime) -> Arrival {
         if !self.alive {
             return Arrival::Refused;
         }
         if let Some(slot) = self.workers.iter().position(Option::is_none) {
-            return Arrival::Started(self.start(slot, request, cost, now));
+            return Arrival::Started(self.start(slot, job, now));
         }
         if self
             .spec
@@ -150,18 +172,18 @@ impl Server {
         {
             return Arrival::QueueFull;
         }
-        self.queue.push_back((request, cost));
+        self.queue.push_back(job);
         Arrival::Queued
     }
 
-    /// Worker `slot` reports done. Returns the finished request and, if the queue was not empty, the
-    /// completion of the request that took the worker next; `None` if the report is stale.
+    /// Worker `slot` reports done. Returns the finished job and, if the queue was not empty, the
+    /// completion of the job that took the worker next; `None` if the report is stale.
     pub fn complete(
         &mut self,
         slot: u32,
         epoch: u32,
         now: SimTime,
-    ) -> Option<(RequestId, Option<Completion>)> {
+    ) -> Option<(Job, Option<Completion>)> {
         if epoch != self.epoch || !self.alive {
             return None;
         }
@@ -170,13 +192,13 @@ impl Server {
         let next = self
             .queue
             .pop_front()
-            .map(|(request, cost)| self.start(slot as usize, request, cost, now));
-        Some((done.request, next))
+            .map(|job| self.start(slot as usize, job, now));
+        Some((done.job, next))
     }
 
-    /// Crashes the server: every request in service or queued is pushed to `failed` (in service
+    /// Crashes the server: every job in service or queued is pushed to `failed` (in service
     /// first, by worker, then the queue in order) and the server accepts nothing until revived.
-    pub fn kill(&mut self, failed: &mut Vec<RequestId>) {
+    pub fn kill(&mut self, failed: &mut Vec<Job>) {
         if !self.alive {
             return;
         }
@@ -186,9 +208,9 @@ impl Server {
             self.workers
                 .iter_mut()
                 .filter_map(|w| w.take())
-                .map(|b| b.request),
+                .map(|b| b.job),
         );
-        failed.extend(self.queue.drain(..).map(|(request, _)| request));
+        failed.extend(self.queue.drain(..));
         self.busy = 0;
     }
 
@@ -210,7 +232,7 @@ impl Server {
             b.since = now;
             b.finish = now + service_time(b.work_left, speed);
             rescheduled.push(Completion {
-                request: b.request,
+                job: b.job,
                 slot: slot as u32,
                 at: b.finish,
                 epoch: self.epoch,
@@ -218,23 +240,17 @@ impl Server {
         }
     }
 
-    fn start(
-        &mut self,
-        slot: usize,
-        request: RequestId,
-        cost: SimDuration,
-        now: SimTime,
-    ) -> Completion {
-        let finish = now + service_time(cost, self.spec.speed);
+    fn start(&mut self, slot: usize, job: Job, now: SimTime) -> Completion {
+        let finish = now + service_time(job.work, self.spec.speed);
         self.workers[slot] = Some(Busy {
-            request,
+            job,
             since: now,
-            work_left: cost,
+            work_left: job.work,
             finish,
         });
         self.busy += 1;
         Completion {
-            request,
+            job,
             slot: slot as u32,
             at: finish,
             epoch: self.epoch,
@@ -259,7 +275,17 @@ mod tests {
             speed: 1.0,
             queue_limit,
             backup: false,
+            error_rate: 0.0,
         })
+    }
+
+    fn job(id: u32, work: u64) -> Job {
+        Job {
+            request: RequestId(id),
+            attempt: u64::from(id),
+            work: SimDuration(work),
+            error: false,
+        }
     }
 
     fn started(arrival: Arrival) -> Completion {
@@ -272,60 +298,46 @@ mod tests {
     #[test]
     fn serves_fifo_with_its_workers() {
         let mut s = server(1, None);
-        let first = started(s.arrive(RequestId(0), SimDuration(100), SimTime(0)));
+        let first = started(s.arrive(job(0, 100), SimTime(0)));
         assert_eq!(first.at, SimTime(100));
-        assert_eq!(
-            s.arrive(RequestId(1), SimDuration(50), SimTime(10)),
-            Arrival::Queued
-        );
-        assert_eq!(
-            s.arrive(RequestId(2), SimDuration(50), SimTime(20)),
-            Arrival::Queued
-        );
+        assert_eq!(s.arrive(job(1, 50), SimTime(10)), Arrival::Queued);
+        assert_eq!(s.arrive(job(2, 50), SimTime(20)), Arrival::Queued);
         let (done, next) = s.complete(first.slot, first.epoch, SimTime(100)).unwrap();
-        assert_eq!(done, RequestId(0));
+        assert_eq!(done, job(0, 100));
         let next = next.unwrap();
-        assert_eq!((next.request, next.at), (RequestId(1), SimTime(150)));
+        assert_eq!((next.job.request, next.at), (RequestId(1), SimTime(150)));
         assert_eq!((s.busy(), s.queued()), (1, 1));
     }
 
     #[test]
     fn a_full_queue_turns_requests_away() {
         let mut s = server(1, Some(1));
-        started(s.arrive(RequestId(0), SimDuration(100), SimTime(0)));
-        assert_eq!(
-            s.arrive(RequestId(1), SimDuration(1), SimTime(0)),
-            Arrival::Queued
-        );
-        assert_eq!(
-            s.arrive(RequestId(2), SimDuration(1), SimTime(0)),
-            Arrival::QueueFull
-        );
+        started(s.arrive(job(0, 100), SimTime(0)));
+        assert_eq!(s.arrive(job(1, 1), SimTime(0)), Arrival::Queued);
+        assert_eq!(s.arrive(job(2, 1), SimTime(0)), Arrival::QueueFull);
     }
 
     #[test]
     fn kill_fails_everything_and_makes_completions_stale() {
         let mut s = server(2, None);
-        let a = started(s.arrive(RequestId(0), SimDuration(100), SimTime(0)));
-        started(s.arrive(RequestId(1), SimDuration(100), SimTime(0)));
-        s.arrive(RequestId(2), SimDuration(100), SimTime(0));
+        let a = started(s.arrive(job(0, 100), SimTime(0)));
+        started(s.arrive(job(1, 100), SimTime(0)));
+        s.arrive(job(2, 100), SimTime(0));
         let mut failed = vec![];
         s.kill(&mut failed);
-        assert_eq!(failed, [RequestId(0), RequestId(1), RequestId(2)]);
+        let ids: Vec<u32> = failed.iter().map(|j| j.request.0).collect();
+        assert_eq!(ids, [0, 1, 2]);
         assert_eq!(s.complete(a.slot, a.epoch, SimTime(100)), None);
-        assert_eq!(
-            s.arrive(RequestId(3), SimDuration(1), SimTime(1)),
-            Arrival::Refused
-        );
+        assert_eq!(s.arrive(job(3, 1), SimTime(1)), Arrival::Refused);
         s.revive();
         assert_eq!((s.busy(), s.queued()), (0, 0));
-        started(s.arrive(RequestId(3), SimDuration(1), SimTime(1)));
+        started(s.arrive(job(3, 1), SimTime(1)));
     }
 
     #[test]
     fn slowing_down_rescales_the_remaining_work() {
         let mut s = server(1, None);
-        let c = started(s.arrive(RequestId(0), SimDuration(1_000), SimTime(0)));
+        let c = started(s.arrive(job(0, 1_000), SimTime(0)));
         let mut resched = vec![];
         // Half the work is done at t=500; the rest at a fifth of the speed takes 2,500.
         s.set_speed(0.2, SimTime(500), &mut resched);

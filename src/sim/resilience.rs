@@ -1,0 +1,238 @@
+//! The load balancer's failure handling, gathered: active health checks, passive checks, Envoy's
+//! panic threshold, circuit breakers and retries. See each module for the semantics; this one holds
+//! the settings together and validates them.
+
+use super::breaker::{BreakerConfig, WindowKind};
+use super::health::ActiveCheck;
+use super::passive::Passive;
+use super::retry::{MAX_TRIES, RetryPolicy};
+use super::time::SimDuration;
+use super::validation::{ValidationError, check_range};
+
+/// How the load balancer notices and handles failing servers.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Resilience {
+    /// Active health checks; `None`: the balancer never probes (a dead server keeps getting traffic
+    /// unless passive checks notice).
+    pub health: Option<ActiveCheck>,
+    /// Passive checks on real traffic.
+    pub passive: Passive,
+    /// Envoy's panic threshold: below this share of healthy servers, balance across all of them.
+    pub panic_threshold: Option<f64>,
+    /// A circuit breaker per server.
+    pub breaker: BreakerConfig,
+    /// Retrying failed tries on another server.
+    pub retry: RetryPolicy,
+}
+
+impl Resilience {
+    /// Nothing: the balancer sends to whatever it is configured with and never retries.
+    pub const NONE: Resilience = Resilience {
+        health: None,
+        passive: Passive::Off,
+        panic_threshold: None,
+        breaker: BreakerConfig::Off,
+        retry: RetryPolicy::OFF,
+    };
+
+    /// Checks every setting; the error names the first bad field under `field`.
+    pub fn validate(&self, field: &str) -> Result<(), ValidationError> {
+        if let Some(h) = &self.health {
+            check_health(&format!("{field}.health"), h)?;
+        }
+        check_passive(&format!("{field}.passive"), &self.passive)?;
+        if let Some(p) = self.panic_threshold {
+            check_range(&format!("{field}.panic_threshold"), p, 0.0, 1.0)?;
+        }
+        check_breaker(&format!("{field}.breaker"), &self.breaker)?;
+        check_retry(&format!("{field}.retry"), &self.retry)
+    }
+}
+
+fn duration(
+    field: &str,
+    d: SimDuration,
+    min: SimDuration,
+    max: SimDuration,
+) -> Result<(), ValidationError> {
+    check_range(field, d.as_secs_f64(), min.as_secs_f64(), max.as_secs_f64())
+        .map_err(|e| ValidationError::new(e.field, format!("{} (seconds)", e.problem)))
+}
+
+const MS: SimDuration = SimDuration::from_millis(1);
+const HOUR: SimDuration = SimDuration::from_secs(3_600);
+
+/// Checks active health-check settings.
+pub fn check_health(field: &str, h: &ActiveCheck) -> Result<(), ValidationError> {
+    let f = |name: &str| format!("{field}.{name}");
+    duration(&f("inter"), h.inter, SimDuration::from_millis(10), HOUR)?;
+    if let Some(d) = h.fastinter {
+        duration(&f("fastinter"), d, SimDuration::from_millis(10), HOUR)?;
+    }
+    if let Some(d) = h.downinter {
+        duration(&f("downinter"), d, SimDuration::from_millis(10), HOUR)?;
+    }
+    duration(&f("timeout"), h.timeout, MS, HOUR)?;
+    check_range(&f("rise"), f64::from(h.rise), 1.0, 100.0)?;
+    check_range(&f("fall"), f64::from(h.fall), 1.0, 100.0)?;
+    duration(&f("check_work"), h.check_work, SimDuration::ZERO, HOUR)?;
+    if let Some(cap) = h.backoff_cap {
+        duration(&f("backoff_cap"), cap, SimDuration::from_millis(10), HOUR)?;
+    }
+    Ok(())
+}
+
+/// Checks passive-check settings.
+pub fn check_passive(field: &str, p: &Passive) -> Result<(), ValidationError> {
+    let f = |name: &str| format!("{field}.{name}");
+    match *p {
+        Passive::Off => Ok(()),
+        Passive::Nginx {
+            max_fails,
+            fail_timeout,
+        } => {
+            check_range(&f("max_fails"), f64::from(max_fails), 0.0, 1_000.0)?;
+            duration(&f("fail_timeout"), fail_timeout, MS, HOUR)
+        }
+        Passive::Envoy {
+            consecutive_5xx,
+            base_ejection,
+            max_ejection,
+            max_ejection_share,
+        } => {
+            check_range(
+                &f("consecutive_5xx"),
+                f64::from(consecutive_5xx),
+                1.0,
+                1_000.0,
+            )?;
+            duration(&f("base_ejection"), base_ejection, MS, HOUR)?;
+            duration(&f("max_ejection"), max_ejection, MS, HOUR)?;
+            check_range(&f("max_ejection_share"), max_ejection_share, 0.0, 1.0)
+        }
+    }
+}
+
+/// Checks circuit-breaker settings.
+pub fn check_breaker(field: &str, b: &BreakerConfig) -> Result<(), ValidationError> {
+    let f = |name: &str| format!("{field}.{name}");
+    match *b {
+        BreakerConfig::Off => Ok(()),
+        BreakerConfig::Consecutive { threshold, timeout } => {
+            check_range(&f("threshold"), f64::from(threshold), 1.0, 10_000.0)?;
+            duration(&f("timeout"), timeout, MS, HOUR)
+        }
+        BreakerConfig::Resilience4j {
+            window,
+            failure_rate,
+            slow_rate,
+            slow_call_duration,
+            minimum_calls,
+            wait_open,
+            permitted_half_open,
+            ..
+        } => {
+            let size = match window {
+                WindowKind::Count(n) | WindowKind::Time(n) => n,
+            };
+            check_range(&f("window"), f64::from(size), 1.0, 10_000.0)?;
+            check_range(&f("failure_rate"), failure_rate, 1.0, 100.0)?;
+            check_range(&f("slow_rate"), slow_rate, 1.0, 100.0)?;
+            duration(&f("slow_call_duration"), slow_call_duration, MS, HOUR)?;
+            check_range(&f("minimum_calls"), f64::from(minimum_calls), 1.0, 10_000.0)?;
+            duration(&f("wait_open"), wait_open, MS, HOUR)?;
+            check_range(
+                &f("permitted_half_open"),
+                f64::from(permitted_half_open),
+                1.0,
+                1_000.0,
+            )
+        }
+        BreakerConfig::Hystrix {
+            volume_threshold,
+            error_percent,
+            sleep_window,
+        } => {
+            check_range(
+                &f("volume_threshold"),
+                f64::from(volume_threshold),
+                1.0,
+                10_000.0,
+            )?;
+            check_range(&f("error_percent"), error_percent, 1.0, 100.0)?;
+            duration(&f("sleep_window"), sleep_window, MS, HOUR)
+        }
+    }
+}
+
+/// Checks a retry policy.
+pub fn check_retry(field: &str, r: &RetryPolicy) -> Result<(), ValidationError> {
+    let f = |name: &str| format!("{field}.{name}");
+    check_range(
+        &f("max_tries"),
+        f64::from(r.max_tries),
+        1.0,
+        f64::from(MAX_TRIES),
+    )?;
+    if let Some(t) = r.per_try_timeout {
+        duration(&f("per_try_timeout"), t, MS, HOUR)?;
+    }
+    if let Some(b) = r.budget {
+        check_range(&f("budget"), b, 0.0, 1.0)?;
+    }
+    check_range(
+        &f("min_concurrent"),
+        f64::from(r.min_concurrent),
+        0.0,
+        1_000_000.0,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_valid_and_bad_fields_are_named() {
+        let ok = Resilience {
+            health: Some(ActiveCheck::HAPROXY_DEFAULT),
+            passive: Passive::ENVOY_DEFAULT,
+            panic_threshold: Some(0.5),
+            breaker: BreakerConfig::RESILIENCE4J_DEFAULT,
+            retry: RetryPolicy::NGINX_DEFAULT,
+        };
+        assert_eq!(ok.validate("resilience"), Ok(()));
+        let bad = Resilience {
+            retry: RetryPolicy {
+                max_tries: 9,
+                ..RetryPolicy::OFF
+            },
+            ..ok
+        };
+        assert_eq!(
+            bad.validate("resilience").unwrap_err().to_string(),
+            "resilience.retry.max_tries: 9 is above the maximum 5"
+        );
+        let bad = Resilience {
+            health: Some(ActiveCheck {
+                rise: 0,
+                ..ActiveCheck::HAPROXY_DEFAULT
+            }),
+            ..ok
+        };
+        assert_eq!(
+            bad.validate("resilience").unwrap_err().to_string(),
+            "resilience.health.rise: 0 is below the minimum 1"
+        );
+        let bad = Resilience {
+            panic_threshold: Some(1.5),
+            ..ok
+        };
+        assert!(
+            bad.validate("r")
+                .unwrap_err()
+                .to_string()
+                .starts_with("r.panic_threshold")
+        );
+    }
+}

@@ -1,0 +1,381 @@
+//! Failure handling end to end: health-check timelines, the kill-under-load scenario with and
+//! without retries, passive checks, circuit breakers, the panic threshold and retry amplification.
+#![cfg(not(target_arch = "wasm32"))]
+
+use lb_playground::sim::breaker::BreakerConfig;
+use lb_playground::sim::engine::LogKind;
+use lb_playground::sim::health::ActiveCheck;
+use lb_playground::sim::passive::Passive;
+use lb_playground::sim::request::Phase;
+use lb_playground::sim::retry::RetryPolicy;
+use lb_playground::sim::{Command, Resilience, Scenario, SimDuration, SimTime, Simulation};
+
+fn at(s: f64) -> SimTime {
+    SimTime::from_secs_f64(s)
+}
+
+/// Times and texts of the health transitions logged so far.
+fn health_log(sim: &Simulation) -> Vec<(f64, String)> {
+    sim.log()
+        .iter()
+        .filter(|e| e.kind == LogKind::Health)
+        .map(|e| (e.at.as_secs_f64(), e.text.clone()))
+        .collect()
+}
+
+fn quiet(resilience: Resilience) -> Scenario {
+    Scenario {
+        resilience,
+        client_latency: SimDuration::ZERO,
+        backend_latency: SimDuration::ZERO,
+        ..Scenario::classroom()
+    }
+}
+
+#[test]
+fn haproxy_reference_timeline() {
+    // inter 2 s, rise 2, fall 3, first check at t=0; the server dies at t=5:
+    // failed checks at 6, 8, 10 -> DOWN at t=10.
+    let mut sim = Simulation::new(quiet(Scenario::classroom().resilience)).unwrap();
+    sim.advance_to(at(5.0));
+    sim.apply(Command::Kill { server: 2 }).unwrap();
+    sim.advance_to(at(20.0));
+    let log = health_log(&sim);
+    assert_eq!(log.len(), 1, "{log:?}");
+    assert_eq!(log[0].0, 10.0);
+    assert_eq!(
+        log[0].1,
+        "server-3 DOWN after 3 failed checks (connection refused, timeout 1 s) (health 0/4)"
+    );
+}
+
+#[test]
+fn haproxy_fastinter_timeline() {
+    // With fastinter 500 ms the three failures are 500 ms apart: DOWN one second after the first.
+    let check = ActiveCheck {
+        fastinter: Some(SimDuration::from_millis(500)),
+        ..ActiveCheck::HAPROXY_DEFAULT
+    };
+    let mut sim = Simulation::new(quiet(Resilience {
+        health: Some(check),
+        ..Resilience::NONE
+    }))
+    .unwrap();
+    sim.advance_to(at(5.0));
+    sim.apply(Command::Kill { server: 0 }).unwrap();
+    sim.advance_to(at(20.0));
+    let log = health_log(&sim);
+    // Checks: 0 (health 3: in transition, so fastinter), 0.5 (4: full), 2.5, 4.5; dead at 5:
+    // failures at 6.5, 7.0, 7.5.
+    assert_eq!(log.len(), 1, "{log:?}");
+    assert_eq!(log[0].0, 7.5);
+}
+
+#[test]
+fn seed_material_timeline() {
+    // Crash, three failed checks 2 s apart, DOWN at +6 s; restart at +10 s, two passes, UP at +14 s.
+    // (A check that costs work reports that much later; the seed material's checks are instant.)
+    let check = ActiveCheck {
+        check_work: SimDuration::ZERO,
+        ..ActiveCheck::HAPROXY_DEFAULT
+    };
+    let mut sim = Simulation::new(quiet(Resilience {
+        health: Some(check),
+        ..Resilience::NONE
+    }))
+    .unwrap();
+    sim.advance_to(at(10.0));
+    sim.apply(Command::Kill { server: 2 }).unwrap();
+    sim.advance_to(at(20.0));
+    sim.apply(Command::Revive { server: 2 }).unwrap();
+    sim.advance_to(at(40.0));
+    let log = health_log(&sim);
+    assert_eq!(log.len(), 2, "{log:?}");
+    assert_eq!((log[0].0, log[1].0), (16.0, 24.0));
+    assert!(
+        log[1].1.starts_with("server-3 UP after 2 passed checks"),
+        "{log:?}"
+    );
+}
+
+#[test]
+fn a_badly_slowed_server_fails_its_checks_by_timeout() {
+    let mut sim = Simulation::new(quiet(Scenario::classroom().resilience)).unwrap();
+    sim.advance_to(at(10.0));
+    sim.apply(Command::SetSpeed {
+        server: 1,
+        speed: 0.05,
+    })
+    .unwrap(); // a check now takes 2 s
+    sim.advance_to(at(30.0));
+    let log = health_log(&sim);
+    assert!(
+        log.iter()
+            .any(|(_, t)| t.contains("server-2 DOWN") && t.contains("timeout")),
+        "{log:?}"
+    );
+}
+
+struct KillRun {
+    held: u64,
+    in_transit: u64,
+    routed_in_window: u64,
+    down_at: f64,
+    sim: Simulation,
+}
+
+/// Four servers under load with health checks; server-3 is killed at t=30.
+fn kill_under_load(retry: RetryPolicy) -> KillRun {
+    let mut scenario = Scenario::classroom();
+    scenario.traffic.rate = 12.0;
+    scenario.resilience.retry = retry;
+    let mut sim = Simulation::new(scenario).unwrap();
+    sim.advance_to(at(30.0));
+    let victim = 2;
+    let held = u64::from(sim.servers()[victim].busy() + sim.servers()[victim].queued());
+    let in_transit = sim
+        .requests()
+        .filter(|r| r.server == Some(victim as u32) && r.phase == Phase::ToServer)
+        .count() as u64;
+    let routed_at_kill = sim.metrics().servers()[victim].routed;
+    sim.apply(Command::Kill { server: victim }).unwrap();
+    // Step until the health checks mark it DOWN.
+    let mut t = 30.0;
+    while health_log(&sim).is_empty() {
+        t += 0.01;
+        sim.advance_to(at(t));
+    }
+    let down_at = health_log(&sim)[0].0;
+    let routed_in_window = sim.metrics().servers()[victim].routed - routed_at_kill;
+    sim.advance_to(at(90.0));
+    assert_eq!(
+        sim.metrics().servers()[victim].routed,
+        routed_at_kill + routed_in_window,
+        "nothing is routed to it once it is DOWN"
+    );
+    KillRun {
+        held,
+        in_transit,
+        routed_in_window,
+        down_at,
+        sim,
+    }
+}
+
+#[test]
+fn without_retries_exactly_the_requests_that_hit_the_dead_server_fail() {
+    let run = kill_under_load(RetryPolicy::OFF);
+    assert!(
+        run.down_at > 30.0 && run.down_at <= 36.0,
+        "detected at {}",
+        run.down_at
+    );
+    assert!(
+        run.routed_in_window > 5,
+        "the window let requests through: {}",
+        run.routed_in_window
+    );
+    let totals = run.sim.totals();
+    let expected = run.held + run.in_transit + run.routed_in_window;
+    assert_eq!(totals.failed, expected, "{totals:?}");
+    assert_eq!(run.sim.metrics().servers()[2].failed, expected);
+    assert_eq!(run.sim.metrics().retries(), 0);
+}
+
+#[test]
+fn with_health_checks_and_retries_clients_see_no_errors() {
+    let run = kill_under_load(RetryPolicy::NGINX_DEFAULT);
+    let totals = run.sim.totals();
+    assert_eq!(totals.failed + totals.rejected, 0, "{totals:?}");
+    // Every try that hit the dead server was retried once, elsewhere.
+    assert_eq!(
+        run.sim.metrics().retries(),
+        run.held + run.in_transit + run.routed_in_window
+    );
+    assert!(totals.balanced());
+    assert!(
+        run.sim
+            .retry_log()
+            .back()
+            .unwrap()
+            .text
+            .contains("retried after")
+    );
+}
+
+#[test]
+fn without_active_checks_nginx_passive_checks_take_a_dead_server_out() {
+    let mut scenario = Scenario::classroom();
+    scenario.resilience = Resilience {
+        passive: Passive::NGINX_DEFAULT,
+        ..Resilience::NONE
+    };
+    let mut sim = Simulation::new(scenario).unwrap();
+    sim.advance_to(at(10.0));
+    sim.apply(Command::Kill { server: 0 }).unwrap();
+    sim.advance_to(at(60.0));
+    // One failure takes it out for 10 s; then a single probe fails again: about one failure per
+    // 10 s instead of a quarter of all traffic.
+    let failed = sim.metrics().servers()[0].failed;
+    assert!((4..=8).contains(&failed), "{failed} failures");
+    let passive: Vec<_> = sim
+        .log()
+        .iter()
+        .filter(|e| e.kind == LogKind::Passive)
+        .collect();
+    assert!(
+        passive[0].text.contains("skipped for 10 s after 1 failure"),
+        "{passive:?}"
+    );
+}
+
+#[test]
+fn without_any_checks_a_dead_server_keeps_getting_traffic() {
+    let mut scenario = Scenario::classroom();
+    scenario.resilience = Resilience::NONE;
+    let mut sim = Simulation::new(scenario).unwrap();
+    sim.apply(Command::Kill { server: 0 }).unwrap();
+    sim.advance_to(at(40.0));
+    sim.apply(Command::SetRate(0.0)).unwrap();
+    sim.advance_to(at(45.0)); // let the last answers reach their clients
+    let share = sim.metrics().servers()[0].routed as f64 / sim.totals().generated as f64;
+    assert!(
+        (share - 0.25).abs() < 0.03,
+        "round robin keeps sending a quarter: {share}"
+    );
+    assert_eq!(sim.totals().failed, sim.metrics().servers()[0].failed);
+}
+
+#[test]
+fn envoy_outlier_detection_ejects_an_erroring_server() {
+    let mut scenario = Scenario::classroom();
+    scenario.resilience = Resilience {
+        passive: Passive::ENVOY_DEFAULT,
+        ..Resilience::NONE
+    };
+    let mut sim = Simulation::new(scenario).unwrap();
+    sim.apply(Command::SetErrorRate {
+        server: 3,
+        rate: 1.0,
+    })
+    .unwrap();
+    sim.advance_to(at(100.0));
+    let ejections: Vec<_> = sim
+        .log()
+        .iter()
+        .filter(|e| e.kind == LogKind::Passive && e.text.contains("ejected"))
+        .map(|e| e.text.clone())
+        .collect();
+    assert!(
+        ejections[0].contains("ejected for 30 s after 5 consecutive errors (ejection #1)"),
+        "{ejections:?}"
+    );
+    assert!(ejections[1].contains("ejected for 60 s"), "{ejections:?}");
+    // Five errors (and the calls already on their way) per ejection, instead of a quarter of all
+    // traffic (about 250 requests).
+    let failed = sim.metrics().servers()[3].failed;
+    assert!(failed <= 30, "{failed} failed");
+}
+
+#[test]
+fn below_the_panic_threshold_envoy_balances_across_all_hosts() {
+    let mut scenario = Scenario::classroom();
+    scenario.servers = (1..=10)
+        .map(|i| lb_playground::sim::scenario::server(&format!("s{i}"), 1, 2))
+        .collect();
+    scenario.resilience.panic_threshold = Some(0.5);
+    let mut sim = Simulation::new(scenario).unwrap();
+    for server in 0..6 {
+        sim.apply(Command::Kill { server }).unwrap();
+    }
+    sim.advance_to(at(10.0)); // all six are DOWN: 4 of 10 healthy
+    let before: Vec<u64> = sim.metrics().servers().iter().map(|s| s.routed).collect();
+    sim.advance_to(at(40.0));
+    let during: Vec<u64> = sim
+        .metrics()
+        .servers()
+        .iter()
+        .zip(&before)
+        .map(|(s, b)| s.routed - b)
+        .collect();
+    assert!(
+        during.iter().all(|&n| n > 10),
+        "traffic goes to all 10: {during:?}"
+    );
+    assert!(sim.log().iter().any(|e| e.text.contains("s6 DOWN")));
+}
+
+#[test]
+fn an_open_breaker_refuses_and_retries_go_elsewhere() {
+    let mut scenario = Scenario::classroom();
+    scenario.resilience = Resilience {
+        breaker: BreakerConfig::CONSECUTIVE_DEFAULT,
+        ..Resilience::NONE
+    };
+    let mut sim = Simulation::new(scenario.clone()).unwrap();
+    sim.apply(Command::SetErrorRate {
+        server: 1,
+        rate: 1.0,
+    })
+    .unwrap();
+    sim.advance_to(at(50.0));
+    sim.apply(Command::SetRate(0.0)).unwrap();
+    sim.advance_to(at(55.0)); // let the last answers reach their clients
+    let refused = sim.metrics().servers()[1].refused;
+    assert!(refused > 50, "refused {refused}");
+    let failed = sim.metrics().servers()[1].failed;
+    // Five errors in a row open it; calls already on their way fail too; then it refuses.
+    assert!((5..=10).contains(&failed), "{failed} failed");
+    let totals = sim.totals();
+    assert_eq!(
+        totals.rejected, refused,
+        "refusals are rejections, not server errors"
+    );
+    assert!(sim.log().iter().any(
+        |e| e.kind == LogKind::Breaker && e.text.contains("OPEN after 5 consecutive failures")
+    ));
+
+    // With retries, a refusal goes to another server.
+    scenario.resilience.retry = RetryPolicy {
+        on_500: true,
+        ..RetryPolicy::NGINX_DEFAULT
+    };
+    let mut sim = Simulation::new(scenario).unwrap();
+    sim.apply(Command::SetErrorRate {
+        server: 1,
+        rate: 1.0,
+    })
+    .unwrap();
+    sim.advance_to(at(50.0));
+    let totals = sim.totals();
+    assert_eq!(totals.failed + totals.rejected, 0, "{totals:?}");
+}
+
+#[test]
+fn per_try_timeouts_on_a_slow_server_amplify_the_load() {
+    let mut scenario = Scenario::classroom();
+    scenario.resilience.retry = RetryPolicy {
+        per_try_timeout: Some(SimDuration::from_secs(1)),
+        ..RetryPolicy::NGINX_DEFAULT
+    };
+    scenario.resilience.health = None;
+    let mut sim = Simulation::new(scenario).unwrap();
+    sim.apply(Command::SetSpeed {
+        server: 0,
+        speed: 0.1,
+    })
+    .unwrap();
+    sim.advance_to(at(120.0));
+    let slow = &sim.metrics().servers()[0];
+    assert!(
+        slow.wasted > 20,
+        "the slow server finishes work nobody waits for: {}",
+        slow.wasted
+    );
+    let tries: u64 = sim.metrics().servers().iter().map(|s| s.routed).sum();
+    assert!(
+        tries as f64 > 1.15 * sim.totals().generated as f64,
+        "retries add load: {tries} tries"
+    );
+    assert!(sim.totals().balanced());
+}
