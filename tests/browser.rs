@@ -51,6 +51,17 @@ fn click(root: &Element, selector: &str) {
         .click();
 }
 
+/// Waits (up to `max_ms` of wall time) until `check` holds.
+async fn eventually(max_ms: u32, check: impl Fn() -> bool) -> bool {
+    for _ in 0..max_ms / 50 {
+        if check() {
+            return true;
+        }
+        TimeoutFuture::new(50).await;
+    }
+    check()
+}
+
 fn choose(root: &Element, selector: &str, value: &str) {
     let select: HtmlSelectElement = root
         .query_selector(selector)
@@ -114,28 +125,40 @@ async fn killing_a_server_shows_it_down_and_stops_its_traffic() {
     let card = server_card(&root, 1);
     assert_eq!(text(&card, ".state"), "DOWN");
     assert_eq!(text(&card, "button.kill"), "Revive");
-    let routed_at_kill = routed(&root, 1);
-    let others_at_kill: u64 = [0, 2, 3].iter().map(|&i| routed(&root, i)).sum();
+    assert!(text(&root, ".log").contains("server-2 killed"));
+    // The balancer learns it from the health checks: three failed checks 2 s apart (0.6 s at 10x).
+    let detected = eventually(3_000, || {
+        text(&server_card(&root, 1), ".health").contains("DOWN")
+    })
+    .await;
+    assert!(
+        detected,
+        "health checks mark it DOWN: {}",
+        text(&server_card(&root, 1), ".health")
+    );
+    assert!(text(&root, ".log").contains("server-2 DOWN after 3 failed checks"));
+    let routed_at_detection = routed(&root, 1);
+    let others_at_detection: u64 = [0, 2, 3].iter().map(|&i| routed(&root, i)).sum();
 
     TimeoutFuture::new(1_500).await;
     assert_eq!(
         routed(&root, 1),
-        routed_at_kill,
+        routed_at_detection,
         "no new requests reach the killed server"
     );
     let others_now: u64 = [0, 2, 3].iter().map(|&i| routed(&root, i)).sum();
     assert!(
-        others_now > others_at_kill + 10,
-        "the others take the traffic: {others_at_kill} -> {others_now}"
+        others_now > others_at_detection + 10,
+        "the others take the traffic: {others_at_detection} -> {others_now}"
     );
-    assert!(text(&root, ".log").contains("server-2 killed"));
 
     click(&server_card(&root, 1), "button.kill");
-    TimeoutFuture::new(1_000).await;
+    TimeoutFuture::new(200).await;
     assert_eq!(text(&server_card(&root, 1), ".state"), "UP");
+    let back = eventually(3_000, || routed(&root, 1) > routed_at_detection).await;
     assert!(
-        routed(&root, 1) > routed_at_kill,
-        "a revived server gets traffic again"
+        back,
+        "a revived server gets traffic again once its checks pass"
     );
 }
 
@@ -163,9 +186,13 @@ async fn hashing_reports_remapped_keys_and_backups_are_marked() {
     let root = mount().await;
     assert!(root.query_selector(".remap").unwrap().is_none());
     choose(&root, "#algorithm", "consistent-hash-session");
-    TimeoutFuture::new(200).await;
+    choose(&root, "#speed", "10");
     click(&server_card(&root, 0), "button.kill");
-    TimeoutFuture::new(200).await;
+    let reported = eventually(3_000, || root.query_selector(".remap").unwrap().is_some()).await;
+    assert!(
+        reported,
+        "the remap report comes when health checks take the server out"
+    );
     let remap = text(&root, ".remap");
     assert!(
         remap.contains("moved") && remap.contains("modulo"),
@@ -176,4 +203,26 @@ async fn hashing_reports_remapped_keys_and_backups_are_marked() {
     TimeoutFuture::new(200).await;
     assert!(text(&server_card(&root, 3), "header").contains("backup"));
     assert!(text(&root, ".log").contains("server-4 is now a backup"));
+}
+
+#[wasm_bindgen_test]
+async fn a_failing_server_opens_its_breaker_and_retries_hide_the_errors() {
+    let root = mount().await;
+    choose(&root, "#speed", "10");
+    choose(&root, "#breaker", "consecutive");
+    choose(&root, "#retry", "5xx");
+    choose(&server_card(&root, 2), "select[id^=errors]", "100");
+    let opened = eventually(4_000, || {
+        server_card(&root, 2)
+            .query_selector(".breaker .node.lit")
+            .unwrap()
+            .is_some_and(|n| n.text_content().unwrap_or_default() == "OPEN")
+    })
+    .await;
+    assert!(opened, "the breaker opens after five errors");
+    assert!(text(&root, ".log").contains("server-3 breaker OPEN after 5 consecutive failures"));
+    TimeoutFuture::new(500).await;
+    let failed: u64 = text(&root, ".totals .bad .total-value").parse().unwrap();
+    assert_eq!(failed, 0, "with retries on 500, clients see no errors");
+    assert!(text(&root, ".resilience").contains("retries so far"));
 }

@@ -12,6 +12,7 @@ use super::event_log::EventLog;
 use super::flow;
 use super::playback_bar::{PlaybackAction, PlaybackBar};
 use super::playground::{Playground, PlaygroundHandle};
+use super::resilience_controls::ResilienceControls;
 use super::server_card::{ServerCard, ServerView};
 use super::totals_bar::{LatencySummary, TotalsBar};
 use super::traffic_controls::TrafficControls;
@@ -153,6 +154,11 @@ pub fn App() -> Html {
                         clients={sim.traffic().clients}
                         behind_nat={sim.traffic().behind_nat}
                         remap={sim.algorithm().hash_key().and(sim.last_remap())}
+                        on_command={on_command.clone()}
+                    />
+                    <ResilienceControls
+                        resilience={*sim.resilience()}
+                        retries={sim.metrics().retries()}
                         on_command={on_command.clone()}
                     />
                     <TrafficControls

@@ -3,6 +3,19 @@
 use yew::prelude::*;
 
 use crate::sim::LogEntry;
+use crate::sim::engine::LogKind;
+
+/// The tag shown before an entry.
+fn kind_label(kind: LogKind) -> &'static str {
+    match kind {
+        LogKind::Command => "action",
+        LogKind::Health => "health",
+        LogKind::Passive => "passive",
+        LogKind::Breaker => "breaker",
+        LogKind::Retry => "retry",
+        LogKind::Remap => "remap",
+    }
+}
 
 /// Props of [`EventLog`].
 #[derive(Properties, PartialEq)]
@@ -22,7 +35,11 @@ pub fn EventLog(props: &EventLogProps) -> Html {
             } else {
                 <ol class="entries">
                     { for props.entries.iter().map(|e| html! {
-                        <li><span class="at">{ format!("t={:.1} s", e.at.as_secs_f64()) }</span>{ " " }{ &e.text }</li>
+                        <li>
+                            <span class="at">{ format!("t={:.1} s", e.at.as_secs_f64()) }</span>
+                            <span class={classes!("kind", kind_label(e.kind))}>{ kind_label(e.kind) }</span>
+                            { &e.text }
+                        </li>
                     }) }
                 </ol>
             }

@@ -167,10 +167,17 @@ fn context(canvas: &HtmlCanvasElement) -> Option<CanvasRenderingContext2d> {
 fn draw_links(ctx: &CanvasRenderingContext2d, layout: &Layout, sim: &Simulation) {
     ctx.set_line_width(1.0);
     let (bx, by) = layout.balancer.right();
+    // A link is dashed once the balancer stops offering the server; until health checks notice,
+    // a dead server's link stays solid (and red): the detection window, drawn.
     for (index, rect) in layout.servers.iter().enumerate() {
+        let offered = sim.pool()[index].eligible();
         let alive = sim.servers()[index].is_alive();
-        ctx.set_stroke_style_str(if alive { "#cbd2d9" } else { "#e4e7eb" });
-        let dash = if alive {
+        ctx.set_stroke_style_str(match (offered, alive) {
+            (true, true) => "#cbd2d9",
+            (true, false) => FAILED,
+            (false, _) => "#e4e7eb",
+        });
+        let dash = if offered {
             js_sys::Array::new()
         } else {
             js_sys::Array::of2(&6.into(), &4.into())
@@ -220,8 +227,7 @@ fn draw_balancer(ctx: &CanvasRenderingContext2d, layout: &Layout, sim: &Simulati
     );
     // Long algorithm names are squeezed into the box rather than spilling over the links.
     ctx.set_text_align("center");
-    ctx.set_font("11px system-ui, sans-serif");
-    ctx.set_fill_style_str(INK);
+    text_style(ctx, "11px system-ui, sans-serif", INK);
     let name = sim.algorithm().about().name;
     let _ = ctx.fill_text_with_max_width(name, cx, b.y + 44.0, b.w - 12.0);
     label(
@@ -252,10 +258,10 @@ fn draw_server(ctx: &CanvasRenderingContext2d, r: &Rect, sim: &Simulation, index
         (true, false) => spec.name.clone(),
     };
     let title_y = if compact { r.y + r.h / 2.0 } else { r.y + 15.0 };
-    label_left(
+    label_in(
         ctx,
+        r,
         &title,
-        r.x + 8.0,
         title_y,
         "bold 12px system-ui, sans-serif",
         if alive { INK } else { FAILED },
@@ -269,14 +275,43 @@ fn draw_server(ctx: &CanvasRenderingContext2d, r: &Rect, sim: &Simulation, index
         format!("speed x{}", spec.speed)
     };
     let detail = format!("weight {}  ·  {pace}", spec.weight);
-    label_left(
+    label_in(
         ctx,
+        r,
         &detail,
-        r.x + 8.0,
         r.y + 31.0,
         "11px system-ui, sans-serif",
         MUTED,
     );
+    if r.h >= 72.0 {
+        let backend = &sim.backends()[index];
+        let mut lb_view = match backend.health() {
+            Some(h) => {
+                let (health, max) = h.health();
+                format!(
+                    "health {} {health}/{max}",
+                    if h.is_up() { "UP" } else { "DOWN" }
+                )
+            }
+            None => "no health checks".to_string(),
+        };
+        if sim.resilience().breaker != crate::sim::breaker::BreakerConfig::Off {
+            lb_view += &format!("  ·  {}", backend.breaker().state().label());
+        }
+        let colour = if sim.pool()[index].eligible() {
+            MUTED
+        } else {
+            FAILED
+        };
+        label_in(
+            ctx,
+            r,
+            &lb_view,
+            r.y + 46.0,
+            "11px system-ui, sans-serif",
+            colour,
+        );
+    }
     // Worker slots: filled while busy.
     let slots = spec.workers.min(12);
     let size = 10.0;
@@ -289,7 +324,8 @@ fn draw_server(ctx: &CanvasRenderingContext2d, r: &Rect, sim: &Simulation, index
         ctx.stroke_rect(x, r.y + r.h - 18.0, size, size);
     }
     if spec.workers > slots {
-        label_left(
+        ctx.set_text_align("left");
+        draw_text(
             ctx,
             &format!("{}/{}", server.busy(), spec.workers),
             r.x + 8.0 + f64::from(slots) * 13.0,
@@ -384,21 +420,27 @@ fn label(ctx: &CanvasRenderingContext2d, text: &str, x: f64, y: f64, font: &str,
     draw_text(ctx, text, x, y, font, colour);
 }
 
-fn label_left(
+/// Left-aligned text inside server box `r`, squeezed to fit its width.
+fn label_in(
     ctx: &CanvasRenderingContext2d,
+    r: &Rect,
     text: &str,
-    x: f64,
     y: f64,
     font: &str,
     colour: &str,
 ) {
     ctx.set_text_align("left");
-    draw_text(ctx, text, x, y, font, colour);
+    text_style(ctx, font, colour);
+    let _ = ctx.fill_text_with_max_width(text, r.x + 8.0, y, r.w - 16.0);
 }
 
 fn draw_text(ctx: &CanvasRenderingContext2d, text: &str, x: f64, y: f64, font: &str, colour: &str) {
+    text_style(ctx, font, colour);
+    let _ = ctx.fill_text(text, x, y);
+}
+
+fn text_style(ctx: &CanvasRenderingContext2d, font: &str, colour: &str) {
     ctx.set_font(font);
     ctx.set_text_baseline("middle");
     ctx.set_fill_style_str(colour);
-    let _ = ctx.fill_text(text, x, y);
 }

@@ -14,6 +14,7 @@ mod event_log;
 mod flow;
 mod playback_bar;
 mod playground;
+mod resilience_controls;
 mod server_card;
 mod totals_bar;
 mod traffic_controls;

@@ -3,8 +3,11 @@
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
+use crate::sim::breaker::{BreakerConfig, BreakerState};
 use crate::sim::{Command, Simulation};
 
+/// Error rates offered, in percent.
+const ERROR_RATES: [u32; 6] = [0, 5, 10, 25, 50, 100];
 /// Slow-down factors offered (service takes this many times longer).
 const SLOWDOWNS: [u32; 7] = [1, 2, 3, 5, 10, 15, 20];
 /// The top of the weight slider.
@@ -41,33 +44,62 @@ pub struct ServerView {
     pub completed: u64,
     /// Requests that failed at it.
     pub failed: u64,
+    /// Share of answers that are errors.
+    pub error_rate: f64,
+    /// Being drained.
+    pub draining: bool,
+    /// Active health: (up, health, max), when checks are on.
+    pub health: Option<(bool, u32, u32)>,
+    /// Taken out by passive checks.
+    pub passive_out: bool,
+    /// Circuit-breaker state, when breakers are on.
+    pub breaker: Option<BreakerState>,
+    /// Tries its breaker refused.
+    pub refused: u64,
+    /// Abandoned jobs it finished anyway.
+    pub wasted: u64,
 }
 
 impl ServerView {
     /// A view of every server of `sim`.
     pub fn all(sim: &Simulation) -> Vec<ServerView> {
         let stats = sim.metrics().servers();
+        let resilience = sim.resilience();
+        let breakers_on = resilience.breaker != BreakerConfig::Off;
         sim.servers()
             .iter()
             .zip(sim.pool())
             .zip(stats)
+            .zip(sim.backends())
             .enumerate()
-            .map(|(index, ((server, candidate), stats))| ServerView {
-                index,
-                name: server.spec().name.clone(),
-                alive: server.is_alive(),
-                weight: server.spec().weight,
-                backup: server.spec().backup,
-                ramp: candidate.ramp,
-                speed: server.spec().speed,
-                workers: server.spec().workers,
-                busy: server.busy(),
-                queued: server.queued(),
-                active: candidate.active,
-                routed: stats.routed,
-                completed: stats.completed,
-                failed: stats.failed,
-            })
+            .map(
+                |(index, (((server, candidate), stats), backend))| ServerView {
+                    index,
+                    name: server.spec().name.clone(),
+                    alive: server.is_alive(),
+                    weight: server.spec().weight,
+                    backup: server.spec().backup,
+                    ramp: candidate.ramp,
+                    speed: server.spec().speed,
+                    workers: server.spec().workers,
+                    busy: server.busy(),
+                    queued: server.queued(),
+                    active: candidate.active,
+                    routed: stats.routed,
+                    completed: stats.completed,
+                    failed: stats.failed,
+                    error_rate: server.spec().error_rate,
+                    draining: backend.draining(),
+                    health: backend.health().map(|h| {
+                        let (health, max) = h.health();
+                        (h.is_up(), health, max)
+                    }),
+                    passive_out: backend.passive().is_out(&resilience.passive, sim.now()),
+                    breaker: breakers_on.then(|| backend.breaker().state()),
+                    refused: stats.refused,
+                    wasted: stats.wasted,
+                },
+            )
             .collect()
     }
 }
@@ -127,6 +159,28 @@ pub fn ServerCard(props: &ServerCardProps) -> Html {
             });
         })
     };
+    let on_error_rate = {
+        let on_command = props.on_command.clone();
+        Callback::from(move |e: Event| {
+            let select: HtmlSelectElement = e.target_unchecked_into();
+            if let Ok(percent) = select.value().parse::<f64>() {
+                on_command.emit(Command::SetErrorRate {
+                    server,
+                    rate: percent / 100.0,
+                });
+            }
+        })
+    };
+    let on_drain = {
+        let (on_command, draining) = (props.on_command.clone(), v.draining);
+        Callback::from(move |_: MouseEvent| {
+            on_command.emit(Command::Drain {
+                server,
+                on: !draining,
+            })
+        })
+    };
+    let error_percent = (v.error_rate * 100.0).round() as u32;
     let slowdown = (1.0 / v.speed).round() as u32;
     let backup_tip = "A backup gets traffic only when no primary server can take it (nginx backup)";
     let id = |what: &str| format!("{what}-{server}");
@@ -155,6 +209,18 @@ pub fn ServerCard(props: &ServerCardProps) -> Html {
                     { if v.alive { "UP" } else { "DOWN" } }
                 </span>
             </header>
+            <div class="lb-view" aria-label="What the load balancer knows">
+                { health_badge(v.health) }
+                if v.passive_out {
+                    <span class="badge bad" title="Passive checks took it out of rotation (nginx fail window or Envoy ejection)">{ "ejected" }</span>
+                }
+                if v.draining {
+                    <span class="badge warn" title="Draining: no new requests; the ones it has finish">{ "draining" }</span>
+                }
+            </div>
+            if let Some(state) = v.breaker {
+                { breaker_diagram(state, v.refused) }
+            }
             <dl class="stats">
                 <dt title="Requests the load balancer has sent here and not yet had an answer for">{ "in flight" }</dt>
                 <dd class="in-flight">{ v.active }</dd>
@@ -168,6 +234,8 @@ pub fn ServerCard(props: &ServerCardProps) -> Html {
                 <dd class="served">{ v.completed }</dd>
                 <dt title="Requests that failed here: refused while down or lost in a crash">{ "failed" }</dt>
                 <dd>{ v.failed }</dd>
+                <dt title="Jobs it finished after the load balancer had given up on them (wasted work)">{ "wasted" }</dt>
+                <dd>{ v.wasted }</dd>
             </dl>
             <button class={classes!("kill", if v.alive { "danger" } else { "primary" })} onclick={on_kill} title={kill_tip}>
                 { kill_label }
@@ -178,6 +246,19 @@ pub fn ServerCard(props: &ServerCardProps) -> Html {
             <input id={id("weight")} type="range" min="0" max={MAX_WEIGHT_SLIDER.to_string()} step="1"
                 value={v.weight.to_string()} oninput={on_weight}
                 title="Share of traffic for weighted algorithms; 0 drains the server (no new requests)" />
+            <div class="row">
+                <button class="drain" onclick={on_drain}
+                    title="Draining: the load balancer sends no new requests; the ones in progress finish">
+                    { if v.draining { "Undrain" } else { "Drain" } }
+                </button>
+                <label for={id("errors")} title="Share of requests this server answers with an error (500)">{ "Errors" }</label>
+                <select id={id("errors")} onchange={on_error_rate}
+                    title="Share of requests this server answers with an error (500)">
+                    { for ERROR_RATES.iter().map(|&p| html! {
+                        <option value={p.to_string()} selected={p == error_percent}>{ format!("{p}%") }</option>
+                    }) }
+                </select>
+            </div>
             <label class="check" title={backup_tip}>
                 <input type="checkbox" checked={v.backup} onchange={on_backup} title={backup_tip} />
                 { " Backup server" }
@@ -192,5 +273,34 @@ pub fn ServerCard(props: &ServerCardProps) -> Html {
                 }) }
             </select>
         </article>
+    }
+}
+
+/// The active health-check state as the load balancer sees it.
+fn health_badge(health: Option<(bool, u32, u32)>) -> Html {
+    let tip = "Active health checks: UP while the counter is at least `rise`; the counter runs 0 to rise + fall - 1";
+    match health {
+        None => {
+            html! { <span class="badge muted health" title="Active health checks are off">{ "checks off" }</span> }
+        }
+        Some((up, health, max)) => html! {
+            <span class={classes!("badge", "health", if up { "ok" } else { "bad" })} title={tip}>
+                { format!("health {} {health}/{max}", if up { "UP" } else { "DOWN" }) }
+            </span>
+        },
+    }
+}
+
+/// The breaker's three states with the current one lit.
+fn breaker_diagram(state: BreakerState, refused: u64) -> Html {
+    let node = |s: BreakerState| {
+        html! { <span class={classes!("node", (s == state).then_some("lit"), s.label().to_lowercase())}>{ s.label() }</span> }
+    };
+    html! {
+        <div class="breaker" title={format!("Circuit breaker in front of this server: {} now; {refused} requests refused", state.label())}>
+            { node(BreakerState::Closed) }<span class="arrow">{ "→" }</span>
+            { node(BreakerState::Open) }<span class="arrow">{ "→" }</span>
+            { node(BreakerState::HalfOpen) }
+        </div>
     }
 }
