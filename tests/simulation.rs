@@ -244,6 +244,7 @@ fn mm1_mean(rho: f64, seed: u64) -> f64 {
         sample_every: SimDuration::from_secs(1),
         slow_start: SlowStart::Off,
         resilience: Resilience::NONE,
+        ..Scenario::classroom()
     };
     let mut sim = Simulation::new(scenario).unwrap();
     // About a million requests.

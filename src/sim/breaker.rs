@@ -21,7 +21,8 @@ use std::collections::VecDeque;
 use super::time::{SimDuration, SimTime};
 
 /// Resilience4j's sliding window.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum WindowKind {
     /// The last N calls.
     Count(u32),
@@ -30,7 +31,8 @@ pub enum WindowKind {
 }
 
 /// Circuit-breaker settings.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum BreakerConfig {
     /// No breaker.
     Off,

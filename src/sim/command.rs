@@ -12,22 +12,28 @@ use super::retry::RetryPolicy;
 use super::slow_start::SlowStart;
 use super::time::{SimDuration, SimTime};
 
-/// A change to a running simulation. Servers are named by their index in the scenario.
-#[derive(Clone, Copy, Debug, PartialEq)]
+/// A change to a running simulation. Servers are named by their index in the scenario; in files
+/// they are numbered from 1, as the UI names them (`"server": 3` is server-3), and a command is
+/// written `{"kill": {"server": 3}}` or `{"set_rate": 20}`.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum Command {
     /// Crash a server: its queued and in-service requests fail and it accepts none.
     Kill {
         /// The server.
+        #[serde(with = "numbered_from_one")]
         server: usize,
     },
     /// Bring a killed server back, idle and empty.
     Revive {
         /// The server.
+        #[serde(with = "numbered_from_one")]
         server: usize,
     },
     /// Change a server's balancing weight (0 drains it).
     SetWeight {
         /// The server.
+        #[serde(with = "numbered_from_one")]
         server: usize,
         /// The new weight.
         weight: u32,
@@ -35,6 +41,7 @@ pub enum Command {
     /// Change a server's speed factor (0.2 = five times slower).
     SetSpeed {
         /// The server.
+        #[serde(with = "numbered_from_one")]
         server: usize,
         /// The new speed factor.
         speed: f64,
@@ -42,6 +49,7 @@ pub enum Command {
     /// Change the share of a server's answers that are errors (0 to 1).
     SetErrorRate {
         /// The server.
+        #[serde(with = "numbered_from_one")]
         server: usize,
         /// The new error rate.
         rate: f64,
@@ -49,6 +57,7 @@ pub enum Command {
     /// Start or stop draining a server: no new requests, the ones it has finish.
     Drain {
         /// The server.
+        #[serde(with = "numbered_from_one")]
         server: usize,
         /// Whether it drains.
         on: bool,
@@ -66,6 +75,7 @@ pub enum Command {
     /// Make a server a backup (used only when no primary can take a request) or a primary again.
     SetBackup {
         /// The server.
+        #[serde(with = "numbered_from_one")]
         server: usize,
         /// Whether it is a backup.
         backup: bool,
@@ -87,11 +97,30 @@ pub enum Command {
     SetMeanCost(SimDuration),
 }
 
-/// A command and the simulated time it was applied at.
-#[derive(Clone, Copy, Debug, PartialEq)]
+/// A command and the simulated time it was applied at; in files `{"at": "30s", "do": {...}}`.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct TimedCommand {
     /// When it was applied.
     pub at: SimTime,
     /// What was applied.
+    #[serde(rename = "do")]
     pub command: Command,
+}
+
+/// Server indices written as the 1-based numbers people use.
+mod numbered_from_one {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(index: &usize, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_u64(*index as u64 + 1)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<usize, D::Error> {
+        let n = u64::deserialize(d)?;
+        if n == 0 {
+            return Err(serde::de::Error::custom("servers are numbered from 1"));
+        }
+        Ok((n - 1) as usize)
+    }
 }

@@ -76,10 +76,13 @@ enum Event {
     EjectionOver { server: u32 },
     /// A breaker's automatic OPEN -> HALF_OPEN timer.
     BreakerTimer { server: u32, epoch: u32 },
+    /// The scenario's timeline entry with this index is due.
+    Scripted(u32),
 }
 
 /// What a timeline entry is about.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum LogKind {
     /// A user's (or a script's) command.
     Command,
@@ -104,6 +107,25 @@ pub struct LogEntry {
     pub kind: LogKind,
     /// What happened, in words.
     pub text: String,
+}
+
+/// One finished request, for the request log.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct TraceRecord {
+    /// Its sequence number (arrival order).
+    pub seq: u64,
+    /// When the client sent it.
+    pub sent: SimTime,
+    /// The client.
+    pub client: u32,
+    /// The last server tried, if any.
+    pub server: Option<u32>,
+    /// Tries made.
+    pub tries: u8,
+    /// How it ended.
+    pub outcome: Outcome,
+    /// Client-observed latency.
+    pub latency: SimDuration,
 }
 
 /// The random streams the engine draws from.
@@ -147,7 +169,9 @@ pub struct Simulation {
     generated: u64,
     metrics: Metrics,
     log: VecDeque<LogEntry>,
+    log_capacity: usize,
     retry_log: VecDeque<LogEntry>,
+    trace: Option<(VecDeque<TraceRecord>, usize)>,
     recording: Vec<TimedCommand>,
     job_scratch: Vec<Job>,
     completion_scratch: Vec<Completion>,
@@ -199,7 +223,9 @@ impl Simulation {
             arrival_epoch: 0,
             generated: 0,
             log: VecDeque::new(),
+            log_capacity: LOG_CAPACITY,
             retry_log: VecDeque::new(),
+            trace: None,
             recording: Vec::new(),
             job_scratch: Vec::new(),
             completion_scratch: Vec::new(),
@@ -207,7 +233,38 @@ impl Simulation {
         };
         sim.schedule_next_arrival();
         sim.start_health_checks();
+        for i in 0..sim.scenario.timeline.len() {
+            let entry = sim.scenario.timeline[i];
+            sim.validate(&entry.command).map_err(|e| {
+                ValidationError::new(format!("timeline[{i}].do ({})", e.field), e.problem)
+            })?;
+            sim.events.push_last(entry.at, Event::Scripted(i as u32));
+        }
         Ok(sim)
+    }
+
+    /// The run so far as a scenario: the starting scenario with every applied command (scripted
+    /// or not) as its timeline. Running it reproduces this run.
+    pub fn export_scenario(&self) -> Scenario {
+        Scenario {
+            timeline: self.recording.clone(),
+            ..self.scenario.clone()
+        }
+    }
+
+    /// Keeps up to `capacity` timeline entries instead of [`LOG_CAPACITY`].
+    pub fn set_log_capacity(&mut self, capacity: usize) {
+        self.log_capacity = capacity.max(1);
+    }
+
+    /// Starts keeping a request log of the last `capacity` finished requests.
+    pub fn enable_trace(&mut self, capacity: usize) {
+        self.trace = Some((VecDeque::new(), capacity.max(1)));
+    }
+
+    /// The request log, in finishing order, if it is on.
+    pub fn trace(&self) -> Option<&VecDeque<TraceRecord>> {
+        self.trace.as_ref().map(|(t, _)| t)
     }
 
     /// The scenario this run started from.
@@ -552,7 +609,7 @@ impl Simulation {
         let (log, capacity) = if kind == LogKind::Retry {
             (&mut self.retry_log, RETRY_LOG_CAPACITY)
         } else {
-            (&mut self.log, LOG_CAPACITY)
+            (&mut self.log, self.log_capacity)
         };
         if log.len() == capacity {
             log.pop_front();
@@ -660,6 +717,11 @@ impl Simulation {
                     self.log_passive(s, t);
                     self.refresh_availability(s);
                 }
+            }
+            Event::Scripted(i) => {
+                let command = self.scenario.timeline[i as usize].command;
+                // Checked against the servers when the run started; values cannot go stale.
+                let _ = self.apply(command);
             }
             Event::BreakerTimer { server, epoch } => {
                 let s = server as usize;
@@ -1055,6 +1117,20 @@ impl Simulation {
         let latency = self.now - request.created;
         self.metrics
             .record_answer(request.server.map(|s| s as usize), outcome, latency);
+        if let Some((trace, capacity)) = &mut self.trace {
+            if trace.len() == *capacity {
+                trace.pop_front();
+            }
+            trace.push_back(TraceRecord {
+                seq: request.seq,
+                sent: request.created,
+                client: request.client,
+                server: request.server,
+                tries: request.tries,
+                outcome,
+                latency,
+            });
+        }
     }
 
     fn kill(&mut self, server: usize) {

@@ -2,7 +2,9 @@
 //!
 //! Events are ordered by time and then by the order they were scheduled in (a sequence number),
 //! so two events at the same instant always run in the same order: ties never depend on the heap's
-//! internals, and runs stay reproducible.
+//! internals, and runs stay reproducible. Events pushed with [`EventQueue::push_last`] run after
+//! every ordinary event of their instant: that is where a user's command lands when applied
+//! between two frames, so a scripted replay of it lands there too.
 
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
@@ -19,13 +21,21 @@ pub struct EventQueue<E> {
 #[derive(Debug)]
 struct Entry<E> {
     time: SimTime,
+    /// 0 for ordinary events, 1 for events that close their instant.
+    class: u8,
     seq: u64,
     event: E,
 }
 
+impl<E> Entry<E> {
+    fn key(&self) -> (SimTime, u8, u64) {
+        (self.time, self.class, self.seq)
+    }
+}
+
 impl<E> PartialEq for Entry<E> {
     fn eq(&self, other: &Self) -> bool {
-        (self.time, self.seq) == (other.time, other.seq)
+        self.key() == other.key()
     }
 }
 
@@ -40,7 +50,7 @@ impl<E> PartialOrd for Entry<E> {
 impl<E> Ord for Entry<E> {
     /// Reversed, so that `BinaryHeap` (a max-heap) pops the earliest entry first.
     fn cmp(&self, other: &Self) -> Ordering {
-        (other.time, other.seq).cmp(&(self.time, self.seq))
+        other.key().cmp(&self.key())
     }
 }
 
@@ -61,9 +71,23 @@ impl<E> EventQueue<E> {
 
     /// Schedules `event` at `time`, after every event already scheduled for that same time.
     pub fn push(&mut self, time: SimTime, event: E) {
+        self.push_with_class(time, 0, event);
+    }
+
+    /// Schedules `event` at `time`, after every ordinary event of that instant, whenever pushed.
+    pub fn push_last(&mut self, time: SimTime, event: E) {
+        self.push_with_class(time, 1, event);
+    }
+
+    fn push_with_class(&mut self, time: SimTime, class: u8, event: E) {
         let seq = self.next_seq;
         self.next_seq += 1;
-        self.heap.push(Entry { time, seq, event });
+        self.heap.push(Entry {
+            time,
+            class,
+            seq,
+            event,
+        });
     }
 
     /// The time of the earliest event, if any.
@@ -107,6 +131,17 @@ mod tests {
             out.push(e);
         }
         assert_eq!(out, ["a", "b", "c", "d", "e"]);
+    }
+
+    #[test]
+    fn last_events_close_their_instant() {
+        let mut q = EventQueue::new();
+        q.push_last(SimTime(5), "command");
+        q.push(SimTime(5), "check");
+        q.push(SimTime(6), "later");
+        q.push(SimTime(5), "pushed late");
+        let order: Vec<_> = std::iter::from_fn(|| q.pop_due(SimTime(9)).map(|(_, e)| e)).collect();
+        assert_eq!(order, ["check", "pushed late", "command", "later"]);
     }
 
     #[test]

@@ -15,7 +15,9 @@
 use super::time::{SimDuration, SimTime};
 
 /// Active health-check settings (HAProxy `check inter .. fastinter .. downinter .. rise .. fall`).
-#[derive(Clone, Copy, Debug, PartialEq)]
+/// In files, fields left out take HAProxy's defaults.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct ActiveCheck {
     /// Interval between checks of a server that is fully UP.
     pub inter: SimDuration,
@@ -33,6 +35,12 @@ pub struct ActiveCheck {
     pub check_work: SimDuration,
     /// While fully DOWN, each failed check doubles the interval up to this cap (`None`: no backoff).
     pub backoff_cap: Option<SimDuration>,
+}
+
+impl Default for ActiveCheck {
+    fn default() -> Self {
+        ActiveCheck::HAPROXY_DEFAULT
+    }
 }
 
 impl ActiveCheck {

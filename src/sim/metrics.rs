@@ -20,7 +20,7 @@ pub const SERIES_CAPACITY: usize = 600;
 pub const ROLLING_WINDOWS: usize = 10;
 
 /// Counts of requests by where they are or how they ended, for the whole run.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Totals {
     /// Requests the clients sent.
     pub generated: u64,

@@ -19,6 +19,8 @@ pub mod health;
 pub mod histogram;
 pub mod metrics;
 pub mod passive;
+pub mod presets;
+pub mod report;
 pub mod request;
 pub mod resilience;
 pub mod retry;

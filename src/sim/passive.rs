@@ -16,7 +16,8 @@
 use super::time::{SimDuration, SimTime};
 
 /// Passive health-check settings.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Passive {
     /// No passive checking.
     Off,

@@ -72,6 +72,20 @@ impl Outcome {
         )
     }
 
+    /// A stable identifier for files (the request log).
+    pub fn id(self) -> &'static str {
+        match self {
+            Outcome::Success => "success",
+            Outcome::ServerError => "server_error",
+            Outcome::ConnectionFailed => "connection_failed",
+            Outcome::ServerCrashed => "server_crashed",
+            Outcome::Timeout => "timeout",
+            Outcome::NoServer => "no_server",
+            Outcome::QueueFull => "queue_full",
+            Outcome::BreakerOpen => "breaker_open",
+        }
+    }
+
     /// A short label for logs and tooltips.
     pub fn label(self) -> &'static str {
         match self {

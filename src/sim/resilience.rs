@@ -9,8 +9,9 @@ use super::retry::{MAX_TRIES, RetryPolicy};
 use super::time::SimDuration;
 use super::validation::{ValidationError, check_range};
 
-/// How the load balancer notices and handles failing servers.
-#[derive(Clone, Copy, Debug, PartialEq)]
+/// How the load balancer notices and handles failing servers. In files, fields left out are off.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct Resilience {
     /// Active health checks; `None`: the balancer never probes (a dead server keeps getting traffic
     /// unless passive checks notice).
@@ -23,6 +24,12 @@ pub struct Resilience {
     pub breaker: BreakerConfig,
     /// Retrying failed tries on another server.
     pub retry: RetryPolicy,
+}
+
+impl Default for Resilience {
+    fn default() -> Self {
+        Resilience::NONE
+    }
 }
 
 impl Resilience {

@@ -6,8 +6,9 @@
 
 use super::time::SimDuration;
 
-/// When and how often to retry.
-#[derive(Clone, Copy, Debug, PartialEq)]
+/// When and how often to retry. In files, fields left out are as in [`RetryPolicy::OFF`].
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct RetryPolicy {
     /// Tries in all, the first included (1 = no retries); at most [`MAX_TRIES`].
     pub max_tries: u32,
@@ -29,6 +30,12 @@ pub struct RetryPolicy {
 
 /// The most tries a request may get.
 pub const MAX_TRIES: u32 = 5;
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy::OFF
+    }
+}
 
 impl RetryPolicy {
     /// No retries.

@@ -65,6 +65,13 @@ impl SimRng {
         -mean * libm::log(1.0 - self.unit())
     }
 
+    /// A standard normal draw (Box-Muller, one of the pair).
+    pub fn normal(&mut self) -> f64 {
+        let u1 = 1.0 - self.unit(); // (0, 1]
+        let u2 = self.unit();
+        libm::sqrt(-2.0 * libm::log(u1)) * libm::cos(std::f64::consts::TAU * u2)
+    }
+
     /// True with probability `p` (clamped to [0, 1]).
     pub fn chance(&mut self, p: f64) -> bool {
         self.unit() < p

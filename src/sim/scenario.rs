@@ -1,12 +1,19 @@
 //! A scenario: everything a run starts from. The servers, the algorithm, the traffic, the network
-//! delays and the seed. The same scenario and the same commands at the same times give the same run.
+//! delays, the failure handling, the seed, and a timeline of scripted commands. The same scenario
+//! gives the same run, number for number.
+//!
+//! Scenarios are files too (JSON, versioned): durations are written with units (`"500ms"`,
+//! `"2s"`), algorithms by id, servers in commands by number from 1. Fields left out take sensible
+//! defaults; unknown fields are errors, so a typo never passes silently. Files are limited in size
+//! and every value is range-checked, so a hostile file cannot freeze the page.
 
 use super::balancer::Algorithm;
+use super::command::TimedCommand;
 use super::health::ActiveCheck;
 use super::resilience::Resilience;
 use super::server::{MAX_SPEED, MAX_WEIGHT, MAX_WORKERS, MIN_SPEED, ServerSpec};
 use super::slow_start::SlowStart;
-use super::time::SimDuration;
+use super::time::{SimDuration, SimTime};
 use super::traffic::{CostDistribution, Traffic};
 use super::validation::{ValidationError, check_range};
 
@@ -20,28 +27,79 @@ pub const MAX_CLIENTS: u32 = 1_000_000;
 pub const MAX_LATENCY: SimDuration = SimDuration::from_secs(60);
 /// The largest mean request cost.
 pub const MAX_MEAN_COST: SimDuration = SimDuration::from_secs(3_600);
+/// The scenario file format this build reads and writes.
+pub const FORMAT_VERSION: u32 = 1;
+/// The largest scenario file accepted, in bytes.
+pub const MAX_FILE_BYTES: usize = 1 << 20;
+/// The most timeline entries a scenario may have.
+pub const MAX_TIMELINE: usize = 10_000;
+/// The longest run a scenario may ask for.
+pub const MAX_DURATION: SimDuration = SimDuration::from_secs(7 * 24 * 3_600);
 
 /// The starting point of a run.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Scenario {
+    /// The file format version ([`FORMAT_VERSION`]).
+    #[serde(default = "format_version")]
+    pub version: u32,
+    /// A title, e.g. a preset's name.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub title: String,
+    /// What to watch for, in a few sentences.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub watch: String,
     /// The seed of every random stream.
+    #[serde(default = "default_seed")]
     pub seed: u64,
     /// The servers, in balancer order.
     pub servers: Vec<ServerSpec>,
     /// The balancing algorithm.
+    #[serde(default = "default_algorithm")]
     pub algorithm: Algorithm,
     /// The offered load.
     pub traffic: Traffic,
     /// One-way delay between a client and the load balancer.
+    #[serde(default)]
     pub client_latency: SimDuration,
     /// One-way delay between the load balancer and a server.
+    #[serde(default)]
     pub backend_latency: SimDuration,
     /// The length of a metrics window (one point on the time charts).
+    #[serde(default = "default_sample_every")]
     pub sample_every: SimDuration,
     /// How a revived server's weight ramps back up.
+    #[serde(default = "default_slow_start")]
     pub slow_start: SlowStart,
     /// Health checks, passive checks, circuit breakers and retries.
+    #[serde(default)]
     pub resilience: Resilience,
+    /// How long the run lasts (the command-line runner's default end; the UI runs on).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration: Option<SimDuration>,
+    /// Scripted commands, applied at their times.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub timeline: Vec<TimedCommand>,
+}
+
+fn format_version() -> u32 {
+    FORMAT_VERSION
+}
+
+fn default_seed() -> u64 {
+    1
+}
+
+fn default_algorithm() -> Algorithm {
+    Algorithm::RoundRobin
+}
+
+fn default_sample_every() -> SimDuration {
+    SimDuration::from_secs(1)
+}
+
+fn default_slow_start() -> SlowStart {
+    SlowStart::Off
 }
 
 impl Scenario {
@@ -50,6 +108,9 @@ impl Scenario {
     /// default health checks (no retries, no breakers: a class turns those on and compares).
     pub fn classroom() -> Scenario {
         Scenario {
+            version: FORMAT_VERSION,
+            title: "Classroom default".into(),
+            watch: String::new(),
             seed: 1,
             servers: (1..=4)
                 .map(|i| server(&format!("server-{i}"), 1, 2))
@@ -71,11 +132,45 @@ impl Scenario {
                 health: Some(ActiveCheck::HAPROXY_DEFAULT),
                 ..Resilience::NONE
             },
+            duration: None,
+            timeline: Vec::new(),
         }
     }
 
-    /// Checks every field; the error names the first bad one.
+    /// Reads a scenario file (JSON), checking its size, its format and every value.
+    pub fn from_json(text: &str) -> Result<Scenario, ValidationError> {
+        if text.len() > MAX_FILE_BYTES {
+            return Err(ValidationError::new(
+                "file",
+                format!(
+                    "{} bytes is more than the maximum {MAX_FILE_BYTES}",
+                    text.len()
+                ),
+            ));
+        }
+        let scenario: Scenario =
+            serde_json::from_str(text).map_err(|e| ValidationError::new("file", e.to_string()))?;
+        scenario.validate()?;
+        Ok(scenario)
+    }
+
+    /// Writes the scenario as a readable JSON file.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("a scenario always serialises")
+    }
+
+    /// Checks every field; the error names the first bad one. (Timeline commands are checked
+    /// against the servers when a simulation starts from the scenario.)
     pub fn validate(&self) -> Result<(), ValidationError> {
+        if self.version != FORMAT_VERSION {
+            return Err(ValidationError::new(
+                "version",
+                format!(
+                    "version {} is not supported (this build reads version {FORMAT_VERSION})",
+                    self.version
+                ),
+            ));
+        }
         if self.servers.is_empty() {
             return Err(ValidationError::new(
                 "servers",
@@ -93,6 +188,12 @@ impl Scenario {
         }
         for (i, s) in self.servers.iter().enumerate() {
             validate_server(&format!("servers[{i}]"), s)?;
+            if self.servers[..i].iter().any(|other| other.name == s.name) {
+                return Err(ValidationError::new(
+                    format!("servers[{i}].name"),
+                    format!("{:?} is used by another server", s.name),
+                ));
+            }
         }
         check_range("traffic.rate", self.traffic.rate, 0.0, MAX_RATE)?;
         check_range(
@@ -102,6 +203,7 @@ impl Scenario {
             f64::from(MAX_CLIENTS),
         )?;
         check_mean_cost("traffic.cost.mean", self.traffic.cost.mean())?;
+        self.traffic.cost.check_shape("traffic.cost")?;
         check_duration(
             "client_latency",
             self.client_latency,
@@ -121,7 +223,33 @@ impl Scenario {
             SimDuration::from_secs(3_600),
         )?;
         check_slow_start("slow_start", &self.slow_start)?;
-        self.resilience.validate("resilience")
+        self.resilience.validate("resilience")?;
+        if let Some(d) = self.duration {
+            check_duration("duration", d, SimDuration(1), MAX_DURATION)?;
+        }
+        if self.timeline.len() > MAX_TIMELINE {
+            return Err(ValidationError::new(
+                "timeline",
+                format!(
+                    "{} entries is more than the maximum {MAX_TIMELINE}",
+                    self.timeline.len()
+                ),
+            ));
+        }
+        let end = SimTime(self.duration.unwrap_or(MAX_DURATION).0);
+        for (i, entry) in self.timeline.iter().enumerate() {
+            if entry.at > end {
+                return Err(ValidationError::new(
+                    format!("timeline[{i}].at"),
+                    format!(
+                        "{} is after the end of the run ({})",
+                        SimDuration(entry.at.0).to_config_string(),
+                        SimDuration(end.0).to_config_string()
+                    ),
+                ));
+            }
+        }
+        Ok(())
     }
 }
 

@@ -14,23 +14,38 @@ use std::collections::VecDeque;
 use super::request::RequestId;
 use super::time::{SimDuration, SimTime};
 
-/// The configuration of one server.
-#[derive(Clone, Debug, PartialEq)]
+/// The configuration of one server. In files every field but the name may be left out.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ServerSpec {
     /// Display name, e.g. `server-1`.
     pub name: String,
     /// Balancing weight, 0 (drained: no new requests) to [`MAX_WEIGHT`].
+    #[serde(default = "one")]
     pub weight: u32,
     /// Requests served at once.
+    #[serde(default = "one")]
     pub workers: u32,
     /// Speed factor: 1 is normal, 0.2 is five times slower.
+    #[serde(default = "full_speed")]
     pub speed: f64,
     /// The queue's capacity; `None` is unbounded.
+    #[serde(default)]
     pub queue_limit: Option<u32>,
     /// A backup server: offered traffic only when no primary server can take it (nginx `backup`).
+    #[serde(default)]
     pub backup: bool,
     /// Share of requests answered with an error (500), from 0 to 1.
+    #[serde(default)]
     pub error_rate: f64,
+}
+
+fn one() -> u32 {
+    1
+}
+
+fn full_speed() -> f64 {
+    1.0
 }
 
 /// One request's work at a server.

@@ -6,7 +6,8 @@
 use super::time::SimDuration;
 
 /// How a revived server's weight ramps back up.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum SlowStart {
     /// Full weight at once.
     Off,

@@ -42,6 +42,11 @@ impl SimDuration {
         SimDuration(ms * 1_000)
     }
 
+    /// A span of whole microseconds.
+    pub const fn from_micros(us: u64) -> SimDuration {
+        SimDuration(us)
+    }
+
     /// A span of whole seconds.
     pub const fn from_secs(s: u64) -> SimDuration {
         SimDuration(s * 1_000_000)
@@ -135,5 +140,111 @@ mod tests {
         assert_eq!(SimTime(6_000_000).to_string(), "6.000 s");
         assert_eq!(SimDuration::from_millis(500).to_string(), "500 ms");
         assert_eq!(SimDuration::from_secs(2).to_string(), "2 s");
+    }
+}
+
+/// Durations in files are strings with a unit, as in nginx and HAProxy configuration: `"250ms"`,
+/// `"2s"`, `"1.5s"`, `"2m"`, `"90us"`.
+impl SimDuration {
+    /// Parses `"500ms"`, `"2s"`, `"1.5 s"`, `"3m"`, `"1h"` or `"250us"`.
+    pub fn parse(text: &str) -> Result<SimDuration, String> {
+        let text = text.trim();
+        let split = text
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .ok_or_else(|| format!("{text:?} has no unit (write e.g. \"500ms\" or \"2s\")"))?;
+        let (number, unit) = text.split_at(split);
+        let value: f64 = number
+            .parse()
+            .map_err(|_| format!("{text:?} does not start with a number"))?;
+        let micros = match unit.trim() {
+            "us" | "µs" => 1.0,
+            "ms" => 1e3,
+            "s" => 1e6,
+            "m" | "min" => 60e6,
+            "h" => 3_600e6,
+            other => {
+                return Err(format!(
+                    "{text:?} has an unknown unit {other:?} (use us, ms, s, m or h)"
+                ));
+            }
+        };
+        let total = value * micros;
+        if !total.is_finite() || total > 1e18 {
+            return Err(format!("{text:?} is too long"));
+        }
+        Ok(SimDuration(total.round() as u64))
+    }
+
+    /// The compact form files use: whole seconds as `"2s"`, whole milliseconds as `"250ms"`,
+    /// anything else in microseconds.
+    pub fn to_config_string(self) -> String {
+        if self.0.is_multiple_of(1_000_000) {
+            format!("{}s", self.0 / 1_000_000)
+        } else if self.0.is_multiple_of(1_000) {
+            format!("{}ms", self.0 / 1_000)
+        } else {
+            format!("{}us", self.0)
+        }
+    }
+}
+
+impl serde::Serialize for SimDuration {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_config_string())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SimDuration {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        SimDuration::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+/// An instant in a file is the time since the start of the run, written as a duration.
+impl serde::Serialize for SimTime {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        SimDuration(self.0).serialize(s)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SimTime {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        SimDuration::deserialize(d).map(|d| SimTime(d.0))
+    }
+}
+
+#[cfg(test)]
+mod config_tests {
+    use super::*;
+
+    #[test]
+    fn durations_parse_and_print_like_configuration() {
+        assert_eq!(
+            SimDuration::parse("500ms"),
+            Ok(SimDuration::from_millis(500))
+        );
+        assert_eq!(
+            SimDuration::parse("1.5s"),
+            Ok(SimDuration::from_millis(1_500))
+        );
+        assert_eq!(SimDuration::parse("2 s"), Ok(SimDuration::from_secs(2)));
+        assert_eq!(SimDuration::parse("3m"), Ok(SimDuration::from_secs(180)));
+        assert_eq!(SimDuration::parse("90us"), Ok(SimDuration(90)));
+        assert!(SimDuration::parse("12").unwrap_err().contains("no unit"));
+        assert!(
+            SimDuration::parse("5 parsecs")
+                .unwrap_err()
+                .contains("unknown unit")
+        );
+        assert!(SimDuration::parse("ms").unwrap_err().contains("number"));
+        for d in [
+            SimDuration::from_secs(2),
+            SimDuration::from_millis(1_500),
+            SimDuration(7),
+        ] {
+            assert_eq!(SimDuration::parse(&d.to_config_string()), Ok(d));
+        }
+        assert_eq!(SimDuration::from_millis(1_500).to_config_string(), "1500ms");
     }
 }

@@ -13,7 +13,8 @@ use super::rng::SimRng;
 use super::time::SimDuration;
 
 /// How much work each request carries.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum CostDistribution {
     /// Exponentially distributed with this mean: the "M" service of M/M/1; most requests are short,
     /// a few are several times the mean.
@@ -26,6 +27,23 @@ pub enum CostDistribution {
         /// The cost of every request.
         cost: SimDuration,
     },
+    /// Log-normal with this mean and shape: a heavy tail, as real request times have.
+    LogNormal {
+        /// The mean cost.
+        mean: SimDuration,
+        /// The standard deviation of the cost's logarithm (0.5 mild, 1.5 very heavy-tailed).
+        sigma: f64,
+    },
+    /// Two kinds of request, each of fixed cost: a common one and a rare, expensive one (the seed
+    /// material's 50 ms page loads and 10 s reports).
+    Bimodal {
+        /// The common request's cost.
+        common: SimDuration,
+        /// The rare request's cost.
+        rare: SimDuration,
+        /// The share of rare requests, from 0 to 1.
+        rare_share: f64,
+    },
 }
 
 impl CostDistribution {
@@ -36,6 +54,22 @@ impl CostDistribution {
                 SimDuration(rng.exponential(mean.0 as f64).round() as u64)
             }
             CostDistribution::Constant { cost } => cost,
+            CostDistribution::LogNormal { mean, sigma } => {
+                // ln X ~ N(mu, sigma^2) with mu chosen so that E[X] = mean.
+                let mu = libm::log(mean.0 as f64) - sigma * sigma / 2.0;
+                SimDuration(libm::exp(mu + sigma * rng.normal()).round() as u64)
+            }
+            CostDistribution::Bimodal {
+                common,
+                rare,
+                rare_share,
+            } => {
+                if rng.chance(rare_share) {
+                    rare
+                } else {
+                    common
+                }
+            }
         }
     }
 
@@ -44,20 +78,58 @@ impl CostDistribution {
         match *self {
             CostDistribution::Exponential { mean } => mean,
             CostDistribution::Constant { cost } => cost,
+            CostDistribution::LogNormal { mean, .. } => mean,
+            CostDistribution::Bimodal {
+                common,
+                rare,
+                rare_share,
+            } => SimDuration(
+                (common.0 as f64 * (1.0 - rare_share) + rare.0 as f64 * rare_share).round() as u64,
+            ),
         }
     }
 
     /// The same shape with a different mean.
+    /// The same shape scaled to a different mean.
     pub fn with_mean(&self, mean: SimDuration) -> CostDistribution {
-        match self {
+        let scale = mean.0 as f64 / self.mean().0.max(1) as f64;
+        let scaled = |d: SimDuration| SimDuration((d.0 as f64 * scale).round() as u64);
+        match *self {
             CostDistribution::Exponential { .. } => CostDistribution::Exponential { mean },
             CostDistribution::Constant { .. } => CostDistribution::Constant { cost: mean },
+            CostDistribution::LogNormal { sigma, .. } => {
+                CostDistribution::LogNormal { mean, sigma }
+            }
+            CostDistribution::Bimodal {
+                common,
+                rare,
+                rare_share,
+            } => CostDistribution::Bimodal {
+                common: scaled(common),
+                rare: scaled(rare),
+                rare_share,
+            },
+        }
+    }
+
+    /// Checks the distribution's own parameters (the mean is checked by the scenario).
+    pub fn check_shape(&self, field: &str) -> Result<(), crate::sim::ValidationError> {
+        use crate::sim::validation::check_range;
+        match *self {
+            CostDistribution::LogNormal { sigma, .. } => {
+                check_range(&format!("{field}.sigma"), sigma, 0.0, 4.0)
+            }
+            CostDistribution::Bimodal { rare_share, .. } => {
+                check_range(&format!("{field}.rare_share"), rare_share, 0.0, 1.0)
+            }
+            _ => Ok(()),
         }
     }
 }
 
 /// The offered load: how often requests arrive, what they cost, and how many clients send them.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Traffic {
     /// Mean arrivals per second of simulated time (Poisson). Zero stops new arrivals.
     pub rate: f64,
@@ -66,6 +138,7 @@ pub struct Traffic {
     /// How many distinct clients send requests (each request comes from one, uniformly).
     pub clients: u32,
     /// How many of the clients sit behind one NAT address (0 to `clients`).
+    #[serde(default)]
     pub behind_nat: u32,
 }
 
@@ -159,6 +232,30 @@ mod tests {
         assert!(outside.iter().all(|ip| (1..=223).contains(&ip[0])));
         assert_eq!(traffic.client_ip(500), traffic.client_ip(500));
         assert_ne!(traffic.client_session(1), traffic.client_session(2));
+    }
+
+    #[test]
+    fn heavy_tailed_and_bimodal_costs_have_their_means() {
+        let mut rng = SimRng::new(5, Stream::Costs);
+        let n = 200_000;
+        let log_normal = CostDistribution::LogNormal {
+            mean: SimDuration::from_millis(100),
+            sigma: 1.0,
+        };
+        let mean = (0..n).map(|_| log_normal.sample(&mut rng).0).sum::<u64>() as f64 / n as f64;
+        assert!((mean - 100_000.0).abs() < 2_500.0, "log-normal mean {mean}");
+        let bimodal = CostDistribution::Bimodal {
+            common: SimDuration::from_millis(50),
+            rare: SimDuration::from_secs(10),
+            rare_share: 0.01,
+        };
+        assert_eq!(bimodal.mean(), SimDuration::from_micros(149_500));
+        let rare = (0..n)
+            .filter(|_| bimodal.sample(&mut rng) == SimDuration::from_secs(10))
+            .count();
+        assert!((rare as f64 / n as f64 - 0.01).abs() < 0.001, "{rare}");
+        let doubled = bimodal.with_mean(SimDuration::from_micros(299_000));
+        assert_eq!(doubled.mean(), SimDuration::from_micros(299_000));
     }
 
     #[test]

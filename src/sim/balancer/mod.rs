@@ -280,6 +280,26 @@ impl Algorithm {
     }
 }
 
+/// Algorithms are written in files by their [`Algorithm::id`].
+impl serde::Serialize for Algorithm {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.id())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Algorithm {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let id = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        Algorithm::from_id(&id).ok_or_else(|| {
+            let known: Vec<&str> = Algorithm::ALL.iter().map(|a| a.id()).collect();
+            serde::de::Error::custom(format!(
+                "unknown algorithm {id:?} (known: {})",
+                known.join(", ")
+            ))
+        })
+    }
+}
+
 /// Whether `a` carries fewer active requests per unit of weight than `b`, compared without
 /// division (`a.active * b.weight < b.active * a.weight`), as nginx does.
 fn fewer_per_weight(a: &Candidate, b: &Candidate) -> bool {

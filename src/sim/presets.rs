@@ -1,0 +1,357 @@
+//! Ready-made scenarios for a class, each with a few sentences of what to watch for. Each is an
+//! ordinary [`Scenario`] with a scripted timeline, so it replays identically and can be saved,
+//! edited and shared like any other.
+
+use super::balancer::Algorithm;
+use super::breaker::BreakerConfig;
+use super::command::{Command, TimedCommand};
+use super::health::ActiveCheck;
+use super::resilience::Resilience;
+use super::retry::RetryPolicy;
+use super::scenario::{Scenario, server};
+use super::time::{SimDuration, SimTime};
+use super::traffic::CostDistribution;
+
+/// A named preset.
+pub struct Preset {
+    /// Its identifier (`lbsim preset ID`, the UI's picker).
+    pub id: &'static str,
+    /// Builds the scenario.
+    pub build: fn() -> Scenario,
+}
+
+/// Every preset, in teaching order.
+pub const PRESETS: [Preset; 11] = [
+    Preset {
+        id: "equal-round-robin",
+        build: equal_round_robin,
+    },
+    Preset {
+        id: "slow-server",
+        build: slow_server,
+    },
+    Preset {
+        id: "long-report",
+        build: long_report,
+    },
+    Preset {
+        id: "crash-recovery",
+        build: crash_recovery,
+    },
+    Preset {
+        id: "gradual-degradation",
+        build: gradual_degradation,
+    },
+    Preset {
+        id: "shopping-cart-nat",
+        build: shopping_cart_nat,
+    },
+    Preset {
+        id: "cascading-failure",
+        build: cascading_failure,
+    },
+    Preset {
+        id: "retry-storm",
+        build: retry_storm,
+    },
+    Preset {
+        id: "flash-sale",
+        build: flash_sale,
+    },
+    Preset {
+        id: "power-of-two-choices",
+        build: power_of_two,
+    },
+    Preset {
+        id: "consistent-hash-leave",
+        build: consistent_hash_leave,
+    },
+];
+
+/// The preset with identifier `id`.
+pub fn preset(id: &str) -> Option<Scenario> {
+    PRESETS.iter().find(|p| p.id == id).map(|p| (p.build)())
+}
+
+fn at(seconds: u64, command: Command) -> TimedCommand {
+    TimedCommand {
+        at: SimTime(seconds * 1_000_000),
+        command,
+    }
+}
+
+fn base(title: &str, watch: &str, duration_s: u64) -> Scenario {
+    Scenario {
+        title: title.into(),
+        watch: watch.into(),
+        duration: Some(SimDuration::from_secs(duration_s)),
+        ..Scenario::classroom()
+    }
+}
+
+fn equal_round_robin() -> Scenario {
+    base(
+        "Equal servers under round robin",
+        "Four identical servers share the traffic in strict turns: the bars grow together. Latency \
+         is set by queueing alone: at 62% load the p99 is several times the median. Raise the \
+         arrival rate towards 16 req/s and watch the tail explode long before the servers are full.",
+        120,
+    )
+}
+
+fn slow_server() -> Scenario {
+    let mut s = base(
+        "One slow server: round robin vs least connections",
+        "server-4 is five times slower. Round robin still gives it a quarter of the requests, so \
+         its queue grows and p99 climbs to many seconds. At 60 s the algorithm switches to least \
+         connections: server-4 gets only what it can handle and the tail falls back.",
+        120,
+    );
+    s.servers[3].speed = 0.2;
+    s.traffic.rate = 9.0;
+    s.timeline = vec![at(60, Command::SetAlgorithm(Algorithm::LeastConnections))];
+    s
+}
+
+fn long_report() -> Scenario {
+    let mut s = base(
+        "The long report request",
+        "Most requests are 50 ms page loads, but 1 in 100 is a 10 s report. Under round robin a \
+         page load that lands behind a report waits seconds: look at p99 against p50. Least \
+         connections (switched on at 60 s) steers around busy servers and cuts the tail.",
+        120,
+    );
+    s.traffic.cost = CostDistribution::Bimodal {
+        common: SimDuration::from_millis(50),
+        rare: SimDuration::from_secs(10),
+        rare_share: 0.01,
+    };
+    s.traffic.rate = 40.0;
+    s.timeline = vec![at(60, Command::SetAlgorithm(Algorithm::LeastConnections))];
+    s
+}
+
+fn crash_recovery() -> Scenario {
+    let mut s = base(
+        "Server crash and recovery",
+        "server-3 crashes at 10 s. Health checks every 2 s fail three times: it is marked DOWN at \
+         16 s, and traffic stops. It restarts at 20 s; two passing checks bring it UP at 24 s. \
+         Requests sent to it during the detection window fail; retries are switched on at 40 s, \
+         so the second crash at 50 s costs the clients nothing.",
+        90,
+    );
+    let instant_checks = ActiveCheck {
+        check_work: SimDuration::ZERO,
+        ..ActiveCheck::HAPROXY_DEFAULT
+    };
+    s.resilience.health = Some(instant_checks);
+    s.timeline = vec![
+        at(10, Command::Kill { server: 2 }),
+        at(20, Command::Revive { server: 2 }),
+        at(40, Command::SetRetry(RetryPolicy::NGINX_DEFAULT)),
+        at(50, Command::Kill { server: 2 }),
+        at(70, Command::Revive { server: 2 }),
+    ];
+    s
+}
+
+fn gradual_degradation() -> Scenario {
+    let mut s = base(
+        "Gradual degradation (a memory leak)",
+        "server-2 slows down step by step, like a process leaking memory: x1, then 1.5, 2, 3, 5 and \
+         10 times slower. Health checks keep passing until the very end, so round robin keeps \
+         feeding it and p99 creeps up. Switch to least connections or Peak EWMA to see the \
+         balancer route around it long before any check fails.",
+        180,
+    );
+    s.timeline = [(30, 1.5), (60, 2.0), (90, 3.0), (120, 5.0), (150, 10.0)]
+        .iter()
+        .map(|&(t, slower)| {
+            at(
+                t,
+                Command::SetSpeed {
+                    server: 1,
+                    speed: 1.0 / slower,
+                },
+            )
+        })
+        .collect();
+    s
+}
+
+fn shopping_cart_nat() -> Scenario {
+    let mut s = base(
+        "Shopping carts: ip_hash vs sticky sessions (and NAT)",
+        "Carts live in server memory, so each shopper must stay on one server. ip_hash does that, \
+         but 60% of the shoppers sit behind one office NAT: they share an address, so one server \
+         carries most of the load. At 60 s the balancer switches to cookie-based sticky \
+         sessions: each shopper still stays put, and the load spreads again.",
+        120,
+    );
+    s.algorithm = Algorithm::IpHash;
+    s.traffic.behind_nat = 120;
+    s.timeline = vec![at(60, Command::SetAlgorithm(Algorithm::StickySessions))];
+    s
+}
+
+fn cascading_failure() -> Scenario {
+    let mut s = base(
+        "Cascading failure stopped by circuit breakers",
+        "At 20 s server-1 starts failing half its requests. With retries on every 500 and a tight \
+         per-try timeout, its failures and its slowness push extra load onto the others, whose \
+         queues and latency climb. At 60 s circuit breakers are switched on: server-1's breaker \
+         opens, requests to it are refused at once and retried elsewhere, and the others recover.",
+        120,
+    );
+    s.traffic.rate = 11.0;
+    s.resilience.retry = RetryPolicy {
+        on_500: true,
+        per_try_timeout: Some(SimDuration::from_secs(4)),
+        ..RetryPolicy::NGINX_DEFAULT
+    };
+    let breaker = BreakerConfig::Consecutive {
+        threshold: 5,
+        timeout: SimDuration::from_secs(10),
+    };
+    s.timeline = vec![
+        at(
+            20,
+            Command::SetErrorRate {
+                server: 0,
+                rate: 0.5,
+            },
+        ),
+        at(
+            20,
+            Command::SetSpeed {
+                server: 0,
+                speed: 0.25,
+            },
+        ),
+        at(60, Command::SetBreaker(breaker)),
+    ];
+    s
+}
+
+fn retry_storm() -> Scenario {
+    let mut s = base(
+        "Retry storm",
+        "At 20 s server-2 slows down tenfold. Its requests time out after 3 s and are retried on \
+         the others, but it keeps working on the abandoned ones (watch its 'wasted' count), so it \
+         never catches up, and the retries add a quarter more load to the other three: p99 \
+         roughly triples. At 70 s a 20% retry budget caps the retries in flight: fewer retries, \
+         a few more fast failures. Push the arrival rate up and the retries can tip the healthy \
+         servers over too.",
+        120,
+    );
+    s.traffic.rate = 9.0;
+    s.resilience.health = None;
+    let retry = RetryPolicy {
+        per_try_timeout: Some(SimDuration::from_secs(3)),
+        ..RetryPolicy::NGINX_DEFAULT
+    };
+    s.resilience.retry = retry;
+    s.timeline = vec![
+        at(
+            20,
+            Command::SetSpeed {
+                server: 1,
+                speed: 0.1,
+            },
+        ),
+        at(
+            70,
+            Command::SetRetry(RetryPolicy {
+                budget: Some(0.2),
+                ..retry
+            }),
+        ),
+    ];
+    s
+}
+
+fn flash_sale() -> Scenario {
+    let mut s = base(
+        "Flash sale",
+        "Traffic quadruples at 30 s for 30 s, well past what the four servers can serve. Queues \
+         grow without bound and latency climbs for as long as the spike lasts, then takes a while \
+         to drain after it. Bounded queues (20 per server here) turn the overload into fast 503 \
+         rejections instead of minute-long waits.",
+        120,
+    );
+    for spec in &mut s.servers {
+        spec.queue_limit = Some(20);
+    }
+    s.timeline = vec![
+        at(30, Command::SetRate(40.0)),
+        at(60, Command::SetRate(10.0)),
+    ];
+    s
+}
+
+fn power_of_two() -> Scenario {
+    let mut s = base(
+        "Power of two choices at 90% load",
+        "Twenty servers at 90% load. Random choice lets some queues run long while others sit \
+         idle (queueing theory: mean time in system 10x the service time). At 120 s the balancer \
+         switches to nginx's random two least_conn: looking at just two servers cuts the mean to \
+         about 2.6x (Mitzenmacher's result) and the tail far more.",
+        240,
+    );
+    s.servers = (1..=20)
+        .map(|i| server(&format!("server-{i}"), 1, 1))
+        .collect();
+    s.traffic.rate = 36.0; // 20 servers x 1 worker / 0.5 s = 40 req/s of capacity
+    s.client_latency = SimDuration::ZERO;
+    s.backend_latency = SimDuration::ZERO;
+    s.algorithm = Algorithm::Random;
+    s.resilience = Resilience::NONE;
+    s.timeline = vec![at(120, Command::SetAlgorithm(Algorithm::NginxRandomTwo))];
+    s
+}
+
+fn consistent_hash_leave() -> Scenario {
+    let mut s = base(
+        "Consistent hashing when a server leaves",
+        "Sessions are spread over five servers by a ketama ring. server-3 dies at 30 s: once the \
+         health checks take it out, the timeline reports how many sessions moved (about one in \
+         five) against what modulo hashing would have moved (about four in five). It comes back \
+         at 60 s and its sessions return to it.",
+        90,
+    );
+    s.servers = (1..=5)
+        .map(|i| server(&format!("server-{i}"), 1, 2))
+        .collect();
+    s.traffic.rate = 12.0;
+    s.algorithm = Algorithm::ConsistentHashSession;
+    s.timeline = vec![
+        at(30, Command::Kill { server: 2 }),
+        at(60, Command::Revive { server: 2 }),
+    ];
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::Simulation;
+
+    #[test]
+    fn every_preset_is_valid_runs_and_explains_itself() {
+        for p in &PRESETS {
+            let scenario = (p.build)();
+            assert!(
+                !scenario.title.is_empty() && scenario.watch.len() > 100,
+                "{}",
+                p.id
+            );
+            let duration = scenario.duration.expect("presets say how long they run");
+            let mut sim = Simulation::new(scenario).unwrap_or_else(|e| panic!("{}: {e}", p.id));
+            sim.advance_to(SimTime(duration.0));
+            assert!(sim.totals().balanced(), "{}", p.id);
+            assert!(sim.totals().completed > 100, "{}", p.id);
+        }
+        assert!(preset("crash-recovery").is_some());
+        assert!(preset("nope").is_none());
+    }
+}
