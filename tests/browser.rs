@@ -83,6 +83,14 @@ fn the_pinned_run_gives_the_same_numbers_as_native() {
 }
 
 #[wasm_bindgen_test]
+fn a_preset_gives_the_same_report_as_native() {
+    assert_eq!(
+        portable::preset_report_digest(),
+        portable::EXPECTED_REPORT_DIGEST
+    );
+}
+
+#[wasm_bindgen_test]
 async fn renders_the_playground() {
     let root = mount().await;
     assert_eq!(
@@ -225,4 +233,54 @@ async fn a_failing_server_opens_its_breaker_and_retries_hide_the_errors() {
     let failed: u64 = text(&root, ".totals .bad .total-value").parse().unwrap();
     assert_eq!(failed, 0, "with retries on 500, clients see no errors");
     assert!(text(&root, ".resilience").contains("retries so far"));
+}
+
+#[wasm_bindgen_test]
+async fn presets_load_and_a_share_link_reopens_the_session() {
+    let root = mount().await;
+    choose(&root, "#preset", "power-of-two-choices");
+    TimeoutFuture::new(300).await;
+    assert_eq!(
+        root.query_selector_all("article.server").unwrap().length(),
+        20
+    );
+    assert!(text(&root, ".scenario .watch").contains("Mitzenmacher"));
+    choose(&root, "#preset", "crash-recovery");
+    TimeoutFuture::new(300).await;
+    assert_eq!(
+        root.query_selector_all("article.server").unwrap().length(),
+        4
+    );
+    choose(&root, "#speed", "10");
+    TimeoutFuture::new(1_500).await;
+    click(&server_card(&root, 0), "button.kill");
+    TimeoutFuture::new(200).await;
+
+    click(&root, ".scenario .buttons button:nth-of-type(2)"); // Share link
+    TimeoutFuture::new(200).await;
+    let link: web_sys::HtmlInputElement = root
+        .query_selector(".scenario .link")
+        .unwrap()
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    let href = link.value();
+    let fragment = &href[href.find('#').expect("the link has a fragment")..];
+    let shared = lb_playground::sim::share::from_fragment(fragment)
+        .unwrap()
+        .unwrap();
+    assert_eq!(shared.title, "Server crash and recovery");
+    assert!(
+        shared
+            .timeline
+            .iter()
+            .any(|t| t.command == lb_playground::sim::Command::Kill { server: 0 }),
+        "the user's kill is in the shared session"
+    );
+
+    // A page opened on the link starts that session.
+    let reopened = mount().await;
+    // (The classroom default has no what-to-watch text: this only passes if the link was read.)
+    assert!(text(&reopened, ".scenario .watch").contains("server-3 crashes at 10 s"));
+    web_sys::window().unwrap().location().set_hash("").unwrap();
 }

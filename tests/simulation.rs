@@ -288,3 +288,11 @@ mod portable;
 fn the_pinned_run_gives_its_pinned_numbers() {
     assert_eq!(portable::fingerprint(), portable::EXPECTED);
 }
+
+#[test]
+fn the_pinned_preset_report_gives_its_pinned_digest() {
+    assert_eq!(
+        portable::preset_report_digest(),
+        portable::EXPECTED_REPORT_DIGEST
+    );
+}

@@ -27,6 +27,7 @@ pub mod retry;
 pub mod rng;
 pub mod scenario;
 pub mod server;
+pub mod share;
 pub mod slow_start;
 pub mod time;
 pub mod traffic;

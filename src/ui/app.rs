@@ -9,14 +9,18 @@ use super::animation::AnimationLoop;
 use super::balancer_options::BalancerOptions;
 use super::charts;
 use super::event_log::EventLog;
+use super::files;
 use super::flow;
 use super::playback_bar::{PlaybackAction, PlaybackBar};
 use super::playground::{Playground, PlaygroundHandle};
 use super::resilience_controls::ResilienceControls;
+use super::scenario_panel::{ScenarioAction, ScenarioPanel};
 use super::server_card::{ServerCard, ServerView};
 use super::totals_bar::{LatencySummary, TotalsBar};
 use super::traffic_controls::TrafficControls;
-use crate::sim::{Command, Scenario};
+use crate::sim::Command;
+use crate::sim::presets::preset;
+use crate::sim::report::{self, Report};
 
 /// How often the DOM panels re-render, in wall milliseconds.
 const DOM_EVERY_MS: f64 = 100.0;
@@ -34,7 +38,7 @@ struct Drawn {
 #[function_component]
 pub fn App() -> Html {
     let playground: PlaygroundHandle =
-        use_mut_ref(|| Playground::new(Scenario::classroom())).clone();
+        use_mut_ref(|| Playground::from_fragment(&files::fragment())).clone();
     let rerender = use_force_update();
     let flow_canvas = use_node_ref();
     let bars_canvas = use_node_ref();
@@ -115,6 +119,20 @@ pub fn App() -> Html {
         })
     };
 
+    let on_scenario = {
+        let (playground, rerender) = (playground.clone(), rerender.clone());
+        Callback::from(move |action: ScenarioAction| {
+            {
+                let mut pg = playground.borrow_mut();
+                let outcome = scenario_action(&mut pg, action);
+                if let Err(e) = outcome {
+                    pg.error = Some(e);
+                }
+            }
+            rerender.force_update();
+        })
+    };
+
     let pg = playground.borrow();
     let sim = &pg.sim;
     let servers = ServerView::all(sim);
@@ -148,6 +166,13 @@ pub fn App() -> Html {
                     <TotalsBar totals={sim.totals()} latency={LatencySummary::of(sim.metrics().latency())} />
                 </section>
                 <aside class="side">
+                    <ScenarioPanel
+                        preset={pg.preset}
+                        title={sim.scenario().title.clone()}
+                        watch={sim.scenario().watch.clone()}
+                        link={pg.link.clone()}
+                        on_action={on_scenario}
+                    />
                     <AlgorithmPicker algorithm={sim.algorithm()} on_command={on_command.clone()} />
                     <BalancerOptions
                         slow_start={sim.slow_start()}
@@ -184,4 +209,50 @@ pub fn App() -> Html {
             </main>
         </div>
     }
+}
+
+/// Carries out a scenario-panel action.
+fn scenario_action(pg: &mut Playground, action: ScenarioAction) -> Result<(), String> {
+    let stamp = format!("{:.0}s", pg.sim.now().as_secs_f64());
+    match action {
+        ScenarioAction::Preset(id) => {
+            let scenario = preset(id).ok_or_else(|| format!("no preset {id}"))?;
+            pg.load(scenario, Some(id));
+        }
+        ScenarioAction::Import(loaded) => {
+            pg.load(*loaded.map_err(|e| format!("file refused: {e}"))?, None)
+        }
+        ScenarioAction::Export => files::download(
+            &format!("lb-session-{stamp}.json"),
+            "application/json",
+            &pg.sim.export_scenario().to_json(),
+        )?,
+        ScenarioAction::Share => {
+            let link = files::set_fragment(&pg.share_fragment());
+            files::copy_to_clipboard(&link);
+            pg.link = Some(link);
+        }
+        ScenarioAction::MetricsCsv => files::download(
+            &format!("lb-metrics-{stamp}.csv"),
+            "text/csv",
+            &report::metrics_csv(&pg.sim),
+        )?,
+        ScenarioAction::RequestLogCsv => {
+            let mut csv = String::from(report::TRACE_HEADER);
+            csv.push('\n');
+            let mut records: Vec<_> = pg.sim.trace().into_iter().flatten().collect();
+            records.sort_by_key(|r| r.seq);
+            for r in records {
+                csv += &report::trace_line(&pg.sim, r);
+                csv.push('\n');
+            }
+            files::download(&format!("lb-requests-{stamp}.csv"), "text/csv", &csv)?
+        }
+        ScenarioAction::Report => files::download(
+            &format!("lb-report-{stamp}.json"),
+            "application/json",
+            &Report::of(&pg.sim).to_json(),
+        )?,
+    }
+    Ok(())
 }

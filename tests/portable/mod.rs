@@ -36,3 +36,21 @@ pub fn fingerprint() -> String {
 
 /// The pinned fingerprint.
 pub const EXPECTED: &str = "Totals { generated: 1195, completed: 1129, failed: 15, rejected: 0, in_flight: 19, queued: 32 } mean=Some(3734544.252435784) p99=Some(53215232) routed=[279, 174, 371, 369]";
+
+/// The JSON report of the crash-recovery preset after its 90 s, reduced to a digest (FNV-1a).
+pub fn preset_report_digest() -> String {
+    use lb_playground::sim::presets::preset;
+    use lb_playground::sim::report::Report;
+    let scenario = preset("crash-recovery").unwrap();
+    let end = SimTime(scenario.duration.unwrap().0);
+    let mut sim = Simulation::new(scenario).unwrap();
+    sim.advance_to(end);
+    let json = Report::of(&sim).to_json();
+    let hash = json.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+    });
+    format!("{} bytes, fnv {hash:016x}", json.len())
+}
+
+/// The pinned digest of that report.
+pub const EXPECTED_REPORT_DIGEST: &str = "2713 bytes, fnv 6de510dc49ddca68";

@@ -1,0 +1,68 @@
+//! Moving text in and out of the page: downloads, reading a chosen file, the URL fragment and the
+//! clipboard. Thin wrappers over the browser APIs; failures come back as messages to show.
+
+use wasm_bindgen::JsCast;
+use web_sys::{Blob, BlobPropertyBag, File, HtmlAnchorElement, Url};
+
+/// Offers `contents` as a file download named `filename`.
+pub fn download(filename: &str, mime: &str, contents: &str) -> Result<(), String> {
+    let fail = |what: &str| format!("download of {filename} failed: {what}");
+    let parts = js_sys::Array::of1(&contents.into());
+    let options = BlobPropertyBag::new();
+    options.set_type(mime);
+    let blob =
+        Blob::new_with_str_sequence_and_options(&parts, &options).map_err(|_| fail("blob"))?;
+    let url = Url::create_object_url_with_blob(&blob).map_err(|_| fail("object URL"))?;
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or_else(|| fail("no document"))?;
+    let anchor: HtmlAnchorElement = document
+        .create_element("a")
+        .map_err(|_| fail("anchor"))?
+        .dyn_into()
+        .map_err(|_| fail("anchor"))?;
+    anchor.set_href(&url);
+    anchor.set_download(filename);
+    anchor.click();
+    let _ = Url::revoke_object_url(&url);
+    Ok(())
+}
+
+/// Reads a chosen file as text, refusing one larger than `max_bytes` before reading it.
+pub async fn read_text(file: File, max_bytes: usize) -> Result<String, String> {
+    if file.size() > max_bytes as f64 {
+        return Err(format!(
+            "{} is {} bytes, more than the maximum {max_bytes}",
+            file.name(),
+            file.size()
+        ));
+    }
+    let text = wasm_bindgen_futures::JsFuture::from(file.text())
+        .await
+        .map_err(|_| format!("{} could not be read", file.name()))?;
+    text.as_string()
+        .ok_or_else(|| format!("{} is not text", file.name()))
+}
+
+/// The page's URL fragment (with its `#`), or empty.
+pub fn fragment() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().hash().ok())
+        .unwrap_or_default()
+}
+
+/// The page's address with `fragment` as its fragment; also puts it in the address bar.
+pub fn set_fragment(fragment: &str) -> String {
+    let Some(location) = web_sys::window().map(|w| w.location()) else {
+        return String::new();
+    };
+    let _ = location.set_hash(fragment);
+    location.href().unwrap_or_default()
+}
+
+/// Copies `text` to the clipboard if the browser allows it (it may not, e.g. without focus).
+pub fn copy_to_clipboard(text: &str) {
+    if let Some(window) = web_sys::window() {
+        let _ = window.navigator().clipboard().write_text(text);
+    }
+}

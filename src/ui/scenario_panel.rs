@@ -1,0 +1,119 @@
+//! The scenario panel: presets with what to watch for, and saving, loading and sharing runs.
+
+use web_sys::{HtmlInputElement, HtmlSelectElement};
+use yew::prelude::*;
+
+use super::files;
+use crate::sim::Scenario;
+use crate::sim::presets::PRESETS;
+use crate::sim::scenario::MAX_FILE_BYTES;
+
+/// What the scenario panel asks for.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ScenarioAction {
+    /// Start the preset with this id.
+    Preset(&'static str),
+    /// Start a scenario read from a file (or the reason it could not be read).
+    Import(Result<Box<Scenario>, String>),
+    /// Download the session so far as a scenario file.
+    Export,
+    /// Put the session in a link.
+    Share,
+    /// Download the sampled metrics as CSV.
+    MetricsCsv,
+    /// Download the request log as CSV.
+    RequestLogCsv,
+    /// Download the run's report as JSON.
+    Report,
+}
+
+/// Props of [`ScenarioPanel`].
+#[derive(Properties, PartialEq)]
+pub struct ScenarioPanelProps {
+    /// The preset running, if any.
+    pub preset: Option<&'static str>,
+    /// The scenario's title.
+    pub title: String,
+    /// What to watch for.
+    pub watch: String,
+    /// The last share link made, to show and copy.
+    pub link: Option<String>,
+    /// Receives the actions.
+    pub on_action: Callback<ScenarioAction>,
+}
+
+/// Preset picker, what-to-watch text, and the file and link actions.
+#[function_component]
+pub fn ScenarioPanel(props: &ScenarioPanelProps) -> Html {
+    let on_preset = {
+        let on_action = props.on_action.clone();
+        Callback::from(move |e: Event| {
+            let select: HtmlSelectElement = e.target_unchecked_into();
+            if let Some(p) = PRESETS.iter().find(|p| p.id == select.value()) {
+                on_action.emit(ScenarioAction::Preset(p.id));
+            }
+        })
+    };
+    let on_import = {
+        let on_action = props.on_action.clone();
+        Callback::from(move |e: Event| {
+            let input: HtmlInputElement = e.target_unchecked_into();
+            let Some(file) = input.files().and_then(|f| f.get(0)) else {
+                return;
+            };
+            input.set_value("");
+            let on_action = on_action.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                let loaded = files::read_text(file, MAX_FILE_BYTES)
+                    .await
+                    .and_then(|text| {
+                        Scenario::from_json(&text)
+                            .map(Box::new)
+                            .map_err(|e| e.to_string())
+                    });
+                on_action.emit(ScenarioAction::Import(loaded));
+            });
+        })
+    };
+    let emit = |action: ScenarioAction| {
+        let on_action = props.on_action.clone();
+        Callback::from(move |_: MouseEvent| on_action.emit(action.clone()))
+    };
+    html! {
+        <section class="panel scenario" aria-label="Scenario">
+            <label for="preset" title="Ready-made demonstrations, each with what to watch for">{ "Scenario" }</label>
+            <select id="preset" onchange={on_preset} title="Ready-made demonstrations, each with what to watch for">
+                if props.preset.is_none() {
+                    <option value="" selected=true>{ props.title.clone() }</option>
+                }
+                { for PRESETS.iter().map(|p| html! {
+                    <option value={p.id} selected={props.preset == Some(p.id)}>{ (p.build)().title }</option>
+                }) }
+            </select>
+            if !props.watch.is_empty() {
+                <p class="watch" title="What this scenario shows">{ &props.watch }</p>
+            }
+            <div class="buttons">
+                <button onclick={emit(ScenarioAction::Export)}
+                    title="Download this session (the scenario and every action so far) as a scenario file">{ "Save" }</button>
+                <label class="button" for="import" title="Load a scenario file saved from here or written by hand">{ "Load…" }</label>
+                <input id="import" class="hidden" type="file" accept=".json,application/json" onchange={on_import}
+                    title="Load a scenario file saved from here or written by hand" />
+                <button onclick={emit(ScenarioAction::Share)}
+                    title="Make a link that replays this session exactly, and copy it">{ "Share link" }</button>
+            </div>
+            if let Some(link) = &props.link {
+                <input class="link" type="text" readonly=true value={link.clone()}
+                    aria-label="Share link" title="This link replays the session number for number" />
+            }
+            <div class="buttons">
+                <button onclick={emit(ScenarioAction::MetricsCsv)}
+                    title="Download the sampled metrics (throughput, errors, retries, p50/p95/p99 per window) as CSV">{ "Metrics CSV" }</button>
+                <button onclick={emit(ScenarioAction::RequestLogCsv)}
+                    title="Download the log of recent requests (time, client, server, outcome, latency) as CSV">{ "Request log CSV" }</button>
+                <button onclick={emit(ScenarioAction::Report)}
+                    title="Download the run's report (the same JSON as the lbsim command-line runner prints)">{ "Report" }</button>
+            </div>
+        </section>
+    }
+}
