@@ -11,6 +11,7 @@ use lb_playground::sim::health::{ActiveCheck, CheckFailure, HealthChecker};
 use lb_playground::sim::passive::{Passive, PassiveState};
 use lb_playground::sim::retry::RetryPolicy;
 use lb_playground::sim::rng::SimRng;
+use lb_playground::sim::traffic::Pattern;
 use lb_playground::sim::{
     Algorithm, Command, Scenario, SimDuration, SimTime, Simulation, SlowStart,
 };
@@ -151,9 +152,28 @@ fn command() -> impl Strategy<Value = Command> {
     ]
 }
 
-/// Commands that change servers' faults and the failure handling.
+/// Commands that change servers' faults, the traffic's shape and the failure handling.
 fn failure_command() -> impl Strategy<Value = Command> {
     prop_oneof![
+        prop_oneof![
+            Just(Pattern::Poisson),
+            Just(Pattern::Constant),
+            Just(Pattern::Bursts {
+                on: SimDuration::from_secs(2),
+                off: SimDuration::from_secs(3)
+            }),
+            Just(Pattern::Wave {
+                period: SimDuration::from_secs(20),
+                amplitude: 0.9
+            }),
+        ]
+        .prop_map(Command::SetPattern),
+        prop_oneof![
+            Just(None),
+            Just(Some(SimDuration::from_millis(800))),
+            Just(Some(SimDuration::from_secs(3)))
+        ]
+        .prop_map(Command::SetClientTimeout),
         (0usize..4, 0u32..=4).prop_map(|(server, q)| Command::SetErrorRate {
             server,
             rate: f64::from(q) / 4.0

@@ -3,7 +3,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use lb_playground::sim::scenario::server;
-use lb_playground::sim::traffic::{CostDistribution, Traffic};
+use lb_playground::sim::traffic::{CostDistribution, Pattern, Traffic};
 use lb_playground::sim::{
     Algorithm, Command, Phase, Resilience, Scenario, SimDuration, SimTime, Simulation, SlowStart,
 };
@@ -238,6 +238,8 @@ fn mm1_mean(rho: f64, seed: u64) -> f64 {
             cost: CostDistribution::Exponential { mean: mean_cost },
             clients: 1,
             behind_nat: 0,
+            pattern: Pattern::Poisson,
+            client_timeout: None,
         },
         client_latency: SimDuration::ZERO,
         backend_latency: SimDuration::ZERO,
@@ -295,4 +297,72 @@ fn the_pinned_preset_report_gives_its_pinned_digest() {
         portable::preset_report_digest(),
         portable::EXPECTED_REPORT_DIGEST
     );
+}
+
+fn arrivals_between(sim: &mut Simulation, from: f64, to: f64) -> u64 {
+    sim.advance_to(secs(from));
+    let before = sim.totals().generated;
+    sim.advance_to(secs(to));
+    sim.totals().generated - before
+}
+
+#[test]
+fn arrival_patterns_shape_the_rate() {
+    use lb_playground::sim::traffic::Pattern;
+    let run = |pattern: Pattern| {
+        let mut s = Scenario::classroom();
+        s.traffic.rate = 20.0;
+        s.traffic.pattern = pattern;
+        Simulation::new(s).unwrap()
+    };
+    // Bursts: 5 s on, 5 s off.
+    let mut sim = run(Pattern::Bursts {
+        on: SimDuration::from_secs(5),
+        off: SimDuration::from_secs(5),
+    });
+    assert_eq!(arrivals_between(&mut sim, 5.0, 10.0), 0, "quiet while off");
+    let on = arrivals_between(&mut sim, 10.0, 15.0);
+    assert!((70..=130).contains(&on), "about 100 while on: {on}");
+    // A spike to 4x between 20 s and 40 s (after a 5 s ramp).
+    let spike = Pattern::Spike {
+        start: SimDuration::from_secs(15),
+        ramp: SimDuration::from_secs(5),
+        hold: SimDuration::from_secs(20),
+        peak: 4.0,
+    };
+    let mut sim = run(spike);
+    let base = arrivals_between(&mut sim, 0.0, 10.0);
+    let peak = arrivals_between(&mut sim, 20.0, 30.0);
+    assert!(
+        (peak as f64 / base as f64 - 4.0).abs() < 0.6,
+        "{base} -> {peak}"
+    );
+    // Evenly spaced: exactly the rate.
+    let mut sim = run(Pattern::Constant);
+    assert_eq!(arrivals_between(&mut sim, 10.0, 20.0), 200);
+    // A wave averages to the base rate over whole periods.
+    let mut sim = run(Pattern::Wave {
+        period: SimDuration::from_secs(60),
+        amplitude: 0.8,
+    });
+    let total = arrivals_between(&mut sim, 0.0, 600.0);
+    assert!((total as f64 / 12_000.0 - 1.0).abs() < 0.05, "{total}");
+}
+
+#[test]
+fn clients_that_give_up_count_as_failures_and_nothing_leaks() {
+    let mut s = Scenario::classroom();
+    s.traffic.client_timeout = Some(SimDuration::from_secs(3));
+    s.servers[0].speed = 0.1; // its requests take 5 s on average
+    let mut sim = Simulation::new(s).unwrap();
+    for t in 1..=120 {
+        sim.advance_to(secs(f64::from(t)));
+        assert!(sim.totals().balanced());
+    }
+    let totals = sim.totals();
+    assert!(totals.failed > 50, "{totals:?}");
+    // Every request the client saw fail took exactly the timeout, and the balancer does not
+    // count the abandoned tries as still active.
+    assert!(sim.pool().iter().all(|c| c.active < 10), "{:?}", sim.pool());
+    assert!(sim.metrics().servers()[0].wasted + sim.metrics().servers()[0].completed > 0);
 }

@@ -11,6 +11,7 @@ use super::passive::Passive;
 use super::retry::RetryPolicy;
 use super::slow_start::SlowStart;
 use super::time::{SimDuration, SimTime};
+use super::traffic::Pattern;
 
 /// A change to a running simulation. Servers are named by their index in the scenario; in files
 /// they are numbered from 1, as the UI names them (`"server": 3` is server-3), and a command is
@@ -91,8 +92,12 @@ pub enum Command {
         /// How many of them share one NAT address.
         behind_nat: u32,
     },
-    /// Change the arrival rate, in requests per second.
+    /// Change the base arrival rate, in requests per second.
     SetRate(f64),
+    /// Change how the arrival rate varies over time.
+    SetPattern(Pattern),
+    /// Change how long clients wait before giving up (`None`: forever).
+    SetClientTimeout(Option<SimDuration>),
     /// Change the mean request cost.
     SetMeanCost(SimDuration),
 }

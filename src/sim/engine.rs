@@ -52,7 +52,7 @@ enum Event {
     /// The next client request is sent (stale unless `epoch` is the current arrival epoch).
     Arrival { epoch: u32 },
     /// A request reaches the load balancer from its client.
-    AtBalancer(RequestId),
+    AtBalancer(RequestId, u64),
     /// A try reaches its server.
     AtServer(RequestId, u64),
     /// A worker finishes (stale unless `epoch` is the server's current epoch).
@@ -62,7 +62,9 @@ enum Event {
     /// A try's per-try timeout expires.
     TryTimeout(RequestId, u64),
     /// An answer reaches the client.
-    AtClient(RequestId),
+    AtClient(RequestId, u64),
+    /// A client's patience runs out (the request's sequence number guards against slot reuse).
+    ClientGivesUp(RequestId, u64),
     /// A health check of a server starts.
     CheckDue { server: u32, epoch: u32 },
     /// A health check reports.
@@ -437,6 +439,12 @@ impl Simulation {
                 self.arrival_epoch = self.arrival_epoch.wrapping_add(1);
                 self.schedule_next_arrival();
             }
+            Command::SetPattern(pattern) => {
+                self.traffic.pattern = pattern;
+                self.arrival_epoch = self.arrival_epoch.wrapping_add(1);
+                self.schedule_next_arrival();
+            }
+            Command::SetClientTimeout(t) => self.traffic.client_timeout = t,
             Command::SetMeanCost(mean) => self.traffic.cost = self.traffic.cost.with_mean(mean),
         }
         self.recording.push(TimedCommand {
@@ -513,6 +521,10 @@ impl Simulation {
             Command::SetBreaker(b) => check_breaker("breaker", &b),
             Command::SetRetry(r) => check_retry("retry", &r),
             Command::SetRate(rate) => check_range("rate", rate, 0.0, MAX_RATE),
+            Command::SetPattern(p) => p.check("pattern"),
+            Command::SetClientTimeout(t) => t.map_or(Ok(()), |t| {
+                check_range("client timeout", t.as_secs_f64(), 0.001, 3_600.0)
+            }),
             Command::SetMeanCost(mean) => check_mean_cost("mean cost", mean),
         }
     }
@@ -599,6 +611,11 @@ impl Simulation {
             Command::SetBreaker(b) => format!("circuit breakers: {}", b.describe()),
             Command::SetRetry(r) => format!("retries: {}", r.describe()),
             Command::SetRate(rate) => format!("arrival rate {} -> {rate} req/s", self.traffic.rate),
+            Command::SetPattern(p) => format!("arrival pattern: {}", p.describe()),
+            Command::SetClientTimeout(t) => match t {
+                Some(t) => format!("clients give up after {t}"),
+                None => "clients wait forever".into(),
+            },
             Command::SetMeanCost(mean) => {
                 format!("mean request cost {} -> {mean}", self.traffic.cost.mean())
             }
@@ -656,9 +673,12 @@ impl Simulation {
     }
 
     fn schedule_next_arrival(&mut self) {
-        if let Some(gap) = self.traffic.next_gap(&mut self.streams.arrivals) {
+        if let Some(at) = self
+            .traffic
+            .next_arrival(self.now, &mut self.streams.arrivals)
+        {
             self.events.push(
-                self.now + gap,
+                at,
                 Event::Arrival {
                     epoch: self.arrival_epoch,
                 },
@@ -682,7 +702,11 @@ impl Simulation {
                     self.arrive();
                 }
             }
-            Event::AtBalancer(id) => self.route(id),
+            Event::AtBalancer(id, seq) => {
+                if self.requests.live(id, seq) {
+                    self.route(id);
+                }
+            }
             Event::AtServer(id, attempt) => self.reach_server(id, attempt),
             Event::ServiceDone {
                 server,
@@ -703,7 +727,16 @@ impl Simulation {
                     self.abandon_try(id);
                 }
             }
-            Event::AtClient(id) => self.answer_client(id),
+            Event::AtClient(id, seq) => {
+                if self.requests.live(id, seq) {
+                    self.answer_client(id);
+                }
+            }
+            Event::ClientGivesUp(id, seq) => {
+                if self.requests.live(id, seq) {
+                    self.client_gives_up(id);
+                }
+            }
             Event::CheckDue { server, epoch } => self.run_check(server as usize, epoch),
             Event::CheckDone {
                 server,
@@ -755,9 +788,14 @@ impl Simulation {
             phase_end: self.now + delay,
             outcome: None,
         });
+        let seq = self.generated;
         self.generated += 1;
         self.schedule_next_arrival();
-        self.after(delay, Event::AtBalancer(id));
+        if let Some(patience) = self.traffic.client_timeout {
+            self.events
+                .push(self.now + patience, Event::ClientGivesUp(id, seq));
+        }
+        self.after(delay, Event::AtBalancer(id, seq));
     }
 
     /// The load balancer picks a server for request `id` (its first try or a retry), asks that
@@ -1076,7 +1114,7 @@ impl Simulation {
         let policy = self.resilience.retry;
         let request = self.requests.get(id);
         let retryable = match outcome {
-            Outcome::Success | Outcome::NoServer => false,
+            Outcome::Success | Outcome::NoServer | Outcome::ClientTimeout => false,
             Outcome::ConnectionFailed | Outcome::ServerCrashed => policy.on_error,
             Outcome::Timeout => policy.on_timeout,
             Outcome::ServerError => policy.on_500,
@@ -1108,12 +1146,40 @@ impl Simulation {
         let request = self.requests.get_mut(id);
         request.outcome = Some(outcome);
         request.enter(Phase::ToClient, self.now, self.now + delay);
-        self.after(delay, Event::AtClient(id));
+        let seq = request.seq;
+        self.after(delay, Event::AtClient(id, seq));
     }
 
     fn answer_client(&mut self, id: RequestId) {
         let request = self.requests.remove(id);
         let outcome = request.outcome.expect("an answered request has an outcome");
+        self.finish_request(request, outcome);
+    }
+
+    /// The client stops waiting for `id`: the balancer drops its try (the server may still finish
+    /// the work, unseen) and the client counts a failure.
+    fn client_gives_up(&mut self, id: RequestId) {
+        let request = self.requests.get(id);
+        let try_outstanding = matches!(
+            request.phase,
+            Phase::ToServer | Phase::Queued | Phase::InService | Phase::ToBalancerBack
+        );
+        if try_outstanding {
+            let server = request.server.expect("an outstanding try has a server") as usize;
+            self.pool[server].active -= 1;
+            if request.tries > 1 {
+                self.retrying -= 1;
+            }
+            if request.phase == Phase::Queued {
+                self.queued -= 1;
+            }
+        }
+        let request = self.requests.remove(id);
+        self.finish_request(request, Outcome::ClientTimeout);
+    }
+
+    /// Counts a request that is over for its client, and logs it.
+    fn finish_request(&mut self, request: Request, outcome: Outcome) {
         let latency = self.now - request.created;
         self.metrics
             .record_answer(request.server.map(|s| s as usize), outcome, latency);

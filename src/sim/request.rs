@@ -47,6 +47,8 @@ pub enum Outcome {
     QueueFull,
     /// The server's circuit breaker was open: the load balancer refused the request (503).
     BreakerOpen,
+    /// The client stopped waiting (its timeout passed), whatever happened to the request after.
+    ClientTimeout,
 }
 
 impl Outcome {
@@ -83,6 +85,7 @@ impl Outcome {
             Outcome::NoServer => "no_server",
             Outcome::QueueFull => "queue_full",
             Outcome::BreakerOpen => "breaker_open",
+            Outcome::ClientTimeout => "client_timeout",
         }
     }
 
@@ -97,6 +100,7 @@ impl Outcome {
             Outcome::NoServer => "no live server (502)",
             Outcome::QueueFull => "queue full (503)",
             Outcome::BreakerOpen => "refused by circuit breaker (503)",
+            Outcome::ClientTimeout => "client gave up",
         }
     }
 }
@@ -186,6 +190,14 @@ impl RequestTable {
             .get(id.0 as usize)?
             .as_ref()
             .filter(|r| r.attempt == attempt)
+    }
+
+    /// Whether request `id` is still the live request number `seq` (slots are reused).
+    pub fn live(&self, id: RequestId, seq: u64) -> bool {
+        self.slots
+            .get(id.0 as usize)
+            .and_then(Option::as_ref)
+            .is_some_and(|r| r.seq == seq)
     }
 
     /// The live request `id`, mutably.

@@ -14,7 +14,7 @@ use super::resilience::Resilience;
 use super::server::{MAX_SPEED, MAX_WEIGHT, MAX_WORKERS, MIN_SPEED, ServerSpec};
 use super::slow_start::SlowStart;
 use super::time::{SimDuration, SimTime};
-use super::traffic::{CostDistribution, Traffic};
+use super::traffic::{CostDistribution, Pattern, Traffic};
 use super::validation::{ValidationError, check_range};
 
 /// The most servers a scenario may have.
@@ -123,6 +123,8 @@ impl Scenario {
                 },
                 clients: 200,
                 behind_nat: 0,
+                pattern: Pattern::Poisson,
+                client_timeout: None,
             },
             client_latency: SimDuration::from_millis(300),
             backend_latency: SimDuration::from_millis(300),
@@ -204,6 +206,15 @@ impl Scenario {
         )?;
         check_mean_cost("traffic.cost.mean", self.traffic.cost.mean())?;
         self.traffic.cost.check_shape("traffic.cost")?;
+        self.traffic.pattern.check("traffic.pattern")?;
+        if let Some(t) = self.traffic.client_timeout {
+            check_duration(
+                "traffic.client_timeout",
+                t,
+                SimDuration::from_millis(1),
+                SimDuration::from_secs(3_600),
+            )?;
+        }
         check_duration(
             "client_latency",
             self.client_latency,

@@ -190,6 +190,8 @@ pub fn App() -> Html {
                         rate={sim.traffic().rate}
                         mean_cost_ms={sim.traffic().cost.mean().as_millis_f64()}
                         capacity={sim.capacity()}
+                        pattern={sim.traffic().pattern}
+                        client_timeout={sim.traffic().client_timeout}
                         on_command={on_command.clone()}
                     />
                 </aside>

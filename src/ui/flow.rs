@@ -232,7 +232,7 @@ fn draw_balancer(ctx: &CanvasRenderingContext2d, layout: &Layout, sim: &Simulati
     let _ = ctx.fill_text_with_max_width(name, cx, b.y + 44.0, b.w - 12.0);
     label(
         ctx,
-        &format!("{:.0} req/s", sim.traffic().rate),
+        &format!("{:.0} req/s now", sim.traffic().rate_at(sim.now())),
         cx,
         b.y + 62.0,
         "11px system-ui, sans-serif",

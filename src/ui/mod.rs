@@ -10,6 +10,7 @@ mod animation;
 mod app;
 mod balancer_options;
 mod charts;
+mod choice;
 mod event_log;
 mod files;
 mod flow;

@@ -1,21 +1,15 @@
 //! The failure-handling panel: active health checks, passive checks, the panic threshold, circuit
 //! breakers and retries, each a choice of the real systems' settings.
 
-use web_sys::HtmlSelectElement;
 use yew::prelude::*;
+
+use super::choice::{Choice, choice_select};
 
 use crate::sim::breaker::BreakerConfig;
 use crate::sim::health::ActiveCheck;
 use crate::sim::passive::Passive;
 use crate::sim::retry::RetryPolicy;
 use crate::sim::{Command, Resilience, SimDuration};
-
-/// One option of a select: its value, its label, and the command it applies.
-struct Choice {
-    id: &'static str,
-    label: &'static str,
-    command: Command,
-}
 
 fn health_choices() -> Vec<Choice> {
     let fast = ActiveCheck {
@@ -162,19 +156,16 @@ fn retry_choices() -> Vec<Choice> {
     ]
 }
 
-/// The choice whose command sets what is in force now, if any.
-fn selected(choices: &[Choice], current: &Resilience) -> &'static str {
-    choices
-        .iter()
-        .find(|c| match c.command {
-            Command::SetHealthCheck(h) => h == current.health,
-            Command::SetPassive(p) => p == current.passive,
-            Command::SetPanicThreshold(p) => p == current.panic_threshold,
-            Command::SetBreaker(b) => b == current.breaker,
-            Command::SetRetry(r) => r == current.retry,
-            _ => false,
-        })
-        .map_or("", |c| c.id)
+/// Whether `command` sets what is in force now.
+fn in_force(command: &Command, current: &Resilience) -> bool {
+    match *command {
+        Command::SetHealthCheck(h) => h == current.health,
+        Command::SetPassive(p) => p == current.passive,
+        Command::SetPanicThreshold(p) => p == current.panic_threshold,
+        Command::SetBreaker(b) => b == current.breaker,
+        Command::SetRetry(r) => r == current.retry,
+        _ => false,
+    }
 }
 
 /// Props of [`ResilienceControls`].
@@ -191,31 +182,16 @@ pub struct ResilienceControlsProps {
 /// Selects for every failure-handling mechanism.
 #[function_component]
 pub fn ResilienceControls(props: &ResilienceControlsProps) -> Html {
-    let select = |id: &'static str,
-                  label: &'static str,
-                  tip: &'static str,
-                  choices: Vec<Choice>| {
-        let current = selected(&choices, &props.resilience);
-        let options = choices
-            .iter()
-            .map(|c| html! { <option value={c.id} selected={c.id == current}>{ c.label }</option> })
-            .collect::<Html>();
-        let on_command = props.on_command.clone();
-        let onchange = Callback::from(move |e: Event| {
-            let select: HtmlSelectElement = e.target_unchecked_into();
-            if let Some(c) = choices.iter().find(|c| c.id == select.value()) {
-                on_command.emit(c.command);
-            }
-        });
-        html! {
-            <>
-                <label for={id} title={tip}>{ label }</label>
-                <select id={id} {onchange} title={tip}>
-                    if current.is_empty() { <option value="" selected=true>{ "(scenario setting)" }</option> }
-                    { options }
-                </select>
-            </>
-        }
+    let current = props.resilience;
+    let select = |id, label, tip, choices| {
+        choice_select(
+            id,
+            label,
+            tip,
+            choices,
+            |c| in_force(c, &current),
+            &props.on_command,
+        )
     };
     html! {
         <section class="panel resilience" aria-label="Failure handling">

@@ -3,12 +3,67 @@
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
+use super::choice::{Choice, choice_select};
+use crate::sim::traffic::Pattern;
 use crate::sim::{Command, SimDuration};
 
 /// Mean request costs offered, in milliseconds.
 const MEAN_COSTS_MS: [u64; 6] = [50, 100, 250, 500, 1_000, 2_000];
 /// The top of the arrival-rate slider, in requests per second.
 const MAX_RATE_SLIDER: u32 = 100;
+
+fn pattern_choices() -> Vec<Choice> {
+    let s = SimDuration::from_secs;
+    vec![
+        Choice {
+            id: "poisson",
+            label: "Poisson (independent users)",
+            command: Command::SetPattern(Pattern::Poisson),
+        },
+        Choice {
+            id: "constant",
+            label: "Evenly spaced",
+            command: Command::SetPattern(Pattern::Constant),
+        },
+        Choice {
+            id: "bursts",
+            label: "Bursts: 5 s on, 10 s off",
+            command: Command::SetPattern(Pattern::Bursts {
+                on: s(5),
+                off: s(10),
+            }),
+        },
+        Choice {
+            id: "wave",
+            label: "Daily wave (one day = 2 min)",
+            command: Command::SetPattern(Pattern::Wave {
+                period: s(120),
+                amplitude: 0.8,
+            }),
+        },
+    ]
+}
+
+fn timeout_choices() -> Vec<Choice> {
+    let s = SimDuration::from_secs;
+    vec![
+        Choice {
+            id: "never",
+            label: "Never",
+            command: Command::SetClientTimeout(None),
+        },
+        Choice {
+            id: "3",
+            label: "After 3 s",
+            command: Command::SetClientTimeout(Some(s(3))),
+        },
+        Choice {
+            id: "10",
+            label: "After 10 s",
+            command: Command::SetClientTimeout(Some(s(10))),
+        },
+    ]
+}
 
 /// Props of [`TrafficControls`].
 #[derive(Properties, PartialEq)]
@@ -19,6 +74,10 @@ pub struct TrafficControlsProps {
     pub mean_cost_ms: f64,
     /// Requests per second the live servers can serve.
     pub capacity: f64,
+    /// How the rate varies.
+    pub pattern: Pattern,
+    /// How long clients wait.
+    pub client_timeout: Option<SimDuration>,
     /// Receives the changes.
     pub on_command: Callback<Command>,
 }
@@ -75,6 +134,12 @@ pub fn TrafficControls(props: &TrafficControlsProps) -> Html {
             <p class="load" title="Offered load divided by what the live servers can serve; above 100% queues grow without bound">
                 { "Load: " }{ load }
             </p>
+            { choice_select("pattern", "Arrival pattern",
+                "How the arrival rate varies over time around the rate above",
+                pattern_choices(), |c| *c == Command::SetPattern(props.pattern), &props.on_command) }
+            { choice_select("client-timeout", "Clients give up",
+                "A client stops waiting after this long: the request counts as failed even if a server finishes it later",
+                timeout_choices(), |c| *c == Command::SetClientTimeout(props.client_timeout), &props.on_command) }
         </section>
     }
 }
