@@ -366,3 +366,60 @@ fn clients_that_give_up_count_as_failures_and_nothing_leaks() {
     assert!(sim.pool().iter().all(|c| c.active < 10), "{:?}", sim.pool());
     assert!(sim.metrics().servers()[0].wasted + sim.metrics().servers()[0].completed > 0);
 }
+
+#[test]
+fn servers_can_be_added_removed_and_can_degrade() {
+    let mut sim = Simulation::new(Scenario::classroom()).unwrap();
+    sim.advance_to(secs(10.0));
+    sim.apply(Command::AddServer {
+        weight: 1,
+        workers: 2,
+    })
+    .unwrap();
+    assert_eq!(sim.servers()[4].spec().name, "server-5");
+    sim.advance_to(secs(40.0));
+    assert!(
+        sim.metrics().servers()[4].routed > 40,
+        "the new server takes a share"
+    );
+    assert!(
+        sim.backends()[4].health().is_some(),
+        "and is health-checked"
+    );
+
+    sim.apply(Command::RemoveServer { server: 1 }).unwrap();
+    let routed = sim.metrics().servers()[1].routed;
+    sim.advance_to(secs(60.0));
+    assert_eq!(
+        sim.metrics().servers()[1].routed,
+        routed,
+        "a removed server gets nothing new"
+    );
+    assert_eq!(
+        sim.servers()[1].busy() + sim.servers()[1].queued(),
+        0,
+        "and finishes what it had"
+    );
+    let refused = sim.apply(Command::Kill { server: 1 }).unwrap_err();
+    assert_eq!(refused.to_string(), "server: server-2 was removed");
+
+    sim.apply(Command::Degrade {
+        server: 0,
+        per_minute: 0.5,
+    })
+    .unwrap();
+    sim.advance_to(secs(120.0));
+    let speed = sim.servers()[0].spec().speed;
+    assert!(
+        (speed - 0.5).abs() < 0.02,
+        "half its speed after a minute: {speed}"
+    );
+    sim.apply(Command::Kill { server: 0 }).unwrap();
+    sim.apply(Command::Revive { server: 0 }).unwrap();
+    assert_eq!(
+        sim.servers()[0].spec().speed,
+        1.0,
+        "a restart cures the leak (for a while)"
+    );
+    assert!(sim.totals().balanced());
+}

@@ -17,6 +17,7 @@ pub struct Backend {
     pub(crate) passive: PassiveState,
     pub(crate) breaker: CircuitBreaker,
     draining: bool,
+    removed: bool,
 }
 
 impl Backend {
@@ -28,6 +29,7 @@ impl Backend {
             passive: PassiveState::default(),
             breaker: CircuitBreaker::new(breaker),
             draining: false,
+            removed: false,
         }
     }
 
@@ -69,9 +71,21 @@ impl Backend {
         self.draining = on;
     }
 
+    /// Whether it was taken out of the configuration.
+    pub fn removed(&self) -> bool {
+        self.removed
+    }
+
+    pub(crate) fn remove(&mut self) {
+        self.removed = true;
+    }
+
     /// Whether the balancer would offer it at `now`: not draining, UP, and admitted by passive checks.
     pub fn offered(&self, passive: &Passive, now: SimTime, single: bool) -> bool {
-        !self.draining && self.health_up() && self.passive.admits(passive, now, single)
+        !self.draining
+            && !self.removed
+            && self.health_up()
+            && self.passive.admits(passive, now, single)
     }
 
     /// Whether health or passive checks consider it healthy (for Envoy's panic threshold).

@@ -47,6 +47,30 @@ pub enum Command {
         /// The new speed factor.
         speed: f64,
     },
+    /// Add a server (named `server-N`, N its number) with these settings.
+    AddServer {
+        /// Its weight.
+        weight: u32,
+        /// Its workers.
+        workers: u32,
+    },
+    /// Take a server out of the configuration: no new requests, the ones it has finish. It keeps
+    /// its number; commands to it are refused from then on.
+    RemoveServer {
+        /// The server.
+        #[serde(with = "numbered_from_one")]
+        server: usize,
+    },
+    /// Make a server slow down gradually, like a process leaking memory: it loses this share of
+    /// its speed every minute (compounding); 0 stops the degradation. A revive restores the speed
+    /// it had when the degradation began.
+    Degrade {
+        /// The server.
+        #[serde(with = "numbered_from_one")]
+        server: usize,
+        /// Share of speed lost per minute, 0 to 0.99.
+        per_minute: f64,
+    },
     /// Change the share of a server's answers that are errors (0 to 1).
     SetErrorRate {
         /// The server.

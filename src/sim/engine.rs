@@ -31,7 +31,7 @@ use super::scenario::{
     MAX_RATE, Scenario, check_clients, check_error_rate, check_mean_cost, check_slow_start,
     check_speed, check_weight,
 };
-use super::server::{Arrival, Completion, Job, Server, service_time};
+use super::server::{Arrival, Completion, Job, MIN_SPEED, Server, service_time};
 use super::slow_start::SlowStart;
 use super::time::{SimDuration, SimTime};
 use super::traffic::Traffic;
@@ -80,6 +80,8 @@ enum Event {
     BreakerTimer { server: u32, epoch: u32 },
     /// The scenario's timeline entry with this index is due.
     Scripted(u32),
+    /// Degrading servers lose another second's worth of speed.
+    DegradeTick { epoch: u32 },
 }
 
 /// What a timeline entry is about.
@@ -157,6 +159,9 @@ pub struct Simulation {
     ramping_since: Vec<Option<SimTime>>,
     /// How many entries of `ramping_since` are set (so picks skip the scan when none is).
     ramping: usize,
+    /// Per server: `(share of speed lost per minute, speed when it began)` while degrading.
+    degrading: Vec<Option<(f64, f64)>>,
+    degrade_epoch: u32,
     slow_start: SlowStart,
     last_remap: Option<Remap>,
     requests: RequestTable,
@@ -203,6 +208,8 @@ impl Simulation {
             metrics: Metrics::new(servers.len(), scenario.sample_every),
             ramping_since: vec![None; servers.len()],
             ramping: 0,
+            degrading: vec![None; servers.len()],
+            degrade_epoch: 0,
             servers,
             backends,
             resilience,
@@ -304,6 +311,15 @@ impl Simulation {
         &self.backends
     }
 
+    /// The share of speed server `server` loses per minute, while it is degrading.
+    pub fn degrading(&self, server: usize) -> Option<f64> {
+        self.degrading
+            .get(server)
+            .copied()
+            .flatten()
+            .map(|(per_minute, _)| per_minute)
+    }
+
     /// The failure-handling settings in use.
     pub fn resilience(&self) -> &Resilience {
         &self.resilience
@@ -383,6 +399,9 @@ impl Simulation {
             Command::Revive { server } => {
                 if !self.servers[server].is_alive() {
                     self.servers[server].revive();
+                    if let Some((_, fresh)) = self.degrading[server] {
+                        self.set_speed(server, fresh);
+                    }
                     if self.ramping_since[server].replace(self.now).is_none() {
                         self.ramping += 1;
                     }
@@ -394,6 +413,23 @@ impl Simulation {
             }
             Command::SetSpeed { server, speed } => self.set_speed(server, speed),
             Command::SetErrorRate { server, rate } => self.servers[server].set_error_rate(rate),
+            Command::AddServer { weight, workers } => self.add_server(weight, workers),
+            Command::RemoveServer { server } => {
+                self.backends[server].remove();
+                self.degrading[server] = None;
+                self.refresh_availability(server);
+            }
+            Command::Degrade { server, per_minute } => {
+                let start = self.servers[server].spec().speed;
+                self.degrading[server] = (per_minute > 0.0).then_some((per_minute, start));
+                self.degrade_epoch = self.degrade_epoch.wrapping_add(1);
+                if self.degrading.iter().any(Option::is_some) {
+                    let tick = Event::DegradeTick {
+                        epoch: self.degrade_epoch,
+                    };
+                    self.events.push(self.now + SimDuration::from_secs(1), tick);
+                }
+            }
             Command::Drain { server, on } => {
                 self.backends[server].set_draining(on);
                 self.refresh_availability(server);
@@ -480,9 +516,7 @@ impl Simulation {
 
     fn validate(&self, command: &Command) -> Result<(), ValidationError> {
         let server_index = |server: usize| {
-            if server < self.servers.len() {
-                Ok(())
-            } else {
+            if server >= self.servers.len() {
                 Err(ValidationError::new(
                     "server",
                     format!(
@@ -491,13 +525,40 @@ impl Simulation {
                         self.servers.len()
                     ),
                 ))
+            } else if self.backends[server].removed() {
+                let name = &self.servers[server].spec().name;
+                Err(ValidationError::new(
+                    "server",
+                    format!("{name} was removed"),
+                ))
+            } else {
+                Ok(())
             }
         };
         match *command {
             Command::Kill { server }
             | Command::Revive { server }
             | Command::Drain { server, .. }
+            | Command::RemoveServer { server }
             | Command::SetBackup { server, .. } => server_index(server),
+            Command::AddServer { weight, workers } => {
+                if self.servers.len() >= super::scenario::MAX_SERVERS {
+                    return Err(ValidationError::new(
+                        "servers",
+                        format!("already at the maximum of {}", super::scenario::MAX_SERVERS),
+                    ));
+                }
+                check_weight("weight", weight)?;
+                check_range(
+                    "workers",
+                    f64::from(workers),
+                    1.0,
+                    f64::from(super::server::MAX_WORKERS),
+                )
+            }
+            Command::Degrade { server, per_minute } => {
+                server_index(server).and_then(|_| check_range("per_minute", per_minute, 0.0, 0.99))
+            }
             Command::SetWeight { server, weight } => {
                 server_index(server).and_then(|_| check_weight("weight", weight))
             }
@@ -542,6 +603,27 @@ impl Simulation {
                 )
             }
             Command::Revive { server } => format!("{} revived", name(server)),
+            Command::AddServer { weight, workers } => format!(
+                "server-{} added (weight {weight}, {workers} workers)",
+                self.servers.len() + 1
+            ),
+            Command::RemoveServer { server } => {
+                format!(
+                    "{} removed: no new requests, the ones it has finish",
+                    name(server)
+                )
+            }
+            Command::Degrade { server, per_minute } => {
+                if per_minute > 0.0 {
+                    format!(
+                        "{} degrading: loses {:.0}% of its speed per minute",
+                        name(server),
+                        per_minute * 100.0
+                    )
+                } else {
+                    format!("{} stops degrading", name(server))
+                }
+            }
             Command::SetWeight { server, weight } => format!(
                 "{} weight {} -> {weight}",
                 name(server),
@@ -749,6 +831,11 @@ impl Simulation {
                 if let Some(t) = self.backends[s].passive.expire(self.now) {
                     self.log_passive(s, t);
                     self.refresh_availability(s);
+                }
+            }
+            Event::DegradeTick { epoch } => {
+                if epoch == self.degrade_epoch {
+                    self.degrade_tick();
                 }
             }
             Event::Scripted(i) => {
@@ -1213,6 +1300,53 @@ impl Simulation {
         }
         jobs.clear();
         self.job_scratch = jobs;
+    }
+
+    /// Adds a server named after its number, with a fresh balancer view and statistics.
+    fn add_server(&mut self, weight: u32, workers: u32) {
+        let index = self.servers.len();
+        let mut spec = super::scenario::server(&format!("server-{}", index + 1), weight, workers);
+        while self.servers.iter().any(|s| s.spec().name == spec.name) {
+            spec.name.push('\'');
+        }
+        self.servers.push(Server::new(spec));
+        self.backends.push(Backend::new(
+            self.resilience.health,
+            self.resilience.breaker,
+        ));
+        self.pool.push(Candidate::new(index as u32, weight));
+        self.metrics.add_server();
+        self.ramping_since.push(None);
+        self.degrading.push(None);
+        if self.resilience.health.is_some() {
+            let epoch = self.backends[index].check_epoch;
+            self.events.push(
+                self.now,
+                Event::CheckDue {
+                    server: index as u32,
+                    epoch,
+                },
+            );
+        }
+    }
+
+    /// One second of degradation for every degrading, live server.
+    fn degrade_tick(&mut self) {
+        for server in 0..self.servers.len() {
+            let Some((per_minute, _)) = self.degrading[server] else {
+                continue;
+            };
+            if !self.servers[server].is_alive() {
+                continue;
+            }
+            let per_second = libm::pow(1.0 - per_minute, 1.0 / 60.0);
+            let speed = (self.servers[server].spec().speed * per_second).max(MIN_SPEED);
+            self.set_speed(server, speed);
+        }
+        let tick = Event::DegradeTick {
+            epoch: self.degrade_epoch,
+        };
+        self.events.push(self.now + SimDuration::from_secs(1), tick);
     }
 
     fn set_speed(&mut self, server: usize, speed: f64) {

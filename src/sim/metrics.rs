@@ -125,6 +125,11 @@ impl Metrics {
         }
     }
 
+    /// Starts counting for one more server.
+    pub(crate) fn add_server(&mut self) {
+        self.servers.push(ServerStats::default());
+    }
+
     /// Requests answered successfully, failed and rejected so far: `(completed, failed, rejected)`.
     pub fn outcomes(&self) -> (u64, u64, u64) {
         (self.completed, self.failed, self.rejected)

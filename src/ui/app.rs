@@ -200,6 +200,12 @@ pub fn App() -> Html {
                         let key = view.index;
                         html! { <ServerCard {key} {view} on_command={on_command.clone()} /> }
                     }) }
+                    <button class="add-server" onclick={
+                        let on_command = on_command.clone();
+                        Callback::from(move |_: MouseEvent| on_command.emit(Command::AddServer { weight: 1, workers: 2 }))
+                    } title="Add a server with weight 1 and 2 workers; it is health-checked like the others">
+                        { "+ Add server" }
+                    </button>
                 </section>
                 <section class="charts" aria-label="Charts">
                     <canvas ref={bars_canvas} class="chart" width="460" height="260" role="img"

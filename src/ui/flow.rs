@@ -253,6 +253,7 @@ fn draw_server(ctx: &CanvasRenderingContext2d, r: &Rect, sim: &Simulation, index
     );
     let compact = r.h < 44.0;
     let title = match (alive, spec.backup) {
+        _ if sim.backends()[index].removed() => format!("{} (removed)", spec.name),
         (false, _) => format!("{} DOWN", spec.name),
         (true, true) => format!("{} (backup)", spec.name),
         (true, false) => spec.name.clone(),

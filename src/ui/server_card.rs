@@ -6,6 +6,8 @@ use yew::prelude::*;
 use crate::sim::breaker::{BreakerConfig, BreakerState};
 use crate::sim::{Command, Simulation};
 
+/// Degradation rates offered, in percent of speed lost per minute.
+const LEAKS: [u32; 4] = [0, 10, 25, 50];
 /// Error rates offered, in percent.
 const ERROR_RATES: [u32; 6] = [0, 5, 10, 25, 50, 100];
 /// Slow-down factors offered (service takes this many times longer).
@@ -58,6 +60,10 @@ pub struct ServerView {
     pub refused: u64,
     /// Abandoned jobs it finished anyway.
     pub wasted: u64,
+    /// Taken out of the configuration.
+    pub removed: bool,
+    /// Share of speed lost per minute, while degrading.
+    pub degrading: Option<f64>,
 }
 
 impl ServerView {
@@ -98,6 +104,8 @@ impl ServerView {
                     breaker: breakers_on.then(|| backend.breaker().state()),
                     refused: stats.refused,
                     wasted: stats.wasted,
+                    removed: backend.removed(),
+                    degrading: sim.degrading(index),
                 },
             )
             .collect()
@@ -180,6 +188,23 @@ pub fn ServerCard(props: &ServerCardProps) -> Html {
             })
         })
     };
+    let on_leak = {
+        let on_command = props.on_command.clone();
+        Callback::from(move |e: Event| {
+            let select: HtmlSelectElement = e.target_unchecked_into();
+            if let Ok(percent) = select.value().parse::<f64>() {
+                on_command.emit(Command::Degrade {
+                    server,
+                    per_minute: percent / 100.0,
+                });
+            }
+        })
+    };
+    let on_remove = {
+        let on_command = props.on_command.clone();
+        Callback::from(move |_: MouseEvent| on_command.emit(Command::RemoveServer { server }))
+    };
+    let leak_percent = v.degrading.map_or(0, |r| (r * 100.0).round() as u32);
     let error_percent = (v.error_rate * 100.0).round() as u32;
     let slowdown = (1.0 / v.speed).round() as u32;
     let backup_tip = "A backup gets traffic only when no primary server can take it (nginx backup)";
@@ -192,6 +217,14 @@ pub fn ServerCard(props: &ServerCardProps) -> Html {
     } else {
         ("Revive", "Restart this server, empty and idle")
     };
+    if v.removed {
+        return html! {
+            <article class="server removed" aria-label={v.name.clone()}>
+                <header><h3>{ &v.name }</h3><span class="state dead" title="Taken out of the configuration">{ "REMOVED" }</span></header>
+                <p class="muted">{ format!("Served {} of {} routed before it was removed.", v.completed, v.routed) }</p>
+            </article>
+        };
+    }
     html! {
         <article class={classes!("server", (!v.alive).then_some("down"))} aria-label={v.name.clone()}>
             <header>
@@ -258,6 +291,19 @@ pub fn ServerCard(props: &ServerCardProps) -> Html {
                         <option value={p.to_string()} selected={p == error_percent}>{ format!("{p}%") }</option>
                     }) }
                 </select>
+            </div>
+            <div class="row">
+                <label for={id("leak")} title="Make the server slow down gradually, like a process leaking memory (a restart cures it)">{ "Leak" }</label>
+                <select id={id("leak")} onchange={on_leak}
+                    title="Make the server slow down gradually, like a process leaking memory (a restart cures it)">
+                    { for LEAKS.iter().map(|&p| html! {
+                        <option value={p.to_string()} selected={p == leak_percent}>
+                            { if p == 0 { "none".to_string() } else { format!("-{p}%/min") } }
+                        </option>
+                    }) }
+                </select>
+                <button class="remove" onclick={on_remove}
+                    title="Take this server out of the configuration: no new requests, the ones it has finish">{ "Remove" }</button>
             </div>
             <label class="check" title={backup_tip}>
                 <input type="checkbox" checked={v.backup} onchange={on_backup} title={backup_tip} />
