@@ -1,0 +1,349 @@
+//! The `lbsim` command-line contract, checked on the built binary: the report, determinism, seeds,
+//! presets, the request-log trace, and exit code 2 with one line on stderr for every bad input.
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+use lb_playground::sim::presets::{PRESETS, preset};
+use lb_playground::sim::report::{Report, TRACE_HEADER, trace_line};
+use lb_playground::sim::{Scenario, SimDuration, SimTime, Simulation};
+use serde_json::Value;
+
+/// Runs `lbsim` with `args`, feeding it `stdin`.
+fn lbsim_with_input(args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_lbsim"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("lbsim starts");
+    // lbsim may stop reading early (a file that is too big): a broken pipe is expected then.
+    let _ = child.stdin.take().unwrap().write_all(stdin.as_bytes());
+    child.wait_with_output().unwrap()
+}
+
+fn lbsim(args: &[&str]) -> Output {
+    lbsim_with_input(args, "")
+}
+
+/// Runs `lbsim` and expects success: its stdout.
+fn ok(args: &[&str]) -> String {
+    let out = lbsim(args);
+    assert!(
+        out.status.success(),
+        "lbsim {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.stderr.is_empty(), "lbsim {args:?} wrote to stderr");
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// A file in this test run's scratch directory.
+fn scratch(name: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("lbsim");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name)
+}
+
+/// Writes `text` to a scratch file and returns its path.
+fn write(name: &str, text: &str) -> String {
+    let path = scratch(name);
+    std::fs::write(&path, text).unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+/// The classroom scenario, ten simulated seconds long: about a hundred requests.
+fn short_scenario() -> Scenario {
+    Scenario {
+        duration: Some(SimDuration::from_secs(10)),
+        ..Scenario::classroom()
+    }
+}
+
+fn report(stdout: &str) -> Value {
+    serde_json::from_str(stdout).expect("stdout is a JSON report")
+}
+
+fn total(report: &Value, field: &str) -> u64 {
+    report["totals"][field].as_u64().unwrap()
+}
+
+#[test]
+fn run_prints_a_report_with_every_field() {
+    let path = write("fields.json", &short_scenario().to_json());
+    let r = report(&ok(&["run", &path]));
+    assert_eq!(r["seed"], 1);
+    assert_eq!(
+        r["until"], 10.0,
+        "--until defaults to the scenario's duration"
+    );
+    for field in [
+        "generated",
+        "completed",
+        "failed",
+        "rejected",
+        "in_flight",
+        "queued",
+    ] {
+        assert!(r["totals"][field].is_u64(), "totals.{field}");
+    }
+    assert!(total(&r, "generated") > 50);
+    let stats = ["mean", "p50", "p95", "p99", "max"];
+    for field in stats {
+        assert!(r["latency_ms"][field].is_f64(), "latency_ms.{field}");
+    }
+    let servers = r["servers"].as_array().unwrap();
+    assert_eq!(servers.len(), 4);
+    for s in servers {
+        assert!(s["name"].is_string());
+        for field in ["routed", "completed", "failed"] {
+            assert!(s[field].is_u64(), "servers[].{field}");
+        }
+        for field in stats {
+            assert!(
+                s["latency_ms"][field].is_f64(),
+                "servers[].latency_ms.{field}"
+            );
+        }
+    }
+    assert!(r["events"].is_array());
+}
+
+#[test]
+fn the_same_scenario_and_seed_give_the_same_report_and_seed_changes_it() {
+    let path = write("seeds.json", &short_scenario().to_json());
+    let first = ok(&["run", &path]);
+    assert_eq!(first, ok(&["run", &path]));
+    let reseeded = ok(&["run", &path, "--seed", "2"]);
+    assert_ne!(first, reseeded);
+    assert_eq!(report(&reseeded)["seed"], 2);
+    // The same as a scenario written with that seed.
+    let seeded = Scenario {
+        seed: 2,
+        ..short_scenario()
+    };
+    let path2 = write("seeds-2.json", &seeded.to_json());
+    assert_eq!(reseeded, ok(&["run", &path2]));
+}
+
+#[test]
+fn until_overrides_the_duration_and_a_dash_reads_stdin() {
+    let json = short_scenario().to_json();
+    let path = write("until.json", &json);
+    let from_file = ok(&["run", &path, "--until=2.5"]);
+    assert_eq!(report(&from_file)["until"], 2.5);
+    let out = lbsim_with_input(&["run", "--until", "2.5", "-"], &json);
+    assert!(out.status.success());
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), from_file);
+}
+
+#[test]
+fn presets_are_listed_one_per_line() {
+    let list = ok(&["presets"]);
+    let lines: Vec<&str> = list.lines().collect();
+    assert_eq!(lines.len(), PRESETS.len());
+    for (line, p) in lines.iter().zip(&PRESETS) {
+        let s = (p.build)();
+        let duration = s.duration.unwrap().to_config_string();
+        assert_eq!(*line, format!("{}\t{}\t{duration}", p.id, s.title));
+    }
+}
+
+#[test]
+fn a_preset_round_trips_through_a_file() {
+    let json = ok(&["preset", "crash-recovery"]);
+    let expected = preset("crash-recovery").unwrap();
+    assert_eq!(Scenario::from_json(&json), Ok(expected.clone()));
+    let path = write("crash-recovery.json", &json);
+    let r = report(&ok(&["run", &path]));
+    assert_eq!(r["scenario"], expected.title.as_str());
+    assert_eq!(
+        r["until"].as_f64().unwrap(),
+        expected.duration.unwrap().as_secs_f64()
+    );
+    let events = r["events"].as_array().unwrap();
+    assert!(events.iter().any(|e| e["kind"] == "command"));
+    assert!(events.iter().any(|e| e["kind"] == "health"));
+    // The same numbers as the core run in-process.
+    let mut sim = Simulation::new(expected).unwrap();
+    sim.set_log_capacity(100_000);
+    sim.advance_to(SimTime(sim.scenario().duration.unwrap().0));
+    assert_eq!(r, report(&Report::of(&sim).to_json()));
+}
+
+#[test]
+fn the_trace_lists_finished_requests_in_arrival_order() {
+    // Crash and recovery: failures, retries, requests in flight at every timeline command (where
+    // the runner cuts its chunks) and at the end.
+    let path = write("trace.json", &preset("crash-recovery").unwrap().to_json());
+    let trace = scratch("trace.csv");
+    let traced = ok(&[
+        "run",
+        &path,
+        "--until",
+        "55",
+        "--trace",
+        trace.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        traced,
+        ok(&["run", &path, "--until", "55"]),
+        "tracing does not change the run"
+    );
+    let r = report(&traced);
+    let csv = std::fs::read_to_string(&trace).unwrap();
+    let mut lines = csv.lines();
+    assert_eq!(lines.next(), Some(TRACE_HEADER));
+    let lines: Vec<&str> = lines.collect();
+    let seqs: Vec<u64> = lines
+        .iter()
+        .map(|l| l.split(',').next().unwrap().parse().unwrap())
+        .collect();
+    assert!(seqs.windows(2).all(|w| w[0] < w[1]), "seq increases");
+    let finished = total(&r, "completed") + total(&r, "failed") + total(&r, "rejected");
+    assert_eq!(lines.len() as u64, finished);
+    assert!(total(&r, "in_flight") > 0, "some requests are left out");
+    assert_eq!(
+        total(&r, "generated"),
+        finished + total(&r, "in_flight") + total(&r, "queued")
+    );
+    assert!(lines.iter().any(|l| l.contains(",server_crashed,")));
+    // Line for line what the core's own trace gives, sorted by arrival.
+    let mut sim = Simulation::new(preset("crash-recovery").unwrap()).unwrap();
+    sim.enable_trace(1_000_000);
+    sim.advance_to(SimTime::from_secs_f64(55.0));
+    let mut records: Vec<_> = sim.trace().unwrap().iter().copied().collect();
+    records.sort_by_key(|r| r.seq);
+    let expected: Vec<String> = records.iter().map(|r| trace_line(&sim, r)).collect();
+    assert_eq!(lines, expected);
+}
+
+#[test]
+fn every_event_is_reported_even_beyond_the_estimate() {
+    // A breaker that opens on every failure and retries after 1 ms flaps thousands of times a
+    // second, far beyond the 100 events per server-second the runner first makes room for.
+    let json = r#"{
+        "servers": [{"name": "a", "error_rate": 1.0, "workers": 4}],
+        "traffic": {"rate": 2000, "cost": {"kind": "constant", "cost": "1ms"}, "clients": 10},
+        "resilience": {"breaker": {"kind": "consecutive", "threshold": 1, "timeout": "1ms"}},
+        "duration": "1s"
+    }"#;
+    let path = write("flapping.json", json);
+    let r = report(&ok(&["run", &path]));
+    let mut sim = Simulation::new(Scenario::from_json(json).unwrap()).unwrap();
+    sim.set_log_capacity(1_000_000);
+    sim.advance_to(SimTime::from_secs_f64(1.0));
+    assert!(sim.log().len() > 1_100, "the estimate is exceeded");
+    assert_eq!(r["events"].as_array().unwrap().len(), sim.log().len());
+}
+
+#[test]
+fn help_exits_0() {
+    for args in [&["--help"][..], &["-h"], &["help"], &["run", "--help"]] {
+        let out = ok(args);
+        assert!(out.contains("lbsim run SCENARIO.json"), "{args:?}");
+    }
+}
+
+#[test]
+fn bad_input_exits_2_with_one_line_on_stderr_and_nothing_on_stdout() {
+    let good = write("good.json", &short_scenario().to_json());
+    let mut scenario = short_scenario();
+    scenario.traffic.rate = -1.0;
+    let negative = write("negative.json", &scenario.to_json());
+    let no_duration = write("no-duration.json", &Scenario::classroom().to_json());
+    let broken = write("broken.json", "{\"servers\": [");
+    let unknown_field = write(
+        "unknown-field.json",
+        &short_scenario()
+            .to_json()
+            .replacen('{', "{\"speed\": 3,", 1),
+    );
+    let bad_timeline = write(
+        "bad-timeline.json",
+        &short_scenario().to_json().replacen(
+            '{',
+            r#"{"timeline": [{"at": "1s", "do": {"kill": {"server": 9}}}],"#,
+            1,
+        ),
+    );
+    let missing = scratch("missing.json");
+    let missing = missing.to_str().unwrap();
+    let no_dir = scratch("no-such-dir/trace.csv");
+    let no_dir = no_dir.to_str().unwrap();
+    let cases: &[(&[&str], &str)] = &[
+        (&[], "no command"),
+        (&["frobnicate"], "unknown command \"frobnicate\""),
+        (&["run"], "needs a scenario file"),
+        (&["run", &good, "--fast"], "unknown option \"--fast\""),
+        (&["run", &good, &good], "unexpected argument"),
+        (&["run", missing], "cannot read"),
+        (&["run", &broken], "broken.json: EOF while parsing"),
+        (&["run", &unknown_field], "unknown field `speed`"),
+        (
+            &["run", &negative],
+            "traffic.rate: -1 is below the minimum 0",
+        ),
+        (&["run", &bad_timeline], "timeline[0]"),
+        (&["run", &no_duration], "no duration"),
+        (&["run", &good, "--until", "soon"], "--until: \"soon\""),
+        (&["run", &good, "--until", "-1"], "--until: -1 is below"),
+        (
+            &["run", &good, "--until", "1e9"],
+            "--until: 1000000000 is above",
+        ),
+        (&["run", &good, "--until"], "--until needs a value"),
+        (&["run", &good, "--seed", "-3"], "--seed: \"-3\""),
+        (
+            &["run", &good, "--seed", "1", "--seed", "2"],
+            "--seed is given twice",
+        ),
+        (&["run", &good, "--trace", no_dir], "--trace: cannot create"),
+        (&["preset", "nope"], "unknown preset \"nope\""),
+        (&["preset"], "needs a NAME"),
+        (&["presets", "extra"], "takes no arguments"),
+    ];
+    for (args, problem) in cases {
+        let out = lbsim(args);
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(out.status.code(), Some(2), "lbsim {args:?}: {stderr}");
+        assert!(out.stdout.is_empty(), "lbsim {args:?} printed on stdout");
+        assert_eq!(stderr.lines().count(), 1, "lbsim {args:?}: {stderr}");
+        assert!(stderr.ends_with('\n'));
+        assert!(stderr.starts_with("lbsim: "), "lbsim {args:?}: {stderr}");
+        assert!(stderr.contains(problem), "lbsim {args:?}: {stderr}");
+    }
+    // Exactly the message the validation gives.
+    let out = lbsim(&["run", &negative]);
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap(),
+        "lbsim: traffic.rate: -1 is below the minimum 0\n"
+    );
+    // Too big a scenario on stdin, refused without reading it all.
+    let huge = " ".repeat(2 << 20);
+    let out = lbsim_with_input(&["run", "-"], &huge);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    assert!(
+        String::from_utf8(out.stderr)
+            .unwrap()
+            .contains("stdin: more than the maximum")
+    );
+}
+
+#[test]
+fn the_speed_check_scenario_is_a_million_requests_over_ten_servers() {
+    // The README's speed figure is measured on this file; keep it what the README says it is.
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/lbsim/million-requests.json"
+    );
+    let s = Scenario::from_json(&std::fs::read_to_string(path).unwrap()).unwrap();
+    assert_eq!(s.servers.len(), 10);
+    assert_eq!(s.client_latency, SimDuration::ZERO);
+    assert_eq!(s.backend_latency, SimDuration::ZERO);
+    assert_eq!(s.traffic.rate * s.duration.unwrap().as_secs_f64(), 1e6);
+}
