@@ -13,8 +13,9 @@ serve: setup
 	TRUNK_OFFLINE=true trunk serve --port $(PORT)
 
 ## Install what is missing, then run every check: formatting, clippy (native and wasm32),
-## native tests, browser tests in headless Chromium, and the release-build smoke test.
-test: setup-test lint test-native test-browser smoke
+## native tests, browser tests in headless Chromium, the release-build smoke test and the
+## benchmark smoke run (make bench-smoke).
+test: setup-test lint test-native test-browser smoke bench-smoke
 
 setup:
 	@bash .ci/setup
@@ -40,3 +41,15 @@ build: setup
 
 smoke: build
 	bash .ci/smoke
+
+.PHONY: bench bench-smoke
+
+## Benchmark: core throughput natively and as wasm in headless Chromium, pick cost per algorithm,
+## memory over 10 simulated minutes, and the release page (bundle sizes, first frame, frame times).
+## Prints tables and writes target/bench/bench.json. It prints figures; it never fails on a time.
+bench: setup-test build
+	bash benches/run
+
+## The benchmark in seconds with tiny workloads (figures meaningless): keeps it working in CI.
+bench-smoke: setup-test build
+	BENCH_SMOKE=1 bash benches/run

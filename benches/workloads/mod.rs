@@ -1,0 +1,830 @@
+//! The benchmark workloads, defined once and measured by two drivers: natively by
+//! `benches/bench.rs` (`cargo bench --bench bench`) and in headless Chromium by
+//! `tests/bench_wasm.rs` (`cargo test --release --target wasm32-unknown-unknown --test bench_wasm`).
+//! Both include this file, so the two platforms run exactly the same scenarios, seeds and loops.
+//!
+//! The drivers differ only in the [`Env`] they pass: how to read a clock and how to read memory.
+//! Every measurement is a [`Job`]; a job returns a [`Record`]: one JSON object (collected into
+//! `target/bench/`) and one line for people. Nothing here passes or fails on a time.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::collections::VecDeque;
+use std::hint::black_box;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use lb_playground::sim::balancer::{Balancer, Candidate, Feedback, PickContext, RequestKey};
+use lb_playground::sim::breaker::BreakerConfig;
+use lb_playground::sim::engine::LogKind;
+use lb_playground::sim::health::ActiveCheck;
+use lb_playground::sim::resilience::Resilience;
+use lb_playground::sim::retry::RetryPolicy;
+use lb_playground::sim::rng::SimRng;
+use lb_playground::sim::scenario::server;
+use lb_playground::sim::share;
+use lb_playground::sim::traffic::{CostDistribution, Traffic};
+use lb_playground::sim::{
+    Algorithm, Command, Scenario, SimDuration, SimTime, Simulation, SlowStart, Totals,
+};
+
+/// The seed of every benchmark run.
+pub const SEED: u64 = 2024;
+/// Mean request cost of the throughput workloads. With one worker per server, 90% load is
+/// `0.9 x servers / mean cost` arrivals per second.
+pub const MEAN_COST: SimDuration = SimDuration::from_millis(1);
+/// Utilisation of the throughput workloads.
+pub const LOAD: f64 = 0.9;
+/// Arrival rate of the memory run, in requests per second.
+pub const MEMORY_RATE: f64 = 5_000.0;
+
+/// How much work each measurement does.
+#[derive(Clone, Copy, Debug)]
+pub struct Plan {
+    /// A short run that only proves the benchmark still works (its figures mean nothing).
+    pub smoke: bool,
+    /// Runs per measurement; the median is reported.
+    pub runs: usize,
+    /// Simulated requests per throughput run.
+    pub requests: u64,
+    /// Picks per timed run at 10 servers.
+    pub picks_small: u64,
+    /// Picks per timed run at 1,000 servers.
+    pub picks_large: u64,
+    /// Simulated seconds of the memory run.
+    pub memory_secs: u64,
+    /// Simulated seconds between two memory readings.
+    pub memory_every: u64,
+}
+
+impl Plan {
+    /// The full benchmark (`make bench`).
+    pub fn full() -> Plan {
+        Plan {
+            smoke: false,
+            runs: 5,
+            requests: 1_000_000,
+            picks_small: 300_000,
+            picks_large: 30_000,
+            memory_secs: 600,
+            memory_every: 60,
+        }
+    }
+
+    /// The smoke run (`make bench-smoke`): seconds, to keep the benchmark working in CI.
+    pub fn smoke() -> Plan {
+        Plan {
+            smoke: true,
+            runs: 1,
+            requests: 10_000,
+            picks_small: 1_000,
+            picks_large: 100,
+            memory_secs: 10,
+            memory_every: 5,
+        }
+    }
+
+    /// The plan's name, as written into the JSON.
+    pub fn name(&self) -> &'static str {
+        if self.smoke { "smoke" } else { "full" }
+    }
+}
+
+/// What a driver provides: a clock and memory readings for its platform.
+pub struct Env<'a> {
+    /// Seconds from a fixed origin (`Instant` natively, `performance.now()` in the browser).
+    pub clock: &'a dyn Fn() -> f64,
+    /// A platform-specific memory reading in bytes and what it is, if the platform has one
+    /// besides the counting allocator (wasm32: linear memory size).
+    pub platform_memory: Option<(&'a str, &'a dyn Fn() -> u64)>,
+    /// Seconds this thread has run on a CPU and waited for one, if the platform says (Linux:
+    /// /proc/thread-self/schedstat). Other processes on the machine slow the wall clock down; the
+    /// CPU time is what the simulation itself took, and the wait shows how contended the run was.
+    pub sched: Option<&'a dyn Fn() -> (f64, f64)>,
+}
+
+/// One result: a JSON object and a line for people.
+#[derive(Clone, Debug)]
+pub struct Record {
+    /// The result as a JSON object.
+    pub json: String,
+    /// The result in one line of text.
+    pub line: String,
+}
+
+/// One measurement, ready to run.
+pub struct Job {
+    /// What it measures.
+    pub name: String,
+    /// Runs it.
+    pub run: Box<dyn FnOnce(&Env) -> Record>,
+}
+
+/// Every measurement of `plan`, in the order they should run.
+pub fn jobs(plan: Plan) -> Vec<Job> {
+    let mut jobs = Vec::new();
+    for w in throughput_workloads(&plan) {
+        jobs.push(Job {
+            name: format!("throughput {}", w.id),
+            run: Box::new(move |env| w.measure(&plan, env)),
+        });
+    }
+    for servers in [10, 1_000] {
+        let picks = if servers == 10 {
+            plan.picks_small
+        } else {
+            plan.picks_large
+        };
+        jobs.push(Job {
+            name: format!("pick harness baseline at {servers} servers"),
+            run: Box::new(move |env| pick_record(None, servers, picks, &plan, env)),
+        });
+        for algorithm in Algorithm::ALL {
+            jobs.push(Job {
+                name: format!("pick {} at {servers} servers", algorithm.id()),
+                run: Box::new(move |env| pick_record(Some(algorithm), servers, picks, &plan, env)),
+            });
+        }
+    }
+    jobs.push(Job {
+        name: "memory".to_string(),
+        run: Box::new(move |env| memory_record(&plan, env)),
+    });
+    jobs
+}
+
+// ---------------------------------------------------------------------------------------------
+// Allocation counting.
+
+static ALLOCATIONS: AtomicU64 = AtomicU64::new(0);
+static LIVE_BYTES: AtomicU64 = AtomicU64::new(0);
+static PEAK_BYTES: AtomicU64 = AtomicU64::new(0);
+
+/// The system allocator, counting allocations and live bytes. Each driver installs it with
+/// `#[global_allocator]`; it costs two relaxed atomic updates per allocation or free.
+pub struct CountingAlloc;
+
+// SAFETY: every call is forwarded unchanged to the system allocator; only counters are added.
+unsafe impl GlobalAlloc for CountingAlloc {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let p = unsafe { System.alloc(layout) };
+        if !p.is_null() {
+            grew(layout.size() as u64);
+        }
+        p
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) };
+        LIVE_BYTES.fetch_sub(layout.size() as u64, Ordering::Relaxed);
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        let p = unsafe { System.alloc_zeroed(layout) };
+        if !p.is_null() {
+            grew(layout.size() as u64);
+        }
+        p
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        let p = unsafe { System.realloc(ptr, layout, new_size) };
+        if !p.is_null() {
+            LIVE_BYTES.fetch_sub(layout.size() as u64, Ordering::Relaxed);
+            grew(new_size as u64);
+        }
+        p
+    }
+}
+
+fn grew(bytes: u64) {
+    ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+    let live = LIVE_BYTES.fetch_add(bytes, Ordering::Relaxed) + bytes;
+    PEAK_BYTES.fetch_max(live, Ordering::Relaxed);
+}
+
+/// Allocations (and reallocations) so far.
+pub fn allocations() -> u64 {
+    ALLOCATIONS.load(Ordering::Relaxed)
+}
+
+/// Bytes allocated and not yet freed.
+pub fn live_bytes() -> u64 {
+    LIVE_BYTES.load(Ordering::Relaxed)
+}
+
+/// Forgets the peak and returns the live bytes now (the new baseline).
+pub fn reset_peak() -> u64 {
+    let live = live_bytes();
+    PEAK_BYTES.store(live, Ordering::Relaxed);
+    live
+}
+
+/// The most bytes live at once since the last [`reset_peak`].
+pub fn peak_bytes() -> u64 {
+    PEAK_BYTES.load(Ordering::Relaxed)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Core throughput.
+
+/// A whole-simulation workload.
+pub struct Workload {
+    /// Short identifier: `a`, `b`, `c`.
+    pub id: &'static str,
+    /// What it is, in words.
+    pub title: String,
+    /// Caveats printed with the figures.
+    pub notes: Vec<String>,
+    /// The run's starting point.
+    pub scenario: Scenario,
+    /// A server killed a quarter of the way through (early enough for the health checks to take it
+    /// out of rotation before the end), if any.
+    pub kill: Option<usize>,
+    /// When the run stops (chosen so that about `plan.requests` requests arrive).
+    pub end: SimTime,
+}
+
+/// A scenario of `servers` equal servers with one worker each, exponential costs of mean
+/// [`MEAN_COST`], Poisson arrivals at `rate`, zero network delays, one-second metric windows and
+/// no failure handling (no health checks, breakers or retries).
+pub fn queueing_scenario(servers: usize, algorithm: Algorithm, rate: f64) -> Scenario {
+    // Built on the classroom default so that fields the core gains later keep their defaults.
+    let classroom = Scenario::classroom();
+    Scenario {
+        title: "Benchmark".into(),
+        seed: SEED,
+        servers: (1..=servers)
+            .map(|i| server(&format!("server-{i}"), 1, 1))
+            .collect(),
+        algorithm,
+        traffic: Traffic {
+            rate,
+            cost: CostDistribution::Exponential { mean: MEAN_COST },
+            clients: 10_000,
+            behind_nat: 0,
+            ..classroom.traffic.clone()
+        },
+        client_latency: SimDuration::ZERO,
+        backend_latency: SimDuration::ZERO,
+        sample_every: SimDuration::from_secs(1),
+        slow_start: SlowStart::Off,
+        resilience: Resilience::NONE,
+        ..classroom
+    }
+}
+
+/// The failure handling of workload (c): HAProxy's default active health checks, the classic
+/// consecutive-failure breaker (5 failures, 60 s) and nginx's default retries (3 tries, on
+/// connection errors and timeouts).
+pub const FAILURE_HANDLING: Resilience = Resilience {
+    health: Some(ActiveCheck::HAPROXY_DEFAULT),
+    breaker: BreakerConfig::CONSECUTIVE_DEFAULT,
+    retry: RetryPolicy::NGINX_DEFAULT,
+    ..Resilience::NONE
+};
+
+/// The arrival rate that loads `servers` one-worker servers to [`LOAD`].
+pub fn rate_for(servers: usize) -> f64 {
+    LOAD * servers as f64 / MEAN_COST.as_secs_f64()
+}
+
+/// A power-of-two-choices algorithm, if the core has one (by id, so a rename only loses the
+/// preference instead of breaking the build).
+pub fn two_choices() -> Option<Algorithm> {
+    ["envoy-least-request", "nginx-random-two"]
+        .into_iter()
+        .find_map(Algorithm::from_id)
+}
+
+/// The three throughput workloads of issue 7, as far as the core supports them today.
+pub fn throughput_workloads(plan: &Plan) -> Vec<Workload> {
+    let end_for = |rate: f64| SimTime::from_secs_f64(plan.requests as f64 / rate);
+    let mut out = Vec::new();
+
+    let rate = rate_for(10);
+    out.push(Workload {
+        id: "a",
+        title: "10 servers, least connections, Poisson at 90% load".to_string(),
+        notes: vec![],
+        scenario: queueing_scenario(10, Algorithm::LeastConnections, rate),
+        kill: None,
+        end: end_for(rate),
+    });
+
+    let rate = rate_for(1_000);
+    let (algorithm, notes) = match two_choices() {
+        Some(a) => (a, vec![]),
+        None => (
+            Algorithm::LeastConnections,
+            vec!["no power-of-two-choices algorithm in Algorithm::ALL yet: least connections used instead".to_string()],
+        ),
+    };
+    out.push(Workload {
+        id: "b",
+        title: format!("1,000 servers, {}, Poisson at 90% load", algorithm.id()),
+        notes,
+        scenario: queueing_scenario(1_000, algorithm, rate),
+        kill: None,
+        end: end_for(rate),
+    });
+
+    let rate = rate_for(100);
+    out.push(Workload {
+        id: "c",
+        title: "100 servers, least connections, 90% load, health checks + breakers + retries, server-1 killed at 1/4 of the run".to_string(),
+        notes: vec![format!(
+            "failure handling: health checks {}; breaker {}; retries {}; no passive checks",
+            "HAProxy default (inter 2 s, rise 2, fall 3)",
+            FAILURE_HANDLING.breaker.describe(),
+            FAILURE_HANDLING.retry.describe()
+        )],
+        scenario: Scenario {
+            resilience: FAILURE_HANDLING,
+            ..queueing_scenario(100, Algorithm::LeastConnections, rate)
+        },
+        kill: Some(0),
+        end: end_for(rate),
+    });
+    out
+}
+
+/// Why there is no events-per-second figure.
+pub const EVENTS_NOTE: &str = "events/s: not measured; the engine exposes no count of the events it processes (a counter in Simulation::advance_to, read through an accessor, would let this benchmark report it)";
+
+/// What one throughput run did.
+#[derive(Clone, Debug)]
+pub struct RunStats {
+    /// Wall-clock seconds spent advancing the simulation.
+    pub wall: f64,
+    /// Of which on a CPU, and waiting for one (when the platform says).
+    pub sched: Option<(f64, f64)>,
+    /// Where every request ended up.
+    pub totals: Totals,
+    /// Allocations made while advancing.
+    pub allocations: u64,
+    /// Retries made.
+    pub retries: u64,
+    /// Health-check and breaker transitions, `t=<seconds>: <text>` (runs with a kill only).
+    pub timeline: Vec<String>,
+}
+
+impl RunStats {
+    /// Requests answered (successfully or not) during the run.
+    pub fn answered(&self) -> u64 {
+        self.totals.completed + self.totals.failed + self.totals.rejected
+    }
+}
+
+impl Workload {
+    /// One run: builds the simulation (untimed), then times advancing it to the end.
+    pub fn run_once(&self, env: &Env) -> RunStats {
+        let mut sim = Simulation::new(self.scenario.clone()).expect("a valid benchmark scenario");
+        let allocations_before = allocations();
+        let sched_before = env.sched.map(|f| f());
+        let start = (env.clock)();
+        match self.kill {
+            Some(server) => {
+                sim.advance_to(SimTime(self.end.0 / 4));
+                sim.apply(Command::Kill { server }).expect("a valid kill");
+                sim.advance_to(self.end);
+            }
+            None => sim.advance_to(self.end),
+        }
+        let wall = (env.clock)() - start;
+        let sched = env.sched.zip(sched_before).map(|(f, (cpu, wait))| {
+            let (cpu_now, wait_now) = f();
+            (cpu_now - cpu, wait_now - wait)
+        });
+        RunStats {
+            wall,
+            sched,
+            totals: sim.totals(),
+            allocations: allocations() - allocations_before,
+            retries: sim.metrics().retries(),
+            timeline: match self.kill {
+                Some(_) => sim
+                    .log()
+                    .iter()
+                    .filter(|e| {
+                        matches!(
+                            e.kind,
+                            LogKind::Health | LogKind::Breaker | LogKind::Command
+                        )
+                    })
+                    .take(8)
+                    .map(|e| format!("t={:.3} s: {}", e.at.as_secs_f64(), e.text))
+                    .collect(),
+                None => Vec::new(),
+            },
+        }
+    }
+
+    /// `plan.runs` runs, summarised by their medians.
+    pub fn measure(&self, plan: &Plan, env: &Env) -> Record {
+        let runs: Vec<RunStats> = (0..plan.runs).map(|_| self.run_once(env)).collect();
+        let per_sec = |f: &dyn Fn(&RunStats) -> f64| -> Vec<f64> {
+            runs.iter().map(|r| f(r) / r.wall.max(1e-9)).collect()
+        };
+        let requests = per_sec(&|r| r.answered() as f64);
+        let cpu_rates: Vec<f64> = runs
+            .iter()
+            .filter_map(|r| r.sched.map(|(cpu, _)| r.answered() as f64 / cpu.max(1e-9)))
+            .collect();
+        let waits: Vec<f64> = runs
+            .iter()
+            .filter_map(|r| r.sched.map(|(_, wait)| wait / r.wall.max(1e-9)))
+            .collect();
+        let walls: Vec<f64> = runs.iter().map(|r| r.wall).collect();
+        let last = runs[runs.len() - 1].clone();
+        let allocs_per_request = last.allocations as f64 / last.answered().max(1) as f64;
+        let t = last.totals;
+        let json = Obj::new()
+            .str("kind", "throughput")
+            .str("id", self.id)
+            .str("title", &self.title)
+            .int("servers", self.scenario.servers.len() as u64)
+            .str("algorithm", self.scenario.algorithm.id())
+            .num("rate", self.scenario.traffic.rate)
+            .num("mean_cost_ms", MEAN_COST.as_millis_f64())
+            .num("sim_seconds", self.end.as_secs_f64())
+            .int("runs", runs.len() as u64)
+            .num("requests_per_s", median(&requests))
+            .num("requests_per_s_min", min(&requests))
+            .num("requests_per_s_max", max(&requests))
+            .raw("events_per_s", "null")
+            .str("events_note", EVENTS_NOTE)
+            .num("wall_s", median(&walls))
+            .num("requests_per_cpu_s", median(&cpu_rates))
+            .num("cpu_wait_share", median(&waits))
+            .int("answered", last.answered())
+            .int("completed", t.completed)
+            .int("failed", t.failed)
+            .int("rejected", t.rejected)
+            .int("retries", last.retries)
+            .num("allocations_per_request", allocs_per_request)
+            .strs("notes", &self.notes)
+            .strs("timeline", &last.timeline)
+            .build();
+        let cpu = if cpu_rates.is_empty() {
+            String::new()
+        } else {
+            format!(
+                ", {:.2} M per CPU second, {:.0}% of the wall time waiting for a CPU",
+                median(&cpu_rates) / 1e6,
+                100.0 * median(&waits)
+            )
+        };
+        let line = format!(
+            "throughput {}: {:>6.2} M req/s{cpu} (median of {}, {} requests per run: {} failed, {} rejected, {} retries; {:.4} allocations/request)  {}",
+            self.id,
+            median(&requests) / 1e6,
+            runs.len(),
+            last.answered(),
+            t.failed,
+            t.rejected,
+            last.retries,
+            allocs_per_request,
+            self.title
+        );
+        Record { json, line }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pick cost.
+
+/// The harness baseline: a balancer that only cycles through the pool, so what remains of a
+/// measured pick is the algorithm.
+#[derive(Default)]
+struct Cycle(usize);
+
+impl Balancer for Cycle {
+    fn pick(&mut self, ctx: &PickContext<'_>, _rng: &mut SimRng) -> Option<usize> {
+        self.0 = (self.0 + 1) % ctx.pool.len();
+        Some(self.0)
+    }
+}
+
+/// The simulated time between two picks in the pick-cost loop.
+const PICK_STEP: SimDuration = SimDuration(100);
+
+/// A pool of `servers` equal servers carrying on average two requests each, fed picks the way the
+/// engine feeds them: a request key per pick, the clock moving on, each routed request answered
+/// (with `observe`) after `2 x servers` later picks, with a round-trip time that differs by
+/// server. Returns nanoseconds per pick (the whole loop, harness included).
+fn pick_loop(balancer: &mut dyn Balancer, servers: usize, picks: u64, env: &Env) -> f64 {
+    let traffic = Traffic {
+        clients: 4_096,
+        behind_nat: 0,
+        ..Scenario::classroom().traffic
+    };
+    let keys: Vec<RequestKey> = (0..traffic.clients)
+        .map(|client| RequestKey {
+            client,
+            ip: traffic.client_ip(client),
+            session: traffic.client_session(client),
+        })
+        .collect();
+    let mut pool: Vec<Candidate> = (0..servers).map(|i| Candidate::new(i as u32, 1)).collect();
+    let mut rng = SimRng::from_seed(SEED);
+    let capacity = 2 * servers;
+    let mut in_flight: VecDeque<(usize, SimTime)> = VecDeque::with_capacity(capacity);
+    let mut now = SimTime::ZERO;
+    let mut round = |count: u64, balancer: &mut dyn Balancer| {
+        for i in 0..count {
+            now += PICK_STEP;
+            if in_flight.len() == capacity {
+                let (server, sent) = in_flight.pop_front().expect("a full queue");
+                pool[server].active -= 1;
+                let rtt = now - sent + SimDuration(1_000 * (server as u64 % 4));
+                balancer.observe(server, Feedback { ok: true, rtt, now });
+            }
+            let key = keys[i as usize % keys.len()];
+            let ctx = PickContext {
+                pool: &pool,
+                key,
+                now,
+            };
+            if let Some(server) = black_box(balancer.pick(&ctx, &mut rng)) {
+                pool[server].active += 1;
+                in_flight.push_back((server, now));
+            }
+        }
+    };
+    round(capacity as u64 + picks / 10, balancer); // warm up: fill the pool and caches
+    let start = (env.clock)();
+    round(picks, balancer);
+    ((env.clock)() - start) * 1e9 / picks as f64
+}
+
+fn pick_record(
+    algorithm: Option<Algorithm>,
+    servers: usize,
+    picks: u64,
+    plan: &Plan,
+    env: &Env,
+) -> Record {
+    let ns: Vec<f64> = (0..plan.runs)
+        .map(|_| match algorithm {
+            Some(a) => pick_loop(a.build().as_mut(), servers, picks, env),
+            None => pick_loop(&mut Cycle::default(), servers, picks, env),
+        })
+        .collect();
+    let (id, name) = match algorithm {
+        Some(a) => (a.id(), a.about().name),
+        None => (
+            "harness-baseline",
+            "harness only (cycles through the pool; observe, pool update, dynamic call)",
+        ),
+    };
+    let json = Obj::new()
+        .str("kind", "pick")
+        .str("algorithm", id)
+        .str("name", name)
+        .int("servers", servers as u64)
+        .int("picks", picks)
+        .int("runs", ns.len() as u64)
+        .num("ns_per_pick", median(&ns))
+        .num("ns_per_pick_min", min(&ns))
+        .num("ns_per_pick_max", max(&ns))
+        .build();
+    let line = format!(
+        "pick {id:<24} {servers:>5} servers: {:>9.1} ns/pick (median of {})",
+        median(&ns),
+        ns.len()
+    );
+    Record { json, line }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Memory.
+
+/// The memory run: workload (a)'s ten servers and least connections at [`MEMORY_RATE`] requests
+/// per second (mean cost set for 90% load), with the classroom's 300 ms network delays (so that
+/// about 6,000 requests are live at any moment) and its default health checks, as on the page.
+pub fn memory_scenario() -> Scenario {
+    let servers = 10;
+    let mean = SimDuration::from_secs_f64(LOAD * servers as f64 / MEMORY_RATE);
+    Scenario {
+        traffic: Traffic {
+            rate: MEMORY_RATE,
+            cost: CostDistribution::Exponential { mean },
+            ..queueing_scenario(servers, Algorithm::LeastConnections, MEMORY_RATE).traffic
+        },
+        client_latency: SimDuration::from_millis(300),
+        backend_latency: SimDuration::from_millis(300),
+        resilience: Scenario::classroom().resilience,
+        ..queueing_scenario(servers, Algorithm::LeastConnections, MEMORY_RATE)
+    }
+}
+
+fn memory_record(plan: &Plan, env: &Env) -> Record {
+    let scenario = memory_scenario();
+    let baseline = reset_peak();
+    let mut sim = Simulation::new(scenario.clone()).expect("a valid memory scenario");
+    let mut points = Vec::new();
+    let mut heap = Vec::new();
+    let start = (env.clock)();
+    for t in (plan.memory_every..=plan.memory_secs).step_by(plan.memory_every as usize) {
+        sim.advance_to(SimTime::from_secs_f64(t as f64));
+        let live = live_bytes().saturating_sub(baseline);
+        heap.push(live);
+        let mut point = Obj::new()
+            .int("sim_s", t)
+            .int("heap_bytes", live)
+            .int("live_requests", sim.requests().count() as u64)
+            .int("answered", {
+                let t = sim.totals();
+                t.completed + t.failed + t.rejected
+            });
+        if let Some((_, read)) = env.platform_memory {
+            point = point.int("platform_bytes", read());
+        }
+        points.push(point.build());
+    }
+    let wall = (env.clock)() - start;
+    let peak = peak_bytes().saturating_sub(baseline);
+    let mut json = Obj::new()
+        .str("kind", "memory")
+        .num("rate", MEMORY_RATE)
+        .int("servers", scenario.servers.len() as u64)
+        .str("algorithm", scenario.algorithm.id())
+        .num("mean_cost_ms", scenario.traffic.cost.mean().as_millis_f64())
+        .num("network_delay_ms", scenario.client_latency.as_millis_f64())
+        .int("sim_seconds", plan.memory_secs)
+        .num("wall_s", wall)
+        .str(
+            "heap_measure",
+            "bytes live in the counting global allocator, minus those live before the run",
+        )
+        .int("heap_peak_bytes", peak);
+    if let Some((what, _)) = env.platform_memory {
+        json = json.str("platform_measure", what);
+    }
+    let json = json.raw("points", &array(points)).build();
+    let kib = |b: u64| b as f64 / 1024.0;
+    let line = format!(
+        "memory: {} s simulated at {MEMORY_RATE} req/s: heap {} KiB at each {} s; peak {:.0} KiB",
+        plan.memory_secs,
+        heap.iter()
+            .map(|&b| format!("{:.0}", kib(b)))
+            .collect::<Vec<_>>()
+            .join(" / "),
+        plan.memory_every,
+        kib(peak)
+    );
+    Record { json, line }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Page scenarios.
+
+/// Requests in flight the page scenarios aim at (issue 7).
+pub const PAGE_IN_FLIGHT: u32 = 2_000;
+
+/// The page scenarios beyond the default page, opened through share links (`#s=...`): `servers`
+/// servers with two workers each and the classroom's algorithm and health checks, 500 requests
+/// per second of 10 ms mean cost, and one-second network delays each way, so that about
+/// 500 x 4 s = 2,000 requests are in flight once the first four seconds have filled the pipeline.
+pub fn page_scenario(servers: usize) -> Scenario {
+    let classroom = Scenario::classroom();
+    let delay = SimDuration::from_secs(1);
+    let rate = f64::from(PAGE_IN_FLIGHT) / (4.0 * delay.as_secs_f64());
+    Scenario {
+        title: format!("Benchmark: {servers} servers, about {PAGE_IN_FLIGHT} requests in flight"),
+        seed: SEED,
+        servers: (1..=servers)
+            .map(|i| server(&format!("server-{i}"), 1, 2))
+            .collect(),
+        traffic: Traffic {
+            rate,
+            cost: CostDistribution::Exponential {
+                mean: SimDuration::from_millis(10),
+            },
+            ..classroom.traffic.clone()
+        },
+        client_latency: delay,
+        backend_latency: delay,
+        ..classroom
+    }
+}
+
+/// The page scenarios as JSON: id, description and URL fragment (the share link).
+pub fn page_scenarios_json() -> String {
+    let items = [4, 50, 1_000]
+        .into_iter()
+        .map(|servers| {
+            let scenario = page_scenario(servers);
+            Obj::new()
+                .str("id", &format!("servers-{servers}"))
+                .str(
+                    "description",
+                    &format!(
+                        "{servers} servers x 2 workers, {} req/s of 10 ms mean cost, 1 s network delays: about {PAGE_IN_FLIGHT} in flight; share link, speed 1x",
+                        scenario.traffic.rate
+                    ),
+                )
+                .int("servers", servers as u64)
+                .str(
+                    "fragment",
+                    &format!("{}{}", share::FRAGMENT_KEY, share::pack(&scenario)),
+                )
+                .build()
+        })
+        .collect();
+    array(items)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Small helpers: statistics and a JSON writer (no serde in the benchmark).
+
+/// The median (the mean of the middle two for an even count).
+pub fn median(values: &[f64]) -> f64 {
+    let mut v = values.to_vec();
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    if n == 0 {
+        return f64::NAN;
+    }
+    if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    }
+}
+
+fn min(values: &[f64]) -> f64 {
+    values.iter().copied().fold(f64::INFINITY, f64::min)
+}
+
+fn max(values: &[f64]) -> f64 {
+    values.iter().copied().fold(f64::NEG_INFINITY, f64::max)
+}
+
+/// A JSON object under construction.
+pub struct Obj(Vec<String>);
+
+impl Obj {
+    /// An empty object.
+    pub fn new() -> Obj {
+        Obj(Vec::new())
+    }
+
+    /// Adds a field whose value is already JSON.
+    pub fn raw(mut self, key: &str, json: &str) -> Obj {
+        self.0.push(format!("{}:{json}", string(key)));
+        self
+    }
+
+    /// Adds a string field.
+    pub fn str(self, key: &str, value: &str) -> Obj {
+        let value = string(value);
+        self.raw(key, &value)
+    }
+
+    /// Adds a list of strings.
+    pub fn strs(self, key: &str, values: &[String]) -> Obj {
+        let value = array(values.iter().map(|v| string(v)).collect());
+        self.raw(key, &value)
+    }
+
+    /// Adds a number (`null` when it is not finite).
+    pub fn num(self, key: &str, value: f64) -> Obj {
+        let value = if value.is_finite() {
+            format!("{value}")
+        } else {
+            "null".to_string()
+        };
+        self.raw(key, &value)
+    }
+
+    /// Adds an integer.
+    pub fn int(self, key: &str, value: u64) -> Obj {
+        self.raw(key, &value.to_string())
+    }
+
+    /// The finished object.
+    pub fn build(self) -> String {
+        format!("{{{}}}", self.0.join(","))
+    }
+}
+
+/// A JSON array of JSON values.
+pub fn array(items: Vec<String>) -> String {
+    format!("[{}]", items.join(","))
+}
+
+/// A JSON string literal.
+pub fn string(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
