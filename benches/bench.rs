@@ -54,7 +54,7 @@ fn main() {
         if !job.name.contains(only.as_str()) {
             continue;
         }
-        let record = (job.run)(&env);
+        let record = job.run_to_end(&env);
         println!("{}", record.line);
         records.push(record.json);
     }

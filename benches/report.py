@@ -110,7 +110,8 @@ if nat or was:
           "Native: cargo profile bench (= release, opt-level 3). wasm-release: opt-level z, as the page\n"
           "ships it (without the page's wasm-opt pass); release: the native settings compiled to wasm.\n"
           "req/CPU-s: per second the bench thread ran on a CPU; CPU wait: share of the wall time it\n"
-          "waited for one (other processes), both from /proc/thread-self/schedstat.\n"
+          "waited for one (other processes), both from /proc/thread-self/schedstat (updated about\n"
+          "once per scheduler tick: exact enough for runs of a second, not for smoke runs).\n"
           "Events/s: not measured: the engine exposes no count of the events it processes.")
     for note in notes:
         print(f"Note {note}")

@@ -4,8 +4,10 @@
 //! Both include this file, so the two platforms run exactly the same scenarios, seeds and loops.
 //!
 //! The drivers differ only in the [`Env`] they pass: how to read a clock and how to read memory.
-//! Every measurement is a [`Job`]; a job returns a [`Record`]: one JSON object (collected into
-//! `target/bench/`) and one line for people. Nothing here passes or fails on a time.
+//! Every measurement is a [`Job`] that runs in steps of at most a few seconds (the browser driver
+//! yields between them: a page blocked for 30 s loses its WebDriver connection) and ends in a
+//! [`Record`]: one JSON object (collected into `target/bench/`) and one line for people. Nothing
+//! here passes or fails on a time.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::collections::VecDeque;
@@ -110,21 +112,40 @@ pub struct Record {
     pub line: String,
 }
 
-/// One measurement, ready to run.
+/// Runs the next step of a job (one run, or one stretch of the memory run); the last step
+/// returns the result.
+pub type Step = Box<dyn FnMut(&Env) -> Option<Record>>;
+
+/// One measurement, ready to run in steps.
 pub struct Job {
     /// What it measures.
     pub name: String,
-    /// Runs it.
-    pub run: Box<dyn FnOnce(&Env) -> Record>,
+    /// Its next step.
+    pub step: Step,
+}
+
+impl Job {
+    /// Runs every step without a pause.
+    pub fn run_to_end(mut self, env: &Env) -> Record {
+        loop {
+            if let Some(record) = (self.step)(env) {
+                return record;
+            }
+        }
+    }
 }
 
 /// Every measurement of `plan`, in the order they should run.
 pub fn jobs(plan: Plan) -> Vec<Job> {
     let mut jobs = Vec::new();
     for w in throughput_workloads(&plan) {
+        let mut runs = Vec::new();
         jobs.push(Job {
             name: format!("throughput {}", w.id),
-            run: Box::new(move |env| w.measure(&plan, env)),
+            step: Box::new(move |env| {
+                runs.push(w.run_once(env));
+                (runs.len() >= plan.runs).then(|| w.summarize(&runs))
+            }),
         });
     }
     for servers in [10, 1_000] {
@@ -133,20 +154,27 @@ pub fn jobs(plan: Plan) -> Vec<Job> {
         } else {
             plan.picks_large
         };
-        jobs.push(Job {
-            name: format!("pick harness baseline at {servers} servers"),
-            run: Box::new(move |env| pick_record(None, servers, picks, &plan, env)),
-        });
-        for algorithm in Algorithm::ALL {
+        for algorithm in std::iter::once(None).chain(Algorithm::ALL.map(Some)) {
+            let mut ns = Vec::new();
             jobs.push(Job {
-                name: format!("pick {} at {servers} servers", algorithm.id()),
-                run: Box::new(move |env| pick_record(Some(algorithm), servers, picks, &plan, env)),
+                name: match algorithm {
+                    Some(a) => format!("pick {} at {servers} servers", a.id()),
+                    None => format!("pick harness baseline at {servers} servers"),
+                },
+                step: Box::new(move |env| {
+                    ns.push(match algorithm {
+                        Some(a) => pick_loop(a.build().as_mut(), servers, picks, env),
+                        None => pick_loop(&mut Cycle::default(), servers, picks, env),
+                    });
+                    (ns.len() >= plan.runs).then(|| pick_record(algorithm, servers, picks, &ns))
+                }),
             });
         }
     }
+    let mut memory: Option<MemoryRun> = None;
     jobs.push(Job {
         name: "memory".to_string(),
-        run: Box::new(move |env| memory_record(&plan, env)),
+        step: Box::new(move |env| memory.get_or_insert_with(MemoryRun::start).step(&plan, env)),
     });
     jobs
 }
@@ -418,9 +446,8 @@ impl Workload {
         }
     }
 
-    /// `plan.runs` runs, summarised by their medians.
-    pub fn measure(&self, plan: &Plan, env: &Env) -> Record {
-        let runs: Vec<RunStats> = (0..plan.runs).map(|_| self.run_once(env)).collect();
+    /// The runs, summarised by their medians.
+    pub fn summarize(&self, runs: &[RunStats]) -> Record {
         let per_sec = |f: &dyn Fn(&RunStats) -> f64| -> Vec<f64> {
             runs.iter().map(|r| f(r) / r.wall.max(1e-9)).collect()
         };
@@ -556,19 +583,8 @@ fn pick_loop(balancer: &mut dyn Balancer, servers: usize, picks: u64, env: &Env)
     ((env.clock)() - start) * 1e9 / picks as f64
 }
 
-fn pick_record(
-    algorithm: Option<Algorithm>,
-    servers: usize,
-    picks: u64,
-    plan: &Plan,
-    env: &Env,
-) -> Record {
-    let ns: Vec<f64> = (0..plan.runs)
-        .map(|_| match algorithm {
-            Some(a) => pick_loop(a.build().as_mut(), servers, picks, env),
-            None => pick_loop(&mut Cycle::default(), servers, picks, env),
-        })
-        .collect();
+/// The pick-cost runs (ns per pick) of one algorithm, summarised by their median.
+fn pick_record(algorithm: Option<Algorithm>, servers: usize, picks: u64, ns: &[f64]) -> Record {
     let (id, name) = match algorithm {
         Some(a) => (a.id(), a.about().name),
         None => (
@@ -583,13 +599,13 @@ fn pick_record(
         .int("servers", servers as u64)
         .int("picks", picks)
         .int("runs", ns.len() as u64)
-        .num("ns_per_pick", median(&ns))
-        .num("ns_per_pick_min", min(&ns))
-        .num("ns_per_pick_max", max(&ns))
+        .num("ns_per_pick", median(ns))
+        .num("ns_per_pick_min", min(ns))
+        .num("ns_per_pick_max", max(ns))
         .build();
     let line = format!(
         "pick {id:<24} {servers:>5} servers: {:>9.1} ns/pick (median of {})",
-        median(&ns),
+        median(ns),
         ns.len()
     );
     Record { json, line }
@@ -617,62 +633,94 @@ pub fn memory_scenario() -> Scenario {
     }
 }
 
-fn memory_record(plan: &Plan, env: &Env) -> Record {
-    let scenario = memory_scenario();
-    let baseline = reset_peak();
-    let mut sim = Simulation::new(scenario.clone()).expect("a valid memory scenario");
-    let mut points = Vec::new();
-    let mut heap = Vec::new();
-    let start = (env.clock)();
-    for t in (plan.memory_every..=plan.memory_secs).step_by(plan.memory_every as usize) {
-        sim.advance_to(SimTime::from_secs_f64(t as f64));
-        let live = live_bytes().saturating_sub(baseline);
-        heap.push(live);
+/// The memory run in progress: one step advances it by `plan.memory_every` simulated seconds.
+struct MemoryRun {
+    scenario: Scenario,
+    sim: Simulation,
+    /// Bytes live before the simulation was built.
+    baseline: u64,
+    /// Simulated seconds reached.
+    at: u64,
+    points: Vec<String>,
+    heap: Vec<u64>,
+    /// Wall-clock seconds spent advancing.
+    wall: f64,
+}
+
+impl MemoryRun {
+    fn start() -> MemoryRun {
+        let scenario = memory_scenario();
+        let baseline = reset_peak();
+        let sim = Simulation::new(scenario.clone()).expect("a valid memory scenario");
+        MemoryRun {
+            scenario,
+            sim,
+            baseline,
+            at: 0,
+            points: Vec::new(),
+            heap: Vec::new(),
+            wall: 0.0,
+        }
+    }
+
+    fn step(&mut self, plan: &Plan, env: &Env) -> Option<Record> {
+        self.at += plan.memory_every;
+        let start = (env.clock)();
+        self.sim.advance_to(SimTime::from_secs_f64(self.at as f64));
+        self.wall += (env.clock)() - start;
+        let live = live_bytes().saturating_sub(self.baseline);
+        self.heap.push(live);
+        let totals = self.sim.totals();
         let mut point = Obj::new()
-            .int("sim_s", t)
+            .int("sim_s", self.at)
             .int("heap_bytes", live)
-            .int("live_requests", sim.requests().count() as u64)
-            .int("answered", {
-                let t = sim.totals();
-                t.completed + t.failed + t.rejected
-            });
+            .int("live_requests", self.sim.requests().count() as u64)
+            .int(
+                "answered",
+                totals.completed + totals.failed + totals.rejected,
+            );
         if let Some((_, read)) = env.platform_memory {
             point = point.int("platform_bytes", read());
         }
-        points.push(point.build());
+        self.points.push(point.build());
+        (self.at >= plan.memory_secs).then(|| self.record(plan, env))
     }
-    let wall = (env.clock)() - start;
-    let peak = peak_bytes().saturating_sub(baseline);
-    let mut json = Obj::new()
-        .str("kind", "memory")
-        .num("rate", MEMORY_RATE)
-        .int("servers", scenario.servers.len() as u64)
-        .str("algorithm", scenario.algorithm.id())
-        .num("mean_cost_ms", scenario.traffic.cost.mean().as_millis_f64())
-        .num("network_delay_ms", scenario.client_latency.as_millis_f64())
-        .int("sim_seconds", plan.memory_secs)
-        .num("wall_s", wall)
-        .str(
-            "heap_measure",
-            "bytes live in the counting global allocator, minus those live before the run",
-        )
-        .int("heap_peak_bytes", peak);
-    if let Some((what, _)) = env.platform_memory {
-        json = json.str("platform_measure", what);
+
+    fn record(&self, plan: &Plan, env: &Env) -> Record {
+        let (scenario, heap, wall) = (&self.scenario, &self.heap, self.wall);
+        let points = self.points.clone();
+        let peak = peak_bytes().saturating_sub(self.baseline);
+        let mut json = Obj::new()
+            .str("kind", "memory")
+            .num("rate", MEMORY_RATE)
+            .int("servers", scenario.servers.len() as u64)
+            .str("algorithm", scenario.algorithm.id())
+            .num("mean_cost_ms", scenario.traffic.cost.mean().as_millis_f64())
+            .num("network_delay_ms", scenario.client_latency.as_millis_f64())
+            .int("sim_seconds", plan.memory_secs)
+            .num("wall_s", wall)
+            .str(
+                "heap_measure",
+                "bytes live in the counting global allocator, minus those live before the run",
+            )
+            .int("heap_peak_bytes", peak);
+        if let Some((what, _)) = env.platform_memory {
+            json = json.str("platform_measure", what);
+        }
+        let json = json.raw("points", &array(points)).build();
+        let kib = |b: u64| b as f64 / 1024.0;
+        let line = format!(
+            "memory: {} s simulated at {MEMORY_RATE} req/s: heap {} KiB at each {} s; peak {:.0} KiB",
+            plan.memory_secs,
+            heap.iter()
+                .map(|&b| format!("{:.0}", kib(b)))
+                .collect::<Vec<_>>()
+                .join(" / "),
+            plan.memory_every,
+            kib(peak)
+        );
+        Record { json, line }
     }
-    let json = json.raw("points", &array(points)).build();
-    let kib = |b: u64| b as f64 / 1024.0;
-    let line = format!(
-        "memory: {} s simulated at {MEMORY_RATE} req/s: heap {} KiB at each {} s; peak {:.0} KiB",
-        plan.memory_secs,
-        heap.iter()
-            .map(|&b| format!("{:.0}", kib(b)))
-            .collect::<Vec<_>>()
-            .join(" / "),
-        plan.memory_every,
-        kib(peak)
-    );
-    Record { json, line }
 }
 
 // ---------------------------------------------------------------------------------------------
