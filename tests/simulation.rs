@@ -423,3 +423,46 @@ fn servers_can_be_added_removed_and_can_degrade() {
     );
     assert!(sim.totals().balanced());
 }
+
+#[test]
+fn measured_latency_agrees_with_the_queueing_models() {
+    use lb_playground::sim::theory::expected_latency;
+    let measured_vs_theory = |algorithm, servers: u32, workers: u32, rate: f64| {
+        let mut s = Scenario {
+            algorithm,
+            client_latency: SimDuration::ZERO,
+            backend_latency: SimDuration::ZERO,
+            resilience: Resilience::NONE,
+            ..Scenario::classroom()
+        };
+        s.servers = (1..=servers)
+            .map(|i| server(&format!("s{i}"), 1, workers))
+            .collect();
+        s.traffic.rate = rate;
+        let mut sim = Simulation::new(s).unwrap();
+        let theory = expected_latency(&sim).expect("a model fits");
+        sim.advance_to(secs(20_000.0));
+        (
+            sim.metrics().latency().mean().unwrap() / 1e3,
+            theory.mean_ms,
+        )
+    };
+    // Random split over 4 servers of 2 workers at 80%: exactly M/M/2 per server.
+    let (measured, theory) = measured_vs_theory(Algorithm::Random, 4, 2, 12.8);
+    assert!(
+        (measured / theory - 1.0).abs() < 0.05,
+        "random: {measured:.1} vs {theory:.1} ms"
+    );
+    // Round robin smooths the input: a little better than the random-split model.
+    let (measured, theory) = measured_vs_theory(Algorithm::RoundRobin, 4, 2, 12.8);
+    assert!(
+        measured < theory && measured > 0.7 * theory,
+        "round robin: {measured:.1} vs {theory:.1} ms"
+    );
+    // Power of two choices over 20 single-worker servers at 90%: near the many-server limit.
+    let (measured, theory) = measured_vs_theory(Algorithm::NginxRandomTwo, 20, 1, 36.0);
+    assert!(
+        (measured / theory - 1.0).abs() < 0.15,
+        "p2c: {measured:.1} vs {theory:.1} ms"
+    );
+}

@@ -29,6 +29,7 @@ pub mod scenario;
 pub mod server;
 pub mod share;
 pub mod slow_start;
+pub mod theory;
 pub mod time;
 pub mod traffic;
 pub mod validation;
