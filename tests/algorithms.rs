@@ -135,6 +135,32 @@ fn consistent_hashing_reports_how_many_keys_a_kill_moved() {
 }
 
 #[test]
+fn the_simulation_shows_what_its_balancer_decides_with() {
+    let mut sim = Simulation::new(Scenario {
+        algorithm: Algorithm::SmoothWeighted,
+        ..Scenario::classroom()
+    })
+    .unwrap();
+    assert_eq!(sim.decision().last_pick, None);
+    sim.advance_to(SimTime::from_secs_f64(5.0));
+    let d = sim.decision();
+    assert_eq!(d.label, "current weight");
+    assert_eq!(d.values.len(), sim.pool().len());
+    // Every pass adds the total to the peers and takes it from the chosen one: the sum stays 0.
+    assert_eq!(d.values.iter().map(|v| v.unwrap()).sum::<f64>(), 0.0);
+    assert!(d.last_pick.unwrap().chosen < sim.pool().len());
+    // A new algorithm starts with a fresh state, and shows its own numbers.
+    sim.apply(Command::SetAlgorithm(Algorithm::PeakEwma))
+        .unwrap();
+    assert_eq!(sim.decision().last_pick, None);
+    sim.advance_to(SimTime::from_secs_f64(10.0));
+    let d = sim.decision();
+    assert_eq!(d.label, "cost (µs)");
+    assert!(d.values.iter().all(|v| v.is_some_and(|cost| cost > 0.0)));
+    assert!(d.last_pick.unwrap().against.is_some());
+}
+
+#[test]
 fn least_loaded_algorithms_starve_a_slow_server_that_round_robin_floods() {
     let share_of_slow = |algorithm| {
         let mut scenario = Scenario {

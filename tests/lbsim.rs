@@ -347,3 +347,58 @@ fn the_speed_check_scenario_is_a_million_requests_over_ten_servers() {
     assert_eq!(s.backend_latency, SimDuration::ZERO);
     assert_eq!(s.traffic.rate * s.duration.unwrap().as_secs_f64(), 1e6);
 }
+
+#[test]
+fn the_report_has_per_path_numbers_and_the_trace_ends_with_the_path() {
+    // The long-report preset mixes /page (50 ms) and /report (10 s) requests.
+    let path = write("paths.json", &preset("long-report").unwrap().to_json());
+    let trace = scratch("paths.csv");
+    let r = report(&ok(&[
+        "run",
+        &path,
+        "--until",
+        "60",
+        "--trace",
+        trace.to_str().unwrap(),
+    ]));
+    let paths = r["paths"].as_array().unwrap();
+    let names: Vec<&str> = paths.iter().map(|p| p["path"].as_str().unwrap()).collect();
+    assert_eq!(names, ["/page", "/report"]);
+    for field in ["completed", "failed", "rejected"] {
+        let sum: u64 = paths.iter().map(|p| p[field].as_u64().unwrap()).sum();
+        assert_eq!(sum, total(&r, field), "{field}");
+    }
+    for field in ["mean", "p50", "p95", "p99", "max"] {
+        for p in paths {
+            assert!(p["latency_ms"][field].is_f64(), "{}: {field}", p["path"]);
+        }
+    }
+    let report_ms = paths[1]["latency_ms"]["p50"].as_f64().unwrap();
+    assert!(report_ms >= 10_000.0, "a report takes 10 s: {report_ms}");
+    // The trace's last column is the path, one line per finished request.
+    let csv = std::fs::read_to_string(&trace).unwrap();
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next(),
+        Some("seq,sent_s,client,client_ip,server,tries,outcome,latency_ms,path")
+    );
+    let mut per_path = [0u64; 2];
+    for line in lines {
+        let (_, last) = line.rsplit_once(',').unwrap();
+        per_path[usize::from(last == "/report")] += 1;
+        assert!(matches!(last, "/page" | "/report"), "{line}");
+    }
+    let finished = |p: &Value| -> u64 {
+        ["completed", "failed", "rejected"]
+            .iter()
+            .map(|f| p[*f].as_u64().unwrap())
+            .sum()
+    };
+    assert_eq!(per_path, [finished(&paths[0]), finished(&paths[1])]);
+    // A plain cost distribution has the one path "/".
+    let plain = write("plain-paths.json", &short_scenario().to_json());
+    let r = report(&ok(&["run", &plain]));
+    assert_eq!(r["paths"].as_array().unwrap().len(), 1);
+    assert_eq!(r["paths"][0]["path"], "/");
+    assert_eq!(r["paths"][0]["completed"], r["totals"]["completed"]);
+}

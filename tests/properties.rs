@@ -11,7 +11,7 @@ use lb_playground::sim::health::{ActiveCheck, CheckFailure, HealthChecker};
 use lb_playground::sim::passive::{Passive, PassiveState};
 use lb_playground::sim::retry::RetryPolicy;
 use lb_playground::sim::rng::SimRng;
-use lb_playground::sim::traffic::Pattern;
+use lb_playground::sim::traffic::{Pattern, path_hash};
 use lb_playground::sim::{
     Algorithm, Command, Scenario, SimDuration, SimTime, Simulation, SlowStart,
 };
@@ -39,6 +39,8 @@ fn key(i: u32) -> RequestKey {
         client: i,
         ip: [(i % 251) as u8 + 1, (i / 3) as u8, (i / 7) as u8, i as u8],
         session: u64::from(i) * 7919,
+        path: (i % 16) as u8,
+        path_hash: path_hash(&format!("/p{}", i % 16)),
     }
 }
 

@@ -2,9 +2,11 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use lb_playground::sim::presets::{PRESETS, preset};
-use lb_playground::sim::report::Report;
-use lb_playground::sim::scenario::MAX_FILE_BYTES;
-use lb_playground::sim::{Command, Scenario, SimTime, Simulation};
+use lb_playground::sim::report::{PathReport, Report};
+use lb_playground::sim::resilience::Resilience;
+use lb_playground::sim::scenario::{MAX_FILE_BYTES, server};
+use lb_playground::sim::traffic::{CostDistribution, RequestClass, RequestMix};
+use lb_playground::sim::{Algorithm, Command, Scenario, SimDuration, SimTime, Simulation};
 
 #[test]
 fn every_preset_round_trips_through_json() {
@@ -102,6 +104,24 @@ fn bad_files_are_refused_with_the_field_named() {
             "servers[1].name: \"a\" is used by another server",
         ),
         (file("", "").replace("}]}", "}"), "file: "),
+        (
+            file(r#""round-robin""#, r#""consistent-hash-url""#),
+            "unknown algorithm \"consistent-hash-url\" (known: ",
+        ),
+        (
+            file(
+                r#"{"kind": "exponential", "mean": "100ms"}"#,
+                r#"{"kind": "mix", "classes": [{"path": "api", "cost": "10ms", "share": 1}]}"#,
+            ),
+            "traffic.cost.classes[0].path: \"api\" does not start with '/'",
+        ),
+        (
+            file(
+                r#"{"kind": "exponential", "mean": "100ms"}"#,
+                r#"{"kind": "mix", "classes": [{"cost": "10ms", "share": 1}]}"#,
+            ),
+            "missing field `path`",
+        ),
     ];
     for (json, expected) in cases {
         let error = error_of(&json);
@@ -161,4 +181,128 @@ fn reports_carry_totals_latency_servers_and_events() {
             .any(|e| e["kind"] == "health" && e["at"] == 16.0),
         "{events:?}"
     );
+}
+
+/// A file from before request paths, with the two-class `bimodal` cost files had then.
+const PATHLESS_FILE: &str = r#"{
+  "version": 1,
+  "title": "The long report request",
+  "seed": 1,
+  "servers": [{"name": "server-1", "weight": 1, "workers": 2, "speed": 1.0}],
+  "algorithm": "round-robin",
+  "traffic": {
+    "rate": 40.0,
+    "pattern": {"kind": "poisson"},
+    "cost": {"kind": "bimodal", "common": "50ms", "rare": "10s", "rare_share": 0.01},
+    "clients": 200,
+    "behind_nat": 0
+  },
+  "duration": "120s"
+}"#;
+
+#[test]
+fn a_file_from_before_paths_still_loads_with_page_and_report_paths() {
+    let old = Scenario::from_json(PATHLESS_FILE).unwrap();
+    // The same classes as the long-report preset, which now writes them as a mix with paths.
+    assert_eq!(
+        old.traffic.cost,
+        preset("long-report").unwrap().traffic.cost
+    );
+    assert_eq!(old.traffic.cost.path(0), "/page");
+    assert_eq!(old.traffic.cost.path(1), "/report");
+    assert_eq!(old.traffic.cost.mean(), SimDuration::from_micros(149_500));
+    // Share links hold the same JSON, so an old link loads too.
+    let link = lb_playground::sim::share::pack(&old);
+    assert_eq!(lb_playground::sim::share::unpack(&link), Ok(old));
+}
+
+/// Three classes with their own paths and constant costs, no network delays, light load.
+fn three_paths(algorithm: Algorithm) -> Scenario {
+    let class = |path: &str, ms: u64, share: f64| RequestClass {
+        path: path.into(),
+        cost: SimDuration::from_millis(ms),
+        share,
+    };
+    let mut s = Scenario::classroom();
+    s.algorithm = algorithm;
+    s.client_latency = SimDuration::ZERO;
+    s.backend_latency = SimDuration::ZERO;
+    s.resilience = Resilience::NONE;
+    s.servers = (1..=4).map(|i| server(&format!("s{i}"), 1, 8)).collect();
+    s.traffic.cost = CostDistribution::Mix(RequestMix {
+        classes: vec![
+            class("/", 20, 0.5),
+            class("/api", 40, 0.3),
+            class("/static", 5, 0.2),
+        ],
+    });
+    s.traffic.rate = 20.0; // about 1% of the 32 workers' capacity
+    s
+}
+
+#[test]
+fn a_mix_reports_each_path_apart_and_its_counts_add_up() {
+    let mut sim = Simulation::new(three_paths(Algorithm::RoundRobin)).unwrap();
+    sim.apply(Command::Kill { server: 3 }).unwrap(); // some failures, so they are counted too
+    sim.advance_to(SimTime::from_secs_f64(0.5));
+    sim.apply(Command::Revive { server: 3 }).unwrap();
+    sim.advance_to(SimTime::from_secs_f64(300.0));
+    let report = Report::of(&sim);
+    let paths: Vec<&str> = report.paths.iter().map(|p| p.path.as_str()).collect();
+    assert_eq!(paths, ["/", "/api", "/static"]);
+    let sum = |f: fn(&PathReport) -> u64| report.paths.iter().map(f).sum::<u64>();
+    assert_eq!(sum(|p| p.completed), report.totals.completed);
+    assert_eq!(sum(|p| p.failed), report.totals.failed);
+    assert_eq!(sum(|p| p.rejected), report.totals.rejected);
+    assert!(report.totals.failed > 0, "the kill failed some requests");
+    for (p, (cost_ms, share)) in report
+        .paths
+        .iter()
+        .zip([(20.0, 0.5), (40.0, 0.3), (5.0, 0.2)])
+    {
+        let mean = p.latency_ms.mean.unwrap();
+        assert!(
+            (mean - cost_ms).abs() < cost_ms * 0.01,
+            "{}: mean {mean} ms",
+            p.path
+        );
+        let seen = p.completed as f64 / report.totals.completed as f64;
+        assert!((seen - share).abs() < 0.02, "{}: share {seen}", p.path);
+    }
+}
+
+#[test]
+fn hashing_by_uri_sends_each_path_to_one_server() {
+    let mut sim = Simulation::new(three_paths(Algorithm::ConsistentHashUri)).unwrap();
+    sim.enable_trace(1_000_000);
+    sim.advance_to(SimTime::from_secs_f64(60.0));
+    let mut server_of = std::collections::HashMap::new();
+    for r in sim.trace().unwrap() {
+        let first = *server_of.entry(r.path).or_insert(r.server);
+        assert_eq!(r.server, first, "path {} changed server", r.path);
+    }
+    assert_eq!(server_of.len(), 3);
+    // When a server is drained, the remap report counts path keys.
+    sim.apply(Command::SetWeight {
+        server: 0,
+        weight: 0,
+    })
+    .unwrap();
+    let remapped = sim
+        .log()
+        .iter()
+        .any(|e| e.text.contains("% of path keys (modulo"));
+    assert!(remapped, "{:?}", sim.log().back());
+    // Client-keyed hashing spreads every path over the servers instead.
+    let mut sim = Simulation::new(three_paths(Algorithm::ConsistentHashIp)).unwrap();
+    sim.enable_trace(1_000_000);
+    sim.advance_to(SimTime::from_secs_f64(60.0));
+    let api: std::collections::HashSet<_> = sim
+        .trace()
+        .unwrap()
+        .iter()
+        .filter(|r| r.path == 1)
+        .map(|r| r.server)
+        .collect();
+    assert_eq!(api.len(), 4);
 }

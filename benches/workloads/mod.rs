@@ -23,7 +23,7 @@ use lb_playground::sim::retry::RetryPolicy;
 use lb_playground::sim::rng::SimRng;
 use lb_playground::sim::scenario::server;
 use lb_playground::sim::share;
-use lb_playground::sim::traffic::{CostDistribution, Traffic};
+use lb_playground::sim::traffic::{CostDistribution, Traffic, path_hash};
 use lb_playground::sim::{
     Algorithm, Command, Scenario, SimDuration, SimTime, Simulation, SlowStart, Totals,
 };
@@ -549,6 +549,9 @@ fn pick_loop(balancer: &mut dyn Balancer, servers: usize, picks: u64, env: &Env)
             client,
             ip: traffic.client_ip(client),
             session: traffic.client_session(client),
+            // 64 paths, so hashing by path spreads over the pool too.
+            path: (client % 64) as u8,
+            path_hash: path_hash(&format!("/item/{}", client % 64)),
         })
         .collect();
     let mut pool: Vec<Candidate> = (0..servers).map(|i| Candidate::new(i as u32, 1)).collect();

@@ -17,7 +17,9 @@
 //!   `completed`, `failed`, `rejected`, `in_flight`, `queued`), `retries`, `latency_ms` (`mean`,
 //!   `p50`, `p95`, `p99`, `max`, client-observed, `null` when nothing was served), `servers`
 //!   (each with `name`, `routed`, `completed`, `failed`, `rejected`, `refused` and its own
-//!   `latency_ms`) and `events`, the timeline of commands and state-machine transitions (`at`
+//!   `latency_ms`), `paths` (each request path with `path`, `completed`, `failed`, `rejected`
+//!   and its own `latency_ms`; one `/` unless the cost is a mix of classes with their paths) and
+//!   `events`, the timeline of commands and state-machine transitions (`at`
 //!   seconds, `kind`, `text`). Retries are counted in `retries`, not listed one by one.
 //!   `--seed N` replaces the scenario's seed. The same scenario and seed always give the same
 //!   report, byte for byte.
@@ -27,7 +29,7 @@
 //!   estimate is run again with room for a million; one that logs more than a million is refused
 //!   (exit 1: shorten it with `--until`) rather than reported with events missing.
 //! - `--trace FILE` also writes the request log as CSV: the header
-//!   `seq,sent_s,client,client_ip,server,tries,outcome,latency_ms`, then one line per finished
+//!   `seq,sent_s,client,client_ip,server,tries,outcome,latency_ms,path`, then one line per finished
 //!   request in arrival order (`seq` increasing). Requests still in flight or queued when the run
 //!   ends are not in it, so it has `completed + failed + rejected` lines. Lines are written as the
 //!   run goes: memory holds only the requests that finished after an older one still in flight,
@@ -81,7 +83,8 @@ COMMANDS:
     run       Run SCENARIO.json (- reads it from stdin) and print the JSON report on stdout:
               scenario, seed, until, totals (generated, completed, failed, rejected,
               in_flight, queued), retries, latency_ms (mean, p50, p95, p99, max; client-observed),
-              servers (name, routed, completed, failed, rejected, refused, latency_ms) and
+              servers (name, routed, completed, failed, rejected, refused, latency_ms),
+              paths (path, completed, failed, rejected, latency_ms; per request path) and
               events (every command and state-machine transition of the run; retries are
               counted, not listed). The event log is sized from the run (100 events per server
               per simulated second plus the timeline), up to 1000000 events; a run that logs
@@ -95,7 +98,7 @@ OPTIONS (run):
                       two is required).
     --seed N          Use seed N (0 to 18446744073709551615) instead of the scenario's.
     --trace FILE      Also write the request log as CSV: a header, then one line per finished
-                      request in arrival order (seq increasing). Requests still in flight at
+                      request in arrival order (seq increasing; the last column is its path). Requests still in flight at
                       the end are not in it: it has completed + failed + rejected lines.
     -h, --help        Print this help.
 

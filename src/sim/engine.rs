@@ -15,7 +15,8 @@ use std::collections::VecDeque;
 
 use super::backend::Backend;
 use super::balancer::{
-    Algorithm, Balancer, Candidate, Feedback, PickContext, Remap, RequestKey, remap,
+    Algorithm, Balancer, Candidate, Decision, Feedback, HashKey, PickContext, Remap, RequestKey,
+    remap,
 };
 use super::breaker::{BreakerTransition, CircuitBreaker};
 use super::command::{Command, TimedCommand};
@@ -34,7 +35,7 @@ use super::scenario::{
 use super::server::{Arrival, Completion, Job, MIN_SPEED, Server, service_time};
 use super::slow_start::SlowStart;
 use super::time::{SimDuration, SimTime};
-use super::traffic::Traffic;
+use super::traffic::{Traffic, path_hash};
 use super::validation::{ValidationError, check_range};
 
 /// How many entries the event log keeps.
@@ -130,6 +131,8 @@ pub struct TraceRecord {
     pub outcome: Outcome,
     /// Client-observed latency.
     pub latency: SimDuration,
+    /// Its path index (see `CostDistribution::path`).
+    pub path: u8,
 }
 
 /// The random streams the engine draws from.
@@ -164,6 +167,8 @@ pub struct Simulation {
     degrade_epoch: u32,
     slow_start: SlowStart,
     last_remap: Option<Remap>,
+    /// The FNV-1a hash of every request path, by path index (what `RequestKey` carries).
+    path_hashes: Vec<u64>,
     requests: RequestTable,
     /// Live requests waiting in a server queue.
     queued: u64,
@@ -217,6 +222,9 @@ impl Simulation {
             offered: Vec::new(),
             slow_start: scenario.slow_start,
             last_remap: None,
+            path_hashes: (0..scenario.traffic.cost.path_count())
+                .map(|i| path_hash(scenario.traffic.cost.path(i)))
+                .collect(),
             requests: RequestTable::default(),
             queued: 0,
             retrying: 0,
@@ -240,6 +248,7 @@ impl Simulation {
             completion_scratch: Vec::new(),
             scenario,
         };
+        sim.metrics.track_paths(sim.path_hashes.len());
         sim.schedule_next_arrival();
         sim.start_health_checks();
         for i in 0..sim.scenario.timeline.len() {
@@ -304,6 +313,12 @@ impl Simulation {
     /// The balancer's view of each server (weight, active requests, availability).
     pub fn pool(&self) -> &[Candidate] {
         &self.pool
+    }
+
+    /// What the balancing algorithm is deciding with right now (per-server numbers from its state
+    /// and its latest pick), for drawing on the load balancer.
+    pub fn decision(&self) -> Decision {
+        self.balancer.decision(self.pool(), self.now())
     }
 
     /// The balancer's health, passive and breaker state of each server.
@@ -501,12 +516,18 @@ impl Simulation {
             return;
         }
         while let Some((time, event)) = self.events.pop_due(t) {
-            self.metrics.close_windows_until(time);
+            self.close_windows_until(time);
             self.now = time;
             self.handle(event);
         }
-        self.metrics.close_windows_until(t);
+        self.close_windows_until(t);
         self.now = t;
+    }
+
+    /// Closes the metrics windows that end by `t`, recording the servers' queue lengths.
+    fn close_windows_until(&mut self, t: SimTime) {
+        let queues = self.servers.iter().map(Server::queued);
+        self.metrics.close_windows_until(t, queues);
     }
 
     /// Advances the clock by `d`.
@@ -720,7 +741,8 @@ impl Simulation {
         });
     }
 
-    /// Logs how many client keys a change of the server set moved under the hashing algorithm.
+    /// Logs how many keys a change of the server set moved under the hashing algorithm. The sample
+    /// spreads the clients over the paths, so it measures client keys, or path keys for `Uri`.
     fn report_remap(&mut self, before: &[Candidate]) {
         let Some(key) = self.algorithm.hash_key() else {
             return;
@@ -731,26 +753,34 @@ impl Simulation {
         if membership(before) == membership(&self.pool) {
             return;
         }
+        let paths = self.path_hashes.len() as u32;
         let hashes: Vec<u32> = (0..self.traffic.clients.min(REMAP_SAMPLE))
-            .map(|client| key.hash(&self.request_key(client)))
+            .map(|client| key.hash(&self.request_key(client, (client % paths) as u8)))
             .collect();
+        let keys = if key == HashKey::Uri {
+            "path"
+        } else {
+            "client"
+        };
         let moved = remap(before, &self.pool, &hashes);
         self.last_remap = Some(moved);
         self.push_log(
             LogKind::Remap,
             format!(
-                "consistent hashing moved {:.1}% of client keys (modulo hashing would move {:.1}%)",
+                "consistent hashing moved {:.1}% of {keys} keys (modulo hashing would move {:.1}%)",
                 moved.consistent * 100.0,
                 moved.modulo * 100.0
             ),
         );
     }
 
-    fn request_key(&self, client: u32) -> RequestKey {
+    fn request_key(&self, client: u32, path: u8) -> RequestKey {
         RequestKey {
             client,
             ip: self.traffic.client_ip(client),
             session: self.traffic.client_session(client),
+            path,
+            path_hash: self.path_hashes[usize::from(path)],
         }
     }
 
@@ -857,12 +887,13 @@ impl Simulation {
     /// A client sends a new request.
     fn arrive(&mut self) {
         let client = self.streams.clients.below(self.traffic.clients);
-        let cost = self.traffic.cost.sample(&mut self.streams.costs);
+        let (cost, path) = self.traffic.cost.sample(&mut self.streams.costs);
         let delay = self.scenario.client_latency;
         let id = self.requests.insert(Request {
             seq: self.generated,
             client,
             cost,
+            path,
             created: self.now,
             server: None,
             dispatched: self.now,
@@ -889,7 +920,7 @@ impl Simulation {
     /// server's breaker, and sends it; or answers at once when no server can take it.
     fn route(&mut self, id: RequestId) {
         let request = self.requests.get(id);
-        let key = self.request_key(request.client);
+        let key = self.request_key(request.client, request.path);
         let tried = request.tried;
         let tries = request.tries as usize;
         self.update_ramps();
@@ -1270,6 +1301,8 @@ impl Simulation {
         let latency = self.now - request.created;
         self.metrics
             .record_answer(request.server.map(|s| s as usize), outcome, latency);
+        self.metrics
+            .record_path(usize::from(request.path), outcome, latency);
         if let Some((trace, capacity)) = &mut self.trace {
             if trace.len() == *capacity {
                 trace.pop_front();
@@ -1282,6 +1315,7 @@ impl Simulation {
                 tries: request.tries,
                 outcome,
                 latency,
+                path: request.path,
             });
         }
     }

@@ -4,8 +4,10 @@
 //! Latency is measured where the user feels it: from the moment the client sends a request until the
 //! answer is back at the client. Only successful requests enter the latency histograms; failures and
 //! rejections are counted. Every `sample_every` of simulated time the current window is closed into a
-//! [`Sample`] (throughput, errors, p50 / p95 / p99); the series keeps the most recent
-//! [`SERIES_CAPACITY`] samples so memory stays flat however long the run.
+//! [`Sample`] (throughput, errors, mean and p50 / p95 / p99); the series keeps the most recent
+//! [`SERIES_CAPACITY`] samples so memory stays flat however long the run. At the same instants the
+//! queue length of every server is recorded into a shorter history ([`QUEUE_HISTORY`] windows),
+//! whose buffers are reused so a long run allocates nothing for it.
 
 use std::collections::VecDeque;
 
@@ -18,6 +20,8 @@ pub const SERIES_CAPACITY: usize = 600;
 /// How many windows a sample's percentiles cover: with a handful of requests per window, p95 and
 /// p99 of one window would be the same sample, so they are taken over this many recent windows.
 pub const ROLLING_WINDOWS: usize = 10;
+/// How many window ends the per-server queue-length history keeps.
+pub const QUEUE_HISTORY: usize = 120;
 
 /// Counts of requests by where they are or how they ended, for the whole run.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
@@ -64,6 +68,19 @@ pub struct ServerStats {
     pub latency: Histogram,
 }
 
+/// One request path's statistics over the run (layer-7 view: `/api`, `/static`, ...).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PathStats {
+    /// Requests for it answered successfully.
+    pub completed: u64,
+    /// Requests for it that failed.
+    pub failed: u64,
+    /// Requests for it turned away without being attempted.
+    pub rejected: u64,
+    /// Client-observed latency of its successful requests (microseconds).
+    pub latency: Histogram,
+}
+
 /// The statistics of one closed window of simulated time.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Sample {
@@ -75,6 +92,8 @@ pub struct Sample {
     pub errors: f64,
     /// Retries started in the window, per second.
     pub retries: f64,
+    /// Mean latency of the successes in the last [`ROLLING_WINDOWS`] windows, in milliseconds.
+    pub mean_ms: Option<f64>,
     /// Median latency of the successes in the last [`ROLLING_WINDOWS`] windows, in milliseconds.
     pub p50_ms: Option<f64>,
     /// 95th percentile latency over the same span, in milliseconds.
@@ -92,6 +111,8 @@ pub struct Metrics {
     retries: u64,
     latency: Histogram,
     servers: Vec<ServerStats>,
+    /// Per request path, by path index (empty until [`Metrics::track_paths`]).
+    paths: Vec<PathStats>,
     window: Histogram,
     window_errors: u64,
     window_retries: u64,
@@ -102,6 +123,8 @@ pub struct Metrics {
     /// Scratch space for merging `recent`.
     rolling: Histogram,
     series: VecDeque<Sample>,
+    /// Queue length of every server at each of the most recent window ends, oldest first.
+    queues: VecDeque<Vec<u32>>,
 }
 
 impl Metrics {
@@ -114,6 +137,7 @@ impl Metrics {
             retries: 0,
             latency: Histogram::new(),
             servers: vec![ServerStats::default(); servers],
+            paths: Vec::new(),
             window: Histogram::new(),
             window_errors: 0,
             window_retries: 0,
@@ -122,12 +146,39 @@ impl Metrics {
             recent: VecDeque::with_capacity(ROLLING_WINDOWS),
             rolling: Histogram::new(),
             series: VecDeque::with_capacity(SERIES_CAPACITY),
+            queues: VecDeque::with_capacity(QUEUE_HISTORY),
         }
     }
 
     /// Starts counting for one more server.
     pub(crate) fn add_server(&mut self) {
         self.servers.push(ServerStats::default());
+    }
+
+    /// Counts `paths` request paths separately from now on (path indices `0..paths`).
+    pub(crate) fn track_paths(&mut self, paths: usize) {
+        self.paths = vec![PathStats::default(); paths];
+    }
+
+    /// Per-path statistics, by path index.
+    pub fn paths(&self) -> &[PathStats] {
+        &self.paths
+    }
+
+    /// A request for path `path` ended for its client with `outcome` after `latency` (counted like
+    /// [`Metrics::record_answer`]; a path that is not tracked is ignored).
+    pub fn record_path(&mut self, path: usize, outcome: Outcome, latency: SimDuration) {
+        let Some(stats) = self.paths.get_mut(path) else {
+            return;
+        };
+        match outcome {
+            Outcome::Success => {
+                stats.completed += 1;
+                stats.latency.record(latency.0);
+            }
+            o if o.is_rejection() => stats.rejected += 1,
+            _ => stats.failed += 1,
+        }
     }
 
     /// Requests answered successfully, failed and rejected so far: `(completed, failed, rejected)`.
@@ -166,6 +217,13 @@ impl Metrics {
         &self.series
     }
 
+    /// The queue length of every server (in server order; servers added later have shorter
+    /// records) at the end of each recent window, oldest first, aligned with the last entries of
+    /// [`Metrics::series`].
+    pub fn queue_history(&self) -> &VecDeque<Vec<u32>> {
+        &self.queues
+    }
+
     /// A request's answer reached its client after `latency`.
     pub fn record_answer(&mut self, server: Option<usize>, outcome: Outcome, latency: SimDuration) {
         match outcome {
@@ -188,9 +246,11 @@ impl Metrics {
         }
     }
 
-    /// Closes every window that ends at or before `now`.
-    pub fn close_windows_until(&mut self, now: SimTime) {
+    /// Closes every window that ends at or before `now`; `queues` gives each server's queue length
+    /// now, which is also what it was at those window ends (nothing happened in between).
+    pub fn close_windows_until(&mut self, now: SimTime, queues: impl Iterator<Item = u32> + Clone) {
         while self.window_end <= now {
+            self.record_queues(queues.clone());
             let secs = self.window_len.as_secs_f64();
             let throughput = self.window.count() as f64 / secs;
             // Keep this window's histogram among the recent ones, reusing the oldest one's storage.
@@ -212,6 +272,7 @@ impl Metrics {
                 throughput,
                 errors: self.window_errors as f64 / secs,
                 retries: self.window_retries as f64 / secs,
+                mean_ms: self.rolling.mean().map(|us| us / 1e3),
                 p50_ms: ms(0.5),
                 p95_ms: ms(0.95),
                 p99_ms: ms(0.99),
@@ -224,6 +285,18 @@ impl Metrics {
             self.window_retries = 0;
             self.window_end += self.window_len;
         }
+    }
+
+    /// Appends one queue-length record, reusing the oldest record's storage once the history is full.
+    fn record_queues(&mut self, queues: impl Iterator<Item = u32>) {
+        let mut record = if self.queues.len() == QUEUE_HISTORY {
+            self.queues.pop_front().unwrap_or_default()
+        } else {
+            Vec::with_capacity(self.servers.len())
+        };
+        record.clear();
+        record.extend(queues);
+        self.queues.push_back(record);
     }
 }
 
@@ -239,10 +312,13 @@ mod tests {
         }
         m.record_answer(None, Outcome::NoServer, SimDuration::ZERO);
         m.record_answer(Some(0), Outcome::ServerCrashed, SimDuration::ZERO);
-        m.close_windows_until(SimTime::from_secs_f64(2.5));
+        m.close_windows_until(SimTime::from_secs_f64(2.5), [3, 0].into_iter());
         assert_eq!(m.series().len(), 2);
         let first = m.series()[0];
         assert_eq!(first.throughput, 100.0);
+        assert!((first.mean_ms.unwrap() - 50.5).abs() < 0.5);
+        assert_eq!(m.queue_history().len(), 2);
+        assert_eq!(m.queue_history()[0], [3, 0]);
         assert_eq!(first.errors, 2.0);
         assert!((first.p50_ms.unwrap() - 50.0).abs() < 0.5);
         assert!((first.p99_ms.unwrap() - 99.0).abs() < 1.0);
@@ -259,10 +335,10 @@ mod tests {
     fn percentiles_roll_over_the_last_windows_only() {
         let mut m = Metrics::new(1, SimDuration::from_secs(1));
         m.record_answer(Some(0), Outcome::Success, SimDuration::from_secs(9));
-        m.close_windows_until(SimTime::from_secs_f64(1.0));
+        m.close_windows_until(SimTime::from_secs_f64(1.0), std::iter::empty());
         for w in 1..=ROLLING_WINDOWS as u64 {
             m.record_answer(Some(0), Outcome::Success, SimDuration::from_millis(10));
-            m.close_windows_until(SimTime::from_secs_f64(1.0 + w as f64));
+            m.close_windows_until(SimTime::from_secs_f64(1.0 + w as f64), std::iter::empty());
             let slow_included = w < ROLLING_WINDOWS as u64;
             let p99 = m.series().back().unwrap().p99_ms.unwrap();
             assert_eq!(p99 > 1_000.0, slow_included, "after window {w}: p99 {p99}");
@@ -272,12 +348,33 @@ mod tests {
     #[test]
     fn the_series_is_bounded() {
         let mut m = Metrics::new(1, SimDuration::from_millis(10));
-        m.close_windows_until(SimTime::from_secs_f64(100.0));
+        m.close_windows_until(SimTime::from_secs_f64(100.0), [7].into_iter());
         assert_eq!(m.series().len(), SERIES_CAPACITY);
+        assert_eq!(m.queue_history().len(), QUEUE_HISTORY);
+        assert!(m.queue_history().iter().all(|q| q == &[7]));
         assert_eq!(
             m.series().back().unwrap().end,
             SimTime::from_secs_f64(100.0)
         );
+    }
+
+    #[test]
+    fn paths_are_counted_apart() {
+        let mut m = Metrics::new(1, SimDuration::from_secs(1));
+        m.track_paths(2);
+        m.record_path(1, Outcome::Success, SimDuration::from_millis(10));
+        m.record_path(1, Outcome::QueueFull, SimDuration::ZERO);
+        m.record_path(0, Outcome::ServerCrashed, SimDuration::ZERO);
+        m.record_path(2, Outcome::Success, SimDuration::ZERO); // not tracked
+        let [page, report] = m.paths() else {
+            panic!("two paths")
+        };
+        assert_eq!((page.completed, page.failed, page.rejected), (0, 1, 0));
+        assert_eq!(
+            (report.completed, report.failed, report.rejected),
+            (1, 0, 1)
+        );
+        assert_eq!(report.latency.count(), 1);
     }
 
     #[test]

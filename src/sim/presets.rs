@@ -10,7 +10,7 @@ use super::resilience::Resilience;
 use super::retry::RetryPolicy;
 use super::scenario::{Scenario, server};
 use super::time::{SimDuration, SimTime};
-use super::traffic::CostDistribution;
+use super::traffic::{CostDistribution, RequestClass, RequestMix};
 
 /// A named preset.
 pub struct Preset {
@@ -116,16 +116,26 @@ fn slow_server() -> Scenario {
 fn long_report() -> Scenario {
     let mut s = base(
         "The long report request",
-        "Most requests are 50 ms page loads, but 1 in 100 is a 10 s report. Under round robin a \
-         page load that lands behind a report waits seconds: look at p99 against p50. Least \
+        "Most requests are 50 ms page loads (/page), but 1 in 100 is a 10 s report (/report). \
+         Under round robin a page load that lands behind a report waits seconds: look at p99 \
+         against p50, and at the /page latency in the report's per-path numbers. Least \
          connections (switched on at 60 s) steers around busy servers and cuts the tail.",
         120,
     );
-    s.traffic.cost = CostDistribution::Bimodal {
-        common: SimDuration::from_millis(50),
-        rare: SimDuration::from_secs(10),
-        rare_share: 0.01,
-    };
+    s.traffic.cost = CostDistribution::Mix(RequestMix {
+        classes: vec![
+            RequestClass {
+                path: "/page".into(),
+                cost: SimDuration::from_millis(50),
+                share: 0.99,
+            },
+            RequestClass {
+                path: "/report".into(),
+                cost: SimDuration::from_secs(10),
+                share: 0.01,
+            },
+        ],
+    });
     s.traffic.rate = 40.0;
     s.timeline = vec![at(60, Command::SetAlgorithm(Algorithm::LeastConnections))];
     s

@@ -56,6 +56,21 @@ pub struct ServerReport {
     pub latency_ms: LatencyMs,
 }
 
+/// One request path's part of the report.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PathReport {
+    /// The path, e.g. `/api`.
+    pub path: String,
+    /// Requests for it answered successfully.
+    pub completed: u64,
+    /// Requests for it that failed.
+    pub failed: u64,
+    /// Requests for it turned away without being attempted.
+    pub rejected: u64,
+    /// Client-observed latency of its successful requests.
+    pub latency_ms: LatencyMs,
+}
+
 /// One state-machine event.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct EventReport {
@@ -84,6 +99,8 @@ pub struct Report {
     pub latency_ms: LatencyMs,
     /// Per server, in order.
     pub servers: Vec<ServerReport>,
+    /// Per request path, in the order of the cost distribution's classes (one, `/`, without).
+    pub paths: Vec<PathReport>,
     /// The timeline of events, oldest first (commands included).
     pub events: Vec<EventReport>,
 }
@@ -113,6 +130,18 @@ impl Report {
                     latency_ms: LatencyMs::of(&stats.latency),
                 })
                 .collect(),
+            paths: metrics
+                .paths()
+                .iter()
+                .enumerate()
+                .map(|(i, stats)| PathReport {
+                    path: sim.traffic().cost.path(i).to_string(),
+                    completed: stats.completed,
+                    failed: stats.failed,
+                    rejected: stats.rejected,
+                    latency_ms: LatencyMs::of(&stats.latency),
+                })
+                .collect(),
             events: sim
                 .log()
                 .iter()
@@ -132,16 +161,17 @@ impl Report {
 }
 
 /// The header of the request-log CSV.
-pub const TRACE_HEADER: &str = "seq,sent_s,client,client_ip,server,tries,outcome,latency_ms";
+pub const TRACE_HEADER: &str = "seq,sent_s,client,client_ip,server,tries,outcome,latency_ms,path";
 
-/// One request-log line (without a newline), naming the server and the client's address.
+/// One request-log line (without a newline), naming the server, the client's address and the path
+/// (paths are printable ASCII without spaces; one with a comma or quote is quoted as CSV).
 pub fn trace_line(sim: &Simulation, r: &TraceRecord) -> String {
     let ip = sim.traffic().client_ip(r.client);
     let server = r
         .server
         .map_or("", |s| sim.servers()[s as usize].spec().name.as_str());
     format!(
-        "{},{:.6},{},{}.{}.{}.{},{},{},{},{:.3}",
+        "{},{:.6},{},{}.{}.{}.{},{},{},{},{:.3},{}",
         r.seq,
         r.sent.as_secs_f64(),
         r.client,
@@ -152,13 +182,23 @@ pub fn trace_line(sim: &Simulation, r: &TraceRecord) -> String {
         server,
         r.tries,
         r.outcome.id(),
-        r.latency.as_millis_f64()
+        r.latency.as_millis_f64(),
+        csv_field(sim.traffic().cost.path(usize::from(r.path)))
     )
+}
+
+/// `field` as one CSV field: as it is, or quoted (quotes doubled) when it holds a comma or a quote.
+fn csv_field(field: &str) -> std::borrow::Cow<'_, str> {
+    if field.contains([',', '"']) {
+        format!("\"{}\"", field.replace('"', "\"\"")).into()
+    } else {
+        field.into()
+    }
 }
 
 /// The header of the metrics CSV.
 pub const METRICS_HEADER: &str =
-    "end_s,throughput_per_s,errors_per_s,retries_per_s,p50_ms,p95_ms,p99_ms";
+    "end_s,throughput_per_s,errors_per_s,retries_per_s,mean_ms,p50_ms,p95_ms,p99_ms";
 
 /// The sampled time series as CSV lines (header first).
 pub fn metrics_csv(sim: &Simulation) -> String {
@@ -167,11 +207,12 @@ pub fn metrics_csv(sim: &Simulation) -> String {
     let opt = |v: Option<f64>| v.map_or(String::new(), |v| format!("{v:.3}"));
     for s in sim.metrics().series() {
         out += &format!(
-            "{:.3},{:.3},{:.3},{:.3},{},{},{}\n",
+            "{:.3},{:.3},{:.3},{:.3},{},{},{},{}\n",
             s.end.as_secs_f64(),
             s.throughput,
             s.errors,
             s.retries,
+            opt(s.mean_ms),
             opt(s.p50_ms),
             opt(s.p95_ms),
             opt(s.p99_ms)

@@ -114,6 +114,8 @@ pub struct Request {
     pub client: u32,
     /// Work it carries, in full-speed worker time.
     pub cost: SimDuration,
+    /// Its path: an index into the cost distribution's classes (see `CostDistribution::path`).
+    pub path: u8,
     /// When the client sent it.
     pub created: SimTime,
     /// The server the load balancer chose, once it has chosen.
@@ -242,6 +244,7 @@ mod tests {
             seq,
             client: 0,
             cost: SimDuration(1),
+            path: 0,
             created: SimTime(0),
             server: None,
             dispatched: SimTime(0),

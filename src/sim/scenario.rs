@@ -204,8 +204,9 @@ impl Scenario {
             1.0,
             f64::from(MAX_CLIENTS),
         )?;
-        check_mean_cost("traffic.cost.mean", self.traffic.cost.mean())?;
+        // The shape first: a mix without classes or shares has no mean to check.
         self.traffic.cost.check_shape("traffic.cost")?;
+        check_mean_cost("traffic.cost.mean", self.traffic.cost.mean())?;
         self.traffic.pattern.check("traffic.pattern")?;
         if let Some(t) = self.traffic.client_timeout {
             check_duration(
@@ -373,6 +374,7 @@ fn check_duration(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sim::traffic::{RequestClass, RequestMix};
 
     #[test]
     fn the_classroom_default_is_valid() {
@@ -422,6 +424,20 @@ mod tests {
         );
         assert!(
             bad(|s| s.backend_latency = SimDuration::from_secs(61)).starts_with("backend_latency:")
+        );
+        assert_eq!(
+            bad(|s| s.traffic.cost = CostDistribution::Mix(RequestMix { classes: vec![] })),
+            "traffic.cost.classes: 0 classes is not within 1 to 16"
+        );
+        assert_eq!(
+            bad(|s| s.traffic.cost = CostDistribution::Mix(RequestMix {
+                classes: vec![RequestClass {
+                    path: "/api v2".into(),
+                    cost: SimDuration::from_millis(10),
+                    share: 1.0,
+                }]
+            })),
+            "traffic.cost.classes[0].path: \"/api v2\" is not printable ASCII without spaces"
         );
         assert!(
             bad(|s| s.servers = vec![server("x", 1, 1); MAX_SERVERS + 1]).contains("maximum 1000")

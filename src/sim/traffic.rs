@@ -11,12 +11,27 @@
 //! stickiness are visible. The first `behind_nat` clients share one public address
 //! ([`NAT_ADDRESS`]), the way an office or a mobile carrier's NAT does: to `ip_hash` they are one
 //! client.
+//!
+//! Every request carries a path, the part of the URL a layer-7 balancer can route by. A plain cost
+//! distribution gives every request the path [`DEFAULT_PATH`]; a [`CostDistribution::Mix`] gives
+//! each class its own (`/page` at 50 ms, `/report` at 10 s). A request stores only its path's
+//! index into the classes, and the balancer gets the path's hash computed once per run
+//! ([`path_hash`]), so routing by path allocates nothing.
 
 use super::rng::SimRng;
+use super::scenario::MAX_MEAN_COST;
 use super::time::{SimDuration, SimTime};
+use super::validation::{ValidationError, check_range};
 
-/// How much work each request carries.
-#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+/// The path of every request when the cost distribution has no classes.
+pub const DEFAULT_PATH: &str = "/";
+/// The most request classes a [`CostDistribution::Mix`] may have.
+pub const MAX_CLASSES: usize = 16;
+/// The longest request path, in characters.
+pub const MAX_PATH_LEN: usize = 64;
+
+/// How much work each request carries, and (for a mix of classes) which path it asks for.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum CostDistribution {
     /// Exponentially distributed with this mean: the "M" service of M/M/1; most requests are short,
@@ -37,97 +52,248 @@ pub enum CostDistribution {
         /// The standard deviation of the cost's logarithm (0.5 mild, 1.5 very heavy-tailed).
         sigma: f64,
     },
-    /// Two kinds of request, each of fixed cost: a common one and a rare, expensive one (the seed
-    /// material's 50 ms page loads and 10 s reports).
-    Bimodal {
-        /// The common request's cost.
-        common: SimDuration,
-        /// The rare request's cost.
-        rare: SimDuration,
-        /// The share of rare requests, from 0 to 1.
-        rare_share: f64,
-    },
+    /// Several kinds of request, each with its own path and fixed cost: the seed material's 50 ms
+    /// page loads and 10 s reports. Files from before request paths wrote a two-class mix as
+    /// `{"kind": "bimodal", "common", "rare", "rare_share"}`; those still load (as `/page` and
+    /// `/report`), so the file format stays version 1.
+    #[serde(alias = "bimodal")]
+    Mix(RequestMix),
+}
+
+/// The classes of a [`CostDistribution::Mix`].
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "MixFile")]
+pub struct RequestMix {
+    /// The classes, in order (a request's path index is its class's position here).
+    pub classes: Vec<RequestClass>,
+}
+
+/// One kind of request in a mix: the path layer-7 routing sees, its cost, how common it is.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RequestClass {
+    /// The request path, e.g. `/api` (what `hash $request_uri` and `balance uri` hash).
+    pub path: String,
+    /// What each request of the class costs.
+    pub cost: SimDuration,
+    /// How common the class is, relative to the others (shares are divided by their sum).
+    pub share: f64,
+}
+
+/// A mix as files write it: `classes`, or the older `bimodal` fields.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MixFile {
+    classes: Option<Vec<RequestClass>>,
+    common: Option<SimDuration>,
+    rare: Option<SimDuration>,
+    rare_share: Option<f64>,
+}
+
+impl TryFrom<MixFile> for RequestMix {
+    type Error = &'static str;
+
+    fn try_from(file: MixFile) -> Result<RequestMix, Self::Error> {
+        match file {
+            MixFile {
+                classes: Some(classes),
+                common: None,
+                rare: None,
+                rare_share: None,
+            } => Ok(RequestMix { classes }),
+            MixFile {
+                classes: None,
+                common: Some(common),
+                rare: Some(rare),
+                rare_share: Some(rare_share),
+            } => Ok(RequestMix {
+                classes: vec![
+                    RequestClass {
+                        path: "/page".into(),
+                        cost: common,
+                        share: 1.0 - rare_share,
+                    },
+                    RequestClass {
+                        path: "/report".into(),
+                        cost: rare,
+                        share: rare_share,
+                    },
+                ],
+            }),
+            _ => Err("a mix needs `classes` (or all of `common`, `rare` and `rare_share`)"),
+        }
+    }
+}
+
+impl RequestMix {
+    /// The sum of the classes' shares.
+    fn total_share(&self) -> f64 {
+        self.classes.iter().map(|c| c.share).sum()
+    }
+
+    /// Draws a class in proportion to the shares and returns its index.
+    fn draw(&self, rng: &mut SimRng) -> usize {
+        let mut point = rng.unit() * self.total_share();
+        let mut last = 0;
+        for (i, class) in self.classes.iter().enumerate() {
+            if point < class.share {
+                return i;
+            }
+            point -= class.share;
+            if class.share > 0.0 {
+                last = i;
+            }
+        }
+        last // rounding left the point a hair past the end
+    }
 }
 
 impl CostDistribution {
-    /// Draws one request's cost.
-    pub fn sample(&self, rng: &mut SimRng) -> SimDuration {
-        match *self {
-            CostDistribution::Exponential { mean } => {
-                SimDuration(rng.exponential(mean.0 as f64).round() as u64)
-            }
-            CostDistribution::Constant { cost } => cost,
+    /// Draws one request: its cost and its path index (see [`CostDistribution::path`]).
+    pub fn sample(&self, rng: &mut SimRng) -> (SimDuration, u8) {
+        match self {
+            CostDistribution::Exponential { mean } => (
+                SimDuration(rng.exponential(mean.0 as f64).round() as u64),
+                0,
+            ),
+            CostDistribution::Constant { cost } => (*cost, 0),
             CostDistribution::LogNormal { mean, sigma } => {
                 // ln X ~ N(mu, sigma^2) with mu chosen so that E[X] = mean.
                 let mu = libm::log(mean.0 as f64) - sigma * sigma / 2.0;
-                SimDuration(libm::exp(mu + sigma * rng.normal()).round() as u64)
+                (
+                    SimDuration(libm::exp(mu + sigma * rng.normal()).round() as u64),
+                    0,
+                )
             }
-            CostDistribution::Bimodal {
-                common,
-                rare,
-                rare_share,
-            } => {
-                if rng.chance(rare_share) {
-                    rare
-                } else {
-                    common
-                }
+            CostDistribution::Mix(mix) => {
+                let i = mix.draw(rng);
+                // Validation keeps the class count within MAX_CLASSES, so the index fits.
+                (mix.classes[i].cost, i as u8)
             }
+        }
+    }
+
+    /// How many distinct paths requests carry: one per class of a mix, otherwise one.
+    pub fn path_count(&self) -> usize {
+        match self {
+            CostDistribution::Mix(mix) => mix.classes.len(),
+            _ => 1,
+        }
+    }
+
+    /// The path with index `index` ([`DEFAULT_PATH`] when there are no classes, or out of range).
+    pub fn path(&self, index: usize) -> &str {
+        match self {
+            CostDistribution::Mix(mix) => mix.classes.get(index).map_or(DEFAULT_PATH, |c| &c.path),
+            _ => DEFAULT_PATH,
         }
     }
 
     /// The mean cost.
     pub fn mean(&self) -> SimDuration {
-        match *self {
-            CostDistribution::Exponential { mean } => mean,
-            CostDistribution::Constant { cost } => cost,
-            CostDistribution::LogNormal { mean, .. } => mean,
-            CostDistribution::Bimodal {
-                common,
-                rare,
-                rare_share,
-            } => SimDuration(
-                (common.0 as f64 * (1.0 - rare_share) + rare.0 as f64 * rare_share).round() as u64,
-            ),
+        match self {
+            CostDistribution::Exponential { mean } => *mean,
+            CostDistribution::Constant { cost } => *cost,
+            CostDistribution::LogNormal { mean, .. } => *mean,
+            CostDistribution::Mix(mix) => {
+                let weighted: f64 = mix.classes.iter().map(|c| c.cost.0 as f64 * c.share).sum();
+                SimDuration((weighted / mix.total_share()).round() as u64)
+            }
         }
     }
 
-    /// The same shape with a different mean.
-    /// The same shape scaled to a different mean.
+    /// The same shape (and paths) scaled to a different mean.
     pub fn with_mean(&self, mean: SimDuration) -> CostDistribution {
         let scale = mean.0 as f64 / self.mean().0.max(1) as f64;
-        let scaled = |d: SimDuration| SimDuration((d.0 as f64 * scale).round() as u64);
-        match *self {
+        match self {
             CostDistribution::Exponential { .. } => CostDistribution::Exponential { mean },
             CostDistribution::Constant { .. } => CostDistribution::Constant { cost: mean },
-            CostDistribution::LogNormal { sigma, .. } => {
-                CostDistribution::LogNormal { mean, sigma }
-            }
-            CostDistribution::Bimodal {
-                common,
-                rare,
-                rare_share,
-            } => CostDistribution::Bimodal {
-                common: scaled(common),
-                rare: scaled(rare),
-                rare_share,
+            CostDistribution::LogNormal { sigma, .. } => CostDistribution::LogNormal {
+                mean,
+                sigma: *sigma,
             },
+            CostDistribution::Mix(mix) => CostDistribution::Mix(RequestMix {
+                classes: mix
+                    .classes
+                    .iter()
+                    .map(|c| RequestClass {
+                        cost: SimDuration((c.cost.0 as f64 * scale).round() as u64),
+                        ..c.clone()
+                    })
+                    .collect(),
+            }),
         }
     }
 
-    /// Checks the distribution's own parameters (the mean is checked by the scenario).
-    pub fn check_shape(&self, field: &str) -> Result<(), crate::sim::ValidationError> {
-        use crate::sim::validation::check_range;
-        match *self {
+    /// Checks the distribution's own parameters and paths (the mean is checked by the scenario).
+    pub fn check_shape(&self, field: &str) -> Result<(), ValidationError> {
+        match self {
             CostDistribution::LogNormal { sigma, .. } => {
-                check_range(&format!("{field}.sigma"), sigma, 0.0, 4.0)
+                check_range(&format!("{field}.sigma"), *sigma, 0.0, 4.0)
             }
-            CostDistribution::Bimodal { rare_share, .. } => {
-                check_range(&format!("{field}.rare_share"), rare_share, 0.0, 1.0)
-            }
+            CostDistribution::Mix(mix) => check_mix(&format!("{field}.classes"), mix),
             _ => Ok(()),
         }
     }
+}
+
+/// Checks a mix: 1 to [`MAX_CLASSES`] classes with valid, distinct paths, costs up to
+/// [`MAX_MEAN_COST`] and shares that are not all zero.
+fn check_mix(field: &str, mix: &RequestMix) -> Result<(), ValidationError> {
+    let n = mix.classes.len();
+    if n == 0 || n > MAX_CLASSES {
+        return Err(ValidationError::new(
+            field,
+            format!("{n} classes is not within 1 to {MAX_CLASSES}"),
+        ));
+    }
+    for (i, class) in mix.classes.iter().enumerate() {
+        let at = format!("{field}[{i}]");
+        check_path(&format!("{at}.path"), &class.path)?;
+        if mix.classes[..i].iter().any(|c| c.path == class.path) {
+            return Err(ValidationError::new(
+                format!("{at}.path"),
+                format!("{:?} is used by another class", class.path),
+            ));
+        }
+        check_range(
+            &format!("{at}.cost"),
+            class.cost.as_secs_f64(),
+            0.0,
+            MAX_MEAN_COST.as_secs_f64(),
+        )
+        .map_err(|e| ValidationError::new(e.field, format!("{} (seconds)", e.problem)))?;
+        check_range(&format!("{at}.share"), class.share, 0.0, 1e6)?;
+    }
+    if mix.total_share() <= 0.0 {
+        return Err(ValidationError::new(field, "every share is 0"));
+    }
+    Ok(())
+}
+
+/// Checks a request path: it starts with `/`, is at most [`MAX_PATH_LEN`] characters, and is
+/// printable ASCII without spaces.
+pub fn check_path(field: &str, path: &str) -> Result<(), ValidationError> {
+    let problem = if !path.starts_with('/') {
+        format!("{path:?} does not start with '/'")
+    } else if path.len() > MAX_PATH_LEN {
+        format!(
+            "{} characters is more than the maximum {MAX_PATH_LEN}",
+            path.len()
+        )
+    } else if !path.bytes().all(|b| b.is_ascii_graphic()) {
+        format!("{path:?} is not printable ASCII without spaces")
+    } else {
+        return Ok(());
+    };
+    Err(ValidationError::new(field, problem))
+}
+
+/// A 64-bit FNV-1a hash of a request path: what the balancer hashes for `hash $request_uri`.
+pub fn path_hash(path: &str) -> u64 {
+    path.bytes().fold(0xCBF2_9CE4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01B3)
+    })
 }
 
 /// How the arrival rate varies over time, around the base rate.
@@ -237,8 +403,7 @@ impl Pattern {
     }
 
     /// Checks the pattern's parameters.
-    pub fn check(&self, field: &str) -> Result<(), crate::sim::ValidationError> {
-        use crate::sim::validation::check_range;
+    pub fn check(&self, field: &str) -> Result<(), ValidationError> {
         let secs = |name: &str, d: SimDuration, min: f64| {
             check_range(&format!("{field}.{name}"), d.as_secs_f64(), min, 86_400.0)
         };
@@ -433,28 +598,154 @@ mod tests {
         assert_ne!(traffic.client_session(1), traffic.client_session(2));
     }
 
+    /// The seed material's mix: 99% page loads of 50 ms, 1% reports of 10 s.
+    fn page_and_report() -> CostDistribution {
+        CostDistribution::Mix(RequestMix {
+            classes: vec![
+                RequestClass {
+                    path: "/page".into(),
+                    cost: SimDuration::from_millis(50),
+                    share: 0.99,
+                },
+                RequestClass {
+                    path: "/report".into(),
+                    cost: SimDuration::from_secs(10),
+                    share: 0.01,
+                },
+            ],
+        })
+    }
+
     #[test]
-    fn heavy_tailed_and_bimodal_costs_have_their_means() {
+    fn heavy_tailed_and_mixed_costs_have_their_means() {
         let mut rng = SimRng::new(5, Stream::Costs);
         let n = 200_000;
         let log_normal = CostDistribution::LogNormal {
             mean: SimDuration::from_millis(100),
             sigma: 1.0,
         };
-        let mean = (0..n).map(|_| log_normal.sample(&mut rng).0).sum::<u64>() as f64 / n as f64;
+        let mean = (0..n).map(|_| log_normal.sample(&mut rng).0.0).sum::<u64>() as f64 / n as f64;
         assert!((mean - 100_000.0).abs() < 2_500.0, "log-normal mean {mean}");
-        let bimodal = CostDistribution::Bimodal {
-            common: SimDuration::from_millis(50),
-            rare: SimDuration::from_secs(10),
-            rare_share: 0.01,
-        };
-        assert_eq!(bimodal.mean(), SimDuration::from_micros(149_500));
-        let rare = (0..n)
-            .filter(|_| bimodal.sample(&mut rng) == SimDuration::from_secs(10))
-            .count();
-        assert!((rare as f64 / n as f64 - 0.01).abs() < 0.001, "{rare}");
-        let doubled = bimodal.with_mean(SimDuration::from_micros(299_000));
+        let mix = page_and_report();
+        assert_eq!(mix.mean(), SimDuration::from_micros(149_500));
+        let mut reports = 0;
+        for _ in 0..n {
+            let (cost, path) = mix.sample(&mut rng);
+            let class_costs = [SimDuration::from_millis(50), SimDuration::from_secs(10)];
+            assert_eq!(cost, class_costs[usize::from(path)]);
+            reports += usize::from(path == 1);
+        }
+        assert!(
+            (reports as f64 / n as f64 - 0.01).abs() < 0.001,
+            "{reports}"
+        );
+        let doubled = mix.with_mean(SimDuration::from_micros(299_000));
         assert_eq!(doubled.mean(), SimDuration::from_micros(299_000));
+        assert_eq!(doubled.path(1), "/report");
+    }
+
+    #[test]
+    fn plain_distributions_have_one_default_path() {
+        let exp = CostDistribution::Exponential {
+            mean: SimDuration::from_millis(1),
+        };
+        assert_eq!(exp.path_count(), 1);
+        assert_eq!(exp.path(0), DEFAULT_PATH);
+        assert_eq!(exp.sample(&mut SimRng::from_seed(1)).1, 0);
+        let mix = page_and_report();
+        assert_eq!(mix.path_count(), 2);
+        assert_eq!((mix.path(0), mix.path(1)), ("/page", "/report"));
+    }
+
+    #[test]
+    fn an_older_bimodal_mix_loads_as_page_and_report_classes() {
+        let old = r#"{"kind": "bimodal", "common": "50ms", "rare": "10s", "rare_share": 0.01}"#;
+        let cost: CostDistribution = serde_json::from_str(old).unwrap();
+        assert_eq!(cost, page_and_report());
+        let written = serde_json::to_string(&cost).unwrap();
+        assert!(
+            written.starts_with(r#"{"kind":"mix","classes":[{"path":"/page""#),
+            "{written}"
+        );
+        assert_eq!(
+            serde_json::from_str::<CostDistribution>(&written).unwrap(),
+            cost
+        );
+        for bad in [
+            r#"{"kind": "mix"}"#,
+            r#"{"kind": "bimodal", "common": "50ms", "rare": "10s"}"#,
+            r#"{"kind": "mix", "classes": [], "rare": "10s"}"#,
+            r#"{"kind": "mix", "classes": [], "colour": 1}"#,
+        ] {
+            assert!(
+                serde_json::from_str::<CostDistribution>(bad).is_err(),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn paths_and_mixes_are_checked_field_by_field() {
+        let err = |p: &str| check_path("p", p).unwrap_err().to_string();
+        assert_eq!(check_path("p", "/api/v1?x=1"), Ok(()));
+        assert_eq!(err("api"), r#"p: "api" does not start with '/'"#);
+        assert_eq!(err(""), r#"p: "" does not start with '/'"#);
+        assert_eq!(
+            err(&format!("/{}", "a".repeat(64))),
+            "p: 65 characters is more than the maximum 64"
+        );
+        assert_eq!(
+            err("/a b"),
+            r#"p: "/a b" is not printable ASCII without spaces"#
+        );
+        assert!(err("/caf\u{e9}").contains("printable ASCII"));
+        let bad = |f: fn(&mut Vec<RequestClass>)| {
+            let CostDistribution::Mix(mut mix) = page_and_report() else {
+                unreachable!()
+            };
+            f(&mut mix.classes);
+            CostDistribution::Mix(mix)
+                .check_shape("traffic.cost")
+                .unwrap_err()
+                .to_string()
+        };
+        assert_eq!(
+            bad(|c| c[1].path = "/page".into()),
+            r#"traffic.cost.classes[1].path: "/page" is used by another class"#
+        );
+        assert_eq!(
+            bad(|c| c[0].path = "page".into()),
+            r#"traffic.cost.classes[0].path: "page" does not start with '/'"#
+        );
+        assert_eq!(
+            bad(|c| c[1].share = -1.0),
+            "traffic.cost.classes[1].share: -1 is below the minimum 0"
+        );
+        assert_eq!(
+            bad(|c| c.iter_mut().for_each(|c| c.share = 0.0)),
+            "traffic.cost.classes: every share is 0"
+        );
+        assert_eq!(
+            bad(|c| c.clear()),
+            "traffic.cost.classes: 0 classes is not within 1 to 16"
+        );
+        assert_eq!(
+            bad(|c| *c = vec![c[0].clone(); MAX_CLASSES + 1]),
+            "traffic.cost.classes: 17 classes is not within 1 to 16"
+        );
+        assert!(
+            bad(|c| c[0].cost = SimDuration::from_secs(3_601))
+                .starts_with("traffic.cost.classes[0].cost: 3601 is above the maximum 3600")
+        );
+        assert_eq!(page_and_report().check_shape("traffic.cost"), Ok(()));
+    }
+
+    #[test]
+    fn path_hashes_are_fnv_1a() {
+        // The FNV-1a test vectors.
+        assert_eq!(path_hash(""), 0xCBF2_9CE4_8422_2325);
+        assert_eq!(path_hash("a"), 0xAF63_DC4C_8601_EC8C);
+        assert_ne!(path_hash("/api"), path_hash("/static"));
     }
 
     #[test]
@@ -464,12 +755,12 @@ mod tests {
             mean: SimDuration::from_millis(100),
         };
         let n = 100_000;
-        let mean = (0..n).map(|_| exp.sample(&mut rng).0).sum::<u64>() as f64 / n as f64;
+        let mean = (0..n).map(|_| exp.sample(&mut rng).0.0).sum::<u64>() as f64 / n as f64;
         assert!((mean - 100_000.0).abs() < 1_000.0, "mean {mean}");
         let constant = CostDistribution::Constant {
             cost: SimDuration(7),
         };
-        assert_eq!(constant.sample(&mut rng), SimDuration(7));
+        assert_eq!(constant.sample(&mut rng), (SimDuration(7), 0));
         assert_eq!(exp.with_mean(SimDuration(5)).mean(), SimDuration(5));
     }
 }

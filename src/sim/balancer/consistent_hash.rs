@@ -8,8 +8,9 @@
 //! project's own (SplitMix64), so the structure matches ketama but not nginx's exact point values.
 
 use super::smooth_weighted::SmoothWeighted;
-use super::{About, Balancer, Candidate, PickContext, RequestKey};
+use super::{About, Balancer, Candidate, Decision, LastPick, PickContext, RequestKey};
 use crate::sim::rng::SimRng;
+use crate::sim::time::SimTime;
 
 pub(super) const ABOUT_IP: About = About {
     name: "Consistent hashing on client IP (ketama)",
@@ -27,6 +28,14 @@ pub(super) const ABOUT_SESSION: About = About {
     cost: "O(log points) per pick.",
 };
 
+pub(super) const ABOUT_URI: About = About {
+    name: "Consistent hashing on request path (nginx hash $request_uri consistent, HAProxy balance uri)",
+    how: "Like the IP variant, keyed by the request path (/api, /static, ...): every request for one path goes to the same server, whoever sends it.",
+    when: "Caching proxies and per-resource caches: each server keeps only its own paths warm, and a server leaving moves only its paths.",
+    weakness: "A popular or expensive path loads one server alone (a few paths spread unevenly); nothing follows the client's session.",
+    cost: "O(log points) per pick; the path's hash is computed once per run, not per request.",
+};
+
 /// Ring points per unit of weight (ketama's 160).
 pub const POINTS_PER_WEIGHT: u32 = 160;
 /// The most points a ring holds; larger configurations are scaled down proportionally.
@@ -41,6 +50,9 @@ pub enum HashKey {
     ClientIp,
     /// The client's session id.
     Session,
+    /// The request path (nginx `hash $request_uri consistent`, HAProxy `balance uri`): all
+    /// requests for one path land on one server, which keeps that path's cache warm.
+    Uri,
 }
 
 impl HashKey {
@@ -49,6 +61,7 @@ impl HashKey {
         let raw = match self {
             HashKey::ClientIp => u64::from(u32::from_be_bytes(key.ip)),
             HashKey::Session => key.session,
+            HashKey::Uri => key.path_hash,
         };
         (mix(raw) >> 32) as u32
     }
@@ -121,6 +134,8 @@ pub struct ConsistentHash {
     key: HashKey,
     ring: Ring,
     fallback: SmoothWeighted,
+    /// The latest successful pick, with the key's hash unless the fallback chose.
+    last: Option<LastPick>,
 }
 
 impl ConsistentHash {
@@ -130,6 +145,7 @@ impl ConsistentHash {
             key,
             ring: Ring::default(),
             fallback: SmoothWeighted::default(),
+            last: None,
         }
     }
 }
@@ -137,9 +153,27 @@ impl ConsistentHash {
 impl Balancer for ConsistentHash {
     fn pick(&mut self, ctx: &PickContext<'_>, _rng: &mut SimRng) -> Option<usize> {
         self.ring.sync(ctx.pool);
-        self.ring
-            .owner(ctx.pool, self.key.hash(&ctx.key))
-            .or_else(|| self.fallback.pick_where(ctx.pool, |_| true))
+        let hash = self.key.hash(&ctx.key);
+        let last = match self.ring.owner(ctx.pool, hash) {
+            Some(owner) => Some(LastPick {
+                hash: Some(hash),
+                ..LastPick::new(owner)
+            }),
+            None => self
+                .fallback
+                .pick_where(ctx.pool, |_| true)
+                .map(LastPick::new),
+        };
+        self.last = last.or(self.last);
+        last.map(|l| l.chosen)
+    }
+
+    /// The latest pick and the ring position its key hashed to.
+    fn decision(&self, _pool: &[Candidate], _now: SimTime) -> Decision {
+        Decision {
+            last_pick: self.last,
+            ..Decision::default()
+        }
     }
 }
 
@@ -225,6 +259,13 @@ mod tests {
         let p = pool(&[1, 1, 1]);
         let mut rng = SimRng::from_seed(1);
         let first = pick_one(&mut b, &p, key(7, [198, 51, 100, 7]), &mut rng);
+        let last = b.decision(&p, SimTime::ZERO).last_pick.unwrap();
+        assert_eq!(Some(last.chosen), first);
+        assert_eq!(b.ring.owner(&p, last.hash.unwrap()), first);
+        assert_eq!(
+            last.hash,
+            Some(HashKey::ClientIp.hash(&key(7, [198, 51, 100, 7])))
+        );
         for client in 0..50 {
             // Other fields do not matter for the IP key.
             assert_eq!(
@@ -232,6 +273,39 @@ mod tests {
                 first
             );
         }
+    }
+
+    /// A request from `client` for `path`.
+    fn for_path(client: u32, path: &str) -> RequestKey {
+        RequestKey {
+            path_hash: crate::sim::traffic::path_hash(path),
+            ..key(client, [10, 0, (client >> 8) as u8, client as u8])
+        }
+    }
+
+    #[test]
+    fn by_uri_one_path_goes_to_one_server_and_paths_spread() {
+        let mut b = ConsistentHash::new(HashKey::Uri);
+        let p = pool(&[1, 1, 1, 1]);
+        let mut rng = SimRng::from_seed(1);
+        let mut servers = std::collections::HashSet::new();
+        for i in 0..200 {
+            let path = format!("/item/{i}");
+            let first = pick_one(&mut b, &p, for_path(0, &path), &mut rng);
+            for client in 1..20 {
+                assert_eq!(
+                    pick_one(&mut b, &p, for_path(client, &path), &mut rng),
+                    first,
+                    "{path} from client {client}"
+                );
+            }
+            servers.insert(first);
+        }
+        assert_eq!(servers.len(), 4, "200 paths reach every server");
+        assert_ne!(
+            HashKey::Uri.hash(&for_path(0, "/api")),
+            HashKey::Uri.hash(&for_path(0, "/static"))
+        );
     }
 
     #[test]

@@ -3,8 +3,9 @@
 //! blocks. (pingora's `RoundRobin` works this way.) Offered beside nginx's smooth variant so a class
 //! can see why nginx interleaves: a burst of five requests all lands on one server here.
 
-use super::{About, Balancer, PickContext};
+use super::{About, Balancer, Candidate, Decision, LastPick, PickContext};
 use crate::sim::rng::SimRng;
+use crate::sim::time::SimTime;
 
 pub(super) const ABOUT: About = About {
     name: "Weighted round robin (textbook expanded list)",
@@ -21,6 +22,7 @@ pub struct ExpandedWeighted {
     list: Vec<usize>,
     /// The weights the list was built from.
     built_for: Vec<u32>,
+    /// One past the list position of the latest pick (0 before the first): where the next starts.
     next: usize,
 }
 
@@ -41,6 +43,20 @@ impl Balancer for ExpandedWeighted {
         self.next = at + 1;
         Some(self.list[at])
     }
+
+    /// Where the pointer stands in the list (as the server there) and the latest pick. Until a pick
+    /// rebuilds the list after a weight change, these describe the list as it was.
+    fn decision(&self, _pool: &[Candidate], _now: SimTime) -> Decision {
+        let n = self.list.len();
+        Decision {
+            next: (n > 0).then(|| self.list[self.next % n]),
+            last_pick: self
+                .next
+                .checked_sub(1)
+                .map(|at| LastPick::new(self.list[at])),
+            ..Decision::default()
+        }
+    }
 }
 
 #[cfg(test)]
@@ -56,6 +72,22 @@ mod tests {
             picks(&mut ExpandedWeighted::default(), &pool(&[4, 2, 1]), 7),
             "aaaabbc"
         );
+    }
+
+    #[test]
+    fn the_decision_follows_the_list() {
+        let mut b = ExpandedWeighted::default();
+        let p = pool(&[2, 1]);
+        assert_eq!(b.decision(&p, SimTime::ZERO), Decision::default());
+        let mut seen = Vec::new();
+        for _ in 0..4 {
+            picks(&mut b, &p, 1);
+            let d = b.decision(&p, SimTime::ZERO);
+            seen.push((d.last_pick.map(|l| l.chosen), d.next));
+        }
+        // The list a a b, walked twice over: (latest, next).
+        let expected = [(0, 0), (0, 1), (1, 0), (0, 0)];
+        assert_eq!(seen, expected.map(|(l, n)| (Some(l), Some(n))));
     }
 
     #[test]

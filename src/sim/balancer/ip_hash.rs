@@ -9,8 +9,9 @@
 //! only its own clients.
 
 use super::smooth_weighted::SmoothWeighted;
-use super::{About, Balancer, PickContext};
+use super::{About, Balancer, Candidate, Decision, LastPick, PickContext};
 use crate::sim::rng::SimRng;
+use crate::sim::time::SimTime;
 
 pub(super) const ABOUT: About = About {
     name: "IP hash (nginx ip_hash)",
@@ -29,6 +30,17 @@ const TRIES: u32 = 20;
 #[derive(Clone, Debug, Default)]
 pub struct IpHash {
     fallback: SmoothWeighted,
+    /// The latest successful pick, with the hash that chose it unless the fallback did.
+    last: Option<LastPick>,
+}
+
+impl IpHash {
+    /// The round-robin fallback's pick.
+    fn fall_back(&mut self, pool: &[Candidate]) -> Option<usize> {
+        let chosen = self.fallback.pick_where(pool, |_| true);
+        self.last = chosen.map(LastPick::new).or(self.last);
+        chosen
+    }
 }
 
 impl Balancer for IpHash {
@@ -36,7 +48,7 @@ impl Balancer for IpHash {
         let pool = ctx.pool;
         let total: u32 = pool.iter().map(|c| c.weight).sum();
         if pool.len() == 1 || total == 0 {
-            return self.fallback.pick_where(pool, |_| true);
+            return self.fall_back(pool);
         }
         let mut hash = INITIAL;
         for _ in 0..TRIES {
@@ -50,10 +62,22 @@ impl Balancer for IpHash {
                 peer += 1;
             }
             if pool[peer].eligible() {
+                self.last = Some(LastPick {
+                    hash: Some(hash),
+                    ..LastPick::new(peer)
+                });
                 return Some(peer);
             }
         }
-        self.fallback.pick_where(pool, |_| true)
+        self.fall_back(pool)
+    }
+
+    /// The latest pick and the hash (after any re-hashing) that chose its server.
+    fn decision(&self, _pool: &[Candidate], _now: SimTime) -> Decision {
+        Decision {
+            last_pick: self.last,
+            ..Decision::default()
+        }
     }
 }
 
@@ -78,9 +102,27 @@ mod tests {
         assert_eq!(server_for(&mut b, &p, [192, 168, 1, 10]), Some(1));
         // The same /24 lands together.
         assert_eq!(server_for(&mut b, &p, [192, 168, 1, 77]), Some(1));
+        let hashed = |b: &IpHash, chosen, hash| {
+            let last = b.decision(&[], SimTime::ZERO).last_pick;
+            assert_eq!(
+                last,
+                Some(LastPick {
+                    hash: Some(hash),
+                    ..LastPick::new(chosen)
+                })
+            );
+        };
+        hashed(&b, 1, 154);
         // b down: hash on from 154 -> 5052 -> 383 -> 5654; 5654 % 3 = 2: server c.
         p[1].available = false;
         assert_eq!(server_for(&mut b, &p, [192, 168, 1, 10]), Some(2));
+        hashed(&b, 2, 5654);
+        // A lone server is the fallback's pick: no hash chose it.
+        assert_eq!(server_for(&mut b, &p[..1], [192, 168, 1, 10]), Some(0));
+        assert_eq!(
+            b.decision(&p, SimTime::ZERO).last_pick,
+            Some(LastPick::new(0))
+        );
     }
 
     #[test]

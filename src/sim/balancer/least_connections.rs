@@ -10,8 +10,12 @@
 //! - The textbook weighted least connections takes the lowest ratio and the first server on ties.
 
 use super::smooth_weighted::SmoothWeighted;
-use super::{About, Balancer, Candidate, Feedback, PickContext, fewer_per_weight};
+use super::{
+    About, Balancer, Candidate, Decision, Feedback, LastPick, PickContext, fewer_per_weight,
+    per_weight,
+};
 use crate::sim::rng::SimRng;
+use crate::sim::time::SimTime;
 
 pub(super) const ABOUT_NGINX: About = About {
     name: "Least connections (nginx least_conn)",
@@ -63,6 +67,11 @@ impl Balancer for LeastConnections {
     fn observe(&mut self, server: usize, feedback: Feedback) {
         self.ties.observe(server, feedback);
     }
+
+    /// Active requests per weight; the latest pick is the tie-breaking pass's.
+    fn decision(&self, pool: &[Candidate], _now: SimTime) -> Decision {
+        per_weight(pool, |c| f64::from(c.weight), self.ties.last_pick())
+    }
 }
 
 /// HAProxy leastconn: lowest `active / effective weight`, the longest-unchanged server among equals.
@@ -71,6 +80,8 @@ pub struct HaproxyLeastConn {
     /// When each server's count last changed, as a running counter: lower goes first among equals.
     changed: Vec<u64>,
     clock: u64,
+    /// The server the latest successful pick chose.
+    last: Option<usize>,
 }
 
 impl HaproxyLeastConn {
@@ -103,22 +114,41 @@ impl Balancer for HaproxyLeastConn {
             })?
             .0;
         self.touch(chosen);
+        self.last = Some(chosen);
         Some(chosen)
     }
 
     fn observe(&mut self, server: usize, _feedback: Feedback) {
         self.touch(server);
     }
+
+    /// Active requests per effective weight (its tree key).
+    fn decision(&self, pool: &[Candidate], _now: SimTime) -> Decision {
+        per_weight(
+            pool,
+            Candidate::effective_weight,
+            self.last.map(LastPick::new),
+        )
+    }
 }
 
 /// Textbook weighted least connections: lowest `active / weight`, first on ties.
 #[derive(Clone, Copy, Debug, Default)]
-pub struct WeightedLeastConnections;
+pub struct WeightedLeastConnections {
+    /// The server the latest successful pick chose.
+    last: Option<usize>,
+}
 
 impl Balancer for WeightedLeastConnections {
     fn pick(&mut self, ctx: &PickContext<'_>, _rng: &mut SimRng) -> Option<usize> {
         let best = least_loaded(ctx.pool)?;
-        ctx.pool.iter().position(|c| std::ptr::eq(c, best))
+        self.last = ctx.pool.iter().position(|c| std::ptr::eq(c, best));
+        self.last
+    }
+
+    /// Active requests per weight.
+    fn decision(&self, pool: &[Candidate], _now: SimTime) -> Decision {
+        per_weight(pool, |c| f64::from(c.weight), self.last.map(LastPick::new))
     }
 }
 
@@ -134,6 +164,42 @@ mod tests {
         p[1].active = 3; // 1.5 per weight
         p[2].active = 2;
         assert_eq!(picks(&mut LeastConnections::default(), &p, 1), "b");
+    }
+
+    #[test]
+    fn the_decision_shows_active_per_weight_and_the_latest_pick() {
+        let mut p = pool(&[1, 2, 4, 0]);
+        p[0].active = 2;
+        p[1].active = 3;
+        p[2].active = 2;
+        p[2].ramp = 0.5; // effective weight 2
+        let expect = |d: Decision, values: [Option<f64>; 4], chosen| {
+            assert_eq!(d.label, "active per weight");
+            assert_eq!(d.values, values);
+            assert_eq!(d.last_pick, Some(LastPick::new(chosen)));
+        };
+        let mut nginx = LeastConnections::default();
+        assert_eq!(picks(&mut nginx, &p, 1), "c");
+        expect(
+            nginx.decision(&p, SimTime::ZERO),
+            [Some(2.0), Some(1.5), Some(0.5), None],
+            2,
+        );
+        let mut haproxy = HaproxyLeastConn::default();
+        assert_eq!(picks(&mut haproxy, &p, 1), "c");
+        expect(
+            haproxy.decision(&p, SimTime::ZERO),
+            [Some(2.0), Some(1.5), Some(1.0), None],
+            2,
+        );
+        p[2].active = 8;
+        let mut textbook = WeightedLeastConnections::default();
+        assert_eq!(picks(&mut textbook, &p, 1), "b");
+        expect(
+            textbook.decision(&p, SimTime::ZERO),
+            [Some(2.0), Some(1.5), Some(2.0), None],
+            1,
+        );
     }
 
     #[test]
@@ -155,7 +221,7 @@ mod tests {
         p[1].active = 50;
         assert_eq!(picks(&mut LeastConnections::default(), &p, 2), "bb");
         assert_eq!(picks(&mut HaproxyLeastConn::default(), &p, 2), "bb");
-        assert_eq!(picks(&mut WeightedLeastConnections, &p, 2), "bb");
+        assert_eq!(picks(&mut WeightedLeastConnections::default(), &p, 2), "bb");
     }
 
     #[test]
@@ -166,7 +232,11 @@ mod tests {
             "abcabc"
         );
         assert_eq!(
-            picks(&mut WeightedLeastConnections, &pool(&[1, 1, 1]), 3),
+            picks(
+                &mut WeightedLeastConnections::default(),
+                &pool(&[1, 1, 1]),
+                3
+            ),
             "aaa"
         );
         // Weighted idle servers: all tied at 0 active, so HAProxy still takes turns...

@@ -82,6 +82,10 @@ pub struct RequestKey {
     pub ip: [u8; 4],
     /// The client's session id (what a session cookie carries).
     pub session: u64,
+    /// The request path's index among the scenario's paths (see `CostDistribution::path`).
+    pub path: u8,
+    /// The 64-bit FNV-1a hash of the request path (`traffic::path_hash`), computed once per run.
+    pub path_hash: u64,
 }
 
 /// Everything a balancer sees when it picks.
@@ -106,6 +110,47 @@ pub struct Feedback {
     pub now: SimTime,
 }
 
+/// What an algorithm is deciding with right now, for drawing on the balancer: one number per
+/// server straight from its state (nginx smooth WRR's current weights, least connections' active
+/// requests per weight, Peak EWMA's costs, ...), where its round-robin pointer stands, and how its
+/// latest pick went. Built only on request ([`Balancer::decision`]), so picking stays cheap.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Decision {
+    /// What `values` are, e.g. "current weight"; empty when there are none.
+    pub label: &'static str,
+    /// Empty, or one per pool entry in pool order; `None` where the algorithm has no such number
+    /// for that server (a drained server has no active requests per weight, say).
+    pub values: Vec<Option<f64>>,
+    /// For round robins, the server the next pick tries first (it is skipped if not eligible).
+    pub next: Option<usize>,
+    /// The latest pick that chose a server, if any.
+    pub last_pick: Option<LastPick>,
+}
+
+/// How an algorithm's latest successful pick went.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LastPick {
+    /// The server it chose.
+    pub chosen: usize,
+    /// For the power-of-two-choices algorithms, the other server drawn, which lost (Envoy draws
+    /// with replacement, so it may be `chosen` itself).
+    pub against: Option<usize>,
+    /// For the hashing algorithms, the request's hash that mapped it to `chosen` (`None` when the
+    /// hash found no eligible server and the round-robin fallback chose).
+    pub hash: Option<u32>,
+}
+
+impl LastPick {
+    /// A pick of `chosen` with nothing else to tell.
+    pub fn new(chosen: usize) -> LastPick {
+        LastPick {
+            chosen,
+            against: None,
+            hash: None,
+        }
+    }
+}
+
 /// A load-balancing algorithm with its own state.
 pub trait Balancer {
     /// The server (index into the pool) for the request, or `None` when no candidate is eligible.
@@ -113,6 +158,11 @@ pub trait Balancer {
 
     /// Learns how a request it sent to `server` went.
     fn observe(&mut self, _server: usize, _feedback: Feedback) {}
+
+    /// What it is deciding with right now, given the current `pool` and time (nothing by default).
+    fn decision(&self, _pool: &[Candidate], _now: SimTime) -> Decision {
+        Decision::default()
+    }
 }
 
 /// The explanation shown beside the algorithm picker and in the docs.
@@ -159,6 +209,8 @@ pub enum Algorithm {
     ConsistentHashIp,
     /// Consistent hashing (ketama ring) on the session id.
     ConsistentHashSession,
+    /// Consistent hashing (ketama ring) on the request path (nginx `hash $request_uri consistent`).
+    ConsistentHashUri,
     /// The textbook least response time: average of the last 10 responses.
     LeastResponseTime,
     /// Peak EWMA over two random choices (tower, Finagle, Linkerd).
@@ -169,7 +221,7 @@ pub enum Algorithm {
 
 impl Algorithm {
     /// Every algorithm, in picker order.
-    pub const ALL: [Algorithm; 16] = [
+    pub const ALL: [Algorithm; 17] = [
         Algorithm::RoundRobin,
         Algorithm::SmoothWeighted,
         Algorithm::ExpandedWeighted,
@@ -183,6 +235,7 @@ impl Algorithm {
         Algorithm::IpHash,
         Algorithm::ConsistentHashIp,
         Algorithm::ConsistentHashSession,
+        Algorithm::ConsistentHashUri,
         Algorithm::LeastResponseTime,
         Algorithm::PeakEwma,
         Algorithm::StickySessions,
@@ -204,6 +257,7 @@ impl Algorithm {
             Algorithm::IpHash => "nginx-ip-hash",
             Algorithm::ConsistentHashIp => "consistent-hash-ip",
             Algorithm::ConsistentHashSession => "consistent-hash-session",
+            Algorithm::ConsistentHashUri => "consistent-hash-uri",
             Algorithm::LeastResponseTime => "least-response-time",
             Algorithm::PeakEwma => "peak-ewma",
             Algorithm::StickySessions => "sticky-sessions",
@@ -231,6 +285,7 @@ impl Algorithm {
             Algorithm::IpHash => &ip_hash::ABOUT,
             Algorithm::ConsistentHashIp => &consistent_hash::ABOUT_IP,
             Algorithm::ConsistentHashSession => &consistent_hash::ABOUT_SESSION,
+            Algorithm::ConsistentHashUri => &consistent_hash::ABOUT_URI,
             Algorithm::LeastResponseTime => &response_time::ABOUT_AVERAGE,
             Algorithm::PeakEwma => &response_time::ABOUT_EWMA,
             Algorithm::StickySessions => &sticky::ABOUT,
@@ -253,6 +308,7 @@ impl Algorithm {
         match self {
             Algorithm::ConsistentHashIp => Some(HashKey::ClientIp),
             Algorithm::ConsistentHashSession => Some(HashKey::Session),
+            Algorithm::ConsistentHashUri => Some(HashKey::Uri),
             _ => None,
         }
     }
@@ -265,14 +321,15 @@ impl Algorithm {
             Algorithm::ExpandedWeighted => Box::new(ExpandedWeighted::default()),
             Algorithm::LeastConnections => Box::new(LeastConnections::default()),
             Algorithm::HaproxyLeastConn => Box::new(HaproxyLeastConn::default()),
-            Algorithm::WeightedLeastConnections => Box::new(WeightedLeastConnections),
+            Algorithm::WeightedLeastConnections => Box::new(WeightedLeastConnections::default()),
             Algorithm::Random => Box::new(Random::default()),
-            Algorithm::WeightedRandom => Box::new(WeightedRandom),
+            Algorithm::WeightedRandom => Box::new(WeightedRandom::default()),
             Algorithm::NginxRandomTwo => Box::new(NginxRandomTwo::default()),
             Algorithm::EnvoyLeastRequest => Box::new(EnvoyLeastRequest::default()),
             Algorithm::IpHash => Box::new(IpHash::default()),
             Algorithm::ConsistentHashIp => Box::new(ConsistentHash::new(HashKey::ClientIp)),
             Algorithm::ConsistentHashSession => Box::new(ConsistentHash::new(HashKey::Session)),
+            Algorithm::ConsistentHashUri => Box::new(ConsistentHash::new(HashKey::Uri)),
             Algorithm::LeastResponseTime => Box::new(LeastResponseTime::default()),
             Algorithm::PeakEwma => Box::new(PeakEwma::default()),
             Algorithm::StickySessions => Box::new(StickySessions::default()),
@@ -304,6 +361,27 @@ impl<'de> serde::Deserialize<'de> for Algorithm {
 /// division (`a.active * b.weight < b.active * a.weight`), as nginx does.
 fn fewer_per_weight(a: &Candidate, b: &Candidate) -> bool {
     u64::from(a.active) * u64::from(b.weight) < u64::from(b.active) * u64::from(a.weight)
+}
+
+/// The decision of a least-loaded algorithm: each server's active requests per unit of `weight`
+/// (none where that weight is 0), after `last`.
+fn per_weight(
+    pool: &[Candidate],
+    weight: impl Fn(&Candidate) -> f64,
+    last: Option<LastPick>,
+) -> Decision {
+    Decision {
+        label: "active per weight",
+        values: pool
+            .iter()
+            .map(|c| {
+                let w = weight(c);
+                (w > 0.0).then(|| f64::from(c.active) / w)
+            })
+            .collect(),
+        next: None,
+        last_pick: last,
+    }
 }
 
 /// A draw in proportion to `weight` among the eligible candidates (walking cumulative weights).
@@ -355,12 +433,14 @@ pub(crate) mod test_support {
             .collect()
     }
 
-    /// A request key for client `client` at address `ip`.
+    /// A request key for client `client` at address `ip`, for the path `/`.
     pub fn key(client: u32, ip: [u8; 4]) -> RequestKey {
         RequestKey {
             client,
             ip,
             session: u64::from(client),
+            path: 0,
+            path_hash: crate::sim::traffic::path_hash("/"),
         }
     }
 
@@ -446,6 +526,42 @@ mod tests {
                 None,
                 "{a:?}"
             );
+        }
+    }
+
+    #[test]
+    fn every_decision_fits_the_pool_and_names_the_latest_pick() {
+        let mut p = pool(&[3, 1, 2, 0, 1]);
+        p[1].active = 2;
+        p[2].active = 1;
+        p[4].available = false;
+        let dead: Vec<Candidate> = p
+            .iter()
+            .map(|c| Candidate {
+                available: false,
+                ..*c
+            })
+            .collect();
+        for a in Algorithm::ALL {
+            let mut b = a.build();
+            assert_eq!(b.decision(&p, SimTime::ZERO).last_pick, None, "{a:?}");
+            let mut rng = SimRng::from_seed(3);
+            for client in 0..20 {
+                let k = key(client, [10, 0, client as u8, 1]);
+                let chosen = pick_one(b.as_mut(), &p, k, &mut rng);
+                assert!(chosen.is_some(), "{a:?}");
+                let d = b.decision(&p, SimTime::ZERO);
+                assert_eq!(d.last_pick.map(|l| l.chosen), chosen, "{a:?}");
+                assert!(d.values.is_empty() || d.values.len() == p.len(), "{a:?}");
+                assert_eq!(d.label.is_empty(), d.values.is_empty(), "{a:?}");
+                // A pick that finds no server leaves the latest pick as it was.
+                assert_eq!(pick_one(b.as_mut(), &dead, k, &mut rng), None, "{a:?}");
+                assert_eq!(
+                    b.decision(&p, SimTime::ZERO).last_pick,
+                    d.last_pick,
+                    "{a:?}"
+                );
+            }
         }
     }
 

@@ -10,7 +10,9 @@
 
 use std::collections::VecDeque;
 
-use super::{About, Balancer, Feedback, PickContext, eligible_indices};
+use super::{
+    About, Balancer, Candidate, Decision, Feedback, LastPick, PickContext, eligible_indices,
+};
 use crate::sim::rng::SimRng;
 use crate::sim::time::{SimDuration, SimTime};
 
@@ -37,6 +39,8 @@ const HISTORY: usize = 10;
 #[derive(Clone, Debug, Default)]
 pub struct LeastResponseTime {
     history: Vec<VecDeque<SimDuration>>,
+    /// The server the latest successful pick chose.
+    last: Option<usize>,
 }
 
 impl LeastResponseTime {
@@ -51,7 +55,8 @@ impl LeastResponseTime {
 
 impl Balancer for LeastResponseTime {
     fn pick(&mut self, ctx: &PickContext<'_>, _rng: &mut SimRng) -> Option<usize> {
-        ctx.pool
+        let chosen = ctx
+            .pool
             .iter()
             .enumerate()
             .filter(|(_, c)| c.eligible())
@@ -60,7 +65,9 @@ impl Balancer for LeastResponseTime {
                 Some((_, b)) if b <= avg => best,
                 _ => Some((i, avg)),
             })
-            .map(|(i, _)| i)
+            .map(|(i, _)| i);
+        self.last = chosen.or(self.last);
+        chosen
     }
 
     fn observe(&mut self, server: usize, feedback: Feedback) {
@@ -72,6 +79,16 @@ impl Balancer for LeastResponseTime {
             h.pop_front();
         }
         h.push_back(feedback.rtt);
+    }
+
+    /// Each server's average response time, in microseconds (0 with no history, as it counts).
+    fn decision(&self, pool: &[Candidate], _now: SimTime) -> Decision {
+        Decision {
+            label: "average response time (µs)",
+            values: (0..pool.len()).map(|i| Some(self.average(i))).collect(),
+            next: None,
+            last_pick: self.last.map(LastPick::new),
+        }
     }
 }
 
@@ -88,18 +105,28 @@ impl Estimate {
         if self.rtt_us < rtt_us {
             self.rtt_us = rtt_us;
         } else {
-            let elapsed = now.saturating_since(self.updated).0 as f64;
-            let decay = libm::exp(-elapsed / tau_us);
+            let decay = self.decay_since(now, tau_us);
             self.rtt_us = self.rtt_us * decay + rtt_us * (1.0 - decay);
         }
         self.updated = now;
         self.rtt_us
     }
 
+    /// The decay factor `exp(-dt / tau)` for the time since the last update.
+    fn decay_since(&self, now: SimTime, tau_us: f64) -> f64 {
+        let elapsed = now.saturating_since(self.updated).0 as f64;
+        libm::exp(-elapsed / tau_us)
+    }
+
     /// The estimate decayed to `now` (an update with a zero sample, as tower's `load()` does).
     fn decay(&mut self, now: SimTime, tau_us: f64) -> f64 {
         self.update(0.0, now, tau_us)
     }
+}
+
+/// A server's cost from its round-trip estimate and its requests in progress.
+fn load(rtt_us: f64, pending: u32) -> f64 {
+    rtt_us * (f64::from(pending) + 1.0)
 }
 
 /// Peak EWMA with two random choices.
@@ -109,6 +136,8 @@ pub struct PeakEwma {
     tau_us: f64,
     estimates: Vec<Option<Estimate>>,
     eligible: Vec<usize>,
+    /// The latest successful pick: the pair drawn and the cheaper, or the only eligible server.
+    last: Option<LastPick>,
 }
 
 impl Default for PeakEwma {
@@ -126,6 +155,7 @@ impl PeakEwma {
             tau_us: tau.0 as f64,
             estimates: Vec::new(),
             eligible: Vec::new(),
+            last: None,
         }
     }
 
@@ -143,7 +173,7 @@ impl PeakEwma {
     /// tower's `load()`: the decayed estimate times (pending + 1), in microseconds.
     fn cost(&mut self, server: usize, pending: u32, now: SimTime) -> f64 {
         let tau = self.tau_us;
-        self.estimate(server, now).decay(now, tau) * (f64::from(pending) + 1.0)
+        load(self.estimate(server, now).decay(now, tau), pending)
     }
 }
 
@@ -152,7 +182,9 @@ impl Balancer for PeakEwma {
         eligible_indices(ctx.pool, &mut self.eligible);
         let n = self.eligible.len() as u32;
         if n <= 1 {
-            return self.eligible.first().copied();
+            let only = self.eligible.first().copied();
+            self.last = only.map(LastPick::new).or(self.last);
+            return only;
         }
         // Two distinct indices.
         let i = rng.below(n);
@@ -163,13 +195,37 @@ impl Balancer for PeakEwma {
         let (a, b) = (self.eligible[i as usize], self.eligible[j as usize]);
         let cost_a = self.cost(a, ctx.pool[a].active, ctx.now);
         let cost_b = self.cost(b, ctx.pool[b].active, ctx.now);
-        Some(if cost_a <= cost_b { a } else { b })
+        let (chosen, against) = if cost_a <= cost_b { (a, b) } else { (b, a) };
+        self.last = Some(LastPick {
+            against: Some(against),
+            ..LastPick::new(chosen)
+        });
+        Some(chosen)
     }
 
     fn observe(&mut self, server: usize, feedback: Feedback) {
         let tau = self.tau_us;
         self.estimate(server, feedback.now)
             .update(feedback.rtt.0 as f64, feedback.now, tau);
+    }
+
+    /// Each server's cost as a pick at `now` would read it: the estimate decayed to `now` times
+    /// (pending + 1), in microseconds (a server not yet seen starts from the default estimate).
+    /// Reading does not store the decay, which a pick would; the value is the same.
+    fn decision(&self, pool: &[Candidate], now: SimTime) -> Decision {
+        let values = pool.iter().enumerate().map(|(i, c)| {
+            let rtt_us = match self.estimates.get(i).copied().flatten() {
+                Some(e) => e.rtt_us * e.decay_since(now, self.tau_us),
+                None => self.default_rtt_us,
+            };
+            Some(load(rtt_us, c.active))
+        });
+        Decision {
+            label: "cost (µs)",
+            values: values.collect(),
+            next: None,
+            last_pick: self.last,
+        }
     }
 }
 
@@ -210,6 +266,44 @@ mod tests {
     }
 
     #[test]
+    fn peak_ewma_decision_shows_the_costs_a_pick_compares() {
+        let mut b = PeakEwma::default();
+        let mut p = pool(&[1, 1]);
+        // tower's example on server a; b is never seen, so it costs the default 20 ms.
+        p[0].active = 1;
+        assert_eq!(
+            b.decision(&p, ms(0)).values,
+            [Some(40_000.0), Some(20_000.0)]
+        );
+        b.cost(0, 1, ms(100));
+        b.cost(0, 2, ms(200));
+        b.observe(0, answer(200, ms(300)));
+        // 200 ms with one request still pending: 400 ms.
+        let d = b.decision(&p, ms(300));
+        assert_eq!(d.label, "cost (µs)");
+        assert_eq!(d.values[0], Some(400_000.0));
+        b.observe(0, answer(200, ms(400)));
+        p[0].active = 0;
+        // Then 200 ms, decaying while idle: always exactly what a pick would read.
+        assert!((b.decision(&p, ms(400)).values[0].unwrap() - 200_000.0).abs() < 1e-6);
+        for t in [ms(400), ms(1_400), ms(11_400)] {
+            let shown = b.decision(&p, t).values[0].unwrap();
+            assert_eq!(shown, b.cost(0, 0, t), "at {t:?}");
+        }
+        // The latest pick names both servers drawn: the slow one loses.
+        b.observe(1, answer(5_000, ms(11_400)));
+        assert_eq!(picks(&mut b, &p, 1), "a");
+        let last = b.decision(&p, ms(11_400)).last_pick;
+        assert_eq!(
+            last,
+            Some(LastPick {
+                against: Some(1),
+                ..LastPick::new(0)
+            })
+        );
+    }
+
+    #[test]
     fn peak_ewma_avoids_a_slow_server() {
         let mut b = PeakEwma::default();
         let p = pool(&[1, 1, 1]);
@@ -235,5 +329,8 @@ mod tests {
         }
         assert_eq!(picks(&mut b, &p, 1), "c");
         assert_eq!(b.average(2), 10_000.0);
+        let d = b.decision(&p, ms(1));
+        assert_eq!(d.values, [Some(30_000.0), Some(20_000.0), Some(10_000.0)]);
+        assert_eq!(d.last_pick, Some(LastPick::new(2)));
     }
 }

@@ -1,7 +1,8 @@
 //! Plain round robin: each eligible server in turn, weights ignored (except that weight 0 drains).
 
-use super::{About, Balancer, PickContext};
+use super::{About, Balancer, Candidate, Decision, LastPick, PickContext};
 use crate::sim::rng::SimRng;
+use crate::sim::time::SimTime;
 
 pub(super) const ABOUT: About = About {
     name: "Round robin",
@@ -14,6 +15,7 @@ pub(super) const ABOUT: About = About {
 /// Round robin over the eligible servers.
 #[derive(Clone, Debug, Default)]
 pub struct RoundRobin {
+    /// One past the latest server chosen (0 before the first pick): where the next pick starts.
     next: usize,
 }
 
@@ -27,12 +29,42 @@ impl Balancer for RoundRobin {
         self.next = chosen + 1;
         Some(chosen)
     }
+
+    /// Where the pointer stands; the latest pick is the server just before it.
+    fn decision(&self, pool: &[Candidate], _now: SimTime) -> Decision {
+        Decision {
+            next: (!pool.is_empty()).then(|| self.next % pool.len()),
+            last_pick: self.next.checked_sub(1).map(LastPick::new),
+            ..Decision::default()
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::sim::balancer::test_support::{picks, pool};
+
+    #[test]
+    fn the_decision_shows_the_pointer_and_the_latest_pick() {
+        let mut rr = RoundRobin::default();
+        let mut p = pool(&[1, 1, 1]);
+        assert_eq!(
+            rr.decision(&p, SimTime::ZERO),
+            Decision {
+                next: Some(0),
+                ..Decision::default()
+            }
+        );
+        assert_eq!(picks(&mut rr, &p, 3), "abc");
+        let d = rr.decision(&p, SimTime::ZERO);
+        assert_eq!((d.next, d.last_pick), (Some(0), Some(LastPick::new(2))));
+        // The pointer stays on a down server; the pick skips it.
+        p[1].available = false;
+        assert_eq!(picks(&mut rr, &p, 1), "a");
+        assert_eq!(rr.decision(&p, SimTime::ZERO).next, Some(1));
+        assert_eq!(picks(&mut rr, &p, 1), "c");
+    }
 
     #[test]
     fn cycles_and_ignores_weights() {

@@ -7,8 +7,9 @@
 //! expanded list `a a a a a b c`, interleaved. A failure lowers the failed peer's `ew` by
 //! `w / max_fails`, and `ew` climbs back by one per pick, a gentle ramp-up after errors.
 
-use super::{About, Balancer, Candidate, Feedback, PickContext};
+use super::{About, Balancer, Candidate, Decision, Feedback, LastPick, PickContext};
 use crate::sim::rng::SimRng;
+use crate::sim::time::SimTime;
 
 pub(super) const ABOUT: About = About {
     name: "Weighted round robin (nginx smooth)",
@@ -35,6 +36,8 @@ struct Peer {
 pub struct SmoothWeighted {
     peers: Vec<Peer>,
     max_fails: u32,
+    /// The peer the latest successful pass chose.
+    last: Option<usize>,
 }
 
 impl Default for SmoothWeighted {
@@ -50,12 +53,13 @@ impl SmoothWeighted {
         SmoothWeighted {
             peers: Vec::new(),
             max_fails,
+            last: None,
         }
     }
 
-    /// The current weights, for the UI and tests.
-    pub fn current_weights(&self) -> Vec<i64> {
-        self.peers.iter().map(|p| p.current).collect()
+    /// The latest peer chosen by a pass.
+    pub(super) fn last_pick(&self) -> Option<LastPick> {
+        self.last.map(LastPick::new)
     }
 
     /// Brings the per-peer state in line with the pool (new servers, changed weights).
@@ -104,6 +108,7 @@ impl SmoothWeighted {
         }
         let (chosen, _) = best?;
         self.peers[chosen].current -= total;
+        self.last = Some(chosen);
         Some(chosen)
     }
 }
@@ -119,6 +124,18 @@ impl Balancer for SmoothWeighted {
         }
         if let Some(peer) = self.peers.get_mut(server) {
             peer.effective = (peer.effective - i64::from(peer.weight / self.max_fails)).max(0);
+        }
+    }
+
+    /// Each peer's current weight `cw` (none for a server no pass has seen yet).
+    fn decision(&self, pool: &[Candidate], _now: SimTime) -> Decision {
+        Decision {
+            label: "current weight",
+            values: (0..pool.len())
+                .map(|i| self.peers.get(i).map(|p| p.current as f64))
+                .collect(),
+            next: None,
+            last_pick: self.last_pick(),
         }
     }
 }
@@ -159,11 +176,37 @@ mod tests {
         );
     }
 
+    /// The current weights and the latest pick, as the decision shows them.
+    fn state(b: &SmoothWeighted, pool: &[Candidate]) -> (Vec<f64>, usize) {
+        let d = b.decision(pool, SimTime::ZERO);
+        assert_eq!(d.label, "current weight");
+        let cw = d.values.into_iter().map(Option::unwrap).collect();
+        (cw, d.last_pick.unwrap().chosen)
+    }
+
     #[test]
-    fn current_weights_return_to_zero_after_a_full_cycle() {
+    fn the_decision_shows_the_current_weights_through_a_cycle() {
         let mut b = SmoothWeighted::default();
-        picks(&mut b, &pool(&[5, 1, 1]), 7);
-        assert_eq!(b.current_weights(), [0, 0, 0]);
+        let p = pool(&[5, 1, 1]);
+        assert_eq!(
+            b.decision(&p, SimTime::ZERO).values,
+            [None, None, None],
+            "no pass yet"
+        );
+        // By hand: cw += (5, 1, 1), the largest wins and pays back 7.
+        let cycle: [([f64; 3], usize); 7] = [
+            ([-2.0, 1.0, 1.0], 0),
+            ([-4.0, 2.0, 2.0], 0),
+            ([1.0, -4.0, 3.0], 1),
+            ([-1.0, -3.0, 4.0], 0),
+            ([4.0, -2.0, -2.0], 2),
+            ([2.0, -1.0, -1.0], 0),
+            ([0.0, 0.0, 0.0], 0),
+        ];
+        for (cw, chosen) in cycle.into_iter().chain(cycle) {
+            picks(&mut b, &p, 1);
+            assert_eq!(state(&b, &p), (cw.to_vec(), chosen));
+        }
     }
 
     #[test]

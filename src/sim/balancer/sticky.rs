@@ -6,8 +6,9 @@
 use std::collections::HashMap;
 
 use super::smooth_weighted::SmoothWeighted;
-use super::{About, Balancer, PickContext};
+use super::{About, Balancer, Candidate, Decision, LastPick, PickContext};
 use crate::sim::rng::SimRng;
+use crate::sim::time::SimTime;
 
 pub(super) const ABOUT: About = About {
     name: "Sticky sessions (session cookie)",
@@ -22,6 +23,8 @@ pub(super) const ABOUT: About = About {
 pub struct StickySessions {
     pins: HashMap<u64, usize>,
     balance: SmoothWeighted,
+    /// The server the latest successful pick chose.
+    last: Option<usize>,
 }
 
 impl Balancer for StickySessions {
@@ -30,11 +33,29 @@ impl Balancer for StickySessions {
         if let Some(&server) = self.pins.get(&session)
             && ctx.pool.get(server).is_some_and(|c| c.eligible())
         {
+            self.last = Some(server);
             return Some(server);
         }
         let server = self.balance.pick_where(ctx.pool, |_| true)?;
         self.pins.insert(session, server);
+        self.last = Some(server);
         Some(server)
+    }
+
+    /// How many sessions are pinned to each server.
+    fn decision(&self, pool: &[Candidate], _now: SimTime) -> Decision {
+        let mut pinned = vec![0.0; pool.len()];
+        for &server in self.pins.values() {
+            if let Some(n) = pinned.get_mut(server) {
+                *n += 1.0;
+            }
+        }
+        Decision {
+            label: "pinned sessions",
+            values: pinned.into_iter().map(Some).collect(),
+            next: None,
+            last_pick: self.last.map(LastPick::new),
+        }
     }
 }
 
@@ -74,5 +95,12 @@ mod tests {
             "re-pinned, not sent back"
         );
         assert_eq!(pick(&mut b, &p, 10), Some(0));
+        let d = b.decision(&p, SimTime::ZERO);
+        assert_eq!(d.label, "pinned sessions");
+        let mut pinned = [Some(1.0); 3];
+        pinned[moved] = Some(2.0);
+        pinned[1] = Some(0.0);
+        assert_eq!(d.values, pinned);
+        assert_eq!(d.last_pick, Some(LastPick::new(0)));
     }
 }

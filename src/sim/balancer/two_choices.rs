@@ -11,8 +11,11 @@
 //!   weight 2 with 4 active requests counts as 0.4.
 
 use super::smooth_weighted::SmoothWeighted;
-use super::{About, Balancer, Candidate, PickContext, eligible_indices};
+use super::{
+    About, Balancer, Candidate, Decision, LastPick, PickContext, eligible_indices, per_weight,
+};
 use crate::sim::rng::SimRng;
+use crate::sim::time::SimTime;
 
 pub(super) const ABOUT_NGINX: About = About {
     name: "Power of two choices (nginx random two least_conn)",
@@ -37,6 +40,8 @@ const NGINX_TRIES: u32 = 20;
 #[derive(Clone, Debug, Default)]
 pub struct NginxRandomTwo {
     fallback: SmoothWeighted,
+    /// The latest successful pick: the pair drawn and the winner, or the fallback's choice.
+    last: Option<LastPick>,
 }
 
 impl NginxRandomTwo {
@@ -72,12 +77,24 @@ impl Balancer for NginxRandomTwo {
                     let (a, b) = (&pool[f], &pool[x]);
                     let second_busier = u64::from(b.active) * u64::from(a.weight)
                         > u64::from(a.active) * u64::from(b.weight);
-                    return Some(if second_busier { f } else { x });
+                    let (chosen, against) = if second_busier { (f, x) } else { (x, f) };
+                    self.last = Some(LastPick {
+                        against: Some(against),
+                        ..LastPick::new(chosen)
+                    });
+                    return Some(chosen);
                 }
                 Some(_) => {}
             }
         }
-        self.fallback.pick_where(pool, |_| true)
+        let chosen = self.fallback.pick_where(pool, |_| true);
+        self.last = chosen.map(LastPick::new).or(self.last);
+        chosen
+    }
+
+    /// Active requests per weight, what the drawn pair is compared by.
+    fn decision(&self, pool: &[Candidate], _now: SimTime) -> Decision {
+        per_weight(pool, |c| f64::from(c.weight), self.last)
     }
 }
 
@@ -99,6 +116,8 @@ pub struct EnvoyLeastRequest {
     schedule: Vec<Deadline>,
     clock: f64,
     order: u64,
+    /// The latest successful pick: the two draws and the winner, or the scheduled host.
+    last: Option<LastPick>,
 }
 
 impl Default for EnvoyLeastRequest {
@@ -110,8 +129,20 @@ impl Default for EnvoyLeastRequest {
             schedule: Vec::new(),
             clock: 0.0,
             order: 0,
+            last: None,
         }
     }
+}
+
+/// Whether every eligible candidate has the same effective weight: Envoy then draws two hosts,
+/// otherwise it follows its schedule.
+fn equal_weights(pool: &[Candidate]) -> bool {
+    let mut weights = pool
+        .iter()
+        .filter(|c| c.eligible())
+        .map(Candidate::effective_weight);
+    let first = weights.next();
+    weights.all(|w| Some(w) == first)
 }
 
 impl EnvoyLeastRequest {
@@ -155,30 +186,60 @@ impl EnvoyLeastRequest {
 impl Balancer for EnvoyLeastRequest {
     fn pick(&mut self, ctx: &PickContext<'_>, rng: &mut SimRng) -> Option<usize> {
         eligible_indices(ctx.pool, &mut self.eligible);
-        let first = *self.eligible.first()?;
-        let w = ctx.pool[first].effective_weight();
-        let equal = self
-            .eligible
-            .iter()
-            .all(|&i| ctx.pool[i].effective_weight() == w);
-        if !equal {
-            return self.pick_scheduled(ctx.pool);
+        if self.eligible.is_empty() {
+            return None;
+        }
+        if !equal_weights(ctx.pool) {
+            let chosen = self.pick_scheduled(ctx.pool);
+            self.last = chosen.map(LastPick::new).or(self.last);
+            return chosen;
         }
         let n = self.eligible.len() as u32;
         let a = self.eligible[rng.below(n) as usize];
         let b = self.eligible[rng.below(n) as usize];
-        Some(if ctx.pool[b].active < ctx.pool[a].active {
-            b
+        let (chosen, against) = if ctx.pool[b].active < ctx.pool[a].active {
+            (b, a)
         } else {
-            a
-        })
+            (a, b)
+        };
+        self.last = Some(LastPick {
+            against: Some(against),
+            ..LastPick::new(chosen)
+        });
+        Some(chosen)
+    }
+
+    /// With equal weights, the active requests the two draws are compared by; otherwise each
+    /// host's deadline in the schedule, as virtual time ahead of the schedule's clock (the
+    /// earliest goes next; none for hosts not scheduled).
+    fn decision(&self, pool: &[Candidate], _now: SimTime) -> Decision {
+        if equal_weights(pool) {
+            return Decision {
+                label: "active requests",
+                values: pool.iter().map(|c| Some(f64::from(c.active))).collect(),
+                next: None,
+                last_pick: self.last,
+            };
+        }
+        let mut values = vec![None; pool.len()];
+        for d in &self.schedule {
+            if let Some(v) = values.get_mut(d.server) {
+                *v = Some(d.at - self.clock);
+            }
+        }
+        Decision {
+            label: "deadline",
+            values,
+            next: None,
+            last_pick: self.last,
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sim::balancer::test_support::{counts, picks, pool};
+    use crate::sim::balancer::test_support::{counts, key, pick_one, picks, pool};
 
     #[test]
     fn nginx_keeps_the_less_loaded_of_two_distinct_draws() {
@@ -221,6 +282,67 @@ mod tests {
         // Idle: first draw wins ties, so each gets half.
         let c = counts(&mut EnvoyLeastRequest::default(), &pool(&[1, 1]), 40_000, 6);
         assert!((c[0] as f64 / 40_000.0 - 0.5).abs() < 0.01, "{c:?}");
+    }
+
+    /// `n` picks on `p`, each checked against the decision that follows it: the latest pick is
+    /// the one just made, against the other server drawn. Returns the (chosen, against) pairs.
+    fn drawn_pairs(b: &mut dyn Balancer, p: &[Candidate], n: usize) -> Vec<(usize, usize)> {
+        let mut rng = SimRng::from_seed(7);
+        (0..n)
+            .map(|i| {
+                let k = key(i as u32, [10, 0, 0, 1]);
+                let chosen = pick_one(b, p, k, &mut rng).unwrap();
+                let last = b.decision(p, SimTime::ZERO).last_pick.unwrap();
+                assert_eq!((last.chosen, last.hash), (chosen, None));
+                (chosen, last.against.unwrap())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_decision_names_the_drawn_pair_and_the_winner() {
+        let mut p = pool(&[1, 1, 1, 1]);
+        for (c, active) in p.iter_mut().zip([4, 1, 3, 2]) {
+            c.active = active;
+        }
+        let mut nginx = NginxRandomTwo::default();
+        for (chosen, against) in drawn_pairs(&mut nginx, &p, 200) {
+            assert!(
+                p[chosen].active < p[against].active,
+                "{chosen} over {against}"
+            );
+        }
+        let d = nginx.decision(&p, SimTime::ZERO);
+        assert_eq!(d.label, "active per weight");
+        assert_eq!(d.values, [Some(4.0), Some(1.0), Some(3.0), Some(2.0)]);
+
+        let mut envoy = EnvoyLeastRequest::default();
+        let pairs = drawn_pairs(&mut envoy, &p, 200);
+        for &(chosen, against) in &pairs {
+            assert!(
+                p[chosen].active <= p[against].active,
+                "{chosen} over {against}"
+            );
+        }
+        // With replacement, some picks drew the same host twice.
+        assert!(pairs.iter().any(|(c, a)| c == a));
+        assert!(pairs.iter().any(|(c, a)| c != a));
+        let d = envoy.decision(&p, SimTime::ZERO);
+        assert_eq!(d.label, "active requests");
+        assert_eq!(d.values, [Some(4.0), Some(1.0), Some(3.0), Some(2.0)]);
+    }
+
+    #[test]
+    fn envoy_unequal_weights_show_the_schedules_deadlines() {
+        let mut b = EnvoyLeastRequest::default();
+        let p = pool(&[2, 1]);
+        // Deadlines 1/w apart: a at 0.5, 1.0, 1.5, b at 1.0, 2.0; the picks a b a leave the clock
+        // at 1.0 with a due at 1.5 and b at 2.0.
+        assert_eq!(picks(&mut b, &p, 3), "aba");
+        let d = b.decision(&p, SimTime::ZERO);
+        assert_eq!(d.label, "deadline");
+        assert_eq!(d.values, [Some(0.5), Some(1.0)]);
+        assert_eq!(d.last_pick, Some(LastPick::new(0)));
     }
 
     #[test]
