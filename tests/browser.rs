@@ -5,7 +5,7 @@
 use gloo_timers::future::TimeoutFuture;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
-use web_sys::{Element, HtmlElement, HtmlSelectElement};
+use web_sys::{Element, HtmlElement, HtmlSelectElement, KeyboardEvent, KeyboardEventInit};
 
 use lb_playground::ui::App;
 
@@ -98,7 +98,7 @@ async fn renders_the_playground() {
         4
     );
     assert!(root.query_selector("canvas.flow").unwrap().is_some());
-    assert_eq!(root.query_selector_all("canvas.chart").unwrap().length(), 2);
+    assert_eq!(root.query_selector_all("canvas.chart").unwrap().length(), 4);
     let options = root
         .query_selector_all("#algorithm option")
         .unwrap()
@@ -283,4 +283,89 @@ async fn presets_load_and_a_share_link_reopens_the_session() {
     // (The classroom default has no what-to-watch text: this only passes if the link was read.)
     assert!(text(&reopened, ".scenario .watch").contains("server-3 crashes at 10 s"));
     web_sys::window().unwrap().location().set_hash("").unwrap();
+}
+
+/// Presses `key` the way a user does with nothing focused: a keydown that bubbles from the body.
+fn press(key: &str) {
+    let init = KeyboardEventInit::new();
+    init.set_key(key);
+    init.set_bubbles(true);
+    let event = KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
+    let body = web_sys::window()
+        .unwrap()
+        .document()
+        .unwrap()
+        .body()
+        .unwrap();
+    body.dispatch_event(&event).unwrap();
+}
+
+fn theme() -> String {
+    let document = web_sys::window().unwrap().document().unwrap();
+    document
+        .document_element()
+        .unwrap()
+        .get_attribute("data-theme")
+        .unwrap_or_default()
+}
+
+#[wasm_bindgen_test]
+async fn the_keyboard_drives_the_playground() {
+    let root = mount().await;
+    press("3");
+    TimeoutFuture::new(200).await;
+    assert!(server_card(&root, 2).class_list().contains("selected"));
+    assert!(!server_card(&root, 0).class_list().contains("selected"));
+
+    press("k");
+    TimeoutFuture::new(200).await;
+    assert_eq!(text(&server_card(&root, 2), ".state"), "DOWN");
+    assert!(text(&root, ".log").contains("server-3 killed"));
+    press("k");
+    TimeoutFuture::new(200).await;
+    assert_eq!(text(&server_card(&root, 2), ".state"), "UP");
+
+    press("+");
+    press("+");
+    TimeoutFuture::new(200).await;
+    assert!(text(&server_card(&root, 2), "label").contains("Weight 3"));
+    press("ArrowDown");
+    press("s");
+    TimeoutFuture::new(200).await;
+    assert!(server_card(&root, 3).class_list().contains("selected"));
+    assert!(
+        text(&root, ".log").contains("server-4"),
+        "{}",
+        text(&root, ".log")
+    );
+
+    press(" ");
+    TimeoutFuture::new(200).await;
+    let paused_at = text(&root, ".clock");
+    TimeoutFuture::new(400).await;
+    assert_eq!(text(&root, ".clock"), paused_at, "space pauses");
+    press("ArrowRight");
+    TimeoutFuture::new(200).await;
+    assert_ne!(text(&root, ".clock"), paused_at, "the right arrow steps");
+    press(" ");
+
+    assert!(root.query_selector(".dialog").unwrap().is_none());
+    press("?");
+    TimeoutFuture::new(200).await;
+    assert!(text(&root, ".dialog").contains("Keyboard shortcuts"));
+    assert!(text(&root, ".dialog").contains("kill / revive the selected server"));
+    press("Escape");
+    TimeoutFuture::new(200).await;
+    assert!(root.query_selector(".dialog").unwrap().is_none());
+
+    let before = theme();
+    press("t");
+    TimeoutFuture::new(200).await;
+    assert_ne!(theme(), before, "t switches the theme");
+    choose(&root, "#theme", "projector");
+    TimeoutFuture::new(200).await;
+    assert_eq!(theme(), "projector");
+    choose(&root, "#theme", "light");
+    TimeoutFuture::new(200).await;
+    assert_eq!(theme(), "light");
 }

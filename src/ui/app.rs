@@ -1,5 +1,5 @@
-//! The root component: lays out the playground, owns the animation loop, and routes every control's
-//! command to the simulation.
+//! The root component: lays out the playground, owns the animation loop and the keyboard listener,
+//! and routes every control's command to the simulation.
 
 use web_sys::HtmlCanvasElement;
 use yew::prelude::*;
@@ -8,24 +8,59 @@ use super::algorithm_picker::AlgorithmPicker;
 use super::animation::AnimationLoop;
 use super::balancer_options::BalancerOptions;
 use super::charts;
+use super::display::{Display, Palette};
+use super::display_controls::DisplayControls;
 use super::event_log::EventLog;
 use super::files;
-use super::flow;
+use super::flow::{self, FlowView};
+use super::keyboard::KeyListener;
 use super::playback_bar::{PlaybackAction, PlaybackBar};
 use super::playground::{Playground, PlaygroundHandle};
 use super::resilience_controls::ResilienceControls;
 use super::scenario_panel::{ScenarioAction, ScenarioPanel};
 use super::server_card::{ServerCard, ServerView};
+use super::shortcuts_help::ShortcutsHelp;
 use super::totals_bar::{LatencySummary, TotalsBar};
 use super::traffic_controls::TrafficControls;
-use crate::sim::Command;
 use crate::sim::presets::preset;
 use crate::sim::report::{self, Report};
+use crate::sim::{Command, Simulation};
 
 /// How often the DOM panels re-render, in wall milliseconds.
 const DOM_EVERY_MS: f64 = 100.0;
 /// How often the charts redraw, in wall milliseconds.
 const CHARTS_EVERY_MS: f64 = 250.0;
+
+/// A chart: what it shows, how it is drawn, and the file name its PNG is saved under.
+struct Chart {
+    id: &'static str,
+    label: &'static str,
+    draw: fn(&HtmlCanvasElement, &Simulation, &Palette),
+}
+
+/// The charts, in page order.
+static CHARTS: [Chart; 4] = [
+    Chart {
+        id: "requests-per-server",
+        label: "Bar chart of requests routed to each server, with the share the weights imply",
+        draw: charts::draw_distribution,
+    },
+    Chart {
+        id: "latency",
+        label: "Line chart of p50, p95, p99 and mean latency over time, with the queueing-theory mean when a model fits",
+        draw: charts::draw_latency,
+    },
+    Chart {
+        id: "throughput",
+        label: "Line chart of requests served, failed and retried per second over time",
+        draw: charts::draw_throughput,
+    },
+    Chart {
+        id: "queues",
+        label: "Line chart of each server's queue length over time",
+        draw: charts::draw_queues,
+    },
+];
 
 /// What the animation loop last drew, so a paused, unchanged playground is not redrawn.
 #[derive(Clone, Copy, PartialEq)]
@@ -37,59 +72,75 @@ struct Drawn {
 /// The LB Playground application.
 #[function_component]
 pub fn App() -> Html {
-    let playground: PlaygroundHandle =
-        use_mut_ref(|| Playground::from_fragment(&files::fragment())).clone();
+    let playground: PlaygroundHandle = use_mut_ref(|| {
+        let mut pg = Playground::from_fragment(&files::fragment());
+        pg.set_display(Display::load());
+        pg
+    })
+    .clone();
     let rerender = use_force_update();
     let flow_canvas = use_node_ref();
-    let bars_canvas = use_node_ref();
-    let latency_canvas = use_node_ref();
+    let chart_canvases: [NodeRef; CHARTS.len()] = [
+        use_node_ref(),
+        use_node_ref(),
+        use_node_ref(),
+        use_node_ref(),
+    ];
 
     {
         let (playground, rerender) = (playground.clone(), rerender.clone());
-        let (flow_canvas, bars_canvas, latency_canvas) = (
-            flow_canvas.clone(),
-            bars_canvas.clone(),
-            latency_canvas.clone(),
-        );
+        let (flow_canvas, chart_canvases) = (flow_canvas.clone(), chart_canvases.clone());
         use_effect_with((), move |_| {
             let mut last_dom = f64::NEG_INFINITY;
             let mut last_charts = f64::NEG_INFINITY;
             let mut flow_drawn = None;
             let mut charts_drawn = None;
-            let frame = AnimationLoop::start(move |wall_ms| {
-                {
-                    let mut pg = playground.borrow_mut();
-                    let sim_now = pg.sim.now();
-                    let target = pg.clock.frame(wall_ms, sim_now);
-                    pg.sim.advance_to(target);
-                    let drawn = Some(Drawn {
-                        sim_now: pg.sim.now().0,
-                        generation: pg.generation,
-                    });
-                    if let Some(canvas) = flow_canvas.cast::<HtmlCanvasElement>()
-                        && (flow::fit_to_display(&canvas) || flow_drawn != drawn)
+            let frame = {
+                let (playground, rerender) = (playground.clone(), rerender.clone());
+                AnimationLoop::start(move |wall_ms| {
                     {
-                        flow::draw(&canvas, &pg.sim);
-                        flow_drawn = drawn;
-                    }
-                    if wall_ms - last_charts >= CHARTS_EVERY_MS && charts_drawn != drawn {
-                        last_charts = wall_ms;
-                        charts_drawn = drawn;
-                        if let Some(canvas) = bars_canvas.cast::<HtmlCanvasElement>() {
-                            charts::draw_distribution(&canvas, &pg.sim);
+                        let mut pg = playground.borrow_mut();
+                        let sim_now = pg.sim.now();
+                        let target = pg.clock.frame(wall_ms, sim_now);
+                        pg.sim.advance_to(target);
+                        let drawn = Some(Drawn {
+                            sim_now: pg.sim.now().0,
+                            generation: pg.generation,
+                        });
+                        let palette = pg.display.theme.palette();
+                        if let Some(canvas) = flow_canvas.cast::<HtmlCanvasElement>()
+                            && (flow::fit_to_display(&canvas) || flow_drawn != drawn)
+                        {
+                            let view = FlowView {
+                                palette,
+                                reduced_motion: pg.display.reduced_motion,
+                                selected: pg.selected,
+                            };
+                            flow::draw(&canvas, &pg.sim, view);
+                            flow_drawn = drawn;
                         }
-                        if let Some(canvas) = latency_canvas.cast::<HtmlCanvasElement>() {
-                            charts::draw_latency(&canvas, &pg.sim);
+                        if wall_ms - last_charts >= CHARTS_EVERY_MS && charts_drawn != drawn {
+                            last_charts = wall_ms;
+                            charts_drawn = drawn;
+                            for (chart, node) in CHARTS.iter().zip(&chart_canvases) {
+                                if let Some(canvas) = node.cast::<HtmlCanvasElement>() {
+                                    (chart.draw)(&canvas, &pg.sim, palette);
+                                }
+                            }
                         }
                     }
-                }
-                // The borrow above has ended: a re-render may read the playground at once.
-                if wall_ms - last_dom >= DOM_EVERY_MS {
-                    last_dom = wall_ms;
-                    rerender.force_update();
-                }
+                    // The borrow above has ended: a re-render may read the playground at once.
+                    if wall_ms - last_dom >= DOM_EVERY_MS {
+                        last_dom = wall_ms;
+                        rerender.force_update();
+                    }
+                })
+            };
+            let keys = KeyListener::start(move |shortcut| {
+                playground.borrow_mut().shortcut(shortcut);
+                rerender.force_update();
             });
-            move || drop(frame)
+            move || drop((frame, keys))
         });
     }
 
@@ -133,6 +184,47 @@ pub fn App() -> Html {
         })
     };
 
+    let on_display = {
+        let (playground, rerender) = (playground.clone(), rerender.clone());
+        Callback::from(move |display: Display| {
+            playground.borrow_mut().set_display(display);
+            rerender.force_update();
+        })
+    };
+    let on_help = {
+        let (playground, rerender) = (playground.clone(), rerender.clone());
+        Callback::from(move |()| {
+            let mut pg = playground.borrow_mut();
+            pg.help_open = !pg.help_open;
+            drop(pg);
+            rerender.force_update();
+        })
+    };
+    let on_select = {
+        let (playground, rerender) = (playground.clone(), rerender.clone());
+        Callback::from(move |index: usize| {
+            let mut pg = playground.borrow_mut();
+            pg.selected = Some(index);
+            pg.generation += 1;
+            drop(pg);
+            rerender.force_update();
+        })
+    };
+    let save_png = |chart: &'static Chart, node: NodeRef| {
+        let (playground, rerender) = (playground.clone(), rerender.clone());
+        Callback::from(move |_: MouseEvent| {
+            let Some(canvas) = node.cast::<HtmlCanvasElement>() else {
+                return;
+            };
+            let mut pg = playground.borrow_mut();
+            let stamp = pg.sim.now().as_secs_f64();
+            let saved = files::download_png(&format!("lb-{}-{stamp:.0}s.png", chart.id), &canvas);
+            pg.error = saved.err();
+            drop(pg);
+            rerender.force_update();
+        })
+    };
+
     let pg = playground.borrow();
     let sim = &pg.sim;
     let servers = ServerView::all(sim);
@@ -146,6 +238,7 @@ pub fn App() -> Html {
                 <h1 title="A load-balancing teaching tool: every number comes from a deterministic, seeded simulation">
                     { "LB Playground" }
                 </h1>
+                <DisplayControls display={pg.display} on_change={on_display} on_help={on_help.clone()} />
                 <PlaybackBar
                     playing={pg.clock.is_playing()}
                     speed={pg.clock.speed()}
@@ -155,6 +248,9 @@ pub fn App() -> Html {
                 />
             </header>
             { for error }
+            if pg.help_open {
+                <ShortcutsHelp on_close={on_help} />
+            }
             <main class="layout">
                 <section class="stage" aria-label="Request flow">
                     <canvas
@@ -198,7 +294,11 @@ pub fn App() -> Html {
                 <section class="servers" aria-label="Servers">
                     { for servers.into_iter().map(|view| {
                         let key = view.index;
-                        html! { <ServerCard {key} {view} on_command={on_command.clone()} /> }
+                        let selected = pg.selected == Some(view.index);
+                        html! {
+                            <ServerCard {key} {view} {selected} on_select={on_select.clone()}
+                                on_command={on_command.clone()} />
+                        }
                     }) }
                     <button class="add-server" onclick={
                         let on_command = on_command.clone();
@@ -208,10 +308,18 @@ pub fn App() -> Html {
                     </button>
                 </section>
                 <section class="charts" aria-label="Charts">
-                    <canvas ref={bars_canvas} class="chart" width="460" height="260" role="img"
-                        aria-label="Bar chart of requests routed to each server" />
-                    <canvas ref={latency_canvas} class="chart" width="460" height="260" role="img"
-                        aria-label="Line chart of p50, p95 and p99 latency over time" />
+                    { for CHARTS.iter().zip(&chart_canvases).map(|(chart, node)| html! {
+                        <figure class="chart-figure">
+                            <canvas ref={node.clone()} class="chart" width="460" height="260" role="img"
+                                id={format!("chart-{}", chart.id)} aria-label={chart.label} />
+                            <figcaption>
+                                <button class="save-png" onclick={save_png(chart, node.clone())}
+                                    title="Download this chart as a PNG image">
+                                    { "Save PNG" }
+                                </button>
+                            </figcaption>
+                        </figure>
+                    }) }
                 </section>
                 <EventLog entries={sim.log().iter().rev().take(12).cloned().collect::<Vec<_>>()} />
             </main>

@@ -2,7 +2,7 @@
 //! clipboard. Thin wrappers over the browser APIs; failures come back as messages to show.
 
 use wasm_bindgen::JsCast;
-use web_sys::{Blob, BlobPropertyBag, File, HtmlAnchorElement, Url};
+use web_sys::{Blob, BlobPropertyBag, File, HtmlAnchorElement, HtmlCanvasElement, Url};
 
 /// Offers `contents` as a file download named `filename`.
 pub fn download(filename: &str, mime: &str, contents: &str) -> Result<(), String> {
@@ -13,6 +13,22 @@ pub fn download(filename: &str, mime: &str, contents: &str) -> Result<(), String
     let blob =
         Blob::new_with_str_sequence_and_options(&parts, &options).map_err(|_| fail("blob"))?;
     let url = Url::create_object_url_with_blob(&blob).map_err(|_| fail("object URL"))?;
+    let saved = save_url(filename, &url);
+    let _ = Url::revoke_object_url(&url);
+    saved
+}
+
+/// Offers what `canvas` shows as a PNG download named `filename`.
+pub fn download_png(filename: &str, canvas: &HtmlCanvasElement) -> Result<(), String> {
+    let url = canvas
+        .to_data_url_with_type("image/png")
+        .map_err(|_| format!("download of {filename} failed: the canvas could not be read"))?;
+    save_url(filename, &url)
+}
+
+/// Offers the resource at `url` (an object or data URL) as a download named `filename`.
+fn save_url(filename: &str, url: &str) -> Result<(), String> {
+    let fail = |what: &str| format!("download of {filename} failed: {what}");
     let document = web_sys::window()
         .and_then(|w| w.document())
         .ok_or_else(|| fail("no document"))?;
@@ -21,10 +37,9 @@ pub fn download(filename: &str, mime: &str, contents: &str) -> Result<(), String
         .map_err(|_| fail("anchor"))?
         .dyn_into()
         .map_err(|_| fail("anchor"))?;
-    anchor.set_href(&url);
+    anchor.set_href(url);
     anchor.set_download(filename);
     anchor.click();
-    let _ = Url::revoke_object_url(&url);
     Ok(())
 }
 

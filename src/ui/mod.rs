@@ -11,14 +11,18 @@ mod app;
 mod balancer_options;
 mod charts;
 mod choice;
+mod display;
+mod display_controls;
 mod event_log;
 mod files;
 mod flow;
+mod keyboard;
 mod playback_bar;
 mod playground;
 mod resilience_controls;
 mod scenario_panel;
 mod server_card;
+mod shortcuts_help;
 mod totals_bar;
 mod traffic_controls;
 

@@ -1,11 +1,15 @@
-//! The state the UI shares between its components and its animation loop: the simulation, the
-//! playback clock, and the last error to show. Everything that changes the simulation goes through
-//! [`Playground::apply`], which records it as a command, or starts a new run from a scenario.
+//! The state the UI shares between its components, its animation loop and its keyboard shortcuts:
+//! the simulation, the playback clock, the look of the page, the selected server and the last error
+//! to show. Everything that changes the simulation goes through [`Playground::apply`], which
+//! records it as a command, or starts a new run from a scenario.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use crate::playback::{PlaybackClock, STEP};
+use super::display::Display;
+use super::keyboard::{Shortcut, next_slowdown};
+use crate::playback::{PlaybackClock, SPEEDS, STEP};
+use crate::sim::server::MAX_WEIGHT;
 use crate::sim::share;
 use crate::sim::{Command, Scenario, Simulation};
 
@@ -26,6 +30,12 @@ pub struct Playground {
     pub error: Option<String>,
     /// Bumped on every user change, so throttled drawing knows to redraw even while paused.
     pub generation: u64,
+    /// Theme and motion.
+    pub display: Display,
+    /// The server the keyboard acts on.
+    pub selected: Option<usize>,
+    /// Whether the keyboard shortcuts list is open.
+    pub help_open: bool,
 }
 
 /// A shared handle to the playground.
@@ -49,6 +59,9 @@ impl Playground {
             clock: PlaybackClock::default(),
             error,
             generation: 0,
+            display: Display::default(),
+            selected: None,
+            help_open: false,
         }
     }
 
@@ -73,10 +86,11 @@ impl Playground {
             self.generation += 1;
             return;
         }
-        let (clock, generation) = (self.clock.clone(), self.generation);
+        let (clock, generation, display) = (self.clock.clone(), self.generation, self.display);
         *self = Playground::new(scenario);
         self.preset = preset;
         self.clock = clock;
+        self.display = display;
         self.generation = generation + 1;
     }
 
@@ -112,5 +126,129 @@ impl Playground {
             share::FRAGMENT_KEY,
             share::pack(&self.sim.export_scenario())
         )
+    }
+
+    /// Changes the look of the page.
+    pub fn set_display(&mut self, display: Display) {
+        self.display = display;
+        display.apply();
+        self.generation += 1;
+    }
+
+    /// Carries out a keyboard shortcut. Server shortcuts act on the selected server, selecting the
+    /// first one if none is.
+    pub fn shortcut(&mut self, shortcut: Shortcut) {
+        let servers = self.sim.servers().len();
+        let selected = self.selected.filter(|&i| i < servers).unwrap_or(0);
+        let command = match shortcut {
+            Shortcut::TogglePlay => {
+                let playing = self.clock.is_playing();
+                self.clock.set_playing(!playing);
+                None
+            }
+            Shortcut::Step if !self.clock.is_playing() => {
+                self.step();
+                None
+            }
+            Shortcut::Step => None,
+            Shortcut::Slower | Shortcut::Faster => {
+                let at = SPEEDS
+                    .iter()
+                    .position(|&s| s >= self.clock.speed())
+                    .unwrap_or(0);
+                let next = if shortcut == Shortcut::Faster {
+                    (at + 1).min(SPEEDS.len() - 1)
+                } else {
+                    at.saturating_sub(1)
+                };
+                self.clock.set_speed(SPEEDS[next]);
+                None
+            }
+            Shortcut::Select(i) => {
+                self.selected = (i < servers).then_some(i).or(self.selected);
+                None
+            }
+            Shortcut::PreviousServer | Shortcut::NextServer if servers > 0 => {
+                let step = if shortcut == Shortcut::NextServer {
+                    1
+                } else {
+                    servers - 1
+                };
+                self.selected = Some(self.selected.map_or(0, |i| (i + step) % servers));
+                None
+            }
+            Shortcut::PreviousServer | Shortcut::NextServer => None,
+            Shortcut::KillRevive
+            | Shortcut::SlowDown
+            | Shortcut::WeightUp
+            | Shortcut::WeightDown
+            | Shortcut::Drain => {
+                self.selected = Some(selected);
+                self.server_command(shortcut, selected)
+            }
+            Shortcut::AddServer => Some(Command::AddServer {
+                weight: 1,
+                workers: 2,
+            }),
+            Shortcut::Restart => {
+                self.restart(self.sim.scenario().seed);
+                None
+            }
+            Shortcut::Theme => {
+                let display = Display {
+                    theme: self.display.theme.next(),
+                    ..self.display
+                };
+                self.set_display(display);
+                None
+            }
+            Shortcut::Motion => {
+                let display = Display {
+                    reduced_motion: !self.display.reduced_motion,
+                    ..self.display
+                };
+                self.set_display(display);
+                None
+            }
+            Shortcut::Help => {
+                self.help_open = !self.help_open;
+                None
+            }
+            Shortcut::Close => {
+                self.help_open = false;
+                None
+            }
+        };
+        match command {
+            Some(command) => self.apply(command),
+            None => self.generation += 1,
+        }
+    }
+
+    /// The command a server shortcut stands for, given server `index`'s current state.
+    fn server_command(&self, shortcut: Shortcut, index: usize) -> Option<Command> {
+        let server = self.sim.servers().get(index)?;
+        let spec = server.spec();
+        Some(match shortcut {
+            Shortcut::KillRevive if server.is_alive() => Command::Kill { server: index },
+            Shortcut::KillRevive => Command::Revive { server: index },
+            Shortcut::SlowDown => Command::SetSpeed {
+                server: index,
+                speed: 1.0 / next_slowdown((1.0 / spec.speed).round()),
+            },
+            Shortcut::WeightUp => Command::SetWeight {
+                server: index,
+                weight: (spec.weight + 1).min(MAX_WEIGHT),
+            },
+            Shortcut::WeightDown => Command::SetWeight {
+                server: index,
+                weight: spec.weight.saturating_sub(1),
+            },
+            Shortcut::Drain => Command::Drain {
+                server: index,
+                on: !self.sim.backends()[index].draining(),
+            },
+            _ => return None,
+        })
     }
 }

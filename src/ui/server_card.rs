@@ -117,6 +117,10 @@ impl ServerView {
 pub struct ServerCardProps {
     /// The server.
     pub view: ServerView,
+    /// Whether the keyboard shortcuts act on this server.
+    pub selected: bool,
+    /// Receives this server's index when the card is clicked.
+    pub on_select: Callback<usize>,
     /// Receives the changes.
     pub on_command: Callback<Command>,
 }
@@ -225,8 +229,18 @@ pub fn ServerCard(props: &ServerCardProps) -> Html {
             </article>
         };
     }
+    let on_select = props.on_select.reform(move |_: MouseEvent| server);
+    let select_tip = match server {
+        0..=8 => format!(
+            "Click, or press {}, to point the keyboard shortcuts at this server",
+            server + 1
+        ),
+        _ => "Click to point the keyboard shortcuts at this server".to_string(),
+    };
     html! {
-        <article class={classes!("server", (!v.alive).then_some("down"))} aria-label={v.name.clone()}>
+        <article class={classes!("server", (!v.alive).then_some("down"), props.selected.then_some("selected"))}
+            aria-label={v.name.clone()} aria-current={props.selected.then_some("true")}
+            onclick={on_select} title={select_tip}>
             <header>
                 <h3>{ &v.name }</h3>
                 if v.backup {

@@ -1,447 +1,580 @@
-//! The request-flow canvas: clients on the left, the load balancer in the middle, the servers on the
-//! right, and every live request as a dot on its way. A dot's position is its phase's progress
-//! (`Request::progress`), so what moves on screen is exactly what the simulation says.
+//! Draws one instant of a simulation on the flow canvas: links, clients, the load balancer with
+//! what its algorithm is deciding with, the servers (boxes or cells), the requests, and a legend.
 //!
-//! Outcomes use the Okabe-Ito colour-blind-safe palette and a shape each: requests on their way out
-//! are blue dots, served answers green dots, failures vermillion crosses, 503 rejections orange squares.
+//! The algorithm's decision data ([`Decision`]) is drawn where it applies: the number it compares
+//! (smooth WRR's current weight, active requests per weight, Peak EWMA's cost...) on each server's
+//! box, the latest pick as a bold link (and, for the power-of-two-choices algorithms, the server it
+//! lost against as a dashed one), and the round-robin pointer or the request's hash in the
+//! balancer's box.
+//!
+//! The algorithm's decision data ([`Decision`]) is drawn where it applies: the number it compares
+//! (smooth WRR's current weight, active requests per weight, Peak EWMA's cost...) on each server's
+//! box, the latest pick as a bold link (and, for the power-of-two-choices algorithms, the server it
+//! lost against as a dashed one), and the round-robin pointer or the request's hash in the
+//! balancer's box.
+//!
+//! With reduced motion the requests do not travel: each link is labelled with how many requests are
+//! on it instead, so the picture changes only when the numbers do.
 
-use std::f64::consts::TAU;
-
-use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
-use crate::sim::request::Request;
+use super::layout::{Layout, Rect, ServerStyle};
+use super::paint::{self, Pen, Shape, rounded_rect, shapes};
+use crate::sim::balancer::Decision;
+use crate::sim::breaker::BreakerConfig;
 use crate::sim::{Outcome, Phase, Simulation};
+use crate::ui::display::Palette;
 
-const OUTBOUND: &str = "#0072B2";
-const SERVED: &str = "#009E73";
-const FAILED: &str = "#D55E00";
-const REJECTED: &str = "#E69F00";
-const INK: &str = "#1f2933";
-const MUTED: &str = "#7b8794";
-const PANEL: &str = "#f5f7fa";
-const DEAD: &str = "#d9dde3";
-/// Returning dots travel this far below the outbound lane, so the two directions are distinct.
-const RETURN_LANE: f64 = 7.0;
-
-/// Resizes the canvas's backing store to its displayed size times the device pixel ratio.
-/// Returns whether it changed (and so must be redrawn).
-pub fn fit_to_display(canvas: &HtmlCanvasElement) -> bool {
-    let ratio = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio());
-    let width = (f64::from(canvas.client_width()) * ratio).round() as u32;
-    let height = (f64::from(canvas.client_height()) * ratio).round() as u32;
-    if width == 0 || height == 0 || (canvas.width(), canvas.height()) == (width, height) {
-        return false;
-    }
-    canvas.set_width(width);
-    canvas.set_height(height);
-    true
-}
-
-/// Where things are on the canvas, in CSS pixels.
-struct Layout {
-    width: f64,
-    height: f64,
-    clients: Rect,
-    balancer: Rect,
-    servers: Vec<Rect>,
-}
-
-#[derive(Clone, Copy)]
-struct Rect {
-    x: f64,
-    y: f64,
-    w: f64,
-    h: f64,
-}
-
-impl Rect {
-    fn left(&self) -> (f64, f64) {
-        (self.x, self.y + self.h / 2.0)
-    }
-    fn right(&self) -> (f64, f64) {
-        (self.x + self.w, self.y + self.h / 2.0)
-    }
-}
-
-impl Layout {
-    fn new(width: f64, height: f64, servers: usize) -> Layout {
-        let margin = 16.0;
-        let clients = Rect {
-            x: margin,
-            y: margin + 18.0,
-            w: 70.0,
-            h: height - 2.0 * margin - 18.0,
-        };
-        let balancer = Rect {
-            x: width * 0.40 - 90.0,
-            y: height / 2.0 - 40.0,
-            w: 180.0,
-            h: 80.0,
-        };
-        let server_w = 150.0_f64.min(width * 0.2);
-        let x = width - margin - server_w;
-        let slot = (height - 2.0 * margin) / servers.max(1) as f64;
-        let gap = (slot * 0.15).min(12.0);
-        let servers = (0..servers)
-            .map(|i| Rect {
-                x,
-                y: margin + i as f64 * slot + gap / 2.0,
-                w: server_w,
-                h: slot - gap,
-            })
-            .collect();
-        Layout {
-            width,
-            height,
-            clients,
-            balancer,
-            servers,
-        }
-    }
-
-    /// Where client `client`'s requests start: a stable spot in the clients' column.
-    fn client_point(&self, client: u32) -> (f64, f64) {
-        let spread = (u64::from(client).wrapping_mul(2_654_435_761) % 1_000) as f64 / 1_000.0;
-        let c = &self.clients;
-        (c.x + c.w, c.y + 10.0 + spread * (c.h - 20.0))
-    }
-
-    /// Where a request for server `index` goes in: the left edge of its box.
-    fn server_inlet(&self, index: usize) -> (f64, f64) {
-        self.servers
-            .get(index)
-            .map_or(self.balancer.right(), Rect::left)
-    }
-
-    /// Where `request` is drawn, or `None` when the server glyph shows it (queued, in service).
-    fn position(&self, request: &Request, now: crate::sim::SimTime) -> Option<(f64, f64)> {
-        let p = request.progress(now);
-        let server = request.server.map(|s| s as usize).unwrap_or(0);
-        let (from, to, lane) = match request.phase {
-            Phase::ToBalancer => (self.client_point(request.client), self.balancer.left(), 0.0),
-            Phase::ToServer => (self.balancer.right(), self.server_inlet(server), 0.0),
-            Phase::Queued | Phase::InService => return None,
-            Phase::ToBalancerBack => (
-                self.server_inlet(server),
-                self.balancer.right(),
-                RETURN_LANE,
-            ),
-            Phase::ToClient => (
-                self.balancer.left(),
-                self.client_point(request.client),
-                RETURN_LANE,
-            ),
-        };
-        Some((
-            from.0 + (to.0 - from.0) * p,
-            from.1 + (to.1 - from.1) * p + lane,
-        ))
-    }
+/// How to draw the flow, beyond the simulation itself.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct FlowView {
+    /// Colours and sizes.
+    pub palette: &'static Palette,
+    /// Count requests on their links instead of moving them.
+    pub reduced_motion: bool,
+    /// The server the keyboard acts on, outlined.
+    pub selected: Option<usize>,
 }
 
 /// Draws the whole flow for the simulation's current instant.
-pub fn draw(canvas: &HtmlCanvasElement, sim: &Simulation) {
-    let Some(ctx) = context(canvas) else { return };
-    let ratio = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio());
+pub fn draw(canvas: &HtmlCanvasElement, sim: &Simulation, view: FlowView) {
+    let Some(ctx) = paint::context(canvas) else {
+        return;
+    };
+    let ratio = paint::device_ratio();
     let _ = ctx.set_transform(ratio, 0.0, 0.0, ratio, 0.0, 0.0);
+    let pal = view.palette;
     let layout = Layout::new(
         f64::from(canvas.width()) / ratio,
         f64::from(canvas.height()) / ratio,
         sim.servers().len(),
+        pal.scale,
     );
-    ctx.clear_rect(0.0, 0.0, layout.width, layout.height);
-    draw_links(&ctx, &layout, sim);
-    draw_clients(&ctx, &layout, sim);
-    draw_balancer(&ctx, &layout, sim);
-    for (index, rect) in layout.servers.iter().enumerate() {
-        draw_server(&ctx, rect, sim, index);
-    }
-    draw_requests(&ctx, &layout, sim);
-}
-
-fn context(canvas: &HtmlCanvasElement) -> Option<CanvasRenderingContext2d> {
-    canvas.get_context("2d").ok()??.dyn_into().ok()
-}
-
-fn draw_links(ctx: &CanvasRenderingContext2d, layout: &Layout, sim: &Simulation) {
-    ctx.set_line_width(1.0);
-    let (bx, by) = layout.balancer.right();
-    // A link is dashed once the balancer stops offering the server; until health checks notice,
-    // a dead server's link stays solid (and red): the detection window, drawn.
-    for (index, rect) in layout.servers.iter().enumerate() {
-        let offered = sim.pool()[index].eligible();
-        let alive = sim.servers()[index].is_alive();
-        ctx.set_stroke_style_str(match (offered, alive) {
-            (true, true) => "#cbd2d9",
-            (true, false) => FAILED,
-            (false, _) => "#e4e7eb",
-        });
-        let dash = if offered {
-            js_sys::Array::new()
-        } else {
-            js_sys::Array::of2(&6.into(), &4.into())
-        };
-        let _ = ctx.set_line_dash(&dash);
-        let (sx, sy) = rect.left();
-        ctx.begin_path();
-        ctx.move_to(bx, by);
-        ctx.line_to(sx, sy);
-        ctx.stroke();
-    }
-    let _ = ctx.set_line_dash(&js_sys::Array::new());
-}
-
-fn draw_clients(ctx: &CanvasRenderingContext2d, layout: &Layout, sim: &Simulation) {
-    let c = layout.clients;
-    rounded_rect(ctx, c, 10.0, PANEL, "#cbd2d9");
-    label(
-        ctx,
-        "Clients",
-        c.x + c.w / 2.0,
-        c.y - 8.0,
-        "bold 13px system-ui, sans-serif",
-        INK,
-    );
-    label(
-        ctx,
-        &sim.traffic().clients.to_string(),
-        c.x + c.w / 2.0,
-        c.y + c.h / 2.0,
-        "12px system-ui, sans-serif",
-        MUTED,
-    );
-}
-
-fn draw_balancer(ctx: &CanvasRenderingContext2d, layout: &Layout, sim: &Simulation) {
-    let b = layout.balancer;
-    rounded_rect(ctx, b, 10.0, "#e3f0fa", OUTBOUND);
-    let cx = b.x + b.w / 2.0;
-    label(
-        ctx,
-        "Load balancer",
-        cx,
-        b.y + 22.0,
-        "bold 13px system-ui, sans-serif",
-        INK,
-    );
-    // Long algorithm names are squeezed into the box rather than spilling over the links.
-    ctx.set_text_align("center");
-    text_style(ctx, "11px system-ui, sans-serif", INK);
-    let name = sim.algorithm().about().name;
-    let _ = ctx.fill_text_with_max_width(name, cx, b.y + 44.0, b.w - 12.0);
-    label(
-        ctx,
-        &format!("{:.0} req/s now", sim.traffic().rate_at(sim.now())),
-        cx,
-        b.y + 62.0,
-        "11px system-ui, sans-serif",
-        MUTED,
-    );
-}
-
-fn draw_server(ctx: &CanvasRenderingContext2d, r: &Rect, sim: &Simulation, index: usize) {
-    let server = &sim.servers()[index];
-    let spec = server.spec();
-    let alive = server.is_alive();
-    rounded_rect(
-        ctx,
-        *r,
-        8.0,
-        if alive { PANEL } else { DEAD },
-        if alive { "#9aa5b1" } else { FAILED },
-    );
-    let compact = r.h < 44.0;
-    let title = match (alive, spec.backup) {
-        _ if sim.backends()[index].removed() => format!("{} (removed)", spec.name),
-        (false, _) => format!("{} DOWN", spec.name),
-        (true, true) => format!("{} (backup)", spec.name),
-        (true, false) => spec.name.clone(),
+    ctx.set_fill_style_str(pal.background);
+    ctx.fill_rect(0.0, 0.0, layout.width, layout.height);
+    let scene = Scene {
+        ctx: &ctx,
+        layout: &layout,
+        sim,
+        pal,
+        decision: sim.decision(),
     };
-    let title_y = if compact { r.y + r.h / 2.0 } else { r.y + 15.0 };
-    label_in(
-        ctx,
-        r,
-        &title,
-        title_y,
-        "bold 12px system-ui, sans-serif",
-        if alive { INK } else { FAILED },
-    );
-    if compact {
-        return;
+    scene.links();
+    scene.last_pick();
+    scene.clients();
+    scene.balancer();
+    match layout.style {
+        ServerStyle::Boxes => (0..layout.servers.len()).for_each(|i| scene.server_box(i)),
+        ServerStyle::Cells => scene.server_cells(),
     }
-    let pace = if spec.speed < 1.0 {
-        format!("{:.0}x slower", 1.0 / spec.speed)
+    if let Some(rect) = view.selected.and_then(|i| layout.servers.get(i)) {
+        ctx.set_line_width(3.0);
+        ctx.set_stroke_style_str(pal.selected);
+        ctx.stroke_rect(rect.x - 3.0, rect.y - 3.0, rect.w + 6.0, rect.h + 6.0);
+        ctx.set_line_width(1.0);
+    }
+    if view.reduced_motion {
+        scene.link_counts();
     } else {
-        format!("speed x{}", spec.speed)
-    };
-    let detail = format!("weight {}  ·  {pace}", spec.weight);
-    label_in(
-        ctx,
-        r,
-        &detail,
-        r.y + 31.0,
-        "11px system-ui, sans-serif",
-        MUTED,
-    );
-    if r.h >= 72.0 {
-        let backend = &sim.backends()[index];
-        let mut lb_view = match backend.health() {
+        scene.requests();
+    }
+    scene.legend();
+}
+
+/// What one drawing pass needs.
+struct Scene<'a> {
+    ctx: &'a CanvasRenderingContext2d,
+    layout: &'a Layout,
+    sim: &'a Simulation,
+    pal: &'static Palette,
+    decision: Decision,
+}
+
+/// The kinds of request drawn, each with its shape; the legend lists them in this order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Outbound,
+    Retried,
+    Served,
+    Failed,
+    Rejected,
+    Refused,
+}
+
+impl Kind {
+    const ALL: [Kind; 6] = [
+        Kind::Outbound,
+        Kind::Retried,
+        Kind::Served,
+        Kind::Failed,
+        Kind::Rejected,
+        Kind::Refused,
+    ];
+
+    fn of(tries: u8, outcome: Option<Outcome>) -> Kind {
+        match outcome {
+            None if tries > 1 => Kind::Retried,
+            None => Kind::Outbound,
+            Some(Outcome::Success) => Kind::Served,
+            Some(Outcome::BreakerOpen) => Kind::Refused,
+            Some(o) if o.is_rejection() => Kind::Rejected,
+            Some(_) => Kind::Failed,
+        }
+    }
+
+    fn shape(self) -> Shape {
+        match self {
+            Kind::Outbound | Kind::Served => Shape::Dot,
+            Kind::Retried => Shape::Diamond,
+            Kind::Failed => Shape::Cross,
+            Kind::Rejected => Shape::Square,
+            Kind::Refused => Shape::Triangle,
+        }
+    }
+
+    fn colour(self, pal: &Palette) -> &'static str {
+        match self {
+            Kind::Outbound => pal.outbound,
+            Kind::Retried => pal.retried,
+            Kind::Served => pal.served,
+            Kind::Failed => pal.failed,
+            Kind::Rejected => pal.rejected,
+            Kind::Refused => pal.rejected,
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            Kind::Outbound => "request",
+            Kind::Retried => "retry",
+            Kind::Served => "answer",
+            Kind::Failed => "failed",
+            Kind::Rejected => "503",
+            Kind::Refused => "breaker open",
+        }
+    }
+}
+
+impl Scene<'_> {
+    /// A left-aligned pen of `px` pixels (scaled for the theme).
+    fn pen(&self, px: f64, bold: bool, colour: &'static str) -> Pen<'static> {
+        Pen::new(px, bold, self.pal.scale, colour)
+    }
+
+    fn name(&self, index: usize) -> String {
+        self.sim
+            .servers()
+            .get(index)
+            .map_or_else(|| format!("#{index}"), |s| s.spec().name.clone())
+    }
+
+    fn links(&self) {
+        let (ctx, pal) = (self.ctx, self.pal);
+        ctx.set_line_width(pal.scale);
+        let (bx, by) = self.layout.balancer.right();
+        if self.layout.style == ServerStyle::Cells {
+            // One line to the grid instead of a thousand.
+            if let Some(r) = self.layout.servers.first() {
+                ctx.set_stroke_style_str(pal.link);
+                ctx.begin_path();
+                ctx.move_to(bx, by);
+                ctx.line_to(r.x - 6.0, by);
+                ctx.stroke();
+            }
+            return;
+        }
+        // A link is dashed once the balancer stops offering the server; until health checks notice,
+        // a dead server's link stays solid (and red): the detection window, drawn.
+        for (index, rect) in self.layout.servers.iter().enumerate() {
+            let offered = self.sim.pool()[index].eligible();
+            let alive = self.sim.servers()[index].is_alive();
+            ctx.set_stroke_style_str(match (offered, alive) {
+                (true, true) => pal.link,
+                (true, false) => pal.failed,
+                (false, _) => pal.link_off,
+            });
+            dashed(ctx, !offered);
+            let (sx, sy) = rect.left();
+            ctx.begin_path();
+            ctx.move_to(bx, by);
+            ctx.line_to(sx, sy);
+            ctx.stroke();
+        }
+        dashed(ctx, false);
+        ctx.set_line_width(1.0);
+    }
+
+    /// The latest pick's link in bold, and the loser of a two-choice draw's link dashed (in the
+    /// grid, their cells outlined).
+    fn last_pick(&self) {
+        let Some(pick) = self.decision.last_pick else {
+            return;
+        };
+        let (ctx, pal) = (self.ctx, self.pal);
+        let from = self.layout.balancer.right();
+        let mark = |index: usize, colour: &str, dash: bool| {
+            let Some(r) = self.layout.servers.get(index) else {
+                return;
+            };
+            ctx.set_stroke_style_str(colour);
+            ctx.set_line_width(2.5 * pal.scale);
+            dashed(ctx, dash);
+            if self.layout.style == ServerStyle::Cells {
+                ctx.stroke_rect(r.x - 1.5, r.y - 1.5, r.w + 3.0, r.h + 3.0);
+            } else {
+                let to = r.left();
+                ctx.begin_path();
+                ctx.move_to(from.0, from.1);
+                ctx.line_to(to.0, to.1);
+                ctx.stroke();
+            }
+        };
+        if let Some(other) = pick.against.filter(|&o| o != pick.chosen) {
+            mark(other, pal.rejected, true);
+        }
+        mark(pick.chosen, pal.outbound, false);
+        dashed(ctx, false);
+        ctx.set_line_width(1.0);
+    }
+
+    fn clients(&self) {
+        let (c, pal) = (self.layout.clients, self.pal);
+        rounded_rect(self.ctx, c, 10.0, pal.panel, pal.outline);
+        let cx = c.x + c.w / 2.0;
+        let title = self.pen(13.0, true, pal.ink).centred();
+        title.write(self.ctx, "Clients", (cx, c.y - 9.0 * pal.scale));
+        let count = self.sim.traffic().clients.to_string();
+        let small = self.pen(12.0, false, pal.muted).centred();
+        small.write(self.ctx, &count, (cx, c.y + c.h / 2.0));
+    }
+
+    fn balancer(&self) {
+        let (b, pal, ctx) = (self.layout.balancer, self.pal, self.ctx);
+        rounded_rect(ctx, b, 10.0, pal.balancer, pal.outbound);
+        let cx = b.x + b.w / 2.0;
+        let line = 15.0 * pal.scale;
+        let at = |n: f64| (cx, b.y + n * line);
+        let title = self.pen(13.0, true, pal.ink).centred().fit(b.w - 12.0);
+        title.write(ctx, "Load balancer", at(1.0));
+        let small = self.pen(11.0, false, pal.ink).centred().fit(b.w - 12.0);
+        small.write(ctx, self.sim.algorithm().about().name, at(2.0));
+        let rate = format!(
+            "{:.0} req/s now",
+            self.sim.traffic().rate_at(self.sim.now())
+        );
+        small.clone().colour(pal.muted).write(ctx, &rate, at(3.0));
+        let (numbers, pick) = self.decision_words();
+        let decision = small.colour(pal.outbound);
+        for (i, words) in [numbers, pick].iter().flatten().enumerate() {
+            decision.write(ctx, words, at(4.0 + i as f64));
+        }
+    }
+
+    /// The balancer box's account of the decision: what the numbers at the servers are, and the
+    /// latest pick (or where the round-robin pointer stands).
+    fn decision_words(&self) -> (Option<String>, Option<String>) {
+        let d = &self.decision;
+        let numbers = (!d.values.is_empty() && self.layout.style == ServerStyle::Boxes)
+            .then(|| format!("at servers: {}", value_label(d.label)));
+        let pick = match (d.next, d.last_pick) {
+            (Some(next), _) => Some(format!("next: {}", self.name(next))),
+            (None, Some(p)) => Some(match (p.against, p.hash) {
+                (Some(other), _) if other != p.chosen => format!(
+                    "drew {} and {}: {} won",
+                    self.name(p.chosen),
+                    self.name(other),
+                    self.name(p.chosen)
+                ),
+                (Some(_), _) => format!("drew {} twice", self.name(p.chosen)),
+                (None, Some(hash)) => format!("hash {hash} → {}", self.name(p.chosen)),
+                (None, None) => format!("last pick: {}", self.name(p.chosen)),
+            }),
+            (None, None) => None,
+        };
+        (numbers, pick)
+    }
+
+    fn server_box(&self, index: usize) {
+        let (ctx, pal) = (self.ctx, self.pal);
+        let r = &self.layout.servers[index];
+        let server = &self.sim.servers()[index];
+        let spec = server.spec();
+        let alive = server.is_alive();
+        let (fill, edge) = if alive {
+            (pal.panel, pal.outline)
+        } else {
+            (pal.dead, pal.failed)
+        };
+        rounded_rect(ctx, *r, 8.0, fill, edge);
+        let line = 15.0 * pal.scale;
+        let compact = r.h < 2.9 * line;
+        let title_y = if compact { r.y + r.h / 2.0 } else { r.y + line };
+        // The algorithm's number for this server, right-aligned on the title line.
+        let value = self.decision.values.get(index).copied().flatten();
+        let value_width = value.map_or(0.0, |v| {
+            let words = format_value(self.decision.label, v);
+            let pen = self.pen(11.0, true, pal.outbound).right();
+            pen.write(ctx, &words, (r.x + r.w - 8.0, title_y));
+            pen.width(ctx, &words) + 6.0
+        });
+        let title = match (alive, spec.backup) {
+            _ if self.sim.backends()[index].removed() => format!("{} (removed)", spec.name),
+            (false, _) => format!("{} DOWN", spec.name),
+            (true, true) => format!("{} (backup)", spec.name),
+            (true, false) => spec.name.clone(),
+        };
+        let left = |y: f64| (r.x + 8.0, y);
+        let title_colour = if alive { pal.ink } else { pal.failed };
+        let title_pen = self
+            .pen(12.0, true, title_colour)
+            .fit(r.w - 16.0 - value_width);
+        title_pen.write(ctx, &title, left(title_y));
+        if !compact {
+            let pace = if spec.speed < 1.0 {
+                format!("{:.0}x slower", 1.0 / spec.speed)
+            } else {
+                format!("speed x{}", spec.speed)
+            };
+            let small = self.pen(11.0, false, pal.muted).fit(r.w - 16.0);
+            let detail = format!("weight {}  ·  {pace}", spec.weight);
+            small.write(ctx, &detail, left(r.y + 2.0 * line));
+            if r.h >= 4.6 * line {
+                let (state, colour) = self.lb_view(index);
+                small
+                    .colour(colour)
+                    .write(ctx, &state, left(r.y + 3.0 * line));
+            }
+            self.worker_slots(index, r);
+        }
+        self.queue(index, r);
+    }
+
+    /// What the balancer knows of server `index`: its health counter and breaker state.
+    fn lb_view(&self, index: usize) -> (String, &'static str) {
+        let backend = &self.sim.backends()[index];
+        let mut view = match backend.health() {
             Some(h) => {
                 let (health, max) = h.health();
-                format!(
-                    "health {} {health}/{max}",
-                    if h.is_up() { "UP" } else { "DOWN" }
-                )
+                let state = if h.is_up() { "UP" } else { "DOWN" };
+                format!("health {state} {health}/{max}")
             }
             None => "no health checks".to_string(),
         };
-        if sim.resilience().breaker != crate::sim::breaker::BreakerConfig::Off {
-            lb_view += &format!("  ·  {}", backend.breaker().state().label());
+        if self.sim.resilience().breaker != BreakerConfig::Off {
+            view += &format!("  ·  {}", backend.breaker().state().label());
         }
-        let colour = if sim.pool()[index].eligible() {
-            MUTED
+        let colour = if self.sim.pool()[index].eligible() {
+            self.pal.muted
         } else {
-            FAILED
+            self.pal.failed
         };
-        label_in(
-            ctx,
-            r,
-            &lb_view,
-            r.y + 46.0,
-            "11px system-ui, sans-serif",
-            colour,
-        );
+        (view, colour)
     }
-    // Worker slots: filled while busy.
-    let slots = spec.workers.min(12);
-    let size = 10.0;
-    for i in 0..slots {
-        let x = r.x + 8.0 + f64::from(i) * (size + 3.0);
-        let busy = i < server.busy();
-        ctx.set_fill_style_str(if busy { OUTBOUND } else { "#ffffff" });
-        ctx.fill_rect(x, r.y + r.h - 18.0, size, size);
-        ctx.set_stroke_style_str("#9aa5b1");
-        ctx.stroke_rect(x, r.y + r.h - 18.0, size, size);
-    }
-    if spec.workers > slots {
-        ctx.set_text_align("left");
-        draw_text(
-            ctx,
-            &format!("{}/{}", server.busy(), spec.workers),
-            r.x + 8.0 + f64::from(slots) * 13.0,
-            r.y + r.h - 13.0,
-            "10px system-ui, sans-serif",
-            MUTED,
-        );
-    }
-    // The queue: dots lined up left of the box, newest furthest out.
-    let queued = server.queued();
-    let shown = queued.min(10);
-    let (qx, qy) = r.left();
-    ctx.set_fill_style_str(OUTBOUND);
-    for i in 0..shown {
-        circle(ctx, qx - 8.0 - f64::from(i) * 8.0, qy, 3.0);
-    }
-    if queued > shown {
-        label(
-            ctx,
-            &format!("+{}", queued - shown),
-            qx - 8.0 - f64::from(shown) * 8.0 - 8.0,
-            qy - 10.0,
-            "10px system-ui, sans-serif",
-            MUTED,
-        );
-    }
-}
 
-fn draw_requests(ctx: &CanvasRenderingContext2d, layout: &Layout, sim: &Simulation) {
-    let now = sim.now();
-    let (mut outbound, mut served, mut failed, mut rejected) = (vec![], vec![], vec![], vec![]);
-    for request in sim.requests() {
-        let Some(point) = layout.position(request, now) else {
-            continue;
-        };
-        match request.outcome {
-            None => outbound.push(point),
-            Some(Outcome::Success) => served.push(point),
-            Some(o) if o.is_rejection() => rejected.push(point),
-            Some(_) => failed.push(point),
+    /// Worker slots along the bottom of a box, filled while busy.
+    fn worker_slots(&self, index: usize, r: &Rect) {
+        let (ctx, pal) = (self.ctx, self.pal);
+        let server = &self.sim.servers()[index];
+        let workers = server.spec().workers;
+        let size = 10.0 * pal.scale;
+        let fits = ((r.w - 40.0) / (size + 3.0)).floor().max(1.0) as u32;
+        let slots = workers.min(12).min(fits);
+        let y = r.y + r.h - size - 6.0;
+        ctx.set_stroke_style_str(pal.outline);
+        for i in 0..slots {
+            let x = r.x + 8.0 + f64::from(i) * (size + 3.0);
+            let busy = i < server.busy();
+            ctx.set_fill_style_str(if busy { pal.outbound } else { pal.idle });
+            ctx.fill_rect(x, y, size, size);
+            ctx.stroke_rect(x, y, size, size);
+        }
+        if workers > slots {
+            let label = format!("{}/{}", server.busy(), workers);
+            let x = r.x + 10.0 + f64::from(slots) * (size + 3.0);
+            self.pen(10.0, false, pal.muted)
+                .write(ctx, &label, (x, y + size / 2.0));
         }
     }
-    for (points, colour) in [(outbound, OUTBOUND), (served, SERVED)] {
-        ctx.set_fill_style_str(colour);
-        ctx.begin_path();
-        for (x, y) in points {
-            ctx.move_to(x + 4.0, y);
-            let _ = ctx.arc(x, y, 4.0, 0.0, TAU);
+
+    /// The queue: dots lined up left of the box, newest furthest out.
+    fn queue(&self, index: usize, r: &Rect) {
+        let (ctx, pal) = (self.ctx, self.pal);
+        let queued = self.sim.servers()[index].queued();
+        let shown = queued.min(10);
+        let (qx, qy) = r.left();
+        let step = 8.0 * pal.scale;
+        let points: Vec<(f64, f64)> = (0..shown)
+            .map(|i| (qx - step - f64::from(i) * step, qy))
+            .collect();
+        ctx.set_fill_style_str(pal.outbound);
+        shapes(ctx, Shape::Dot, &points, 3.0 * pal.scale);
+        if queued > shown {
+            let x = qx - step - f64::from(shown) * step - step;
+            let more = format!("+{}", queued - shown);
+            self.pen(10.0, false, pal.muted)
+                .centred()
+                .write(ctx, &more, (x, qy - 10.0));
         }
-        ctx.fill();
     }
-    ctx.set_fill_style_str(REJECTED);
-    for (x, y) in rejected {
-        ctx.fill_rect(x - 4.0, y - 4.0, 8.0, 8.0);
+
+    /// Servers as cells: shaded by how busy their workers are, marked when they queue, vermillion
+    /// when dead, faint when the balancer does not offer them.
+    fn server_cells(&self) {
+        let (ctx, pal) = (self.ctx, self.pal);
+        for (index, r) in self.layout.servers.iter().enumerate() {
+            let server = &self.sim.servers()[index];
+            let offered = self.sim.pool()[index].eligible();
+            let fill = match (server.is_alive(), offered) {
+                (false, _) => pal.failed,
+                (true, false) => pal.link_off,
+                (true, true) => pal.panel,
+            };
+            ctx.set_fill_style_str(fill);
+            ctx.fill_rect(r.x, r.y, r.w, r.h);
+            if server.is_alive() && server.busy() > 0 {
+                let load = f64::from(server.busy()) / f64::from(server.spec().workers.max(1));
+                ctx.set_global_alpha(0.25 + 0.75 * load.min(1.0));
+                ctx.set_fill_style_str(pal.outbound);
+                ctx.fill_rect(r.x, r.y, r.w, r.h);
+                ctx.set_global_alpha(1.0);
+            }
+            if server.queued() > 0 {
+                ctx.set_fill_style_str(pal.rejected);
+                let mark = (r.w * 0.4).max(1.5);
+                ctx.fill_rect(r.x + r.w - mark, r.y, mark, mark);
+            }
+        }
+        let Some(first) = self.layout.servers.first() else {
+            return;
+        };
+        let caption = format!(
+            "{} servers: darker = busier, corner = queueing, vermillion = down",
+            self.layout.servers.len()
+        );
+        let pen = self
+            .pen(11.0, false, pal.muted)
+            .fit(self.layout.width - first.x - 4.0);
+        pen.write(ctx, &caption, (first.x, first.y - 10.0 * pal.scale));
     }
-    ctx.set_stroke_style_str(FAILED);
-    ctx.set_line_width(2.5);
-    ctx.begin_path();
-    for (x, y) in failed {
-        ctx.move_to(x - 4.0, y - 4.0);
-        ctx.line_to(x + 4.0, y + 4.0);
-        ctx.move_to(x + 4.0, y - 4.0);
-        ctx.line_to(x - 4.0, y + 4.0);
+
+    /// Every request on its way, grouped by kind so each kind is one path.
+    fn requests(&self) {
+        let now = self.sim.now();
+        let mut points: [Vec<(f64, f64)>; 6] = Default::default();
+        for request in self.sim.requests() {
+            if let Some(segment) = self.layout.segment(request, now) {
+                let kind = Kind::of(request.tries, request.outcome);
+                points[kind as usize].push(segment.point());
+            }
+        }
+        let r = 4.0 * self.pal.scale;
+        self.ctx.set_line_width(2.5 * self.pal.scale);
+        for kind in Kind::ALL {
+            let colour = kind.colour(self.pal);
+            self.ctx.set_fill_style_str(colour);
+            self.ctx.set_stroke_style_str(colour);
+            shapes(self.ctx, kind.shape(), &points[kind as usize], r);
+        }
+        self.ctx.set_line_width(1.0);
     }
-    ctx.stroke();
-    ctx.set_line_width(1.0);
+
+    /// Reduced motion: how many requests are on each stretch, written at its middle.
+    fn link_counts(&self) {
+        let n = self.layout.servers.len();
+        let (mut to_balancer, mut to_client) = (0u32, 0u32);
+        let (mut out, mut back) = (vec![0u32; n], vec![0u32; n]);
+        for request in self.sim.requests() {
+            let server = request.server.map_or(0, |s| s as usize);
+            match request.phase {
+                Phase::ToBalancer => to_balancer += 1,
+                Phase::ToClient => to_client += 1,
+                Phase::ToServer if server < n => out[server] += 1,
+                Phase::ToBalancerBack if server < n => back[server] += 1,
+                _ => {}
+            }
+        }
+        let b = self.layout.balancer;
+        let c = self.layout.clients;
+        let mid_x = (c.x + c.w + b.x) / 2.0;
+        self.count_badge(&format!("→ {to_balancer}"), (mid_x, b.y + b.h * 0.3));
+        self.count_badge(&format!("← {to_client}"), (mid_x, b.y + b.h * 0.7));
+        if self.layout.style == ServerStyle::Cells {
+            let (o, k): (u32, u32) = (out.iter().sum(), back.iter().sum());
+            let x = (b.x + b.w + self.layout.servers[0].x) / 2.0;
+            self.count_badge(&format!("→ {o}  ← {k}"), (x, b.y + b.h / 2.0));
+            return;
+        }
+        let (bx, by) = b.right();
+        for (i, r) in self.layout.servers.iter().enumerate() {
+            if out[i] + back[i] == 0 {
+                continue;
+            }
+            let (sx, sy) = r.left();
+            let at = (bx + (sx - bx) * 0.6, by + (sy - by) * 0.6);
+            self.count_badge(&format!("→ {}  ← {}", out[i], back[i]), at);
+        }
+    }
+
+    fn count_badge(&self, words: &str, (x, y): (f64, f64)) {
+        let (ctx, pal) = (self.ctx, self.pal);
+        let pen = self.pen(11.0, true, pal.ink).centred();
+        let w = pen.width(ctx, words) + 10.0;
+        let h = 16.0 * pal.scale;
+        let rect = Rect {
+            x: x - w / 2.0,
+            y: y - h / 2.0,
+            w,
+            h,
+        };
+        rounded_rect(ctx, rect, 6.0, pal.background, pal.outline);
+        pen.write(ctx, words, (x, y));
+    }
+
+    /// The key to the shapes, along the bottom between the clients and the servers.
+    fn legend(&self) {
+        let (ctx, pal) = (self.ctx, self.pal);
+        let pen = self.pen(11.0, false, pal.muted);
+        let r = 4.0 * pal.scale;
+        let y = self.layout.height - 10.0 * pal.scale;
+        let mut x = self.layout.clients.x + self.layout.clients.w + 16.0;
+        ctx.set_line_width(2.0 * pal.scale);
+        for kind in Kind::ALL {
+            let colour = kind.colour(pal);
+            ctx.set_fill_style_str(colour);
+            ctx.set_stroke_style_str(colour);
+            shapes(ctx, kind.shape(), &[(x, y)], r);
+            pen.write(ctx, kind.label(), (x + 2.5 * r, y));
+            x += pen.width(ctx, kind.label()) + 5.0 * r + 8.0;
+        }
+        ctx.set_line_width(1.0);
+    }
 }
 
-fn circle(ctx: &CanvasRenderingContext2d, x: f64, y: f64, radius: f64) {
-    ctx.begin_path();
-    let _ = ctx.arc(x, y, radius, 0.0, TAU);
-    ctx.fill();
+/// Solid or dashed strokes from now on.
+fn dashed(ctx: &CanvasRenderingContext2d, on: bool) {
+    let pattern = if on {
+        js_sys::Array::of2(&6.into(), &4.into())
+    } else {
+        js_sys::Array::new()
+    };
+    let _ = ctx.set_line_dash(&pattern);
 }
 
-fn rounded_rect(ctx: &CanvasRenderingContext2d, r: Rect, radius: f64, fill: &str, stroke: &str) {
-    let radius = radius.min(r.h / 2.0).min(r.w / 2.0);
-    ctx.begin_path();
-    ctx.move_to(r.x + radius, r.y);
-    let _ = ctx.arc_to(r.x + r.w, r.y, r.x + r.w, r.y + r.h, radius);
-    let _ = ctx.arc_to(r.x + r.w, r.y + r.h, r.x, r.y + r.h, radius);
-    let _ = ctx.arc_to(r.x, r.y + r.h, r.x, r.y, radius);
-    let _ = ctx.arc_to(r.x, r.y, r.x + r.w, r.y, radius);
-    ctx.close_path();
-    ctx.set_fill_style_str(fill);
-    ctx.fill();
-    ctx.set_stroke_style_str(stroke);
-    ctx.stroke();
+/// How a decision label reads in the balancer box: microseconds are shown as milliseconds.
+fn value_label(label: &str) -> String {
+    label.replace("(µs)", "(ms)")
 }
 
-fn label(ctx: &CanvasRenderingContext2d, text: &str, x: f64, y: f64, font: &str, colour: &str) {
-    ctx.set_text_align("center");
-    draw_text(ctx, text, x, y, font, colour);
-}
-
-/// Left-aligned text inside server box `r`, squeezed to fit its width.
-fn label_in(
-    ctx: &CanvasRenderingContext2d,
-    r: &Rect,
-    text: &str,
-    y: f64,
-    font: &str,
-    colour: &str,
-) {
-    ctx.set_text_align("left");
-    text_style(ctx, font, colour);
-    let _ = ctx.fill_text_with_max_width(text, r.x + 8.0, y, r.w - 16.0);
-}
-
-fn draw_text(ctx: &CanvasRenderingContext2d, text: &str, x: f64, y: f64, font: &str, colour: &str) {
-    text_style(ctx, font, colour);
-    let _ = ctx.fill_text(text, x, y);
-}
-
-fn text_style(ctx: &CanvasRenderingContext2d, font: &str, colour: &str) {
-    ctx.set_font(font);
-    ctx.set_text_baseline("middle");
-    ctx.set_fill_style_str(colour);
+/// A decision value as shown on a server's box, in the unit [`value_label`] names.
+fn format_value(label: &str, value: f64) -> String {
+    let value = if label.contains("(µs)") {
+        value / 1e3
+    } else {
+        value
+    };
+    match value.abs() {
+        v if v >= 100.0 || v == v.trunc() => format!("{value:.0}"),
+        v if v >= 10.0 => format!("{value:.1}"),
+        _ => format!("{value:.2}"),
+    }
 }

@@ -1,0 +1,119 @@
+//! One routine for every chart over simulated time: a caption, a time axis, a value axis from zero,
+//! solid or dashed lines, and a legend. The charts differ only in which lines they hand it.
+
+use plotters::element::DashedPathElement;
+use plotters::prelude::*;
+use plotters_canvas::CanvasBackend;
+use web_sys::HtmlCanvasElement;
+
+use super::theme::ChartColours;
+
+/// A failed drawing, reported to the console by the caller.
+pub type DrawResult = Result<(), Box<dyn std::error::Error>>;
+
+/// One line of a chart.
+pub struct Line {
+    /// Its legend entry.
+    pub name: String,
+    /// Its colour.
+    pub colour: RGBColor,
+    /// Its points: (simulated seconds, value).
+    pub points: Vec<(f64, f64)>,
+    /// Dashed (a reference, such as a theoretical value) rather than solid (a measurement).
+    pub dashed: bool,
+}
+
+/// A chart of values over simulated time.
+pub struct TimeChart {
+    /// The title.
+    pub caption: String,
+    /// The value axis's description.
+    pub y_desc: &'static str,
+    /// The simulated time span shown, in seconds.
+    pub span: (f64, f64),
+    /// The value axis reaches at least this high.
+    pub min_top: f64,
+    /// The lines, drawn in order; the legend lists them in the same order.
+    pub lines: Vec<Line>,
+}
+
+/// Draws `chart` on `canvas`.
+pub fn draw(canvas: &HtmlCanvasElement, colours: &ChartColours, chart: &TimeChart) -> DrawResult {
+    let backend = CanvasBackend::with_canvas_object(canvas.clone()).ok_or("no 2d context")?;
+    let root = backend.into_drawing_area();
+    root.fill(&colours.background)?;
+    let top = chart
+        .lines
+        .iter()
+        .flat_map(|l| l.points.iter().map(|p| p.1))
+        .fold(chart.min_top, f64::max)
+        * 1.2;
+    let (start, end) = chart.span;
+    let end = end.max(start + 1e-3);
+    let text = |size: f64| {
+        ("sans-serif", colours.px(size))
+            .into_font()
+            .color(&colours.ink)
+    };
+
+    let mut plot = ChartBuilder::on(&root)
+        .caption(&chart.caption, text(16.0))
+        .margin(10)
+        .x_label_area_size(colours.px(34.0))
+        .y_label_area_size(colours.px(56.0))
+        .build_cartesian_2d(start..end, 0.0..top)?;
+    plot.configure_mesh()
+        .x_desc("simulated time (s)")
+        .y_desc(chart.y_desc)
+        .axis_desc_style(text(12.0))
+        .label_style(text(11.0))
+        .axis_style(colours.ink)
+        .bold_line_style(colours.grid.mix(0.5))
+        .light_line_style(colours.grid.mix(0.15))
+        .x_label_formatter(&|x| {
+            if end - start < 10.0 {
+                format!("{x:.1}")
+            } else {
+                format!("{x:.0}")
+            }
+        })
+        .y_label_formatter(&|y| {
+            if top < 10.0 {
+                format!("{y:.1}")
+            } else {
+                format!("{y:.0}")
+            }
+        })
+        .draw()?;
+    for line in &chart.lines {
+        let style = line.colour.stroke_width(2);
+        let drawn = if line.dashed {
+            plot.draw_series(DashedLineSeries::new(
+                line.points.iter().copied(),
+                8,
+                5,
+                style,
+            ))?
+        } else {
+            plot.draw_series(LineSeries::new(line.points.iter().copied(), style))?
+        };
+        let dashed = line.dashed;
+        drawn.label(&line.name).legend(move |(x, y)| {
+            if dashed {
+                DashedPathElement::new(vec![(x, y), (x + 16, y)], 4, 3, style).into_dyn()
+            } else {
+                PathElement::new(vec![(x, y), (x + 16, y)], style).into_dyn()
+            }
+        });
+    }
+    if !chart.lines.is_empty() {
+        plot.configure_series_labels()
+            .position(SeriesLabelPosition::UpperLeft)
+            .background_style(colours.background.mix(0.85))
+            .border_style(colours.ink.mix(0.3))
+            .label_font(text(12.0))
+            .draw()?;
+    }
+    root.present()?;
+    Ok(())
+}

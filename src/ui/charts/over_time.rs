@@ -1,0 +1,188 @@
+//! The charts over simulated time, built from the metrics' sampled windows: latency percentiles
+//! (with the queueing-theory mean when a model fits the run), throughput and errors, and queue
+//! lengths per server.
+
+use web_sys::HtmlCanvasElement;
+
+use super::lines::{self, DrawResult, Line, TimeChart};
+use super::theme::ChartColours;
+use crate::sim::metrics::{QUEUE_HISTORY, ROLLING_WINDOWS};
+use crate::sim::theory;
+use crate::sim::{Sample, Simulation};
+use crate::ui::display::Palette;
+
+/// How many of the most recent windows the charts show.
+const WINDOWS_SHOWN: usize = QUEUE_HISTORY;
+/// Up to this many servers get a queue line each; beyond, the chart shows their mean and maximum.
+const QUEUE_LINES: usize = 6;
+
+/// Reads one value out of a sample.
+type Field = fn(&Sample) -> Option<f64>;
+
+/// Draws the p50 / p95 / p99 latency lines, the measured mean and, when a queueing model fits the
+/// run, the mean it predicts (dashed).
+pub fn draw_latency(canvas: &HtmlCanvasElement, sim: &Simulation, palette: &Palette) {
+    let colours = ChartColours::of(palette);
+    let window = sim.scenario().sample_every.as_secs_f64();
+    let caption = format!(
+        "Latency (each point: the last {:.0} s)",
+        ROLLING_WINDOWS as f64 * window
+    );
+    let mut lines = field_lines(
+        sim,
+        &colours,
+        &[
+            ("p50", |s| s.p50_ms, 0),
+            ("p95", |s| s.p95_ms, 1),
+            ("p99", |s| s.p99_ms, 2),
+            ("mean", |s| s.mean_ms, 3),
+        ],
+    );
+    let span = span(sim);
+    if let Some(expected) = theory::expected_latency(sim) {
+        lines.push(Line {
+            name: format!("theory mean: {}", expected.model),
+            colour: colours.ink,
+            points: vec![(span.0, expected.mean_ms), (span.1, expected.mean_ms)],
+            dashed: true,
+        });
+    }
+    report(
+        "latency",
+        lines::draw(
+            canvas,
+            &colours,
+            &TimeChart {
+                caption,
+                y_desc: "latency (ms)",
+                span,
+                min_top: 10.0,
+                lines,
+            },
+        ),
+    );
+}
+
+/// Draws successes, errors and retries per second.
+pub fn draw_throughput(canvas: &HtmlCanvasElement, sim: &Simulation, palette: &Palette) {
+    let colours = ChartColours::of(palette);
+    let lines = field_lines(
+        sim,
+        &colours,
+        &[
+            ("served / s", |s| Some(s.throughput), 3),
+            ("failed or rejected / s", |s| Some(s.errors), 2),
+            ("retries / s", |s| Some(s.retries), 4),
+        ],
+    );
+    let chart = TimeChart {
+        caption: "Throughput and errors".to_string(),
+        y_desc: "requests per second",
+        span: span(sim),
+        min_top: 1.0,
+        lines,
+    };
+    report("throughput", lines::draw(canvas, &colours, &chart));
+}
+
+/// Draws each server's queue length (or, with many servers, their mean and the longest).
+pub fn draw_queues(canvas: &HtmlCanvasElement, sim: &Simulation, palette: &Palette) {
+    let colours = ChartColours::of(palette);
+    let history = sim.metrics().queue_history();
+    let series = sim.metrics().series();
+    // The queue records line up with the most recent samples.
+    let ends: Vec<f64> = series
+        .iter()
+        .skip(series.len().saturating_sub(history.len()))
+        .map(|s| s.end.as_secs_f64())
+        .collect();
+    let servers = sim.servers();
+    let lines = if servers.len() <= QUEUE_LINES {
+        servers
+            .iter()
+            .enumerate()
+            .map(|(i, server)| Line {
+                name: server.spec().name.clone(),
+                colour: colours.series[i % colours.series.len()],
+                points: ends
+                    .iter()
+                    .zip(history)
+                    .filter_map(|(&t, q)| q.get(i).map(|&len| (t, f64::from(len))))
+                    .collect(),
+                dashed: false,
+            })
+            .collect()
+    } else {
+        let over = |f: fn(&[u32]) -> f64| -> Vec<(f64, f64)> {
+            ends.iter().zip(history).map(|(&t, q)| (t, f(q))).collect()
+        };
+        vec![
+            Line {
+                name: "longest queue".to_string(),
+                colour: colours.series[2],
+                points: over(|q| f64::from(q.iter().copied().max().unwrap_or(0))),
+                dashed: false,
+            },
+            Line {
+                name: format!("mean over {} servers", servers.len()),
+                colour: colours.series[0],
+                points: over(|q| {
+                    q.iter().map(|&l| f64::from(l)).sum::<f64>() / q.len().max(1) as f64
+                }),
+                dashed: false,
+            },
+        ]
+    };
+    let chart = TimeChart {
+        caption: "Queue length".to_string(),
+        y_desc: "requests waiting",
+        span: span(sim),
+        min_top: 4.0,
+        lines,
+    };
+    report("queue", lines::draw(canvas, &colours, &chart));
+}
+
+/// One line per `(name, field, colour index)`.
+fn field_lines(
+    sim: &Simulation,
+    colours: &ChartColours,
+    fields: &[(&str, Field, usize)],
+) -> Vec<Line> {
+    fields
+        .iter()
+        .map(|&(name, field, colour)| Line {
+            name: name.to_string(),
+            colour: colours.series[colour],
+            points: points(sim, field),
+            dashed: false,
+        })
+        .collect()
+}
+
+/// The samples' values of `field`, at the end of their windows, over the span shown.
+fn points(sim: &Simulation, field: Field) -> Vec<(f64, f64)> {
+    let series = sim.metrics().series();
+    series
+        .iter()
+        .skip(series.len().saturating_sub(WINDOWS_SHOWN))
+        .filter_map(|s| field(s).map(|v| (s.end.as_secs_f64(), v)))
+        .collect()
+}
+
+/// The simulated seconds the charts show: the last [`WINDOWS_SHOWN`] windows.
+fn span(sim: &Simulation) -> (f64, f64) {
+    let series = sim.metrics().series();
+    let window = sim.scenario().sample_every.as_secs_f64();
+    let first = series.get(series.len().saturating_sub(WINDOWS_SHOWN));
+    match (first, series.back()) {
+        (Some(first), Some(last)) => (first.end.as_secs_f64() - window, last.end.as_secs_f64()),
+        _ => (0.0, window),
+    }
+}
+
+fn report(chart: &str, result: DrawResult) {
+    if let Err(e) = result {
+        web_sys::console::warn_1(&format!("{chart} chart: {e}").into());
+    }
+}

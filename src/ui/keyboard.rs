@@ -1,0 +1,205 @@
+//! Keyboard shortcuts: the whole playground can be driven from the keyboard, which matters when the
+//! teacher is at a projector. [`SHORTCUTS`] is the one list: the "?" overlay shows it and
+//! [`Shortcut::of`] reads keys from it, so the two cannot disagree.
+//!
+//! Keys typed into a text field, a slider or a select are left alone (except Escape), and Space on
+//! a focused button presses that button, so shortcuts never fight a control that has focus.
+
+use wasm_bindgen::JsCast;
+use wasm_bindgen::closure::Closure;
+use web_sys::{EventTarget, KeyboardEvent};
+
+/// What a key asks for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Shortcut {
+    /// Play or pause.
+    TogglePlay,
+    /// Advance a paused run by one step.
+    Step,
+    /// The next slower speed.
+    Slower,
+    /// The next faster speed.
+    Faster,
+    /// Select server n (0-based).
+    Select(usize),
+    /// Select the previous server.
+    PreviousServer,
+    /// Select the next server.
+    NextServer,
+    /// Kill the selected server, or revive it.
+    KillRevive,
+    /// The selected server's next slow-down factor.
+    SlowDown,
+    /// The selected server's weight up by one.
+    WeightUp,
+    /// The selected server's weight down by one.
+    WeightDown,
+    /// Drain the selected server, or undrain it.
+    Drain,
+    /// Add a server.
+    AddServer,
+    /// Restart with the same seed.
+    Restart,
+    /// The next theme.
+    Theme,
+    /// Reduced motion on or off.
+    Motion,
+    /// Show or hide the list of shortcuts.
+    Help,
+    /// Close the list of shortcuts.
+    Close,
+}
+
+/// Every shortcut: the keys (as `KeyboardEvent.key` gives them), how the overlay writes them, and
+/// what they do.
+pub const SHORTCUTS: &[(&[&str], &str, &str, Shortcut)] = &[
+    (&[" "], "Space", "play / pause", Shortcut::TogglePlay),
+    (
+        &["ArrowRight", "."],
+        "→ or .",
+        "step 100 ms (while paused)",
+        Shortcut::Step,
+    ),
+    (&["["], "[", "slower", Shortcut::Slower),
+    (&["]"], "]", "faster", Shortcut::Faster),
+    (
+        &["1", "2", "3", "4", "5", "6", "7", "8", "9"],
+        "1 – 9",
+        "select server 1 to 9",
+        Shortcut::Select(0),
+    ),
+    (
+        &["ArrowUp"],
+        "↑",
+        "select the previous server",
+        Shortcut::PreviousServer,
+    ),
+    (
+        &["ArrowDown"],
+        "↓",
+        "select the next server",
+        Shortcut::NextServer,
+    ),
+    (
+        &["k"],
+        "k",
+        "kill / revive the selected server",
+        Shortcut::KillRevive,
+    ),
+    (
+        &["s"],
+        "s",
+        "slow the selected server down (x1, x2, x5, x10)",
+        Shortcut::SlowDown,
+    ),
+    (
+        &["+", "="],
+        "+",
+        "selected server's weight +1",
+        Shortcut::WeightUp,
+    ),
+    (
+        &["-"],
+        "−",
+        "selected server's weight −1",
+        Shortcut::WeightDown,
+    ),
+    (
+        &["d"],
+        "d",
+        "drain / undrain the selected server",
+        Shortcut::Drain,
+    ),
+    (&["a"], "a", "add a server", Shortcut::AddServer),
+    (&["r"], "r", "restart with the same seed", Shortcut::Restart),
+    (
+        &["t"],
+        "t",
+        "next theme (light, dark, projector)",
+        Shortcut::Theme,
+    ),
+    (&["m"], "m", "reduced motion on / off", Shortcut::Motion),
+    (&["?"], "?", "show / hide this list", Shortcut::Help),
+    (&["Escape"], "Esc", "close this list", Shortcut::Close),
+];
+
+/// The slow-down factors the `s` key cycles through.
+pub const SLOWDOWN_CYCLE: [f64; 4] = [1.0, 2.0, 5.0, 10.0];
+
+impl Shortcut {
+    /// The shortcut for a `KeyboardEvent.key`, if any.
+    pub fn of(key: &str) -> Option<Shortcut> {
+        let (keys, _, _, shortcut) = SHORTCUTS.iter().find(|(keys, ..)| keys.contains(&key))?;
+        Some(match shortcut {
+            Shortcut::Select(_) => {
+                Shortcut::Select(keys.iter().position(|k| *k == key).unwrap_or(0))
+            }
+            other => *other,
+        })
+    }
+}
+
+/// The slow-down factor after `current` in [`SLOWDOWN_CYCLE`] (back to x1 after the last, or from
+/// a factor not in the cycle).
+pub fn next_slowdown(current: f64) -> f64 {
+    let at = SLOWDOWN_CYCLE
+        .iter()
+        .position(|&f| (f - current).abs() < 1e-6);
+    at.map_or(1.0, |i| SLOWDOWN_CYCLE[(i + 1) % SLOWDOWN_CYCLE.len()])
+}
+
+type KeyCallback = Closure<dyn FnMut(KeyboardEvent)>;
+
+/// A keydown listener on the document; removed when dropped.
+pub struct KeyListener {
+    target: EventTarget,
+    callback: KeyCallback,
+}
+
+impl KeyListener {
+    /// Calls `on_shortcut` for every shortcut key pressed outside a form control.
+    pub fn start(on_shortcut: impl Fn(Shortcut) + 'static) -> Option<KeyListener> {
+        let target: EventTarget = web_sys::window()?.document()?.into();
+        let callback = Closure::<dyn FnMut(KeyboardEvent)>::new(move |event: KeyboardEvent| {
+            if event.ctrl_key() || event.meta_key() || event.alt_key() {
+                return;
+            }
+            let Some(shortcut) = Shortcut::of(&event.key()) else {
+                return;
+            };
+            if shortcut != Shortcut::Close && control_keeps(&event, shortcut) {
+                return;
+            }
+            event.prevent_default();
+            on_shortcut(shortcut);
+        });
+        target
+            .add_event_listener_with_callback("keydown", callback.as_ref().unchecked_ref())
+            .ok()?;
+        Some(KeyListener { target, callback })
+    }
+}
+
+impl Drop for KeyListener {
+    fn drop(&mut self) {
+        let _ = self
+            .target
+            .remove_event_listener_with_callback("keydown", self.callback.as_ref().unchecked_ref());
+    }
+}
+
+/// Whether the key belongs to the focused form control: every key of a field, slider or select
+/// (arrows move a slider), and Space of a button (it presses the button).
+fn control_keeps(event: &KeyboardEvent, shortcut: Shortcut) -> bool {
+    let Some(element) = event
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+    else {
+        return false;
+    };
+    match element.tag_name().as_str() {
+        "INPUT" | "SELECT" | "TEXTAREA" => true,
+        "BUTTON" => shortcut == Shortcut::TogglePlay,
+        _ => false,
+    }
+}
