@@ -8,7 +8,9 @@ use lb_playground::sim::health::ActiveCheck;
 use lb_playground::sim::passive::Passive;
 use lb_playground::sim::request::Phase;
 use lb_playground::sim::retry::RetryPolicy;
-use lb_playground::sim::{Command, Resilience, Scenario, SimDuration, SimTime, Simulation};
+use lb_playground::sim::{
+    Algorithm, Command, Resilience, Scenario, SimDuration, SimTime, Simulation, TimedCommand,
+};
 
 fn at(s: f64) -> SimTime {
     SimTime::from_secs_f64(s)
@@ -378,4 +380,131 @@ fn per_try_timeouts_on_a_slow_server_amplify_the_load() {
         "retries add load: {tries} tries"
     );
     assert!(sim.totals().balanced());
+}
+
+/// The cause logged with the first entry of `kind` whose text contains `text`.
+fn cause_of(sim: &Simulation, kind: LogKind, text: &str) -> String {
+    sim.log()
+        .iter()
+        .chain(sim.retry_log())
+        .find(|e| e.kind == kind && e.text.contains(text))
+        .unwrap_or_else(|| panic!("no {kind:?} entry with {text:?}: {:?}", sim.log()))
+        .cause
+        .clone()
+}
+
+#[test]
+fn a_health_down_says_which_check_settings_decided_it() {
+    // The reference timeline: inter 2 s, fall 3, the server killed at t=5, DOWN at t=10.
+    let mut sim = Simulation::new(quiet(Scenario::classroom().resilience)).unwrap();
+    sim.advance_to(at(5.0));
+    sim.apply(Command::Kill { server: 2 }).unwrap();
+    sim.advance_to(at(20.0));
+    assert_eq!(
+        cause_of(&sim, LogKind::Health, "server-3 DOWN"),
+        "HAProxy active check: every 2 s, timeout 1 s, fall 3: the server was marked DOWN after \
+         3 consecutive failed checks; last failure: connection refused"
+    );
+    sim.apply(Command::Revive { server: 2 }).unwrap();
+    sim.advance_to(at(40.0));
+    assert_eq!(
+        cause_of(&sim, LogKind::Health, "server-3 UP"),
+        "HAProxy active check: every 2 s, timeout 1 s, rise 2: the server was marked UP after \
+         2 consecutive passed checks"
+    );
+}
+
+#[test]
+fn a_breaker_open_names_its_design_and_settings() {
+    let mut scenario = Scenario::classroom();
+    scenario.resilience = Resilience {
+        breaker: BreakerConfig::CONSECUTIVE_DEFAULT,
+        retry: RetryPolicy {
+            on_500: true,
+            ..RetryPolicy::NGINX_DEFAULT
+        },
+        ..Resilience::NONE
+    };
+    let mut sim = Simulation::new(scenario).unwrap();
+    sim.apply(Command::SetErrorRate {
+        server: 1,
+        rate: 1.0,
+    })
+    .unwrap();
+    sim.advance_to(at(10.0));
+    let open = sim
+        .log()
+        .iter()
+        .find(|e| e.kind == LogKind::Breaker && e.text.contains("OPEN"))
+        .unwrap();
+    assert_eq!(
+        open.cause,
+        format!(
+            "Consecutive-failures breaker: threshold 5 failures, opens for 60 s, then lets one \
+             trial call through. Now OPEN: calls to this server are refused at the balancer, \
+             without being sent, until t={:.1} s.",
+            open.at.as_secs_f64() + 60.0
+        )
+    );
+    let retry = cause_of(&sim, LogKind::Retry, "retried");
+    assert!(
+        retry.starts_with("Retry policy: 3 tries on error timeout http_500. The try ended with "),
+        "{retry}"
+    );
+    assert!(retry.ends_with("There is no retry budget, so every retryable failure is retried."));
+}
+
+#[test]
+fn a_command_says_whether_a_user_or_the_timeline_gave_it() {
+    let mut scenario = quiet(Resilience::NONE);
+    scenario.timeline = vec![TimedCommand {
+        at: at(30.0),
+        command: Command::Kill { server: 0 },
+    }];
+    let mut sim = Simulation::new(scenario).unwrap();
+    sim.advance_to(at(5.0));
+    sim.apply(Command::Kill { server: 2 }).unwrap();
+    sim.advance_to(at(31.0));
+    assert_eq!(
+        cause_of(&sim, LogKind::Command, "server-3 killed"),
+        "You applied this at t=5.0 s, from the controls or a keyboard shortcut. The balancer is \
+         not told, and nothing watches for it (no health checks, passive checks or breakers): it \
+         keeps sending requests there, and they fail."
+    );
+    assert_eq!(
+        cause_of(&sim, LogKind::Command, "server-1 killed"),
+        "The scenario's timeline applied this at its scheduled time t=30.0 s (entry 1 of 1): it \
+         comes with the scenario (a preset, a scenario file or a shared link), not from a click in \
+         this run. The balancer is not told, and nothing watches for it (no health checks, passive \
+         checks or breakers): it keeps sending requests there, and they fail."
+    );
+}
+
+#[test]
+fn passive_ejections_and_remaps_explain_their_mechanism() {
+    let mut sim = Simulation::new(quiet(Resilience {
+        passive: Passive::ENVOY_DEFAULT,
+        ..Resilience::NONE
+    }))
+    .unwrap();
+    sim.apply(Command::Kill { server: 1 }).unwrap();
+    sim.advance_to(at(10.0));
+    let ejected = cause_of(&sim, LogKind::Passive, "ejected");
+    assert!(
+        ejected.starts_with("Envoy outlier detection (consecutive_5xx 5, base_ejection_time 30 s"),
+        "{ejected}"
+    );
+    assert!(ejected.contains("(this is ejection #1)"), "{ejected}");
+
+    let mut scenario = quiet(Resilience::NONE);
+    scenario.algorithm = Algorithm::ConsistentHashIp;
+    let mut sim = Simulation::new(scenario).unwrap();
+    sim.apply(Command::SetWeight {
+        server: 3,
+        weight: 0,
+    })
+    .unwrap();
+    let remap = cause_of(&sim, LogKind::Remap, "consistent hashing moved");
+    assert!(remap.contains("(server-4 left)"), "{remap}");
+    assert!(remap.contains("(4 -> 3 servers)"), "{remap}");
 }

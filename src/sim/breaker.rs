@@ -347,6 +347,63 @@ impl CircuitBreaker {
         (true, transition)
     }
 
+    /// Why the breaker is in its current state, in terms of its design and settings: call it right
+    /// after a transition.
+    pub fn cause(&self) -> String {
+        let permitted = self.permitted();
+        let rule = match self.config {
+            BreakerConfig::Off => "No circuit breaker".to_string(),
+            BreakerConfig::Consecutive { threshold, timeout } => format!(
+                "Consecutive-failures breaker: threshold {threshold} failures, opens for {timeout}, then lets one trial call through"
+            ),
+            BreakerConfig::Resilience4j {
+                window,
+                failure_rate,
+                slow_rate,
+                slow_call_duration,
+                minimum_calls,
+                wait_open,
+                automatic_transition,
+                ..
+            } => {
+                let window = match window {
+                    WindowKind::Count(n) => format!("the last {n} calls"),
+                    WindowKind::Time(s) => format!("the calls of the last {s} s"),
+                };
+                let half_open = if automatic_transition {
+                    "by timer"
+                } else {
+                    "on the next call"
+                };
+                format!(
+                    "Resilience4j breaker: a sliding window of {window}; once it holds {minimum_calls} calls it opens when the failure rate is >= {failure_rate}% or the slow-call rate (calls over {slow_call_duration}) is >= {slow_rate}%; it stays open {wait_open}, then turns half-open {half_open} and admits {permitted} trial calls"
+                )
+            }
+            BreakerConfig::Hystrix {
+                volume_threshold,
+                error_percent,
+                sleep_window,
+            } => format!(
+                "Hystrix breaker: a 10 s rolling window; it opens when the window holds >= {volume_threshold} requests and >= {error_percent}% of them failed; it sleeps {sleep_window}, then lets one trial request through"
+            ),
+        };
+        let now = match self.state {
+            BreakerState::Open => format!(
+                "Now OPEN: calls to this server are refused at the balancer, without being sent, until t={:.1} s",
+                self.open_until.as_secs_f64()
+            ),
+            BreakerState::HalfOpen => format!(
+                "Now HALF_OPEN: the open time is over, so up to {permitted} trial call{} may go through; how the trials end decides whether it closes or opens again",
+                if permitted == 1 { "" } else { "s" }
+            ),
+            BreakerState::Closed => {
+                "Now CLOSED: the trial calls went well, so calls flow again and their results are watched"
+                    .to_string()
+            }
+        };
+        format!("{rule}. {now}.")
+    }
+
     /// When an automatic OPEN -> HALF_OPEN transition is due (Resilience4j with automatic transition).
     pub fn next_timeout(&self) -> Option<SimTime> {
         match self.config {

@@ -18,7 +18,7 @@ use super::balancer::{
     Algorithm, Balancer, Candidate, Decision, Feedback, HashKey, PickContext, Remap, RequestKey,
     remap,
 };
-use super::breaker::{BreakerTransition, CircuitBreaker};
+use super::breaker::{BreakerConfig, BreakerTransition, CircuitBreaker};
 use super::command::{Command, TimedCommand};
 use super::event::EventQueue;
 use super::health::CheckFailure;
@@ -112,6 +112,8 @@ pub struct LogEntry {
     pub kind: LogKind,
     /// What happened, in words.
     pub text: String,
+    /// Why it happened: the mechanism and its settings at that moment, or who gave the command.
+    pub cause: String,
 }
 
 /// One finished request, for the request log.
@@ -179,6 +181,8 @@ pub struct Simulation {
     streams: Streams,
     arrival_epoch: u32,
     generated: u64,
+    /// Events popped from the queue and handled so far (see [`Simulation::events_processed`]).
+    events_processed: u64,
     metrics: Metrics,
     log: VecDeque<LogEntry>,
     log_capacity: usize,
@@ -239,6 +243,7 @@ impl Simulation {
             },
             arrival_epoch: 0,
             generated: 0,
+            events_processed: 0,
             log: VecDeque::new(),
             log_capacity: LOG_CAPACITY,
             retry_log: VecDeque::new(),
@@ -262,10 +267,12 @@ impl Simulation {
     }
 
     /// The run so far as a scenario: the starting scenario with every applied command (scripted
-    /// or not) as its timeline. Running it reproduces this run.
+    /// or not) as its timeline, followed by the scripted commands still to come. Running it
+    /// reproduces this run, and goes on as the script says.
     pub fn export_scenario(&self) -> Scenario {
+        let pending = self.scenario.timeline.iter().filter(|t| t.at > self.now);
         Scenario {
-            timeline: self.recording.clone(),
+            timeline: self.recording.iter().chain(pending).copied().collect(),
             ..self.scenario.clone()
         }
     }
@@ -293,6 +300,16 @@ impl Simulation {
     /// The current simulated time.
     pub fn now(&self) -> SimTime {
         self.now
+    }
+
+    /// How many events [`advance_to`](Simulation::advance_to) has taken from the event queue and
+    /// handled since the start (arrivals, hops between client, balancer and server, service
+    /// completions, timeouts, health checks, breaker timers, scripted commands), stale ones that
+    /// turned out to have nothing left to do included. A hop with zero delay is handled at once
+    /// without going through the queue and is not counted. Deterministic for a scenario and seed
+    /// (and the same commands); the benchmark divides it by wall time to report events per second.
+    pub fn events_processed(&self) -> u64 {
+        self.events_processed
     }
 
     /// The algorithm in use.
@@ -402,8 +419,18 @@ impl Simulation {
 
     /// Applies `command` now. A bad command changes nothing and says why.
     pub fn apply(&mut self, command: Command) -> Result<(), ValidationError> {
+        self.apply_from(command, None)
+    }
+
+    /// Applies `command` now, given by a user, or by the scenario's timeline entry `scripted`.
+    fn apply_from(
+        &mut self,
+        command: Command,
+        scripted: Option<usize>,
+    ) -> Result<(), ValidationError> {
         self.validate(&command)?;
         let text = self.describe(&command);
+        let cause = self.command_cause(&command, scripted);
         // Availability changes report their remap as they happen; weights are reported here.
         let pool_before = match command {
             Command::SetWeight { .. } => self.algorithm.hash_key().map(|_| self.pool.clone()),
@@ -502,7 +529,7 @@ impl Simulation {
             at: self.now,
             command,
         });
-        self.push_log(LogKind::Command, text);
+        self.push_log(LogKind::Command, text, cause);
         if let Some(before) = pool_before {
             self.report_remap(&before);
         }
@@ -519,6 +546,7 @@ impl Simulation {
             self.close_windows_until(time);
             self.now = time;
             self.handle(event);
+            self.events_processed += 1;
         }
         self.close_windows_until(t);
         self.now = t;
@@ -725,7 +753,48 @@ impl Simulation {
         }
     }
 
-    fn push_log(&mut self, kind: LogKind, text: String) {
+    /// Who gave `command`, and for a kill how the balancer will find out.
+    fn command_cause(&self, command: &Command, scripted: Option<usize>) -> String {
+        let mut cause = match scripted {
+            Some(i) => format!(
+                "The scenario's timeline applied this at its scheduled time t={:.1} s (entry {} of {}): it comes with the scenario (a preset, a scenario file or a shared link), not from a click in this run.",
+                self.scenario.timeline[i].at.as_secs_f64(),
+                i + 1,
+                self.scenario.timeline.len()
+            ),
+            None => format!(
+                "You applied this at t={:.1} s, from the controls or a keyboard shortcut.",
+                self.now.as_secs_f64()
+            ),
+        };
+        if let Command::Kill { .. } = command {
+            let r = &self.resilience;
+            let mut watchers = vec![];
+            if let Some(h) = r.health {
+                watchers.push(format!(
+                    "active health checks ({} failed checks, {} apart)",
+                    h.fall, h.inter
+                ));
+            }
+            if r.passive != Passive::Off {
+                watchers.push(format!("passive checks ({})", r.passive.describe()));
+            }
+            if r.breaker != BreakerConfig::Off {
+                watchers.push(format!("its circuit breaker ({})", r.breaker.describe()));
+            }
+            cause += &if watchers.is_empty() {
+                " The balancer is not told, and nothing watches for it (no health checks, passive checks or breakers): it keeps sending requests there, and they fail.".to_string()
+            } else {
+                format!(
+                    " The balancer is not told: it finds out through {}.",
+                    watchers.join(", ")
+                )
+            };
+        }
+        cause
+    }
+
+    fn push_log(&mut self, kind: LogKind, text: String, cause: String) {
         let (log, capacity) = if kind == LogKind::Retry {
             (&mut self.retry_log, RETRY_LOG_CAPACITY)
         } else {
@@ -738,6 +807,7 @@ impl Simulation {
             at: self.now,
             kind,
             text,
+            cause,
         });
     }
 
@@ -764,6 +834,31 @@ impl Simulation {
         };
         let moved = remap(before, &self.pool, &hashes);
         self.last_remap = Some(moved);
+        let changes: Vec<String> = before
+            .iter()
+            .zip(&self.pool)
+            .zip(&self.servers)
+            .filter_map(|((b, a), s)| {
+                let name = &s.spec().name;
+                match (b.eligible(), a.eligible()) {
+                    (true, false) => Some(format!("{name} left")),
+                    (false, true) => Some(format!("{name} joined")),
+                    _ => (b.weight != a.weight)
+                        .then(|| format!("{name} weight {} -> {}", b.weight, a.weight)),
+                }
+            })
+            .collect();
+        let eligible = |pool: &[Candidate]| pool.iter().filter(|c| c.eligible()).count();
+        let cause = format!(
+            "{} places servers on a hash ring and sends each {keys} key to the next server clockwise, so when the set of servers changes ({}) only the keys on the changed servers' arcs move. Over {} sampled keys {:.1}% moved; hashing modulo the server count ({} -> {} servers) changes almost every key's remainder, so {:.1}% would have moved.",
+            self.algorithm.about().name,
+            changes.join(", "),
+            hashes.len(),
+            moved.consistent * 100.0,
+            eligible(before),
+            eligible(&self.pool),
+            moved.modulo * 100.0
+        );
         self.push_log(
             LogKind::Remap,
             format!(
@@ -771,6 +866,7 @@ impl Simulation {
                 moved.consistent * 100.0,
                 moved.modulo * 100.0
             ),
+            cause,
         );
     }
 
@@ -871,7 +967,7 @@ impl Simulation {
             Event::Scripted(i) => {
                 let command = self.scenario.timeline[i as usize].command;
                 // Checked against the servers when the run started; values cannot go stale.
-                let _ = self.apply(command);
+                let _ = self.apply_from(command, Some(i as usize));
             }
             Event::BreakerTimer { server, epoch } => {
                 let s = server as usize;
@@ -1251,7 +1347,24 @@ impl Simulation {
                 self.servers[from].spec().name,
                 tries + 1
             );
-            self.push_log(LogKind::Retry, text);
+            let budget = match policy.budget {
+                None => {
+                    "There is no retry budget, so every retryable failure is retried.".to_string()
+                }
+                Some(share) => format!(
+                    "Retry budget: at most {:.0}% of the active requests (at least {}) may be retries at once; with {} requests active and {} retries in progress, this one fits.",
+                    share * 100.0,
+                    policy.min_concurrent,
+                    self.requests.len(),
+                    self.retrying
+                ),
+            };
+            let cause = format!(
+                "Retry policy: {}. The try ended with {}, a failure the policy retries, after {tries} of {max} tries; the next try goes to a server this request has not tried yet. {budget}",
+                policy.describe(),
+                outcome.label()
+            );
+            self.push_log(LogKind::Retry, text, cause);
             self.route(id);
         } else {
             self.finish_at_balancer(id, outcome);
@@ -1480,14 +1593,19 @@ impl Simulation {
             let (health, max) = checker.health();
             let name = &self.servers[server].spec().name;
             let text = format!("{name} {} (health {health}/{max})", t.reason);
-            self.push_log(LogKind::Health, text);
+            let cause = checker.cause(failure.map_or(Ok(()), Err));
+            self.push_log(LogKind::Health, text, cause);
             self.refresh_availability(server);
         }
     }
 
     fn log_passive(&mut self, server: usize, t: PassiveTransition) {
         let text = format!("{} {}", self.servers[server].spec().name, t.reason);
-        self.push_log(LogKind::Passive, text);
+        let r = &self.resilience;
+        let cause = self.backends[server]
+            .passive
+            .cause(&r.passive, t.out, &r.retry);
+        self.push_log(LogKind::Passive, text, cause);
     }
 
     fn log_breaker(&mut self, server: usize, t: BreakerTransition) {
@@ -1502,6 +1620,7 @@ impl Simulation {
             );
         }
         let text = format!("{} breaker {}", self.servers[server].spec().name, t.reason);
-        self.push_log(LogKind::Breaker, text);
+        let cause = self.backends[server].breaker.cause();
+        self.push_log(LogKind::Breaker, text, cause);
     }
 }

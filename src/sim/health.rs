@@ -69,7 +69,8 @@ pub enum CheckFailure {
 }
 
 impl CheckFailure {
-    fn describe(self) -> &'static str {
+    /// The failure in words, e.g. `connection refused`.
+    pub fn describe(self) -> &'static str {
         match self {
             CheckFailure::Refused => "connection refused",
             CheckFailure::Error => "error response",
@@ -165,6 +166,49 @@ impl HealthChecker {
                         self.config.timeout
                     ),
                 })
+            }
+        }
+    }
+
+    /// Why the last transition happened, in terms of the check's settings and the streak that
+    /// decided it; `result` is the check result just observed.
+    pub fn cause(&self, result: Result<(), CheckFailure>) -> String {
+        let c = &self.config;
+        let mut every = format!("every {}", c.inter);
+        if let Some(fast) = c.fastinter {
+            every += &format!(" (fastinter {fast} while changing)");
+        }
+        if let Some(down) = c.downinter {
+            every += &format!(" (downinter {down} while DOWN)");
+        }
+        if let Some(cap) = c.backoff_cap {
+            every += &format!(", doubling while DOWN up to {cap}");
+        }
+        let plural = |n: u32| if n == 1 { "" } else { "s" };
+        let head = format!("HAProxy active check: {every}, timeout {}", c.timeout);
+        match result {
+            Ok(()) => format!(
+                "{head}, rise {}: the server was marked UP after {} consecutive passed check{}",
+                c.rise,
+                self.passes,
+                plural(self.passes)
+            ),
+            Err(failure) => {
+                let early = if self.failures < c.fall {
+                    format!(
+                        " (it was not fully UP yet, so falling below rise {} took fewer than fall {})",
+                        c.rise, c.fall
+                    )
+                } else {
+                    String::new()
+                };
+                format!(
+                    "{head}, fall {}: the server was marked DOWN after {} consecutive failed check{}{early}; last failure: {}",
+                    c.fall,
+                    self.failures,
+                    plural(self.failures),
+                    failure.describe()
+                )
             }
         }
     }

@@ -13,6 +13,7 @@
 //! - Envoy's panic threshold (50%) is applied by the engine: when fewer than that share of hosts are
 //!   healthy, it balances across all hosts, healthy or not.
 
+use super::retry::RetryPolicy;
 use super::time::{SimDuration, SimTime};
 
 /// Passive health-check settings.
@@ -217,6 +218,62 @@ impl PassiveState {
                         self.ejections
                     ),
                 })
+            }
+        }
+    }
+
+    /// Why the last transition happened (`out`: the server was taken out), in terms of the
+    /// check's settings. nginx counts as failures what `proxy_next_upstream` retries on, so
+    /// `retry` (the retry policy) decides which answers count.
+    pub fn cause(&self, config: &Passive, out: bool, retry: &RetryPolicy) -> String {
+        match *config {
+            Passive::Off => "Passive checks are off".into(),
+            Passive::Nginx {
+                max_fails,
+                fail_timeout,
+            } => {
+                let mut counted = String::from("connection errors and timeouts");
+                if retry.on_500 {
+                    counted += ", 500s";
+                }
+                if retry.on_503 {
+                    counted += ", 503s";
+                }
+                let head = format!(
+                    "nginx passive check (max_fails={max_fails} fail_timeout={fail_timeout}), counting {counted} (what proxy_next_upstream retries on)"
+                );
+                if out {
+                    format!(
+                        "{head}: {max_fails} failure{} within fail_timeout take{} a server out of rotation for fail_timeout; then one request goes through as a probe",
+                        if max_fails == 1 { "" } else { "s" },
+                        if max_fails == 1 { "s" } else { "" }
+                    )
+                } else {
+                    format!(
+                        "{head}: fail_timeout passed since the last failure, one request went through as a probe and succeeded, so the failure count was reset"
+                    )
+                }
+            }
+            Passive::Envoy {
+                consecutive_5xx,
+                base_ejection,
+                max_ejection,
+                max_ejection_share,
+            } => {
+                let head = format!(
+                    "Envoy outlier detection (consecutive_5xx {consecutive_5xx}, base_ejection_time {base_ejection}, max_ejection_time {max_ejection}, max_ejection_percent {:.0}%), counting 5xx answers and local failures (refused, reset, timed out)",
+                    max_ejection_share * 100.0
+                );
+                if out {
+                    format!(
+                        "{head}: {consecutive_5xx} errors in a row eject a host for base_ejection_time x its ejection count (this is ejection #{}), at most max_ejection_time; at most max_ejection_percent of the hosts are out at once, but always at least one may be",
+                        self.ejections
+                    )
+                } else {
+                    format!(
+                        "{head}: the ejection time ran out, so the host takes traffic again; its ejection count drops by one for every {base_ejection} it stays healthy"
+                    )
+                }
             }
         }
     }
