@@ -42,12 +42,15 @@ def mega(x):
     return "-" if x is None else f"{x / 1e6:.2f} M"
 
 
-def spread(r):
-    """Median requests/s with the range over the runs."""
-    if not r or r.get("requests_per_s") is None:
+def spread(r, key):
+    """The median of a rate (key: requests_per_s, events_per_s) with its range over the runs."""
+    if not r or r.get(key) is None:
         return "-"
-    return (f"{r['requests_per_s'] / 1e6:.2f} M ({r['requests_per_s_min'] / 1e6:.2f}-"
-            f"{r['requests_per_s_max'] / 1e6:.2f})")
+    return f"{r[key] / 1e6:.2f} M ({r[key + '_min'] / 1e6:.2f}-{r[key + '_max'] / 1e6:.2f})"
+
+
+# The rates of the throughput table: (JSON key, column label).
+RATES = (("requests_per_s", "req/s"), ("events_per_s", "events/s"))
 
 
 def num(x, digits=1):
@@ -83,7 +86,8 @@ wo3 = {r["id"]: r for r in results(wasm_o3, "throughput")}
 wasm_profile = (wasm or {}).get("profile", "?")
 if nat or was:
     runs = next(iter((nat or was).values()))["runs"]
-    print(f"## Core throughput (median of {runs} runs (min-max); simulated requests answered per wall second)\n")
+    print(f"## Core throughput (median of {runs} runs (min-max); simulated requests answered and engine "
+          f"events processed per wall second)\n")
     rows, notes = [], []
     for wid in sorted(set(nat) | set(was)):
         n, w, w3 = nat.get(wid, {}), was.get(wid, {}), wo3.get(wid, {})
@@ -91,28 +95,32 @@ if nat or was:
         rows.append([
             f"({wid}) {any_['title']}",
             f"{any_['answered']:,}",
+            f"{any_['events']:,}" if "events" in any_ else "-",
             f"{any_['retries']:,}",
-            spread(n), mega(n.get("requests_per_cpu_s")),
+            *(cell for key, _ in RATES
+              for cell in (spread(n, key), spread(w, key), ratio(n.get(key), w.get(key)),
+                           spread(w3, key))),
+            mega(n.get("requests_per_cpu_s")),
             "-" if n.get("cpu_wait_share") is None else f"{100 * n['cpu_wait_share']:.0f}%",
-            spread(w),
-            ratio(n.get("requests_per_s"), w.get("requests_per_s")),
-            spread(w3),
-            "n/a",
             num(n.get("allocations_per_request"), 4) if n else "-",
         ])
         notes += [f"({wid}) {x}" for x in any_.get("notes", [])]
         notes += [f"({wid}) timeline of the last run: {x}" for x in any_.get("timeline", [])]
-    table(["workload", "requests/run", "retries/run", "native req/s", "native req/CPU-s",
-           "native CPU wait", f"wasm req/s ({wasm_profile})", "wasm time / native",
-           "wasm req/s (release)", "events/s", "allocs/request (native)"], rows)
+    table(["workload", "requests/run", "events/run", "retries/run",
+           *(h for _, label in RATES
+             for h in (f"native {label}", f"wasm {label} ({wasm_profile})",
+                       f"wasm time / native ({label})", f"wasm {label} (release)")),
+           "native req/CPU-s", "native CPU wait", "allocs/request (native)"], rows)
     print("Mean cost 1 ms, one worker per server, zero network delays; (a) and (b) without health checks,\n"
-          "breakers or retries. wasm time / native = native req/s / wasm req/s (both wall clock).\n"
+          "breakers or retries. wasm time / native = native rate / wasm rate (both wall clock).\n"
           "Native: cargo profile bench (= release, opt-level 3). wasm-release: opt-level z, as the page\n"
           "ships it (without the page's wasm-opt pass); release: the native settings compiled to wasm.\n"
           "req/CPU-s: per second the bench thread ran on a CPU; CPU wait: share of the wall time it\n"
           "waited for one (other processes), both from /proc/thread-self/schedstat (updated about\n"
           "once per scheduler tick: exact enough for runs of a second, not for smoke runs).\n"
-          "Events/s: not measured: the engine exposes no count of the events it processes.")
+          "Events: taken from the engine's queue and handled (Simulation::events_processed), stale\n"
+          "ones included; zero-delay hops are handled at once, outside the queue, and not counted.\n"
+          "events/run is the last run's count.")
     for note in notes:
         print(f"Note {note}")
     print()

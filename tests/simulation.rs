@@ -77,6 +77,41 @@ fn a_different_seed_gives_a_different_run() {
 }
 
 #[test]
+fn the_event_count_grows_with_time_and_is_deterministic() {
+    let counts = |seed: u64| -> Vec<u64> {
+        let mut sim = Simulation::new(Scenario {
+            seed,
+            ..Scenario::classroom()
+        })
+        .unwrap();
+        let mut counts = vec![sim.events_processed()];
+        for t in [10.0, 20.0, 30.0] {
+            sim.advance_to(secs(t));
+            counts.push(sim.events_processed());
+        }
+        counts
+    };
+    let a = counts(7);
+    assert_eq!(a[0], 0, "nothing is processed before the clock moves");
+    assert!(
+        a.windows(2).all(|w| w[0] < w[1]),
+        "every 10 simulated seconds process events: {a:?}"
+    );
+    // Every request is at least sent, received by the balancer and answered.
+    let mut sim = run_classroom(7);
+    assert!(sim.events_processed() >= 3 * sim.totals().generated);
+    let before = sim.events_processed();
+    sim.advance_to(sim.now());
+    assert_eq!(sim.events_processed(), before, "no time, no events");
+    assert_eq!(a, counts(7), "same scenario and seed, same count");
+    assert_eq!(
+        run_classroom(7).events_processed(),
+        sim.events_processed(),
+        "commands included"
+    );
+}
+
+#[test]
 fn replaying_the_recording_reproduces_the_run() {
     let original = run_classroom(3);
     let mut replay = Simulation::new(original.scenario().clone()).unwrap();
