@@ -13,6 +13,8 @@ pub const SPEEDS: [f64; 10] = [0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 25.0, 50.0, 
 pub const MAX_FRAME_MS: f64 = 100.0;
 /// How far one press of "step" advances a paused simulation.
 pub const STEP: SimDuration = SimDuration::from_millis(100);
+/// How far one press of "fast-forward" jumps, playing or paused.
+pub const SKIP: SimDuration = SimDuration::from_millis(10_000);
 
 /// Maps wall-clock frames to simulated time.
 #[derive(Clone, Debug, PartialEq)]

@@ -236,6 +236,39 @@ async fn a_failing_server_opens_its_breaker_and_retries_hide_the_errors() {
 }
 
 #[wasm_bindgen_test]
+async fn clicking_a_timeline_entry_shows_its_cause() {
+    let root = mount().await;
+    click(&server_card(&root, 1), "button.kill");
+    TimeoutFuture::new(200).await;
+    let entries = root.query_selector_all(".log button.entry").unwrap();
+    let kill: HtmlElement = (0..entries.length())
+        .map(|i| entries.item(i).unwrap().dyn_into::<HtmlElement>().unwrap())
+        .find(|b| {
+            b.text_content()
+                .unwrap_or_default()
+                .contains("server-2 killed")
+        })
+        .expect("the kill is on the timeline");
+    assert!(root.query_selector(".log .cause").unwrap().is_none());
+    kill.click();
+    TimeoutFuture::new(300).await;
+    let cause = text(&root, ".log .cause");
+    assert!(cause.contains("action"), "{cause}");
+    assert!(cause.contains("You applied this at t="), "{cause}");
+    assert!(
+        cause.contains("it finds out through active health checks (3 failed checks, 2 s apart)"),
+        "{cause}"
+    );
+    assert_eq!(kill.get_attribute("aria-expanded").as_deref(), Some("true"));
+    // It stays open while the list re-renders, and a second click closes it.
+    TimeoutFuture::new(500).await;
+    assert!(text(&root, ".log .cause").contains("You applied this"));
+    kill.click();
+    TimeoutFuture::new(200).await;
+    assert!(root.query_selector(".log .cause").unwrap().is_none());
+}
+
+#[wasm_bindgen_test]
 async fn presets_load_and_a_share_link_reopens_the_session() {
     let root = mount().await;
     choose(&root, "#preset", "power-of-two-choices");

@@ -156,6 +156,19 @@ fn an_exported_session_replays_number_for_number() {
 }
 
 #[test]
+fn a_session_exported_before_its_script_ends_keeps_the_rest_of_the_script() {
+    // crash-recovery kills server-3 at 10 s; a session exported at 5 s must still do so.
+    let mut sim = Simulation::new(preset("crash-recovery").unwrap()).unwrap();
+    sim.advance_to(SimTime::from_secs_f64(5.0));
+    let mut replay = Simulation::new(sim.export_scenario()).unwrap();
+    replay.advance_to(SimTime::from_secs_f64(5.0));
+    sim.advance_to(SimTime::from_secs_f64(40.0));
+    replay.advance_to(SimTime::from_secs_f64(40.0));
+    assert!(sim.log().iter().any(|e| e.text.contains("killed")));
+    assert_eq!(Report::of(&replay), Report::of(&sim));
+}
+
+#[test]
 fn reports_carry_totals_latency_servers_and_events() {
     let mut sim = Simulation::new(preset("crash-recovery").unwrap()).unwrap();
     sim.advance_to(SimTime::from_secs_f64(30.0));

@@ -8,6 +8,7 @@ use super::algorithm_picker::AlgorithmPicker;
 use super::animation::AnimationLoop;
 use super::balancer_options::BalancerOptions;
 use super::charts;
+use super::compare_controls::CompareControls;
 use super::display::{Display, Palette};
 use super::display_controls::DisplayControls;
 use super::event_log::EventLog;
@@ -28,6 +29,9 @@ use crate::sim::{Command, Simulation};
 
 /// How often the DOM panels re-render, in wall milliseconds.
 const DOM_EVERY_MS: f64 = 100.0;
+/// How many server cards the page shows at once; more servers are paged (the keyboard's selection
+/// picks the page), which keeps the DOM small with 1,000 servers.
+const CARDS_PER_PAGE: usize = 24;
 /// How often the charts redraw, in wall milliseconds.
 const CHARTS_EVERY_MS: f64 = 250.0;
 
@@ -62,6 +66,27 @@ static CHARTS: [Chart; 4] = [
     },
 ];
 
+/// A chart of two runs in compare mode.
+struct CompareChart {
+    id: &'static str,
+    label: &'static str,
+    draw: fn(&HtmlCanvasElement, &Simulation, &Simulation, &Palette),
+}
+
+/// The compare-mode charts, shown above the others while compare mode is on.
+static COMPARE_CHARTS: [CompareChart; 2] = [
+    CompareChart {
+        id: "compare-requests-per-server",
+        label: "Bar chart of requests routed to each server by run A and run B",
+        draw: charts::draw_distribution_compare,
+    },
+    CompareChart {
+        id: "compare-latency",
+        label: "Line chart of p50 and p95 latency over time for run A (solid) and run B (dashed)",
+        draw: charts::draw_latency_compare,
+    },
+];
+
 /// What the animation loop last drew, so a paused, unchanged playground is not redrawn.
 #[derive(Clone, Copy, PartialEq)]
 struct Drawn {
@@ -80,6 +105,8 @@ pub fn App() -> Html {
     .clone();
     let rerender = use_force_update();
     let flow_canvas = use_node_ref();
+    let compare_canvas = use_node_ref();
+    let compare_charts: [NodeRef; COMPARE_CHARTS.len()] = [use_node_ref(), use_node_ref()];
     let chart_canvases: [NodeRef; CHARTS.len()] = [
         use_node_ref(),
         use_node_ref(),
@@ -90,6 +117,7 @@ pub fn App() -> Html {
     {
         let (playground, rerender) = (playground.clone(), rerender.clone());
         let (flow_canvas, chart_canvases) = (flow_canvas.clone(), chart_canvases.clone());
+        let (compare_canvas, compare_charts) = (compare_canvas.clone(), compare_charts.clone());
         use_effect_with((), move |_| {
             let mut last_dom = f64::NEG_INFINITY;
             let mut last_charts = f64::NEG_INFINITY;
@@ -102,7 +130,7 @@ pub fn App() -> Html {
                         let mut pg = playground.borrow_mut();
                         let sim_now = pg.sim.now();
                         let target = pg.clock.frame(wall_ms, sim_now);
-                        pg.sim.advance_to(target);
+                        pg.advance_to(target);
                         let drawn = Some(Drawn {
                             sim_now: pg.sim.now().0,
                             generation: pg.generation,
@@ -117,6 +145,12 @@ pub fn App() -> Html {
                                 selected: pg.selected,
                             };
                             flow::draw(&canvas, &pg.sim, view);
+                            if let (Some(other), Some(canvas)) =
+                                (&pg.compare, compare_canvas.cast::<HtmlCanvasElement>())
+                            {
+                                flow::fit_to_display(&canvas);
+                                flow::draw(&canvas, other, view);
+                            }
                             flow_drawn = drawn;
                         }
                         if wall_ms - last_charts >= CHARTS_EVERY_MS && charts_drawn != drawn {
@@ -125,6 +159,13 @@ pub fn App() -> Html {
                             for (chart, node) in CHARTS.iter().zip(&chart_canvases) {
                                 if let Some(canvas) = node.cast::<HtmlCanvasElement>() {
                                     (chart.draw)(&canvas, &pg.sim, palette);
+                                }
+                            }
+                            if let Some(other) = &pg.compare {
+                                for (chart, node) in COMPARE_CHARTS.iter().zip(&compare_charts) {
+                                    if let Some(canvas) = node.cast::<HtmlCanvasElement>() {
+                                        (chart.draw)(&canvas, &pg.sim, other, palette);
+                                    }
                                 }
                             }
                         }
@@ -163,6 +204,7 @@ pub fn App() -> Html {
                     }
                     PlaybackAction::Speed(speed) => pg.clock.set_speed(speed),
                     PlaybackAction::Step => pg.step(),
+                    PlaybackAction::Skip => pg.skip(),
                     PlaybackAction::Restart(seed) => pg.restart(seed),
                 }
             }
@@ -210,7 +252,14 @@ pub fn App() -> Html {
             rerender.force_update();
         })
     };
-    let save_png = |chart: &'static Chart, node: NodeRef| {
+    let on_compare = {
+        let (playground, rerender) = (playground.clone(), rerender.clone());
+        Callback::from(move |algorithm| {
+            playground.borrow_mut().set_compare(algorithm);
+            rerender.force_update();
+        })
+    };
+    let save_png = |id: &'static str, node: NodeRef| {
         let (playground, rerender) = (playground.clone(), rerender.clone());
         Callback::from(move |_: MouseEvent| {
             let Some(canvas) = node.cast::<HtmlCanvasElement>() else {
@@ -218,7 +267,7 @@ pub fn App() -> Html {
             };
             let mut pg = playground.borrow_mut();
             let stamp = pg.sim.now().as_secs_f64();
-            let saved = files::download_png(&format!("lb-{}-{stamp:.0}s.png", chart.id), &canvas);
+            let saved = files::download_png(&format!("lb-{id}-{stamp:.0}s.png"), &canvas);
             pg.error = saved.err();
             drop(pg);
             rerender.force_update();
@@ -227,104 +276,132 @@ pub fn App() -> Html {
 
     let pg = playground.borrow();
     let sim = &pg.sim;
-    let servers = ServerView::all(sim);
+    let total = sim.servers().len();
+    let page_start =
+        pg.selected.unwrap_or(0).min(total.saturating_sub(1)) / CARDS_PER_PAGE * CARDS_PER_PAGE;
+    let page_end = (page_start + CARDS_PER_PAGE).min(total);
+    let servers = ServerView::of(sim, page_start..page_end);
+    let pager = (total > CARDS_PER_PAGE).then(|| {
+        let go = |to: usize| on_select.reform(move |_: MouseEvent| to);
+        let previous = page_start.saturating_sub(CARDS_PER_PAGE);
+        html! {
+            <nav class="pager" aria-label="Server pages">
+                <button onclick={go(previous)} disabled={page_start == 0}
+                    title="Show the previous servers (the keyboard's ↑ also pages)">{ "◀" }</button>
+                <span>{ format!("servers {}–{} of {total}", page_start + 1, page_end) }</span>
+                <button onclick={go(page_end.min(total - 1))} disabled={page_end == total}
+                    title="Show the next servers (the keyboard's ↓ also pages)">{ "▶" }</button>
+            </nav>
+        }
+    });
     let error = pg.error.as_ref().map(|e| {
         html! { <div class="error" role="alert">{ e }</div> }
     });
 
     html! {
-        <div class="app">
-            <header class="top">
-                <h1 title="A load-balancing teaching tool: every number comes from a deterministic, seeded simulation">
-                    { "LB Playground" }
-                </h1>
-                <DisplayControls display={pg.display} on_change={on_display} on_help={on_help.clone()} />
-                <PlaybackBar
-                    playing={pg.clock.is_playing()}
-                    speed={pg.clock.speed()}
-                    seed={sim.scenario().seed}
-                    sim_seconds={sim.now().as_secs_f64()}
-                    on_action={on_playback}
-                />
-            </header>
-            { for error }
-            if pg.help_open {
-                <ShortcutsHelp on_close={on_help} />
-            }
-            <main class="layout">
-                <section class="stage" aria-label="Request flow">
-                    <canvas
-                        ref={flow_canvas}
-                        class="flow"
-                        role="img"
-                        aria-label="Requests travelling from clients through the load balancer to the servers and back"
-                    />
-                    <TotalsBar totals={sim.totals()} latency={LatencySummary::of(sim.metrics().latency())} />
-                </section>
-                <aside class="side">
-                    <ScenarioPanel
-                        preset={pg.preset}
-                        title={sim.scenario().title.clone()}
-                        watch={sim.scenario().watch.clone()}
-                        link={pg.link.clone()}
-                        on_action={on_scenario}
-                    />
-                    <AlgorithmPicker algorithm={sim.algorithm()} on_command={on_command.clone()} />
-                    <BalancerOptions
-                        slow_start={sim.slow_start()}
-                        clients={sim.traffic().clients}
-                        behind_nat={sim.traffic().behind_nat}
-                        remap={sim.algorithm().hash_key().and(sim.last_remap())}
-                        on_command={on_command.clone()}
-                    />
-                    <ResilienceControls
-                        resilience={*sim.resilience()}
-                        retries={sim.metrics().retries()}
-                        on_command={on_command.clone()}
-                    />
-                    <TrafficControls
-                        rate={sim.traffic().rate}
-                        mean_cost_ms={sim.traffic().cost.mean().as_millis_f64()}
-                        capacity={sim.capacity()}
-                        pattern={sim.traffic().pattern}
-                        client_timeout={sim.traffic().client_timeout}
-                        on_command={on_command.clone()}
-                    />
-                </aside>
-                <section class="servers" aria-label="Servers">
-                    { for servers.into_iter().map(|view| {
-                        let key = view.index;
-                        let selected = pg.selected == Some(view.index);
-                        html! {
-                            <ServerCard {key} {view} {selected} on_select={on_select.clone()}
-                                on_command={on_command.clone()} />
-                        }
-                    }) }
-                    <button class="add-server" onclick={
-                        let on_command = on_command.clone();
-                        Callback::from(move |_: MouseEvent| on_command.emit(Command::AddServer { weight: 1, workers: 2 }))
-                    } title="Add a server with weight 1 and 2 workers; it is health-checked like the others">
-                        { "+ Add server" }
-                    </button>
-                </section>
-                <section class="charts" aria-label="Charts">
-                    { for CHARTS.iter().zip(&chart_canvases).map(|(chart, node)| html! {
-                        <figure class="chart-figure">
-                            <canvas ref={node.clone()} class="chart" width="460" height="260" role="img"
-                                id={format!("chart-{}", chart.id)} aria-label={chart.label} />
-                            <figcaption>
-                                <button class="save-png" onclick={save_png(chart, node.clone())}
-                                    title="Download this chart as a PNG image">
-                                    { "Save PNG" }
-                                </button>
-                            </figcaption>
-                        </figure>
-                    }) }
-                </section>
-                <EventLog entries={sim.log().iter().rev().take(12).cloned().collect::<Vec<_>>()} />
-            </main>
-        </div>
-    }
+           <div class="app">
+               <header class="top">
+                   <h1 title="A load-balancing teaching tool: every number comes from a deterministic, seeded simulation">
+                       { "LB Playground" }
+                   </h1>
+                   <DisplayControls display={pg.display} on_change={on_display} on_help={on_help.clone()} />
+                   <PlaybackBar
+                       playing={pg.clock.is_playing()}
+                       speed={pg.clock.speed()}
+                       seed={sim.scenario().seed}
+                       sim_seconds={sim.now().as_secs_f64()}
+                       on_action={on_playback}
+                   />
+               </header>
+               { for error }
+               if pg.help_open {
+                   <ShortcutsHelp on_close={on_help} />
+               }
+               <main class="layout">
+                   <section class="stage" aria-label="Request flow">
+                       if pg.compare.is_some() {
+                           <h2 class="run-label">{ format!("A: {}", sim.algorithm().about().name) }</h2>
+                       }
+                       <canvas
+                           ref={flow_canvas}
+                           class="flow"
+                           role="img"
+                           aria-label="Requests travelling from clients through the load balancer to the servers and back"
+                       />
+                       <TotalsBar totals={sim.totals()} latency={LatencySummary::of(sim.metrics().latency())} />
+                       if let Some(other) = &pg.compare {
+                           <h2 class="run-label">{ format!("B: {}", other.algorithm().about().name) }</h2>
+                           <canvas
+                               ref={compare_canvas}
+                               class="flow compare"
+                               role="img"
+                               aria-label="Run B: the same traffic and changes under the compared algorithm"
+                           />
+                           <TotalsBar totals={other.totals()} latency={LatencySummary::of(other.metrics().latency())} />
+                       }
+                   </section>
+                   <aside class="side">
+                       <ScenarioPanel
+                           preset={pg.preset}
+                           title={sim.scenario().title.clone()}
+                           watch={sim.scenario().watch.clone()}
+                           link={pg.link.clone()}
+                           on_action={on_scenario}
+                       />
+                       <AlgorithmPicker algorithm={sim.algorithm()} on_command={on_command.clone()} />
+                       <CompareControls compared={pg.compare.as_ref().map(Simulation::algorithm)} on_change={on_compare} />
+                       <BalancerOptions
+                           slow_start={sim.slow_start()}
+                           clients={sim.traffic().clients}
+                           behind_nat={sim.traffic().behind_nat}
+                           remap={sim.algorithm().hash_key().and(sim.last_remap())}
+                           on_command={on_command.clone()}
+                       />
+                       <ResilienceControls
+                           resilience={*sim.resilience()}
+                           retries={sim.metrics().retries()}
+                           on_command={on_command.clone()}
+                       />
+                       <TrafficControls
+                           rate={sim.traffic().rate}
+                           mean_cost_ms={sim.traffic().cost.mean().as_millis_f64()}
+                           capacity={sim.capacity()}
+                           pattern={sim.traffic().pattern}
+                           client_timeout={sim.traffic().client_timeout}
+                           on_command={on_command.clone()}
+                       />
+                   </aside>
+                   <section class="servers" aria-label="Servers">
+                       { for pager }
+                       { for servers.into_iter().map(|view| {
+                           let key = view.index;
+                           let selected = pg.selected == Some(view.index);
+                           html! {
+                               <ServerCard {key} {view} {selected} on_select={on_select.clone()}
+                                   on_command={on_command.clone()} />
+                           }
+                       }) }
+                       <button class="add-server" onclick={
+                           let on_command = on_command.clone();
+                           Callback::from(move |_: MouseEvent| on_command.emit(Command::AddServer { weight: 1, workers: 2 }))
+                       } title="Add a server with weight 1 and 2 workers; it is health-checked like the others">
+                           { "+ Add server" }
+                       </button>
+                   </section>
+                   <section class="charts" aria-label="Charts">
+                       if pg.compare.is_some() {
+                           { for COMPARE_CHARTS.iter().zip(&compare_charts).map(|(chart, node)| {
+    chart_figure(chart.id, chart.label, node, save_png(chart.id, node.clone()))
+    }) }
+                       }
+                       { for CHARTS.iter().zip(&chart_canvases).map(|(chart, node)| {
+    chart_figure(chart.id, chart.label, node, save_png(chart.id, node.clone()))
+    }) }
+                   </section>
+                   <EventLog entries={sim.log().iter().rev().take(12).cloned().collect::<Vec<_>>()} />
+               </main>
+           </div>
+       }
 }
 
 /// Carries out a scenario-panel action.
@@ -371,4 +448,24 @@ fn scenario_action(pg: &mut Playground, action: ScenarioAction) -> Result<(), St
         )?,
     }
     Ok(())
+}
+
+/// A chart's canvas with its "Save PNG" button.
+fn chart_figure(
+    id: &str,
+    label: &'static str,
+    node: &NodeRef,
+    on_save: Callback<MouseEvent>,
+) -> Html {
+    html! {
+        <figure class="chart-figure">
+            <canvas ref={node.clone()} class="chart" width="460" height="260" role="img"
+                id={format!("chart-{id}")} aria-label={label} />
+            <figcaption>
+                <button class="save-png" onclick={on_save} title="Download this chart as a PNG image">
+                    { "Save PNG" }
+                </button>
+            </figcaption>
+        </figure>
+    }
 }

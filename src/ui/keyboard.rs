@@ -16,6 +16,8 @@ pub enum Shortcut {
     TogglePlay,
     /// Advance a paused run by one step.
     Step,
+    /// Jump ahead 10 s.
+    Skip,
     /// The next slower speed.
     Slower,
     /// The next faster speed.
@@ -60,6 +62,7 @@ pub const SHORTCUTS: &[(&[&str], &str, &str, Shortcut)] = &[
         "step 100 ms (while paused)",
         Shortcut::Step,
     ),
+    (&["f"], "f", "fast-forward: jump 10 s ahead", Shortcut::Skip),
     (&["["], "[", "slower", Shortcut::Slower),
     (&["]"], "]", "faster", Shortcut::Faster),
     (

@@ -11,6 +11,7 @@ mod app;
 mod balancer_options;
 mod charts;
 mod choice;
+mod compare_controls;
 mod display;
 mod display_controls;
 mod event_log;

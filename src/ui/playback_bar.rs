@@ -14,6 +14,8 @@ pub enum PlaybackAction {
     Speed(f64),
     /// Advance a paused run by one step.
     Step,
+    /// Jump ahead by [`SKIP`](crate::playback::SKIP) of simulated time at once.
+    Skip,
     /// Start again from time zero with this seed.
     Restart(u64),
 }
@@ -72,6 +74,10 @@ pub fn PlaybackBar(props: &PlaybackBarProps) -> Html {
             <button onclick={emit(PlaybackAction::Step)} disabled={props.playing}
                 title="Advance the paused simulation by 100 ms of simulated time">
                 { "Step" }
+            </button>
+            <button class="skip" onclick={emit(PlaybackAction::Skip)}
+                title="Fast-forward: jump 10 s of simulated time ahead at once (key f)">
+                { "+10 s" }
             </button>
             <label for="speed" title="Simulated seconds per real second">{ "Speed" }</label>
             <select id="speed" onchange={on_speed} title="Simulated seconds per real second">

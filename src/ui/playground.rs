@@ -8,10 +8,10 @@ use std::rc::Rc;
 
 use super::display::Display;
 use super::keyboard::{Shortcut, next_slowdown};
-use crate::playback::{PlaybackClock, SPEEDS, STEP};
+use crate::playback::{PlaybackClock, SKIP, SPEEDS, STEP};
 use crate::sim::server::MAX_WEIGHT;
 use crate::sim::share;
-use crate::sim::{Command, Scenario, Simulation};
+use crate::sim::{Algorithm, Command, Scenario, SimTime, Simulation};
 
 /// How many finished requests the page keeps for the request-log download.
 pub const REQUEST_LOG_CAPACITY: usize = 100_000;
@@ -36,6 +36,9 @@ pub struct Playground {
     pub selected: Option<usize>,
     /// Whether the keyboard shortcuts list is open.
     pub help_open: bool,
+    /// Compare mode: a second run of the same scenario and seed under another algorithm, given
+    /// every command the first gets except algorithm switches, and advanced in lockstep with it.
+    pub compare: Option<Simulation>,
 }
 
 /// A shared handle to the playground.
@@ -62,6 +65,7 @@ impl Playground {
             display: Display::default(),
             selected: None,
             help_open: false,
+            compare: None,
         }
     }
 
@@ -87,21 +91,58 @@ impl Playground {
             return;
         }
         let (clock, generation, display) = (self.clock.clone(), self.generation, self.display);
+        let compared = self.compare.as_ref().map(Simulation::algorithm);
         *self = Playground::new(scenario);
         self.preset = preset;
         self.clock = clock;
         self.display = display;
+        self.set_compare(compared);
         self.generation = generation + 1;
     }
 
-    /// Applies a user command; a refused one leaves the simulation as it was and shows why.
+    /// Applies a user command; a refused one leaves the simulation as it was and shows why. The
+    /// comparison run gets it too, unless it switches the algorithm (the one thing that differs).
     pub fn apply(&mut self, command: Command) {
-        self.error = self
-            .sim
-            .apply(command)
-            .err()
-            .map(|e| format!("{command:?} refused: {e}"));
+        let applied = self.sim.apply(command);
+        if let (Ok(()), Some(other)) = (&applied, self.compare.as_mut())
+            && !matches!(command, Command::SetAlgorithm(_))
+        {
+            // The same command on the same configuration: accepted here as it was there.
+            let _ = other.apply(command);
+        }
+        self.error = applied.err().map(|e| format!("{command:?} refused: {e}"));
         self.generation += 1;
+    }
+
+    /// Advances the run, and the comparison run with it, to `t`.
+    pub fn advance_to(&mut self, t: SimTime) {
+        self.sim.advance_to(t);
+        if let Some(other) = self.compare.as_mut() {
+            other.advance_to(t);
+        }
+    }
+
+    /// Starts comparing with `algorithm` (or stops, with `None`). The comparison run replays this
+    /// run from time zero (same scenario, seed and commands, algorithm switches left out) up to now,
+    /// so both have seen the identical traffic.
+    pub fn set_compare(&mut self, algorithm: Option<Algorithm>) {
+        self.generation += 1;
+        self.compare = None;
+        let Some(algorithm) = algorithm else {
+            return;
+        };
+        let mut scenario = self.sim.export_scenario();
+        scenario.algorithm = algorithm;
+        scenario
+            .timeline
+            .retain(|t| !matches!(t.command, Command::SetAlgorithm(_)));
+        match Simulation::new(scenario) {
+            Ok(mut other) => {
+                other.advance_to(self.sim.now());
+                self.compare = Some(other);
+            }
+            Err(e) => self.error = Some(format!("comparison refused: {e}")),
+        }
     }
 
     /// Starts the same scenario again from time zero with `seed`.
@@ -113,9 +154,15 @@ impl Playground {
         self.load(scenario, self.preset);
     }
 
-    /// Advances a paused simulation by one step.
+    /// Advances a paused simulation (and its comparison) by one step.
     pub fn step(&mut self) {
-        self.sim.advance_by(STEP);
+        self.advance_to(self.sim.now() + STEP);
+        self.generation += 1;
+    }
+
+    /// Jumps ahead by [`SKIP`] at once (the comparison run too).
+    pub fn skip(&mut self) {
+        self.advance_to(self.sim.now() + SKIP);
         self.generation += 1;
     }
 
@@ -151,6 +198,10 @@ impl Playground {
                 None
             }
             Shortcut::Step => None,
+            Shortcut::Skip => {
+                self.skip();
+                None
+            }
             Shortcut::Slower | Shortcut::Faster => {
                 let at = SPEEDS
                     .iter()

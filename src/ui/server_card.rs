@@ -67,8 +67,8 @@ pub struct ServerView {
 }
 
 impl ServerView {
-    /// A view of every server of `sim`.
-    pub fn all(sim: &Simulation) -> Vec<ServerView> {
+    /// A view of each server of `sim` whose index is in `range`.
+    pub fn of(sim: &Simulation, range: std::ops::Range<usize>) -> Vec<ServerView> {
         let stats = sim.metrics().servers();
         let resilience = sim.resilience();
         let breakers_on = resilience.breaker != BreakerConfig::Off;
@@ -78,6 +78,8 @@ impl ServerView {
             .zip(stats)
             .zip(sim.backends())
             .enumerate()
+            .skip(range.start)
+            .take(range.len())
             .map(
                 |(index, (((server, candidate), stats), backend))| ServerView {
                     index,

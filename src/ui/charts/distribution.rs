@@ -12,14 +12,31 @@ use crate::ui::display::Palette;
 
 /// Draws the bar chart of requests routed to each server.
 pub fn draw_distribution(canvas: &HtmlCanvasElement, sim: &Simulation, palette: &Palette) {
-    if let Err(e) = try_draw_distribution(canvas, sim, &ChartColours::of(palette)) {
+    report(try_draw(canvas, &[("", sim)], &ChartColours::of(palette)));
+}
+
+/// Draws two runs' requests per server side by side on one axis: A's bars solid, B's lighter.
+pub fn draw_distribution_compare(
+    canvas: &HtmlCanvasElement,
+    a: &Simulation,
+    b: &Simulation,
+    palette: &Palette,
+) {
+    let runs = [("A", a), ("B", b)];
+    report(try_draw(canvas, &runs, &ChartColours::of(palette)));
+}
+
+fn report(result: DrawResult) {
+    if let Err(e) = result {
         web_sys::console::warn_1(&format!("distribution chart: {e}").into());
     }
 }
 
-fn try_draw_distribution(
+/// Bars for each server, one per run (named runs get a legend entry), under the share the first
+/// run's weights imply.
+fn try_draw(
     canvas: &HtmlCanvasElement,
-    sim: &Simulation,
+    runs: &[(&str, &Simulation)],
     colours: &ChartColours,
 ) -> DrawResult {
     let backend = CanvasBackend::with_canvas_object(canvas.clone()).ok_or("no 2d context")?;
@@ -30,23 +47,38 @@ fn try_draw_distribution(
             .into_font()
             .color(&colours.ink)
     };
-    let routed: Vec<f64> = sim
-        .metrics()
-        .servers()
+    let (_, first) = runs.first().ok_or("no run")?;
+    let routed: Vec<Vec<f64>> = runs
         .iter()
-        .map(|s| s.routed as f64)
+        .map(|(_, sim)| {
+            sim.metrics()
+                .servers()
+                .iter()
+                .map(|s| s.routed as f64)
+                .collect()
+        })
         .collect();
-    let names: Vec<&str> = sim
+    let names: Vec<&str> = first
         .servers()
         .iter()
         .map(|s| s.spec().name.as_str())
         .collect();
-    let ideal = ideal_shares(sim, routed.iter().sum());
-    let n = routed.len();
-    let top = routed.iter().chain(&ideal).fold(10.0_f64, |a, &b| a.max(b)) * 1.4;
+    let ideal = ideal_shares(first, routed[0].iter().sum());
+    let n = names.len();
+    let top = routed
+        .iter()
+        .flatten()
+        .chain(&ideal)
+        .fold(10.0_f64, |a, &b| a.max(b))
+        * 1.4;
+    let caption = if runs.len() > 1 {
+        "Requests per server, A and B"
+    } else {
+        "Requests per server"
+    };
 
     let mut chart = ChartBuilder::on(&root)
-        .caption("Requests per server", text(16.0))
+        .caption(caption, text(16.0))
         .margin(10)
         .x_label_area_size(colours.px(28.0))
         .y_label_area_size(colours.px(56.0))
@@ -72,31 +104,40 @@ fn try_draw_distribution(
         .light_line_style(colours.grid.mix(0.15))
         .y_label_formatter(&|y| format!("{y:.0}"))
         .draw()?;
-    chart.draw_series(routed.iter().enumerate().map(|(i, &v)| {
-        let alive = sim.servers()[i].is_alive();
-        let colour = if alive {
-            colours.series[0]
-        } else {
-            colours.grid
-        };
-        Rectangle::new(
-            [(i as f64 - 0.35, 0.0), (i as f64 + 0.35, v)],
-            colour.filled(),
-        )
-    }))?;
+    let width = 0.7 / runs.len() as f64;
+    for (r, ((label, sim), values)) in runs.iter().zip(&routed).enumerate() {
+        let shade = if r == 0 { 1.0 } else { 0.45 };
+        let colour = colours.series[0].mix(shade);
+        let bars = chart.draw_series(values.iter().enumerate().map(|(i, &v)| {
+            let left = i as f64 - 0.35 + r as f64 * width;
+            let fill = if sim.servers()[i].is_alive() {
+                colour
+            } else {
+                colours.grid.mix(shade)
+            };
+            Rectangle::new([(left, 0.0), (left + width, v)], fill.filled())
+        }))?;
+        if !label.is_empty() {
+            let name = format!("{label}: {}", sim.algorithm().about().name);
+            bars.label(name).legend(move |(x, y)| {
+                Rectangle::new([(x, y - 5), (x + 14, y + 5)], colour.filled())
+            });
+        }
+    }
+    let ink = colours.ink;
     chart
         .draw_series(ideal.iter().enumerate().map(|(i, &v)| {
             PathElement::new(
                 vec![(i as f64 - 0.45, v), (i as f64 + 0.45, v)],
-                colours.ink.stroke_width(2),
+                ink.stroke_width(2),
             )
         }))?
-        .label(if sim.algorithm().honours_weights() {
+        .label(if first.algorithm().honours_weights() {
             "share the weights imply"
         } else {
             "equal share"
         })
-        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], colours.ink.stroke_width(2)));
+        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], ink.stroke_width(2)));
     chart
         .configure_series_labels()
         .position(SeriesLabelPosition::UpperRight)

@@ -63,6 +63,39 @@ pub fn draw_latency(canvas: &HtmlCanvasElement, sim: &Simulation, palette: &Pale
     );
 }
 
+/// Draws two runs' p50 and p95 on one axis: A's lines solid, B's dashed in the same colours.
+pub fn draw_latency_compare(
+    canvas: &HtmlCanvasElement,
+    a: &Simulation,
+    b: &Simulation,
+    palette: &Palette,
+) {
+    let colours = ChartColours::of(palette);
+    let percentiles: [(&str, Field, usize); 2] =
+        [("p50", |s| s.p50_ms, 0), ("p95", |s| s.p95_ms, 1)];
+    let lines = [("A", a, false), ("B", b, true)]
+        .into_iter()
+        .flat_map(|(run, sim, dashed)| {
+            let algorithm = sim.algorithm().about().name;
+            field_lines(sim, &colours, &percentiles)
+                .into_iter()
+                .map(move |line| Line {
+                    name: format!("{run} {}: {algorithm}", line.name),
+                    dashed,
+                    ..line
+                })
+        })
+        .collect();
+    let chart = TimeChart {
+        caption: "Latency, A (solid) and B (dashed)".to_string(),
+        y_desc: "latency (ms)",
+        span: span(a),
+        min_top: 10.0,
+        lines,
+    };
+    report("comparison latency", lines::draw(canvas, &colours, &chart));
+}
+
 /// Draws successes, errors and retries per second.
 pub fn draw_throughput(canvas: &HtmlCanvasElement, sim: &Simulation, palette: &Palette) {
     let colours = ChartColours::of(palette);
