@@ -31,8 +31,9 @@ lint:
 test-native:
 	cargo test
 
+# The runner's default 20 s budget is for the whole run; the browser tests together take longer.
 test-browser:
-	cargo test $(WASM)
+	WASM_BINDGEN_TEST_TIMEOUT=180 cargo test $(WASM)
 
 ## The optimised bundle in dist/.
 build: setup

@@ -11,14 +11,40 @@ use lb_playground::ui::App;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
+/// An App mounted in its own element; unmounted (its animation loop and key listener stopped) and
+/// removed when dropped, so each test drives only its own playground.
+struct Mounted {
+    root: Element,
+    app: Option<yew::AppHandle<App>>,
+}
+
+impl std::ops::Deref for Mounted {
+    type Target = Element;
+    fn deref(&self) -> &Element {
+        &self.root
+    }
+}
+
+impl Drop for Mounted {
+    fn drop(&mut self) {
+        if let Some(app) = self.app.take() {
+            app.destroy();
+        }
+        self.root.remove();
+    }
+}
+
 /// Mounts a fresh App in its own element and waits for its first render.
-async fn mount() -> Element {
+async fn mount() -> Mounted {
     let document = web_sys::window().unwrap().document().unwrap();
     let root = document.create_element("div").unwrap();
     document.body().unwrap().append_child(&root).unwrap();
-    yew::Renderer::<App>::with_root(root.clone()).render();
+    let app = yew::Renderer::<App>::with_root(root.clone()).render();
     TimeoutFuture::new(300).await;
-    root
+    Mounted {
+        root,
+        app: Some(app),
+    }
 }
 
 fn server_card(root: &Element, index: u32) -> Element {
@@ -401,4 +427,42 @@ async fn the_keyboard_drives_the_playground() {
     choose(&root, "#theme", "light");
     TimeoutFuture::new(200).await;
     assert_eq!(theme(), "light");
+}
+
+#[wasm_bindgen_test]
+async fn compare_mode_runs_a_second_algorithm_on_the_same_traffic() {
+    let root = mount().await;
+    choose(&root, "#speed", "10");
+    TimeoutFuture::new(500).await;
+    choose(&root, "#compare-algorithm", "nginx-least-conn");
+    TimeoutFuture::new(300).await;
+    assert_eq!(root.query_selector_all("canvas.flow").unwrap().length(), 2);
+    let labels = text(&root, ".stage");
+    assert!(labels.contains("A: ") && labels.contains("B: "), "{labels}");
+    let latency = root.query_selector("#chart-latency").unwrap().unwrap();
+    let label = latency.get_attribute("aria-label").unwrap();
+    assert!(
+        label.contains("run B"),
+        "the latency chart shows both runs: {label}"
+    );
+    click(&server_card(&root, 1), "button.kill");
+    TimeoutFuture::new(1_000).await;
+    // Both runs saw the identical arrivals: the same number sent, read in one render.
+    let sent: Vec<String> = (0..2)
+        .map(|i| {
+            let totals: Element = root
+                .query_selector_all(".totals")
+                .unwrap()
+                .item(i)
+                .unwrap()
+                .dyn_into()
+                .unwrap();
+            text(&totals, ".total-value")
+        })
+        .collect();
+    assert_eq!(sent[0], sent[1], "A and B got the same traffic");
+    assert!(sent[0].parse::<u64>().unwrap() > 0);
+    choose(&root, "#compare-algorithm", "off");
+    TimeoutFuture::new(300).await;
+    assert_eq!(root.query_selector_all("canvas.flow").unwrap().length(), 1);
 }

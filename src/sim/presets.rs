@@ -10,7 +10,7 @@ use super::resilience::Resilience;
 use super::retry::RetryPolicy;
 use super::scenario::{Scenario, server};
 use super::time::{SimDuration, SimTime};
-use super::traffic::{CostDistribution, RequestClass, RequestMix};
+use super::traffic::{CostDistribution, RequestMix};
 
 /// A named preset.
 pub struct Preset {
@@ -122,20 +122,7 @@ fn long_report() -> Scenario {
          connections (switched on at 60 s) steers around busy servers and cuts the tail.",
         120,
     );
-    s.traffic.cost = CostDistribution::Mix(RequestMix {
-        classes: vec![
-            RequestClass {
-                path: "/page".into(),
-                cost: SimDuration::from_millis(50),
-                share: 0.99,
-            },
-            RequestClass {
-                path: "/report".into(),
-                cost: SimDuration::from_secs(10),
-                share: 0.01,
-            },
-        ],
-    });
+    s.traffic.cost = CostDistribution::Mix(RequestMix::page_and_report());
     s.traffic.rate = 40.0;
     s.timeline = vec![at(60, Command::SetAlgorithm(Algorithm::LeastConnections))];
     s

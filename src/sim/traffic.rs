@@ -126,6 +126,24 @@ impl TryFrom<MixFile> for RequestMix {
 }
 
 impl RequestMix {
+    /// The seed material's mix: 99% page loads (`/page`) of 50 ms, 1% reports (`/report`) of 10 s.
+    pub fn page_and_report() -> RequestMix {
+        RequestMix {
+            classes: vec![
+                RequestClass {
+                    path: "/page".into(),
+                    cost: SimDuration::from_millis(50),
+                    share: 0.99,
+                },
+                RequestClass {
+                    path: "/report".into(),
+                    cost: SimDuration::from_secs(10),
+                    share: 0.01,
+                },
+            ],
+        }
+    }
+
     /// The sum of the classes' shares.
     fn total_share(&self) -> f64 {
         self.classes.iter().map(|c| c.share).sum()
@@ -598,22 +616,8 @@ mod tests {
         assert_ne!(traffic.client_session(1), traffic.client_session(2));
     }
 
-    /// The seed material's mix: 99% page loads of 50 ms, 1% reports of 10 s.
     fn page_and_report() -> CostDistribution {
-        CostDistribution::Mix(RequestMix {
-            classes: vec![
-                RequestClass {
-                    path: "/page".into(),
-                    cost: SimDuration::from_millis(50),
-                    share: 0.99,
-                },
-                RequestClass {
-                    path: "/report".into(),
-                    cost: SimDuration::from_secs(10),
-                    share: 0.01,
-                },
-            ],
-        })
+        CostDistribution::Mix(RequestMix::page_and_report())
     }
 
     #[test]

@@ -9,7 +9,7 @@ use super::animation::AnimationLoop;
 use super::balancer_options::BalancerOptions;
 use super::charts;
 use super::compare_controls::CompareControls;
-use super::display::{Display, Palette};
+use super::display::Display;
 use super::display_controls::DisplayControls;
 use super::event_log::EventLog;
 use super::files;
@@ -32,14 +32,17 @@ const DOM_EVERY_MS: f64 = 100.0;
 /// How many server cards the page shows at once; more servers are paged (the keyboard's selection
 /// picks the page), which keeps the DOM small with 1,000 servers.
 const CARDS_PER_PAGE: usize = 24;
-/// How often the charts redraw, in wall milliseconds.
-const CHARTS_EVERY_MS: f64 = 250.0;
+/// How often each chart redraws, in wall milliseconds. One chart is drawn per turn, never all in
+/// one frame, so no frame carries more than one chart's work.
+const CHARTS_EVERY_MS: f64 = 300.0;
 
-/// A chart: what it shows, how it is drawn, and the file name its PNG is saved under.
+/// A chart: what it shows (also while comparing), how it is drawn, and the file name its PNG is
+/// saved under.
 struct Chart {
     id: &'static str,
     label: &'static str,
-    draw: fn(&HtmlCanvasElement, &Simulation, &Palette),
+    compare_label: &'static str,
+    draw: charts::Draw,
 }
 
 /// The charts, in page order.
@@ -47,43 +50,26 @@ static CHARTS: [Chart; 4] = [
     Chart {
         id: "requests-per-server",
         label: "Bar chart of requests routed to each server, with the share the weights imply",
+        compare_label: "Bar chart of requests routed to each server by run A and by run B, side by side",
         draw: charts::draw_distribution,
     },
     Chart {
         id: "latency",
         label: "Line chart of p50, p95, p99 and mean latency over time, with the queueing-theory mean when a model fits",
+        compare_label: "Line chart of p50 and p95 latency over time, run A solid and run B dashed",
         draw: charts::draw_latency,
     },
     Chart {
         id: "throughput",
         label: "Line chart of requests served, failed and retried per second over time",
+        compare_label: "Line chart of run A's requests served, failed and retried per second over time",
         draw: charts::draw_throughput,
     },
     Chart {
         id: "queues",
         label: "Line chart of each server's queue length over time",
+        compare_label: "Line chart of each of run A's servers' queue length over time",
         draw: charts::draw_queues,
-    },
-];
-
-/// A chart of two runs in compare mode.
-struct CompareChart {
-    id: &'static str,
-    label: &'static str,
-    draw: fn(&HtmlCanvasElement, &Simulation, &Simulation, &Palette),
-}
-
-/// The compare-mode charts, shown above the others while compare mode is on.
-static COMPARE_CHARTS: [CompareChart; 2] = [
-    CompareChart {
-        id: "compare-requests-per-server",
-        label: "Bar chart of requests routed to each server by run A and run B",
-        draw: charts::draw_distribution_compare,
-    },
-    CompareChart {
-        id: "compare-latency",
-        label: "Line chart of p50 and p95 latency over time for run A (solid) and run B (dashed)",
-        draw: charts::draw_latency_compare,
     },
 ];
 
@@ -106,7 +92,6 @@ pub fn App() -> Html {
     let rerender = use_force_update();
     let flow_canvas = use_node_ref();
     let compare_canvas = use_node_ref();
-    let compare_charts: [NodeRef; COMPARE_CHARTS.len()] = [use_node_ref(), use_node_ref()];
     let chart_canvases: [NodeRef; CHARTS.len()] = [
         use_node_ref(),
         use_node_ref(),
@@ -117,12 +102,13 @@ pub fn App() -> Html {
     {
         let (playground, rerender) = (playground.clone(), rerender.clone());
         let (flow_canvas, chart_canvases) = (flow_canvas.clone(), chart_canvases.clone());
-        let (compare_canvas, compare_charts) = (compare_canvas.clone(), compare_charts.clone());
+        let compare_canvas = compare_canvas.clone();
         use_effect_with((), move |_| {
             let mut last_dom = f64::NEG_INFINITY;
-            let mut last_charts = f64::NEG_INFINITY;
+            let mut last_chart = f64::NEG_INFINITY;
+            let mut chart_turn = 0;
             let mut flow_drawn = None;
-            let mut charts_drawn = None;
+            let mut charts_drawn = [None; CHARTS.len()];
             let frame = {
                 let (playground, rerender) = (playground.clone(), rerender.clone());
                 AnimationLoop::start(move |wall_ms| {
@@ -153,20 +139,19 @@ pub fn App() -> Html {
                             }
                             flow_drawn = drawn;
                         }
-                        if wall_ms - last_charts >= CHARTS_EVERY_MS && charts_drawn != drawn {
-                            last_charts = wall_ms;
-                            charts_drawn = drawn;
-                            for (chart, node) in CHARTS.iter().zip(&chart_canvases) {
-                                if let Some(canvas) = node.cast::<HtmlCanvasElement>() {
-                                    (chart.draw)(&canvas, &pg.sim, palette);
-                                }
-                            }
-                            if let Some(other) = &pg.compare {
-                                for (chart, node) in COMPARE_CHARTS.iter().zip(&compare_charts) {
-                                    if let Some(canvas) = node.cast::<HtmlCanvasElement>() {
-                                        (chart.draw)(&canvas, &pg.sim, other, palette);
-                                    }
-                                }
+                        let turn_ms = CHARTS_EVERY_MS / CHARTS.len() as f64;
+                        if wall_ms - last_chart >= turn_ms {
+                            last_chart = wall_ms;
+                            // The next chart, in turn, that is out of date.
+                            let stale = (0..CHARTS.len())
+                                .map(|k| (chart_turn + k) % CHARTS.len())
+                                .find(|&i| charts_drawn[i] != drawn);
+                            if let Some(i) = stale
+                                && let Some(canvas) = chart_canvases[i].cast::<HtmlCanvasElement>()
+                            {
+                                (CHARTS[i].draw)(&canvas, &pg.sim, pg.compare.as_ref(), palette);
+                                charts_drawn[i] = drawn;
+                                chart_turn = i + 1;
                             }
                         }
                     }
@@ -299,109 +284,105 @@ pub fn App() -> Html {
     });
 
     html! {
-           <div class="app">
-               <header class="top">
-                   <h1 title="A load-balancing teaching tool: every number comes from a deterministic, seeded simulation">
-                       { "LB Playground" }
-                   </h1>
-                   <DisplayControls display={pg.display} on_change={on_display} on_help={on_help.clone()} />
-                   <PlaybackBar
-                       playing={pg.clock.is_playing()}
-                       speed={pg.clock.speed()}
-                       seed={sim.scenario().seed}
-                       sim_seconds={sim.now().as_secs_f64()}
-                       on_action={on_playback}
-                   />
-               </header>
-               { for error }
-               if pg.help_open {
-                   <ShortcutsHelp on_close={on_help} />
-               }
-               <main class="layout">
-                   <section class="stage" aria-label="Request flow">
-                       if pg.compare.is_some() {
-                           <h2 class="run-label">{ format!("A: {}", sim.algorithm().about().name) }</h2>
-                       }
-                       <canvas
-                           ref={flow_canvas}
-                           class="flow"
-                           role="img"
-                           aria-label="Requests travelling from clients through the load balancer to the servers and back"
-                       />
-                       <TotalsBar totals={sim.totals()} latency={LatencySummary::of(sim.metrics().latency())} />
-                       if let Some(other) = &pg.compare {
-                           <h2 class="run-label">{ format!("B: {}", other.algorithm().about().name) }</h2>
-                           <canvas
-                               ref={compare_canvas}
-                               class="flow compare"
-                               role="img"
-                               aria-label="Run B: the same traffic and changes under the compared algorithm"
-                           />
-                           <TotalsBar totals={other.totals()} latency={LatencySummary::of(other.metrics().latency())} />
-                       }
-                   </section>
-                   <aside class="side">
-                       <ScenarioPanel
-                           preset={pg.preset}
-                           title={sim.scenario().title.clone()}
-                           watch={sim.scenario().watch.clone()}
-                           link={pg.link.clone()}
-                           on_action={on_scenario}
-                       />
-                       <AlgorithmPicker algorithm={sim.algorithm()} on_command={on_command.clone()} />
-                       <CompareControls compared={pg.compare.as_ref().map(Simulation::algorithm)} on_change={on_compare} />
-                       <BalancerOptions
-                           slow_start={sim.slow_start()}
-                           clients={sim.traffic().clients}
-                           behind_nat={sim.traffic().behind_nat}
-                           remap={sim.algorithm().hash_key().and(sim.last_remap())}
-                           on_command={on_command.clone()}
-                       />
-                       <ResilienceControls
-                           resilience={*sim.resilience()}
-                           retries={sim.metrics().retries()}
-                           on_command={on_command.clone()}
-                       />
-                       <TrafficControls
-                           rate={sim.traffic().rate}
-                           mean_cost_ms={sim.traffic().cost.mean().as_millis_f64()}
-                           capacity={sim.capacity()}
-                           pattern={sim.traffic().pattern}
-                           client_timeout={sim.traffic().client_timeout}
-                           on_command={on_command.clone()}
-                       />
-                   </aside>
-                   <section class="servers" aria-label="Servers">
-                       { for pager }
-                       { for servers.into_iter().map(|view| {
-                           let key = view.index;
-                           let selected = pg.selected == Some(view.index);
-                           html! {
-                               <ServerCard {key} {view} {selected} on_select={on_select.clone()}
-                                   on_command={on_command.clone()} />
-                           }
-                       }) }
-                       <button class="add-server" onclick={
-                           let on_command = on_command.clone();
-                           Callback::from(move |_: MouseEvent| on_command.emit(Command::AddServer { weight: 1, workers: 2 }))
-                       } title="Add a server with weight 1 and 2 workers; it is health-checked like the others">
-                           { "+ Add server" }
-                       </button>
-                   </section>
-                   <section class="charts" aria-label="Charts">
-                       if pg.compare.is_some() {
-                           { for COMPARE_CHARTS.iter().zip(&compare_charts).map(|(chart, node)| {
-    chart_figure(chart.id, chart.label, node, save_png(chart.id, node.clone()))
-    }) }
-                       }
-                       { for CHARTS.iter().zip(&chart_canvases).map(|(chart, node)| {
-    chart_figure(chart.id, chart.label, node, save_png(chart.id, node.clone()))
-    }) }
-                   </section>
-                   <EventLog entries={sim.log().iter().rev().take(12).cloned().collect::<Vec<_>>()} />
-               </main>
-           </div>
-       }
+     <div class="app">
+         <header class="top">
+             <h1 title="A load-balancing teaching tool: every number comes from a deterministic, seeded simulation">
+                 { "LB Playground" }
+             </h1>
+             <DisplayControls display={pg.display} on_change={on_display} on_help={on_help.clone()} />
+             <PlaybackBar
+                 playing={pg.clock.is_playing()}
+                 speed={pg.clock.speed()}
+                 seed={sim.scenario().seed}
+                 sim_seconds={sim.now().as_secs_f64()}
+                 on_action={on_playback}
+             />
+         </header>
+         { for error }
+         if pg.help_open {
+             <ShortcutsHelp on_close={on_help} />
+         }
+         <main class="layout">
+             <section class="stage" aria-label="Request flow">
+                 if pg.compare.is_some() {
+                     <h2 class="run-label">{ format!("A: {}", sim.algorithm().about().name) }</h2>
+                 }
+                 <canvas
+                     ref={flow_canvas}
+                     class="flow"
+                     role="img"
+                     aria-label="Requests travelling from clients through the load balancer to the servers and back"
+                 />
+                 <TotalsBar totals={sim.totals()} latency={LatencySummary::of(sim.metrics().latency())} />
+                 if let Some(other) = &pg.compare {
+                     <h2 class="run-label">{ format!("B: {}", other.algorithm().about().name) }</h2>
+                     <canvas
+                         ref={compare_canvas}
+                         class="flow compare"
+                         role="img"
+                         aria-label="Run B: the same traffic and changes under the compared algorithm"
+                     />
+                     <TotalsBar totals={other.totals()} latency={LatencySummary::of(other.metrics().latency())} />
+                 }
+             </section>
+             <aside class="side">
+                 <ScenarioPanel
+                     preset={pg.preset}
+                     title={sim.scenario().title.clone()}
+                     watch={sim.scenario().watch.clone()}
+                     link={pg.link.clone()}
+                     on_action={on_scenario}
+                 />
+                 <AlgorithmPicker algorithm={sim.algorithm()} on_command={on_command.clone()} />
+                 <CompareControls compared={pg.compare.as_ref().map(Simulation::algorithm)} on_change={on_compare} />
+                 <BalancerOptions
+                     slow_start={sim.slow_start()}
+                     clients={sim.traffic().clients}
+                     behind_nat={sim.traffic().behind_nat}
+                     remap={sim.algorithm().hash_key().and(sim.last_remap())}
+                     on_command={on_command.clone()}
+                 />
+                 <ResilienceControls
+                     resilience={*sim.resilience()}
+                     retries={sim.metrics().retries()}
+                     on_command={on_command.clone()}
+                 />
+                 <TrafficControls
+                     rate={sim.traffic().rate}
+                     mean_cost_ms={sim.traffic().cost.mean().as_millis_f64()}
+                     capacity={sim.capacity()}
+                     pattern={sim.traffic().pattern}
+                     client_timeout={sim.traffic().client_timeout}
+                     on_command={on_command.clone()}
+                 />
+             </aside>
+             <section class="servers" aria-label="Servers">
+                 { for pager }
+                 { for servers.into_iter().map(|view| {
+                     let key = view.index;
+                     let selected = pg.selected == Some(view.index);
+                     html! {
+                         <ServerCard {key} {view} {selected} on_select={on_select.clone()}
+                             on_command={on_command.clone()} />
+                     }
+                 }) }
+                 <button class="add-server" onclick={
+                     let on_command = on_command.clone();
+                     Callback::from(move |_: MouseEvent| on_command.emit(Command::AddServer { weight: 1, workers: 2 }))
+                 } title="Add a server with weight 1 and 2 workers; it is health-checked like the others">
+                     { "+ Add server" }
+                 </button>
+             </section>
+             <section class="charts" aria-label="Charts">
+                 { for CHARTS.iter().zip(&chart_canvases).map(|(chart, node)| {
+                     let label = if pg.compare.is_some() { chart.compare_label } else { chart.label };
+                     chart_figure(chart.id, label, node, save_png(chart.id, node.clone()))
+                 }) }
+             </section>
+             <EventLog entries={sim.log().iter().rev().take(12).cloned().collect::<Vec<_>>()} />
+         </main>
+     </div>
+    }
 }
 
 /// Carries out a scenario-panel action.

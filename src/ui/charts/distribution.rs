@@ -2,28 +2,26 @@
 //! it, so "is it balanced?" is one glance. Dead servers' bars are greyed.
 
 use plotters::prelude::*;
-use plotters_canvas::CanvasBackend;
 use web_sys::HtmlCanvasElement;
 
-use super::lines::DrawResult;
-use super::theme::ChartColours;
+use super::theme::{ChartColours, DrawResult};
 use crate::sim::Simulation;
 use crate::ui::display::Palette;
 
-/// Draws the bar chart of requests routed to each server.
-pub fn draw_distribution(canvas: &HtmlCanvasElement, sim: &Simulation, palette: &Palette) {
-    report(try_draw(canvas, &[("", sim)], &ChartColours::of(palette)));
-}
-
-/// Draws two runs' requests per server side by side on one axis: A's bars solid, B's lighter.
-pub fn draw_distribution_compare(
+/// Draws the bar chart of requests routed to each server; in compare mode run A's and run B's
+/// bars side by side on one axis, A's solid and B's lighter.
+pub fn draw_distribution(
     canvas: &HtmlCanvasElement,
-    a: &Simulation,
-    b: &Simulation,
+    sim: &Simulation,
+    compare: Option<&Simulation>,
     palette: &Palette,
 ) {
-    let runs = [("A", a), ("B", b)];
-    report(try_draw(canvas, &runs, &ChartColours::of(palette)));
+    let colours = ChartColours::of(palette);
+    let result = match compare {
+        None => try_draw(canvas, &[("", sim)], &colours),
+        Some(other) => try_draw(canvas, &[("A", sim), ("B", other)], &colours),
+    };
+    report(result);
 }
 
 fn report(result: DrawResult) {
@@ -39,14 +37,7 @@ fn try_draw(
     runs: &[(&str, &Simulation)],
     colours: &ChartColours,
 ) -> DrawResult {
-    let backend = CanvasBackend::with_canvas_object(canvas.clone()).ok_or("no 2d context")?;
-    let root = backend.into_drawing_area();
-    root.fill(&colours.background)?;
-    let text = |size: f64| {
-        ("sans-serif", colours.px(size))
-            .into_font()
-            .color(&colours.ink)
-    };
+    let root = colours.area(canvas)?;
     let (_, first) = runs.first().ok_or("no run")?;
     let routed: Vec<Vec<f64>> = runs
         .iter()
@@ -78,7 +69,7 @@ fn try_draw(
     };
 
     let mut chart = ChartBuilder::on(&root)
-        .caption(caption, text(16.0))
+        .caption(caption, colours.text(16.0))
         .margin(10)
         .x_label_area_size(colours.px(28.0))
         .y_label_area_size(colours.px(56.0))
@@ -91,17 +82,12 @@ fn try_draw(
             String::new()
         }
     };
-    chart
-        .configure_mesh()
+    colours
+        .style(&mut chart.configure_mesh())
         .disable_x_mesh()
         .x_labels(n.min(12))
         .x_label_formatter(&label_of)
         .y_desc("requests routed")
-        .axis_desc_style(text(12.0))
-        .label_style(text(11.0))
-        .axis_style(colours.ink)
-        .bold_line_style(colours.grid.mix(0.5))
-        .light_line_style(colours.grid.mix(0.15))
         .y_label_formatter(&|y| format!("{y:.0}"))
         .draw()?;
     let width = 0.7 / runs.len() as f64;
@@ -138,13 +124,7 @@ fn try_draw(
             "equal share"
         })
         .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], ink.stroke_width(2)));
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperRight)
-        .background_style(colours.background.mix(0.85))
-        .border_style(colours.ink.mix(0.3))
-        .label_font(text(12.0))
-        .draw()?;
+    colours.legend(&mut chart, SeriesLabelPosition::UpperRight)?;
     root.present()?;
     Ok(())
 }

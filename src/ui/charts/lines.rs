@@ -3,13 +3,9 @@
 
 use plotters::element::DashedPathElement;
 use plotters::prelude::*;
-use plotters_canvas::CanvasBackend;
 use web_sys::HtmlCanvasElement;
 
-use super::theme::ChartColours;
-
-/// A failed drawing, reported to the console by the caller.
-pub type DrawResult = Result<(), Box<dyn std::error::Error>>;
+use super::theme::{ChartColours, DrawResult};
 
 /// One line of a chart.
 pub struct Line {
@@ -39,9 +35,7 @@ pub struct TimeChart {
 
 /// Draws `chart` on `canvas`.
 pub fn draw(canvas: &HtmlCanvasElement, colours: &ChartColours, chart: &TimeChart) -> DrawResult {
-    let backend = CanvasBackend::with_canvas_object(canvas.clone()).ok_or("no 2d context")?;
-    let root = backend.into_drawing_area();
-    root.fill(&colours.background)?;
+    let root = colours.area(canvas)?;
     let top = chart
         .lines
         .iter()
@@ -50,26 +44,17 @@ pub fn draw(canvas: &HtmlCanvasElement, colours: &ChartColours, chart: &TimeChar
         * 1.2;
     let (start, end) = chart.span;
     let end = end.max(start + 1e-3);
-    let text = |size: f64| {
-        ("sans-serif", colours.px(size))
-            .into_font()
-            .color(&colours.ink)
-    };
 
     let mut plot = ChartBuilder::on(&root)
-        .caption(&chart.caption, text(16.0))
+        .caption(&chart.caption, colours.text(16.0))
         .margin(10)
         .x_label_area_size(colours.px(34.0))
         .y_label_area_size(colours.px(56.0))
         .build_cartesian_2d(start..end, 0.0..top)?;
-    plot.configure_mesh()
+    colours
+        .style(&mut plot.configure_mesh())
         .x_desc("simulated time (s)")
         .y_desc(chart.y_desc)
-        .axis_desc_style(text(12.0))
-        .label_style(text(11.0))
-        .axis_style(colours.ink)
-        .bold_line_style(colours.grid.mix(0.5))
-        .light_line_style(colours.grid.mix(0.15))
         .x_label_formatter(&|x| {
             if end - start < 10.0 {
                 format!("{x:.1}")
@@ -107,12 +92,7 @@ pub fn draw(canvas: &HtmlCanvasElement, colours: &ChartColours, chart: &TimeChar
         });
     }
     if !chart.lines.is_empty() {
-        plot.configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
-            .background_style(colours.background.mix(0.85))
-            .border_style(colours.ink.mix(0.3))
-            .label_font(text(12.0))
-            .draw()?;
+        colours.legend(&mut plot, SeriesLabelPosition::UpperLeft)?;
     }
     root.present()?;
     Ok(())

@@ -2,7 +2,8 @@
 //! requests per server against the share the weights imply ([`distribution`]), and over simulated
 //! time the latency percentiles with the queueing-theory expectation, throughput and errors, and
 //! each server's queue length ([`over_time`], all drawn by one line-chart routine in [`lines`]).
-//! In compare mode, the distribution and the latency of two runs share one chart each.
+//! In compare mode the distribution and latency charts put both runs on their axes; the others
+//! show run A.
 //! [`theme`] gives them the page's colours.
 
 mod distribution;
@@ -10,5 +11,14 @@ mod lines;
 mod over_time;
 mod theme;
 
-pub use distribution::{draw_distribution, draw_distribution_compare};
-pub use over_time::{draw_latency, draw_latency_compare, draw_queues, draw_throughput};
+pub use distribution::draw_distribution;
+pub use over_time::{draw_latency, draw_queues, draw_throughput};
+
+use web_sys::HtmlCanvasElement;
+
+use crate::sim::Simulation;
+use crate::ui::display::Palette;
+
+/// How every chart is drawn: on this canvas, from this run, with the comparison run (compare
+/// mode) if there is one, in the theme's colours.
+pub type Draw = fn(&HtmlCanvasElement, &Simulation, Option<&Simulation>, &Palette);

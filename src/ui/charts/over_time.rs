@@ -4,8 +4,8 @@
 
 use web_sys::HtmlCanvasElement;
 
-use super::lines::{self, DrawResult, Line, TimeChart};
-use super::theme::ChartColours;
+use super::lines::{self, Line, TimeChart};
+use super::theme::{ChartColours, DrawResult};
 use crate::sim::metrics::{QUEUE_HISTORY, ROLLING_WINDOWS};
 use crate::sim::theory;
 use crate::sim::{Sample, Simulation};
@@ -20,8 +20,16 @@ const QUEUE_LINES: usize = 6;
 type Field = fn(&Sample) -> Option<f64>;
 
 /// Draws the p50 / p95 / p99 latency lines, the measured mean and, when a queueing model fits the
-/// run, the mean it predicts (dashed).
-pub fn draw_latency(canvas: &HtmlCanvasElement, sim: &Simulation, palette: &Palette) {
+/// run, the mean it predicts (dashed); in compare mode both runs' p50 and p95 instead.
+pub fn draw_latency(
+    canvas: &HtmlCanvasElement,
+    sim: &Simulation,
+    compare: Option<&Simulation>,
+    palette: &Palette,
+) {
+    if let Some(other) = compare {
+        return draw_latency_compare(canvas, sim, other, palette);
+    }
     let colours = ChartColours::of(palette);
     let window = sim.scenario().sample_every.as_secs_f64();
     let caption = format!(
@@ -64,7 +72,7 @@ pub fn draw_latency(canvas: &HtmlCanvasElement, sim: &Simulation, palette: &Pale
 }
 
 /// Draws two runs' p50 and p95 on one axis: A's lines solid, B's dashed in the same colours.
-pub fn draw_latency_compare(
+fn draw_latency_compare(
     canvas: &HtmlCanvasElement,
     a: &Simulation,
     b: &Simulation,
@@ -96,8 +104,13 @@ pub fn draw_latency_compare(
     report("comparison latency", lines::draw(canvas, &colours, &chart));
 }
 
-/// Draws successes, errors and retries per second.
-pub fn draw_throughput(canvas: &HtmlCanvasElement, sim: &Simulation, palette: &Palette) {
+/// Draws successes, errors and retries per second (of run A in compare mode).
+pub fn draw_throughput(
+    canvas: &HtmlCanvasElement,
+    sim: &Simulation,
+    compare: Option<&Simulation>,
+    palette: &Palette,
+) {
     let colours = ChartColours::of(palette);
     let lines = field_lines(
         sim,
@@ -109,7 +122,7 @@ pub fn draw_throughput(canvas: &HtmlCanvasElement, sim: &Simulation, palette: &P
         ],
     );
     let chart = TimeChart {
-        caption: "Throughput and errors".to_string(),
+        caption: format!("{}Throughput and errors", run_a(compare)),
         y_desc: "requests per second",
         span: span(sim),
         min_top: 1.0,
@@ -118,8 +131,14 @@ pub fn draw_throughput(canvas: &HtmlCanvasElement, sim: &Simulation, palette: &P
     report("throughput", lines::draw(canvas, &colours, &chart));
 }
 
-/// Draws each server's queue length (or, with many servers, their mean and the longest).
-pub fn draw_queues(canvas: &HtmlCanvasElement, sim: &Simulation, palette: &Palette) {
+/// Draws each server's queue length (or, with many servers, their mean and the longest), of run A
+/// in compare mode.
+pub fn draw_queues(
+    canvas: &HtmlCanvasElement,
+    sim: &Simulation,
+    compare: Option<&Simulation>,
+    palette: &Palette,
+) {
     let colours = ChartColours::of(palette);
     let history = sim.metrics().queue_history();
     let series = sim.metrics().series();
@@ -167,7 +186,7 @@ pub fn draw_queues(canvas: &HtmlCanvasElement, sim: &Simulation, palette: &Palet
         ]
     };
     let chart = TimeChart {
-        caption: "Queue length".to_string(),
+        caption: format!("{}Queue length", run_a(compare)),
         y_desc: "requests waiting",
         span: span(sim),
         min_top: 4.0,
@@ -212,6 +231,11 @@ fn span(sim: &Simulation) -> (f64, f64) {
         (Some(first), Some(last)) => (first.end.as_secs_f64() - window, last.end.as_secs_f64()),
         _ => (0.0, window),
     }
+}
+
+/// The caption's prefix naming the run a single-run chart shows, in compare mode.
+fn run_a(compare: Option<&Simulation>) -> &'static str {
+    if compare.is_some() { "Run A: " } else { "" }
 }
 
 fn report(chart: &str, result: DrawResult) {
