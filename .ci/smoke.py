@@ -81,17 +81,36 @@ try:
     state = js("return [...document.querySelectorAll('article.server')][2].querySelector('.state').textContent")
     if state != "DOWN":
         fail(f"server-3 shows {state!r} after Kill")
-    for selector in ["canvas.flow", "canvas.chart:nth-of-type(1)", "canvas.chart:nth-of-type(2)"]:
-        ink = js(INK, selector)
-        if ink < 50:
-            fail(f"{selector} is blank ({ink} sampled pixels differ from the background)")
-        print(f"smoke: {selector} draws ({ink} sampled pixels of ink)")
+    CHARTS = ["#chart-requests-per-server", "#chart-latency", "#chart-throughput", "#chart-queues"]
+
+    def check_drawn(selectors):
+        for selector in selectors:
+            ink = js(INK, selector)
+            if ink < 50:
+                fail(f"{selector} is blank ({ink} sampled pixels differ from the background)")
+            print(f"smoke: {selector} draws ({ink} sampled pixels of ink)")
+
+    check_drawn(["canvas.flow"] + CHARTS)
     logs = call("POST", base + "/se/log", {"type": "browser"})
     errors = [entry["message"] for entry in logs if entry["level"] == "SEVERE"]
     if errors:
         fail("console errors:\n  " + "\n  ".join(errors))
     with open(SHOT, "wb") as f:
         f.write(base64.b64decode(call("GET", base + "/screenshot")))
-    print(f"smoke: ok at {clock}; screenshot in {SHOT}")
+    # Compare mode in the dark theme: run B's canvas and the charts must draw too.
+    for select, value in [("compare-algorithm", "nginx-least-conn"), ("theme", "dark")]:
+        js(f"const s = document.getElementById('{select}'); s.value = '{value}'; "
+           "s.dispatchEvent(new Event('change'));")
+    time.sleep(3)
+    check_drawn(["canvas.flow.compare"] + CHARTS)
+    second = SHOT.replace(".png", "-compare-dark.png")
+    with open(second, "wb") as f:
+        f.write(base64.b64decode(call("GET", base + "/screenshot")))
+    js("const s = document.getElementById('theme'); s.value = 'light'; s.dispatchEvent(new Event('change'));")
+    logs = call("POST", base + "/se/log", {"type": "browser"})
+    errors = [entry["message"] for entry in logs if entry["level"] == "SEVERE"]
+    if errors:
+        fail("console errors in compare mode:\n  " + "\n  ".join(errors))
+    print(f"smoke: ok at {clock}; screenshots in {SHOT} and {second}")
 finally:
     call("DELETE", base)

@@ -41,7 +41,8 @@ pub fn draw(canvas: &HtmlCanvasElement, colours: &ChartColours, chart: &TimeChar
         .iter()
         .flat_map(|l| l.points.iter().map(|p| p.1))
         .fold(chart.min_top, f64::max)
-        * 1.2;
+        // Headroom for the legend in the upper left, a line's worth per entry.
+        * (1.15 + 0.1 * chart.lines.len() as f64);
     let (start, end) = chart.span;
     let end = end.max(start + 1e-3);
 

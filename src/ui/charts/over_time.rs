@@ -49,7 +49,11 @@ pub fn draw_latency(
     let span = span(sim);
     if let Some(expected) = theory::expected_latency(sim) {
         lines.push(Line {
-            name: format!("theory mean: {}", expected.model),
+            // The model's name up to its parenthesised remark, so the legend stays inside the chart.
+            name: format!(
+                "theory mean ({})",
+                expected.model.split(" (").next().unwrap_or(expected.model)
+            ),
             colour: colours.ink,
             points: vec![(span.0, expected.mean_ms), (span.1, expected.mean_ms)],
             dashed: true,
