@@ -389,7 +389,7 @@ fn cause_of(sim: &Simulation, kind: LogKind, text: &str) -> String {
         .chain(sim.retry_log())
         .find(|e| e.kind == kind && e.text.contains(text))
         .unwrap_or_else(|| panic!("no {kind:?} entry with {text:?}: {:?}", sim.log()))
-        .cause
+        .cause()
         .clone()
 }
 
@@ -438,7 +438,7 @@ fn a_breaker_open_names_its_design_and_settings() {
         .find(|e| e.kind == LogKind::Breaker && e.text.contains("OPEN"))
         .unwrap();
     assert_eq!(
-        open.cause,
+        open.cause(),
         format!(
             "Consecutive-failures breaker: threshold 5 failures, opens for 60 s, then lets one \
              trial call through. Now OPEN: calls to this server are refused at the balancer, \

@@ -26,7 +26,7 @@ use super::metrics::{Metrics, Totals};
 use super::passive::{Passive, PassiveTransition};
 use super::request::{Outcome, Phase, Request, RequestId, RequestTable};
 use super::resilience::{Resilience, check_breaker, check_health, check_passive, check_retry};
-use super::retry::MAX_TRIES;
+use super::retry::{MAX_TRIES, RetryPolicy};
 use super::rng::{SimRng, Stream};
 use super::scenario::{
     MAX_RATE, Scenario, check_clients, check_error_rate, check_mean_cost, check_slow_start,
@@ -112,8 +112,71 @@ pub struct LogEntry {
     pub kind: LogKind,
     /// What happened, in words.
     pub text: String,
+    /// Why it happened (read it with [`LogEntry::cause`]).
+    pub why: Cause,
+}
+
+impl LogEntry {
     /// Why it happened: the mechanism and its settings at that moment, or who gave the command.
-    pub cause: String,
+    pub fn cause(&self) -> String {
+        match &self.why {
+            Cause::Text(text) => text.clone(),
+            Cause::Retry(retry) => retry.to_string(),
+        }
+    }
+}
+
+/// Why a timeline entry happened. State-machine transitions and commands are rare and worded at
+/// once; retries can be hundreds of thousands a run, so theirs keeps the few numbers it is worded
+/// from and is put into words only when read (the engine's hot path stays nearly allocation-free).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Cause {
+    /// Already in words.
+    Text(String),
+    /// A retry's circumstances.
+    Retry(RetryCause),
+}
+
+/// What decided a retry: the policy, how the try ended, and the budget at that moment.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RetryCause {
+    /// The retry policy in force.
+    pub policy: RetryPolicy,
+    /// How the failed try ended.
+    pub outcome: Outcome,
+    /// Tries made so far.
+    pub tries: u8,
+    /// Requests active at the balancer.
+    pub active: u64,
+    /// Retries in progress.
+    pub retrying: u64,
+}
+
+impl std::fmt::Display for RetryCause {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (policy, max) = (&self.policy, self.policy.max_tries);
+        write!(
+            f,
+            "Retry policy: {}. The try ended with {}, a failure the policy retries, after {} of {max} tries; the next try goes to a server this request has not tried yet. ",
+            policy.describe(),
+            self.outcome.label(),
+            self.tries
+        )?;
+        match policy.budget {
+            None => write!(
+                f,
+                "There is no retry budget, so every retryable failure is retried."
+            ),
+            Some(share) => write!(
+                f,
+                "Retry budget: at most {:.0}% of the active requests (at least {}) may be retries at once; with {} requests active and {} retries in progress, this one fits.",
+                share * 100.0,
+                policy.min_concurrent,
+                self.active,
+                self.retrying
+            ),
+        }
+    }
 }
 
 /// One finished request, for the request log.
@@ -795,6 +858,10 @@ impl Simulation {
     }
 
     fn push_log(&mut self, kind: LogKind, text: String, cause: String) {
+        self.push_entry(kind, text, Cause::Text(cause));
+    }
+
+    fn push_entry(&mut self, kind: LogKind, text: String, why: Cause) {
         let (log, capacity) = if kind == LogKind::Retry {
             (&mut self.retry_log, RETRY_LOG_CAPACITY)
         } else {
@@ -807,7 +874,7 @@ impl Simulation {
             at: self.now,
             kind,
             text,
-            cause,
+            why,
         });
     }
 
@@ -1347,24 +1414,14 @@ impl Simulation {
                 self.servers[from].spec().name,
                 tries + 1
             );
-            let budget = match policy.budget {
-                None => {
-                    "There is no retry budget, so every retryable failure is retried.".to_string()
-                }
-                Some(share) => format!(
-                    "Retry budget: at most {:.0}% of the active requests (at least {}) may be retries at once; with {} requests active and {} retries in progress, this one fits.",
-                    share * 100.0,
-                    policy.min_concurrent,
-                    self.requests.len(),
-                    self.retrying
-                ),
-            };
-            let cause = format!(
-                "Retry policy: {}. The try ended with {}, a failure the policy retries, after {tries} of {max} tries; the next try goes to a server this request has not tried yet. {budget}",
-                policy.describe(),
-                outcome.label()
-            );
-            self.push_log(LogKind::Retry, text, cause);
+            let why = Cause::Retry(RetryCause {
+                policy,
+                outcome,
+                tries,
+                active: self.requests.len() as u64,
+                retrying: self.retrying,
+            });
+            self.push_entry(LogKind::Retry, text, why);
             self.route(id);
         } else {
             self.finish_at_balancer(id, outcome);

@@ -15,6 +15,7 @@ use super::event_log::EventLog;
 use super::files;
 use super::flow::{self, FlowView};
 use super::keyboard::KeyListener;
+use super::path_table::{PathRow, PathTable};
 use super::playback_bar::{PlaybackAction, PlaybackBar};
 use super::playground::{Playground, PlaygroundHandle};
 use super::resilience_controls::ResilienceControls;
@@ -25,15 +26,17 @@ use super::totals_bar::{LatencySummary, TotalsBar};
 use super::traffic_controls::TrafficControls;
 use crate::sim::presets::preset;
 use crate::sim::report::{self, Report};
-use crate::sim::{Command, Simulation};
+use crate::sim::{Algorithm, Command, Simulation};
 
-/// How often the DOM panels re-render, in wall milliseconds.
-const DOM_EVERY_MS: f64 = 100.0;
+/// How often the DOM panels re-render, in wall milliseconds. Numbers that change five times a
+/// second are still easy to read, and the page benchmark showed the re-render to be the frame
+/// budget's largest cost with many busy server cards.
+const DOM_EVERY_MS: f64 = 200.0;
 /// How many server cards the page shows at once; more servers are paged (the keyboard's selection
 /// picks the page), which keeps the DOM small with 1,000 servers.
 const CARDS_PER_PAGE: usize = 24;
-/// How often each chart redraws, in wall milliseconds. One chart is drawn per turn, never all in
-/// one frame, so no frame carries more than one chart's work.
+/// How often each chart may redraw, in wall milliseconds; it does only when its data changed. One
+/// chart is drawn per turn, never all in one frame, so no frame carries more than one chart's work.
 const CHARTS_EVERY_MS: f64 = 300.0;
 
 /// A chart: what it shows (also while comparing), how it is drawn, and the file name its PNG is
@@ -43,6 +46,18 @@ struct Chart {
     label: &'static str,
     compare_label: &'static str,
     draw: charts::Draw,
+    /// What its picture depends on: it is redrawn only when this (or the generation) changes.
+    data: fn(&Simulation) -> u64,
+}
+
+/// Changes whenever a request is routed or answered: the bar chart's data.
+fn routing_data(sim: &Simulation) -> u64 {
+    sim.now().0
+}
+
+/// Changes when a sampling window closes: the line charts' data.
+fn window_data(sim: &Simulation) -> u64 {
+    sim.metrics().series().back().map_or(0, |s| s.end.0)
 }
 
 /// The charts, in page order.
@@ -52,31 +67,37 @@ static CHARTS: [Chart; 4] = [
         label: "Bar chart of requests routed to each server, with the share the weights imply",
         compare_label: "Bar chart of requests routed to each server by run A and by run B, side by side",
         draw: charts::draw_distribution,
+        data: routing_data,
     },
     Chart {
         id: "latency",
         label: "Line chart of p50, p95, p99 and mean latency over time, with the queueing-theory mean when a model fits",
         compare_label: "Line chart of p50 and p95 latency over time, run A solid and run B dashed",
         draw: charts::draw_latency,
+        data: window_data,
     },
     Chart {
         id: "throughput",
         label: "Line chart of requests served, failed and retried per second over time",
         compare_label: "Line chart of run A's requests served, failed and retried per second over time",
         draw: charts::draw_throughput,
+        data: window_data,
     },
     Chart {
         id: "queues",
         label: "Line chart of each server's queue length over time",
         compare_label: "Line chart of each of run A's servers' queue length over time",
         draw: charts::draw_queues,
+        data: window_data,
     },
 ];
 
-/// What the animation loop last drew, so a paused, unchanged playground is not redrawn.
+/// What the animation loop last drew from, so an unchanged picture is not redrawn: a data stamp
+/// (the simulated time for the flow canvas, a chart's own [`Chart::data`]) and the generation,
+/// which every user change bumps.
 #[derive(Clone, Copy, PartialEq)]
 struct Drawn {
-    sim_now: u64,
+    data: u64,
     generation: u64,
 }
 
@@ -109,6 +130,7 @@ pub fn App() -> Html {
             let mut chart_turn = 0;
             let mut flow_drawn = None;
             let mut charts_drawn = [None; CHARTS.len()];
+            let mut charts_drawn_at = [f64::NEG_INFINITY; CHARTS.len()];
             let frame = {
                 let (playground, rerender) = (playground.clone(), rerender.clone());
                 AnimationLoop::start(move |wall_ms| {
@@ -118,7 +140,7 @@ pub fn App() -> Html {
                         let target = pg.clock.frame(wall_ms, sim_now);
                         pg.advance_to(target);
                         let drawn = Some(Drawn {
-                            sim_now: pg.sim.now().0,
+                            data: pg.sim.now().0,
                             generation: pg.generation,
                         });
                         let palette = pg.display.theme.palette();
@@ -143,14 +165,24 @@ pub fn App() -> Html {
                         if wall_ms - last_chart >= turn_ms {
                             last_chart = wall_ms;
                             // The next chart, in turn, that is out of date.
+                            let state = |i: usize| {
+                                Some(Drawn {
+                                    data: (CHARTS[i].data)(&pg.sim),
+                                    generation: pg.generation,
+                                })
+                            };
                             let stale = (0..CHARTS.len())
                                 .map(|k| (chart_turn + k) % CHARTS.len())
-                                .find(|&i| charts_drawn[i] != drawn);
+                                .find(|&i| {
+                                    charts_drawn[i] != state(i)
+                                        && wall_ms - charts_drawn_at[i] >= CHARTS_EVERY_MS
+                                });
                             if let Some(i) = stale
                                 && let Some(canvas) = chart_canvases[i].cast::<HtmlCanvasElement>()
                             {
                                 (CHARTS[i].draw)(&canvas, &pg.sim, pg.compare.as_ref(), palette);
-                                charts_drawn[i] = drawn;
+                                charts_drawn[i] = state(i);
+                                charts_drawn_at[i] = wall_ms;
                                 chart_turn = i + 1;
                             }
                         }
@@ -172,14 +204,14 @@ pub fn App() -> Html {
 
     let on_command = {
         let (playground, rerender) = (playground.clone(), rerender.clone());
-        Callback::from(move |command: Command| {
+        use_callback((), move |command: Command, _| {
             playground.borrow_mut().apply(command);
             rerender.force_update();
         })
     };
     let on_playback = {
         let (playground, rerender) = (playground.clone(), rerender.clone());
-        Callback::from(move |action: PlaybackAction| {
+        use_callback((), move |action: PlaybackAction, _| {
             {
                 let mut pg = playground.borrow_mut();
                 match action {
@@ -199,7 +231,7 @@ pub fn App() -> Html {
 
     let on_scenario = {
         let (playground, rerender) = (playground.clone(), rerender.clone());
-        Callback::from(move |action: ScenarioAction| {
+        use_callback((), move |action: ScenarioAction, _| {
             {
                 let mut pg = playground.borrow_mut();
                 let outcome = scenario_action(&mut pg, action);
@@ -213,14 +245,14 @@ pub fn App() -> Html {
 
     let on_display = {
         let (playground, rerender) = (playground.clone(), rerender.clone());
-        Callback::from(move |display: Display| {
+        use_callback((), move |display: Display, _| {
             playground.borrow_mut().set_display(display);
             rerender.force_update();
         })
     };
     let on_help = {
         let (playground, rerender) = (playground.clone(), rerender.clone());
-        Callback::from(move |()| {
+        use_callback((), move |(), _| {
             let mut pg = playground.borrow_mut();
             pg.help_open = !pg.help_open;
             drop(pg);
@@ -229,7 +261,7 @@ pub fn App() -> Html {
     };
     let on_select = {
         let (playground, rerender) = (playground.clone(), rerender.clone());
-        Callback::from(move |index: usize| {
+        use_callback((), move |index: usize, _| {
             let mut pg = playground.borrow_mut();
             pg.selected = Some(index);
             pg.generation += 1;
@@ -239,7 +271,7 @@ pub fn App() -> Html {
     };
     let on_compare = {
         let (playground, rerender) = (playground.clone(), rerender.clone());
-        Callback::from(move |algorithm| {
+        use_callback((), move |algorithm: Option<Algorithm>, _| {
             playground.borrow_mut().set_compare(algorithm);
             rerender.force_update();
         })
@@ -284,104 +316,105 @@ pub fn App() -> Html {
     });
 
     html! {
-     <div class="app">
-         <header class="top">
-             <h1 title="A load-balancing teaching tool: every number comes from a deterministic, seeded simulation">
-                 { "LB Playground" }
-             </h1>
-             <DisplayControls display={pg.display} on_change={on_display} on_help={on_help.clone()} />
-             <PlaybackBar
-                 playing={pg.clock.is_playing()}
-                 speed={pg.clock.speed()}
-                 seed={sim.scenario().seed}
-                 sim_seconds={sim.now().as_secs_f64()}
-                 on_action={on_playback}
-             />
-         </header>
-         { for error }
-         if pg.help_open {
-             <ShortcutsHelp on_close={on_help} />
-         }
-         <main class="layout">
-             <section class="stage" aria-label="Request flow">
-                 if pg.compare.is_some() {
-                     <h2 class="run-label">{ format!("A: {}", sim.algorithm().about().name) }</h2>
-                 }
-                 <canvas
-                     ref={flow_canvas}
-                     class="flow"
-                     role="img"
-                     aria-label="Requests travelling from clients through the load balancer to the servers and back"
-                 />
-                 <TotalsBar totals={sim.totals()} latency={LatencySummary::of(sim.metrics().latency())} />
-                 if let Some(other) = &pg.compare {
-                     <h2 class="run-label">{ format!("B: {}", other.algorithm().about().name) }</h2>
-                     <canvas
-                         ref={compare_canvas}
-                         class="flow compare"
-                         role="img"
-                         aria-label="Run B: the same traffic and changes under the compared algorithm"
-                     />
-                     <TotalsBar totals={other.totals()} latency={LatencySummary::of(other.metrics().latency())} />
-                 }
-             </section>
-             <aside class="side">
-                 <ScenarioPanel
-                     preset={pg.preset}
-                     title={sim.scenario().title.clone()}
-                     watch={sim.scenario().watch.clone()}
-                     link={pg.link.clone()}
-                     on_action={on_scenario}
-                 />
-                 <AlgorithmPicker algorithm={sim.algorithm()} on_command={on_command.clone()} />
-                 <CompareControls compared={pg.compare.as_ref().map(Simulation::algorithm)} on_change={on_compare} />
-                 <BalancerOptions
-                     slow_start={sim.slow_start()}
-                     clients={sim.traffic().clients}
-                     behind_nat={sim.traffic().behind_nat}
-                     remap={sim.algorithm().hash_key().and(sim.last_remap())}
-                     on_command={on_command.clone()}
-                 />
-                 <ResilienceControls
-                     resilience={*sim.resilience()}
-                     retries={sim.metrics().retries()}
-                     on_command={on_command.clone()}
-                 />
-                 <TrafficControls
-                     rate={sim.traffic().rate}
-                     mean_cost_ms={sim.traffic().cost.mean().as_millis_f64()}
-                     capacity={sim.capacity()}
-                     pattern={sim.traffic().pattern}
-                     client_timeout={sim.traffic().client_timeout}
-                     on_command={on_command.clone()}
-                 />
-             </aside>
-             <section class="servers" aria-label="Servers">
-                 { for pager }
-                 { for servers.into_iter().map(|view| {
-                     let key = view.index;
-                     let selected = pg.selected == Some(view.index);
-                     html! {
-                         <ServerCard {key} {view} {selected} on_select={on_select.clone()}
-                             on_command={on_command.clone()} />
-                     }
-                 }) }
-                 <button class="add-server" onclick={
-                     let on_command = on_command.clone();
-                     Callback::from(move |_: MouseEvent| on_command.emit(Command::AddServer { weight: 1, workers: 2 }))
-                 } title="Add a server with weight 1 and 2 workers; it is health-checked like the others">
-                     { "+ Add server" }
-                 </button>
-             </section>
-             <section class="charts" aria-label="Charts">
-                 { for CHARTS.iter().zip(&chart_canvases).map(|(chart, node)| {
-                     let label = if pg.compare.is_some() { chart.compare_label } else { chart.label };
-                     chart_figure(chart.id, label, node, save_png(chart.id, node.clone()))
-                 }) }
-             </section>
-             <EventLog entries={sim.log().iter().rev().take(12).cloned().collect::<Vec<_>>()} />
-         </main>
-     </div>
+        <div class="app">
+            <header class="top">
+                <h1 title="A load-balancing teaching tool: every number comes from a deterministic, seeded simulation">
+                    { "LB Playground" }
+                </h1>
+                <DisplayControls display={pg.display} on_change={on_display} on_help={on_help.clone()} />
+                <PlaybackBar
+                    playing={pg.clock.is_playing()}
+                    speed={pg.clock.speed()}
+                    seed={sim.scenario().seed}
+                    sim_seconds={sim.now().as_secs_f64()}
+                    on_action={on_playback}
+                />
+            </header>
+            { for error }
+            if pg.help_open {
+                <ShortcutsHelp on_close={on_help} />
+            }
+            <main class="layout">
+                <section class="stage" aria-label="Request flow">
+                    if pg.compare.is_some() {
+                        <h2 class="run-label">{ format!("A: {}", sim.algorithm().about().name) }</h2>
+                    }
+                    <canvas
+                        ref={flow_canvas}
+                        class="flow"
+                        role="img"
+                        aria-label="Requests travelling from clients through the load balancer to the servers and back"
+                    />
+                    <TotalsBar totals={sim.totals()} latency={LatencySummary::of(sim.metrics().latency())} />
+                    <PathTable rows={PathRow::all(sim)} />
+                    if let Some(other) = &pg.compare {
+                        <h2 class="run-label">{ format!("B: {}", other.algorithm().about().name) }</h2>
+                        <canvas
+                            ref={compare_canvas}
+                            class="flow compare"
+                            role="img"
+                            aria-label="Run B: the same traffic and changes under the compared algorithm"
+                        />
+                        <TotalsBar totals={other.totals()} latency={LatencySummary::of(other.metrics().latency())} />
+                    }
+                </section>
+                <aside class="side">
+                    <ScenarioPanel
+                        preset={pg.preset}
+                        title={sim.scenario().title.clone()}
+                        watch={sim.scenario().watch.clone()}
+                        link={pg.link.clone()}
+                        on_action={on_scenario}
+                    />
+                    <AlgorithmPicker algorithm={sim.algorithm()} on_command={on_command.clone()} />
+                    <CompareControls compared={pg.compare.as_ref().map(Simulation::algorithm)} on_change={on_compare} />
+                    <BalancerOptions
+                        slow_start={sim.slow_start()}
+                        clients={sim.traffic().clients}
+                        behind_nat={sim.traffic().behind_nat}
+                        remap={sim.algorithm().hash_key().and(sim.last_remap())}
+                        on_command={on_command.clone()}
+                    />
+                    <ResilienceControls
+                        resilience={*sim.resilience()}
+                        retries={sim.metrics().retries()}
+                        on_command={on_command.clone()}
+                    />
+                    <TrafficControls
+                        rate={sim.traffic().rate}
+                        mean_cost_ms={sim.traffic().cost.mean().as_millis_f64()}
+                        capacity={sim.capacity()}
+                        pattern={sim.traffic().pattern}
+                        client_timeout={sim.traffic().client_timeout}
+                        on_command={on_command.clone()}
+                    />
+                </aside>
+                <section class="servers" aria-label="Servers">
+                    { for pager }
+                    { for servers.into_iter().map(|view| {
+                        let key = view.index;
+                        let selected = pg.selected == Some(view.index);
+                        html! {
+                            <ServerCard {key} {view} {selected} on_select={on_select.clone()}
+                                on_command={on_command.clone()} />
+                        }
+                    }) }
+                    <button class="add-server" onclick={
+                        let on_command = on_command.clone();
+                        Callback::from(move |_: MouseEvent| on_command.emit(Command::AddServer { weight: 1, workers: 2 }))
+                    } title="Add a server with weight 1 and 2 workers; it is health-checked like the others">
+                        { "+ Add server" }
+                    </button>
+                </section>
+                <section class="charts" aria-label="Charts">
+                    { for CHARTS.iter().zip(&chart_canvases).map(|(chart, node)| {
+                        let label = if pg.compare.is_some() { chart.compare_label } else { chart.label };
+                        chart_figure(chart.id, label, node, save_png(chart.id, node.clone()))
+                    }) }
+                </section>
+                <EventLog entries={sim.log().iter().rev().take(12).cloned().collect::<Vec<_>>()} />
+            </main>
+        </div>
     }
 }
 

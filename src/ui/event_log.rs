@@ -72,7 +72,7 @@ pub fn EventLog(props: &EventLogProps) -> Html {
                                 if expanded {
                                     <div class="cause" role="note">
                                         <p class="cause-meta">{ format!("{at} · {}", kind_label(e.kind)) }</p>
-                                        <p>{ &e.cause }</p>
+                                        <p>{ e.cause() }</p>
                                     </div>
                                 }
                             </li>

@@ -3,7 +3,8 @@
 //! [`crate::sim::Command`]s, and draws what the simulation reports.
 //!
 //! Rates are decoupled: the simulation advances and the flow canvas redraws every animation frame,
-//! the charts redraw a few times a second, and the DOM panels re-render about ten times a second.
+//! the charts redraw a few times a second (one per frame, when their data changed), and the DOM panels
+//! re-render five times a second.
 
 mod algorithm_picker;
 mod animation;
@@ -18,6 +19,7 @@ mod event_log;
 mod files;
 mod flow;
 mod keyboard;
+mod path_table;
 mod playback_bar;
 mod playground;
 mod resilience_controls;

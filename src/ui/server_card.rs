@@ -14,6 +14,9 @@ const ERROR_RATES: [u32; 6] = [0, 5, 10, 25, 50, 100];
 const SLOWDOWNS: [u32; 7] = [1, 2, 3, 5, 10, 15, 20];
 /// The top of the weight slider.
 const MAX_WEIGHT_SLIDER: u32 = 100;
+/// What a backup server is, for the tooltips.
+const BACKUP_TIP: &str =
+    "A backup gets traffic only when no primary server can take it (nginx backup)";
 
 /// What a server card shows, copied out of the simulation.
 #[derive(Clone, Debug, PartialEq)]
@@ -132,6 +135,128 @@ pub struct ServerCardProps {
 pub fn ServerCard(props: &ServerCardProps) -> Html {
     let v = &props.view;
     let server = v.index;
+    if v.removed {
+        return html! {
+            <article class="server removed" aria-label={v.name.clone()}>
+                <header><h3>{ &v.name }</h3><span class="state dead" title="Taken out of the configuration">{ "REMOVED" }</span></header>
+                <p class="muted">{ format!("Served {} of {} routed before it was removed.", v.completed, v.routed) }</p>
+            </article>
+        };
+    }
+    let on_select = props.on_select.reform(move |_: MouseEvent| server);
+    let backup_tip = BACKUP_TIP;
+    let select_tip = match server {
+        0..=8 => format!(
+            "Click, or press {}, to point the keyboard shortcuts at this server",
+            server + 1
+        ),
+        _ => "Click to point the keyboard shortcuts at this server".to_string(),
+    };
+    html! {
+        <article class={classes!("server", (!v.alive).then_some("down"), props.selected.then_some("selected"))}
+            aria-label={v.name.clone()} aria-current={props.selected.then_some("true")}
+            onclick={on_select} title={select_tip}>
+            <header>
+                <h3>{ &v.name }</h3>
+                if v.backup {
+                    <span class="tag" title={backup_tip}>{ "backup" }</span>
+                }
+                if v.alive && v.ramp < 1.0 {
+                    <span class="tag" title="Slow start: the share of its weight this revived server gets now">
+                        { format!("ramp {:.0}%", v.ramp * 100.0) }
+                    </span>
+                }
+                <span class={classes!("state", if v.alive { "up" } else { "dead" })}
+                    title="Whether the server process is running">
+                    { if v.alive { "UP" } else { "DOWN" } }
+                </span>
+            </header>
+            <div class="lb-view" aria-label="What the load balancer knows">
+                { health_badge(v.health) }
+                if v.passive_out {
+                    <span class="badge bad" title="Passive checks took it out of rotation (nginx fail window or Envoy ejection)">{ "ejected" }</span>
+                }
+                if v.draining {
+                    <span class="badge warn" title="Draining: no new requests; the ones it has finish">{ "draining" }</span>
+                }
+            </div>
+            if let Some(state) = v.breaker {
+                { breaker_diagram(state, v.refused) }
+            }
+            <dl class="stats">
+                <dt title="Requests the load balancer has sent here and not yet had an answer for">{ "in flight" }</dt>
+                <dd class="in-flight">{ v.active }</dd>
+                <dt title="Busy workers out of all workers">{ "busy" }</dt>
+                <dd>{ format!("{}/{}", v.busy, v.workers) }</dd>
+                <dt title="Requests waiting for a free worker">{ "queued" }</dt>
+                <dd>{ v.queued }</dd>
+                <dt title="Requests the load balancer has sent here in total">{ "routed" }</dt>
+                <dd class="routed">{ v.routed }</dd>
+                <dt title="Requests this server served successfully">{ "served" }</dt>
+                <dd class="served">{ v.completed }</dd>
+                <dt title="Requests that failed here: refused while down or lost in a crash">{ "failed" }</dt>
+                <dd>{ v.failed }</dd>
+                <dt title="Jobs it finished after the load balancer had given up on them (wasted work)">{ "wasted" }</dt>
+                <dd>{ v.wasted }</dd>
+            </dl>
+            <ServerControls settings={v.settings()} on_command={props.on_command.clone()} />
+        </article>
+    }
+}
+
+/// What a server's controls show: its settings, which change only when someone changes them.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ServerSettings {
+    /// Position in the pool.
+    pub index: usize,
+    /// Up or killed.
+    pub alive: bool,
+    /// Balancing weight.
+    pub weight: u32,
+    /// Used only when no primary can take a request.
+    pub backup: bool,
+    /// Speed factor.
+    pub speed: f64,
+    /// Share of answers that are errors.
+    pub error_rate: f64,
+    /// Being drained.
+    pub draining: bool,
+    /// Share of speed lost per minute, while degrading.
+    pub degrading: Option<f64>,
+}
+
+impl ServerView {
+    /// The settings its controls show.
+    pub fn settings(&self) -> ServerSettings {
+        ServerSettings {
+            index: self.index,
+            alive: self.alive,
+            weight: self.weight,
+            backup: self.backup,
+            speed: self.speed,
+            error_rate: self.error_rate,
+            draining: self.draining,
+            degrading: self.degrading,
+        }
+    }
+}
+
+/// Props of [`ServerControls`].
+#[derive(Properties, PartialEq)]
+pub struct ServerControlsProps {
+    /// The server's settings.
+    pub settings: ServerSettings,
+    /// Receives the changes.
+    pub on_command: Callback<Command>,
+}
+
+/// A server's controls (kill / revive, weight, drain, errors, leak, remove, backup, slow-down). A
+/// component of their own so the live numbers around them can re-render ten times a second
+/// without rebuilding a card's worth of selects: these re-render only when a setting changes.
+#[function_component]
+pub fn ServerControls(props: &ServerControlsProps) -> Html {
+    let v = &props.settings;
+    let server = v.index;
     let on_kill = {
         let (on_command, alive) = (props.on_command.clone(), v.alive);
         Callback::from(move |_: MouseEvent| {
@@ -213,7 +338,7 @@ pub fn ServerCard(props: &ServerCardProps) -> Html {
     let leak_percent = v.degrading.map_or(0, |r| (r * 100.0).round() as u32);
     let error_percent = (v.error_rate * 100.0).round() as u32;
     let slowdown = (1.0 / v.speed).round() as u32;
-    let backup_tip = "A backup gets traffic only when no primary server can take it (nginx backup)";
+    let backup_tip = BACKUP_TIP;
     let id = |what: &str| format!("{what}-{server}");
     let (kill_label, kill_tip) = if v.alive {
         (
@@ -223,118 +348,57 @@ pub fn ServerCard(props: &ServerCardProps) -> Html {
     } else {
         ("Revive", "Restart this server, empty and idle")
     };
-    if v.removed {
-        return html! {
-            <article class="server removed" aria-label={v.name.clone()}>
-                <header><h3>{ &v.name }</h3><span class="state dead" title="Taken out of the configuration">{ "REMOVED" }</span></header>
-                <p class="muted">{ format!("Served {} of {} routed before it was removed.", v.completed, v.routed) }</p>
-            </article>
-        };
-    }
-    let on_select = props.on_select.reform(move |_: MouseEvent| server);
-    let select_tip = match server {
-        0..=8 => format!(
-            "Click, or press {}, to point the keyboard shortcuts at this server",
-            server + 1
-        ),
-        _ => "Click to point the keyboard shortcuts at this server".to_string(),
-    };
     html! {
-        <article class={classes!("server", (!v.alive).then_some("down"), props.selected.then_some("selected"))}
-            aria-label={v.name.clone()} aria-current={props.selected.then_some("true")}
-            onclick={on_select} title={select_tip}>
-            <header>
-                <h3>{ &v.name }</h3>
-                if v.backup {
-                    <span class="tag" title={backup_tip}>{ "backup" }</span>
-                }
-                if v.alive && v.ramp < 1.0 {
-                    <span class="tag" title="Slow start: the share of its weight this revived server gets now">
-                        { format!("ramp {:.0}%", v.ramp * 100.0) }
-                    </span>
-                }
-                <span class={classes!("state", if v.alive { "up" } else { "dead" })}
-                    title="Whether the server process is running">
-                    { if v.alive { "UP" } else { "DOWN" } }
-                </span>
-            </header>
-            <div class="lb-view" aria-label="What the load balancer knows">
-                { health_badge(v.health) }
-                if v.passive_out {
-                    <span class="badge bad" title="Passive checks took it out of rotation (nginx fail window or Envoy ejection)">{ "ejected" }</span>
-                }
-                if v.draining {
-                    <span class="badge warn" title="Draining: no new requests; the ones it has finish">{ "draining" }</span>
-                }
-            </div>
-            if let Some(state) = v.breaker {
-                { breaker_diagram(state, v.refused) }
-            }
-            <dl class="stats">
-                <dt title="Requests the load balancer has sent here and not yet had an answer for">{ "in flight" }</dt>
-                <dd class="in-flight">{ v.active }</dd>
-                <dt title="Busy workers out of all workers">{ "busy" }</dt>
-                <dd>{ format!("{}/{}", v.busy, v.workers) }</dd>
-                <dt title="Requests waiting for a free worker">{ "queued" }</dt>
-                <dd>{ v.queued }</dd>
-                <dt title="Requests the load balancer has sent here in total">{ "routed" }</dt>
-                <dd class="routed">{ v.routed }</dd>
-                <dt title="Requests this server served successfully">{ "served" }</dt>
-                <dd class="served">{ v.completed }</dd>
-                <dt title="Requests that failed here: refused while down or lost in a crash">{ "failed" }</dt>
-                <dd>{ v.failed }</dd>
-                <dt title="Jobs it finished after the load balancer had given up on them (wasted work)">{ "wasted" }</dt>
-                <dd>{ v.wasted }</dd>
-            </dl>
-            <button class={classes!("kill", if v.alive { "danger" } else { "primary" })} onclick={on_kill} title={kill_tip}>
-                { kill_label }
-            </button>
-            <label for={id("weight")} title="Share of traffic for weighted algorithms; 0 drains the server (no new requests)">
-                { format!("Weight {}", v.weight) }
-            </label>
-            <input id={id("weight")} type="range" min="0" max={MAX_WEIGHT_SLIDER.to_string()} step="1"
-                value={v.weight.to_string()} oninput={on_weight}
-                title="Share of traffic for weighted algorithms; 0 drains the server (no new requests)" />
-            <div class="row">
-                <button class="drain" onclick={on_drain}
-                    title="Draining: the load balancer sends no new requests; the ones in progress finish">
-                    { if v.draining { "Undrain" } else { "Drain" } }
+        <>
+                <button class={classes!("kill", if v.alive { "danger" } else { "primary" })} onclick={on_kill} title={kill_tip}>
+                    { kill_label }
                 </button>
-                <label for={id("errors")} title="Share of requests this server answers with an error (500)">{ "Errors" }</label>
-                <select id={id("errors")} onchange={on_error_rate}
-                    title="Share of requests this server answers with an error (500)">
-                    { for ERROR_RATES.iter().map(|&p| html! {
-                        <option value={p.to_string()} selected={p == error_percent}>{ format!("{p}%") }</option>
+                <label for={id("weight")} title="Share of traffic for weighted algorithms; 0 drains the server (no new requests)">
+                    { format!("Weight {}", v.weight) }
+                </label>
+                <input id={id("weight")} type="range" min="0" max={MAX_WEIGHT_SLIDER.to_string()} step="1"
+                    value={v.weight.to_string()} oninput={on_weight}
+                    title="Share of traffic for weighted algorithms; 0 drains the server (no new requests)" />
+                <div class="row">
+                    <button class="drain" onclick={on_drain}
+                        title="Draining: the load balancer sends no new requests; the ones in progress finish">
+                        { if v.draining { "Undrain" } else { "Drain" } }
+                    </button>
+                    <label for={id("errors")} title="Share of requests this server answers with an error (500)">{ "Errors" }</label>
+                    <select id={id("errors")} onchange={on_error_rate}
+                        title="Share of requests this server answers with an error (500)">
+                        { for ERROR_RATES.iter().map(|&p| html! {
+                            <option value={p.to_string()} selected={p == error_percent}>{ format!("{p}%") }</option>
+                        }) }
+                    </select>
+                </div>
+                <div class="row">
+                    <label for={id("leak")} title="Make the server slow down gradually, like a process leaking memory (a restart cures it)">{ "Leak" }</label>
+                    <select id={id("leak")} onchange={on_leak}
+                        title="Make the server slow down gradually, like a process leaking memory (a restart cures it)">
+                        { for LEAKS.iter().map(|&p| html! {
+                            <option value={p.to_string()} selected={p == leak_percent}>
+                                { if p == 0 { "none".to_string() } else { format!("-{p}%/min") } }
+                            </option>
+                        }) }
+                    </select>
+                    <button class="remove" onclick={on_remove}
+                        title="Take this server out of the configuration: no new requests, the ones it has finish">{ "Remove" }</button>
+                </div>
+                <label class="check" title={backup_tip}>
+                    <input type="checkbox" checked={v.backup} onchange={on_backup} title={backup_tip} />
+                    { " Backup server" }
+                </label>
+                <label for={id("slow")} title="Make every request take this many times longer on this server">
+                    { "Slow-down" }
+                </label>
+                <select id={id("slow")} onchange={on_slowdown}
+                    title="Make every request take this many times longer on this server">
+                    { for SLOWDOWNS.iter().map(|&f| html! {
+                        <option value={f.to_string()} selected={f == slowdown}>{ format!("x{f}") }</option>
                     }) }
                 </select>
-            </div>
-            <div class="row">
-                <label for={id("leak")} title="Make the server slow down gradually, like a process leaking memory (a restart cures it)">{ "Leak" }</label>
-                <select id={id("leak")} onchange={on_leak}
-                    title="Make the server slow down gradually, like a process leaking memory (a restart cures it)">
-                    { for LEAKS.iter().map(|&p| html! {
-                        <option value={p.to_string()} selected={p == leak_percent}>
-                            { if p == 0 { "none".to_string() } else { format!("-{p}%/min") } }
-                        </option>
-                    }) }
-                </select>
-                <button class="remove" onclick={on_remove}
-                    title="Take this server out of the configuration: no new requests, the ones it has finish">{ "Remove" }</button>
-            </div>
-            <label class="check" title={backup_tip}>
-                <input type="checkbox" checked={v.backup} onchange={on_backup} title={backup_tip} />
-                { " Backup server" }
-            </label>
-            <label for={id("slow")} title="Make every request take this many times longer on this server">
-                { "Slow-down" }
-            </label>
-            <select id={id("slow")} onchange={on_slowdown}
-                title="Make every request take this many times longer on this server">
-                { for SLOWDOWNS.iter().map(|&f| html! {
-                    <option value={f.to_string()} selected={f == slowdown}>{ format!("x{f}") }</option>
-                }) }
-            </select>
-        </article>
+        </>
     }
 }
 

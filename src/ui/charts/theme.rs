@@ -90,7 +90,8 @@ impl ChartColours {
             .label_style(self.text(11.0))
             .axis_style(self.ink)
             .bold_line_style(self.grid.mix(0.5))
-            .light_line_style(self.grid.mix(0.15))
+            // Light lines are most of a mesh's strokes and add little: none.
+            .max_light_lines(0)
     }
 
     /// Draws the legend of the labelled series at `position`.
