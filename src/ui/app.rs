@@ -14,7 +14,7 @@ use super::display_controls::DisplayControls;
 use super::event_log::EventLog;
 use super::files;
 use super::flow::{self, FlowView};
-use super::keyboard::KeyListener;
+use super::keyboard::{KeyListener, Shortcut};
 use super::path_table::{PathRow, PathTable};
 use super::playback_bar::{PlaybackAction, PlaybackBar};
 use super::playground::{Playground, PlaygroundHandle};
@@ -50,8 +50,8 @@ struct Chart {
     data: fn(&Simulation) -> u64,
 }
 
-/// Changes whenever a request is routed or answered: the bar chart's data.
-fn routing_data(sim: &Simulation) -> u64 {
+/// The simulated time: the bar chart's counts may change whenever it moves.
+fn clock_data(sim: &Simulation) -> u64 {
     sim.now().0
 }
 
@@ -67,7 +67,7 @@ static CHARTS: [Chart; 4] = [
         label: "Bar chart of requests routed to each server, with the share the weights imply",
         compare_label: "Bar chart of requests routed to each server by run A and by run B, side by side",
         draw: charts::draw_distribution,
-        data: routing_data,
+        data: clock_data,
     },
     Chart {
         id: "latency",
@@ -215,10 +215,7 @@ pub fn App() -> Html {
             {
                 let mut pg = playground.borrow_mut();
                 match action {
-                    PlaybackAction::Toggle => {
-                        let playing = pg.clock.is_playing();
-                        pg.clock.set_playing(!playing);
-                    }
+                    PlaybackAction::Toggle => pg.shortcut(Shortcut::TogglePlay),
                     PlaybackAction::Speed(speed) => pg.clock.set_speed(speed),
                     PlaybackAction::Step => pg.step(),
                     PlaybackAction::Skip => pg.skip(),
@@ -253,19 +250,14 @@ pub fn App() -> Html {
     let on_help = {
         let (playground, rerender) = (playground.clone(), rerender.clone());
         use_callback((), move |(), _| {
-            let mut pg = playground.borrow_mut();
-            pg.help_open = !pg.help_open;
-            drop(pg);
+            playground.borrow_mut().shortcut(Shortcut::Help);
             rerender.force_update();
         })
     };
     let on_select = {
         let (playground, rerender) = (playground.clone(), rerender.clone());
         use_callback((), move |index: usize, _| {
-            let mut pg = playground.borrow_mut();
-            pg.selected = Some(index);
-            pg.generation += 1;
-            drop(pg);
+            playground.borrow_mut().shortcut(Shortcut::Select(index));
             rerender.force_update();
         })
     };
