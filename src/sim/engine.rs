@@ -221,6 +221,8 @@ pub struct Simulation {
     backends: Vec<Backend>,
     resilience: Resilience,
     pool: Vec<Candidate>,
+    /// How many servers are backups (kept so that a pick need not look).
+    backups: usize,
     /// The pool as offered in one phase of a pick, reused.
     offered: Vec<Candidate>,
     /// When each server came back, while its slow start lasts.
@@ -272,6 +274,7 @@ impl Simulation {
             .enumerate()
             .map(|(id, s)| Candidate::new(id as u32, s.spec().weight))
             .collect();
+        let backups = servers.iter().filter(|s| s.spec().backup).count();
         let mut sim = Simulation {
             now: SimTime::ZERO,
             traffic: scenario.traffic.clone(),
@@ -285,6 +288,7 @@ impl Simulation {
             servers,
             backends,
             resilience,
+            backups,
             pool,
             offered: Vec::new(),
             slow_start: scenario.slow_start,
@@ -539,7 +543,16 @@ impl Simulation {
                 self.backends[server].set_draining(on);
                 self.refresh_availability(server);
             }
-            Command::SetBackup { server, backup } => self.servers[server].set_backup(backup),
+            Command::SetBackup { server, backup } => {
+                if self.servers[server].spec().backup != backup {
+                    self.servers[server].set_backup(backup);
+                    self.backups = if backup {
+                        self.backups + 1
+                    } else {
+                        self.backups - 1
+                    };
+                }
+            }
             Command::SetAlgorithm(algorithm) => {
                 self.algorithm = algorithm;
                 self.balancer = algorithm.build();
@@ -961,10 +974,13 @@ impl Simulation {
         }
     }
 
-    /// Runs `event` after `delay`: at once when the delay is zero, else through the queue.
-    fn after(&mut self, delay: SimDuration, event: Event) {
+    /// Queues `event` to happen after `delay`; when the delay is zero, runs `now` instead, which
+    /// must be what handling `event` at this instant would do. A zero-latency network's hops then
+    /// skip the queue, the dispatch on the event's kind and the staleness checks (nothing can have
+    /// gone stale in no time).
+    fn after(&mut self, delay: SimDuration, event: Event, now: impl FnOnce(&mut Self)) {
         if delay == SimDuration::ZERO {
-            self.handle(event);
+            now(self);
         } else {
             self.events.push(self.now + delay, event);
         }
@@ -1076,7 +1092,7 @@ impl Simulation {
             self.events
                 .push(self.now + patience, Event::ClientGivesUp(id, seq));
         }
-        self.after(delay, Event::AtBalancer(id, seq));
+        self.after(delay, Event::AtBalancer(id, seq), |sim| sim.route(id));
     }
 
     /// The load balancer picks a server for request `id` (its first try or a retry), asks that
@@ -1125,7 +1141,9 @@ impl Simulation {
             self.events
                 .push(self.now + timeout, Event::TryTimeout(id, attempt));
         }
-        self.after(delay, Event::AtServer(id, attempt));
+        self.after(delay, Event::AtServer(id, attempt), |sim| {
+            sim.reach_server(id, attempt)
+        });
     }
 
     /// Asks the balancer for a server, never one in `tried`: among the primaries first, then, if
@@ -1138,7 +1156,7 @@ impl Simulation {
             self.refresh_all();
         }
         let panic = self.in_panic();
-        let has_backups = self.servers.iter().any(|s| s.spec().backup);
+        let has_backups = self.backups > 0;
         if !panic && !has_backups && tried.is_empty() {
             let ctx = PickContext {
                 pool: &self.pool,
@@ -1237,7 +1255,7 @@ impl Simulation {
         let rate = self.servers[server].spec().error_rate;
         let error = rate > 0.0 && self.streams.faults.chance(rate);
         let work = if error {
-            SimDuration((request.cost.0 as f64 * ERROR_WORK_SHARE).round() as u64)
+            SimDuration::from_micros_f64(request.cost.0 as f64 * ERROR_WORK_SHARE)
         } else {
             request.cost
         };
@@ -1311,7 +1329,9 @@ impl Simulation {
         let attempt = request.attempt;
         request.outcome = Some(outcome);
         request.enter(Phase::ToBalancerBack, self.now, self.now + delay);
-        self.after(delay, Event::BackAtBalancer(id, attempt, outcome));
+        self.after(delay, Event::BackAtBalancer(id, attempt, outcome), |sim| {
+            sim.try_ended(id, outcome)
+        });
     }
 
     /// The balancer gives up waiting for the current try of `id`: its per-try timeout expired.
@@ -1435,7 +1455,7 @@ impl Simulation {
         request.outcome = Some(outcome);
         request.enter(Phase::ToClient, self.now, self.now + delay);
         let seq = request.seq;
-        self.after(delay, Event::AtClient(id, seq));
+        self.after(delay, Event::AtClient(id, seq), |sim| sim.answer_client(id));
     }
 
     fn answer_client(&mut self, id: RequestId) {

@@ -29,18 +29,29 @@ impl Histogram {
     }
 
     /// Records one sample.
+    #[inline]
     pub fn record(&mut self, value: u64) {
         let index = bucket_index(value);
         if index >= self.buckets.len() {
-            self.buckets.resize(index + 1, 0);
+            self.grow_to(index);
         }
         self.buckets[index] += 1;
-        if self.count == 0 || value < self.min {
-            self.min = value;
-        }
+        // Written without branches: latencies arrive in random order, so a branch would often be
+        // mispredicted (this runs several times per simulated request).
+        self.min = if self.count == 0 {
+            value
+        } else {
+            self.min.min(value)
+        };
         self.count += 1;
         self.sum += u128::from(value);
         self.max = self.max.max(value);
+    }
+
+    /// Makes room for bucket `index` (rare: only while the largest value seen grows).
+    #[cold]
+    fn grow_to(&mut self, index: usize) {
+        self.buckets.resize(index + 1, 0);
     }
 
     /// Adds every sample of `other` to this histogram.

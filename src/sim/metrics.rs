@@ -248,7 +248,15 @@ impl Metrics {
 
     /// Closes every window that ends at or before `now`; `queues` gives each server's queue length
     /// now, which is also what it was at those window ends (nothing happened in between).
+    #[inline]
     pub fn close_windows_until(&mut self, now: SimTime, queues: impl Iterator<Item = u32> + Clone) {
+        // Checked on every event; a window closes about once a simulated second.
+        if self.window_end <= now {
+            self.close_windows(now, queues);
+        }
+    }
+
+    fn close_windows(&mut self, now: SimTime, queues: impl Iterator<Item = u32> + Clone) {
         while self.window_end <= now {
             self.record_queues(queues.clone());
             let secs = self.window_len.as_secs_f64();

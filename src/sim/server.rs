@@ -242,7 +242,7 @@ impl Server {
         self.epoch = self.epoch.wrapping_add(1);
         for (slot, busy) in self.workers.iter_mut().enumerate() {
             let Some(b) = busy else { continue };
-            let done = (now.saturating_since(b.since).0 as f64 * old).round() as u64;
+            let done = SimDuration::from_micros_f64(now.saturating_since(b.since).0 as f64 * old).0;
             b.work_left = SimDuration(b.work_left.0.saturating_sub(done));
             b.since = now;
             b.finish = now + service_time(b.work_left, speed);
@@ -275,7 +275,7 @@ impl Server {
 
 /// How long `work` takes at `speed`.
 pub fn service_time(work: SimDuration, speed: f64) -> SimDuration {
-    SimDuration((work.0 as f64 / speed).round() as u64)
+    SimDuration::from_micros_f64(work.0 as f64 / speed)
 }
 
 #[cfg(test)]

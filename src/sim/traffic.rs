@@ -171,7 +171,7 @@ impl CostDistribution {
     pub fn sample(&self, rng: &mut SimRng) -> (SimDuration, u8) {
         match self {
             CostDistribution::Exponential { mean } => (
-                SimDuration(rng.exponential(mean.0 as f64).round() as u64),
+                SimDuration::from_micros_f64(rng.exponential(mean.0 as f64)),
                 0,
             ),
             CostDistribution::Constant { cost } => (*cost, 0),
@@ -179,7 +179,7 @@ impl CostDistribution {
                 // ln X ~ N(mu, sigma^2) with mu chosen so that E[X] = mean.
                 let mu = libm::log(mean.0 as f64) - sigma * sigma / 2.0;
                 (
-                    SimDuration(libm::exp(mu + sigma * rng.normal()).round() as u64),
+                    SimDuration::from_micros_f64(libm::exp(mu + sigma * rng.normal())),
                     0,
                 )
             }
@@ -215,7 +215,7 @@ impl CostDistribution {
             CostDistribution::LogNormal { mean, .. } => *mean,
             CostDistribution::Mix(mix) => {
                 let weighted: f64 = mix.classes.iter().map(|c| c.cost.0 as f64 * c.share).sum();
-                SimDuration((weighted / mix.total_share()).round() as u64)
+                SimDuration::from_micros_f64(weighted / mix.total_share())
             }
         }
     }
@@ -235,7 +235,7 @@ impl CostDistribution {
                     .classes
                     .iter()
                     .map(|c| RequestClass {
-                        cost: SimDuration((c.cost.0 as f64 * scale).round() as u64),
+                        cost: SimDuration::from_micros_f64(c.cost.0 as f64 * scale),
                         ..c.clone()
                     })
                     .collect(),

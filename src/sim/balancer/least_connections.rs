@@ -41,14 +41,24 @@ pub(super) const ABOUT_WEIGHTED: About = About {
     cost: "O(n) per pick.",
 };
 
-/// The smallest `active / weight` among the eligible candidates, if any.
-fn least_loaded(pool: &[Candidate]) -> Option<&Candidate> {
-    pool.iter()
-        .filter(|c| c.eligible())
-        .fold(None, |best, c| match best {
-            Some(b) if !fewer_per_weight(c, b) => Some(b),
-            _ => Some(c),
-        })
+/// The first eligible candidate with the smallest `active / weight`, and whether another eligible
+/// candidate ties with it: one pass, as nginx's first loop.
+fn least_loaded(pool: &[Candidate]) -> Option<(usize, bool)> {
+    let mut best: Option<(usize, &Candidate)> = None;
+    let mut tied = false;
+    for (i, c) in pool.iter().enumerate() {
+        if !c.eligible() {
+            continue;
+        }
+        match best {
+            Some((_, b)) if !fewer_per_weight(c, b) => tied |= !fewer_per_weight(b, c),
+            _ => {
+                best = Some((i, c));
+                tied = false;
+            }
+        }
+    }
+    best.map(|(i, _)| (i, tied))
 }
 
 /// nginx least connections with smooth-WRR tie breaking.
@@ -59,7 +69,14 @@ pub struct LeastConnections {
 
 impl Balancer for LeastConnections {
     fn pick(&mut self, ctx: &PickContext<'_>, _rng: &mut SimRng) -> Option<usize> {
-        let best = *least_loaded(ctx.pool)?;
+        let (best, tied) = least_loaded(ctx.pool)?;
+        if !tied {
+            // A lone least-loaded server is taken as it is: nginx runs its weighted round robin
+            // (and its effective-weight recovery) only among tied servers.
+            self.ties.take(ctx.pool, best);
+            return Some(best);
+        }
+        let best = ctx.pool[best];
         let tied = |c: &Candidate| !fewer_per_weight(c, &best) && !fewer_per_weight(&best, c);
         self.ties.pick_where(ctx.pool, tied)
     }
@@ -141,8 +158,8 @@ pub struct WeightedLeastConnections {
 
 impl Balancer for WeightedLeastConnections {
     fn pick(&mut self, ctx: &PickContext<'_>, _rng: &mut SimRng) -> Option<usize> {
-        let best = least_loaded(ctx.pool)?;
-        self.last = ctx.pool.iter().position(|c| std::ptr::eq(c, best));
+        let (best, _) = least_loaded(ctx.pool)?;
+        self.last = Some(best);
         self.last
     }
 
@@ -156,6 +173,7 @@ impl Balancer for WeightedLeastConnections {
 mod tests {
     use super::*;
     use crate::sim::balancer::test_support::{picks, pool};
+    use crate::sim::time::SimDuration;
 
     #[test]
     fn nginx_picks_the_lowest_active_per_weight() {
@@ -212,6 +230,35 @@ mod tests {
         let mut p = pool(&[1, 1, 1]);
         p[1].active = 1;
         assert_eq!(picks(&mut LeastConnections::default(), &p, 4), "acac");
+    }
+
+    #[test]
+    fn nginx_leaves_round_robin_state_alone_when_one_server_is_least_loaded() {
+        let failure = Feedback {
+            ok: false,
+            rtt: SimDuration::ZERO,
+            now: SimTime::ZERO,
+        };
+        // Idle a and b (weight 2): a tie, a wins and pays back 4 (current weights -2, 2); then a
+        // fails, and max_fails 1 drops its effective weight to 0.
+        let after_failure = || {
+            let mut nginx = LeastConnections::default();
+            assert_eq!(picks(&mut nginx, &pool(&[2, 2]), 1), "a");
+            nginx.observe(0, failure);
+            nginx
+        };
+        let mut direct = after_failure();
+        let mut lone_first = after_failure();
+        // a alone is least loaded twice: nginx skips the weighted pass, so its effective weight
+        // does not recover there (a pass each time would have brought it back to 2).
+        let mut busy_b = pool(&[2, 2]);
+        busy_b[1].active = 1;
+        assert_eq!(picks(&mut lone_first, &busy_b, 2), "aa");
+        // Tied again, a's effective weight climbs back 0, 1, 2 over three passes, b winning them;
+        // the lone picks changed nothing (with passes it would be b, a, ...).
+        let idle = pool(&[2, 2]);
+        assert_eq!(picks(&mut direct, &idle, 4), "bbba");
+        assert_eq!(picks(&mut lone_first, &idle, 4), "bbba");
     }
 
     #[test]

@@ -76,6 +76,13 @@ impl SmoothWeighted {
         }
     }
 
+    /// Records that `chosen` was picked without a pass (least connections' lone least-loaded
+    /// server), keeping the per-peer state in line with the pool so failures still lower it.
+    pub(super) fn take(&mut self, pool: &[Candidate], chosen: usize) {
+        self.sync(pool);
+        self.last = Some(chosen);
+    }
+
     /// One smooth-WRR pass over the eligible peers that also satisfy `filter`.
     pub(super) fn pick_where(
         &mut self,
