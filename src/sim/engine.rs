@@ -200,6 +200,11 @@ pub struct TraceRecord {
     pub path: u8,
 }
 
+/// How many of `servers` are backups.
+fn count_backups(servers: &[Server]) -> usize {
+    servers.iter().filter(|s| s.spec().backup).count()
+}
+
 /// The random streams the engine draws from.
 #[derive(Clone, Debug)]
 struct Streams {
@@ -274,7 +279,7 @@ impl Simulation {
             .enumerate()
             .map(|(id, s)| Candidate::new(id as u32, s.spec().weight))
             .collect();
-        let backups = servers.iter().filter(|s| s.spec().backup).count();
+        let backups = count_backups(&servers);
         let mut sim = Simulation {
             now: SimTime::ZERO,
             traffic: scenario.traffic.clone(),
@@ -544,14 +549,8 @@ impl Simulation {
                 self.refresh_availability(server);
             }
             Command::SetBackup { server, backup } => {
-                if self.servers[server].spec().backup != backup {
-                    self.servers[server].set_backup(backup);
-                    self.backups = if backup {
-                        self.backups + 1
-                    } else {
-                        self.backups - 1
-                    };
-                }
+                self.servers[server].set_backup(backup);
+                self.backups = count_backups(&self.servers);
             }
             Command::SetAlgorithm(algorithm) => {
                 self.algorithm = algorithm;
