@@ -2,26 +2,42 @@
 //! without retries, passive checks, circuit breakers, the panic threshold and retry amplification.
 #![cfg(not(target_arch = "wasm32"))]
 
-use lb_playground::sim::breaker::BreakerConfig;
-use lb_playground::sim::engine::LogKind;
-use lb_playground::sim::health::ActiveCheck;
-use lb_playground::sim::passive::Passive;
+use lb_playground::sim::breaker::{BreakerConfig, BreakerRule, BreakerState};
+use lb_playground::sim::health::{ActiveCheck, CheckFailure, HealthTransition};
+use lb_playground::sim::passive::{Passive, PassiveTransition};
 use lb_playground::sim::request::Phase;
 use lb_playground::sim::retry::RetryPolicy;
 use lb_playground::sim::{
-    Algorithm, Command, Resilience, Scenario, SimDuration, SimTime, Simulation, TimedCommand,
+    Algorithm, Command, Event, LogKind, Logged, Resilience, Scenario, SimDuration, SimTime,
+    Simulation, TimedCommand, narrate,
 };
 
 fn at(s: f64) -> SimTime {
     SimTime::from_secs_f64(s)
 }
 
-/// Times and texts of the health transitions logged so far.
-fn health_log(sim: &Simulation) -> Vec<(f64, String)> {
-    sim.log()
-        .iter()
-        .filter(|e| e.kind == LogKind::Health)
-        .map(|e| (e.at.as_secs_f64(), e.text.clone()))
+/// The health transitions not yet taken from `sim`: seconds, server (0-based), transition.
+fn health_log(sim: &mut Simulation) -> Vec<(f64, usize, HealthTransition)> {
+    sim.drain_events()
+        .filter_map(|e| match e.event {
+            Event::Health(h) => Some((e.at.as_secs_f64(), h.server as usize, h.transition)),
+            _ => None,
+        })
+        .collect()
+}
+
+const DOWN_REFUSED: HealthTransition = HealthTransition::Down {
+    failures: 3,
+    failure: CheckFailure::Refused,
+};
+
+/// The passive-check transitions not yet taken from `sim`: server (0-based), transition.
+fn passive_log(sim: &mut Simulation) -> Vec<(usize, PassiveTransition)> {
+    sim.drain_events()
+        .filter_map(|e| match e.event {
+            Event::Passive(p) => Some((p.server as usize, p.transition)),
+            _ => None,
+        })
         .collect()
 }
 
@@ -42,13 +58,8 @@ fn haproxy_reference_timeline() {
     sim.advance_to(at(5.0));
     sim.apply(Command::Kill { server: 2 }).unwrap();
     sim.advance_to(at(20.0));
-    let log = health_log(&sim);
-    assert_eq!(log.len(), 1, "{log:?}");
-    assert_eq!(log[0].0, 10.0);
-    assert_eq!(
-        log[0].1,
-        "server-3 DOWN after 3 failed checks (connection refused, timeout 1 s) (health 0/4)"
-    );
+    let log = health_log(&mut sim);
+    assert_eq!(log, [(10.0, 2, DOWN_REFUSED)]);
 }
 
 #[test]
@@ -66,7 +77,7 @@ fn haproxy_fastinter_timeline() {
     sim.advance_to(at(5.0));
     sim.apply(Command::Kill { server: 0 }).unwrap();
     sim.advance_to(at(20.0));
-    let log = health_log(&sim);
+    let log = health_log(&mut sim);
     // Checks: 0 (health 3: in transition, so fastinter), 0.5 (4: full), 2.5, 4.5; dead at 5:
     // failures at 6.5, 7.0, 7.5.
     assert_eq!(log.len(), 1, "{log:?}");
@@ -91,12 +102,13 @@ fn seed_material_timeline() {
     sim.advance_to(at(20.0));
     sim.apply(Command::Revive { server: 2 }).unwrap();
     sim.advance_to(at(40.0));
-    let log = health_log(&sim);
-    assert_eq!(log.len(), 2, "{log:?}");
-    assert_eq!((log[0].0, log[1].0), (16.0, 24.0));
-    assert!(
-        log[1].1.starts_with("server-3 UP after 2 passed checks"),
-        "{log:?}"
+    let log = health_log(&mut sim);
+    assert_eq!(
+        log,
+        [
+            (16.0, 2, DOWN_REFUSED),
+            (24.0, 2, HealthTransition::Up { passes: 2 })
+        ]
     );
 }
 
@@ -110,10 +122,16 @@ fn a_badly_slowed_server_fails_its_checks_by_timeout() {
     })
     .unwrap(); // a check now takes 2 s
     sim.advance_to(at(30.0));
-    let log = health_log(&sim);
+    let log = health_log(&mut sim);
     assert!(
-        log.iter()
-            .any(|(_, t)| t.contains("server-2 DOWN") && t.contains("timeout")),
+        log.iter().any(|&(_, server, t)| server == 1
+            && matches!(
+                t,
+                HealthTransition::Down {
+                    failure: CheckFailure::Timeout,
+                    ..
+                }
+            )),
         "{log:?}"
     );
 }
@@ -124,6 +142,8 @@ struct KillRun {
     routed_in_window: u64,
     down_at: f64,
     sim: Simulation,
+    /// Every event of the run.
+    events: Vec<Logged>,
 }
 
 /// Four servers under load with health checks; server-3 is killed at t=30.
@@ -143,11 +163,18 @@ fn kill_under_load(retry: RetryPolicy) -> KillRun {
     sim.apply(Command::Kill { server: victim }).unwrap();
     // Step until the health checks mark it DOWN.
     let mut t = 30.0;
-    while health_log(&sim).is_empty() {
+    let mut events: Vec<Logged> = Vec::new();
+    let down_at = loop {
         t += 0.01;
         sim.advance_to(at(t));
-    }
-    let down_at = health_log(&sim)[0].0;
+        events.extend(sim.drain_events());
+        let down = events
+            .iter()
+            .find(|e| matches!(e.event, Event::Health(h) if h.server == 2));
+        if let Some(down) = down {
+            break down.at.as_secs_f64();
+        }
+    };
     let routed_in_window = sim.metrics().servers()[victim].routed - routed_at_kill;
     sim.advance_to(at(90.0));
     assert_eq!(
@@ -155,12 +182,14 @@ fn kill_under_load(retry: RetryPolicy) -> KillRun {
         routed_at_kill + routed_in_window,
         "nothing is routed to it once it is DOWN"
     );
+    events.extend(sim.drain_events());
     KillRun {
         held,
         in_transit,
         routed_in_window,
         down_at,
         sim,
+        events,
     }
 }
 
@@ -195,13 +224,18 @@ fn with_health_checks_and_retries_clients_see_no_errors() {
         run.held + run.in_transit + run.routed_in_window
     );
     assert!(totals.balanced());
+    let retries: Vec<_> = run
+        .events
+        .iter()
+        .filter_map(|e| match e.event {
+            Event::Retry(r) => Some(r),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(retries.len() as u64, run.sim.metrics().retries());
     assert!(
-        run.sim
-            .retry_log()
-            .back()
-            .unwrap()
-            .text
-            .contains("retried after")
+        retries.iter().all(|r| r.server == 2 && r.cause.tries == 1),
+        "{retries:?}"
     );
 }
 
@@ -220,13 +254,17 @@ fn without_active_checks_nginx_passive_checks_take_a_dead_server_out() {
     // 10 s instead of a quarter of all traffic.
     let failed = sim.metrics().servers()[0].failed;
     assert!((4..=8).contains(&failed), "{failed} failures");
-    let passive: Vec<_> = sim
-        .log()
-        .iter()
-        .filter(|e| e.kind == LogKind::Passive)
-        .collect();
-    assert!(
-        passive[0].text.contains("skipped for 10 s after 1 failure"),
+    let passive: Vec<_> = passive_log(&mut sim);
+    assert_eq!(
+        passive[0],
+        (
+            0,
+            PassiveTransition::Skipped {
+                fails: 1,
+                max_fails: 1,
+                fail_timeout: SimDuration::from_secs(10)
+            }
+        ),
         "{passive:?}"
     );
 }
@@ -262,17 +300,20 @@ fn envoy_outlier_detection_ejects_an_erroring_server() {
     })
     .unwrap();
     sim.advance_to(at(100.0));
-    let ejections: Vec<_> = sim
-        .log()
-        .iter()
-        .filter(|e| e.kind == LogKind::Passive && e.text.contains("ejected"))
-        .map(|e| e.text.clone())
+    let ejections: Vec<_> = passive_log(&mut sim)
+        .into_iter()
+        .filter_map(|(server, t)| match t {
+            PassiveTransition::Ejected {
+                length, ejection, ..
+            } => Some((server, length.as_secs_f64(), ejection)),
+            _ => None,
+        })
         .collect();
-    assert!(
-        ejections[0].contains("ejected for 30 s after 5 consecutive errors (ejection #1)"),
+    assert_eq!(
+        ejections[..2],
+        [(3, 30.0, 1), (3, 60.0, 2)],
         "{ejections:?}"
     );
-    assert!(ejections[1].contains("ejected for 60 s"), "{ejections:?}");
     // Five errors (and the calls already on their way) per ejection, instead of a quarter of all
     // traffic (about 250 requests).
     let failed = sim.metrics().servers()[3].failed;
@@ -304,7 +345,11 @@ fn below_the_panic_threshold_envoy_balances_across_all_hosts() {
         during.iter().all(|&n| n > 10),
         "traffic goes to all 10: {during:?}"
     );
-    assert!(sim.log().iter().any(|e| e.text.contains("s6 DOWN")));
+    assert!(
+        health_log(&mut sim)
+            .iter()
+            .any(|&(_, server, t)| server == 5 && !t.up())
+    );
 }
 
 #[test]
@@ -333,9 +378,12 @@ fn an_open_breaker_refuses_and_retries_go_elsewhere() {
         totals.rejected, refused,
         "refusals are rejections, not server errors"
     );
-    assert!(sim.log().iter().any(
-        |e| e.kind == LogKind::Breaker && e.text.contains("OPEN after 5 consecutive failures")
-    ));
+    assert!(sim.drain_events().any(|e| matches!(
+        e.event,
+        Event::Breaker(b) if b.server == 1
+            && b.transition.to == BreakerState::Open
+            && b.transition.rule == BreakerRule::ConsecutiveFailures { threshold: 5 }
+    )));
 
     // With retries, a refusal goes to another server.
     scenario.resilience.retry = RetryPolicy {
@@ -382,14 +430,26 @@ fn per_try_timeouts_on_a_slow_server_amplify_the_load() {
     assert!(sim.totals().balanced());
 }
 
-/// The cause logged with the first entry of `kind` whose text contains `text`.
-fn cause_of(sim: &Simulation, kind: LogKind, text: &str) -> String {
-    sim.log()
+/// The events not yet taken from `sim`, in words: kind, text, cause.
+fn worded(sim: &mut Simulation) -> Vec<(LogKind, String, String)> {
+    let events: Vec<Logged> = sim.drain_events().collect();
+    let servers = sim.servers();
+    events
         .iter()
-        .chain(sim.retry_log())
-        .find(|e| e.kind == kind && e.text.contains(text))
-        .unwrap_or_else(|| panic!("no {kind:?} entry with {text:?}: {:?}", sim.log()))
-        .cause()
+        .map(|e| {
+            let text = narrate::text(e, servers);
+            (e.event.kind(), text, narrate::cause(e, servers))
+        })
+        .collect()
+}
+
+/// The cause of the first of `events` of `kind` whose text contains `text`.
+fn cause_of(events: &[(LogKind, String, String)], kind: LogKind, text: &str) -> String {
+    events
+        .iter()
+        .find(|(k, t, _)| *k == kind && t.contains(text))
+        .unwrap_or_else(|| panic!("no {kind:?} event with {text:?}: {events:?}"))
+        .2
         .clone()
 }
 
@@ -401,14 +461,14 @@ fn a_health_down_says_which_check_settings_decided_it() {
     sim.apply(Command::Kill { server: 2 }).unwrap();
     sim.advance_to(at(20.0));
     assert_eq!(
-        cause_of(&sim, LogKind::Health, "server-3 DOWN"),
+        cause_of(&worded(&mut sim), LogKind::Health, "server-3 DOWN"),
         "HAProxy active check: every 2 s, timeout 1 s, fall 3: the server was marked DOWN after \
          3 consecutive failed checks; last failure: connection refused"
     );
     sim.apply(Command::Revive { server: 2 }).unwrap();
     sim.advance_to(at(40.0));
     assert_eq!(
-        cause_of(&sim, LogKind::Health, "server-3 UP"),
+        cause_of(&worded(&mut sim), LogKind::Health, "server-3 UP"),
         "HAProxy active check: every 2 s, timeout 1 s, rise 2: the server was marked UP after \
          2 consecutive passed checks"
     );
@@ -432,13 +492,13 @@ fn a_breaker_open_names_its_design_and_settings() {
     })
     .unwrap();
     sim.advance_to(at(10.0));
-    let open = sim
-        .log()
+    let events: Vec<Logged> = sim.drain_events().collect();
+    let open = events
         .iter()
-        .find(|e| e.kind == LogKind::Breaker && e.text.contains("OPEN"))
+        .find(|e| matches!(e.event, Event::Breaker(b) if b.transition.to == BreakerState::Open))
         .unwrap();
     assert_eq!(
-        open.cause(),
+        narrate::cause(open, sim.servers()),
         format!(
             "Consecutive-failures breaker: threshold 5 failures, opens for 60 s, then lets one \
              trial call through. Now OPEN: calls to this server are refused at the balancer, \
@@ -446,7 +506,11 @@ fn a_breaker_open_names_its_design_and_settings() {
             open.at.as_secs_f64() + 60.0
         )
     );
-    let retry = cause_of(&sim, LogKind::Retry, "retried");
+    let retry = events
+        .iter()
+        .find(|e| e.event.kind() == LogKind::Retry)
+        .map(|e| narrate::cause(e, sim.servers()))
+        .unwrap();
     assert!(
         retry.starts_with("Retry policy: 3 tries on error timeout http_500. The try ended with "),
         "{retry}"
@@ -465,14 +529,15 @@ fn a_command_says_whether_a_user_or_the_timeline_gave_it() {
     sim.advance_to(at(5.0));
     sim.apply(Command::Kill { server: 2 }).unwrap();
     sim.advance_to(at(31.0));
+    let events = worded(&mut sim);
     assert_eq!(
-        cause_of(&sim, LogKind::Command, "server-3 killed"),
+        cause_of(&events, LogKind::Command, "server-3 killed"),
         "You applied this at t=5.0 s, from the controls or a keyboard shortcut. The balancer is \
          not told, and nothing watches for it (no health checks, passive checks or breakers): it \
          keeps sending requests there, and they fail."
     );
     assert_eq!(
-        cause_of(&sim, LogKind::Command, "server-1 killed"),
+        cause_of(&events, LogKind::Command, "server-1 killed"),
         "The scenario's timeline applied this at its scheduled time t=30.0 s (entry 1 of 1): it \
          comes with the scenario (a preset, a scenario file or a shared link), not from a click in \
          this run. The balancer is not told, and nothing watches for it (no health checks, passive \
@@ -489,7 +554,7 @@ fn passive_ejections_and_remaps_explain_their_mechanism() {
     .unwrap();
     sim.apply(Command::Kill { server: 1 }).unwrap();
     sim.advance_to(at(10.0));
-    let ejected = cause_of(&sim, LogKind::Passive, "ejected");
+    let ejected = cause_of(&worded(&mut sim), LogKind::Passive, "ejected");
     assert!(
         ejected.starts_with("Envoy outlier detection (consecutive_5xx 5, base_ejection_time 30 s"),
         "{ejected}"
@@ -504,7 +569,11 @@ fn passive_ejections_and_remaps_explain_their_mechanism() {
         weight: 0,
     })
     .unwrap();
-    let remap = cause_of(&sim, LogKind::Remap, "consistent hashing moved");
+    let remap = cause_of(
+        &worded(&mut sim),
+        LogKind::Remap,
+        "consistent hashing moved",
+    );
     assert!(remap.contains("(server-4 left)"), "{remap}");
     assert!(remap.contains("(4 -> 3 servers)"), "{remap}");
 }

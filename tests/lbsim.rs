@@ -165,19 +165,35 @@ fn a_preset_round_trips_through_a_file() {
         expected.duration.unwrap().as_secs_f64()
     );
     let events = r["events"].as_array().unwrap();
-    assert!(events.iter().any(|e| e["kind"] == "command"));
-    assert!(events.iter().any(|e| e["kind"] == "health"));
+    // Each event carries its data beside its words: the kill at 10 s and the DOWN it leads to.
+    let kill = events.iter().find(|e| e["kind"] == "command").unwrap();
+    assert_eq!(kill["command"], serde_json::json!({"kill": {"server": 3}}));
+    assert_eq!(
+        (&kill["server"], &kill["by"], &kill["entry"]),
+        (&"server-3".into(), &"timeline".into(), &1.into())
+    );
+    let down = events.iter().find(|e| e["kind"] == "health").unwrap();
+    for (field, value) in [
+        ("server", Value::from("server-3")),
+        ("to", "DOWN".into()),
+        ("failures", 3.into()),
+        ("failure", "refused".into()),
+        ("health", 0.into()),
+        ("rise", 2.into()),
+        ("fall", 3.into()),
+    ] {
+        assert_eq!(down[field], value, "{field} in {down}");
+    }
     // The same numbers as the core run in-process.
     let mut sim = Simulation::new(expected).unwrap();
-    sim.set_log_capacity(100_000);
     sim.advance_to(SimTime(sim.scenario().duration.unwrap().0));
-    assert_eq!(r, report(&Report::of(&sim).to_json()));
+    assert_eq!(r, report(&Report::drain(&mut sim).to_json()));
 }
 
 #[test]
 fn the_trace_lists_finished_requests_in_arrival_order() {
-    // Crash and recovery: failures, retries, requests in flight at every timeline command (where
-    // the runner cuts its chunks) and at the end.
+    // Crash and recovery: failures, retries, requests in flight at every timeline command and
+    // at the end.
     let path = write("trace.json", &preset("crash-recovery").unwrap().to_json());
     let trace = scratch("trace.csv");
     let traced = ok(&[
@@ -213,18 +229,18 @@ fn the_trace_lists_finished_requests_in_arrival_order() {
     assert!(lines.iter().any(|l| l.contains(",server_crashed,")));
     // Line for line what the core's own trace gives, sorted by arrival.
     let mut sim = Simulation::new(preset("crash-recovery").unwrap()).unwrap();
-    sim.enable_trace(1_000_000);
+    sim.keep_finished(true);
     sim.advance_to(SimTime::from_secs_f64(55.0));
-    let mut records: Vec<_> = sim.trace().unwrap().iter().copied().collect();
+    let mut records: Vec<_> = std::iter::from_fn(|| sim.poll_finished()).collect();
     records.sort_by_key(|r| r.seq);
     let expected: Vec<String> = records.iter().map(|r| trace_line(&sim, r)).collect();
     assert_eq!(lines, expected);
 }
 
 #[test]
-fn every_event_is_reported_even_beyond_the_estimate() {
+fn every_event_is_reported_however_many_there_are() {
     // A breaker that opens on every failure and retries after 1 ms flaps thousands of times a
-    // second, far beyond the 100 events per server-second the runner first makes room for.
+    // second: the runner streams them all, with nothing to size in advance.
     let json = r#"{
         "servers": [{"name": "a", "error_rate": 1.0, "workers": 4}],
         "traffic": {"rate": 2000, "cost": {"kind": "constant", "cost": "1ms"}, "clients": 10},
@@ -234,10 +250,10 @@ fn every_event_is_reported_even_beyond_the_estimate() {
     let path = write("flapping.json", json);
     let r = report(&ok(&["run", &path]));
     let mut sim = Simulation::new(Scenario::from_json(json).unwrap()).unwrap();
-    sim.set_log_capacity(1_000_000);
     sim.advance_to(SimTime::from_secs_f64(1.0));
-    assert!(sim.log().len() > 1_100, "the estimate is exceeded");
-    assert_eq!(r["events"].as_array().unwrap().len(), sim.log().len());
+    let events = sim.drain_events().count();
+    assert!(events > 1_100, "{events} events");
+    assert_eq!(r["events"].as_array().unwrap().len(), events);
 }
 
 #[test]

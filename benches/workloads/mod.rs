@@ -16,7 +16,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use lb_playground::sim::balancer::{Balancer, Candidate, Feedback, PickContext, RequestKey};
 use lb_playground::sim::breaker::BreakerConfig;
-use lb_playground::sim::engine::LogKind;
 use lb_playground::sim::health::ActiveCheck;
 use lb_playground::sim::resilience::Resilience;
 use lb_playground::sim::retry::RetryPolicy;
@@ -27,6 +26,7 @@ use lb_playground::sim::traffic::{CostDistribution, Traffic, path_hash};
 use lb_playground::sim::{
     Algorithm, Command, Scenario, SimDuration, SimTime, Simulation, SlowStart, Totals,
 };
+use lb_playground::sim::{LogKind, narrate};
 
 /// The seed of every benchmark run.
 pub const SEED: u64 = 2024;
@@ -421,25 +421,29 @@ impl Workload {
             let (cpu_now, wait_now) = f();
             (cpu_now - cpu, wait_now - wait)
         });
+        let allocations = allocations() - allocations_before;
+        let events: Vec<_> = sim.drain_events().collect();
         RunStats {
             wall,
             sched,
             totals: sim.totals(),
             events: sim.events_processed(),
-            allocations: allocations() - allocations_before,
+            allocations,
             retries: sim.metrics().retries(),
             timeline: match self.kill {
-                Some(_) => sim
-                    .log()
+                Some(_) => events
                     .iter()
                     .filter(|e| {
                         matches!(
-                            e.kind,
+                            e.event.kind(),
                             LogKind::Health | LogKind::Breaker | LogKind::Command
                         )
                     })
                     .take(8)
-                    .map(|e| format!("t={:.3} s: {}", e.at.as_secs_f64(), e.text))
+                    .map(|e| {
+                        let text = narrate::text(e, sim.servers());
+                        format!("t={:.3} s: {text}", e.at.as_secs_f64())
+                    })
                     .collect(),
                 None => Vec::new(),
             },

@@ -19,15 +19,13 @@
 //!   (each with `name`, `routed`, `completed`, `failed`, `rejected`, `refused` and its own
 //!   `latency_ms`), `paths` (each request path with `path`, `completed`, `failed`, `rejected`
 //!   and its own `latency_ms`; one `/` unless the cost is a mix of classes with their paths) and
-//!   `events`, the timeline of commands and state-machine transitions (`at`
-//!   seconds, `kind`, `text`). Retries are counted in `retries`, not listed one by one.
-//!   `--seed N` replaces the scenario's seed. The same scenario and seed always give the same
-//!   report, byte for byte.
-//! - Every event of the run is in the report: the event log is sized from the run (100 events per
-//!   server per simulated second, the most health checks every 10 ms can make, plus two per
-//!   timeline entry and a thousand spare), up to one million events. A run that fills that
-//!   estimate is run again with room for a million; one that logs more than a million is refused
-//!   (exit 1: shorten it with `--until`) rather than reported with events missing.
+//!   `events`, every command and state-machine transition of the run, oldest first: `at`
+//!   seconds, `kind`, `text`, `server` (the server it is about, if any) and the event's own
+//!   data fields, listed under EVENT FIELDS in `lbsim --help`. Retries are counted in `retries`, not
+//!   listed one by one. `--seed N` replaces the scenario's seed. The same scenario and seed
+//!   always give the same report, byte for byte.
+//! - The run is streamed: it advances in steps and takes the core's outputs (events, finished
+//!   requests) after each, so nothing is sized in advance and no event is ever left out.
 //! - `--trace FILE` also writes the request log as CSV: the header
 //!   `seq,sent_s,client,client_ip,server,tries,outcome,latency_ms,path`, then one line per finished
 //!   request in arrival order (`seq` increasing). Requests still in flight or queued when the run
@@ -45,7 +43,7 @@
 //! does not validate, an unknown preset, a trace file that cannot be created. The error is one
 //! line on stderr naming the problem (e.g. `lbsim: traffic.rate: -1 is below the minimum 0`) and
 //! nothing is printed on stdout. `1` when the run cannot be reported: writing the trace or the
-//! report failed, or the run logged more than a million events.
+//! report failed.
 
 #[cfg(not(target_arch = "wasm32"))]
 fn main() {
@@ -64,10 +62,10 @@ mod cli {
     use std::path::PathBuf;
 
     use lb_playground::sim::presets::{PRESETS, preset};
-    use lb_playground::sim::report::{Report, TRACE_HEADER, trace_line};
+    use lb_playground::sim::report::{EventReport, Report, TRACE_HEADER, timeline, trace_line};
     use lb_playground::sim::scenario::{MAX_DURATION, MAX_FILE_BYTES};
     use lb_playground::sim::validation::check_range;
-    use lb_playground::sim::{Scenario, SimDuration, SimTime, Simulation, ValidationError};
+    use lb_playground::sim::{Logged, Scenario, SimDuration, SimTime, Simulation, ValidationError};
 
     /// What `--help` prints.
     const HELP: &str = "\
@@ -85,10 +83,9 @@ COMMANDS:
               in_flight, queued), retries, latency_ms (mean, p50, p95, p99, max; client-observed),
               servers (name, routed, completed, failed, rejected, refused, latency_ms),
               paths (path, completed, failed, rejected, latency_ms; per request path) and
-              events (every command and state-machine transition of the run; retries are
-              counted, not listed). The event log is sized from the run (100 events per server
-              per simulated second plus the timeline), up to 1000000 events; a run that logs
-              more is refused rather than reported with events missing.
+              events (every command and state-machine transition of the run, oldest first,
+              each with at, kind, text, server and the data fields below; retries are
+              counted in retries, not listed).
     presets   List the presets, one per line: id, title, duration (tab-separated).
     preset    Print preset NAME as a scenario file:
               lbsim preset crash-recovery > x.json && lbsim run x.json
@@ -102,23 +99,37 @@ OPTIONS (run):
                       the end are not in it: it has completed + failed + rejected lines.
     -h, --help        Print this help.
 
+EVENT FIELDS (besides at, kind, text, and server naming the server an event is about):
+    command   command (as a scenario's timeline writes it), by (user or timeline), entry
+              (the timeline entry, 1-based), before (what it changed from: the old weight,
+              speed, error rate, algorithm, slow start, rate or mean cost; {busy, queued} for
+              a kill; the new server's number for add_server)
+    health    to (UP or DOWN), passes, or failures and failure (refused, error, timeout);
+              health (the counter after it), rise, fall
+    passive   change: skipped (fails, max_fails, fail_timeout), probe_passed, ejected
+              (consecutive_5xx, length, ejection: which one in a row), ejection_over
+    breaker   from, to (CLOSED, OPEN, HALF_OPEN), rule and its numbers:
+              consecutive_failures (threshold); failure_rate or slow_call_rate (rate,
+              threshold, calls; rates in percent); error_percent (failures, calls, percent,
+              threshold); wait_over (waited, permitted); trials (bad, permitted, rate,
+              threshold); trial (ok); open_until (seconds) when it is now OPEN
+    remap     keys (client or path), moved (consistent and modulo: shares of sampled keys),
+              sampled, servers_before, servers_after, changes (server, change: left, joined,
+              or weight with from and to)
+    Durations are written as in scenario files (10s, 500ms).
+
 The same scenario and seed always give the same report, byte for byte.
 
 EXIT CODES:
     0   success
-    1   the run could not be reported (writing the trace or the report failed, or the run
-        logged more than 1000000 events)
+    1   the run could not be reported (writing the trace or the report failed)
     2   bad input (unknown command or option, bad number, unreadable file, invalid scenario,
         unknown preset); one line on stderr names the problem and stdout stays empty
 ";
 
-    /// The most events a report lists.
-    const MAX_EVENTS: usize = 1_000_000;
-    /// Events a server can log per simulated second, estimated: active health checks run at
-    /// most every 10 ms, so each server can change state at most 100 times a second that way.
-    const EVENTS_PER_SERVER_SECOND: u64 = 100;
-    /// Finished requests per chunk of a traced run (the chunk length adapts to this).
-    const TRACE_CHUNK: usize = 1 << 16;
+    /// Arrivals per step of a run, about (the step length adapts to it); outputs are drained
+    /// after every step.
+    const STEP_REQUESTS: usize = 1 << 16;
 
     /// Why the runner stops early: the exit code and the one-line message.
     #[derive(Debug)]
@@ -362,17 +373,6 @@ EXIT CODES:
         }
     }
 
-    /// How many events the log keeps for a run of `scenario` to `until`: the estimate in the
-    /// module doc, capped at [`MAX_EVENTS`].
-    fn log_capacity(scenario: &Scenario, until: SimTime) -> usize {
-        let seconds = until.0.div_ceil(1_000_000);
-        let estimate = (scenario.servers.len() as u64)
-            .saturating_mul(seconds)
-            .saturating_mul(EVENTS_PER_SERVER_SECOND)
-            .saturating_add(2 * scenario.timeline.len() as u64 + 1_000);
-        estimate.min(MAX_EVENTS as u64) as usize
-    }
-
     fn run(args: RunArgs) -> Result<(), Failure> {
         let text = read_source(&args.source)?;
         let mut scenario =
@@ -389,88 +389,88 @@ EXIT CODES:
                 ));
             }
         };
-        let capacity = log_capacity(&scenario, until);
-        let mut sim = Simulation::new(scenario.clone()).map_err(|e| bad(e.to_string()))?;
-        sim.set_log_capacity(capacity);
-        match &args.trace {
-            None => sim.advance_to(until),
+        let mut sim = Simulation::new(scenario).map_err(|e| bad(e.to_string()))?;
+        let mut trace = match &args.trace {
+            None => None,
             Some(path) => {
                 let file = File::create(path)
                     .map_err(|e| bad(format!("--trace: cannot create {}: {e}", path.display())))?;
-                let mut out = BufWriter::with_capacity(1 << 16, file);
-                run_traced(&mut sim, until, &mut out)
-                    .and_then(|()| out.flush())
-                    .map_err(|e| failed(format!("writing {}: {e}", path.display())))?;
+                Some(Trace {
+                    out: BufWriter::with_capacity(1 << 16, file),
+                    pending: Pending::default(),
+                })
             }
+        };
+        let write_error = |e: io::Error| {
+            let path = args
+                .trace
+                .as_ref()
+                .map_or(String::new(), |p| p.display().to_string());
+            failed(format!("writing {path}: {e}"))
+        };
+        let events = stream(&mut sim, until, trace.as_mut()).map_err(write_error)?;
+        if let Some(trace) = &mut trace {
+            trace.finish().map_err(write_error)?;
         }
-        if sim.log().len() >= capacity {
-            // The estimate was too small: events may have been dropped. The run is
-            // deterministic, so run it again with all the room a report allows (the trace,
-            // if any, is already complete).
-            if capacity >= MAX_EVENTS {
-                return Err(too_many_events());
-            }
-            sim = Simulation::new(scenario).map_err(|e| bad(e.to_string()))?;
-            sim.set_log_capacity(MAX_EVENTS);
-            sim.advance_to(until);
-            if sim.log().len() >= MAX_EVENTS {
-                return Err(too_many_events());
-            }
-        }
-        let mut json = Report::of(&sim).to_json();
+        let mut json = Report::of(&sim, events).to_json();
         json.push('\n');
         write_stdout(json.as_bytes())
     }
 
-    fn too_many_events() -> Failure {
-        failed(format!(
-            "the run logged {MAX_EVENTS} events or more, the most a report lists: shorten it with --until"
-        ))
+    /// The request log being written: the CSV file, and the lines waiting for their turn.
+    struct Trace {
+        out: BufWriter<File>,
+        pending: Pending,
     }
 
-    /// Runs `sim` to `until` in chunks, writing the request log in arrival order as it goes.
+    impl Trace {
+        /// Writes the lines still waiting (requests alive at the end never finished and have
+        /// none) and flushes the file.
+        fn finish(&mut self) -> io::Result<()> {
+            self.pending.write_before(u64::MAX, &mut self.out)?;
+            self.out.flush()
+        }
+    }
+
+    /// Runs `sim` to `until` in steps, draining its outputs after each: the events (but retries,
+    /// which the report counts instead) are returned for the report, and with a trace every
+    /// finished request's line is written in arrival order.
     ///
-    /// The engine logs requests as they finish, which is not arrival order. After each chunk the
-    /// new records are formatted into `pending`; every pending line older than the oldest
-    /// request still alive (or not yet sent) can no longer be overtaken, so it is written.
-    /// Chunks also end just before each timeline command, so a line is formatted with the client
-    /// population its request saw.
-    fn run_traced(sim: &mut Simulation, until: SimTime, out: &mut impl Write) -> io::Result<()> {
-        writeln!(out, "{TRACE_HEADER}")?;
-        let mut stops: Vec<SimTime> = sim
-            .scenario()
-            .timeline
-            .iter()
-            .filter(|e| e.at.0 > 0 && e.at < until)
-            .map(|e| SimTime(e.at.0 - 1))
-            .collect();
-        stops.sort_unstable();
-        stops.dedup();
-        let mut stops = stops.into_iter().peekable();
-        // A chunk lasts about TRACE_CHUNK arrivals at the current rate (times `scale`, which
-        // halves when a chunk turns out much bigger), between 1 ms and 1 s.
+    /// The engine hands requests out as they finish, which is not arrival order. Each step's
+    /// lines go to `pending`; every pending line older than the oldest request still alive (or
+    /// not yet sent) can no longer be overtaken, so it is written. A step lasts about
+    /// [`STEP_REQUESTS`] arrivals at the current rate (times a scale that halves when a step
+    /// turns out much bigger), so memory holds a few steps' lines at most.
+    fn stream(
+        sim: &mut Simulation,
+        until: SimTime,
+        mut trace: Option<&mut Trace>,
+    ) -> io::Result<Vec<EventReport>> {
+        if let Some(trace) = trace.as_mut() {
+            writeln!(trace.out, "{TRACE_HEADER}")?;
+        }
+        sim.keep_finished(trace.is_some());
+        let mut events = Vec::new();
         let mut scale = 1.0;
-        let mut pending = Pending::default();
-        sim.enable_trace(usize::MAX);
         while sim.now() < until {
-            while stops.next_if(|&s| s <= sim.now()).is_some() {}
             let traffic = sim.traffic();
             let rate = traffic.rate_at(sim.now()).max(traffic.rate).max(1.0);
             let step =
-                SimDuration::from_secs_f64((scale * TRACE_CHUNK as f64 / rate).clamp(1e-3, 1.0));
-            let mut end = (sim.now() + step).min(until);
-            if let Some(&stop) = stops.peek() {
-                end = end.min(stop);
+                SimDuration::from_secs_f64((scale * STEP_REQUESTS as f64 / rate).clamp(1e-3, 1.0));
+            sim.advance_to((sim.now() + step).min(until));
+            let logged: Vec<Logged> = sim.drain_events().collect();
+            events.extend(timeline(&logged, sim.servers()));
+            let Some(trace) = trace.as_mut() else {
+                continue;
+            };
+            let mut finished = 0;
+            while let Some(record) = sim.poll_finished() {
+                trace.pending.push(record.seq, &trace_line(sim, &record));
+                finished += 1;
             }
-            sim.advance_to(end);
-            let finished = sim.trace().map_or(0, |t| t.len());
-            for r in sim.trace().into_iter().flatten() {
-                pending.push(r.seq, &trace_line(sim, r));
-            }
-            sim.enable_trace(usize::MAX); // starts an empty log
-            if finished > 2 * TRACE_CHUNK {
+            if finished > 2 * STEP_REQUESTS {
                 scale = (scale / 2.0).max(1e-3);
-            } else if finished < TRACE_CHUNK / 2 {
+            } else if finished < STEP_REQUESTS / 2 {
                 scale = (scale * 2.0).min(1.0);
             }
             let oldest_alive = sim
@@ -478,10 +478,9 @@ EXIT CODES:
                 .map(|r| r.seq)
                 .min()
                 .unwrap_or(sim.totals().generated);
-            pending.write_before(oldest_alive, out)?;
+            trace.pending.write_before(oldest_alive, &mut trace.out)?;
         }
-        // The rest; requests still alive never finished and have no line.
-        pending.write_before(u64::MAX, out)
+        Ok(events)
     }
 
     /// Formatted request-log lines waiting for their turn, kept in one buffer (a million small

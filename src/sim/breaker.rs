@@ -126,7 +126,8 @@ impl BreakerConfig {
 }
 
 /// The breaker's state.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum BreakerState {
     /// Calls flow; results are watched.
     Closed,
@@ -147,13 +148,79 @@ impl BreakerState {
     }
 }
 
-/// A change of state, with its reason.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// The rule that moved a breaker, with the numbers it decided on.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
+#[serde(tag = "rule", rename_all = "snake_case")]
+pub enum BreakerRule {
+    /// Consecutive failures reached the threshold (classic breaker).
+    ConsecutiveFailures {
+        /// The threshold, reached.
+        threshold: u32,
+    },
+    /// Resilience4j: the window's failure rate reached the threshold.
+    FailureRate {
+        /// The failure rate, percent.
+        rate: f64,
+        /// The threshold, percent.
+        threshold: f64,
+        /// Calls in the window.
+        calls: u32,
+    },
+    /// Resilience4j: the window's slow-call rate reached the threshold.
+    SlowCallRate {
+        /// The slow-call rate, percent.
+        rate: f64,
+        /// The threshold, percent.
+        threshold: f64,
+        /// Calls in the window.
+        calls: u32,
+    },
+    /// Hystrix: enough requests in the rolling window, and enough of them failed.
+    ErrorPercent {
+        /// Failed requests in the window.
+        failures: u32,
+        /// Requests in the window.
+        calls: u32,
+        /// Their error percentage.
+        percent: f64,
+        /// The threshold, percent.
+        threshold: f64,
+    },
+    /// The open time is over: trial calls may go through.
+    WaitOver {
+        /// How long it stayed open.
+        waited: SimDuration,
+        /// How many trial calls it admits.
+        permitted: u32,
+    },
+    /// Resilience4j: every permitted trial call is in; their failure rate decided.
+    Trials {
+        /// Trial calls that failed (or were slow).
+        bad: u32,
+        /// Trial calls admitted.
+        permitted: u32,
+        /// Their failure rate, percent.
+        rate: f64,
+        /// The threshold (the lower of the failure and slow-call thresholds), percent.
+        threshold: f64,
+    },
+    /// Consecutive or Hystrix: the one trial call ended.
+    Trial {
+        /// Whether it succeeded.
+        ok: bool,
+    },
+}
+
+/// A change of state, with the rule that made it.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
 pub struct BreakerTransition {
+    /// The state before.
+    pub from: BreakerState,
     /// The new state.
     pub to: BreakerState,
-    /// Why, e.g. `OPEN: failure rate 60% >= 50% over 5 calls`.
-    pub reason: String,
+    /// Why.
+    #[serde(flatten)]
+    pub rule: BreakerRule,
 }
 
 /// Outcome counts in a window: `(calls, failures, slow)`.
@@ -295,37 +362,36 @@ impl CircuitBreaker {
         }
     }
 
-    fn go(&mut self, to: BreakerState, reason: String) -> BreakerTransition {
+    fn go(&mut self, to: BreakerState, rule: BreakerRule) -> BreakerTransition {
+        let from = self.state;
         self.state = to;
         self.epoch = self.epoch.wrapping_add(1);
         self.trial_admitted = 0;
         self.trial_results.clear();
-        BreakerTransition { to, reason }
+        BreakerTransition { from, to, rule }
     }
 
-    fn open(&mut self, now: SimTime, reason: String) -> BreakerTransition {
-        let wait = match self.config {
+    /// How long it stays OPEN before trial calls.
+    fn wait(&self) -> SimDuration {
+        match self.config {
             BreakerConfig::Off => SimDuration::ZERO,
             BreakerConfig::Consecutive { timeout, .. } => timeout,
             BreakerConfig::Resilience4j { wait_open, .. } => wait_open,
             BreakerConfig::Hystrix { sleep_window, .. } => sleep_window,
-        };
-        self.open_until = now + wait;
-        self.go(BreakerState::Open, reason)
+        }
+    }
+
+    fn open(&mut self, now: SimTime, rule: BreakerRule) -> BreakerTransition {
+        self.open_until = now + self.wait();
+        self.go(BreakerState::Open, rule)
     }
 
     fn half_open(&mut self) -> BreakerTransition {
-        let permitted = self.permitted();
-        let reason = match self.config {
-            BreakerConfig::Resilience4j { wait_open, .. } => {
-                format!("HALF_OPEN after {wait_open} open: {permitted} trial calls")
-            }
-            BreakerConfig::Hystrix { sleep_window, .. } => {
-                format!("HALF_OPEN: sleep window of {sleep_window} over, one trial request")
-            }
-            _ => "HALF_OPEN: timeout since the last failure passed, one trial call".into(),
+        let rule = BreakerRule::WaitOver {
+            waited: self.wait(),
+            permitted: self.permitted(),
         };
-        self.go(BreakerState::HalfOpen, reason)
+        self.go(BreakerState::HalfOpen, rule)
     }
 
     /// Asks to send a call at `now`. Returns whether it may go, and any state change on the way
@@ -347,61 +413,14 @@ impl CircuitBreaker {
         (true, transition)
     }
 
-    /// Why the breaker is in its current state, in terms of its design and settings: call it right
-    /// after a transition.
-    pub fn cause(&self) -> String {
-        let permitted = self.permitted();
-        let rule = match self.config {
-            BreakerConfig::Off => "No circuit breaker".to_string(),
-            BreakerConfig::Consecutive { threshold, timeout } => format!(
-                "Consecutive-failures breaker: threshold {threshold} failures, opens for {timeout}, then lets one trial call through"
-            ),
-            BreakerConfig::Resilience4j {
-                window,
-                failure_rate,
-                slow_rate,
-                slow_call_duration,
-                minimum_calls,
-                wait_open,
-                automatic_transition,
-                ..
-            } => {
-                let window = match window {
-                    WindowKind::Count(n) => format!("the last {n} calls"),
-                    WindowKind::Time(s) => format!("the calls of the last {s} s"),
-                };
-                let half_open = if automatic_transition {
-                    "by timer"
-                } else {
-                    "on the next call"
-                };
-                format!(
-                    "Resilience4j breaker: a sliding window of {window}; once it holds {minimum_calls} calls it opens when the failure rate is >= {failure_rate}% or the slow-call rate (calls over {slow_call_duration}) is >= {slow_rate}%; it stays open {wait_open}, then turns half-open {half_open} and admits {permitted} trial calls"
-                )
-            }
-            BreakerConfig::Hystrix {
-                volume_threshold,
-                error_percent,
-                sleep_window,
-            } => format!(
-                "Hystrix breaker: a 10 s rolling window; it opens when the window holds >= {volume_threshold} requests and >= {error_percent}% of them failed; it sleeps {sleep_window}, then lets one trial request through"
-            ),
-        };
-        let now = match self.state {
-            BreakerState::Open => format!(
-                "Now OPEN: calls to this server are refused at the balancer, without being sent, until t={:.1} s",
-                self.open_until.as_secs_f64()
-            ),
-            BreakerState::HalfOpen => format!(
-                "Now HALF_OPEN: the open time is over, so up to {permitted} trial call{} may go through; how the trials end decides whether it closes or opens again",
-                if permitted == 1 { "" } else { "s" }
-            ),
-            BreakerState::Closed => {
-                "Now CLOSED: the trial calls went well, so calls flow again and their results are watched"
-                    .to_string()
-            }
-        };
-        format!("{rule}. {now}.")
+    /// The settings it works with.
+    pub fn config(&self) -> &BreakerConfig {
+        &self.config
+    }
+
+    /// Until when an OPEN breaker refuses calls.
+    pub fn open_until(&self) -> SimTime {
+        self.open_until
     }
 
     /// When an automatic OPEN -> HALF_OPEN transition is due (Resilience4j with automatic transition).
@@ -455,7 +474,7 @@ impl CircuitBreaker {
                 self.consecutive = if failed { self.consecutive + 1 } else { 0 };
                 (self.consecutive >= threshold).then(|| {
                     self.consecutive = 0;
-                    self.open(now, format!("OPEN after {threshold} consecutive failures"))
+                    self.open(now, BreakerRule::ConsecutiveFailures { threshold })
                 })
             }
             BreakerConfig::Resilience4j {
@@ -471,15 +490,23 @@ impl CircuitBreaker {
                     return None;
                 }
                 let (f, s) = (percent(failures, calls), percent(slows, calls));
-                let reason = if f >= failure_rate {
-                    format!("OPEN: failure rate {f:.0}% >= {failure_rate}% over {calls} calls")
+                let rule = if f >= failure_rate {
+                    BreakerRule::FailureRate {
+                        rate: f,
+                        threshold: failure_rate,
+                        calls,
+                    }
                 } else if s >= slow_rate {
-                    format!("OPEN: slow-call rate {s:.0}% >= {slow_rate}% over {calls} calls")
+                    BreakerRule::SlowCallRate {
+                        rate: s,
+                        threshold: slow_rate,
+                        calls,
+                    }
                 } else {
                     return None;
                 };
                 self.window.clear();
-                Some(self.open(now, reason))
+                Some(self.open(now, rule))
             }
             BreakerConfig::Hystrix {
                 volume_threshold,
@@ -491,10 +518,13 @@ impl CircuitBreaker {
                 let e = percent(failures, calls);
                 (calls >= volume_threshold && e >= error_percent).then(|| {
                     self.window.clear();
-                    self.open(
-                        now,
-                        format!("OPEN: {failures} of {calls} requests failed in 10 s ({e:.0}% >= {error_percent}%)"),
-                    )
+                    let rule = BreakerRule::ErrorPercent {
+                        failures,
+                        calls,
+                        percent: e,
+                        threshold: error_percent,
+                    };
+                    self.open(now, rule)
                 })
             }
         }
@@ -513,7 +543,7 @@ impl CircuitBreaker {
             return None;
         }
         let bad = self.trial_results.iter().filter(|&&b| b).count() as u32;
-        let (reopen, reason) = match self.config {
+        let (reopen, rule) = match self.config {
             BreakerConfig::Resilience4j {
                 failure_rate,
                 slow_rate,
@@ -521,31 +551,22 @@ impl CircuitBreaker {
             } => {
                 let rate = percent(bad, permitted);
                 let threshold = failure_rate.min(slow_rate);
-                if rate >= threshold {
-                    (
-                        true,
-                        format!(
-                            "OPEN again: {bad} of {permitted} trial calls failed ({rate:.0}% >= {threshold}%)"
-                        ),
-                    )
-                } else {
-                    (
-                        false,
-                        format!(
-                            "CLOSED: {bad} of {permitted} trial calls failed ({rate:.0}% < {threshold}%)"
-                        ),
-                    )
-                }
+                let rule = BreakerRule::Trials {
+                    bad,
+                    permitted,
+                    rate,
+                    threshold,
+                };
+                (rate >= threshold, rule)
             }
-            _ if bad > 0 => (true, "OPEN again: the trial call failed".to_string()),
-            _ => (false, "CLOSED: the trial call succeeded".to_string()),
+            _ => (bad > 0, BreakerRule::Trial { ok: bad == 0 }),
         };
         if reopen {
-            return Some(self.open(now, reason));
+            return Some(self.open(now, rule));
         }
         self.window.clear();
         self.consecutive = 0;
-        Some(self.go(BreakerState::Closed, reason))
+        Some(self.go(BreakerState::Closed, rule))
     }
 }
 
@@ -643,8 +664,13 @@ mod tests {
         assert_eq!(results.len(), 1);
         assert_eq!(results[0].to, BreakerState::Open, "S,F,F,S: 50% >= 50%");
         assert_eq!(
-            results[0].reason,
-            "OPEN again: 2 of 4 trial calls failed (50% >= 50%)"
+            results[0].rule,
+            BreakerRule::Trials {
+                bad: 2,
+                permitted: 4,
+                rate: 50.0,
+                threshold: 50.0
+            }
         );
     }
 
@@ -667,11 +693,13 @@ mod tests {
             transitions.extend(b.record(e, true, SimDuration::from_millis(1_500), t(i)));
         }
         assert_eq!(transitions.len(), 1);
-        assert!(
-            transitions[0]
-                .reason
-                .starts_with("OPEN: slow-call rate 100%"),
-            "{transitions:?}"
+        assert_eq!(
+            transitions[0].rule,
+            BreakerRule::SlowCallRate {
+                rate: 100.0,
+                threshold: 80.0,
+                calls: 5
+            }
         );
         assert_eq!(b.next_timeout(), Some(t(5_004)));
         assert_eq!(b.on_timer(t(5_004)).unwrap().to, BreakerState::HalfOpen);
@@ -718,7 +746,14 @@ mod tests {
         let closed = b
             .record(e, true, SimDuration::from_millis(1), t(5_030))
             .unwrap();
-        assert_eq!(closed.reason, "CLOSED: the trial call succeeded");
+        assert_eq!(
+            (closed.from, closed.to, closed.rule),
+            (
+                BreakerState::HalfOpen,
+                BreakerState::Closed,
+                BreakerRule::Trial { ok: true }
+            )
+        );
         assert_eq!(
             feed(&mut b, &"F".repeat(19), 6_000),
             [],

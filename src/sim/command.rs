@@ -126,6 +126,24 @@ pub enum Command {
     SetMeanCost(SimDuration),
 }
 
+impl Command {
+    /// The server it is about (0-based), if it is about one.
+    pub fn server(&self) -> Option<usize> {
+        match *self {
+            Command::Kill { server }
+            | Command::Revive { server }
+            | Command::SetWeight { server, .. }
+            | Command::SetSpeed { server, .. }
+            | Command::RemoveServer { server }
+            | Command::Degrade { server, .. }
+            | Command::SetErrorRate { server, .. }
+            | Command::Drain { server, .. }
+            | Command::SetBackup { server, .. } => Some(server),
+            _ => None,
+        }
+    }
+}
+
 /// A command and the simulated time it was applied at; in files `{"at": "30s", "do": {...}}`.
 #[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]

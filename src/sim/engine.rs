@@ -8,8 +8,10 @@
 //! instead of going through the queue, which keeps the pure-queueing runs fast.
 //!
 //! The balancer never knows that a server died: it learns it from active health checks, passive
-//! checks on real answers, or its circuit breakers, exactly as a real one does. Every state change
-//! is logged with its simulated time and cause.
+//! checks on real answers, or its circuit breakers, exactly as a real one does. Every command and
+//! state change is handed out as an [`Event`] value with its simulated time and numbers
+//! ([`Simulation::poll_event`]), and every finished request as a [`TraceRecord`]
+//! ([`Simulation::poll_finished`]): outputs are drained by whoever reads them, never capped here.
 
 use std::collections::VecDeque;
 
@@ -18,15 +20,19 @@ use super::balancer::{
     Algorithm, Balancer, Candidate, Decision, Feedback, HashKey, PickContext, Remap, RequestKey,
     remap,
 };
-use super::breaker::{BreakerConfig, BreakerTransition, CircuitBreaker};
+use super::breaker::{BreakerTransition, CircuitBreaker};
 use super::command::{Command, TimedCommand};
-use super::event::EventQueue;
+use super::events::{
+    Before, BreakerEvent, CommandEvent, Event, HealthEvent, KeyKind, Logged, Membership, Origin,
+    PassiveEvent, RemapEvent, RetryCause, RetryEvent,
+};
 use super::health::CheckFailure;
 use super::metrics::{Metrics, Totals};
 use super::passive::{Passive, PassiveTransition};
+use super::queue::EventQueue;
 use super::request::{Outcome, Phase, Request, RequestId, RequestTable};
 use super::resilience::{Resilience, check_breaker, check_health, check_passive, check_retry};
-use super::retry::{MAX_TRIES, RetryPolicy};
+use super::retry::MAX_TRIES;
 use super::rng::{SimRng, Stream};
 use super::scenario::{
     MAX_RATE, Scenario, check_clients, check_error_rate, check_mean_cost, check_slow_start,
@@ -38,10 +44,6 @@ use super::time::{SimDuration, SimTime};
 use super::traffic::{Traffic, path_hash};
 use super::validation::{ValidationError, check_range};
 
-/// How many entries the event log keeps.
-pub const LOG_CAPACITY: usize = 500;
-/// How many retry events the retry log keeps (retries can be many; they get their own log).
-pub const RETRY_LOG_CAPACITY: usize = 100;
 /// How many clients' keys the consistent-hashing remap report samples.
 const REMAP_SAMPLE: u32 = 10_000;
 /// A failing server answers its errors in this fraction of the normal time (it fails fast).
@@ -49,7 +51,7 @@ const ERROR_WORK_SHARE: f64 = 0.1;
 
 /// Something that happens at an instant of simulated time.
 #[derive(Clone, Copy, Debug)]
-enum Event {
+enum Step {
     /// The next client request is sent (stale unless `epoch` is the current arrival epoch).
     Arrival { epoch: u32 },
     /// A request reaches the load balancer from its client.
@@ -85,100 +87,6 @@ enum Event {
     DegradeTick { epoch: u32 },
 }
 
-/// What a timeline entry is about.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum LogKind {
-    /// A user's (or a script's) command.
-    Command,
-    /// An active health-check transition.
-    Health,
-    /// A passive-check transition (nginx failure window, Envoy ejection).
-    Passive,
-    /// A circuit-breaker transition.
-    Breaker,
-    /// A retry.
-    Retry,
-    /// A consistent-hashing remap report.
-    Remap,
-}
-
-/// One line of the event timeline.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LogEntry {
-    /// When it happened.
-    pub at: SimTime,
-    /// What it is about.
-    pub kind: LogKind,
-    /// What happened, in words.
-    pub text: String,
-    /// Why it happened (read it with [`LogEntry::cause`]).
-    pub why: Cause,
-}
-
-impl LogEntry {
-    /// Why it happened: the mechanism and its settings at that moment, or who gave the command.
-    pub fn cause(&self) -> String {
-        match &self.why {
-            Cause::Text(text) => text.clone(),
-            Cause::Retry(retry) => retry.to_string(),
-        }
-    }
-}
-
-/// Why a timeline entry happened. State-machine transitions and commands are rare and worded at
-/// once; retries can be hundreds of thousands a run, so theirs keeps the few numbers it is worded
-/// from and is put into words only when read (the engine's hot path stays nearly allocation-free).
-#[derive(Clone, Debug, PartialEq)]
-pub enum Cause {
-    /// Already in words.
-    Text(String),
-    /// A retry's circumstances.
-    Retry(RetryCause),
-}
-
-/// What decided a retry: the policy, how the try ended, and the budget at that moment.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct RetryCause {
-    /// The retry policy in force.
-    pub policy: RetryPolicy,
-    /// How the failed try ended.
-    pub outcome: Outcome,
-    /// Tries made so far.
-    pub tries: u8,
-    /// Requests active at the balancer.
-    pub active: u64,
-    /// Retries in progress.
-    pub retrying: u64,
-}
-
-impl std::fmt::Display for RetryCause {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let (policy, max) = (&self.policy, self.policy.max_tries);
-        write!(
-            f,
-            "Retry policy: {}. The try ended with {}, a failure the policy retries, after {} of {max} tries; the next try goes to a server this request has not tried yet. ",
-            policy.describe(),
-            self.outcome.label(),
-            self.tries
-        )?;
-        match policy.budget {
-            None => write!(
-                f,
-                "There is no retry budget, so every retryable failure is retried."
-            ),
-            Some(share) => write!(
-                f,
-                "Retry budget: at most {:.0}% of the active requests (at least {}) may be retries at once; with {} requests active and {} retries in progress, this one fits.",
-                share * 100.0,
-                policy.min_concurrent,
-                self.active,
-                self.retrying
-            ),
-        }
-    }
-}
-
 /// One finished request, for the request log.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct TraceRecord {
@@ -188,6 +96,8 @@ pub struct TraceRecord {
     pub sent: SimTime,
     /// The client.
     pub client: u32,
+    /// The client's address when the request ended.
+    pub ip: [u8; 4],
     /// The last server tried, if any.
     pub server: Option<u32>,
     /// Tries made.
@@ -247,17 +157,17 @@ pub struct Simulation {
     /// Retries in progress (for the retry budget).
     retrying: u64,
     next_attempt: u64,
-    events: EventQueue<Event>,
+    events: EventQueue<Step>,
     streams: Streams,
     arrival_epoch: u32,
     generated: u64,
     /// Events popped from the queue and handled so far (see [`Simulation::events_processed`]).
     events_processed: u64,
     metrics: Metrics,
-    log: VecDeque<LogEntry>,
-    log_capacity: usize,
-    retry_log: VecDeque<LogEntry>,
-    trace: Option<(VecDeque<TraceRecord>, usize)>,
+    /// Events not yet taken with [`Simulation::poll_event`].
+    outbox: VecDeque<Logged>,
+    /// Finished requests not yet taken with [`Simulation::poll_finished`], when they are kept.
+    finished: Option<VecDeque<TraceRecord>>,
     recording: Vec<TimedCommand>,
     job_scratch: Vec<Job>,
     completion_scratch: Vec<Completion>,
@@ -316,10 +226,8 @@ impl Simulation {
             arrival_epoch: 0,
             generated: 0,
             events_processed: 0,
-            log: VecDeque::new(),
-            log_capacity: LOG_CAPACITY,
-            retry_log: VecDeque::new(),
-            trace: None,
+            outbox: VecDeque::new(),
+            finished: None,
             recording: Vec::new(),
             job_scratch: Vec::new(),
             completion_scratch: Vec::new(),
@@ -333,7 +241,7 @@ impl Simulation {
             sim.validate(&entry.command).map_err(|e| {
                 ValidationError::new(format!("timeline[{i}].do ({})", e.field), e.problem)
             })?;
-            sim.events.push_last(entry.at, Event::Scripted(i as u32));
+            sim.events.push_last(entry.at, Step::Scripted(i as u32));
         }
         Ok(sim)
     }
@@ -349,19 +257,29 @@ impl Simulation {
         }
     }
 
-    /// Keeps up to `capacity` timeline entries instead of [`LOG_CAPACITY`].
-    pub fn set_log_capacity(&mut self, capacity: usize) {
-        self.log_capacity = capacity.max(1);
+    /// The next event of the run not yet taken, oldest first: every command applied and every
+    /// state-machine transition, in the order they happened. Events wait here until taken, so a
+    /// reader that wants them all polls until `None` as it goes (as `lbsim` does); one that
+    /// keeps only recent ones (the page) still has to poll, or they pile up.
+    pub fn poll_event(&mut self) -> Option<Logged> {
+        self.outbox.pop_front()
     }
 
-    /// Starts keeping a request log of the last `capacity` finished requests.
-    pub fn enable_trace(&mut self, capacity: usize) {
-        self.trace = Some((VecDeque::new(), capacity.max(1)));
+    /// Every event not yet taken, oldest first ([`Simulation::poll_event`] until `None`).
+    pub fn drain_events(&mut self) -> impl Iterator<Item = Logged> + '_ {
+        std::iter::from_fn(|| self.poll_event())
     }
 
-    /// The request log, in finishing order, if it is on.
-    pub fn trace(&self) -> Option<&VecDeque<TraceRecord>> {
-        self.trace.as_ref().map(|(t, _)| t)
+    /// Starts (or stops) keeping finished requests for [`Simulation::poll_finished`]; off by
+    /// default, since most runs only want the counts.
+    pub fn keep_finished(&mut self, on: bool) {
+        self.finished = on.then(VecDeque::new);
+    }
+
+    /// The next finished request not yet taken, in finishing order (which is not arrival order:
+    /// a quick request sent later may finish first), while [`Simulation::keep_finished`] is on.
+    pub fn poll_finished(&mut self) -> Option<TraceRecord> {
+        self.finished.as_mut()?.pop_front()
     }
 
     /// The scenario this run started from.
@@ -474,16 +392,6 @@ impl Simulation {
             .sum()
     }
 
-    /// The most recent timeline entries (all but retries), oldest first (at most [`LOG_CAPACITY`]).
-    pub fn log(&self) -> &VecDeque<LogEntry> {
-        &self.log
-    }
-
-    /// The most recent retries, oldest first (at most [`RETRY_LOG_CAPACITY`]).
-    pub fn retry_log(&self) -> &VecDeque<LogEntry> {
-        &self.retry_log
-    }
-
     /// Every command applied so far, with its time: replaying them reproduces this run.
     pub fn recording(&self) -> &[TimedCommand] {
         &self.recording
@@ -501,8 +409,19 @@ impl Simulation {
         scripted: Option<usize>,
     ) -> Result<(), ValidationError> {
         self.validate(&command)?;
-        let text = self.describe(&command);
-        let cause = self.command_cause(&command, scripted);
+        let event = CommandEvent {
+            command,
+            origin: match scripted {
+                None => Origin::User,
+                Some(i) => Origin::Timeline {
+                    entry: i as u32,
+                    of: self.scenario.timeline.len() as u32,
+                    scheduled: self.scenario.timeline[i].at,
+                },
+            },
+            before: self.before(&command),
+            watchers: matches!(command, Command::Kill { .. }).then_some(self.resilience),
+        };
         // Availability changes report their remap as they happen; weights are reported here.
         let pool_before = match command {
             Command::SetWeight { .. } => self.algorithm.hash_key().map(|_| self.pool.clone()),
@@ -538,7 +457,7 @@ impl Simulation {
                 self.degrading[server] = (per_minute > 0.0).then_some((per_minute, start));
                 self.degrade_epoch = self.degrade_epoch.wrapping_add(1);
                 if self.degrading.iter().any(Option::is_some) {
-                    let tick = Event::DegradeTick {
+                    let tick = Step::DegradeTick {
                         epoch: self.degrade_epoch,
                     };
                     self.events.push(self.now + SimDuration::from_secs(1), tick);
@@ -604,7 +523,7 @@ impl Simulation {
             at: self.now,
             command,
         });
-        self.push_log(LogKind::Command, text, cause);
+        self.emit(Event::Command(Box::new(event)));
         if let Some(before) = pool_before {
             self.report_remap(&before);
         }
@@ -714,179 +633,31 @@ impl Simulation {
         }
     }
 
-    fn describe(&self, command: &Command) -> String {
-        let name = |server: usize| self.servers[server].spec().name.as_str();
+    /// What `command` is about to change, as it is now (the numbers its event keeps).
+    fn before(&self, command: &Command) -> Before {
+        let spec = |server: usize| self.servers[server].spec();
         match *command {
-            Command::Kill { server } => {
-                let s = &self.servers[server];
-                format!(
-                    "{} killed: {} in service and {} queued requests fail",
-                    name(server),
-                    s.busy(),
-                    s.queued()
-                )
-            }
-            Command::Revive { server } => format!("{} revived", name(server)),
-            Command::AddServer { weight, workers } => format!(
-                "server-{} added (weight {weight}, {workers} workers)",
-                self.servers.len() + 1
-            ),
-            Command::RemoveServer { server } => {
-                format!(
-                    "{} removed: no new requests, the ones it has finish",
-                    name(server)
-                )
-            }
-            Command::Degrade { server, per_minute } => {
-                if per_minute > 0.0 {
-                    format!(
-                        "{} degrading: loses {:.0}% of its speed per minute",
-                        name(server),
-                        per_minute * 100.0
-                    )
-                } else {
-                    format!("{} stops degrading", name(server))
-                }
-            }
-            Command::SetWeight { server, weight } => format!(
-                "{} weight {} -> {weight}",
-                name(server),
-                self.servers[server].spec().weight
-            ),
-            Command::SetSpeed { server, speed } => format!(
-                "{} speed x{} -> x{speed}",
-                name(server),
-                self.servers[server].spec().speed
-            ),
-            Command::SetErrorRate { server, rate } => format!(
-                "{} error rate {:.0}% -> {:.0}%",
-                name(server),
-                self.servers[server].spec().error_rate * 100.0,
-                rate * 100.0
-            ),
-            Command::Drain { server, on } => {
-                if on {
-                    format!(
-                        "{} draining: no new requests, the ones it has finish",
-                        name(server)
-                    )
-                } else {
-                    format!("{} back in rotation after draining", name(server))
-                }
-            }
-            Command::SetBackup { server, backup } => {
-                let role = if backup {
-                    "backup (used only when no primary can take a request)"
-                } else {
-                    "primary"
-                };
-                format!("{} is now a {role}", name(server))
-            }
-            Command::SetAlgorithm(a) => {
-                format!(
-                    "algorithm {} -> {}",
-                    self.algorithm.about().name,
-                    a.about().name
-                )
-            }
-            Command::SetSlowStart(s) => {
-                format!(
-                    "slow start {} -> {}",
-                    self.slow_start.describe(),
-                    s.describe()
-                )
-            }
-            Command::SetClients {
-                clients,
-                behind_nat,
-            } => {
-                format!("clients: {clients}, of which {behind_nat} behind one NAT address")
-            }
-            Command::SetHealthCheck(h) => match h {
-                None => "active health checks off".into(),
-                Some(h) => format!(
-                    "active health checks: inter {}, timeout {}, rise {}, fall {}",
-                    h.inter, h.timeout, h.rise, h.fall
-                ),
+            Command::Kill { server } => Before::Load {
+                busy: self.servers[server].busy(),
+                queued: self.servers[server].queued(),
             },
-            Command::SetPassive(p) => format!("passive checks: {}", p.describe()),
-            Command::SetPanicThreshold(p) => match p {
-                None => "panic threshold off".into(),
-                Some(p) => format!("panic threshold {:.0}%", p * 100.0),
-            },
-            Command::SetBreaker(b) => format!("circuit breakers: {}", b.describe()),
-            Command::SetRetry(r) => format!("retries: {}", r.describe()),
-            Command::SetRate(rate) => format!("arrival rate {} -> {rate} req/s", self.traffic.rate),
-            Command::SetPattern(p) => format!("arrival pattern: {}", p.describe()),
-            Command::SetClientTimeout(t) => match t {
-                Some(t) => format!("clients give up after {t}"),
-                None => "clients wait forever".into(),
-            },
-            Command::SetMeanCost(mean) => {
-                format!("mean request cost {} -> {mean}", self.traffic.cost.mean())
-            }
+            Command::AddServer { .. } => Before::NewServer(self.servers.len() as u32 + 1),
+            Command::SetWeight { server, .. } => Before::Weight(spec(server).weight),
+            Command::SetSpeed { server, .. } => Before::Speed(spec(server).speed),
+            Command::SetErrorRate { server, .. } => Before::ErrorRate(spec(server).error_rate),
+            Command::SetAlgorithm(_) => Before::Algorithm(self.algorithm),
+            Command::SetSlowStart(_) => Before::SlowStart(self.slow_start),
+            Command::SetRate(_) => Before::Rate(self.traffic.rate),
+            Command::SetMeanCost(_) => Before::MeanCost(self.traffic.cost.mean()),
+            _ => Before::Nothing,
         }
     }
 
-    /// Who gave `command`, and for a kill how the balancer will find out.
-    fn command_cause(&self, command: &Command, scripted: Option<usize>) -> String {
-        let mut cause = match scripted {
-            Some(i) => format!(
-                "The scenario's timeline applied this at its scheduled time t={:.1} s (entry {} of {}): it comes with the scenario (a preset, a scenario file or a shared link), not from a click in this run.",
-                self.scenario.timeline[i].at.as_secs_f64(),
-                i + 1,
-                self.scenario.timeline.len()
-            ),
-            None => format!(
-                "You applied this at t={:.1} s, from the controls or a keyboard shortcut.",
-                self.now.as_secs_f64()
-            ),
-        };
-        if let Command::Kill { .. } = command {
-            let r = &self.resilience;
-            let mut watchers = vec![];
-            if let Some(h) = r.health {
-                watchers.push(format!(
-                    "active health checks ({} failed checks, {} apart)",
-                    h.fall, h.inter
-                ));
-            }
-            if r.passive != Passive::Off {
-                watchers.push(format!("passive checks ({})", r.passive.describe()));
-            }
-            if r.breaker != BreakerConfig::Off {
-                watchers.push(format!("its circuit breaker ({})", r.breaker.describe()));
-            }
-            cause += &if watchers.is_empty() {
-                " The balancer is not told, and nothing watches for it (no health checks, passive checks or breakers): it keeps sending requests there, and they fail.".to_string()
-            } else {
-                format!(
-                    " The balancer is not told: it finds out through {}.",
-                    watchers.join(", ")
-                )
-            };
-        }
-        cause
-    }
-
-    fn push_log(&mut self, kind: LogKind, text: String, cause: String) {
-        self.push_entry(kind, text, Cause::Text(cause));
-    }
-
-    fn push_entry(&mut self, kind: LogKind, text: String, why: Cause) {
-        let (log, capacity) = if kind == LogKind::Retry {
-            (&mut self.retry_log, RETRY_LOG_CAPACITY)
-        } else {
-            (&mut self.log, self.log_capacity)
-        };
-        if log.len() == capacity {
-            log.pop_front();
-        }
-        log.push_back(LogEntry {
+    /// Hands `event` out, stamped with the current time.
+    fn emit(&mut self, event: Event) {
+        self.outbox.push_back(Logged {
             at: self.now,
-            kind,
-            text,
-            why,
+            event,
         });
     }
 
@@ -907,46 +678,38 @@ impl Simulation {
             .map(|client| key.hash(&self.request_key(client, (client % paths) as u8)))
             .collect();
         let keys = if key == HashKey::Uri {
-            "path"
+            KeyKind::Path
         } else {
-            "client"
+            KeyKind::Client
         };
         let moved = remap(before, &self.pool, &hashes);
         self.last_remap = Some(moved);
-        let changes: Vec<String> = before
+        let changes = before
             .iter()
             .zip(&self.pool)
-            .zip(&self.servers)
-            .filter_map(|((b, a), s)| {
-                let name = &s.spec().name;
-                match (b.eligible(), a.eligible()) {
-                    (true, false) => Some(format!("{name} left")),
-                    (false, true) => Some(format!("{name} joined")),
-                    _ => (b.weight != a.weight)
-                        .then(|| format!("{name} weight {} -> {}", b.weight, a.weight)),
-                }
+            .enumerate()
+            .filter_map(|(server, (b, a))| {
+                let change = match (b.eligible(), a.eligible()) {
+                    (true, false) => Membership::Left,
+                    (false, true) => Membership::Joined,
+                    _ if b.weight != a.weight => Membership::Weight {
+                        from: b.weight,
+                        to: a.weight,
+                    },
+                    _ => return None,
+                };
+                Some((server as u32, change))
             })
             .collect();
-        let eligible = |pool: &[Candidate]| pool.iter().filter(|c| c.eligible()).count();
-        let cause = format!(
-            "{} places servers on a hash ring and sends each {keys} key to the next server clockwise, so when the set of servers changes ({}) only the keys on the changed servers' arcs move. Over {} sampled keys {:.1}% moved; hashing modulo the server count ({} -> {} servers) changes almost every key's remainder, so {:.1}% would have moved.",
-            self.algorithm.about().name,
-            changes.join(", "),
-            hashes.len(),
-            moved.consistent * 100.0,
-            eligible(before),
-            eligible(&self.pool),
-            moved.modulo * 100.0
-        );
-        self.push_log(
-            LogKind::Remap,
-            format!(
-                "consistent hashing moved {:.1}% of {keys} keys (modulo hashing would move {:.1}%)",
-                moved.consistent * 100.0,
-                moved.modulo * 100.0
-            ),
-            cause,
-        );
+        let eligible = |pool: &[Candidate]| pool.iter().filter(|c| c.eligible()).count() as u32;
+        self.emit(Event::Remap(RemapEvent {
+            algorithm: self.algorithm,
+            keys,
+            moved,
+            sampled: hashes.len() as u32,
+            eligible: (eligible(before), eligible(&self.pool)),
+            changes,
+        }));
     }
 
     fn request_key(&self, client: u32, path: u8) -> RequestKey {
@@ -966,7 +729,7 @@ impl Simulation {
         {
             self.events.push(
                 at,
-                Event::Arrival {
+                Step::Arrival {
                     epoch: self.arrival_epoch,
                 },
             );
@@ -977,7 +740,7 @@ impl Simulation {
     /// must be what handling `event` at this instant would do. A zero-latency network's hops then
     /// skip the queue, the dispatch on the event's kind and the staleness checks (nothing can have
     /// gone stale in no time).
-    fn after(&mut self, delay: SimDuration, event: Event, now: impl FnOnce(&mut Self)) {
+    fn after(&mut self, delay: SimDuration, event: Step, now: impl FnOnce(&mut Self)) {
         if delay == SimDuration::ZERO {
             now(self);
         } else {
@@ -985,30 +748,30 @@ impl Simulation {
         }
     }
 
-    fn handle(&mut self, event: Event) {
+    fn handle(&mut self, event: Step) {
         match event {
-            Event::Arrival { epoch } => {
+            Step::Arrival { epoch } => {
                 if epoch == self.arrival_epoch {
                     self.arrive();
                 }
             }
-            Event::AtBalancer(id, seq) => {
+            Step::AtBalancer(id, seq) => {
                 if self.requests.live(id, seq) {
                     self.route(id);
                 }
             }
-            Event::AtServer(id, attempt) => self.reach_server(id, attempt),
-            Event::ServiceDone {
+            Step::AtServer(id, attempt) => self.reach_server(id, attempt),
+            Step::ServiceDone {
                 server,
                 slot,
                 epoch,
             } => self.finish_service(server, slot, epoch),
-            Event::BackAtBalancer(id, attempt, outcome) => {
+            Step::BackAtBalancer(id, attempt, outcome) => {
                 if self.requests.current(id, attempt).is_some() {
                     self.try_ended(id, outcome);
                 }
             }
-            Event::TryTimeout(id, attempt) => {
+            Step::TryTimeout(id, attempt) => {
                 let waiting = self
                     .requests
                     .current(id, attempt)
@@ -1017,41 +780,41 @@ impl Simulation {
                     self.abandon_try(id);
                 }
             }
-            Event::AtClient(id, seq) => {
+            Step::AtClient(id, seq) => {
                 if self.requests.live(id, seq) {
                     self.answer_client(id);
                 }
             }
-            Event::ClientGivesUp(id, seq) => {
+            Step::ClientGivesUp(id, seq) => {
                 if self.requests.live(id, seq) {
                     self.client_gives_up(id);
                 }
             }
-            Event::CheckDue { server, epoch } => self.run_check(server as usize, epoch),
-            Event::CheckDone {
+            Step::CheckDue { server, epoch } => self.run_check(server as usize, epoch),
+            Step::CheckDone {
                 server,
                 epoch,
                 started,
                 failure,
             } => self.check_done(server as usize, epoch, started, failure),
-            Event::EjectionOver { server } => {
+            Step::EjectionOver { server } => {
                 let s = server as usize;
                 if let Some(t) = self.backends[s].passive.expire(self.now) {
                     self.log_passive(s, t);
                     self.refresh_availability(s);
                 }
             }
-            Event::DegradeTick { epoch } => {
+            Step::DegradeTick { epoch } => {
                 if epoch == self.degrade_epoch {
                     self.degrade_tick();
                 }
             }
-            Event::Scripted(i) => {
+            Step::Scripted(i) => {
                 let command = self.scenario.timeline[i as usize].command;
                 // Checked against the servers when the run started; values cannot go stale.
                 let _ = self.apply_from(command, Some(i as usize));
             }
-            Event::BreakerTimer { server, epoch } => {
+            Step::BreakerTimer { server, epoch } => {
                 let s = server as usize;
                 if self.backends[s].breaker.epoch() == epoch
                     && let Some(t) = self.backends[s].breaker.on_timer(self.now)
@@ -1089,9 +852,9 @@ impl Simulation {
         self.schedule_next_arrival();
         if let Some(patience) = self.traffic.client_timeout {
             self.events
-                .push(self.now + patience, Event::ClientGivesUp(id, seq));
+                .push(self.now + patience, Step::ClientGivesUp(id, seq));
         }
-        self.after(delay, Event::AtBalancer(id, seq), |sim| sim.route(id));
+        self.after(delay, Step::AtBalancer(id, seq), |sim| sim.route(id));
     }
 
     /// The load balancer picks a server for request `id` (its first try or a retry), asks that
@@ -1138,9 +901,9 @@ impl Simulation {
             .on_pick(&self.resilience.passive, self.now);
         if let Some(timeout) = self.resilience.retry.per_try_timeout {
             self.events
-                .push(self.now + timeout, Event::TryTimeout(id, attempt));
+                .push(self.now + timeout, Step::TryTimeout(id, attempt));
         }
-        self.after(delay, Event::AtServer(id, attempt), |sim| {
+        self.after(delay, Step::AtServer(id, attempt), |sim| {
             sim.reach_server(id, attempt)
         });
     }
@@ -1287,7 +1050,7 @@ impl Simulation {
                 .get_mut(c.job.request)
                 .enter(Phase::InService, self.now, c.at);
         }
-        let event = Event::ServiceDone {
+        let event = Step::ServiceDone {
             server: server as u32,
             slot: c.slot,
             epoch: c.epoch,
@@ -1328,7 +1091,7 @@ impl Simulation {
         let attempt = request.attempt;
         request.outcome = Some(outcome);
         request.enter(Phase::ToBalancerBack, self.now, self.now + delay);
-        self.after(delay, Event::BackAtBalancer(id, attempt, outcome), |sim| {
+        self.after(delay, Step::BackAtBalancer(id, attempt, outcome), |sim| {
             sim.try_ended(id, outcome)
         });
     }
@@ -1399,7 +1162,7 @@ impl Simulation {
             if let Some(until) = self.backends[server].passive.ejected_until() {
                 self.events.push(
                     until,
-                    Event::EjectionOver {
+                    Step::EjectionOver {
                         server: server as u32,
                     },
                 );
@@ -1423,24 +1186,19 @@ impl Simulation {
         };
         let budget_ok = policy.budget_allows(self.retrying, self.requests.len() as u64);
         if retryable && u32::from(request.tries) < policy.max_tries && budget_ok {
-            let from = request.server.map_or(0, |s| s as usize);
-            let (tries, max) = (request.tries, policy.max_tries);
+            let retry = RetryEvent {
+                request: request.seq,
+                server: request.server.unwrap_or(0),
+                cause: RetryCause {
+                    policy,
+                    outcome,
+                    tries: request.tries,
+                    active: self.requests.len() as u64,
+                    retrying: self.retrying,
+                },
+            };
             self.metrics.record_retry();
-            let text = format!(
-                "request #{} retried after {} on {} (try {} of {max})",
-                request.seq,
-                outcome.label(),
-                self.servers[from].spec().name,
-                tries + 1
-            );
-            let why = Cause::Retry(RetryCause {
-                policy,
-                outcome,
-                tries,
-                active: self.requests.len() as u64,
-                retrying: self.retrying,
-            });
-            self.push_entry(LogKind::Retry, text, why);
+            self.emit(Event::Retry(retry));
             self.route(id);
         } else {
             self.finish_at_balancer(id, outcome);
@@ -1454,7 +1212,7 @@ impl Simulation {
         request.outcome = Some(outcome);
         request.enter(Phase::ToClient, self.now, self.now + delay);
         let seq = request.seq;
-        self.after(delay, Event::AtClient(id, seq), |sim| sim.answer_client(id));
+        self.after(delay, Step::AtClient(id, seq), |sim| sim.answer_client(id));
     }
 
     fn answer_client(&mut self, id: RequestId) {
@@ -1492,14 +1250,12 @@ impl Simulation {
             .record_answer(request.server.map(|s| s as usize), outcome, latency);
         self.metrics
             .record_path(usize::from(request.path), outcome, latency);
-        if let Some((trace, capacity)) = &mut self.trace {
-            if trace.len() == *capacity {
-                trace.pop_front();
-            }
-            trace.push_back(TraceRecord {
+        if let Some(finished) = &mut self.finished {
+            finished.push_back(TraceRecord {
                 seq: request.seq,
                 sent: request.created,
                 client: request.client,
+                ip: self.traffic.client_ip(request.client),
                 server: request.server,
                 tries: request.tries,
                 outcome,
@@ -1545,7 +1301,7 @@ impl Simulation {
             let epoch = self.backends[index].check_epoch;
             self.events.push(
                 self.now,
-                Event::CheckDue {
+                Step::CheckDue {
                     server: index as u32,
                     epoch,
                 },
@@ -1566,7 +1322,7 @@ impl Simulation {
             let speed = (self.servers[server].spec().speed * per_second).max(MIN_SPEED);
             self.set_speed(server, speed);
         }
-        let tick = Event::DegradeTick {
+        let tick = Step::DegradeTick {
             epoch: self.degrade_epoch,
         };
         self.events.push(self.now + SimDuration::from_secs(1), tick);
@@ -1583,7 +1339,7 @@ impl Simulation {
             {
                 self.requests.get_mut(c.job.request).phase_end = c.at;
             }
-            let event = Event::ServiceDone {
+            let event = Step::ServiceDone {
                 server: server as u32,
                 slot: c.slot,
                 epoch: c.epoch,
@@ -1598,7 +1354,7 @@ impl Simulation {
     fn start_health_checks(&mut self) {
         for (server, backend) in self.backends.iter().enumerate() {
             if backend.health().is_some() {
-                let event = Event::CheckDue {
+                let event = Step::CheckDue {
                     server: server as u32,
                     epoch: backend.check_epoch,
                 };
@@ -1634,7 +1390,7 @@ impl Simulation {
             }
         };
         let at = checker.reported_at(self.now, took);
-        let event = Event::CheckDone {
+        let event = Step::CheckDone {
             server: server as u32,
             epoch,
             started: self.now,
@@ -1660,43 +1416,51 @@ impl Simulation {
         let next = (started + checker.next_interval()).max(self.now);
         self.events.push(
             next,
-            Event::CheckDue {
+            Step::CheckDue {
                 server: server as u32,
                 epoch,
             },
         );
-        if let Some(t) = transition {
+        if let Some(transition) = transition {
             let (health, max) = checker.health();
-            let name = &self.servers[server].spec().name;
-            let text = format!("{name} {} (health {health}/{max})", t.reason);
-            let cause = checker.cause(failure.map_or(Ok(()), Err));
-            self.push_log(LogKind::Health, text, cause);
+            let check = *checker.config();
+            self.emit(Event::Health(HealthEvent {
+                server: server as u32,
+                transition,
+                health,
+                max,
+                check,
+            }));
             self.refresh_availability(server);
         }
     }
 
-    fn log_passive(&mut self, server: usize, t: PassiveTransition) {
-        let text = format!("{} {}", self.servers[server].spec().name, t.reason);
-        let r = &self.resilience;
-        let cause = self.backends[server]
-            .passive
-            .cause(&r.passive, t.out, &r.retry);
-        self.push_log(LogKind::Passive, text, cause);
+    fn log_passive(&mut self, server: usize, transition: PassiveTransition) {
+        self.emit(Event::Passive(PassiveEvent {
+            server: server as u32,
+            transition,
+            config: self.resilience.passive,
+            retry: self.resilience.retry,
+        }));
     }
 
-    fn log_breaker(&mut self, server: usize, t: BreakerTransition) {
+    fn log_breaker(&mut self, server: usize, transition: BreakerTransition) {
         if let Some(at) = self.backends[server].breaker.next_timeout() {
             let epoch = self.backends[server].breaker.epoch();
             self.events.push(
                 at,
-                Event::BreakerTimer {
+                Step::BreakerTimer {
                     server: server as u32,
                     epoch,
                 },
             );
         }
-        let text = format!("{} breaker {}", self.servers[server].spec().name, t.reason);
-        let cause = self.backends[server].breaker.cause();
-        self.push_log(LogKind::Breaker, text, cause);
+        let breaker = &self.backends[server].breaker;
+        self.emit(Event::Breaker(BreakerEvent {
+            server: server as u32,
+            transition,
+            config: *breaker.config(),
+            open_until: breaker.open_until(),
+        }));
     }
 }

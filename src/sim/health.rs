@@ -58,7 +58,8 @@ impl ActiveCheck {
 }
 
 /// Why a check failed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum CheckFailure {
     /// The server is down: the connection was refused.
     Refused,
@@ -68,24 +69,31 @@ pub enum CheckFailure {
     Timeout,
 }
 
-impl CheckFailure {
-    /// The failure in words, e.g. `connection refused`.
-    pub fn describe(self) -> &'static str {
-        match self {
-            CheckFailure::Refused => "connection refused",
-            CheckFailure::Error => "error response",
-            CheckFailure::Timeout => "timeout",
-        }
-    }
+/// A change of a server's health state, with the streak of checks that decided it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "to")]
+pub enum HealthTransition {
+    /// Marked UP after this many consecutive passed checks.
+    #[serde(rename = "UP")]
+    Up {
+        /// Consecutive passed checks.
+        passes: u32,
+    },
+    /// Marked DOWN after this many consecutive failed checks, the last failing this way.
+    #[serde(rename = "DOWN")]
+    Down {
+        /// Consecutive failed checks.
+        failures: u32,
+        /// How the last one failed.
+        failure: CheckFailure,
+    },
 }
 
-/// A change of a server's health state, with its reason.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct HealthTransition {
-    /// The new state: true for UP.
-    pub up: bool,
-    /// Why, e.g. `DOWN after 3 failed checks (timeout)`.
-    pub reason: String,
+impl HealthTransition {
+    /// Whether the server is UP after it.
+    pub fn up(self) -> bool {
+        matches!(self, HealthTransition::Up { .. })
+    }
 }
 
 /// One server's HAProxy health state machine.
@@ -140,9 +148,8 @@ impl HealthChecker {
                         self.health = self.max();
                     }
                 }
-                (!was_up && self.is_up()).then(|| HealthTransition {
-                    up: true,
-                    reason: format!("UP after {} passed checks", self.passes),
+                (!was_up && self.is_up()).then_some(HealthTransition::Up {
+                    passes: self.passes,
                 })
             }
             Err(failure) => {
@@ -156,61 +163,17 @@ impl HealthChecker {
                 if self.health < self.config.rise {
                     self.health = 0;
                 }
-                (was_up && !self.is_up()).then(|| HealthTransition {
-                    up: false,
-                    reason: format!(
-                        "DOWN after {} failed check{} ({}, timeout {})",
-                        self.failures,
-                        if self.failures == 1 { "" } else { "s" },
-                        failure.describe(),
-                        self.config.timeout
-                    ),
+                (was_up && !self.is_up()).then_some(HealthTransition::Down {
+                    failures: self.failures,
+                    failure,
                 })
             }
         }
     }
 
-    /// Why the last transition happened, in terms of the check's settings and the streak that
-    /// decided it; `result` is the check result just observed.
-    pub fn cause(&self, result: Result<(), CheckFailure>) -> String {
-        let c = &self.config;
-        let mut every = format!("every {}", c.inter);
-        if let Some(fast) = c.fastinter {
-            every += &format!(" (fastinter {fast} while changing)");
-        }
-        if let Some(down) = c.downinter {
-            every += &format!(" (downinter {down} while DOWN)");
-        }
-        if let Some(cap) = c.backoff_cap {
-            every += &format!(", doubling while DOWN up to {cap}");
-        }
-        let plural = |n: u32| if n == 1 { "" } else { "s" };
-        let head = format!("HAProxy active check: {every}, timeout {}", c.timeout);
-        match result {
-            Ok(()) => format!(
-                "{head}, rise {}: the server was marked UP after {} consecutive passed check{}",
-                c.rise,
-                self.passes,
-                plural(self.passes)
-            ),
-            Err(failure) => {
-                let early = if self.failures < c.fall {
-                    format!(
-                        " (it was not fully UP yet, so falling below rise {} took fewer than fall {})",
-                        c.rise, c.fall
-                    )
-                } else {
-                    String::new()
-                };
-                format!(
-                    "{head}, fall {}: the server was marked DOWN after {} consecutive failed check{}{early}; last failure: {}",
-                    c.fall,
-                    self.failures,
-                    plural(self.failures),
-                    failure.describe()
-                )
-            }
-        }
+    /// The settings it checks with.
+    pub fn config(&self) -> &ActiveCheck {
+        &self.config
     }
 
     /// The interval until the next check, given the current state.
@@ -262,7 +225,13 @@ mod tests {
         assert!(h.is_up());
         assert_eq!(h.health(), (2, 4));
         let t = h.observe(Err(CheckFailure::Timeout)).unwrap();
-        assert!(!t.up);
+        assert_eq!(
+            t,
+            HealthTransition::Down {
+                failures: 1,
+                failure: CheckFailure::Timeout
+            }
+        );
         assert_eq!(h.health(), (0, 4));
     }
 
@@ -273,13 +242,7 @@ mod tests {
         assert_eq!(h.observe(Ok(())), None);
         assert_eq!(h.health(), (1, 4));
         let t = h.observe(Ok(())).unwrap();
-        assert_eq!(
-            t,
-            HealthTransition {
-                up: true,
-                reason: "UP after 2 passed checks".into()
-            }
-        );
+        assert_eq!(t, HealthTransition::Up { passes: 2 });
         assert_eq!(h.health(), (4, 4));
     }
 
@@ -294,8 +257,11 @@ mod tests {
         assert_eq!(h.health(), (2, 4));
         let t = h.observe(Err(CheckFailure::Timeout)).unwrap();
         assert_eq!(
-            t.reason,
-            "DOWN after 3 failed checks (timeout, timeout 1 s)"
+            t,
+            HealthTransition::Down {
+                failures: 3,
+                failure: CheckFailure::Timeout
+            }
         );
     }
 

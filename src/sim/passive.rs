@@ -13,7 +13,6 @@
 //! - Envoy's panic threshold (50%) is applied by the engine: when fewer than that share of hosts are
 //!   healthy, it balances across all hosts, healthy or not.
 
-use super::retry::RetryPolicy;
 use super::time::{SimDuration, SimTime};
 
 /// Passive health-check settings.
@@ -79,13 +78,42 @@ impl Passive {
     }
 }
 
-/// A change of a server's passive state, with its reason.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PassiveTransition {
+/// A change of a server's passive state, with the numbers that decided it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "change", rename_all = "snake_case")]
+pub enum PassiveTransition {
+    /// nginx: `fails` failures within fail_timeout reached max_fails; skipped for fail_timeout.
+    Skipped {
+        /// Failures counted.
+        fails: u32,
+        /// nginx `max_fails`.
+        max_fails: u32,
+        /// nginx `fail_timeout`: how long it is skipped.
+        fail_timeout: SimDuration,
+    },
+    /// nginx: the probe sent after fail_timeout succeeded, so the failure count was reset.
+    ProbePassed,
+    /// Envoy: `consecutive_5xx` errors in a row ejected the host for `length`.
+    Ejected {
+        /// Consecutive errors that ejected it.
+        consecutive_5xx: u32,
+        /// How long the ejection lasts.
+        length: SimDuration,
+        /// Which ejection in a row this is (the multiplier of the base ejection time).
+        ejection: u32,
+    },
+    /// Envoy: the ejection time ran out.
+    EjectionOver,
+}
+
+impl PassiveTransition {
     /// True when the server was taken out, false when it was let back in.
-    pub out: bool,
-    /// Why.
-    pub reason: String,
+    pub fn out(self) -> bool {
+        matches!(
+            self,
+            PassiveTransition::Skipped { .. } | PassiveTransition::Ejected { .. }
+        )
+    }
 }
 
 /// One server's passive-check state.
@@ -161,21 +189,15 @@ impl PassiveState {
                     self.fails += 1;
                     self.accessed = now;
                     self.checked = now;
-                    (was_in && self.fails >= max_fails).then(|| PassiveTransition {
-                        out: true,
-                        reason: format!(
-                            "skipped for {fail_timeout} after {} failure{} (max_fails={max_fails})",
-                            self.fails,
-                            if self.fails == 1 { "" } else { "s" }
-                        ),
+                    (was_in && self.fails >= max_fails).then_some(PassiveTransition::Skipped {
+                        fails: self.fails,
+                        max_fails,
+                        fail_timeout,
                     })
                 } else if self.accessed < self.checked && self.fails > 0 {
                     let was_out = self.fails >= max_fails;
                     self.fails = 0;
-                    was_out.then(|| PassiveTransition {
-                        out: false,
-                        reason: "back in rotation: the probe after fail_timeout succeeded".into(),
-                    })
+                    was_out.then_some(PassiveTransition::ProbePassed)
                 } else {
                     None
                 }
@@ -211,69 +233,11 @@ impl PassiveState {
                 self.ejected_until = Some(now + length);
                 self.returned_at = now + length;
                 self.fails = 0;
-                Some(PassiveTransition {
-                    out: true,
-                    reason: format!(
-                        "ejected for {length} after {consecutive_5xx} consecutive errors (ejection #{})",
-                        self.ejections
-                    ),
+                Some(PassiveTransition::Ejected {
+                    consecutive_5xx,
+                    length,
+                    ejection: self.ejections,
                 })
-            }
-        }
-    }
-
-    /// Why the last transition happened (`out`: the server was taken out), in terms of the
-    /// check's settings. nginx counts as failures what `proxy_next_upstream` retries on, so
-    /// `retry` (the retry policy) decides which answers count.
-    pub fn cause(&self, config: &Passive, out: bool, retry: &RetryPolicy) -> String {
-        match *config {
-            Passive::Off => "Passive checks are off".into(),
-            Passive::Nginx {
-                max_fails,
-                fail_timeout,
-            } => {
-                let mut counted = String::from("connection errors and timeouts");
-                if retry.on_500 {
-                    counted += ", 500s";
-                }
-                if retry.on_503 {
-                    counted += ", 503s";
-                }
-                let head = format!(
-                    "nginx passive check (max_fails={max_fails} fail_timeout={fail_timeout}), counting {counted} (what proxy_next_upstream retries on)"
-                );
-                if out {
-                    format!(
-                        "{head}: {max_fails} failure{} within fail_timeout take{} a server out of rotation for fail_timeout; then one request goes through as a probe",
-                        if max_fails == 1 { "" } else { "s" },
-                        if max_fails == 1 { "s" } else { "" }
-                    )
-                } else {
-                    format!(
-                        "{head}: fail_timeout passed since the last failure, one request went through as a probe and succeeded, so the failure count was reset"
-                    )
-                }
-            }
-            Passive::Envoy {
-                consecutive_5xx,
-                base_ejection,
-                max_ejection,
-                max_ejection_share,
-            } => {
-                let head = format!(
-                    "Envoy outlier detection (consecutive_5xx {consecutive_5xx}, base_ejection_time {base_ejection}, max_ejection_time {max_ejection}, max_ejection_percent {:.0}%), counting 5xx answers and local failures (refused, reset, timed out)",
-                    max_ejection_share * 100.0
-                );
-                if out {
-                    format!(
-                        "{head}: {consecutive_5xx} errors in a row eject a host for base_ejection_time x its ejection count (this is ejection #{}), at most max_ejection_time; at most max_ejection_percent of the hosts are out at once, but always at least one may be",
-                        self.ejections
-                    )
-                } else {
-                    format!(
-                        "{head}: the ejection time ran out, so the host takes traffic again; its ejection count drops by one for every {base_ejection} it stays healthy"
-                    )
-                }
             }
         }
     }
@@ -288,10 +252,7 @@ impl PassiveState {
         let until = self.ejected_until?;
         (now >= until).then(|| {
             self.ejected_until = None;
-            PassiveTransition {
-                out: false,
-                reason: "ejection over: back in rotation".into(),
-            }
+            PassiveTransition::EjectionOver
         })
     }
 }
@@ -309,7 +270,14 @@ mod tests {
         // max_fails 1: fail at t=0 -> skipped until t=10 -> probe at t=11 -> fails -> skipped until t>21.
         let config = Passive::NGINX_DEFAULT;
         let mut p = PassiveState::default();
-        assert!(p.on_answer(&config, true, t(0), 0, 4).unwrap().out);
+        assert_eq!(
+            p.on_answer(&config, true, t(0), 0, 4),
+            Some(PassiveTransition::Skipped {
+                fails: 1,
+                max_fails: 1,
+                fail_timeout: SimDuration::from_secs(10)
+            })
+        );
         assert!(!p.admits(&config, t(5), false));
         assert!(!p.admits(&config, t(10), false));
         assert!(p.admits(&config, t(11), false));
@@ -320,8 +288,8 @@ mod tests {
         assert!(p.admits(&config, SimTime(t(21).0 + 1), false));
         // A successful probe puts it back.
         p.on_pick(&config, t(22));
-        let back = p.on_answer(&config, false, t(22), 0, 4).unwrap();
-        assert!(!back.out);
+        let back = p.on_answer(&config, false, t(22), 0, 4);
+        assert_eq!(back, Some(PassiveTransition::ProbePassed));
         assert!(p.admits(&config, t(22), false));
     }
 
@@ -336,7 +304,10 @@ mod tests {
         p.on_answer(&config, true, t(2), 0, 4);
         p.on_answer(&config, false, t(3), 0, 4);
         let out = p.on_answer(&config, true, t(4), 0, 4).unwrap();
-        assert!(out.out && out.reason.contains("3 failures"), "{out:?}");
+        assert!(
+            matches!(out, PassiveTransition::Skipped { fails: 3, .. }),
+            "{out:?}"
+        );
     }
 
     #[test]
@@ -357,11 +328,14 @@ mod tests {
                 assert_eq!(p.on_answer(&config, true, now, 0, 10), None);
             }
             let e = p.on_answer(&config, true, now, 0, 10).unwrap();
-            assert!(e.out);
+            assert!(
+                matches!(e, PassiveTransition::Ejected { ejection, .. } if ejection == lengths.len() as u32 + 1),
+                "{e:?}"
+            );
             let until = p.ejected_until().unwrap();
             lengths.push((until - now).as_secs_f64());
             assert!(!p.admits(&config, now, false));
-            assert!(p.expire(until).is_some());
+            assert_eq!(p.expire(until), Some(PassiveTransition::EjectionOver));
             now = until; // fails again at once: "in a row"
         }
         assert_eq!(lengths, [30.0, 60.0, 90.0, 120.0]);

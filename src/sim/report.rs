@@ -4,9 +4,17 @@
 
 use serde::Serialize;
 
-use super::engine::{LogKind, Simulation, TraceRecord};
+use super::balancer::Remap;
+use super::breaker::BreakerTransition;
+use super::command::Command;
+use super::engine::{Simulation, TraceRecord};
+use super::events::{Before, Event, KeyKind, LogKind, Logged, Membership, Origin};
+use super::health::HealthTransition;
 use super::histogram::Histogram;
 use super::metrics::Totals;
+use super::narrate;
+use super::passive::PassiveTransition;
+use super::server::Server;
 
 /// Latency statistics in milliseconds (`null` where no request was served).
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
@@ -71,15 +79,175 @@ pub struct PathReport {
     pub latency_ms: LatencyMs,
 }
 
-/// One state-machine event.
+/// One event of the run: its time, kind and words, and its data as fields of their own.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct EventReport {
     /// Seconds since the start of the run.
     pub at: f64,
     /// What it is about.
     pub kind: LogKind,
-    /// What happened.
+    /// What happened, in words.
     pub text: String,
+    /// The server it is about, by name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub server: Option<String>,
+    /// What happened, as numbers.
+    #[serde(flatten)]
+    pub data: EventData,
+}
+
+/// An event's data in the report (the fields `lbsim --help` lists).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum EventData {
+    /// A command: the command as scenario files write it, who gave it, what it changed from.
+    Command {
+        /// The command, as in a scenario's timeline.
+        command: Box<Command>,
+        /// `user` or `timeline`.
+        by: &'static str,
+        /// The timeline entry (1-based), for a scripted command.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        entry: Option<u32>,
+        /// What it changed from, where it changed one number or setting.
+        #[serde(skip_serializing_if = "Before::is_nothing")]
+        before: Before,
+    },
+    /// A health transition: `to` (UP or DOWN), the streak, the counter after it.
+    Health {
+        /// The transition.
+        #[serde(flatten)]
+        transition: HealthTransition,
+        /// The health counter after it.
+        health: u32,
+        /// `rise` of the check.
+        rise: u32,
+        /// `fall` of the check.
+        fall: u32,
+    },
+    /// A passive-check transition: `change` and its numbers.
+    Passive {
+        /// The transition.
+        #[serde(flatten)]
+        transition: PassiveTransition,
+    },
+    /// A breaker transition: `from`, `to`, `rule` and the rule's numbers.
+    Breaker {
+        /// The transition.
+        #[serde(flatten)]
+        transition: BreakerTransition,
+        /// Seconds until which it refuses calls, when it is now OPEN.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        open_until: Option<f64>,
+    },
+    /// A retry: the request and its try.
+    Retry {
+        /// The request's sequence number.
+        request: u64,
+        /// Tries made before this retry.
+        tries: u8,
+        /// How the failed try ended.
+        outcome: &'static str,
+    },
+    /// A remap: the shares of keys moved.
+    Remap {
+        /// `client` or `path` keys.
+        keys: KeyKind,
+        /// Shares of sampled keys moved on the ring and under modulo hashing.
+        moved: Remap,
+        /// Keys sampled.
+        sampled: u32,
+        /// Eligible servers before and after.
+        servers_before: u32,
+        /// Eligible servers after.
+        servers_after: u32,
+        /// Which servers changed.
+        changes: Vec<ChangeReport>,
+    },
+}
+
+/// One server's change in a remap.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ChangeReport {
+    /// The server's name.
+    pub server: String,
+    /// How it changed.
+    #[serde(flatten)]
+    pub change: Membership,
+}
+
+impl EventReport {
+    /// The report entry of `logged`, with server names from `servers`.
+    pub fn of(logged: &Logged, servers: &[Server]) -> EventReport {
+        let name = |server: usize| servers.get(server).map(|s| s.spec().name.clone());
+        let data = match &logged.event {
+            Event::Command(c) => {
+                let entry = match c.origin {
+                    Origin::User => None,
+                    Origin::Timeline { entry, .. } => Some(entry + 1),
+                };
+                EventData::Command {
+                    command: Box::new(c.command),
+                    by: if entry.is_some() { "timeline" } else { "user" },
+                    entry,
+                    before: c.before,
+                }
+            }
+            Event::Health(e) => EventData::Health {
+                transition: e.transition,
+                health: e.health,
+                rise: e.check.rise,
+                fall: e.check.fall,
+            },
+            Event::Passive(e) => EventData::Passive {
+                transition: e.transition,
+            },
+            Event::Breaker(e) => EventData::Breaker {
+                transition: e.transition,
+                open_until: (e.transition.to == super::breaker::BreakerState::Open)
+                    .then(|| e.open_until.as_secs_f64()),
+            },
+            Event::Retry(e) => EventData::Retry {
+                request: e.request,
+                tries: e.cause.tries,
+                outcome: e.cause.outcome.id(),
+            },
+            Event::Remap(e) => EventData::Remap {
+                keys: e.keys,
+                moved: e.moved,
+                sampled: e.sampled,
+                servers_before: e.eligible.0,
+                servers_after: e.eligible.1,
+                changes: e
+                    .changes
+                    .iter()
+                    .map(|&(server, change)| ChangeReport {
+                        server: name(server as usize).unwrap_or_default(),
+                        change,
+                    })
+                    .collect(),
+            },
+        };
+        EventReport {
+            at: logged.at.as_secs_f64(),
+            kind: logged.event.kind(),
+            text: narrate::text(logged, servers),
+            server: logged.event.server().and_then(name),
+            data,
+        }
+    }
+}
+
+/// The report's timeline of `events`: every one but retries (the report counts those instead).
+pub fn timeline<'a>(
+    events: impl IntoIterator<Item = &'a Logged>,
+    servers: &[Server],
+) -> Vec<EventReport> {
+    events
+        .into_iter()
+        .filter(|e| e.event.kind() != LogKind::Retry)
+        .map(|e| EventReport::of(e, servers))
+        .collect()
 }
 
 /// The report of a run.
@@ -106,8 +274,8 @@ pub struct Report {
 }
 
 impl Report {
-    /// The report of `sim` as it stands.
-    pub fn of(sim: &Simulation) -> Report {
+    /// The report of `sim` as it stands, with `events` (in order) as its timeline.
+    pub fn of(sim: &Simulation, events: Vec<EventReport>) -> Report {
         let metrics = sim.metrics();
         Report {
             scenario: sim.scenario().title.clone(),
@@ -142,16 +310,15 @@ impl Report {
                     latency_ms: LatencyMs::of(&stats.latency),
                 })
                 .collect(),
-            events: sim
-                .log()
-                .iter()
-                .map(|e| EventReport {
-                    at: e.at.as_secs_f64(),
-                    kind: e.kind,
-                    text: e.text.clone(),
-                })
-                .collect(),
+            events,
         }
+    }
+
+    /// The report of `sim`, with every event not yet taken from it as the timeline: for a run
+    /// whose events nobody took along the way, the whole run's.
+    pub fn drain(sim: &mut Simulation) -> Report {
+        let events: Vec<Logged> = sim.drain_events().collect();
+        Report::of(sim, timeline(&events, sim.servers()))
     }
 
     /// The report as pretty JSON.
@@ -166,7 +333,7 @@ pub const TRACE_HEADER: &str = "seq,sent_s,client,client_ip,server,tries,outcome
 /// One request-log line (without a newline), naming the server, the client's address and the path
 /// (paths are printable ASCII without spaces; one with a comma or quote is quoted as CSV).
 pub fn trace_line(sim: &Simulation, r: &TraceRecord) -> String {
-    let ip = sim.traffic().client_ip(r.client);
+    let ip = r.ip;
     let server = r
         .server
         .map_or("", |s| sim.servers()[s as usize].spec().name.as_str());

@@ -11,7 +11,7 @@ use super::charts;
 use super::compare_controls::CompareControls;
 use super::display::Display;
 use super::display_controls::DisplayControls;
-use super::event_log::EventLog;
+use super::event_log::{EventLog, TimelineEntry};
 use super::files;
 use super::flow::{self, FlowView};
 use super::keyboard::{KeyListener, Shortcut};
@@ -404,7 +404,7 @@ pub fn App() -> Html {
                         chart_figure(chart.id, label, node, save_png(chart.id, node.clone()))
                     }) }
                 </section>
-                <EventLog entries={sim.log().iter().rev().take(12).cloned().collect::<Vec<_>>()} />
+                <EventLog entries={TimelineEntry::latest(pg.history.events(), sim.servers(), 12)} />
             </main>
         </div>
     }
@@ -439,7 +439,7 @@ fn scenario_action(pg: &mut Playground, action: ScenarioAction) -> Result<(), St
         ScenarioAction::RequestLogCsv => {
             let mut csv = String::from(report::TRACE_HEADER);
             csv.push('\n');
-            let mut records: Vec<_> = pg.sim.trace().into_iter().flatten().collect();
+            let mut records: Vec<_> = pg.history.finished().iter().collect();
             records.sort_by_key(|r| r.seq);
             for r in records {
                 csv += &report::trace_line(&pg.sim, r);
@@ -450,7 +450,11 @@ fn scenario_action(pg: &mut Playground, action: ScenarioAction) -> Result<(), St
         ScenarioAction::Report => files::download(
             &format!("lb-report-{stamp}.json"),
             "application/json",
-            &Report::of(&pg.sim).to_json(),
+            &Report::of(
+                &pg.sim,
+                report::timeline(pg.history.events(), pg.sim.servers()),
+            )
+            .to_json(),
         )?,
     }
     Ok(())

@@ -2,8 +2,40 @@
 
 use yew::prelude::*;
 
-use crate::sim::LogEntry;
-use crate::sim::engine::LogKind;
+use std::collections::VecDeque;
+
+use crate::sim::server::Server;
+use crate::sim::{LogKind, Logged, SimTime, narrate};
+
+/// One timeline line, already in words.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TimelineEntry {
+    /// When it happened.
+    pub at: SimTime,
+    /// What it is about.
+    pub kind: LogKind,
+    /// What happened.
+    pub text: String,
+    /// Why it happened.
+    pub cause: String,
+}
+
+impl TimelineEntry {
+    /// The `count` newest of `events`, newest first, worded with the names of `servers`.
+    pub fn latest(events: &VecDeque<Logged>, servers: &[Server], count: usize) -> Vec<Self> {
+        events
+            .iter()
+            .rev()
+            .take(count)
+            .map(|e| TimelineEntry {
+                at: e.at,
+                kind: e.event.kind(),
+                text: narrate::text(e, servers),
+                cause: narrate::cause(e, servers),
+            })
+            .collect()
+    }
+}
 
 /// The tag shown before an entry.
 fn kind_label(kind: LogKind) -> &'static str {
@@ -19,7 +51,7 @@ fn kind_label(kind: LogKind) -> &'static str {
 
 /// Keys that stay with their entries while newer ones push in: the time and text, and for an
 /// identical entry at the same instant how many such entries are newer.
-fn entry_keys(entries: &[LogEntry]) -> Vec<String> {
+fn entry_keys(entries: &[TimelineEntry]) -> Vec<String> {
     let mut keys: Vec<String> = Vec::with_capacity(entries.len());
     for e in entries {
         let base = format!("{}:{}", e.at.0, e.text);
@@ -36,7 +68,7 @@ fn entry_keys(entries: &[LogEntry]) -> Vec<String> {
 #[derive(Properties, PartialEq)]
 pub struct EventLogProps {
     /// Entries to show, newest first.
-    pub entries: Vec<LogEntry>,
+    pub entries: Vec<TimelineEntry>,
 }
 
 /// The list of recent events with their simulated times; each one opens to show its cause.
@@ -72,7 +104,7 @@ pub fn EventLog(props: &EventLogProps) -> Html {
                                 if expanded {
                                     <div class="cause" role="note">
                                         <p class="cause-meta">{ format!("{at} · {}", kind_label(e.kind)) }</p>
-                                        <p>{ e.cause() }</p>
+                                        <p>{ &e.cause }</p>
                                     </div>
                                 }
                             </li>

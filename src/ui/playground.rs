@@ -9,6 +9,7 @@ use std::rc::Rc;
 use super::display::Display;
 use super::keyboard::{Shortcut, next_slowdown};
 use crate::playback::{PlaybackClock, SKIP, SPEEDS, STEP};
+use crate::sim::history::History;
 use crate::sim::server::MAX_WEIGHT;
 use crate::sim::share;
 use crate::sim::{Algorithm, Command, Scenario, SimTime, Simulation};
@@ -20,6 +21,8 @@ pub const REQUEST_LOG_CAPACITY: usize = 100_000;
 pub struct Playground {
     /// The running simulation.
     pub sim: Simulation,
+    /// Its recent events and finished requests, drained from it after every change.
+    pub history: History,
     /// The preset it started from, if any.
     pub preset: Option<&'static str>,
     /// The last share link made.
@@ -54,9 +57,10 @@ impl Playground {
                 Some(format!("scenario refused: {e}")),
             ),
         };
-        sim.enable_trace(REQUEST_LOG_CAPACITY);
+        let history = History::new(&mut sim, REQUEST_LOG_CAPACITY);
         Playground {
             sim,
+            history,
             preset: None,
             link: None,
             clock: PlaybackClock::default(),
@@ -104,11 +108,13 @@ impl Playground {
     /// comparison run gets it too, unless it switches the algorithm (the one thing that differs).
     pub fn apply(&mut self, command: Command) {
         let applied = self.sim.apply(command);
+        self.history.absorb(&mut self.sim);
         if let (Ok(()), Some(other)) = (&applied, self.compare.as_mut())
             && !matches!(command, Command::SetAlgorithm(_))
         {
             // The same command on the same configuration: accepted here as it was there.
             let _ = other.apply(command);
+            discard_events(other);
         }
         self.error = applied.err().map(|e| format!("{command:?} refused: {e}"));
         self.generation += 1;
@@ -117,8 +123,10 @@ impl Playground {
     /// Advances the run, and the comparison run with it, to `t`.
     pub fn advance_to(&mut self, t: SimTime) {
         self.sim.advance_to(t);
+        self.history.absorb(&mut self.sim);
         if let Some(other) = self.compare.as_mut() {
             other.advance_to(t);
+            discard_events(other);
         }
     }
 
@@ -139,6 +147,7 @@ impl Playground {
         match Simulation::new(scenario) {
             Ok(mut other) => {
                 other.advance_to(self.sim.now());
+                discard_events(&mut other);
                 self.compare = Some(other);
             }
             Err(e) => self.error = Some(format!("comparison refused: {e}")),
@@ -302,4 +311,9 @@ impl Playground {
             _ => return None,
         })
     }
+}
+
+/// Drops the comparison run's events: the page shows only its totals and charts.
+fn discard_events(sim: &mut Simulation) {
+    while sim.poll_event().is_some() {}
 }

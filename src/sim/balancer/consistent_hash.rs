@@ -178,7 +178,7 @@ impl Balancer for ConsistentHash {
 }
 
 /// What share of keys changed server between two states of the pool.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
 pub struct Remap {
     /// Under consistent hashing.
     pub consistent: f64,

@@ -1,0 +1,96 @@
+//! The recent past of a run, for readers that show it rather than stream it (the page): the
+//! latest events, the latest retries (kept apart, since they can be many) and, when asked for,
+//! the latest finished requests. [`History::absorb`] drains the simulation's outputs into it,
+//! dropping the oldest entries past each capacity.
+
+use std::collections::VecDeque;
+
+use super::engine::{Simulation, TraceRecord};
+use super::events::{LogKind, Logged};
+
+/// How many events (all but retries) the page keeps.
+pub const EVENT_CAPACITY: usize = 500;
+/// How many retries it keeps.
+pub const RETRY_CAPACITY: usize = 100;
+
+/// Bounded recent outputs of one simulation.
+#[derive(Clone, Debug, Default)]
+pub struct History {
+    events: VecDeque<Logged>,
+    retries: VecDeque<Logged>,
+    finished: VecDeque<TraceRecord>,
+    finished_capacity: usize,
+}
+
+impl History {
+    /// A history that keeps the latest `finished` finished requests too (0: none; then the
+    /// simulation is told not to keep them at all).
+    pub fn new(sim: &mut Simulation, finished: usize) -> History {
+        sim.keep_finished(finished > 0);
+        History {
+            finished_capacity: finished,
+            ..History::default()
+        }
+    }
+
+    /// Takes every new output of `sim`.
+    pub fn absorb(&mut self, sim: &mut Simulation) {
+        while let Some(logged) = sim.poll_event() {
+            let (log, capacity) = if logged.event.kind() == LogKind::Retry {
+                (&mut self.retries, RETRY_CAPACITY)
+            } else {
+                (&mut self.events, EVENT_CAPACITY)
+            };
+            push_bounded(log, capacity, logged);
+        }
+        while let Some(record) = sim.poll_finished() {
+            push_bounded(&mut self.finished, self.finished_capacity, record);
+        }
+    }
+
+    /// The latest events but retries, oldest first (at most [`EVENT_CAPACITY`]).
+    pub fn events(&self) -> &VecDeque<Logged> {
+        &self.events
+    }
+
+    /// The latest retries, oldest first (at most [`RETRY_CAPACITY`]).
+    pub fn retries(&self) -> &VecDeque<Logged> {
+        &self.retries
+    }
+
+    /// The latest finished requests, in finishing order.
+    pub fn finished(&self) -> &VecDeque<TraceRecord> {
+        &self.finished
+    }
+}
+
+fn push_bounded<T>(log: &mut VecDeque<T>, capacity: usize, item: T) {
+    if capacity == 0 {
+        return;
+    }
+    if log.len() == capacity {
+        log.pop_front();
+    }
+    log.push_back(item);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::{Command, Event, Scenario, SimTime};
+
+    #[test]
+    fn keeps_the_latest_events_and_finished_requests_within_capacity() {
+        let mut sim = Simulation::new(Scenario::classroom()).unwrap();
+        let mut history = History::new(&mut sim, 10);
+        for _ in 0..(EVENT_CAPACITY + 5) {
+            sim.apply(Command::SetRate(10.0)).unwrap();
+        }
+        sim.advance_to(SimTime::from_secs_f64(5.0));
+        history.absorb(&mut sim);
+        assert_eq!(history.events().len(), EVENT_CAPACITY);
+        assert!(matches!(history.events()[0].event, Event::Command(_)));
+        assert_eq!(history.finished().len(), 10);
+        assert!(sim.poll_event().is_none() && sim.poll_finished().is_none());
+    }
+}

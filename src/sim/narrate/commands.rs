@@ -1,0 +1,171 @@
+//! Commands in words: what a command changed, and who gave it.
+
+use super::name;
+use crate::sim::breaker::BreakerConfig;
+use crate::sim::command::Command;
+use crate::sim::events::{Before, CommandEvent, Origin};
+use crate::sim::passive::Passive;
+use crate::sim::server::Server;
+use crate::sim::time::SimTime;
+
+/// What the command did, e.g. `server-2 weight 1 -> 3`.
+pub(super) fn text(event: &CommandEvent, servers: &[Server]) -> String {
+    let name = |server: usize| name(servers, server);
+    let before = event.before;
+    match event.command {
+        Command::Kill { server } => {
+            let (busy, queued) = match before {
+                Before::Load { busy, queued, .. } => (busy, queued),
+                _ => (0, 0),
+            };
+            format!(
+                "{} killed: {busy} in service and {queued} queued requests fail",
+                name(server)
+            )
+        }
+        Command::Revive { server } => format!("{} revived", name(server)),
+        Command::AddServer { weight, workers } => {
+            let number = match before {
+                Before::NewServer(n) => n,
+                _ => servers.len() as u32,
+            };
+            format!("server-{number} added (weight {weight}, {workers} workers)")
+        }
+        Command::RemoveServer { server } => format!(
+            "{} removed: no new requests, the ones it has finish",
+            name(server)
+        ),
+        Command::Degrade { server, per_minute } => {
+            if per_minute > 0.0 {
+                format!(
+                    "{} degrading: loses {:.0}% of its speed per minute",
+                    name(server),
+                    per_minute * 100.0
+                )
+            } else {
+                format!("{} stops degrading", name(server))
+            }
+        }
+        Command::SetWeight { server, weight } => match before {
+            Before::Weight(old) => format!("{} weight {old} -> {weight}", name(server)),
+            _ => format!("{} weight {weight}", name(server)),
+        },
+        Command::SetSpeed { server, speed } => match before {
+            Before::Speed(old) => format!("{} speed x{old} -> x{speed}", name(server)),
+            _ => format!("{} speed x{speed}", name(server)),
+        },
+        Command::SetErrorRate { server, rate } => match before {
+            Before::ErrorRate(old) => format!(
+                "{} error rate {:.0}% -> {:.0}%",
+                name(server),
+                old * 100.0,
+                rate * 100.0
+            ),
+            _ => format!("{} error rate {:.0}%", name(server), rate * 100.0),
+        },
+        Command::Drain { server, on } => {
+            if on {
+                format!(
+                    "{} draining: no new requests, the ones it has finish",
+                    name(server)
+                )
+            } else {
+                format!("{} back in rotation after draining", name(server))
+            }
+        }
+        Command::SetBackup { server, backup } => {
+            let role = if backup {
+                "backup (used only when no primary can take a request)"
+            } else {
+                "primary"
+            };
+            format!("{} is now a {role}", name(server))
+        }
+        Command::SetAlgorithm(a) => match before {
+            Before::Algorithm(old) => {
+                format!("algorithm {} -> {}", old.about().name, a.about().name)
+            }
+            _ => format!("algorithm {}", a.about().name),
+        },
+        Command::SetSlowStart(s) => match before {
+            Before::SlowStart(old) => {
+                format!("slow start {} -> {}", old.describe(), s.describe())
+            }
+            _ => format!("slow start {}", s.describe()),
+        },
+        Command::SetClients {
+            clients,
+            behind_nat,
+        } => format!("clients: {clients}, of which {behind_nat} behind one NAT address"),
+        Command::SetHealthCheck(h) => match h {
+            None => "active health checks off".into(),
+            Some(h) => format!(
+                "active health checks: inter {}, timeout {}, rise {}, fall {}",
+                h.inter, h.timeout, h.rise, h.fall
+            ),
+        },
+        Command::SetPassive(p) => format!("passive checks: {}", p.describe()),
+        Command::SetPanicThreshold(p) => match p {
+            None => "panic threshold off".into(),
+            Some(p) => format!("panic threshold {:.0}%", p * 100.0),
+        },
+        Command::SetBreaker(b) => format!("circuit breakers: {}", b.describe()),
+        Command::SetRetry(r) => format!("retries: {}", r.describe()),
+        Command::SetRate(rate) => match before {
+            Before::Rate(old) => format!("arrival rate {old} -> {rate} req/s"),
+            _ => format!("arrival rate {rate} req/s"),
+        },
+        Command::SetPattern(p) => format!("arrival pattern: {}", p.describe()),
+        Command::SetClientTimeout(t) => match t {
+            Some(t) => format!("clients give up after {t}"),
+            None => "clients wait forever".into(),
+        },
+        Command::SetMeanCost(mean) => match before {
+            Before::MeanCost(old) => format!("mean request cost {old} -> {mean}"),
+            _ => format!("mean request cost {mean}"),
+        },
+    }
+}
+
+/// Who gave the command (applied at `at`), and for a kill how the balancer will find out.
+pub(super) fn cause(event: &CommandEvent, at: SimTime) -> String {
+    let mut cause = match event.origin {
+        Origin::Timeline {
+            entry,
+            of,
+            scheduled,
+        } => format!(
+            "The scenario's timeline applied this at its scheduled time t={:.1} s (entry {} of {of}): it comes with the scenario (a preset, a scenario file or a shared link), not from a click in this run.",
+            scheduled.as_secs_f64(),
+            entry + 1,
+        ),
+        Origin::User => format!(
+            "You applied this at t={:.1} s, from the controls or a keyboard shortcut.",
+            at.as_secs_f64()
+        ),
+    };
+    if let Some(r) = event.watchers {
+        let mut watching = vec![];
+        if let Some(h) = r.health {
+            watching.push(format!(
+                "active health checks ({} failed checks, {} apart)",
+                h.fall, h.inter
+            ));
+        }
+        if r.passive != Passive::Off {
+            watching.push(format!("passive checks ({})", r.passive.describe()));
+        }
+        if r.breaker != BreakerConfig::Off {
+            watching.push(format!("its circuit breaker ({})", r.breaker.describe()));
+        }
+        cause += &if watching.is_empty() {
+            " The balancer is not told, and nothing watches for it (no health checks, passive checks or breakers): it keeps sending requests there, and they fail.".to_string()
+        } else {
+            format!(
+                " The balancer is not told: it finds out through {}.",
+                watching.join(", ")
+            )
+        };
+    }
+    cause
+}
