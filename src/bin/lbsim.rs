@@ -475,7 +475,7 @@ EXIT CODES:
             }
             let oldest_alive = sim
                 .requests()
-                .map(|r| r.seq)
+                .map(|r| r.seq.0)
                 .min()
                 .unwrap_or(sim.totals().generated);
             trace.pending.write_before(oldest_alive, &mut trace.out)?;

@@ -17,8 +17,7 @@ use std::collections::VecDeque;
 
 use super::backend::Backend;
 use super::balancer::{
-    Algorithm, Balancer, Candidate, Decision, Feedback, HashKey, PickContext, Remap, RequestKey,
-    remap,
+    Algorithm, Balancer, Candidate, Decision, Feedback, HashKey, Remap, RequestKey, remap,
 };
 use super::breaker::{BreakerTransition, CircuitBreaker};
 use super::command::{Command, TimedCommand};
@@ -29,8 +28,9 @@ use super::events::{
 use super::health::CheckFailure;
 use super::metrics::{Metrics, Totals};
 use super::passive::{Passive, PassiveTransition};
+use super::pool::{Offer, Pool};
 use super::queue::EventQueue;
-use super::request::{Outcome, Phase, Request, RequestId, RequestTable};
+use super::request::{Attempt, Outcome, Phase, Request, RequestId, RequestTable, Seq};
 use super::resilience::{Resilience, check_breaker, check_health, check_passive, check_retry};
 use super::retry::MAX_TRIES;
 use super::rng::{SimRng, Stream};
@@ -55,19 +55,19 @@ enum Step {
     /// The next client request is sent (stale unless `epoch` is the current arrival epoch).
     Arrival { epoch: u32 },
     /// A request reaches the load balancer from its client.
-    AtBalancer(RequestId, u64),
+    AtBalancer(RequestId, Seq),
     /// A try reaches its server.
-    AtServer(RequestId, u64),
+    AtServer(RequestId, Attempt),
     /// A worker finishes (stale unless `epoch` is the server's current epoch).
     ServiceDone { server: u32, slot: u32, epoch: u32 },
     /// A try's answer is back at the load balancer.
-    BackAtBalancer(RequestId, u64, Outcome),
+    BackAtBalancer(RequestId, Attempt, Outcome),
     /// A try's per-try timeout expires.
-    TryTimeout(RequestId, u64),
+    TryTimeout(RequestId, Attempt),
     /// An answer reaches the client.
-    AtClient(RequestId, u64),
+    AtClient(RequestId, Seq),
     /// A client's patience runs out (the request's sequence number guards against slot reuse).
-    ClientGivesUp(RequestId, u64),
+    ClientGivesUp(RequestId, Seq),
     /// A health check of a server starts.
     CheckDue { server: u32, epoch: u32 },
     /// A health check reports.
@@ -110,11 +110,6 @@ pub struct TraceRecord {
     pub path: u8,
 }
 
-/// How many of `servers` are backups.
-fn count_backups(servers: &[Server]) -> usize {
-    servers.iter().filter(|s| s.spec().backup).count()
-}
-
 /// The random streams the engine draws from.
 #[derive(Clone, Debug)]
 struct Streams {
@@ -135,17 +130,7 @@ pub struct Simulation {
     servers: Vec<Server>,
     backends: Vec<Backend>,
     resilience: Resilience,
-    pool: Vec<Candidate>,
-    /// How many servers are backups (kept so that a pick need not look).
-    backups: usize,
-    /// The pool as offered in one phase of a pick, reused.
-    offered: Vec<Candidate>,
-    /// When each server came back, while its slow start lasts.
-    ramping_since: Vec<Option<SimTime>>,
-    /// How many entries of `ramping_since` are set (so picks skip the scan when none is).
-    ramping: usize,
-    /// Per server: `(share of speed lost per minute, speed when it began)` while degrading.
-    degrading: Vec<Option<(f64, f64)>>,
+    pool: Pool,
     degrade_epoch: u32,
     slow_start: SlowStart,
     last_remap: Option<Remap>,
@@ -156,6 +141,7 @@ pub struct Simulation {
     queued: u64,
     /// Retries in progress (for the retry budget).
     retrying: u64,
+    /// The last try number given out.
     next_attempt: u64,
     events: EventQueue<Step>,
     streams: Streams,
@@ -184,28 +170,21 @@ impl Simulation {
             .iter()
             .map(|_| Backend::new(resilience.health, resilience.breaker))
             .collect();
-        let pool = servers
-            .iter()
-            .enumerate()
-            .map(|(id, s)| Candidate::new(id as u32, s.spec().weight))
-            .collect();
-        let backups = count_backups(&servers);
+        let mut pool = Pool::default();
+        for server in &servers {
+            pool.push(server.spec().weight, server.spec().backup);
+        }
         let mut sim = Simulation {
             now: SimTime::ZERO,
             traffic: scenario.traffic.clone(),
             algorithm: scenario.algorithm,
             balancer: scenario.algorithm.build(),
             metrics: Metrics::new(servers.len(), scenario.sample_every),
-            ramping_since: vec![None; servers.len()],
-            ramping: 0,
-            degrading: vec![None; servers.len()],
             degrade_epoch: 0,
             servers,
             backends,
             resilience,
-            backups,
             pool,
-            offered: Vec::new(),
             slow_start: scenario.slow_start,
             last_remap: None,
             path_hashes: (0..scenario.traffic.cost.path_count())
@@ -319,7 +298,7 @@ impl Simulation {
 
     /// The balancer's view of each server (weight, active requests, availability).
     pub fn pool(&self) -> &[Candidate] {
-        &self.pool
+        self.pool.candidates()
     }
 
     /// What the balancing algorithm is deciding with right now (per-server numbers from its state
@@ -335,11 +314,7 @@ impl Simulation {
 
     /// The share of speed server `server` loses per minute, while it is degrading.
     pub fn degrading(&self, server: usize) -> Option<f64> {
-        self.degrading
-            .get(server)
-            .copied()
-            .flatten()
-            .map(|(per_minute, _)| per_minute)
+        self.servers.get(server)?.degrading()
     }
 
     /// The failure-handling settings in use.
@@ -424,7 +399,7 @@ impl Simulation {
         };
         // Availability changes report their remap as they happen; weights are reported here.
         let pool_before = match command {
-            Command::SetWeight { .. } => self.algorithm.hash_key().map(|_| self.pool.clone()),
+            Command::SetWeight { .. } => self.hashing_view(),
             _ => None,
         };
         match command {
@@ -432,31 +407,28 @@ impl Simulation {
             Command::Revive { server } => {
                 if !self.servers[server].is_alive() {
                     self.servers[server].revive();
-                    if let Some((_, fresh)) = self.degrading[server] {
+                    if let Some(fresh) = self.servers[server].fresh_speed() {
                         self.set_speed(server, fresh);
                     }
-                    if self.ramping_since[server].replace(self.now).is_none() {
-                        self.ramping += 1;
-                    }
+                    self.pool.start_ramp(server, self.now);
                 }
             }
             Command::SetWeight { server, weight } => {
                 self.servers[server].set_weight(weight);
-                self.pool[server].weight = weight;
+                self.pool.set_weight(server, weight);
             }
             Command::SetSpeed { server, speed } => self.set_speed(server, speed),
             Command::SetErrorRate { server, rate } => self.servers[server].set_error_rate(rate),
             Command::AddServer { weight, workers } => self.add_server(weight, workers),
             Command::RemoveServer { server } => {
                 self.backends[server].remove();
-                self.degrading[server] = None;
+                self.servers[server].degrade(0.0);
                 self.refresh_availability(server);
             }
             Command::Degrade { server, per_minute } => {
-                let start = self.servers[server].spec().speed;
-                self.degrading[server] = (per_minute > 0.0).then_some((per_minute, start));
+                self.servers[server].degrade(per_minute);
                 self.degrade_epoch = self.degrade_epoch.wrapping_add(1);
-                if self.degrading.iter().any(Option::is_some) {
+                if self.servers.iter().any(|s| s.degrading().is_some()) {
                     let tick = Step::DegradeTick {
                         epoch: self.degrade_epoch,
                     };
@@ -469,7 +441,7 @@ impl Simulation {
             }
             Command::SetBackup { server, backup } => {
                 self.servers[server].set_backup(backup);
-                self.backups = count_backups(&self.servers);
+                self.pool.set_backup(server, backup);
             }
             Command::SetAlgorithm(algorithm) => {
                 self.algorithm = algorithm;
@@ -670,7 +642,7 @@ impl Simulation {
         let membership = |pool: &[Candidate]| -> Vec<(u32, bool)> {
             pool.iter().map(|c| (c.weight, c.eligible())).collect()
         };
-        if membership(before) == membership(&self.pool) {
+        if membership(before) == membership(self.pool.candidates()) {
             return;
         }
         let paths = self.path_hashes.len() as u32;
@@ -682,11 +654,11 @@ impl Simulation {
         } else {
             KeyKind::Client
         };
-        let moved = remap(before, &self.pool, &hashes);
+        let moved = remap(before, self.pool.candidates(), &hashes);
         self.last_remap = Some(moved);
         let changes = before
             .iter()
-            .zip(&self.pool)
+            .zip(self.pool.candidates())
             .enumerate()
             .filter_map(|(server, (b, a))| {
                 let change = match (b.eligible(), a.eligible()) {
@@ -707,7 +679,7 @@ impl Simulation {
             keys,
             moved,
             sampled: hashes.len() as u32,
-            eligible: (eligible(before), eligible(&self.pool)),
+            eligible: (eligible(before), eligible(self.pool.candidates())),
             changes,
         }));
     }
@@ -830,8 +802,9 @@ impl Simulation {
         let client = self.streams.clients.below(self.traffic.clients);
         let (cost, path) = self.traffic.cost.sample(&mut self.streams.costs);
         let delay = self.scenario.client_latency;
+        let seq = Seq(self.generated);
         let id = self.requests.insert(Request {
-            seq: self.generated,
+            seq,
             client,
             cost,
             path,
@@ -840,14 +813,13 @@ impl Simulation {
             dispatched: self.now,
             tries: 0,
             tried: [0; MAX_TRIES as usize],
-            attempt: 0,
+            attempt: Attempt(0),
             breaker_epoch: 0,
             phase: Phase::ToBalancer,
             phase_start: self.now,
             phase_end: self.now + delay,
             outcome: None,
         });
-        let seq = self.generated;
         self.generated += 1;
         self.schedule_next_arrival();
         if let Some(patience) = self.traffic.client_timeout {
@@ -864,7 +836,7 @@ impl Simulation {
         let key = self.request_key(request.client, request.path);
         let tried = request.tried;
         let tries = request.tries as usize;
-        self.update_ramps();
+        self.pool.update_ramps(&self.slow_start, self.now);
         let Some(server) = self.pick(key, &tried[..tries]) else {
             self.finish_at_balancer(id, Outcome::NoServer);
             return;
@@ -885,8 +857,7 @@ impl Simulation {
         if tries > 0 {
             self.retrying += 1;
         }
-        self.next_attempt += 1;
-        let attempt = self.next_attempt;
+        let attempt = self.new_attempt();
         let delay = self.scenario.backend_latency;
         let request = self.requests.get_mut(id);
         request.attempt = attempt;
@@ -894,7 +865,7 @@ impl Simulation {
         request.dispatched = self.now;
         request.outcome = None;
         request.enter(Phase::ToServer, self.now, self.now + delay);
-        self.pool[server].active += 1;
+        self.pool.dispatched(server);
         self.metrics.server_mut(server).routed += 1;
         self.backends[server]
             .passive
@@ -912,51 +883,17 @@ impl Simulation {
     /// none can be picked, among the backups (nginx `backup`). Below Envoy's panic threshold every
     /// server is offered, healthy or not.
     fn pick(&mut self, key: RequestKey, tried: &[u32]) -> Option<usize> {
-        let now = self.now;
         if matches!(self.resilience.passive, Passive::Nginx { .. }) {
             // nginx re-admits a failed server once fail_timeout has passed: time decides.
             self.refresh_all();
         }
-        let panic = self.in_panic();
-        let has_backups = self.backups > 0;
-        if !panic && !has_backups && tried.is_empty() {
-            let ctx = PickContext {
-                pool: &self.pool,
-                key,
-                now,
-            };
-            return self.balancer.pick(&ctx, &mut self.streams.balancer);
-        }
-        let phases: &[bool] = if has_backups {
-            &[false, true]
-        } else {
-            &[false]
+        let offer = Offer {
+            tried,
+            panic: self.in_panic(),
         };
-        for &backups in phases {
-            self.offered.clear();
-            self.offered
-                .extend(
-                    self.pool
-                        .iter()
-                        .zip(&self.servers)
-                        .enumerate()
-                        .map(|(i, (c, s))| Candidate {
-                            available: (c.available || panic)
-                                && s.spec().backup == backups
-                                && !tried.contains(&(i as u32)),
-                            ..*c
-                        }),
-                );
-            let ctx = PickContext {
-                pool: &self.offered,
-                key,
-                now,
-            };
-            if let Some(server) = self.balancer.pick(&ctx, &mut self.streams.balancer) {
-                return Some(server);
-            }
-        }
-        None
+        let rng = &mut self.streams.balancer;
+        self.pool
+            .pick(self.balancer.as_mut(), rng, key, self.now, offer)
     }
 
     /// Whether fewer than the panic threshold's share of servers are healthy.
@@ -972,35 +909,26 @@ impl Simulation {
         (healthy as f64) < threshold * self.backends.len() as f64
     }
 
-    /// Brings the slow-start factors of recently revived servers up to date.
-    fn update_ramps(&mut self) {
-        if self.ramping == 0 {
-            return;
-        }
-        for (server, since) in self.ramping_since.iter_mut().enumerate() {
-            let Some(at) = *since else { continue };
-            let factor = self.slow_start.factor(self.now - at);
-            self.pool[server].ramp = factor;
-            if factor >= 1.0 {
-                *since = None;
-                self.ramping -= 1;
-            }
-        }
-    }
-
     /// Recomputes whether the balancer offers `server`; under a hashing algorithm a change is
     /// reported with the share of client keys it moved.
     fn refresh_availability(&mut self, server: usize) {
         let single = self.servers.len() == 1;
         let available = self.backends[server].offered(&self.resilience.passive, self.now, single);
-        if self.pool[server].available == available {
+        if self.pool.candidates()[server].available == available {
             return;
         }
-        let before = self.algorithm.hash_key().map(|_| self.pool.clone());
-        self.pool[server].available = available;
+        let before = self.hashing_view();
+        self.pool.set_available(server, available);
         if let Some(before) = before {
             self.report_remap(&before);
         }
+    }
+
+    /// A copy of the balancer's view under a hashing algorithm, to measure a remap against.
+    fn hashing_view(&self) -> Option<Vec<Candidate>> {
+        self.algorithm
+            .hash_key()
+            .map(|_| self.pool.candidates().to_vec())
     }
 
     fn refresh_all(&mut self) {
@@ -1009,7 +937,13 @@ impl Simulation {
         }
     }
 
-    fn reach_server(&mut self, id: RequestId, attempt: u64) {
+    /// A try number never given out before.
+    fn new_attempt(&mut self) -> Attempt {
+        self.next_attempt += 1;
+        Attempt(self.next_attempt)
+    }
+
+    fn reach_server(&mut self, id: RequestId, attempt: Attempt) {
         let Some(request) = self.requests.current(id, attempt) else {
             return; // the balancer gave up on this try on the way
         };
@@ -1118,9 +1052,9 @@ impl Simulation {
             self.retrying -= 1;
         }
         // Invalidate the try: late events for it are ignored from now on.
-        self.next_attempt += 1;
-        self.requests.get_mut(id).attempt = self.next_attempt;
-        self.pool[server].active -= 1;
+        let invalid = self.new_attempt();
+        self.requests.get_mut(id).attempt = invalid;
+        self.pool.returned(server);
         let nginx_failure = outcome.is_connection_failure()
             || (outcome == Outcome::ServerError && self.resilience.retry.on_500)
             || (outcome == Outcome::QueueFull && self.resilience.retry.on_503);
@@ -1187,7 +1121,7 @@ impl Simulation {
         let budget_ok = policy.budget_allows(self.retrying, self.requests.len() as u64);
         if retryable && u32::from(request.tries) < policy.max_tries && budget_ok {
             let retry = RetryEvent {
-                request: request.seq,
+                request: request.seq.0,
                 server: request.server.unwrap_or(0),
                 cause: RetryCause {
                     policy,
@@ -1231,7 +1165,7 @@ impl Simulation {
         );
         if try_outstanding {
             let server = request.server.expect("an outstanding try has a server") as usize;
-            self.pool[server].active -= 1;
+            self.pool.returned(server);
             if request.tries > 1 {
                 self.retrying -= 1;
             }
@@ -1252,7 +1186,7 @@ impl Simulation {
             .record_path(usize::from(request.path), outcome, latency);
         if let Some(finished) = &mut self.finished {
             finished.push_back(TraceRecord {
-                seq: request.seq,
+                seq: request.seq.0,
                 sent: request.created,
                 client: request.client,
                 ip: self.traffic.client_ip(request.client),
@@ -1293,10 +1227,8 @@ impl Simulation {
             self.resilience.health,
             self.resilience.breaker,
         ));
-        self.pool.push(Candidate::new(index as u32, weight));
+        self.pool.push(weight, false);
         self.metrics.add_server();
-        self.ramping_since.push(None);
-        self.degrading.push(None);
         if self.resilience.health.is_some() {
             let epoch = self.backends[index].check_epoch;
             self.events.push(
@@ -1312,7 +1244,7 @@ impl Simulation {
     /// One second of degradation for every degrading, live server.
     fn degrade_tick(&mut self) {
         for server in 0..self.servers.len() {
-            let Some((per_minute, _)) = self.degrading[server] else {
+            let Some(per_minute) = self.servers[server].degrading() else {
                 continue;
             };
             if !self.servers[server].is_alive() {

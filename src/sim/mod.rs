@@ -21,6 +21,7 @@ pub mod history;
 pub mod metrics;
 pub mod narrate;
 pub mod passive;
+pub mod pool;
 pub mod presets;
 pub mod queue;
 pub mod report;

@@ -7,9 +7,18 @@
 use super::retry::MAX_TRIES;
 use super::time::{SimDuration, SimTime};
 
-/// Index of a live request in the [`RequestTable`].
+/// Index of a live request in the [`RequestTable`] (slots are reused once a request is over).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct RequestId(pub u32);
+
+/// A request's sequence number: the order clients sent them in, never reused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Seq(pub u64);
+
+/// One try of a request at a server, numbered across the run: a late event that names an
+/// attempt the request has moved on from is ignored.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Attempt(pub u64);
 
 /// Where a request is on its round trip.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -109,7 +118,7 @@ impl Outcome {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Request {
     /// Sequence number: the n-th request generated in this run (0-based).
-    pub seq: u64,
+    pub seq: Seq,
     /// The client that sent it.
     pub client: u32,
     /// Work it carries, in full-speed worker time.
@@ -127,7 +136,7 @@ pub struct Request {
     /// The servers tried, in order (the first `tries` entries).
     pub tried: [u32; MAX_TRIES as usize],
     /// The current try's tag: events of an abandoned try carry an older one.
-    pub attempt: u64,
+    pub attempt: Attempt,
     /// The server's circuit-breaker epoch when this try was let through.
     pub breaker_epoch: u32,
     /// Where it is now.
@@ -187,7 +196,7 @@ impl RequestTable {
     }
 
     /// The live request `id`, if it is still live and on try `attempt`.
-    pub fn current(&self, id: RequestId, attempt: u64) -> Option<&Request> {
+    pub fn current(&self, id: RequestId, attempt: Attempt) -> Option<&Request> {
         self.slots
             .get(id.0 as usize)?
             .as_ref()
@@ -195,7 +204,7 @@ impl RequestTable {
     }
 
     /// Whether request `id` is still the live request number `seq` (slots are reused).
-    pub fn live(&self, id: RequestId, seq: u64) -> bool {
+    pub fn live(&self, id: RequestId, seq: Seq) -> bool {
         self.slots
             .get(id.0 as usize)
             .and_then(Option::as_ref)
@@ -241,7 +250,7 @@ mod tests {
 
     fn request(seq: u64) -> Request {
         Request {
-            seq,
+            seq: Seq(seq),
             client: 0,
             cost: SimDuration(1),
             path: 0,
@@ -250,7 +259,7 @@ mod tests {
             dispatched: SimTime(0),
             tries: 0,
             tried: [0; MAX_TRIES as usize],
-            attempt: 0,
+            attempt: Attempt(0),
             breaker_epoch: 0,
             phase: Phase::ToBalancer,
             phase_start: SimTime(10),
@@ -264,12 +273,12 @@ mod tests {
         let mut table = RequestTable::default();
         let a = table.insert(request(0));
         let b = table.insert(request(1));
-        assert_eq!(table.remove(a).seq, 0);
+        assert_eq!(table.remove(a).seq, Seq(0));
         let c = table.insert(request(2));
         assert_eq!(c, a);
         assert_eq!(table.len(), 2);
-        assert_eq!(table.get(b).seq, 1);
-        let seqs: Vec<u64> = table.iter().map(|r| r.seq).collect();
+        assert_eq!(table.get(b).seq, Seq(1));
+        let seqs: Vec<u64> = table.iter().map(|r| r.seq.0).collect();
         assert_eq!(seqs, [2, 1]);
     }
 

@@ -11,7 +11,7 @@
 
 use std::collections::VecDeque;
 
-use super::request::RequestId;
+use super::request::{Attempt, RequestId};
 use super::time::{SimDuration, SimTime};
 
 /// The configuration of one server. In files every field but the name may be left out.
@@ -54,7 +54,7 @@ pub struct Job {
     /// The request.
     pub request: RequestId,
     /// Which attempt of the request this is (the engine's tag, to spot abandoned tries).
-    pub attempt: u64,
+    pub attempt: Attempt,
     /// Work at full speed.
     pub work: SimDuration,
     /// Whether the answer will be an error.
@@ -117,6 +117,16 @@ pub struct Server {
     workers: Vec<Option<Busy>>,
     busy: u32,
     queue: VecDeque<Job>,
+    degradation: Option<Degradation>,
+}
+
+/// A server slowing down like a process leaking memory.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Degradation {
+    /// Share of its speed it loses per minute.
+    per_minute: f64,
+    /// Its speed when it began, which a revive restores.
+    fresh_speed: f64,
 }
 
 impl Server {
@@ -129,7 +139,26 @@ impl Server {
             epoch: 0,
             busy: 0,
             queue: VecDeque::new(),
+            degradation: None,
         }
+    }
+
+    /// Starts degrading by `per_minute` of its speed per minute from its speed now (0 stops).
+    pub fn degrade(&mut self, per_minute: f64) {
+        self.degradation = (per_minute > 0.0).then_some(Degradation {
+            per_minute,
+            fresh_speed: self.spec.speed,
+        });
+    }
+
+    /// The share of speed it loses per minute, while it is degrading.
+    pub fn degrading(&self) -> Option<f64> {
+        self.degradation.map(|d| d.per_minute)
+    }
+
+    /// The speed it had when its degradation began, which a revive restores.
+    pub fn fresh_speed(&self) -> Option<f64> {
+        self.degradation.map(|d| d.fresh_speed)
     }
 
     /// The server's configuration.
@@ -297,7 +326,7 @@ mod tests {
     fn job(id: u32, work: u64) -> Job {
         Job {
             request: RequestId(id),
-            attempt: u64::from(id),
+            attempt: Attempt(u64::from(id)),
             work: SimDuration(work),
             error: false,
         }

@@ -1,0 +1,182 @@
+//! The balancer's side of the servers: the view its algorithm picks from (one [`Candidate`] per
+//! server, in configuration order), which servers are backups, and the slow-start ramps of the
+//! servers that just came back.
+//!
+//! A pick offers the algorithm the servers it may choose for this request. Usually that is the
+//! whole pool as it stands. A retry must avoid the servers its request already tried, backups are
+//! offered only when no primary can be picked (nginx `backup`), and below Envoy's panic threshold
+//! every server is offered, healthy or not. Those narrower offers are made by masking the pool in
+//! place (turning `available` off, or on in a panic) for the one pick and restoring it after,
+//! so the algorithm sees exactly the view it would from a copy, without the copy.
+
+use super::balancer::{Balancer, Candidate, PickContext, RequestKey};
+use super::rng::SimRng;
+use super::slow_start::SlowStart;
+use super::time::SimTime;
+
+/// The balancer's view of every server.
+#[derive(Clone, Debug, Default)]
+pub struct Pool {
+    candidates: Vec<Candidate>,
+    /// Per server, whether it is a backup.
+    backup: Vec<bool>,
+    /// How many servers are backups (so a pick need not look).
+    backups: usize,
+    /// Per server, when it came back, while its slow start lasts.
+    ramping_since: Vec<Option<SimTime>>,
+    /// How many entries of `ramping_since` are set (so picks skip the scan when none is).
+    ramping: usize,
+    /// Availability flags a pick changed, with their real values, to put back after it.
+    masked: Vec<(usize, bool)>,
+}
+
+/// Which servers one pick may offer beyond the pool as it stands.
+#[derive(Clone, Copy, Debug)]
+pub struct Offer<'a> {
+    /// Servers the request already tried (never offered again).
+    pub tried: &'a [u32],
+    /// Below the panic threshold: offer unavailable servers too.
+    pub panic: bool,
+}
+
+impl Pool {
+    /// Adds a live, idle server at the end of the pool.
+    pub fn push(&mut self, weight: u32, backup: bool) {
+        self.candidates
+            .push(Candidate::new(self.candidates.len() as u32, weight));
+        self.backup.push(backup);
+        self.backups += usize::from(backup);
+        self.ramping_since.push(None);
+    }
+
+    /// The view the algorithm picks from.
+    pub fn candidates(&self) -> &[Candidate] {
+        &self.candidates
+    }
+
+    /// Changes a server's weight.
+    pub fn set_weight(&mut self, server: usize, weight: u32) {
+        self.candidates[server].weight = weight;
+    }
+
+    /// Makes a server a backup or a primary.
+    pub fn set_backup(&mut self, server: usize, backup: bool) {
+        if self.backup[server] != backup {
+            self.backup[server] = backup;
+            self.backups = self.backup.iter().filter(|&&b| b).count();
+        }
+    }
+
+    /// Offers a server or stops offering it.
+    pub fn set_available(&mut self, server: usize, available: bool) {
+        self.candidates[server].available = available;
+    }
+
+    /// A try was sent to `server`.
+    pub fn dispatched(&mut self, server: usize) {
+        self.candidates[server].active += 1;
+    }
+
+    /// A try sent to `server` is over for the balancer.
+    pub fn returned(&mut self, server: usize) {
+        self.candidates[server].active -= 1;
+    }
+
+    /// `server` came back at `now`: its slow start begins.
+    pub fn start_ramp(&mut self, server: usize, now: SimTime) {
+        if self.ramping_since[server].replace(now).is_none() {
+            self.ramping += 1;
+        }
+    }
+
+    /// Brings the slow-start factors of recently revived servers up to date.
+    pub fn update_ramps(&mut self, slow_start: &SlowStart, now: SimTime) {
+        if self.ramping == 0 {
+            return;
+        }
+        for (server, since) in self.ramping_since.iter_mut().enumerate() {
+            let Some(at) = *since else { continue };
+            let factor = slow_start.factor(now - at);
+            self.candidates[server].ramp = factor;
+            if factor >= 1.0 {
+                *since = None;
+                self.ramping -= 1;
+            }
+        }
+    }
+
+    /// Asks `balancer` for a server for `key` among those `offer` allows: the primaries first,
+    /// then, if none can be picked, the backups.
+    pub fn pick(
+        &mut self,
+        balancer: &mut dyn Balancer,
+        rng: &mut SimRng,
+        key: RequestKey,
+        now: SimTime,
+        offer: Offer<'_>,
+    ) -> Option<usize> {
+        if !offer.panic && self.backups == 0 && offer.tried.is_empty() {
+            let ctx = PickContext {
+                pool: &self.candidates,
+                key,
+                now,
+            };
+            return balancer.pick(&ctx, rng);
+        }
+        let phases: &[bool] = if self.backups > 0 {
+            &[false, true]
+        } else {
+            &[false]
+        };
+        for &backups in phases {
+            self.mask(offer, backups);
+            let ctx = PickContext {
+                pool: &self.candidates,
+                key,
+                now,
+            };
+            let picked = balancer.pick(&ctx, rng);
+            self.unmask();
+            if picked.is_some() {
+                return picked;
+            }
+        }
+        None
+    }
+
+    /// Narrows (or, in a panic, widens) the pool to what `offer` allows among the backups (or
+    /// the primaries), remembering what it changed.
+    fn mask(&mut self, offer: Offer<'_>, backups: bool) {
+        let Pool {
+            candidates,
+            backup,
+            masked,
+            ..
+        } = self;
+        if !offer.panic && self.backups == 0 {
+            // Only the tried servers change: no need to look at the others.
+            for &server in offer.tried {
+                let c = &mut candidates[server as usize];
+                masked.push((server as usize, c.available));
+                c.available = false;
+            }
+            return;
+        }
+        for (server, c) in candidates.iter_mut().enumerate() {
+            let offered = (c.available || offer.panic)
+                && backup[server] == backups
+                && !offer.tried.contains(&(server as u32));
+            if offered != c.available {
+                masked.push((server, c.available));
+                c.available = offered;
+            }
+        }
+    }
+
+    /// Puts back what [`Pool::mask`] changed (newest first, so each flag gets its real value).
+    fn unmask(&mut self) {
+        while let Some((server, available)) = self.masked.pop() {
+            self.candidates[server].available = available;
+        }
+    }
+}
