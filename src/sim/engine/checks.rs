@@ -1,0 +1,120 @@
+//! Active health checks as a chain of timed checks per server, and the transitions of the
+//! passive checks and breakers turned into events.
+
+use super::*;
+
+impl Simulation {
+    /// Starts a health-check chain for every server (first checks now), if checks are on.
+    pub(super) fn start_health_checks(&mut self) {
+        for (server, backend) in self.backends.iter().enumerate() {
+            if backend.health().is_some() {
+                let event = Step::CheckDue {
+                    server: server as u32,
+                    epoch: backend.check_epoch,
+                };
+                self.events.push(self.now, event);
+            }
+        }
+    }
+
+    /// A health check of `server` starts: its result is known at once, and reported when the
+    /// server answers (or at the timeout).
+    pub(super) fn run_check(&mut self, server: usize, epoch: u32) {
+        let backend = &self.backends[server];
+        let Some(checker) = backend.health().filter(|_| backend.check_epoch == epoch) else {
+            return;
+        };
+        let s = &self.servers[server];
+        let (failure, took) = if !s.is_alive() {
+            (Some(CheckFailure::Refused), SimDuration::ZERO)
+        } else {
+            let took = service_time(
+                self.resilience
+                    .health
+                    .map_or(SimDuration::ZERO, |h| h.check_work),
+                s.spec().speed,
+            );
+            let rate = s.spec().error_rate;
+            if rate > 0.0 && self.streams.faults.chance(rate) {
+                (Some(CheckFailure::Error), took)
+            } else if !checker.within_timeout(took) {
+                (Some(CheckFailure::Timeout), took)
+            } else {
+                (None, took)
+            }
+        };
+        let at = checker.reported_at(self.now, took);
+        let event = Step::CheckDone {
+            server: server as u32,
+            epoch,
+            started: self.now,
+            failure,
+        };
+        self.events.push(at, event);
+    }
+
+    pub(super) fn check_done(
+        &mut self,
+        server: usize,
+        epoch: u32,
+        started: SimTime,
+        failure: Option<CheckFailure>,
+    ) {
+        if self.backends[server].check_epoch != epoch {
+            return;
+        }
+        let Some(checker) = self.backends[server].health_mut() else {
+            return;
+        };
+        let transition = checker.observe(failure.map_or(Ok(()), Err));
+        let next = (started + checker.next_interval()).max(self.now);
+        self.events.push(
+            next,
+            Step::CheckDue {
+                server: server as u32,
+                epoch,
+            },
+        );
+        if let Some(transition) = transition {
+            let (health, max) = checker.health();
+            let check = *checker.config();
+            self.emit(Event::Health(HealthEvent {
+                server: server as u32,
+                transition,
+                health,
+                max,
+                check,
+            }));
+            self.refresh_availability(server);
+        }
+    }
+
+    pub(super) fn log_passive(&mut self, server: usize, transition: PassiveTransition) {
+        self.emit(Event::Passive(PassiveEvent {
+            server: server as u32,
+            transition,
+            config: self.resilience.passive,
+            retry: self.resilience.retry,
+        }));
+    }
+
+    pub(super) fn log_breaker(&mut self, server: usize, transition: BreakerTransition) {
+        if let Some(at) = self.backends[server].breaker.next_timeout() {
+            let epoch = self.backends[server].breaker.epoch();
+            self.events.push(
+                at,
+                Step::BreakerTimer {
+                    server: server as u32,
+                    epoch,
+                },
+            );
+        }
+        let breaker = &self.backends[server].breaker;
+        self.emit(Event::Breaker(BreakerEvent {
+            server: server as u32,
+            transition,
+            config: *breaker.config(),
+            open_until: breaker.open_until(),
+        }));
+    }
+}

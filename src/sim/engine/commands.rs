@@ -1,0 +1,377 @@
+//! Commands: checked, recorded as events with what they changed from, then carried out; and the
+//! changes to the server set they make (kills, additions, slow-downs, remap reports).
+
+use super::*;
+
+impl Simulation {
+    /// Applies `command` now. A bad command changes nothing and says why.
+    pub fn apply(&mut self, command: Command) -> Result<(), ValidationError> {
+        self.apply_from(command, None)
+    }
+
+    /// Applies `command` now, given by a user, or by the scenario's timeline entry `scripted`.
+    pub(super) fn apply_from(
+        &mut self,
+        command: Command,
+        scripted: Option<usize>,
+    ) -> Result<(), ValidationError> {
+        self.validate(&command)?;
+        let event = CommandEvent {
+            command,
+            origin: match scripted {
+                None => Origin::User,
+                Some(i) => Origin::Timeline {
+                    entry: i as u32,
+                    of: self.scenario.timeline.len() as u32,
+                    scheduled: self.scenario.timeline[i].at,
+                },
+            },
+            before: self.before(&command),
+            watchers: matches!(command, Command::Kill { .. }).then_some(self.resilience),
+        };
+        // Availability changes report their remap as they happen; weights are reported here.
+        let pool_before = match command {
+            Command::SetWeight { .. } => self.hashing_view(),
+            _ => None,
+        };
+        match command {
+            Command::Kill { server } => self.kill(server),
+            Command::Revive { server } => {
+                if !self.servers[server].is_alive() {
+                    self.servers[server].revive();
+                    if let Some(fresh) = self.servers[server].fresh_speed() {
+                        self.set_speed(server, fresh);
+                    }
+                    self.pool.start_ramp(server, self.now);
+                }
+            }
+            Command::SetWeight { server, weight } => {
+                self.servers[server].set_weight(weight);
+                self.pool.set_weight(server, weight);
+            }
+            Command::SetSpeed { server, speed } => self.set_speed(server, speed),
+            Command::SetErrorRate { server, rate } => self.servers[server].set_error_rate(rate),
+            Command::AddServer { weight, workers } => self.add_server(weight, workers),
+            Command::RemoveServer { server } => {
+                self.backends[server].remove();
+                self.servers[server].degrade(0.0);
+                self.refresh_availability(server);
+            }
+            Command::Degrade { server, per_minute } => {
+                self.servers[server].degrade(per_minute);
+                self.degrade_epoch = self.degrade_epoch.wrapping_add(1);
+                if self.servers.iter().any(|s| s.degrading().is_some()) {
+                    let tick = Step::DegradeTick {
+                        epoch: self.degrade_epoch,
+                    };
+                    self.events.push(self.now + SimDuration::from_secs(1), tick);
+                }
+            }
+            Command::Drain { server, on } => {
+                self.backends[server].set_draining(on);
+                self.refresh_availability(server);
+            }
+            Command::SetBackup { server, backup } => {
+                self.servers[server].set_backup(backup);
+                self.pool.set_backup(server, backup);
+            }
+            Command::SetAlgorithm(algorithm) => {
+                self.algorithm = algorithm;
+                self.balancer = algorithm.build();
+            }
+            Command::SetSlowStart(slow_start) => self.slow_start = slow_start,
+            Command::SetClients {
+                clients,
+                behind_nat,
+            } => {
+                self.traffic.clients = clients;
+                self.traffic.behind_nat = behind_nat;
+            }
+            Command::SetHealthCheck(health) => {
+                self.resilience.health = health;
+                for backend in &mut self.backends {
+                    backend.set_health(health);
+                }
+                self.start_health_checks();
+                self.refresh_all();
+            }
+            Command::SetPassive(passive) => {
+                self.resilience.passive = passive;
+                for backend in &mut self.backends {
+                    backend.passive = Default::default();
+                }
+                self.refresh_all();
+            }
+            Command::SetPanicThreshold(p) => self.resilience.panic_threshold = p,
+            Command::SetBreaker(breaker) => {
+                self.resilience.breaker = breaker;
+                for backend in &mut self.backends {
+                    backend.breaker = CircuitBreaker::new(breaker);
+                }
+            }
+            Command::SetRetry(retry) => self.resilience.retry = retry,
+            Command::SetRate(rate) => {
+                self.traffic.rate = rate;
+                self.arrival_epoch = self.arrival_epoch.wrapping_add(1);
+                self.schedule_next_arrival();
+            }
+            Command::SetPattern(pattern) => {
+                self.traffic.pattern = pattern;
+                self.arrival_epoch = self.arrival_epoch.wrapping_add(1);
+                self.schedule_next_arrival();
+            }
+            Command::SetClientTimeout(t) => self.traffic.client_timeout = t,
+            Command::SetMeanCost(mean) => self.traffic.cost = self.traffic.cost.with_mean(mean),
+        }
+        self.recording.push(TimedCommand {
+            at: self.now,
+            command,
+        });
+        self.emit(Event::Command(Box::new(event)));
+        if let Some(before) = pool_before {
+            self.report_remap(&before);
+        }
+        Ok(())
+    }
+
+    pub(super) fn validate(&self, command: &Command) -> Result<(), ValidationError> {
+        let server_index = |server: usize| {
+            if server >= self.servers.len() {
+                Err(ValidationError::new(
+                    "server",
+                    format!(
+                        "no server number {} (there are {})",
+                        server + 1,
+                        self.servers.len()
+                    ),
+                ))
+            } else if self.backends[server].removed() {
+                let name = &self.servers[server].spec().name;
+                Err(ValidationError::new(
+                    "server",
+                    format!("{name} was removed"),
+                ))
+            } else {
+                Ok(())
+            }
+        };
+        match *command {
+            Command::Kill { server }
+            | Command::Revive { server }
+            | Command::Drain { server, .. }
+            | Command::RemoveServer { server }
+            | Command::SetBackup { server, .. } => server_index(server),
+            Command::AddServer { weight, workers } => {
+                if self.servers.len() >= crate::sim::scenario::MAX_SERVERS {
+                    return Err(ValidationError::new(
+                        "servers",
+                        format!(
+                            "already at the maximum of {}",
+                            crate::sim::scenario::MAX_SERVERS
+                        ),
+                    ));
+                }
+                check_weight("weight", weight)?;
+                check_range(
+                    "workers",
+                    f64::from(workers),
+                    1.0,
+                    f64::from(crate::sim::server::MAX_WORKERS),
+                )
+            }
+            Command::Degrade { server, per_minute } => {
+                server_index(server).and_then(|_| check_range("per_minute", per_minute, 0.0, 0.99))
+            }
+            Command::SetWeight { server, weight } => {
+                server_index(server).and_then(|_| check_weight("weight", weight))
+            }
+            Command::SetSpeed { server, speed } => {
+                server_index(server).and_then(|_| check_speed("speed", speed))
+            }
+            Command::SetErrorRate { server, rate } => {
+                server_index(server).and_then(|_| check_error_rate("error rate", rate))
+            }
+            Command::SetAlgorithm(_) => Ok(()),
+            Command::SetSlowStart(slow_start) => check_slow_start("slow start", &slow_start),
+            Command::SetClients {
+                clients,
+                behind_nat,
+            } => check_clients("clients", clients, behind_nat),
+            Command::SetHealthCheck(h) => h.map_or(Ok(()), |h| check_health("health check", &h)),
+            Command::SetPassive(p) => check_passive("passive", &p),
+            Command::SetPanicThreshold(p) => {
+                p.map_or(Ok(()), |p| check_range("panic threshold", p, 0.0, 1.0))
+            }
+            Command::SetBreaker(b) => check_breaker("breaker", &b),
+            Command::SetRetry(r) => check_retry("retry", &r),
+            Command::SetRate(rate) => check_range("rate", rate, 0.0, MAX_RATE),
+            Command::SetPattern(p) => p.check("pattern"),
+            Command::SetClientTimeout(t) => t.map_or(Ok(()), |t| {
+                check_range("client timeout", t.as_secs_f64(), 0.001, 3_600.0)
+            }),
+            Command::SetMeanCost(mean) => check_mean_cost("mean cost", mean),
+        }
+    }
+
+    /// What `command` is about to change, as it is now (the numbers its event keeps).
+    pub(super) fn before(&self, command: &Command) -> Before {
+        let spec = |server: usize| self.servers[server].spec();
+        match *command {
+            Command::Kill { server } => Before::Load {
+                busy: self.servers[server].busy(),
+                queued: self.servers[server].queued(),
+            },
+            Command::AddServer { .. } => Before::NewServer(self.servers.len() as u32 + 1),
+            Command::SetWeight { server, .. } => Before::Weight(spec(server).weight),
+            Command::SetSpeed { server, .. } => Before::Speed(spec(server).speed),
+            Command::SetErrorRate { server, .. } => Before::ErrorRate(spec(server).error_rate),
+            Command::SetAlgorithm(_) => Before::Algorithm(self.algorithm),
+            Command::SetSlowStart(_) => Before::SlowStart(self.slow_start),
+            Command::SetRate(_) => Before::Rate(self.traffic.rate),
+            Command::SetMeanCost(_) => Before::MeanCost(self.traffic.cost.mean()),
+            _ => Before::Nothing,
+        }
+    }
+
+    /// Logs how many keys a change of the server set moved under the hashing algorithm. The sample
+    /// spreads the clients over the paths, so it measures client keys, or path keys for `Uri`.
+    pub(super) fn report_remap(&mut self, before: &[Candidate]) {
+        let Some(key) = self.algorithm.hash_key() else {
+            return;
+        };
+        let membership = |pool: &[Candidate]| -> Vec<(u32, bool)> {
+            pool.iter().map(|c| (c.weight, c.eligible())).collect()
+        };
+        if membership(before) == membership(self.pool.candidates()) {
+            return;
+        }
+        let paths = self.path_hashes.len() as u32;
+        let hashes: Vec<u32> = (0..self.traffic.clients.min(REMAP_SAMPLE))
+            .map(|client| key.hash(&self.request_key(client, (client % paths) as u8)))
+            .collect();
+        let keys = if key == HashKey::Uri {
+            KeyKind::Path
+        } else {
+            KeyKind::Client
+        };
+        let moved = remap(before, self.pool.candidates(), &hashes);
+        self.last_remap = Some(moved);
+        let changes = before
+            .iter()
+            .zip(self.pool.candidates())
+            .enumerate()
+            .filter_map(|(server, (b, a))| {
+                let change = match (b.eligible(), a.eligible()) {
+                    (true, false) => Membership::Left,
+                    (false, true) => Membership::Joined,
+                    _ if b.weight != a.weight => Membership::Weight {
+                        from: b.weight,
+                        to: a.weight,
+                    },
+                    _ => return None,
+                };
+                Some((server as u32, change))
+            })
+            .collect();
+        let eligible = |pool: &[Candidate]| pool.iter().filter(|c| c.eligible()).count() as u32;
+        self.emit(Event::Remap(RemapEvent {
+            algorithm: self.algorithm,
+            keys,
+            moved,
+            sampled: hashes.len() as u32,
+            eligible: (eligible(before), eligible(self.pool.candidates())),
+            changes,
+        }));
+    }
+
+    /// A copy of the balancer's view under a hashing algorithm, to measure a remap against.
+    pub(super) fn hashing_view(&self) -> Option<Vec<Candidate>> {
+        self.algorithm
+            .hash_key()
+            .map(|_| self.pool.candidates().to_vec())
+    }
+
+    pub(super) fn kill(&mut self, server: usize) {
+        let mut jobs = std::mem::take(&mut self.job_scratch);
+        self.servers[server].kill(&mut jobs);
+        for job in &jobs {
+            let Some(request) = self.requests.current(job.request, job.attempt) else {
+                continue; // an abandoned try: nobody is waiting for it
+            };
+            if request.phase == Phase::Queued {
+                self.queued -= 1;
+            }
+            self.answer_from_server(job.request, server, Outcome::ServerCrashed);
+        }
+        jobs.clear();
+        self.job_scratch = jobs;
+    }
+
+    /// Adds a server named after its number, with a fresh balancer view and statistics.
+    pub(super) fn add_server(&mut self, weight: u32, workers: u32) {
+        let index = self.servers.len();
+        let mut spec =
+            crate::sim::scenario::server(&format!("server-{}", index + 1), weight, workers);
+        while self.servers.iter().any(|s| s.spec().name == spec.name) {
+            spec.name.push('\'');
+        }
+        self.servers.push(Server::new(spec));
+        self.backends.push(Backend::new(
+            self.resilience.health,
+            self.resilience.breaker,
+        ));
+        self.pool.push(weight, false);
+        self.metrics.add_server();
+        if self.resilience.health.is_some() {
+            let epoch = self.backends[index].check_epoch;
+            self.events.push(
+                self.now,
+                Step::CheckDue {
+                    server: index as u32,
+                    epoch,
+                },
+            );
+        }
+    }
+
+    /// One second of degradation for every degrading, live server.
+    pub(super) fn degrade_tick(&mut self) {
+        for server in 0..self.servers.len() {
+            let Some(per_minute) = self.servers[server].degrading() else {
+                continue;
+            };
+            if !self.servers[server].is_alive() {
+                continue;
+            }
+            let per_second = libm::pow(1.0 - per_minute, 1.0 / 60.0);
+            let speed = (self.servers[server].spec().speed * per_second).max(MIN_SPEED);
+            self.set_speed(server, speed);
+        }
+        let tick = Step::DegradeTick {
+            epoch: self.degrade_epoch,
+        };
+        self.events.push(self.now + SimDuration::from_secs(1), tick);
+    }
+
+    pub(super) fn set_speed(&mut self, server: usize, speed: f64) {
+        let mut rescheduled = std::mem::take(&mut self.completion_scratch);
+        self.servers[server].set_speed(speed, self.now, &mut rescheduled);
+        for &c in &rescheduled {
+            if self
+                .requests
+                .current(c.job.request, c.job.attempt)
+                .is_some()
+            {
+                self.requests.get_mut(c.job.request).phase_end = c.at;
+            }
+            let event = Step::ServiceDone {
+                server: server as u32,
+                slot: c.slot,
+                epoch: c.epoch,
+            };
+            self.events.push(c.at, event);
+        }
+        rescheduled.clear();
+        self.completion_scratch = rescheduled;
+    }
+}

@@ -1,0 +1,360 @@
+//! The simulation engine: applies commands, advances virtual time by processing events in order,
+//! and exposes cheap read-only views for the UI, the command-line runner and tests.
+//!
+//! A request's life is a chain of events: a client sends it, it reaches the load balancer (which
+//! picks a server and asks that server's circuit breaker), it reaches the server (served at once,
+//! queued, or turned away), and the answer travels back through the balancer to the client. A failed
+//! try may be retried on another server. With a network delay of zero the next step runs at once
+//! instead of going through the queue, which keeps the pure-queueing runs fast.
+//!
+//! The balancer never knows that a server died: it learns it from active health checks, passive
+//! checks on real answers, or its circuit breakers, exactly as a real one does. Every command and
+//! state change is handed out as an [`Event`] value with its simulated time and numbers
+//! ([`Simulation::poll_event`]), and every finished request as a [`TraceRecord`]
+//! ([`Simulation::poll_finished`]): outputs are drained by whoever reads them, never capped here.
+//!
+//! This file holds the state and the event loop; the methods live beside it by concern: `views`
+//! (what readers see and drain), `commands` (applying a command), `requests` (a request's life),
+//! `checks` (health-check chains and the failure machines' events).
+
+use std::collections::VecDeque;
+
+use super::backend::Backend;
+use super::balancer::{
+    Algorithm, Balancer, Candidate, Decision, Feedback, HashKey, Remap, RequestKey, remap,
+};
+use super::breaker::{BreakerTransition, CircuitBreaker};
+use super::command::{Command, TimedCommand};
+use super::events::{
+    Before, BreakerEvent, CommandEvent, Event, HealthEvent, KeyKind, Logged, Membership, Origin,
+    PassiveEvent, RemapEvent, RetryCause, RetryEvent,
+};
+use super::health::CheckFailure;
+use super::metrics::{Metrics, Totals};
+use super::passive::{Passive, PassiveTransition};
+use super::pool::{Offer, Pool};
+use super::queue::EventQueue;
+use super::request::{Attempt, Outcome, Phase, Request, RequestId, RequestTable, Seq};
+use super::resilience::{Resilience, check_breaker, check_health, check_passive, check_retry};
+use super::retry::MAX_TRIES;
+use super::rng::{SimRng, Stream};
+use super::scenario::{
+    MAX_RATE, Scenario, check_clients, check_error_rate, check_mean_cost, check_slow_start,
+    check_speed, check_weight,
+};
+use super::server::{Arrival, Completion, Job, MIN_SPEED, Server, service_time};
+use super::slow_start::SlowStart;
+use super::time::{SimDuration, SimTime};
+use super::traffic::{Traffic, path_hash};
+use super::validation::{ValidationError, check_range};
+
+mod checks;
+mod commands;
+mod requests;
+mod views;
+
+/// How many clients' keys the consistent-hashing remap report samples.
+const REMAP_SAMPLE: u32 = 10_000;
+/// A failing server answers its errors in this fraction of the normal time (it fails fast).
+const ERROR_WORK_SHARE: f64 = 0.1;
+
+/// Something that happens at an instant of simulated time.
+#[derive(Clone, Copy, Debug)]
+enum Step {
+    /// The next client request is sent (stale unless `epoch` is the current arrival epoch).
+    Arrival { epoch: u32 },
+    /// A request reaches the load balancer from its client.
+    AtBalancer(RequestId, Seq),
+    /// A try reaches its server.
+    AtServer(RequestId, Attempt),
+    /// A worker finishes (stale unless `epoch` is the server's current epoch).
+    ServiceDone { server: u32, slot: u32, epoch: u32 },
+    /// A try's answer is back at the load balancer.
+    BackAtBalancer(RequestId, Attempt, Outcome),
+    /// A try's per-try timeout expires.
+    TryTimeout(RequestId, Attempt),
+    /// An answer reaches the client.
+    AtClient(RequestId, Seq),
+    /// A client's patience runs out (the request's sequence number guards against slot reuse).
+    ClientGivesUp(RequestId, Seq),
+    /// A health check of a server starts.
+    CheckDue { server: u32, epoch: u32 },
+    /// A health check reports.
+    CheckDone {
+        server: u32,
+        epoch: u32,
+        started: SimTime,
+        failure: Option<CheckFailure>,
+    },
+    /// An Envoy ejection may be over.
+    EjectionOver { server: u32 },
+    /// A breaker's automatic OPEN -> HALF_OPEN timer.
+    BreakerTimer { server: u32, epoch: u32 },
+    /// The scenario's timeline entry with this index is due.
+    Scripted(u32),
+    /// Degrading servers lose another second's worth of speed.
+    DegradeTick { epoch: u32 },
+}
+
+/// One finished request, for the request log.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct TraceRecord {
+    /// Its sequence number (arrival order).
+    pub seq: u64,
+    /// When the client sent it.
+    pub sent: SimTime,
+    /// The client.
+    pub client: u32,
+    /// The client's address when the request ended.
+    pub ip: [u8; 4],
+    /// The last server tried, if any.
+    pub server: Option<u32>,
+    /// Tries made.
+    pub tries: u8,
+    /// How it ended.
+    pub outcome: Outcome,
+    /// Client-observed latency.
+    pub latency: SimDuration,
+    /// Its path index (see `CostDistribution::path`).
+    pub path: u8,
+}
+
+/// The random streams the engine draws from.
+#[derive(Clone, Debug)]
+struct Streams {
+    arrivals: SimRng,
+    costs: SimRng,
+    clients: SimRng,
+    balancer: SimRng,
+    faults: SimRng,
+}
+
+/// A running simulation.
+pub struct Simulation {
+    scenario: Scenario,
+    now: SimTime,
+    traffic: Traffic,
+    algorithm: Algorithm,
+    balancer: Box<dyn Balancer>,
+    servers: Vec<Server>,
+    backends: Vec<Backend>,
+    resilience: Resilience,
+    pool: Pool,
+    degrade_epoch: u32,
+    slow_start: SlowStart,
+    last_remap: Option<Remap>,
+    /// The FNV-1a hash of every request path, by path index (what `RequestKey` carries).
+    path_hashes: Vec<u64>,
+    requests: RequestTable,
+    /// Live requests waiting in a server queue.
+    queued: u64,
+    /// Retries in progress (for the retry budget).
+    retrying: u64,
+    /// The last try number given out.
+    next_attempt: u64,
+    events: EventQueue<Step>,
+    streams: Streams,
+    arrival_epoch: u32,
+    generated: u64,
+    /// Events popped from the queue and handled so far (see [`Simulation::events_processed`]).
+    events_processed: u64,
+    metrics: Metrics,
+    /// Events not yet taken with [`Simulation::poll_event`].
+    outbox: VecDeque<Logged>,
+    /// Finished requests not yet taken with [`Simulation::poll_finished`], when they are kept.
+    finished: Option<VecDeque<TraceRecord>>,
+    recording: Vec<TimedCommand>,
+    job_scratch: Vec<Job>,
+    completion_scratch: Vec<Completion>,
+}
+
+impl Simulation {
+    /// A simulation at time zero, or the first problem with the scenario.
+    pub fn new(scenario: Scenario) -> Result<Simulation, ValidationError> {
+        scenario.validate()?;
+        let seed = scenario.seed;
+        let resilience = scenario.resilience;
+        let servers: Vec<Server> = scenario.servers.iter().cloned().map(Server::new).collect();
+        let backends = servers
+            .iter()
+            .map(|_| Backend::new(resilience.health, resilience.breaker))
+            .collect();
+        let mut pool = Pool::default();
+        for server in &servers {
+            pool.push(server.spec().weight, server.spec().backup);
+        }
+        let mut sim = Simulation {
+            now: SimTime::ZERO,
+            traffic: scenario.traffic.clone(),
+            algorithm: scenario.algorithm,
+            balancer: scenario.algorithm.build(),
+            metrics: Metrics::new(servers.len(), scenario.sample_every),
+            degrade_epoch: 0,
+            servers,
+            backends,
+            resilience,
+            pool,
+            slow_start: scenario.slow_start,
+            last_remap: None,
+            path_hashes: (0..scenario.traffic.cost.path_count())
+                .map(|i| path_hash(scenario.traffic.cost.path(i)))
+                .collect(),
+            requests: RequestTable::default(),
+            queued: 0,
+            retrying: 0,
+            next_attempt: 0,
+            events: EventQueue::new(),
+            streams: Streams {
+                arrivals: SimRng::new(seed, Stream::Arrivals),
+                costs: SimRng::new(seed, Stream::Costs),
+                clients: SimRng::new(seed, Stream::Clients),
+                balancer: SimRng::new(seed, Stream::Balancer),
+                faults: SimRng::new(seed, Stream::Faults),
+            },
+            arrival_epoch: 0,
+            generated: 0,
+            events_processed: 0,
+            outbox: VecDeque::new(),
+            finished: None,
+            recording: Vec::new(),
+            job_scratch: Vec::new(),
+            completion_scratch: Vec::new(),
+            scenario,
+        };
+        sim.metrics.track_paths(sim.path_hashes.len());
+        sim.schedule_next_arrival();
+        sim.start_health_checks();
+        for i in 0..sim.scenario.timeline.len() {
+            let entry = sim.scenario.timeline[i];
+            sim.validate(&entry.command).map_err(|e| {
+                ValidationError::new(format!("timeline[{i}].do ({})", e.field), e.problem)
+            })?;
+            sim.events.push_last(entry.at, Step::Scripted(i as u32));
+        }
+        Ok(sim)
+    }
+
+    /// Processes every event up to and including time `t`, then sets the clock to `t`
+    /// (a time in the past is ignored: time never runs backwards).
+    pub fn advance_to(&mut self, t: SimTime) {
+        if t < self.now {
+            return;
+        }
+        while let Some((time, event)) = self.events.pop_due(t) {
+            self.close_windows_until(time);
+            self.now = time;
+            self.handle(event);
+            self.events_processed += 1;
+        }
+        self.close_windows_until(t);
+        self.now = t;
+    }
+
+    /// Closes the metrics windows that end by `t`, recording the servers' queue lengths.
+    fn close_windows_until(&mut self, t: SimTime) {
+        let queues = self.servers.iter().map(Server::queued);
+        self.metrics.close_windows_until(t, queues);
+    }
+
+    /// Advances the clock by `d`.
+    pub fn advance_by(&mut self, d: SimDuration) {
+        self.advance_to(self.now + d);
+    }
+
+    /// Hands `event` out, stamped with the current time.
+    fn emit(&mut self, event: Event) {
+        self.outbox.push_back(Logged {
+            at: self.now,
+            event,
+        });
+    }
+
+    /// Queues `event` to happen after `delay`; when the delay is zero, runs `now` instead, which
+    /// must be what handling `event` at this instant would do. A zero-latency network's hops then
+    /// skip the queue, the dispatch on the event's kind and the staleness checks (nothing can have
+    /// gone stale in no time).
+    fn after(&mut self, delay: SimDuration, event: Step, now: impl FnOnce(&mut Self)) {
+        if delay == SimDuration::ZERO {
+            now(self);
+        } else {
+            self.events.push(self.now + delay, event);
+        }
+    }
+
+    fn handle(&mut self, event: Step) {
+        match event {
+            Step::Arrival { epoch } => {
+                if epoch == self.arrival_epoch {
+                    self.arrive();
+                }
+            }
+            Step::AtBalancer(id, seq) => {
+                if self.requests.live(id, seq) {
+                    self.route(id);
+                }
+            }
+            Step::AtServer(id, attempt) => self.reach_server(id, attempt),
+            Step::ServiceDone {
+                server,
+                slot,
+                epoch,
+            } => self.finish_service(server, slot, epoch),
+            Step::BackAtBalancer(id, attempt, outcome) => {
+                if self.requests.current(id, attempt).is_some() {
+                    self.try_ended(id, outcome);
+                }
+            }
+            Step::TryTimeout(id, attempt) => {
+                let waiting = self
+                    .requests
+                    .current(id, attempt)
+                    .is_some_and(|r| r.outcome.is_none());
+                if waiting {
+                    self.abandon_try(id);
+                }
+            }
+            Step::AtClient(id, seq) => {
+                if self.requests.live(id, seq) {
+                    self.answer_client(id);
+                }
+            }
+            Step::ClientGivesUp(id, seq) => {
+                if self.requests.live(id, seq) {
+                    self.client_gives_up(id);
+                }
+            }
+            Step::CheckDue { server, epoch } => self.run_check(server as usize, epoch),
+            Step::CheckDone {
+                server,
+                epoch,
+                started,
+                failure,
+            } => self.check_done(server as usize, epoch, started, failure),
+            Step::EjectionOver { server } => {
+                let s = server as usize;
+                if let Some(t) = self.backends[s].passive.expire(self.now) {
+                    self.log_passive(s, t);
+                    self.refresh_availability(s);
+                }
+            }
+            Step::DegradeTick { epoch } => {
+                if epoch == self.degrade_epoch {
+                    self.degrade_tick();
+                }
+            }
+            Step::Scripted(i) => {
+                let command = self.scenario.timeline[i as usize].command;
+                // Checked against the servers when the run started; values cannot go stale.
+                let _ = self.apply_from(command, Some(i as usize));
+            }
+            Step::BreakerTimer { server, epoch } => {
+                let s = server as usize;
+                if self.backends[s].breaker.epoch() == epoch
+                    && let Some(t) = self.backends[s].breaker.on_timer(self.now)
+                {
+                    self.log_breaker(s, t);
+                }
+            }
+        }
+    }
+}
