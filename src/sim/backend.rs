@@ -12,8 +12,6 @@ use super::time::SimTime;
 #[derive(Clone, Debug)]
 pub struct Backend {
     health: Option<HealthChecker>,
-    /// Bumped when health checking is reconfigured, so the old check chain stops.
-    pub(crate) check_epoch: u32,
     pub(crate) passive: PassiveState,
     pub(crate) breaker: CircuitBreaker,
     draining: bool,
@@ -25,7 +23,6 @@ impl Backend {
     pub fn new(health: Option<ActiveCheck>, breaker: BreakerConfig) -> Backend {
         Backend {
             health: health.map(HealthChecker::new),
-            check_epoch: 0,
             passive: PassiveState::default(),
             breaker: CircuitBreaker::new(breaker),
             draining: false,
@@ -44,7 +41,6 @@ impl Backend {
 
     pub(crate) fn set_health(&mut self, health: Option<ActiveCheck>) {
         self.health = health.map(HealthChecker::new);
-        self.check_epoch = self.check_epoch.wrapping_add(1);
     }
 
     /// Whether active checks consider it UP (true when they are off).

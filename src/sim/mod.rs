@@ -35,6 +35,7 @@ pub mod share;
 pub mod slow_start;
 pub mod theory;
 pub mod time;
+pub mod timers;
 pub mod traffic;
 pub mod validation;
 

@@ -4,24 +4,33 @@
 use super::*;
 
 impl Simulation {
-    /// Starts a health-check chain for every server (first checks now), if checks are on.
+    /// Starts a health-check chain for every server (first checks now) if checks are on, and
+    /// stops the chains running before.
     pub(super) fn start_health_checks(&mut self) {
-        for (server, backend) in self.backends.iter().enumerate() {
-            if backend.health().is_some() {
-                let event = Step::CheckDue {
-                    server: server as u32,
-                    epoch: backend.check_epoch,
-                };
-                self.events.push(self.now, event);
-            }
+        for server in 0..self.servers.len() {
+            self.start_health_check(server);
         }
+    }
+
+    /// Starts `server`'s health-check chain afresh (first check now), if checks are on.
+    pub(super) fn start_health_check(&mut self, server: usize) {
+        let timer = Timer::Check(server as u32);
+        if self.backends[server].health().is_none() {
+            self.timers.disarm(timer);
+            return;
+        }
+        let token = self.timers.arm(timer);
+        let event = Step::CheckDue {
+            server: server as u32,
+            token,
+        };
+        self.events.push(self.now, event);
     }
 
     /// A health check of `server` starts: its result is known at once, and reported when the
     /// server answers (or at the timeout).
-    pub(super) fn run_check(&mut self, server: usize, epoch: u32) {
-        let backend = &self.backends[server];
-        let Some(checker) = backend.health().filter(|_| backend.check_epoch == epoch) else {
+    pub(super) fn run_check(&mut self, server: usize) {
+        let Some(checker) = self.backends[server].health() else {
             return;
         };
         let s = &self.servers[server];
@@ -44,9 +53,10 @@ impl Simulation {
             }
         };
         let at = checker.reported_at(self.now, took);
+        let token = self.timers.arm(Timer::Check(server as u32));
         let event = Step::CheckDone {
             server: server as u32,
-            epoch,
+            token,
             started: self.now,
             failure,
         };
@@ -56,23 +66,20 @@ impl Simulation {
     pub(super) fn check_done(
         &mut self,
         server: usize,
-        epoch: u32,
         started: SimTime,
         failure: Option<CheckFailure>,
     ) {
-        if self.backends[server].check_epoch != epoch {
-            return;
-        }
         let Some(checker) = self.backends[server].health_mut() else {
             return;
         };
         let transition = checker.observe(failure.map_or(Ok(()), Err));
         let next = (started + checker.next_interval()).max(self.now);
+        let token = self.timers.arm(Timer::Check(server as u32));
         self.events.push(
             next,
             Step::CheckDue {
                 server: server as u32,
-                epoch,
+                token,
             },
         );
         if let Some(transition) = transition {
@@ -99,15 +106,17 @@ impl Simulation {
     }
 
     pub(super) fn log_breaker(&mut self, server: usize, transition: BreakerTransition) {
-        if let Some(at) = self.backends[server].breaker.next_timeout() {
-            let epoch = self.backends[server].breaker.epoch();
-            self.events.push(
-                at,
-                Step::BreakerTimer {
+        let timer = Timer::BreakerWait(server as u32);
+        match self.backends[server].breaker.next_timeout() {
+            Some(at) => {
+                let token = self.timers.arm(timer);
+                let event = Step::BreakerTimer {
                     server: server as u32,
-                    epoch,
-                },
-            );
+                    token,
+                };
+                self.events.push(at, event);
+            }
+            None => self.timers.disarm(timer),
         }
         let breaker = &self.backends[server].breaker;
         self.emit(Event::Breaker(BreakerEvent {

@@ -59,12 +59,10 @@ impl Simulation {
             }
             Command::Degrade { server, per_minute } => {
                 self.servers[server].degrade(per_minute);
-                self.degrade_epoch = self.degrade_epoch.wrapping_add(1);
                 if self.servers.iter().any(|s| s.degrading().is_some()) {
-                    let tick = Step::DegradeTick {
-                        epoch: self.degrade_epoch,
-                    };
-                    self.events.push(self.now + SimDuration::from_secs(1), tick);
+                    self.schedule_degrade_tick();
+                } else {
+                    self.timers.disarm(Timer::Degrade);
                 }
             }
             Command::Drain { server, on } => {
@@ -105,19 +103,18 @@ impl Simulation {
             Command::SetPanicThreshold(p) => self.resilience.panic_threshold = p,
             Command::SetBreaker(breaker) => {
                 self.resilience.breaker = breaker;
-                for backend in &mut self.backends {
+                for (server, backend) in self.backends.iter_mut().enumerate() {
                     backend.breaker = CircuitBreaker::new(breaker);
+                    self.timers.disarm(Timer::BreakerWait(server as u32));
                 }
             }
             Command::SetRetry(retry) => self.resilience.retry = retry,
             Command::SetRate(rate) => {
                 self.traffic.rate = rate;
-                self.arrival_epoch = self.arrival_epoch.wrapping_add(1);
                 self.schedule_next_arrival();
             }
             Command::SetPattern(pattern) => {
                 self.traffic.pattern = pattern;
-                self.arrival_epoch = self.arrival_epoch.wrapping_add(1);
                 self.schedule_next_arrival();
             }
             Command::SetClientTimeout(t) => self.traffic.client_timeout = t,
@@ -322,16 +319,8 @@ impl Simulation {
         ));
         self.pool.push(weight, false);
         self.metrics.add_server();
-        if self.resilience.health.is_some() {
-            let epoch = self.backends[index].check_epoch;
-            self.events.push(
-                self.now,
-                Step::CheckDue {
-                    server: index as u32,
-                    epoch,
-                },
-            );
-        }
+        self.timers.add_server();
+        self.start_health_check(index);
     }
 
     /// One second of degradation for every degrading, live server.
@@ -347,9 +336,13 @@ impl Simulation {
             let speed = (self.servers[server].spec().speed * per_second).max(MIN_SPEED);
             self.set_speed(server, speed);
         }
-        let tick = Step::DegradeTick {
-            epoch: self.degrade_epoch,
-        };
+        self.schedule_degrade_tick();
+    }
+
+    /// The next second of degradation is due in a second (any tick pending before is stale).
+    fn schedule_degrade_tick(&mut self) {
+        let token = self.timers.arm(Timer::Degrade);
+        let tick = Step::DegradeTick(token);
         self.events.push(self.now + SimDuration::from_secs(1), tick);
     }
 

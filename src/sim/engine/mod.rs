@@ -45,6 +45,7 @@ use super::scenario::{
 use super::server::{Arrival, Completion, Job, MIN_SPEED, Server, service_time};
 use super::slow_start::SlowStart;
 use super::time::{SimDuration, SimTime};
+use super::timers::{Timer, Timers, Token};
 use super::traffic::{Traffic, path_hash};
 use super::validation::{ValidationError, check_range};
 
@@ -61,8 +62,8 @@ const ERROR_WORK_SHARE: f64 = 0.1;
 /// Something that happens at an instant of simulated time.
 #[derive(Clone, Copy, Debug)]
 enum Step {
-    /// The next client request is sent (stale unless `epoch` is the current arrival epoch).
-    Arrival { epoch: u32 },
+    /// The next client request is sent.
+    Arrival(Token),
     /// A request reaches the load balancer from its client.
     AtBalancer(RequestId, Seq),
     /// A try reaches its server.
@@ -78,22 +79,22 @@ enum Step {
     /// A client's patience runs out (the request's sequence number guards against slot reuse).
     ClientGivesUp(RequestId, Seq),
     /// A health check of a server starts.
-    CheckDue { server: u32, epoch: u32 },
+    CheckDue { server: u32, token: Token },
     /// A health check reports.
     CheckDone {
         server: u32,
-        epoch: u32,
+        token: Token,
         started: SimTime,
         failure: Option<CheckFailure>,
     },
     /// An Envoy ejection may be over.
     EjectionOver { server: u32 },
     /// A breaker's automatic OPEN -> HALF_OPEN timer.
-    BreakerTimer { server: u32, epoch: u32 },
+    BreakerTimer { server: u32, token: Token },
     /// The scenario's timeline entry with this index is due.
     Scripted(u32),
     /// Degrading servers lose another second's worth of speed.
-    DegradeTick { epoch: u32 },
+    DegradeTick(Token),
 }
 
 /// One finished request, for the request log.
@@ -140,7 +141,6 @@ pub struct Simulation {
     backends: Vec<Backend>,
     resilience: Resilience,
     pool: Pool,
-    degrade_epoch: u32,
     slow_start: SlowStart,
     last_remap: Option<Remap>,
     /// The FNV-1a hash of every request path, by path index (what `RequestKey` carries).
@@ -154,7 +154,7 @@ pub struct Simulation {
     next_attempt: u64,
     events: EventQueue<Step>,
     streams: Streams,
-    arrival_epoch: u32,
+    timers: Timers,
     generated: u64,
     /// Events popped from the queue and handled so far (see [`Simulation::events_processed`]).
     events_processed: u64,
@@ -189,7 +189,7 @@ impl Simulation {
             algorithm: scenario.algorithm,
             balancer: scenario.algorithm.build(),
             metrics: Metrics::new(servers.len(), scenario.sample_every),
-            degrade_epoch: 0,
+            timers: Timers::new(servers.len()),
             servers,
             backends,
             resilience,
@@ -211,7 +211,6 @@ impl Simulation {
                 balancer: SimRng::new(seed, Stream::Balancer),
                 faults: SimRng::new(seed, Stream::Faults),
             },
-            arrival_epoch: 0,
             generated: 0,
             events_processed: 0,
             outbox: VecDeque::new(),
@@ -283,8 +282,8 @@ impl Simulation {
 
     fn handle(&mut self, event: Step) {
         match event {
-            Step::Arrival { epoch } => {
-                if epoch == self.arrival_epoch {
+            Step::Arrival(token) => {
+                if self.timers.fire(Timer::Arrival, token) {
                     self.arrive();
                 }
             }
@@ -323,13 +322,21 @@ impl Simulation {
                     self.client_gives_up(id);
                 }
             }
-            Step::CheckDue { server, epoch } => self.run_check(server as usize, epoch),
+            Step::CheckDue { server, token } => {
+                if self.timers.fire(Timer::Check(server), token) {
+                    self.run_check(server as usize);
+                }
+            }
             Step::CheckDone {
                 server,
-                epoch,
+                token,
                 started,
                 failure,
-            } => self.check_done(server as usize, epoch, started, failure),
+            } => {
+                if self.timers.fire(Timer::Check(server), token) {
+                    self.check_done(server as usize, started, failure);
+                }
+            }
             Step::EjectionOver { server } => {
                 let s = server as usize;
                 if let Some(t) = self.backends[s].passive.expire(self.now) {
@@ -337,8 +344,8 @@ impl Simulation {
                     self.refresh_availability(s);
                 }
             }
-            Step::DegradeTick { epoch } => {
-                if epoch == self.degrade_epoch {
+            Step::DegradeTick(token) => {
+                if self.timers.fire(Timer::Degrade, token) {
                     self.degrade_tick();
                 }
             }
@@ -347,9 +354,9 @@ impl Simulation {
                 // Checked against the servers when the run started; values cannot go stale.
                 let _ = self.apply_from(command, Some(i as usize));
             }
-            Step::BreakerTimer { server, epoch } => {
+            Step::BreakerTimer { server, token } => {
                 let s = server as usize;
-                if self.backends[s].breaker.epoch() == epoch
+                if self.timers.fire(Timer::BreakerWait(server), token)
                     && let Some(t) = self.backends[s].breaker.on_timer(self.now)
                 {
                     self.log_breaker(s, t);

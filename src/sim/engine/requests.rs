@@ -14,17 +14,18 @@ impl Simulation {
         }
     }
 
+    /// Draws when the next client request is sent and schedules it (an arrival pending before
+    /// is stale); with no next arrival (a rate of 0) none is pending.
     pub(super) fn schedule_next_arrival(&mut self) {
-        if let Some(at) = self
+        match self
             .traffic
             .next_arrival(self.now, &mut self.streams.arrivals)
         {
-            self.events.push(
-                at,
-                Step::Arrival {
-                    epoch: self.arrival_epoch,
-                },
-            );
+            Some(at) => {
+                let token = self.timers.arm(Timer::Arrival);
+                self.events.push(at, Step::Arrival(token));
+            }
+            None => self.timers.disarm(Timer::Arrival),
         }
     }
 

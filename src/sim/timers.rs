@@ -1,0 +1,103 @@
+//! Timers as typed keys. Each timer the engine can have pending is named by a [`Timer`] key: the
+//! next arrival, the degradation tick, a server's health-check chain, a breaker's wait. Arming a
+//! key gives a fresh [`Token`] that the scheduled step carries; arming it again, or disarming it,
+//! makes every earlier token stale, so a step that fires with a stale token does nothing. One
+//! mechanism replaces a counter per kind of timer, and the key says what a step is waiting for.
+
+/// A timer the engine can have pending.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Timer {
+    /// The next client request.
+    Arrival,
+    /// The next second of degradation.
+    Degrade,
+    /// The next step of a server's health-check chain (a check due, or its report).
+    Check(u32),
+    /// The end of an OPEN breaker's wait (automatic transition to HALF_OPEN).
+    BreakerWait(u32),
+}
+
+/// The proof that a scheduled step is the one its timer is armed for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Token(u64);
+
+/// The armed token of every timer (0: disarmed).
+#[derive(Clone, Debug, Default)]
+pub struct Timers {
+    last: u64,
+    arrival: u64,
+    degrade: u64,
+    check: Vec<u64>,
+    breaker: Vec<u64>,
+}
+
+impl Timers {
+    /// Timers for `servers` servers, none armed.
+    pub fn new(servers: usize) -> Timers {
+        Timers {
+            check: vec![0; servers],
+            breaker: vec![0; servers],
+            ..Timers::default()
+        }
+    }
+
+    /// Makes room for one more server's timers.
+    pub fn add_server(&mut self) {
+        self.check.push(0);
+        self.breaker.push(0);
+    }
+
+    fn slot(&mut self, timer: Timer) -> &mut u64 {
+        match timer {
+            Timer::Arrival => &mut self.arrival,
+            Timer::Degrade => &mut self.degrade,
+            Timer::Check(server) => &mut self.check[server as usize],
+            Timer::BreakerWait(server) => &mut self.breaker[server as usize],
+        }
+    }
+
+    /// Arms `timer` afresh: tokens from before are stale from now on.
+    pub fn arm(&mut self, timer: Timer) -> Token {
+        self.last += 1;
+        let token = self.last;
+        *self.slot(timer) = token;
+        Token(token)
+    }
+
+    /// Disarms `timer`: every token from before is stale.
+    pub fn disarm(&mut self, timer: Timer) {
+        *self.slot(timer) = 0;
+    }
+
+    /// A step carrying `token` for `timer` is due: true (and the timer disarmed) when it is the
+    /// armed one, false when it is stale.
+    pub fn fire(&mut self, timer: Timer, token: Token) -> bool {
+        let slot = self.slot(timer);
+        let current = *slot == token.0;
+        if current {
+            *slot = 0;
+        }
+        current
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_latest_arming_fires_and_only_once() {
+        let mut timers = Timers::new(2);
+        let old = timers.arm(Timer::Check(1));
+        let new = timers.arm(Timer::Check(1));
+        let other = timers.arm(Timer::Check(0));
+        assert!(!timers.fire(Timer::Check(1), old), "re-armed: stale");
+        assert!(timers.fire(Timer::Check(1), new));
+        assert!(!timers.fire(Timer::Check(1), new), "fired once");
+        timers.disarm(Timer::Check(0));
+        assert!(!timers.fire(Timer::Check(0), other), "disarmed");
+        timers.add_server();
+        let third = timers.arm(Timer::BreakerWait(2));
+        assert!(timers.fire(Timer::BreakerWait(2), third));
+    }
+}
