@@ -6,7 +6,9 @@ use proptest::prelude::*;
 use lb_playground::sim::balancer::{
     Balancer, Candidate, PickContext, RequestKey, SmoothWeighted, remap,
 };
-use lb_playground::sim::breaker::{BreakerConfig, BreakerState, CircuitBreaker, WindowKind};
+use lb_playground::sim::breaker::{
+    BreakerConfig, BreakerState, CircuitBreaker, Resilience4j, WindowKind,
+};
 use lb_playground::sim::health::{ActiveCheck, CheckFailure, HealthChecker};
 use lb_playground::sim::passive::{Passive, PassiveState};
 use lb_playground::sim::retry::RetryPolicy;
@@ -93,7 +95,7 @@ proptest! {
 }
 
 fn small_resilience4j() -> BreakerConfig {
-    BreakerConfig::Resilience4j {
+    BreakerConfig::Resilience4j(Resilience4j {
         window: WindowKind::Count(10),
         failure_rate: 50.0,
         slow_rate: 100.0,
@@ -102,30 +104,15 @@ fn small_resilience4j() -> BreakerConfig {
         wait_open: SimDuration::from_secs(3),
         permitted_half_open: 3,
         automatic_transition: true,
-    }
+    })
 }
 
 fn without_automatic_transition(config: BreakerConfig) -> BreakerConfig {
     match config {
-        BreakerConfig::Resilience4j {
-            window,
-            failure_rate,
-            slow_rate,
-            slow_call_duration,
-            minimum_calls,
-            wait_open,
-            permitted_half_open,
-            ..
-        } => BreakerConfig::Resilience4j {
-            window,
-            failure_rate,
-            slow_rate,
-            slow_call_duration,
-            minimum_calls,
-            wait_open,
-            permitted_half_open,
+        BreakerConfig::Resilience4j(r) => BreakerConfig::Resilience4j(Resilience4j {
             automatic_transition: false,
-        },
+            ..r
+        }),
         other => other,
     }
 }
@@ -315,10 +302,7 @@ proptest! {
             small_resilience4j(),
             without_automatic_transition(small_resilience4j()),
         ][which];
-        let permitted = match config {
-            BreakerConfig::Resilience4j { permitted_half_open, .. } => permitted_half_open,
-            _ => 1,
-        };
+        let permitted = config.permitted_half_open();
         let mut b = CircuitBreaker::new(config);
         let mut now = SimTime::ZERO;
         let mut admitted_in_half_open = 0;

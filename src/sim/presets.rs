@@ -3,7 +3,7 @@
 //! edited and shared like any other.
 
 use super::balancer::Algorithm;
-use super::breaker::BreakerConfig;
+use super::breaker::{BreakerConfig, Consecutive};
 use super::command::{Command, TimedCommand};
 use super::health::ActiveCheck;
 use super::resilience::Resilience;
@@ -206,10 +206,10 @@ fn cascading_failure() -> Scenario {
         per_try_timeout: Some(SimDuration::from_secs(4)),
         ..RetryPolicy::NGINX_DEFAULT
     };
-    let breaker = BreakerConfig::Consecutive {
+    let breaker = BreakerConfig::Consecutive(Consecutive {
         threshold: 5,
         timeout: SimDuration::from_secs(10),
-    };
+    });
     s.timeline = vec![
         at(
             20,

@@ -2,12 +2,12 @@
 //! panic threshold, circuit breakers and retries. See each module for the semantics; this one holds
 //! the settings together and validates them.
 
-use super::breaker::{BreakerConfig, WindowKind};
+use super::breaker::BreakerConfig;
 use super::health::ActiveCheck;
 use super::passive::Passive;
 use super::retry::{MAX_TRIES, RetryPolicy};
 use super::time::SimDuration;
-use super::validation::{ValidationError, check_range};
+use super::validation::{ValidationError, check_duration, check_range};
 
 /// How the load balancer notices and handles failing servers. In files, fields left out are off.
 #[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -56,35 +56,47 @@ impl Resilience {
     }
 }
 
-fn duration(
-    field: &str,
-    d: SimDuration,
-    min: SimDuration,
-    max: SimDuration,
-) -> Result<(), ValidationError> {
-    check_range(field, d.as_secs_f64(), min.as_secs_f64(), max.as_secs_f64())
-        .map_err(|e| ValidationError::new(e.field, format!("{} (seconds)", e.problem)))
-}
-
-const MS: SimDuration = SimDuration::from_millis(1);
-const HOUR: SimDuration = SimDuration::from_secs(3_600);
-
 /// Checks active health-check settings.
 pub fn check_health(field: &str, h: &ActiveCheck) -> Result<(), ValidationError> {
     let f = |name: &str| format!("{field}.{name}");
-    duration(&f("inter"), h.inter, SimDuration::from_millis(10), HOUR)?;
+    check_duration(
+        &f("inter"),
+        h.inter,
+        SimDuration::from_millis(10),
+        SimDuration::HOUR,
+    )?;
     if let Some(d) = h.fastinter {
-        duration(&f("fastinter"), d, SimDuration::from_millis(10), HOUR)?;
+        check_duration(
+            &f("fastinter"),
+            d,
+            SimDuration::from_millis(10),
+            SimDuration::HOUR,
+        )?;
     }
     if let Some(d) = h.downinter {
-        duration(&f("downinter"), d, SimDuration::from_millis(10), HOUR)?;
+        check_duration(
+            &f("downinter"),
+            d,
+            SimDuration::from_millis(10),
+            SimDuration::HOUR,
+        )?;
     }
-    duration(&f("timeout"), h.timeout, MS, HOUR)?;
+    check_duration(&f("timeout"), h.timeout, SimDuration::MS, SimDuration::HOUR)?;
     check_range(&f("rise"), f64::from(h.rise), 1.0, 100.0)?;
     check_range(&f("fall"), f64::from(h.fall), 1.0, 100.0)?;
-    duration(&f("check_work"), h.check_work, SimDuration::ZERO, HOUR)?;
+    check_duration(
+        &f("check_work"),
+        h.check_work,
+        SimDuration::ZERO,
+        SimDuration::HOUR,
+    )?;
     if let Some(cap) = h.backoff_cap {
-        duration(&f("backoff_cap"), cap, SimDuration::from_millis(10), HOUR)?;
+        check_duration(
+            &f("backoff_cap"),
+            cap,
+            SimDuration::from_millis(10),
+            SimDuration::HOUR,
+        )?;
     }
     Ok(())
 }
@@ -99,7 +111,12 @@ pub fn check_passive(field: &str, p: &Passive) -> Result<(), ValidationError> {
             fail_timeout,
         } => {
             check_range(&f("max_fails"), f64::from(max_fails), 0.0, 1_000.0)?;
-            duration(&f("fail_timeout"), fail_timeout, MS, HOUR)
+            check_duration(
+                &f("fail_timeout"),
+                fail_timeout,
+                SimDuration::MS,
+                SimDuration::HOUR,
+            )
         }
         Passive::Envoy {
             consecutive_5xx,
@@ -113,8 +130,18 @@ pub fn check_passive(field: &str, p: &Passive) -> Result<(), ValidationError> {
                 1.0,
                 1_000.0,
             )?;
-            duration(&f("base_ejection"), base_ejection, MS, HOUR)?;
-            duration(&f("max_ejection"), max_ejection, MS, HOUR)?;
+            check_duration(
+                &f("base_ejection"),
+                base_ejection,
+                SimDuration::MS,
+                SimDuration::HOUR,
+            )?;
+            check_duration(
+                &f("max_ejection"),
+                max_ejection,
+                SimDuration::MS,
+                SimDuration::HOUR,
+            )?;
             check_range(&f("max_ejection_share"), max_ejection_share, 0.0, 1.0)
         }
     }
@@ -122,54 +149,7 @@ pub fn check_passive(field: &str, p: &Passive) -> Result<(), ValidationError> {
 
 /// Checks circuit-breaker settings.
 pub fn check_breaker(field: &str, b: &BreakerConfig) -> Result<(), ValidationError> {
-    let f = |name: &str| format!("{field}.{name}");
-    match *b {
-        BreakerConfig::Off => Ok(()),
-        BreakerConfig::Consecutive { threshold, timeout } => {
-            check_range(&f("threshold"), f64::from(threshold), 1.0, 10_000.0)?;
-            duration(&f("timeout"), timeout, MS, HOUR)
-        }
-        BreakerConfig::Resilience4j {
-            window,
-            failure_rate,
-            slow_rate,
-            slow_call_duration,
-            minimum_calls,
-            wait_open,
-            permitted_half_open,
-            ..
-        } => {
-            let size = match window {
-                WindowKind::Count(n) | WindowKind::Time(n) => n,
-            };
-            check_range(&f("window"), f64::from(size), 1.0, 10_000.0)?;
-            check_range(&f("failure_rate"), failure_rate, 1.0, 100.0)?;
-            check_range(&f("slow_rate"), slow_rate, 1.0, 100.0)?;
-            duration(&f("slow_call_duration"), slow_call_duration, MS, HOUR)?;
-            check_range(&f("minimum_calls"), f64::from(minimum_calls), 1.0, 10_000.0)?;
-            duration(&f("wait_open"), wait_open, MS, HOUR)?;
-            check_range(
-                &f("permitted_half_open"),
-                f64::from(permitted_half_open),
-                1.0,
-                1_000.0,
-            )
-        }
-        BreakerConfig::Hystrix {
-            volume_threshold,
-            error_percent,
-            sleep_window,
-        } => {
-            check_range(
-                &f("volume_threshold"),
-                f64::from(volume_threshold),
-                1.0,
-                10_000.0,
-            )?;
-            check_range(&f("error_percent"), error_percent, 1.0, 100.0)?;
-            duration(&f("sleep_window"), sleep_window, MS, HOUR)
-        }
-    }
+    b.validate(field)
 }
 
 /// Checks a retry policy.
@@ -182,7 +162,7 @@ pub fn check_retry(field: &str, r: &RetryPolicy) -> Result<(), ValidationError> 
         f64::from(MAX_TRIES),
     )?;
     if let Some(t) = r.per_try_timeout {
-        duration(&f("per_try_timeout"), t, MS, HOUR)?;
+        check_duration(&f("per_try_timeout"), t, SimDuration::MS, SimDuration::HOUR)?;
     }
     if let Some(b) = r.budget {
         check_range(&f("budget"), b, 0.0, 1.0)?;

@@ -36,6 +36,10 @@ impl SimTime {
 impl SimDuration {
     /// No time at all.
     pub const ZERO: SimDuration = SimDuration(0);
+    /// One millisecond.
+    pub const MS: SimDuration = SimDuration(1_000);
+    /// One hour.
+    pub const HOUR: SimDuration = SimDuration(3_600_000_000);
 
     /// A span of whole milliseconds.
     pub const fn from_millis(ms: u64) -> SimDuration {

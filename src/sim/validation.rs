@@ -3,6 +3,8 @@
 
 use std::fmt;
 
+use super::time::SimDuration;
+
 /// A rejected input: which field, and why.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ValidationError {
@@ -51,6 +53,17 @@ pub fn check_range(field: &str, value: f64, min: f64, max: f64) -> Result<(), Va
         ));
     }
     Ok(())
+}
+
+/// Checks that the duration `d` is within `min..=max`; the error speaks in seconds.
+pub fn check_duration(
+    field: &str,
+    d: SimDuration,
+    min: SimDuration,
+    max: SimDuration,
+) -> Result<(), ValidationError> {
+    check_range(field, d.as_secs_f64(), min.as_secs_f64(), max.as_secs_f64())
+        .map_err(|e| ValidationError::new(e.field, format!("{} (seconds)", e.problem)))
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@ use yew::prelude::*;
 
 use super::choice::{Choice, choice_select};
 
-use crate::sim::breaker::BreakerConfig;
+use crate::sim::breaker::{BreakerConfig, Consecutive, Resilience4j, WindowKind};
 use crate::sim::health::ActiveCheck;
 use crate::sim::passive::Passive;
 use crate::sim::retry::RetryPolicy;
@@ -72,8 +72,8 @@ fn panic_choices() -> Vec<Choice> {
 
 /// Resilience4j tuned for a classroom: decisions after 10 calls, 10 s open, 3 trial calls.
 fn classroom_resilience4j() -> BreakerConfig {
-    BreakerConfig::Resilience4j {
-        window: crate::sim::breaker::WindowKind::Count(20),
+    BreakerConfig::Resilience4j(Resilience4j {
+        window: WindowKind::Count(20),
         failure_rate: 50.0,
         slow_rate: 100.0,
         slow_call_duration: SimDuration::from_secs(5),
@@ -81,14 +81,14 @@ fn classroom_resilience4j() -> BreakerConfig {
         wait_open: SimDuration::from_secs(10),
         permitted_half_open: 3,
         automatic_transition: false,
-    }
+    })
 }
 
 fn breaker_choices() -> Vec<Choice> {
-    let consecutive = BreakerConfig::Consecutive {
+    let consecutive = BreakerConfig::Consecutive(Consecutive {
         threshold: 5,
         timeout: SimDuration::from_secs(10),
-    };
+    });
     vec![
         Choice {
             id: "off",

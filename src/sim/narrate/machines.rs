@@ -2,7 +2,9 @@
 //! and remaps, each with the settings and numbers that decided it.
 
 use super::{name, plural};
-use crate::sim::breaker::{BreakerConfig, BreakerRule, BreakerState, WindowKind};
+use crate::sim::breaker::{
+    BreakerConfig, BreakerRule, BreakerState, Consecutive, Hystrix, Resilience4j, WindowKind,
+};
 use crate::sim::events::{
     BreakerEvent, HealthEvent, KeyKind, Membership, PassiveEvent, RemapEvent, RetryCause,
     RetryEvent,
@@ -173,10 +175,10 @@ pub(super) fn breaker_text(e: &BreakerEvent, name: &str) -> String {
             "OPEN: {failures} of {calls} requests failed in 10 s ({percent:.0}% >= {threshold}%)"
         ),
         BreakerRule::WaitOver { waited, permitted } => match e.config {
-            BreakerConfig::Resilience4j { .. } => {
+            BreakerConfig::Resilience4j(_) => {
                 format!("HALF_OPEN after {waited} open: {permitted} trial calls")
             }
-            BreakerConfig::Hystrix { .. } => {
+            BreakerConfig::Hystrix(_) => {
                 format!("HALF_OPEN: sleep window of {waited} over, one trial request")
             }
             _ => "HALF_OPEN: timeout since the last failure passed, one trial call".into(),
@@ -204,19 +206,13 @@ pub(super) fn breaker_text(e: &BreakerEvent, name: &str) -> String {
 }
 
 pub(super) fn breaker_cause(e: &BreakerEvent) -> String {
-    let permitted = match e.config {
-        BreakerConfig::Resilience4j {
-            permitted_half_open,
-            ..
-        } => permitted_half_open.max(1),
-        _ => 1,
-    };
+    let permitted = e.config.permitted_half_open();
     let rule = match e.config {
         BreakerConfig::Off => "No circuit breaker".to_string(),
-        BreakerConfig::Consecutive { threshold, timeout } => format!(
+        BreakerConfig::Consecutive(Consecutive { threshold, timeout }) => format!(
             "Consecutive-failures breaker: threshold {threshold} failures, opens for {timeout}, then lets one trial call through"
         ),
-        BreakerConfig::Resilience4j {
+        BreakerConfig::Resilience4j(Resilience4j {
             window,
             failure_rate,
             slow_rate,
@@ -225,7 +221,7 @@ pub(super) fn breaker_cause(e: &BreakerEvent) -> String {
             wait_open,
             automatic_transition,
             ..
-        } => {
+        }) => {
             let window = match window {
                 WindowKind::Count(n) => format!("the last {n} calls"),
                 WindowKind::Time(s) => format!("the calls of the last {s} s"),
@@ -239,11 +235,11 @@ pub(super) fn breaker_cause(e: &BreakerEvent) -> String {
                 "Resilience4j breaker: a sliding window of {window}; once it holds {minimum_calls} calls it opens when the failure rate is >= {failure_rate}% or the slow-call rate (calls over {slow_call_duration}) is >= {slow_rate}%; it stays open {wait_open}, then turns half-open {half_open} and admits {permitted} trial calls"
             )
         }
-        BreakerConfig::Hystrix {
+        BreakerConfig::Hystrix(Hystrix {
             volume_threshold,
             error_percent,
             sleep_window,
-        } => format!(
+        }) => format!(
             "Hystrix breaker: a 10 s rolling window; it opens when the window holds >= {volume_threshold} requests and >= {error_percent}% of them failed; it sleeps {sleep_window}, then lets one trial request through"
         ),
     };
