@@ -4,25 +4,19 @@
 Loads the served bundle, lets the playground run, kills a server through its button, and fails if
 the flow canvas or a chart is blank, if simulated time does not advance, if the killed server does
 not show DOWN, or if the browser console has an error. Saves a screenshot for people to look at.
-Standard library only.
+Standard library only; the WebDriver calls are in .ci/webdriver.py (shared with benches/page.py).
 
 usage: smoke.py URL DRIVER_URL SCREENSHOT_PATH
 """
-import base64
-import json
+import os
 import sys
 import time
-import urllib.request
+
+sys.dont_write_bytecode = True  # no __pycache__ beside the scripts
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import webdriver  # noqa: E402 - .ci/webdriver.py, found through the line above
 
 URL, DRIVER, SHOT = sys.argv[1], sys.argv[2], sys.argv[3]
-
-
-def call(method, path, body=None):
-    data = None if body is None else json.dumps(body).encode()
-    req = urllib.request.Request(DRIVER + path, data=data, method=method,
-                                 headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(req, timeout=60) as resp:
-        return json.load(resp)["value"]
 
 
 def fail(message):
@@ -30,21 +24,8 @@ def fail(message):
     sys.exit(1)
 
 
-session = call("POST", "/session", {"capabilities": {"alwaysMatch": {
-    "browserName": "chrome",
-    "goog:loggingPrefs": {"browser": "ALL"},
-    "goog:chromeOptions": {"args": [
-        "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-        "--disable-background-networking", "--no-first-run", "--window-size=1280,1500",
-        "--hide-scrollbars",
-    ]},
-}}})["sessionId"]
-base = f"/session/{session}"
-
-
-def js(script, *args):
-    return call("POST", base + "/execute/sync", {"script": script, "args": list(args)})
-
+browser = webdriver.Session(DRIVER, timeout=60)
+js = browser.js
 
 # How many pixels of a canvas differ from its most common colour: 0 means blank.
 INK = """
@@ -63,7 +44,7 @@ return total - top;
 
 try:
     started = time.time()
-    call("POST", base + "/url", {"url": URL})
+    browser.open(URL)
     while not js("return !!document.querySelector('canvas.flow')"):
         if time.time() - started > 30:
             fail("the page did not render its canvas within 30 s")
@@ -91,12 +72,10 @@ try:
             print(f"smoke: {selector} draws ({ink} sampled pixels of ink)")
 
     check_drawn(["canvas.flow"] + CHARTS)
-    logs = call("POST", base + "/se/log", {"type": "browser"})
-    errors = [entry["message"] for entry in logs if entry["level"] == "SEVERE"]
+    errors = browser.console_errors()
     if errors:
         fail("console errors:\n  " + "\n  ".join(errors))
-    with open(SHOT, "wb") as f:
-        f.write(base64.b64decode(call("GET", base + "/screenshot")))
+    browser.screenshot(SHOT)
     # Compare mode in the dark theme: run B's canvas and the charts must draw too.
     for select, value in [("compare-algorithm", "nginx-least-conn"), ("theme", "dark")]:
         js(f"const s = document.getElementById('{select}'); s.value = '{value}'; "
@@ -104,13 +83,11 @@ try:
     time.sleep(3)
     check_drawn(["canvas.flow.compare"] + CHARTS)
     second = SHOT.replace(".png", "-compare-dark.png")
-    with open(second, "wb") as f:
-        f.write(base64.b64decode(call("GET", base + "/screenshot")))
+    browser.screenshot(second)
     js("const s = document.getElementById('theme'); s.value = 'light'; s.dispatchEvent(new Event('change'));")
-    logs = call("POST", base + "/se/log", {"type": "browser"})
-    errors = [entry["message"] for entry in logs if entry["level"] == "SEVERE"]
+    errors = browser.console_errors()
     if errors:
         fail("console errors in compare mode:\n  " + "\n  ".join(errors))
     print(f"smoke: ok at {clock}; screenshots in {SHOT} and {second}")
 finally:
-    call("DELETE", base)
+    browser.close()

@@ -16,8 +16,9 @@ static ALLOCATOR: workloads::CountingAlloc = workloads::CountingAlloc;
 
 #[cfg(not(target_arch = "wasm32"))]
 fn main() {
+    use serde_json::json;
     use std::time::Instant;
-    use workloads::{Env, Obj, Plan, array, jobs};
+    use workloads::{Env, Plan, jobs};
 
     let plan = if std::env::var_os("BENCH_SMOKE").is_some_and(|v| !v.is_empty() && v != "0") {
         Plan::smoke()
@@ -58,12 +59,13 @@ fn main() {
         println!("{}", record.line);
         records.push(record.json);
     }
-    let json = Obj::new()
-        .str("platform", "native")
-        .str("plan", plan.name())
-        .str("target", std::env::consts::ARCH)
-        .raw("results", &array(records))
-        .build();
+    let json = json!({
+        "platform": "native",
+        "plan": plan.name(),
+        "target": std::env::consts::ARCH,
+        "results": records,
+    })
+    .to_string();
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench");
     std::fs::create_dir_all(&dir).expect("create target/bench");
     let path = dir.join("native.json");

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Page benchmark: bundle sizes of the release build, time to first frame and frame times of the
 playground in headless Chromium, driven through ChromeDriver's WebDriver API (standard library
-only, like .ci/smoke.py). Prints figures and writes them as JSON; never fails on a time.
+only; the WebDriver calls are in .ci/webdriver.py, shared with .ci/smoke.py). Prints figures and
+writes them as JSON; never fails on a time.
 
 Before the page loads, an injected script (Page.addScriptToEvaluateOnNewDocument through
 ChromeDriver's CDP endpoint) records:
@@ -23,7 +24,10 @@ import json
 import os
 import sys
 import time
-import urllib.request
+
+sys.dont_write_bytecode = True  # no __pycache__ beside the scripts
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".ci"))
+import webdriver  # noqa: E402 - .ci/webdriver.py, found through the line above
 
 DIST, URL, DRIVER, OUT, SECONDS = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], float(sys.argv[5])
 SCENARIOS = sys.argv[6] if len(sys.argv) > 6 else None
@@ -109,14 +113,6 @@ NOT_MEASURABLE = [] if len(CONFIGS) > 1 else [
     f"the share-link scenarios (4, 50 and 1,000 servers with 2,000 in flight): {SCENARIOS} missing"]
 
 
-def call(method, path, body=None):
-    data = None if body is None else json.dumps(body).encode()
-    req = urllib.request.Request(DRIVER + path, data=data, method=method,
-                                 headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(req, timeout=120) as resp:
-        return json.load(resp)["value"]
-
-
 def percentile(values, q):
     """Nearest-rank percentile (q in 0..100) of a list; None when empty."""
     if not values:
@@ -172,24 +168,10 @@ def bundle():
 
 
 def measure(config_id, description, fragment, settle):
-    session = call("POST", "/session", {"capabilities": {"alwaysMatch": {
-        "browserName": "chrome",
-        "goog:loggingPrefs": {"browser": "ALL"},
-        "goog:chromeOptions": {"args": [
-            "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-            "--disable-background-networking", "--no-first-run", "--window-size=1280,1500",
-            "--hide-scrollbars",
-        ]},
-    }}})["sessionId"]
-    base = f"/session/{session}"
-
-    def js(script, *args):
-        return call("POST", base + "/execute/sync", {"script": script, "args": list(args)})
-
-    try:
-        call("POST", base + "/goog/cdp/execute",
-             {"cmd": "Page.addScriptToEvaluateOnNewDocument", "params": {"source": INSTRUMENT}})
-        call("POST", base + "/url", {"url": URL + fragment})
+    with webdriver.Session(DRIVER, timeout=120) as browser:
+        js = browser.js
+        browser.cdp("Page.addScriptToEvaluateOnNewDocument", {"source": INSTRUMENT})
+        browser.open(URL + fragment)
         started = time.time()
         while not js("return !!(window.__bench && window.__bench.firstFrameEnd)"):
             if time.time() - started > 30:
@@ -200,10 +182,7 @@ def measure(config_id, description, fragment, settle):
         js(RESET)
         time.sleep(SECONDS)
         end = js(COLLECT)
-        logs = call("POST", base + "/se/log", {"type": "browser"})
-        errors = [entry["message"] for entry in logs if entry["level"] == "SEVERE"]
-    finally:
-        call("DELETE", base)
+        errors = browser.console_errors()
     ticks = end["ticks"]
     intervals = [b - a for a, b in zip(ticks, ticks[1:])]
     budget = 1000 / 60
@@ -241,7 +220,7 @@ def main():
     result = {"platform": "chromium-headless", "bundle": bundle(), "configs": [],
               "not_measurable": NOT_MEASURABLE, "load_average": os.getloadavg()}
     try:
-        version = call("GET", "/status")
+        version = webdriver.call(DRIVER, "GET", "/status", timeout=120)
         result["chromedriver_ready"] = version.get("ready")
     except Exception:  # noqa: BLE001 - informational only
         pass

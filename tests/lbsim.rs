@@ -258,10 +258,156 @@ fn every_event_is_reported_however_many_there_are() {
 
 #[test]
 fn help_exits_0() {
-    for args in [&["--help"][..], &["-h"], &["help"], &["run", "--help"]] {
+    for args in [
+        &["--help"][..],
+        &["-h"],
+        &["help"],
+        &["help", "extra"],
+        &["run", "--help"],
+        // Anywhere, even where a value goes or after a bad argument.
+        &["run", "x.json", "--trace", "--help"],
+        &["run", "--fast", "-h"],
+        &["frobnicate", "--help"],
+    ] {
         let out = ok(args);
         assert!(out.contains("lbsim run SCENARIO.json"), "{args:?}");
     }
+}
+
+#[test]
+fn options_take_their_value_after_a_space_or_an_equals_sign_anywhere_after_run() {
+    let path = write("option-forms.json", &short_scenario().to_json());
+    let trace = scratch("option-forms.csv");
+    let trace = trace.to_str().unwrap();
+    let spaced = ok(&[
+        "run", &path, "--until", "2", "--seed", "5", "--trace", trace,
+    ]);
+    let spaced_trace = std::fs::read_to_string(trace).unwrap();
+    std::fs::remove_file(trace).unwrap();
+    // The options first this time, the file last.
+    let trace_option = format!("--trace={trace}");
+    let joined = ok(&["run", "--until=2", &trace_option, "--seed=5", &path]);
+    assert_eq!(spaced, joined);
+    assert_eq!(spaced_trace, std::fs::read_to_string(trace).unwrap());
+    let r = report(&spaced);
+    assert_eq!(
+        (r["until"].as_f64(), r["seed"].as_u64()),
+        (Some(2.0), Some(5))
+    );
+}
+
+#[test]
+fn argument_errors_name_the_argument_exactly() {
+    let good = write("args.json", &short_scenario().to_json());
+    let u64_max = u64::MAX;
+    let cases: &[(&[&str], String)] = &[
+        (&[], "no command given (try lbsim --help)".into()),
+        (
+            &["x", "help"],
+            "unknown command \"x\" (the commands are run, presets and preset; try lbsim --help)"
+                .into(),
+        ),
+        (
+            &["--", "run", &good],
+            "unknown command \"--\" (the commands are run, presets and preset; try lbsim --help)"
+                .into(),
+        ),
+        (
+            &["--until=3"],
+            "unknown command \"--until=3\" (the commands are run, presets and preset; try lbsim --help)"
+                .into(),
+        ),
+        (&["run"], "run needs a scenario file (or - for stdin)".into()),
+        (
+            &["run", "-", &good],
+            format!("unexpected argument {good:?} (run takes one scenario file)"),
+        ),
+        (
+            &["run", &good, "-"],
+            "unexpected argument \"-\" (run takes one scenario file)".into(),
+        ),
+        (
+            &["run", &good, "--fast=2"],
+            "unknown option \"--fast\" (run takes --until, --seed and --trace)".into(),
+        ),
+        (
+            &["run", &good, "-x"],
+            "unknown option \"-x\" (run takes --until, --seed and --trace)".into(),
+        ),
+        (
+            &["run", &good, "-xyz=1"],
+            "unknown option \"-xyz\" (run takes --until, --seed and --trace)".into(),
+        ),
+        // `--` is not an end-of-options marker: nothing lbsim takes starts with `-`.
+        (
+            &["run", "--", &good],
+            "unknown option \"--\" (run takes --until, --seed and --trace)".into(),
+        ),
+        (&["run", &good, "--until"], "--until needs a value (SECONDS)".into()),
+        (&["run", &good, "--seed"], "--seed needs a value (N)".into()),
+        (&["run", &good, "--trace"], "--trace needs a value (FILE)".into()),
+        // A value is taken even when it looks like an option.
+        (
+            &["run", &good, "--until", "--seed"],
+            "--until: \"--seed\" is not a number of seconds".into(),
+        ),
+        (
+            &["run", &good, "--until="],
+            "--until: \"\" is not a number of seconds".into(),
+        ),
+        (
+            &["run", &good, "--seed=x"],
+            format!("--seed: \"x\" is not a whole number from 0 to {u64_max}"),
+        ),
+        (
+            &["run", &good, "--until", "1", "--until=2"],
+            "--until is given twice".into(),
+        ),
+        (
+            &["run", &good, "--until", "1", "--until"],
+            "--until needs a value (SECONDS)".into(),
+        ),
+        (
+            &["run", &good, "--trace", "a.csv", "--trace", "b.csv"],
+            "--trace is given twice".into(),
+        ),
+        (
+            &["run", &good, "--trace", "-"],
+            "--trace needs a file name (the report alone goes to stdout)".into(),
+        ),
+        (
+            &["run", &good, "--trace="],
+            "--trace needs a file name (the report alone goes to stdout)".into(),
+        ),
+        (
+            &["presets", "--x=1"],
+            "presets takes no arguments, got \"--x=1\"".into(),
+        ),
+        (&["presets", "--"], "presets takes no arguments, got \"--\"".into()),
+        (&["preset"], "preset needs a NAME (lbsim presets lists them)".into()),
+        (&["preset", "a", "b"], "preset takes one NAME".into()),
+        (
+            &["preset", "crash-recovery", "--"],
+            "preset takes one NAME".into(),
+        ),
+    ];
+    for (args, message) in cases {
+        let out = lbsim(args);
+        assert_eq!(out.status.code(), Some(2), "lbsim {args:?}");
+        assert!(out.stdout.is_empty(), "lbsim {args:?} printed on stdout");
+        assert_eq!(
+            String::from_utf8(out.stderr).unwrap(),
+            format!("lbsim: {message}\n"),
+            "lbsim {args:?}"
+        );
+    }
+    // A preset name is taken as typed, even one that looks like an option.
+    let out = lbsim(&["preset", "--x"]);
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.starts_with("lbsim: unknown preset \"--x\" (the presets are: "),
+        "{stderr}"
+    );
 }
 
 #[test]

@@ -27,6 +27,7 @@ use lb_playground::sim::{
     Algorithm, Command, Scenario, SimDuration, SimTime, Simulation, SlowStart, Totals,
 };
 use lb_playground::sim::{LogKind, narrate};
+use serde_json::{Value, json};
 
 /// The seed of every benchmark run.
 pub const SEED: u64 = 2024;
@@ -107,7 +108,7 @@ pub struct Env<'a> {
 #[derive(Clone, Debug)]
 pub struct Record {
     /// The result as a JSON object.
-    pub json: String,
+    pub json: Value,
     /// The result in one line of text.
     pub line: String,
 }
@@ -469,35 +470,35 @@ impl Workload {
         let last = runs[runs.len() - 1].clone();
         let allocs_per_request = last.allocations as f64 / last.answered().max(1) as f64;
         let t = last.totals;
-        let json = Obj::new()
-            .str("kind", "throughput")
-            .str("id", self.id)
-            .str("title", &self.title)
-            .int("servers", self.scenario.servers.len() as u64)
-            .str("algorithm", self.scenario.algorithm.id())
-            .num("rate", self.scenario.traffic.rate)
-            .num("mean_cost_ms", MEAN_COST.as_millis_f64())
-            .num("sim_seconds", self.end.as_secs_f64())
-            .int("runs", runs.len() as u64)
-            .num("requests_per_s", median(&requests))
-            .num("requests_per_s_min", min(&requests))
-            .num("requests_per_s_max", max(&requests))
-            .num("events_per_s", median(&events))
-            .num("events_per_s_min", min(&events))
-            .num("events_per_s_max", max(&events))
-            .num("wall_s", median(&walls))
-            .num("requests_per_cpu_s", median(&cpu_rates))
-            .num("cpu_wait_share", median(&waits))
-            .int("answered", last.answered())
-            .int("events", last.events)
-            .int("completed", t.completed)
-            .int("failed", t.failed)
-            .int("rejected", t.rejected)
-            .int("retries", last.retries)
-            .num("allocations_per_request", allocs_per_request)
-            .strs("notes", &self.notes)
-            .strs("timeline", &last.timeline)
-            .build();
+        let json = json!({
+            "kind": "throughput",
+            "id": self.id,
+            "title": self.title,
+            "servers": self.scenario.servers.len(),
+            "algorithm": self.scenario.algorithm.id(),
+            "rate": self.scenario.traffic.rate,
+            "mean_cost_ms": MEAN_COST.as_millis_f64(),
+            "sim_seconds": self.end.as_secs_f64(),
+            "runs": runs.len(),
+            "requests_per_s": median(&requests),
+            "requests_per_s_min": min(&requests),
+            "requests_per_s_max": max(&requests),
+            "events_per_s": median(&events),
+            "events_per_s_min": min(&events),
+            "events_per_s_max": max(&events),
+            "wall_s": median(&walls),
+            "requests_per_cpu_s": median(&cpu_rates),
+            "cpu_wait_share": median(&waits),
+            "answered": last.answered(),
+            "events": last.events,
+            "completed": t.completed,
+            "failed": t.failed,
+            "rejected": t.rejected,
+            "retries": last.retries,
+            "allocations_per_request": allocs_per_request,
+            "notes": self.notes,
+            "timeline": last.timeline,
+        });
         let cpu = if cpu_rates.is_empty() {
             String::new()
         } else {
@@ -604,17 +605,17 @@ fn pick_record(algorithm: Option<Algorithm>, servers: usize, picks: u64, ns: &[f
             "harness only (cycles through the pool; observe, pool update, dynamic call)",
         ),
     };
-    let json = Obj::new()
-        .str("kind", "pick")
-        .str("algorithm", id)
-        .str("name", name)
-        .int("servers", servers as u64)
-        .int("picks", picks)
-        .int("runs", ns.len() as u64)
-        .num("ns_per_pick", median(ns))
-        .num("ns_per_pick_min", min(ns))
-        .num("ns_per_pick_max", max(ns))
-        .build();
+    let json = json!({
+        "kind": "pick",
+        "algorithm": id,
+        "name": name,
+        "servers": servers,
+        "picks": picks,
+        "runs": ns.len(),
+        "ns_per_pick": median(ns),
+        "ns_per_pick_min": min(ns),
+        "ns_per_pick_max": max(ns),
+    });
     let line = format!(
         "pick {id:<24} {servers:>5} servers: {:>9.1} ns/pick (median of {})",
         median(ns),
@@ -653,10 +654,21 @@ struct MemoryRun {
     baseline: u64,
     /// Simulated seconds reached.
     at: u64,
-    points: Vec<String>,
+    /// The readings so far, as numbers: made JSON only at the end, so that JSON values do not
+    /// count in the heap the run measures.
+    points: Vec<MemoryPoint>,
     heap: Vec<u64>,
     /// Wall-clock seconds spent advancing.
     wall: f64,
+}
+
+/// One reading of the memory run.
+struct MemoryPoint {
+    sim_s: u64,
+    heap_bytes: u64,
+    live_requests: usize,
+    answered: u64,
+    platform_bytes: Option<u64>,
 }
 
 impl MemoryRun {
@@ -683,43 +695,47 @@ impl MemoryRun {
         let live = live_bytes().saturating_sub(self.baseline);
         self.heap.push(live);
         let totals = self.sim.totals();
-        let mut point = Obj::new()
-            .int("sim_s", self.at)
-            .int("heap_bytes", live)
-            .int("live_requests", self.sim.requests().count() as u64)
-            .int(
-                "answered",
-                totals.completed + totals.failed + totals.rejected,
-            );
-        if let Some((_, read)) = env.platform_memory {
-            point = point.int("platform_bytes", read());
-        }
-        self.points.push(point.build());
+        self.points.push(MemoryPoint {
+            sim_s: self.at,
+            heap_bytes: live,
+            live_requests: self.sim.requests().count(),
+            answered: totals.completed + totals.failed + totals.rejected,
+            platform_bytes: env.platform_memory.map(|(_, read)| read()),
+        });
         (self.at >= plan.memory_secs).then(|| self.record(plan, env))
     }
 
     fn record(&self, plan: &Plan, env: &Env) -> Record {
         let (scenario, heap, wall) = (&self.scenario, &self.heap, self.wall);
-        let points = self.points.clone();
         let peak = peak_bytes().saturating_sub(self.baseline);
-        let mut json = Obj::new()
-            .str("kind", "memory")
-            .num("rate", MEMORY_RATE)
-            .int("servers", scenario.servers.len() as u64)
-            .str("algorithm", scenario.algorithm.id())
-            .num("mean_cost_ms", scenario.traffic.cost.mean().as_millis_f64())
-            .num("network_delay_ms", scenario.client_latency.as_millis_f64())
-            .int("sim_seconds", plan.memory_secs)
-            .num("wall_s", wall)
-            .str(
-                "heap_measure",
-                "bytes live in the counting global allocator, minus those live before the run",
-            )
-            .int("heap_peak_bytes", peak);
+        let mut json = json!({
+            "kind": "memory",
+            "rate": MEMORY_RATE,
+            "servers": scenario.servers.len(),
+            "algorithm": scenario.algorithm.id(),
+            "mean_cost_ms": scenario.traffic.cost.mean().as_millis_f64(),
+            "network_delay_ms": scenario.client_latency.as_millis_f64(),
+            "sim_seconds": plan.memory_secs,
+            "wall_s": wall,
+            "heap_measure": "bytes live in the counting global allocator, minus those live before the run",
+            "heap_peak_bytes": peak,
+        });
         if let Some((what, _)) = env.platform_memory {
-            json = json.str("platform_measure", what);
+            json["platform_measure"] = json!(what);
         }
-        let json = json.raw("points", &array(points)).build();
+        let points = self.points.iter().map(|p| {
+            let mut point = json!({
+                "sim_s": p.sim_s,
+                "heap_bytes": p.heap_bytes,
+                "live_requests": p.live_requests,
+                "answered": p.answered,
+            });
+            if let Some(bytes) = p.platform_bytes {
+                point["platform_bytes"] = json!(bytes);
+            }
+            point
+        });
+        json["points"] = Value::Array(points.collect());
         let kib = |b: u64| b as f64 / 1024.0;
         let line = format!(
             "memory: {} s simulated at {MEMORY_RATE} req/s: heap {} KiB at each {} s; peak {:.0} KiB",
@@ -770,32 +786,26 @@ pub fn page_scenario(servers: usize) -> Scenario {
 
 /// The page scenarios as JSON: id, description and URL fragment (the share link).
 pub fn page_scenarios_json() -> String {
-    let items = [4, 50, 1_000]
+    let items: Vec<Value> = [4, 50, 1_000]
         .into_iter()
         .map(|servers| {
             let scenario = page_scenario(servers);
-            Obj::new()
-                .str("id", &format!("servers-{servers}"))
-                .str(
-                    "description",
-                    &format!(
-                        "{servers} servers x 2 workers, {} req/s of 10 ms mean cost, 1 s network delays: about {PAGE_IN_FLIGHT} in flight; share link, speed 1x",
-                        scenario.traffic.rate
-                    ),
-                )
-                .int("servers", servers as u64)
-                .str(
-                    "fragment",
-                    &format!("{}{}", share::FRAGMENT_KEY, share::pack(&scenario)),
-                )
-                .build()
+            json!({
+                "id": format!("servers-{servers}"),
+                "description": format!(
+                    "{servers} servers x 2 workers, {} req/s of 10 ms mean cost, 1 s network delays: about {PAGE_IN_FLIGHT} in flight; share link, speed 1x",
+                    scenario.traffic.rate
+                ),
+                "servers": servers,
+                "fragment": format!("{}{}", share::FRAGMENT_KEY, share::pack(&scenario)),
+            })
         })
         .collect();
-    array(items)
+    Value::Array(items).to_string()
 }
 
 // ---------------------------------------------------------------------------------------------
-// Small helpers: statistics and a JSON writer (no serde in the benchmark).
+// Small helpers: statistics.
 
 /// The median (the mean of the middle two for an even count).
 pub fn median(values: &[f64]) -> f64 {
@@ -818,73 +828,4 @@ fn min(values: &[f64]) -> f64 {
 
 fn max(values: &[f64]) -> f64 {
     values.iter().copied().fold(f64::NEG_INFINITY, f64::max)
-}
-
-/// A JSON object under construction.
-pub struct Obj(Vec<String>);
-
-impl Obj {
-    /// An empty object.
-    pub fn new() -> Obj {
-        Obj(Vec::new())
-    }
-
-    /// Adds a field whose value is already JSON.
-    pub fn raw(mut self, key: &str, json: &str) -> Obj {
-        self.0.push(format!("{}:{json}", string(key)));
-        self
-    }
-
-    /// Adds a string field.
-    pub fn str(self, key: &str, value: &str) -> Obj {
-        let value = string(value);
-        self.raw(key, &value)
-    }
-
-    /// Adds a list of strings.
-    pub fn strs(self, key: &str, values: &[String]) -> Obj {
-        let value = array(values.iter().map(|v| string(v)).collect());
-        self.raw(key, &value)
-    }
-
-    /// Adds a number (`null` when it is not finite).
-    pub fn num(self, key: &str, value: f64) -> Obj {
-        let value = if value.is_finite() {
-            format!("{value}")
-        } else {
-            "null".to_string()
-        };
-        self.raw(key, &value)
-    }
-
-    /// Adds an integer.
-    pub fn int(self, key: &str, value: u64) -> Obj {
-        self.raw(key, &value.to_string())
-    }
-
-    /// The finished object.
-    pub fn build(self) -> String {
-        format!("{{{}}}", self.0.join(","))
-    }
-}
-
-/// A JSON array of JSON values.
-pub fn array(items: Vec<String>) -> String {
-    format!("[{}]", items.join(","))
-}
-
-/// A JSON string literal.
-pub fn string(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }

@@ -66,6 +66,7 @@ mod cli {
     use lb_playground::sim::scenario::{MAX_DURATION, MAX_FILE_BYTES};
     use lb_playground::sim::validation::check_range;
     use lb_playground::sim::{Logged, Scenario, SimDuration, SimTime, Simulation, ValidationError};
+    use lexopt::{Arg, Parser};
 
     /// What `--help` prints.
     const HELP: &str = "\
@@ -169,19 +170,28 @@ EXIT CODES:
     }
 
     fn dispatch(args: &[OsString]) -> Result<(), Failure> {
+        // `--help` and `-h` anywhere (even where a value goes) and `help` as the command print
+        // the help, whatever else is on the line: looked for in the words as typed, before
+        // any of them is parsed.
         if args.iter().any(|a| a == "--help" || a == "-h")
             || args.first().is_some_and(|a| a == "help")
         {
             return write_stdout(HELP.as_bytes());
         }
-        let Some(command) = args.first() else {
+        let mut parser = Parser::from_args(args);
+        let Some((typed, command)) = next_word(&mut parser)? else {
             return Err(bad("no command given (try lbsim --help)"));
         };
-        let rest = &args[1..];
+        let command = match command {
+            Arg::Value(word) => word,
+            Arg::Long(_) | Arg::Short(_) => OsString::new(),
+        };
         match command.to_str() {
-            Some("run") => run(parse_run(rest)?),
+            Some("run") => run(parse_run(&mut parser)?),
             Some("presets") => {
-                no_more(rest, "presets takes no arguments")?;
+                if let Some((typed, _)) = next_word(&mut parser)? {
+                    return Err(bad(format!("presets takes no arguments, got {typed:?}")));
+                }
                 let mut out = String::new();
                 for p in &PRESETS {
                     let s = (p.build)();
@@ -191,7 +201,9 @@ EXIT CODES:
                 write_stdout(out.as_bytes())
             }
             Some("preset") => {
-                let [name] = rest else {
+                // The NAME is taken as typed, even if it starts with `-`.
+                let rest: Vec<OsString> = parser.raw_args().map_err(parse_error)?.collect();
+                let [name] = &rest[..] else {
                     return Err(bad(if rest.is_empty() {
                         "preset needs a NAME (lbsim presets lists them)"
                     } else {
@@ -209,21 +221,35 @@ EXIT CODES:
                 write_stdout(format!("{}\n", scenario.to_json()).as_bytes())
             }
             _ => Err(bad(format!(
-                "unknown command {:?} (the commands are run, presets and preset; try lbsim --help)",
-                command.to_string_lossy()
+                "unknown command {typed:?} (the commands are run, presets and preset; try lbsim --help)"
             ))),
         }
     }
 
-    fn no_more(rest: &[OsString], message: &str) -> Result<(), Failure> {
-        if rest.is_empty() {
-            Ok(())
-        } else {
-            Err(bad(format!(
-                "{message}, got {:?}",
-                rest[0].to_string_lossy()
-            )))
-        }
+    /// The next word of the command line as lexopt reads it, with the word as typed (lossily
+    /// decoded, for messages).
+    ///
+    /// `--` comes back as an option with an empty name, as `--=x` does, rather than ending the
+    /// options: a scenario file never starts with `-` (but `-` itself, stdin), so lbsim has no
+    /// use for the marker and refuses it like any other unknown option, as it always has.
+    fn next_word(parser: &mut Parser) -> Result<Option<(String, Arg<'_>)>, Failure> {
+        let typed = match parser.try_raw_args() {
+            Some(mut raw) => {
+                if raw.next_if(|word| word == "--").is_some() {
+                    return Ok(Some(("--".into(), Arg::Long(""))));
+                }
+                raw.peek().map(|word| word.to_string_lossy().into_owned())
+            }
+            // In the middle of a word: lexopt's next() says what is left over.
+            None => None,
+        };
+        let arg = parser.next().map_err(parse_error)?;
+        Ok(arg.map(|arg| (typed.unwrap_or_default(), arg)))
+    }
+
+    /// A lexopt error as bad input (the words are read so that none is expected).
+    fn parse_error(e: lexopt::Error) -> Failure {
+        bad(e.to_string())
     }
 
     /// Where the scenario comes from.
@@ -242,53 +268,44 @@ EXIT CODES:
         trace: Option<PathBuf>,
     }
 
-    fn parse_run(args: &[OsString]) -> Result<RunArgs, Failure> {
+    /// Reads the arguments of `lbsim run`: `--name VALUE` or `--name=VALUE` for each option, one
+    /// scenario file (`-` for stdin) anywhere among them.
+    fn parse_run(parser: &mut Parser) -> Result<RunArgs, Failure> {
         let mut source = None;
         let mut until = None;
         let mut seed = None;
         let mut trace = None;
-        let mut i = 0;
-        while i < args.len() {
-            let arg = &args[i];
-            i += 1;
-            let text = arg.to_string_lossy();
-            if text == "-" || !text.starts_with('-') {
-                if source.is_some() {
+        while let Some((typed, arg)) = next_word(parser)? {
+            let name = match arg {
+                Arg::Value(word) => {
+                    if source.is_some() {
+                        return Err(bad(format!(
+                            "unexpected argument {typed:?} (run takes one scenario file)"
+                        )));
+                    }
+                    source = Some(if word == "-" {
+                        Source::Stdin
+                    } else {
+                        Source::File(PathBuf::from(word))
+                    });
+                    continue;
+                }
+                Arg::Long(name @ ("until" | "seed" | "trace")) => format!("--{name}"),
+                Arg::Long(_) | Arg::Short(_) => {
+                    // Named as typed, up to any `=`: `--fast`, `-x`, `-xyz`, `--`.
+                    let name = typed.split_once('=').map_or(typed.as_str(), |(n, _)| n);
                     return Err(bad(format!(
-                        "unexpected argument {text:?} (run takes one scenario file)"
+                        "unknown option {name:?} (run takes --until, --seed and --trace)"
                     )));
                 }
-                source = Some(if text == "-" {
-                    Source::Stdin
-                } else {
-                    Source::File(PathBuf::from(arg))
-                });
-                continue;
-            }
-            // An option, as `--name VALUE` or `--name=VALUE`.
-            let (name, inline) = match text.split_once('=') {
-                Some((name, value)) => (name.to_string(), Some(OsString::from(value))),
-                None => (text.to_string(), None),
             };
-            if !matches!(name.as_str(), "--until" | "--seed" | "--trace") {
-                return Err(bad(format!(
-                    "unknown option {name:?} (run takes --until, --seed and --trace)"
-                )));
-            }
-            let value = match inline {
-                Some(v) => v,
-                None => {
-                    let Some(v) = args.get(i) else {
-                        let what = match name.as_str() {
-                            "--until" => "SECONDS",
-                            "--seed" => "N",
-                            _ => "FILE",
-                        };
-                        return Err(bad(format!("{name} needs a value ({what})")));
-                    };
-                    i += 1;
-                    v.clone()
-                }
+            let Ok(value) = parser.value() else {
+                let what = match name.as_str() {
+                    "--until" => "SECONDS",
+                    "--seed" => "N",
+                    _ => "FILE",
+                };
+                return Err(bad(format!("{name} needs a value ({what})")));
             };
             let twice = || bad(format!("{name} is given twice"));
             match name.as_str() {
