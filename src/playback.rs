@@ -1,9 +1,10 @@
 //! Playback: how wall-clock time becomes simulated time.
 //!
-//! This is the one piece of time handling the UI owns. Each animation frame reports the wall clock;
-//! the clock turns the elapsed wall time into simulated time at the chosen speed (0.1x to 100x), or
-//! none while paused. A long gap between frames (a hidden tab, a debugger pause) counts as at most
-//! [`MAX_FRAME_MS`], so the simulation never lurches ahead. It is plain Rust, tested natively.
+//! This is the one piece of time handling the page owns (the session keeps the clock, the browser
+//! reports the frames). Each animation frame reports the wall clock; the clock turns the elapsed
+//! wall time into simulated time at the chosen speed (0.1x to 100x), or none while paused. A long
+//! gap between frames (a hidden tab, a debugger pause) counts as at most [`MAX_FRAME_MS`], so the
+//! simulation never lurches ahead. It is plain Rust, tested natively.
 
 use crate::sim::{SimDuration, SimTime};
 

@@ -1,5 +1,4 @@
-//! How the page looks, as opposed to what it shows: the theme (light, dark, or projector: large
-//! type and the strongest contrast for the back of a lecture hall) and reduced motion.
+//! The browser's side of how the page looks (the choice itself, [`Display`], is session state).
 //!
 //! The choice lives on the document element (`data-theme`, `data-motion`) so the style sheet's
 //! variables follow it, and in local storage so it survives a reload. The canvas drawings cannot
@@ -7,61 +6,14 @@
 //! colours are the Okabe-Ito colour-blind-safe set in every theme, and every outcome also has its
 //! own shape, so no information is carried by colour alone.
 
-use std::fmt;
+use crate::session::{Display, Theme};
 
-/// A colour theme.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum Theme {
-    /// Dark ink on light panels.
-    #[default]
-    Light,
-    /// Light ink on dark panels, for a dim room.
-    Dark,
-    /// Black on white, larger type and thicker lines, for a projector.
-    Projector,
-}
-
-impl Theme {
-    /// Every theme, in the order the picker offers them.
-    pub const ALL: [Theme; 3] = [Theme::Light, Theme::Dark, Theme::Projector];
-
-    /// The name used in the document attribute and in storage.
-    pub fn id(self) -> &'static str {
-        match self {
-            Theme::Light => "light",
-            Theme::Dark => "dark",
-            Theme::Projector => "projector",
-        }
-    }
-
-    /// The theme with this id.
-    pub fn from_id(id: &str) -> Option<Theme> {
-        Theme::ALL.into_iter().find(|t| t.id() == id)
-    }
-
-    /// The next theme, for the keyboard shortcut that cycles them.
-    pub fn next(self) -> Theme {
-        let i = Theme::ALL.iter().position(|&t| t == self).unwrap_or(0);
-        Theme::ALL[(i + 1) % Theme::ALL.len()]
-    }
-
-    /// The colours and sizes the canvases draw with.
-    pub fn palette(self) -> &'static Palette {
-        match self {
-            Theme::Light => &LIGHT,
-            Theme::Dark => &DARK,
-            Theme::Projector => &PROJECTOR,
-        }
-    }
-}
-
-impl fmt::Display for Theme {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Theme::Light => "Light",
-            Theme::Dark => "Dark",
-            Theme::Projector => "Projector",
-        })
+/// The colours and sizes the canvases draw with in `theme`.
+pub fn palette(theme: Theme) -> &'static Palette {
+    match theme {
+        Theme::Light => &LIGHT,
+        Theme::Dark => &DARK,
+        Theme::Projector => &PROJECTOR,
     }
 }
 
@@ -164,56 +116,45 @@ const PROJECTOR: Palette = Palette {
     scale: 1.35,
 };
 
-/// The look of the page: theme and motion.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Display {
-    /// The colour theme.
-    pub theme: Theme,
-    /// Requests are counted on their links instead of travelling as moving dots.
-    pub reduced_motion: bool,
-}
-
 const THEME_KEY: &str = "lb-playground.theme";
 const MOTION_KEY: &str = "lb-playground.reduced-motion";
 
-impl Display {
-    /// The stored choice, else the operating system's preferences (dark scheme, reduced motion).
-    pub fn load() -> Display {
-        let stored = |key: &str| storage().and_then(|s| s.get_item(key).ok().flatten());
-        let theme = stored(THEME_KEY)
-            .and_then(|id| Theme::from_id(&id))
-            .unwrap_or(if prefers("(prefers-color-scheme: dark)") {
-                Theme::Dark
-            } else {
-                Theme::Light
-            });
-        let reduced_motion = stored(MOTION_KEY)
-            .map(|v| v == "true")
-            .unwrap_or_else(|| prefers("(prefers-reduced-motion: reduce)"));
-        Display {
-            theme,
-            reduced_motion,
-        }
+/// The stored choice, else the operating system's preferences (dark scheme, reduced motion).
+pub fn load() -> Display {
+    let stored = |key: &str| storage().and_then(|s| s.get_item(key).ok().flatten());
+    let theme = stored(THEME_KEY)
+        .and_then(|id| Theme::from_id(&id))
+        .unwrap_or(if prefers("(prefers-color-scheme: dark)") {
+            Theme::Dark
+        } else {
+            Theme::Light
+        });
+    let reduced_motion = stored(MOTION_KEY)
+        .map(|v| v == "true")
+        .unwrap_or_else(|| prefers("(prefers-reduced-motion: reduce)"));
+    Display {
+        theme,
+        reduced_motion,
     }
+}
 
-    /// Puts the choice on the document element, where the style sheet reads it, and stores it.
-    pub fn apply(self) {
-        if let Some(root) = web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| d.document_element())
-        {
-            let _ = root.set_attribute("data-theme", self.theme.id());
-            let motion = if self.reduced_motion {
-                "reduced"
-            } else {
-                "full"
-            };
-            let _ = root.set_attribute("data-motion", motion);
-        }
-        if let Some(s) = storage() {
-            let _ = s.set_item(THEME_KEY, self.theme.id());
-            let _ = s.set_item(MOTION_KEY, &self.reduced_motion.to_string());
-        }
+/// Puts the choice on the document element, where the style sheet reads it, and stores it.
+pub fn show(display: Display) {
+    if let Some(root) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element())
+    {
+        let _ = root.set_attribute("data-theme", display.theme.id());
+        let motion = if display.reduced_motion {
+            "reduced"
+        } else {
+            "full"
+        };
+        let _ = root.set_attribute("data-motion", motion);
+    }
+    if let Some(s) = storage() {
+        let _ = s.set_item(THEME_KEY, display.theme.id());
+        let _ = s.set_item(MOTION_KEY, &display.reduced_motion.to_string());
     }
 }
 

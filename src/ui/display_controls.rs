@@ -3,7 +3,7 @@
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-use super::display::{Display, Theme};
+use crate::session::{Display, Theme};
 
 /// Props of [`DisplayControls`].
 #[derive(Properties, PartialEq)]

@@ -1,18 +1,19 @@
 //! Moving text in and out of the page: downloads, reading a chosen file, the URL fragment and the
-//! clipboard. Thin wrappers over the browser APIs; failures come back as messages to show.
+//! clipboard. Thin wrappers over the browser APIs; failures come back as sentences to show.
 
 use wasm_bindgen::JsCast;
 use web_sys::{Blob, BlobPropertyBag, File, HtmlAnchorElement, HtmlCanvasElement, Url};
 
 /// Offers `contents` as a file download named `filename`.
 pub fn download(filename: &str, mime: &str, contents: &str) -> Result<(), String> {
-    let fail = |what: &str| format!("download of {filename} failed: {what}");
+    let fail = |what: &str| format!("The download of {filename} failed: {what}.");
     let parts = js_sys::Array::of1(&contents.into());
     let options = BlobPropertyBag::new();
     options.set_type(mime);
-    let blob =
-        Blob::new_with_str_sequence_and_options(&parts, &options).map_err(|_| fail("blob"))?;
-    let url = Url::create_object_url_with_blob(&blob).map_err(|_| fail("object URL"))?;
+    let blob = Blob::new_with_str_sequence_and_options(&parts, &options)
+        .map_err(|_| fail("the browser could not make the file"))?;
+    let url = Url::create_object_url_with_blob(&blob)
+        .map_err(|_| fail("the browser could not make an address for the file"))?;
     let saved = save_url(filename, &url);
     let _ = Url::revoke_object_url(&url);
     saved
@@ -22,28 +23,29 @@ pub fn download(filename: &str, mime: &str, contents: &str) -> Result<(), String
 pub fn download_png(filename: &str, canvas: &HtmlCanvasElement) -> Result<(), String> {
     let url = canvas
         .to_data_url_with_type("image/png")
-        .map_err(|_| format!("download of {filename} failed: the canvas could not be read"))?;
+        .map_err(|_| format!("The download of {filename} failed: the canvas could not be read."))?;
     save_url(filename, &url)
 }
 
 /// Offers the resource at `url` (an object or data URL) as a download named `filename`.
 fn save_url(filename: &str, url: &str) -> Result<(), String> {
-    let fail = |what: &str| format!("download of {filename} failed: {what}");
+    let fail = |what: &str| format!("The download of {filename} failed: {what}.");
     let document = web_sys::window()
         .and_then(|w| w.document())
-        .ok_or_else(|| fail("no document"))?;
+        .ok_or_else(|| fail("the page has no document"))?;
     let anchor: HtmlAnchorElement = document
         .create_element("a")
-        .map_err(|_| fail("anchor"))?
+        .map_err(|_| fail("the browser could not make a download link"))?
         .dyn_into()
-        .map_err(|_| fail("anchor"))?;
+        .map_err(|_| fail("the browser could not make a download link"))?;
     anchor.set_href(url);
     anchor.set_download(filename);
     anchor.click();
     Ok(())
 }
 
-/// Reads a chosen file as text, refusing one larger than `max_bytes` before reading it.
+/// Reads a chosen file as text, refusing one larger than `max_bytes` before reading it. The error
+/// is the reason alone (e.g. "x.json is not text"), for the session to put in a sentence.
 pub async fn read_text(file: File, max_bytes: usize) -> Result<String, String> {
     if file.size() > max_bytes as f64 {
         return Err(format!(

@@ -1,11 +1,12 @@
-//! The browser UI: Yew components, the animation loop and canvas drawing. No simulation rules live
-//! here: the UI maps wall time to simulated time ([`crate::playback`]), turns clicks into
-//! [`crate::sim::Command`]s, and draws what the simulation reports.
+//! The browser UI: Yew components, the animation loop and canvas drawing. No simulation or session
+//! rules live here: the components render the [`crate::session::Session`] and send it
+//! [`crate::session::Action`]s, and the adapter performs the effects only a browser can.
 //!
 //! Rates are decoupled: the simulation advances and the flow canvas redraws every animation frame,
 //! the charts redraw a few times a second (one per frame, when their data changed), and the DOM panels
 //! re-render five times a second.
 
+mod adapter;
 mod algorithm_picker;
 mod animation;
 mod app;
@@ -21,7 +22,6 @@ mod flow;
 mod keyboard;
 mod path_table;
 mod playback_bar;
-mod playground;
 mod resilience_controls;
 mod scenario_panel;
 mod server_card;

@@ -4,21 +4,7 @@ use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
 use crate::playback::SPEEDS;
-
-/// What the playback bar asks for.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum PlaybackAction {
-    /// Play if paused, pause if playing.
-    Toggle,
-    /// Set the speed (simulated seconds per wall second).
-    Speed(f64),
-    /// Advance a paused run by one step.
-    Step,
-    /// Jump ahead by [`SKIP`](crate::playback::SKIP) of simulated time at once.
-    Skip,
-    /// Start again from time zero with this seed.
-    Restart(u64),
-}
+use crate::session::Action;
 
 /// Props of [`PlaybackBar`].
 #[derive(Properties, PartialEq)]
@@ -32,7 +18,7 @@ pub struct PlaybackBarProps {
     /// The simulated time, in seconds.
     pub sim_seconds: f64,
     /// Receives the actions.
-    pub on_action: Callback<PlaybackAction>,
+    pub on_action: Callback<Action>,
 }
 
 /// A new seed from the browser's randomness: only when the user asks for one. Kept to six digits
@@ -44,20 +30,17 @@ fn fresh_seed() -> u64 {
 /// The playback controls.
 #[function_component]
 pub fn PlaybackBar(props: &PlaybackBarProps) -> Html {
-    let emit = |action: PlaybackAction| {
-        let on_action = props.on_action.clone();
-        Callback::from(move |_: MouseEvent| on_action.emit(action))
-    };
+    let emit = |action: Action| props.on_action.reform(move |_: MouseEvent| action.clone());
     let on_new_seed = {
         let on_action = props.on_action.clone();
-        Callback::from(move |_: MouseEvent| on_action.emit(PlaybackAction::Restart(fresh_seed())))
+        Callback::from(move |_: MouseEvent| on_action.emit(Action::Reseed(fresh_seed())))
     };
     let on_speed = {
         let on_action = props.on_action.clone();
         Callback::from(move |e: Event| {
             let select: HtmlSelectElement = e.target_unchecked_into();
             if let Ok(speed) = select.value().parse::<f64>() {
-                on_action.emit(PlaybackAction::Speed(speed));
+                on_action.emit(Action::SetSpeed(speed));
             }
         })
     };
@@ -68,14 +51,14 @@ pub fn PlaybackBar(props: &PlaybackBarProps) -> Html {
     };
     html! {
         <div class="playback" role="toolbar" aria-label="Playback">
-            <button class="primary" onclick={emit(PlaybackAction::Toggle)} title={play_tip} aria-pressed={(!props.playing).to_string()}>
+            <button class="primary" onclick={emit(Action::TogglePlay)} title={play_tip} aria-pressed={(!props.playing).to_string()}>
                 { play_label }
             </button>
-            <button onclick={emit(PlaybackAction::Step)} disabled={props.playing}
+            <button onclick={emit(Action::Step)} disabled={props.playing}
                 title="Advance the paused simulation by 100 ms of simulated time">
                 { "Step" }
             </button>
-            <button class="skip" onclick={emit(PlaybackAction::Skip)}
+            <button class="skip" onclick={emit(Action::Skip)}
                 title="Fast-forward: jump 10 s of simulated time ahead at once (key f)">
                 { "+10 s" }
             </button>
@@ -91,7 +74,7 @@ pub fn PlaybackBar(props: &PlaybackBarProps) -> Html {
             <span class="seed" title="The seed of every random draw: the same seed and actions give the same run">
                 { format!("seed {}", props.seed) }
             </span>
-            <button onclick={emit(PlaybackAction::Restart(props.seed))}
+            <button onclick={emit(Action::Restart)}
                 title="Start again from t = 0 with the same seed: the same traffic arrives again">
                 { "Restart" }
             </button>

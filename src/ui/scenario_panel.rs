@@ -4,28 +4,9 @@ use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use super::files;
-use crate::sim::Scenario;
+use crate::session::Action;
 use crate::sim::presets::PRESETS;
 use crate::sim::scenario::MAX_FILE_BYTES;
-
-/// What the scenario panel asks for.
-#[derive(Clone, Debug, PartialEq)]
-pub enum ScenarioAction {
-    /// Start the preset with this id.
-    Preset(&'static str),
-    /// Start a scenario read from a file (or the reason it could not be read).
-    Import(Result<Box<Scenario>, String>),
-    /// Download the session so far as a scenario file.
-    Export,
-    /// Put the session in a link.
-    Share,
-    /// Download the sampled metrics as CSV.
-    MetricsCsv,
-    /// Download the request log as CSV.
-    RequestLogCsv,
-    /// Download the run's report as JSON.
-    Report,
-}
 
 /// Props of [`ScenarioPanel`].
 #[derive(Properties, PartialEq)]
@@ -39,7 +20,7 @@ pub struct ScenarioPanelProps {
     /// The last share link made, to show and copy.
     pub link: Option<String>,
     /// Receives the actions.
-    pub on_action: Callback<ScenarioAction>,
+    pub on_action: Callback<Action>,
 }
 
 /// Preset picker, what-to-watch text, and the file and link actions.
@@ -50,7 +31,7 @@ pub fn ScenarioPanel(props: &ScenarioPanelProps) -> Html {
         Callback::from(move |e: Event| {
             let select: HtmlSelectElement = e.target_unchecked_into();
             if let Some(p) = PRESETS.iter().find(|p| p.id == select.value()) {
-                on_action.emit(ScenarioAction::Preset(p.id));
+                on_action.emit(Action::LoadPreset(p.id));
             }
         })
     };
@@ -64,21 +45,12 @@ pub fn ScenarioPanel(props: &ScenarioPanelProps) -> Html {
             input.set_value("");
             let on_action = on_action.clone();
             wasm_bindgen_futures::spawn_local(async move {
-                let loaded = files::read_text(file, MAX_FILE_BYTES)
-                    .await
-                    .and_then(|text| {
-                        Scenario::from_json(&text)
-                            .map(Box::new)
-                            .map_err(|e| e.to_string())
-                    });
-                on_action.emit(ScenarioAction::Import(loaded));
+                let text = files::read_text(file, MAX_FILE_BYTES).await;
+                on_action.emit(Action::Import(text));
             });
         })
     };
-    let emit = |action: ScenarioAction| {
-        let on_action = props.on_action.clone();
-        Callback::from(move |_: MouseEvent| on_action.emit(action.clone()))
-    };
+    let emit = |action: Action| props.on_action.reform(move |_: MouseEvent| action.clone());
     html! {
         <section class="panel scenario" aria-label="Scenario">
             <label for="preset" title="Ready-made demonstrations, each with what to watch for">{ "Scenario" }</label>
@@ -94,12 +66,12 @@ pub fn ScenarioPanel(props: &ScenarioPanelProps) -> Html {
                 <p class="watch" title="What this scenario shows">{ &props.watch }</p>
             }
             <div class="buttons">
-                <button onclick={emit(ScenarioAction::Export)}
+                <button onclick={emit(Action::Export)}
                     title="Download this session (the scenario and every action so far) as a scenario file">{ "Save" }</button>
                 <label class="button" for="import" title="Load a scenario file saved from here or written by hand">{ "Load…" }</label>
                 <input id="import" class="hidden" type="file" accept=".json,application/json" onchange={on_import}
                     title="Load a scenario file saved from here or written by hand" />
-                <button onclick={emit(ScenarioAction::Share)}
+                <button onclick={emit(Action::Share)}
                     title="Make a link that replays this session exactly, and copy it">{ "Share link" }</button>
             </div>
             if let Some(link) = &props.link {
@@ -107,11 +79,11 @@ pub fn ScenarioPanel(props: &ScenarioPanelProps) -> Html {
                     aria-label="Share link" title="This link replays the session number for number" />
             }
             <div class="buttons">
-                <button onclick={emit(ScenarioAction::MetricsCsv)}
+                <button onclick={emit(Action::MetricsCsv)}
                     title="Download the sampled metrics (throughput, errors, retries, p50/p95/p99 per window) as CSV">{ "Metrics CSV" }</button>
-                <button onclick={emit(ScenarioAction::RequestLogCsv)}
+                <button onclick={emit(Action::RequestLogCsv)}
                     title="Download the log of recent requests (time, client, server, outcome, latency) as CSV">{ "Request log CSV" }</button>
-                <button onclick={emit(ScenarioAction::Report)}
+                <button onclick={emit(Action::Report)}
                     title="Download the run's report (the same JSON as the lbsim command-line runner prints)">{ "Report" }</button>
             </div>
         </section>

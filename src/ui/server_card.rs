@@ -3,6 +3,7 @@
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
+use crate::session::{Action, ServerAction};
 use crate::sim::breaker::{BreakerConfig, BreakerState};
 use crate::sim::{Command, Simulation};
 
@@ -124,10 +125,8 @@ pub struct ServerCardProps {
     pub view: ServerView,
     /// Whether the keyboard shortcuts act on this server.
     pub selected: bool,
-    /// Receives this server's index when the card is clicked.
-    pub on_select: Callback<usize>,
-    /// Receives the changes.
-    pub on_command: Callback<Command>,
+    /// Receives the selection when the card is clicked, and its controls' changes.
+    pub on_action: Callback<Action>,
 }
 
 /// A server's numbers and controls.
@@ -143,7 +142,9 @@ pub fn ServerCard(props: &ServerCardProps) -> Html {
             </article>
         };
     }
-    let on_select = props.on_select.reform(move |_: MouseEvent| server);
+    let on_select = props
+        .on_action
+        .reform(move |_: MouseEvent| Action::Select(server));
     let backup_tip = BACKUP_TIP;
     let select_tip = match server {
         0..=8 => format!(
@@ -199,7 +200,7 @@ pub fn ServerCard(props: &ServerCardProps) -> Html {
                 <dt title="Jobs it finished after the load balancer had given up on them (wasted work)">{ "wasted" }</dt>
                 <dd>{ v.wasted }</dd>
             </dl>
-            <ServerControls settings={v.settings()} on_command={props.on_command.clone()} />
+            <ServerControls settings={v.settings()} on_action={props.on_action.clone()} />
         </article>
     }
 }
@@ -247,7 +248,7 @@ pub struct ServerControlsProps {
     /// The server's settings.
     pub settings: ServerSettings,
     /// Receives the changes.
-    pub on_command: Callback<Command>,
+    pub on_action: Callback<Action>,
 }
 
 /// A server's controls (kill / revive, weight, drain, errors, leak, remove, backup, slow-down). A
@@ -257,18 +258,15 @@ pub struct ServerControlsProps {
 pub fn ServerControls(props: &ServerControlsProps) -> Html {
     let v = &props.settings;
     let server = v.index;
-    let on_kill = {
-        let (on_command, alive) = (props.on_command.clone(), v.alive);
-        Callback::from(move |_: MouseEvent| {
-            on_command.emit(if alive {
-                Command::Kill { server }
-            } else {
-                Command::Revive { server }
-            })
-        })
+    let change = |change: ServerAction| {
+        props
+            .on_action
+            .reform(move |_: MouseEvent| Action::ChangeServer { server, change })
     };
+    let on_command = props.on_action.reform(Action::Apply);
+    let on_kill = change(ServerAction::KillOrRevive);
     let on_weight = {
-        let on_command = props.on_command.clone();
+        let on_command = on_command.clone();
         Callback::from(move |e: InputEvent| {
             let input: HtmlInputElement = e.target_unchecked_into();
             if let Ok(weight) = input.value().parse::<u32>() {
@@ -277,7 +275,7 @@ pub fn ServerControls(props: &ServerControlsProps) -> Html {
         })
     };
     let on_slowdown = {
-        let on_command = props.on_command.clone();
+        let on_command = on_command.clone();
         Callback::from(move |e: Event| {
             let select: HtmlSelectElement = e.target_unchecked_into();
             if let Ok(factor) = select.value().parse::<f64>() {
@@ -289,7 +287,7 @@ pub fn ServerControls(props: &ServerControlsProps) -> Html {
         })
     };
     let on_backup = {
-        let on_command = props.on_command.clone();
+        let on_command = on_command.clone();
         Callback::from(move |e: Event| {
             let input: HtmlInputElement = e.target_unchecked_into();
             on_command.emit(Command::SetBackup {
@@ -299,7 +297,7 @@ pub fn ServerControls(props: &ServerControlsProps) -> Html {
         })
     };
     let on_error_rate = {
-        let on_command = props.on_command.clone();
+        let on_command = on_command.clone();
         Callback::from(move |e: Event| {
             let select: HtmlSelectElement = e.target_unchecked_into();
             if let Ok(percent) = select.value().parse::<f64>() {
@@ -310,17 +308,9 @@ pub fn ServerControls(props: &ServerControlsProps) -> Html {
             }
         })
     };
-    let on_drain = {
-        let (on_command, draining) = (props.on_command.clone(), v.draining);
-        Callback::from(move |_: MouseEvent| {
-            on_command.emit(Command::Drain {
-                server,
-                on: !draining,
-            })
-        })
-    };
+    let on_drain = change(ServerAction::Drain);
     let on_leak = {
-        let on_command = props.on_command.clone();
+        let on_command = on_command.clone();
         Callback::from(move |e: Event| {
             let select: HtmlSelectElement = e.target_unchecked_into();
             if let Ok(percent) = select.value().parse::<f64>() {
@@ -332,7 +322,7 @@ pub fn ServerControls(props: &ServerControlsProps) -> Html {
         })
     };
     let on_remove = {
-        let on_command = props.on_command.clone();
+        let on_command = on_command.clone();
         Callback::from(move |_: MouseEvent| on_command.emit(Command::RemoveServer { server }))
     };
     let leak_percent = v.degrading.map_or(0, |r| (r * 100.0).round() as u32);

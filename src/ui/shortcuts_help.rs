@@ -2,7 +2,7 @@
 
 use yew::prelude::*;
 
-use super::keyboard::SHORTCUTS;
+use crate::session::SHORTCUTS;
 
 /// Props of [`ShortcutsHelp`].
 #[derive(Properties, PartialEq)]

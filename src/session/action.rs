@@ -1,0 +1,143 @@
+//! The session's vocabulary: every [`Action`] a button, a control or a key can ask for, and every
+//! [`Effect`] the session needs from the world outside it (the browser) to finish one.
+
+use super::display::Display;
+use crate::sim::{Algorithm, Command};
+
+/// Something the user asks the session to do. [`Session::dispatch`](super::Session::dispatch)
+/// carries it out.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Action {
+    /// Play if paused, pause if playing.
+    TogglePlay,
+    /// Set the playback speed (simulated seconds per wall second; clamped to the offered range).
+    SetSpeed(f64),
+    /// The next slower of the offered speeds.
+    Slower,
+    /// The next faster of the offered speeds.
+    Faster,
+    /// Advance a paused run by [`STEP`](crate::playback::STEP) (ignored while playing).
+    Step,
+    /// Jump ahead by [`SKIP`](crate::playback::SKIP), playing or paused.
+    Skip,
+    /// Start the same scenario again from time zero with the same seed.
+    Restart,
+    /// Start the same scenario again from time zero with this seed.
+    Reseed(u64),
+
+    /// Apply a command to the run (and to the comparison run, unless it switches the algorithm).
+    Apply(Command),
+    /// Add a server with the default settings (weight 1, two workers).
+    AddServer,
+    /// Change the selected server (selecting the first one if none is), as its key does.
+    Selected(ServerAction),
+    /// Change this server (its index), as a button on its card does.
+    ChangeServer {
+        /// The server's index.
+        server: usize,
+        /// The change.
+        change: ServerAction,
+    },
+
+    /// Select the server with this index (0-based); an index past the last server is ignored.
+    Select(usize),
+    /// Select the previous server, wrapping from the first to the last.
+    PreviousServer,
+    /// Select the next server, wrapping from the last to the first.
+    NextServer,
+    /// Show the previous page of server cards (selecting its first server).
+    PreviousPage,
+    /// Show the next page of server cards (selecting its first server).
+    NextPage,
+
+    /// Compare with this algorithm (`None` stops comparing).
+    Compare(Option<Algorithm>),
+
+    /// Start the preset with this id.
+    LoadPreset(&'static str),
+    /// Start the scenario in a file: its text, or why the browser could not read it (a sentence).
+    Import(Result<String, String>),
+    /// Download the session so far as a scenario file.
+    Export,
+    /// Put the session in a share link.
+    Share,
+    /// The share link the browser made from [`Effect::Share`]'s fragment, to show.
+    Shared(String),
+    /// Download the sampled metrics as CSV.
+    MetricsCsv,
+    /// Download the request log as CSV.
+    RequestLogCsv,
+    /// Download the run's report as JSON.
+    Report,
+    /// Download the chart with this id as a PNG image.
+    SavePng(&'static str),
+    /// The browser could not carry out an effect; the sentence to show.
+    Failed(String),
+
+    /// Change the look of the page.
+    SetDisplay(Display),
+    /// The next theme.
+    NextTheme,
+    /// Reduced motion on or off.
+    ToggleMotion,
+    /// Show or hide the list of keyboard shortcuts.
+    ToggleHelp,
+    /// Hide the list of keyboard shortcuts.
+    CloseHelp,
+}
+
+/// A change to one server whose command depends on the server's state (kill it or revive it?),
+/// made by a key on the selected server or by a button on a server's card.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ServerAction {
+    /// Kill it if it is up, revive it if it is down.
+    KillOrRevive,
+    /// Its next slow-down factor in [`SLOWDOWN_CYCLE`](super::shortcut::SLOWDOWN_CYCLE).
+    SlowDown,
+    /// Its weight up by one (up to the maximum).
+    WeightUp,
+    /// Its weight down by one (down to 0).
+    WeightDown,
+    /// Drain it, or stop draining it.
+    Drain,
+}
+
+impl From<Command> for Action {
+    fn from(command: Command) -> Action {
+        Action::Apply(command)
+    }
+}
+
+/// What the browser must do to finish an action. Every dispatch also changes the session's
+/// generation, which tells the adapter to re-render and redraw; that is not repeated here.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Effect {
+    /// Put this look on the page and remember it for the next visit.
+    ShowDisplay(Display),
+    /// Offer a file for download.
+    Download(Download),
+    /// Put this fragment (with its `#`) in the address bar, copy the resulting address, and send
+    /// it back as [`Action::Shared`].
+    Share {
+        /// The URL fragment that replays the session.
+        fragment: String,
+    },
+    /// Offer what the chart with this id shows as a PNG download named `filename`.
+    SavePng {
+        /// The chart's id.
+        chart: &'static str,
+        /// The file name, stamped with the simulated time.
+        filename: String,
+    },
+}
+
+/// A file to offer for download.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Download {
+    /// Its name.
+    pub filename: String,
+    /// Its MIME type.
+    pub mime: &'static str,
+    /// Its text.
+    pub contents: String,
+}

@@ -1,0 +1,31 @@
+//! The session: what a button, a control, a keyboard shortcut or compare mode does, as a native
+//! reducer. The page's state lives in a [`Session`]; every change the user asks for is an
+//! [`Action`], carried out by [`Session::dispatch`], which returns the [`Effect`]s only a browser
+//! can perform (show and store the look, offer a download, put a link in the address bar). The
+//! Yew components render the session and send actions; nothing else. Everything here compiles and
+//! is tested natively, without a browser.
+//!
+//! ```text
+//!  click / key ─► Action ─► Session::dispatch ─► Command ─► Simulation (and compare mode's run B)
+//!                                  │
+//!                                  └─► Vec<Effect> ─► the browser adapter (src/ui)
+//! ```
+//!
+//! Errors a user sees are sentences ([`errors`]) with servers named and numbered from 1, never
+//! `Debug` output.
+
+mod action;
+mod display;
+pub mod errors;
+mod paging;
+mod shortcut;
+mod state;
+
+pub use action::{Action, Download, Effect, ServerAction};
+pub use display::{Display, Theme};
+pub use paging::{CARDS_PER_PAGE, Page};
+pub use shortcut::{SHORTCUTS, SLOWDOWN_CYCLE, Shortcut, next_slowdown};
+pub use state::{NEW_SERVER, REQUEST_LOG_CAPACITY, Session};
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,493 @@
+//! The [`Session`]: the run, the comparison run, the playback clock and the page's choices, changed
+//! only by [`Session::dispatch`] (and by time passing, [`Session::frame`]).
+
+use super::action::{Action, Download, Effect, ServerAction};
+use super::display::Display;
+use super::errors;
+use super::paging::Page;
+use super::shortcut::next_slowdown;
+use crate::playback::{PlaybackClock, SKIP, SPEEDS, STEP};
+use crate::sim::history::History;
+use crate::sim::presets::preset;
+use crate::sim::report::{self, Report};
+use crate::sim::server::MAX_WEIGHT;
+use crate::sim::{Algorithm, Command, Scenario, SimTime, Simulation, ValidationError, share};
+
+/// How many finished requests a session keeps for the request-log download.
+pub const REQUEST_LOG_CAPACITY: usize = 100_000;
+
+/// A download's file name extension and MIME type.
+type FileType = (&'static str, &'static str);
+/// Scenario files and reports.
+const JSON: FileType = ("json", "application/json");
+/// Metrics and request logs.
+const CSV: FileType = ("csv", "text/csv");
+
+/// The server "add a server" adds.
+pub const NEW_SERVER: Command = Command::AddServer {
+    weight: 1,
+    workers: 2,
+};
+
+/// Everything the page shows that is not drawn from the simulation alone: which run, how it is
+/// played, what is selected, and the last thing that could not be done.
+pub struct Session {
+    sim: Simulation,
+    /// The run's recent events and finished requests, taken from it after every change.
+    history: History,
+    compare: Option<Simulation>,
+    preset: Option<&'static str>,
+    link: Option<String>,
+    clock: PlaybackClock,
+    error: Option<String>,
+    generation: u64,
+    display: Display,
+    selected: Option<usize>,
+    help_open: bool,
+}
+
+/// A simulation of `scenario`, with the history that keeps its timeline and a request log for
+/// the download.
+fn start(scenario: Scenario) -> Result<(Simulation, History), ValidationError> {
+    let mut sim = Simulation::new(scenario)?;
+    let history = History::new(&mut sim, REQUEST_LOG_CAPACITY);
+    Ok((sim, history))
+}
+
+/// Drops the comparison run's events: the page shows only its totals and charts.
+fn discard_events(sim: &mut Simulation) {
+    sim.drain_events().for_each(drop);
+}
+
+impl Session {
+    /// A session running `scenario`, playing at 1x, looking like `display`; or why the scenario
+    /// cannot run.
+    pub fn new(scenario: Scenario, display: Display) -> Result<Session, ValidationError> {
+        let (sim, history) = start(scenario)?;
+        Ok(Session {
+            sim,
+            history,
+            compare: None,
+            preset: None,
+            link: None,
+            clock: PlaybackClock::default(),
+            error: None,
+            generation: 0,
+            display,
+            selected: None,
+            help_open: false,
+        })
+    }
+
+    /// The session a page opens with: the scenario packed in the address's `fragment` if there is
+    /// one (a share link), else the classroom default; a link that cannot be opened leaves the
+    /// classroom default running and says why.
+    pub fn open(fragment: &str, display: Display) -> Session {
+        let classroom = || {
+            Session::new(Scenario::classroom(), display).expect("the classroom scenario is valid")
+        };
+        let refused = |e: ValidationError| Session {
+            error: Some(errors::cannot("open the share link", &errors::reason(&e))),
+            ..classroom()
+        };
+        match share::from_fragment(fragment) {
+            None => classroom(),
+            Some(Ok(scenario)) => Session::new(scenario, display).unwrap_or_else(refused),
+            Some(Err(e)) => refused(e),
+        }
+    }
+
+    /// The run.
+    pub fn sim(&self) -> &Simulation {
+        &self.sim
+    }
+
+    /// The run's recent events and finished requests.
+    pub fn history(&self) -> &History {
+        &self.history
+    }
+
+    /// Compare mode's run B: the same scenario, seed and commands under another algorithm.
+    pub fn compare(&self) -> Option<&Simulation> {
+        self.compare.as_ref()
+    }
+
+    /// The preset the run started from, if any.
+    pub fn preset(&self) -> Option<&'static str> {
+        self.preset
+    }
+
+    /// The last share link made for this run.
+    pub fn link(&self) -> Option<&str> {
+        self.link.as_deref()
+    }
+
+    /// Wall-to-simulated time: playing or paused, and how fast.
+    pub fn clock(&self) -> &PlaybackClock {
+        &self.clock
+    }
+
+    /// The sentence saying why the last attempt (a command, a load, a comparison, a download)
+    /// failed; cleared by the next attempt that succeeds.
+    pub fn error(&self) -> Option<&str> {
+        self.error.as_deref()
+    }
+
+    /// Changes on every dispatch, so throttled drawing knows to redraw even while paused.
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    /// The look of the page.
+    pub fn display(&self) -> Display {
+        self.display
+    }
+
+    /// The server the keyboard acts on.
+    pub fn selected(&self) -> Option<usize> {
+        self.selected
+    }
+
+    /// Whether the list of keyboard shortcuts is open.
+    pub fn help_open(&self) -> bool {
+        self.help_open
+    }
+
+    /// The server cards shown: the page holding the selected server.
+    pub fn page(&self) -> Page {
+        Page::of(self.selected, self.sim.servers().len())
+    }
+
+    /// Lets time pass: an animation frame at wall time `wall_ms` advances the run, and the
+    /// comparison run with it, by the simulated time the clock says. Not an action: it changes
+    /// nothing the user chose.
+    pub fn frame(&mut self, wall_ms: f64) {
+        let target = self.clock.frame(wall_ms, self.sim.now());
+        self.advance_to(target);
+    }
+
+    /// Carries out `action`; returns what the browser must do to finish it. An action that can
+    /// fail (a command, a load, a comparison, a download) replaces the error shown with its own
+    /// outcome; the others (playback, selection, the look, the help) leave it.
+    pub fn dispatch(&mut self, action: Action) -> Vec<Effect> {
+        self.generation += 1;
+        let mut effects = Vec::new();
+        let attempt = match action {
+            Action::TogglePlay => {
+                let playing = self.clock.is_playing();
+                self.clock.set_playing(!playing);
+                None
+            }
+            Action::SetSpeed(speed) => {
+                self.clock.set_speed(speed);
+                None
+            }
+            Action::Slower => {
+                self.shift_speed(-1);
+                None
+            }
+            Action::Faster => {
+                self.shift_speed(1);
+                None
+            }
+            Action::Step => {
+                if !self.clock.is_playing() {
+                    self.advance_to(self.sim.now() + STEP);
+                }
+                None
+            }
+            Action::Skip => {
+                self.advance_to(self.sim.now() + SKIP);
+                None
+            }
+            Action::Restart => Some(self.restart(self.sim.scenario().seed)),
+            Action::Reseed(seed) => Some(self.restart(seed)),
+            Action::Apply(command) => Some(self.apply(command)),
+            Action::AddServer => Some(self.apply(NEW_SERVER)),
+            Action::Selected(change) => Some(self.change_selected(change)),
+            Action::ChangeServer { server, change } => Some(self.change_server(server, change)),
+            Action::Select(index) => {
+                if index < self.sim.servers().len() {
+                    self.selected = Some(index);
+                }
+                None
+            }
+            Action::PreviousServer | Action::NextServer => {
+                let servers = self.sim.servers().len();
+                let step = if action == Action::NextServer {
+                    1
+                } else {
+                    servers.saturating_sub(1)
+                };
+                self.selected = Some(self.selected.map_or(0, |i| (i + step) % servers.max(1)));
+                None
+            }
+            Action::PreviousPage | Action::NextPage => {
+                let page = self.page();
+                let to = if action == Action::NextPage {
+                    page.next()
+                } else {
+                    page.previous()
+                };
+                self.selected = to.or(self.selected);
+                None
+            }
+            Action::Compare(algorithm) => Some(self.set_compare(algorithm)),
+            Action::LoadPreset(id) => Some(match preset(id) {
+                Some(scenario) => self.load(scenario, Some(id), &format!("load the preset {id}")),
+                None => Err(format!("There is no preset called {id}.")),
+            }),
+            Action::Import(text) => {
+                let attempt = "load the file";
+                Some(match text.map(|text| Scenario::from_json(&text)) {
+                    Ok(Ok(scenario)) => self.load(scenario, None, attempt),
+                    Ok(Err(e)) => Err(errors::cannot(attempt, &errors::reason(&e))),
+                    Err(why) => Err(errors::cannot(attempt, &why)),
+                })
+            }
+            Action::Export => {
+                let json = self.sim.export_scenario().to_json();
+                effects.push(self.download("session", JSON, json));
+                Some(Ok(()))
+            }
+            Action::MetricsCsv => {
+                effects.push(self.download("metrics", CSV, report::metrics_csv(&self.sim)));
+                Some(Ok(()))
+            }
+            Action::RequestLogCsv => {
+                let csv = request_log_csv(&self.sim, &self.history);
+                effects.push(self.download("requests", CSV, csv));
+                Some(Ok(()))
+            }
+            Action::Report => {
+                let events = report::timeline(self.history.events(), self.sim.servers());
+                let json = Report::of(&self.sim, events).to_json();
+                effects.push(self.download("report", JSON, json));
+                Some(Ok(()))
+            }
+            Action::SavePng(chart) => {
+                let filename = format!("lb-{chart}-{}.png", self.stamp());
+                effects.push(Effect::SavePng { chart, filename });
+                Some(Ok(()))
+            }
+            Action::Share => {
+                let fragment = self.share_fragment();
+                effects.push(Effect::Share { fragment });
+                Some(Ok(()))
+            }
+            Action::Shared(link) => {
+                self.link = Some(link);
+                None
+            }
+            Action::Failed(sentence) => Some(Err(sentence)),
+            Action::SetDisplay(display) => {
+                effects.push(self.show(display));
+                None
+            }
+            Action::NextTheme => {
+                let theme = self.display.theme.next();
+                effects.push(self.show(Display {
+                    theme,
+                    ..self.display
+                }));
+                None
+            }
+            Action::ToggleMotion => {
+                let reduced_motion = !self.display.reduced_motion;
+                effects.push(self.show(Display {
+                    reduced_motion,
+                    ..self.display
+                }));
+                None
+            }
+            Action::ToggleHelp => {
+                self.help_open = !self.help_open;
+                None
+            }
+            Action::CloseHelp => {
+                self.help_open = false;
+                None
+            }
+        };
+        if let Some(outcome) = attempt {
+            self.error = outcome.err();
+        }
+        effects
+    }
+
+    /// Applies a user command; a refused one leaves both runs as they were and says why. The
+    /// comparison run gets it too, unless it switches the algorithm (the one thing that differs).
+    fn apply(&mut self, command: Command) -> Result<(), String> {
+        self.sim
+            .apply(command)
+            .map_err(|e| errors::refused(&command, &self.sim, &e))?;
+        self.history.absorb(&mut self.sim);
+        if let Some(other) = self.compare.as_mut()
+            && !matches!(command, Command::SetAlgorithm(_))
+        {
+            // The same command on the same configuration: accepted there as it was here.
+            let _ = other.apply(command);
+            discard_events(other);
+        }
+        Ok(())
+    }
+
+    /// Carries out a change to the selected server (the first one if none is selected).
+    fn change_selected(&mut self, change: ServerAction) -> Result<(), String> {
+        let index = self
+            .selected
+            .filter(|&i| i < self.sim.servers().len())
+            .unwrap_or(0);
+        self.selected = Some(index);
+        self.change_server(index, change)
+    }
+
+    /// Carries out a change to server `index`.
+    fn change_server(&mut self, index: usize, change: ServerAction) -> Result<(), String> {
+        match self.server_command(change, index) {
+            Some(command) => self.apply(command),
+            None => Err(format!(
+                "There is no server {} (there are {}).",
+                index + 1,
+                self.sim.servers().len()
+            )),
+        }
+    }
+
+    /// The command a change to server `index` stands for, given its current state.
+    fn server_command(&self, change: ServerAction, index: usize) -> Option<Command> {
+        let server = self.sim.servers().get(index)?;
+        let spec = server.spec();
+        Some(match change {
+            ServerAction::KillOrRevive if server.is_alive() => Command::Kill { server: index },
+            ServerAction::KillOrRevive => Command::Revive { server: index },
+            ServerAction::SlowDown => Command::SetSpeed {
+                server: index,
+                speed: 1.0 / next_slowdown((1.0 / spec.speed).round()),
+            },
+            ServerAction::WeightUp => Command::SetWeight {
+                server: index,
+                weight: (spec.weight + 1).min(MAX_WEIGHT),
+            },
+            ServerAction::WeightDown => Command::SetWeight {
+                server: index,
+                weight: spec.weight.saturating_sub(1),
+            },
+            ServerAction::Drain => Command::Drain {
+                server: index,
+                on: !self.sim.backends()[index].draining(),
+            },
+        })
+    }
+
+    /// Advances the run, and the comparison run with it, to `t`.
+    fn advance_to(&mut self, t: SimTime) {
+        self.sim.advance_to(t);
+        self.history.absorb(&mut self.sim);
+        if let Some(other) = self.compare.as_mut() {
+            other.advance_to(t);
+            discard_events(other);
+        }
+    }
+
+    /// Moves the speed `by` places along [`SPEEDS`], staying within it.
+    fn shift_speed(&mut self, by: isize) {
+        let at = SPEEDS
+            .iter()
+            .position(|&s| s >= self.clock.speed())
+            .unwrap_or(0);
+        let next = at.saturating_add_signed(by).min(SPEEDS.len() - 1);
+        self.clock.set_speed(SPEEDS[next]);
+    }
+
+    /// Starts `scenario` from time zero, keeping the playback clock, the look and compare mode; a
+    /// scenario that cannot run leaves the current run as it was, and the sentence says it could
+    /// not `attempt`.
+    fn load(
+        &mut self,
+        scenario: Scenario,
+        preset: Option<&'static str>,
+        attempt: &str,
+    ) -> Result<(), String> {
+        (self.sim, self.history) =
+            start(scenario).map_err(|e| errors::cannot(attempt, &errors::reason(&e)))?;
+        self.preset = preset;
+        self.link = None;
+        self.selected = None;
+        let compared = self.compare.as_ref().map(Simulation::algorithm);
+        self.set_compare(compared)
+    }
+
+    /// Starts the same scenario again from time zero with `seed`.
+    fn restart(&mut self, seed: u64) -> Result<(), String> {
+        let scenario = Scenario {
+            seed,
+            ..self.sim.scenario().clone()
+        };
+        self.load(scenario, self.preset, "restart")
+    }
+
+    /// Starts comparing with `algorithm` (or stops, with `None`). The comparison run replays this
+    /// run from time zero (same scenario, seed and commands, algorithm switches left out) up to
+    /// now, so both have seen the identical traffic.
+    fn set_compare(&mut self, algorithm: Option<Algorithm>) -> Result<(), String> {
+        self.compare = None;
+        let Some(algorithm) = algorithm else {
+            return Ok(());
+        };
+        let mut scenario = self.sim.export_scenario();
+        scenario.algorithm = algorithm;
+        scenario
+            .timeline
+            .retain(|t| !matches!(t.command, Command::SetAlgorithm(_)));
+        let attempt = format!("compare with {}", algorithm.about().name);
+        let mut other =
+            Simulation::new(scenario).map_err(|e| errors::cannot(&attempt, &errors::reason(&e)))?;
+        other.advance_to(self.sim.now());
+        discard_events(&mut other);
+        self.compare = Some(other);
+        Ok(())
+    }
+
+    /// Changes the look of the page; the browser shows and stores it.
+    fn show(&mut self, display: Display) -> Effect {
+        self.display = display;
+        Effect::ShowDisplay(display)
+    }
+
+    /// The URL fragment of a link that replays the session so far.
+    fn share_fragment(&self) -> String {
+        format!(
+            "#{}{}",
+            share::FRAGMENT_KEY,
+            share::pack(&self.sim.export_scenario())
+        )
+    }
+
+    /// The simulated time as file names carry it, e.g. `42s`.
+    fn stamp(&self) -> String {
+        format!("{:.0}s", self.sim.now().as_secs_f64())
+    }
+
+    /// A download named `lb-{what}-{stamp}.{extension}`.
+    fn download(&self, what: &str, (extension, mime): FileType, contents: String) -> Effect {
+        Effect::Download(Download {
+            filename: format!("lb-{what}-{}.{extension}", self.stamp()),
+            mime,
+            contents,
+        })
+    }
+}
+
+/// The request log kept in `history`, as CSV in arrival order.
+fn request_log_csv(sim: &Simulation, history: &History) -> String {
+    let mut csv = String::from(report::TRACE_HEADER);
+    csv.push('\n');
+    let mut records: Vec<_> = history.finished().iter().collect();
+    records.sort_by_key(|r| r.seq);
+    for r in records {
+        csv += &report::trace_line(sim, r);
+        csv.push('\n');
+    }
+    csv
+}
