@@ -103,48 +103,7 @@ pub fn check_health(field: &str, h: &ActiveCheck) -> Result<(), ValidationError>
 
 /// Checks passive-check settings.
 pub fn check_passive(field: &str, p: &Passive) -> Result<(), ValidationError> {
-    let f = |name: &str| format!("{field}.{name}");
-    match *p {
-        Passive::Off => Ok(()),
-        Passive::Nginx {
-            max_fails,
-            fail_timeout,
-        } => {
-            check_range(&f("max_fails"), f64::from(max_fails), 0.0, 1_000.0)?;
-            check_duration(
-                &f("fail_timeout"),
-                fail_timeout,
-                SimDuration::MS,
-                SimDuration::HOUR,
-            )
-        }
-        Passive::Envoy {
-            consecutive_5xx,
-            base_ejection,
-            max_ejection,
-            max_ejection_share,
-        } => {
-            check_range(
-                &f("consecutive_5xx"),
-                f64::from(consecutive_5xx),
-                1.0,
-                1_000.0,
-            )?;
-            check_duration(
-                &f("base_ejection"),
-                base_ejection,
-                SimDuration::MS,
-                SimDuration::HOUR,
-            )?;
-            check_duration(
-                &f("max_ejection"),
-                max_ejection,
-                SimDuration::MS,
-                SimDuration::HOUR,
-            )?;
-            check_range(&f("max_ejection_share"), max_ejection_share, 0.0, 1.0)
-        }
-    }
+    p.validate(field)
 }
 
 /// Checks circuit-breaker settings.

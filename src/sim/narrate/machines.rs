@@ -10,7 +10,7 @@ use crate::sim::events::{
     RetryEvent,
 };
 use crate::sim::health::{CheckFailure, HealthTransition};
-use crate::sim::passive::{Passive, PassiveTransition};
+use crate::sim::passive::{EnvoyOutlier, NginxPassive, Passive, PassiveTransition};
 use crate::sim::server::Server;
 
 /// A check failure in words, e.g. `connection refused`.
@@ -102,10 +102,10 @@ pub(super) fn passive_cause(e: &PassiveEvent) -> String {
     let out = e.transition.out();
     match e.config {
         Passive::Off => "Passive checks are off".into(),
-        Passive::Nginx {
+        Passive::Nginx(NginxPassive {
             max_fails,
             fail_timeout,
-        } => {
+        }) => {
             let mut counted = String::from("connection errors and timeouts");
             if e.retry.on_500 {
                 counted += ", 500s";
@@ -128,12 +128,12 @@ pub(super) fn passive_cause(e: &PassiveEvent) -> String {
                 )
             }
         }
-        Passive::Envoy {
+        Passive::Envoy(EnvoyOutlier {
             consecutive_5xx,
             base_ejection,
             max_ejection,
             max_ejection_share,
-        } => {
+        }) => {
             let head = format!(
                 "Envoy outlier detection (consecutive_5xx {consecutive_5xx}, base_ejection_time {base_ejection}, max_ejection_time {max_ejection}, max_ejection_percent {:.0}%), counting 5xx answers and local failures (refused, reset, timed out)",
                 max_ejection_share * 100.0
