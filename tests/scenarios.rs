@@ -5,7 +5,7 @@ use lb_playground::sim::events::KeyKind;
 use lb_playground::sim::presets::{PRESETS, preset};
 use lb_playground::sim::report::{PathReport, Report};
 use lb_playground::sim::resilience::Resilience;
-use lb_playground::sim::scenario::{MAX_FILE_BYTES, server};
+use lb_playground::sim::scenario::{MAX_FILE_BYTES, ScenarioError, server};
 use lb_playground::sim::traffic::{CostDistribution, RequestClass, RequestMix};
 use lb_playground::sim::{Algorithm, Command, Event, Scenario, SimDuration, SimTime, Simulation};
 
@@ -104,7 +104,6 @@ fn bad_files_are_refused_with_the_field_named() {
             ),
             "servers[1].name: \"a\" is used by another server",
         ),
-        (file("", "").replace("}]}", "}"), "file: "),
         (
             file(r#""round-robin""#, r#""consistent-hash-url""#),
             "unknown algorithm \"consistent-hash-url\" (known: ",
@@ -136,8 +135,18 @@ fn bad_files_are_refused_with_the_field_named() {
         .collect();
     let too_many = file(r#"{"name": "a", "weight": 2}"#, &many.join(","));
     assert!(error_of(&too_many).contains("servers: 1001 servers is more than the maximum 1000"));
+    let broken = file("", "").replace("}]}", "}");
+    assert!(
+        matches!(Scenario::from_json(&broken), Err(ScenarioError::Unreadable(e)) if e.contains("line ")),
+        "a file that does not parse says where"
+    );
     let huge = " ".repeat(MAX_FILE_BYTES + 1);
-    assert!(error_of(&huge).starts_with("file: "));
+    assert_eq!(
+        Scenario::from_json(&huge),
+        Err(ScenarioError::TooLarge {
+            bytes: MAX_FILE_BYTES + 1
+        })
+    );
 }
 
 #[test]

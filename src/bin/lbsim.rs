@@ -63,9 +63,9 @@ mod cli {
 
     use lb_playground::sim::presets::{PRESETS, preset};
     use lb_playground::sim::report::{EventReport, Report, TRACE_HEADER, timeline, trace_line};
-    use lb_playground::sim::scenario::{MAX_DURATION, MAX_FILE_BYTES};
+    use lb_playground::sim::scenario::{MAX_DURATION, MAX_FILE_BYTES, ScenarioError};
     use lb_playground::sim::validation::check_range;
-    use lb_playground::sim::{Logged, Scenario, SimDuration, SimTime, Simulation, ValidationError};
+    use lb_playground::sim::{Logged, Scenario, SimDuration, SimTime, Simulation};
     use lexopt::{Arg, Parser};
 
     /// What `--help` prints.
@@ -377,17 +377,16 @@ EXIT CODES:
         String::from_utf8(bytes).map_err(|_| bad(format!("{name}: not UTF-8 text")))
     }
 
-    /// A scenario error as one line: parse errors name the file, field errors name the field.
-    fn scenario_error(source: &Source, e: ValidationError) -> Failure {
-        if e.field == "file" {
-            let name = match source {
-                Source::Stdin => "stdin".to_string(),
-                Source::File(path) => path.display().to_string(),
-            };
-            bad(format!("{name}: {}", e.problem))
-        } else {
-            bad(e.to_string())
+    /// A scenario error as one line: a bad value names its field, anything else the file.
+    fn scenario_error(source: &Source, e: ScenarioError) -> Failure {
+        if let ScenarioError::Invalid(e) = e {
+            return bad(e.to_string());
         }
+        let name = match source {
+            Source::Stdin => "stdin".to_string(),
+            Source::File(path) => path.display().to_string(),
+        };
+        bad(format!("{name}: {e}"))
     }
 
     fn run(args: RunArgs) -> Result<(), Failure> {

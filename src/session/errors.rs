@@ -3,6 +3,7 @@
 //! servers by name and by the 1-based number the page shows, e.g. "Cannot set the weight of
 //! server-3 (server 3): weight: 2000 is above the maximum 1000." Never `Debug` output.
 
+use crate::sim::scenario::{MAX_FILE_BYTES, ScenarioError};
 use crate::sim::{Command, Simulation, ValidationError};
 
 /// The sentence for a command the simulation refused.
@@ -29,6 +30,18 @@ pub fn reason(error: &ValidationError) -> String {
         return error.problem.clone();
     }
     format!("{}: {}", numbered_path(&error.field), error.problem)
+}
+
+/// Why a scenario file or link cannot be used, in words.
+pub fn scenario_reason(error: &ScenarioError) -> String {
+    match error {
+        ScenarioError::Invalid(e) => reason(e),
+        ScenarioError::TooLarge { bytes } => {
+            format!("it is {bytes} bytes, more than the maximum {MAX_FILE_BYTES}")
+        }
+        ScenarioError::Unreadable(problem) => format!("it is not a scenario file ({problem})"),
+        ScenarioError::BadLink(problem) => problem.clone(),
+    }
 }
 
 /// What a command tried to do, as the words after "Cannot".

@@ -10,6 +10,7 @@ use crate::playback::{PlaybackClock, SKIP, SPEEDS, STEP};
 use crate::sim::history::History;
 use crate::sim::presets::preset;
 use crate::sim::report::{self, Report};
+use crate::sim::scenario::ScenarioError;
 use crate::sim::server::MAX_WEIGHT;
 use crate::sim::{Algorithm, Command, Scenario, SimTime, Simulation, ValidationError, share};
 
@@ -86,13 +87,17 @@ impl Session {
         let classroom = || {
             Session::new(Scenario::classroom(), display).expect("the classroom scenario is valid")
         };
-        let refused = |e: ValidationError| Session {
-            error: Some(errors::cannot("open the share link", &errors::reason(&e))),
+        let refused = |e: ScenarioError| Session {
+            error: Some(errors::cannot(
+                "open the share link",
+                &errors::scenario_reason(&e),
+            )),
             ..classroom()
         };
         match share::from_fragment(fragment) {
             None => classroom(),
-            Some(Ok(scenario)) => Session::new(scenario, display).unwrap_or_else(refused),
+            Some(Ok(scenario)) => Session::new(scenario, display)
+                .unwrap_or_else(|e| refused(ScenarioError::Invalid(e))),
             Some(Err(e)) => refused(e),
         }
     }
@@ -241,7 +246,7 @@ impl Session {
                 let attempt = "load the file";
                 Some(match text.map(|text| Scenario::from_json(&text)) {
                     Ok(Ok(scenario)) => self.load(scenario, None, attempt),
-                    Ok(Err(e)) => Err(errors::cannot(attempt, &errors::reason(&e))),
+                    Ok(Err(e)) => Err(errors::cannot(attempt, &errors::scenario_reason(&e))),
                     Err(why) => Err(errors::cannot(attempt, &why)),
                 })
             }

@@ -454,7 +454,7 @@ fn a_bad_scenario_keeps_the_current_run_and_says_why() {
         ),
         (
             Action::Import(Ok("not json".into())),
-            "Cannot load the file: file: ",
+            "Cannot load the file: it is not a scenario file (expected ident at line 1 column 2).",
         ),
         (
             Action::Import(Err("big.json is 9 bytes, more than the maximum 1".into())),

@@ -15,6 +15,7 @@ pub mod breaker;
 pub mod command;
 pub mod engine;
 pub mod events;
+pub mod hash;
 pub mod health;
 pub mod histogram;
 pub mod history;

@@ -9,6 +9,8 @@
 use rand::{RngExt, SeedableRng};
 use rand_pcg::Pcg64;
 
+use super::hash::splitmix64;
+
 /// The independent random streams of one simulation run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Stream {
@@ -76,14 +78,6 @@ impl SimRng {
     pub fn chance(&mut self, p: f64) -> bool {
         self.unit() < p
     }
-}
-
-/// The SplitMix64 finaliser: spreads a 64-bit seed over all bits, so seeds 1 and 2 give unrelated states.
-fn splitmix64(x: u64) -> u64 {
-    let mut z = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
 }
 
 #[cfg(test)]

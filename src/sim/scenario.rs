@@ -102,6 +102,39 @@ fn default_slow_start() -> SlowStart {
     SlowStart::Off
 }
 
+/// Why a scenario file or link cannot be used.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ScenarioError {
+    /// More bytes than a scenario file may have ([`MAX_FILE_BYTES`]).
+    TooLarge {
+        /// Its size.
+        bytes: usize,
+    },
+    /// Not a scenario file: the JSON does not parse, or a field has the wrong name or shape (the
+    /// parser's message, with its line and column).
+    Unreadable(String),
+    /// A share link that does not hold a scenario (what is wrong with it).
+    BadLink(String),
+    /// A value is out of bounds: the field and why.
+    Invalid(ValidationError),
+}
+
+impl std::fmt::Display for ScenarioError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ScenarioError::TooLarge { bytes } => {
+                write!(f, "{bytes} bytes is more than the maximum {MAX_FILE_BYTES}")
+            }
+            ScenarioError::Unreadable(problem) | ScenarioError::BadLink(problem) => {
+                f.write_str(problem)
+            }
+            ScenarioError::Invalid(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for ScenarioError {}
+
 impl Scenario {
     /// The classroom default: four equal servers with two workers each, 500 ms mean requests at
     /// 10 per second (62.5% load), delays long enough to watch requests travel, and HAProxy's
@@ -140,19 +173,13 @@ impl Scenario {
     }
 
     /// Reads a scenario file (JSON), checking its size, its format and every value.
-    pub fn from_json(text: &str) -> Result<Scenario, ValidationError> {
+    pub fn from_json(text: &str) -> Result<Scenario, ScenarioError> {
         if text.len() > MAX_FILE_BYTES {
-            return Err(ValidationError::new(
-                "file",
-                format!(
-                    "{} bytes is more than the maximum {MAX_FILE_BYTES}",
-                    text.len()
-                ),
-            ));
+            return Err(ScenarioError::TooLarge { bytes: text.len() });
         }
         let scenario: Scenario =
-            serde_json::from_str(text).map_err(|e| ValidationError::new("file", e.to_string()))?;
-        scenario.validate()?;
+            serde_json::from_str(text).map_err(|e| ScenarioError::Unreadable(e.to_string()))?;
+        scenario.validate().map_err(ScenarioError::Invalid)?;
         Ok(scenario)
     }
 

@@ -7,8 +7,7 @@
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
-use super::scenario::{MAX_FILE_BYTES, Scenario};
-use super::validation::ValidationError;
+use super::scenario::{MAX_FILE_BYTES, Scenario, ScenarioError};
 
 /// The fragment key: links look like `https://host/#s=...`.
 pub const FRAGMENT_KEY: &str = "s=";
@@ -22,8 +21,8 @@ pub fn pack(scenario: &Scenario) -> String {
 }
 
 /// Unpacks a scenario packed by [`pack`], checking sizes and every value.
-pub fn unpack(packed: &str) -> Result<Scenario, ValidationError> {
-    let bad = |problem: String| ValidationError::new("link", problem);
+pub fn unpack(packed: &str) -> Result<Scenario, ScenarioError> {
+    let bad = ScenarioError::BadLink;
     if packed.len() > MAX_PACKED_CHARS {
         return Err(bad(format!(
             "{} characters is more than the maximum {MAX_PACKED_CHARS}",
@@ -45,7 +44,7 @@ pub fn unpack(packed: &str) -> Result<Scenario, ValidationError> {
 }
 
 /// The scenario in a URL fragment such as `#s=...`, if it holds one.
-pub fn from_fragment(fragment: &str) -> Option<Result<Scenario, ValidationError>> {
+pub fn from_fragment(fragment: &str) -> Option<Result<Scenario, ScenarioError>> {
     let packed = fragment
         .trim_start_matches('#')
         .strip_prefix(FRAGMENT_KEY)?;
@@ -84,7 +83,7 @@ mod tests {
             unpack("!!!")
                 .unwrap_err()
                 .to_string()
-                .starts_with("link: not a scenario link")
+                .starts_with("not a scenario link")
         );
         assert!(
             unpack("AAAA")

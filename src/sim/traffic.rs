@@ -18,6 +18,7 @@
 //! index into the classes, and the balancer gets the path's hash computed once per run
 //! ([`path_hash`]), so routing by path allocates nothing.
 
+use super::hash::{fnv1a, splitmix64};
 use super::rng::SimRng;
 use super::scenario::MAX_MEAN_COST;
 use super::time::{SimDuration, SimTime};
@@ -309,9 +310,7 @@ pub fn check_path(field: &str, path: &str) -> Result<(), ValidationError> {
 
 /// A 64-bit FNV-1a hash of a request path: what the balancer hashes for `hash $request_uri`.
 pub fn path_hash(path: &str) -> u64 {
-    path.bytes().fold(0xCBF2_9CE4_8422_2325, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01B3)
-    })
+    fnv1a(path.as_bytes())
 }
 
 /// How the arrival rate varies over time, around the base rate.
@@ -479,7 +478,7 @@ impl Traffic {
         if client < self.behind_nat {
             return NAT_ADDRESS;
         }
-        let x = mix(u64::from(client));
+        let x = splitmix64(u64::from(client));
         // A public-looking first octet (1 to 223), the rest from the hash.
         [
             1 + (x % 223) as u8,
@@ -491,7 +490,7 @@ impl Traffic {
 
     /// The session id (cookie) of `client`: one session per client.
     pub fn client_session(&self, client: u32) -> u64 {
-        mix(u64::from(client) ^ 0x5E55_1011_C00C_1E00)
+        splitmix64(u64::from(client) ^ 0x5E55_1011_C00C_1E00)
     }
 
     /// The arrival rate at time `t`, per second.
@@ -537,14 +536,6 @@ impl Traffic {
             }
         }
     }
-}
-
-/// The SplitMix64 finaliser: spreads client indices over addresses and session ids.
-fn mix(x: u64) -> u64 {
-    let mut z = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
 }
 
 #[cfg(test)]

@@ -50,9 +50,7 @@ pub fn preset_report_digest() -> String {
 }
 
 fn digest(json: &str) -> String {
-    let hash = json.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
-    });
+    let hash = lb_playground::sim::hash::fnv1a(json.as_bytes());
     format!("{} bytes, fnv {hash:016x}", json.len())
 }
 

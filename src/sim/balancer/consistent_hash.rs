@@ -9,6 +9,7 @@
 
 use super::smooth_weighted::SmoothWeighted;
 use super::{About, Balancer, Candidate, Decision, LastPick, PickContext, RequestKey};
+use crate::sim::hash::splitmix64;
 use crate::sim::rng::SimRng;
 use crate::sim::time::SimTime;
 
@@ -63,16 +64,8 @@ impl HashKey {
             HashKey::Session => key.session,
             HashKey::Uri => key.path_hash,
         };
-        (mix(raw) >> 32) as u32
+        (splitmix64(raw) >> 32) as u32
     }
-}
-
-/// The SplitMix64 finaliser.
-fn mix(x: u64) -> u64 {
-    let mut z = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
 }
 
 /// A ketama ring: sorted (hash, server index) points.
@@ -108,7 +101,7 @@ impl Ring {
             let n = if c.weight > 0 { n.max(1) } else { 0 };
             self.points.extend((0..n).map(|p| {
                 (
-                    (mix((u64::from(c.id) << 32) | p) >> 32) as u32,
+                    (splitmix64((u64::from(c.id) << 32) | p) >> 32) as u32,
                     index as u32,
                 )
             }));

@@ -2,7 +2,6 @@
 
 use super::*;
 
-
 fn t(s: u64) -> SimTime {
     SimTime(s * 1_000_000)
 }
