@@ -2,6 +2,7 @@
 //! the consistent-hashing remap report.
 #![cfg(not(target_arch = "wasm32"))]
 
+use lb_playground::sim::balancer::Quantity;
 use lb_playground::sim::events::Membership;
 use lb_playground::sim::{
     Algorithm, Command, Event, LogKind, Scenario, SimDuration, SimTime, Simulation, SlowStart,
@@ -145,7 +146,7 @@ fn the_simulation_shows_what_its_balancer_decides_with() {
     assert_eq!(sim.decision().last_pick, None);
     sim.advance_to(SimTime::from_secs_f64(5.0));
     let d = sim.decision();
-    assert_eq!(d.label, "current weight");
+    assert_eq!(d.quantity, Some(Quantity::CurrentWeight));
     assert_eq!(d.values.len(), sim.pool().len());
     // Every pass adds the total to the peers and takes it from the chosen one: the sum stays 0.
     assert_eq!(d.values.iter().map(|v| v.unwrap()).sum::<f64>(), 0.0);
@@ -156,7 +157,7 @@ fn the_simulation_shows_what_its_balancer_decides_with() {
     assert_eq!(sim.decision().last_pick, None);
     sim.advance_to(SimTime::from_secs_f64(10.0));
     let d = sim.decision();
-    assert_eq!(d.label, "cost (µs)");
+    assert_eq!(d.quantity, Some(Quantity::Cost));
     assert!(d.values.iter().all(|v| v.is_some_and(|cost| cost > 0.0)));
     assert!(d.last_pick.unwrap().against.is_some());
 }

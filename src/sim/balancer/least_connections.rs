@@ -172,6 +172,7 @@ impl Balancer for WeightedLeastConnections {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sim::balancer::Quantity;
     use crate::sim::balancer::test_support::{picks, pool};
     use crate::sim::time::SimDuration;
 
@@ -192,7 +193,7 @@ mod tests {
         p[2].active = 2;
         p[2].ramp = 0.5; // effective weight 2
         let expect = |d: Decision, values: [Option<f64>; 4], chosen| {
-            assert_eq!(d.label, "active per weight");
+            assert_eq!(d.quantity, Some(Quantity::ActivePerWeight));
             assert_eq!(d.values, values);
             assert_eq!(d.last_pick, Some(LastPick::new(chosen)));
         };

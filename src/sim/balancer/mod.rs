@@ -116,8 +116,8 @@ pub struct Feedback {
 /// latest pick went. Built only on request ([`Balancer::decision`]), so picking stays cheap.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Decision {
-    /// What `values` are, e.g. "current weight"; empty when there are none.
-    pub label: &'static str,
+    /// What `values` are (`None` when there are none).
+    pub quantity: Option<Quantity>,
     /// Empty, or one per pool entry in pool order; `None` where the algorithm has no such number
     /// for that server (a drained server has no active requests per weight, say).
     pub values: Vec<Option<f64>>,
@@ -125,6 +125,49 @@ pub struct Decision {
     pub next: Option<usize>,
     /// The latest pick that chose a server, if any.
     pub last_pick: Option<LastPick>,
+}
+
+/// What the numbers of a [`Decision`] are (worded by `narrate::quantity`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Quantity {
+    /// nginx smooth WRR's current weight.
+    CurrentWeight,
+    /// Active requests per unit of weight.
+    ActivePerWeight,
+    /// Active requests.
+    ActiveRequests,
+    /// The chance of a random pick, 0 to 1.
+    Chance,
+    /// The mean of recent response times.
+    MeanResponseTime,
+    /// Peak EWMA's cost: the latency estimate times pending requests plus one.
+    Cost,
+    /// Sessions pinned to the server.
+    PinnedSessions,
+    /// Envoy's earliest-deadline-first schedule position.
+    Deadline,
+}
+
+impl Quantity {
+    /// The unit its numbers are in.
+    pub fn unit(self) -> Unit {
+        match self {
+            Quantity::MeanResponseTime | Quantity::Cost => Unit::Micros,
+            Quantity::Chance => Unit::Share,
+            _ => Unit::Count,
+        }
+    }
+}
+
+/// The unit of a [`Quantity`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unit {
+    /// A plain number.
+    Count,
+    /// A share, 0 to 1.
+    Share,
+    /// Simulated microseconds.
+    Micros,
 }
 
 /// How an algorithm's latest successful pick went.
@@ -371,7 +414,7 @@ fn per_weight(
     last: Option<LastPick>,
 ) -> Decision {
     Decision {
-        label: "active per weight",
+        quantity: Some(Quantity::ActivePerWeight),
         values: pool
             .iter()
             .map(|c| {
@@ -553,7 +596,7 @@ mod tests {
                 let d = b.decision(&p, SimTime::ZERO);
                 assert_eq!(d.last_pick.map(|l| l.chosen), chosen, "{a:?}");
                 assert!(d.values.is_empty() || d.values.len() == p.len(), "{a:?}");
-                assert_eq!(d.label.is_empty(), d.values.is_empty(), "{a:?}");
+                assert_eq!(d.quantity.is_none(), d.values.is_empty(), "{a:?}");
                 // A pick that finds no server leaves the latest pick as it was.
                 assert_eq!(pick_one(b.as_mut(), &dead, k, &mut rng), None, "{a:?}");
                 assert_eq!(

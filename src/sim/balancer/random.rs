@@ -2,6 +2,7 @@
 //! (the effective weight, so slow start applies). No state, no coordination between balancers:
 //! the shares are right on average and noisy in the short run.
 
+use super::Quantity;
 use super::{
     About, Balancer, Candidate, Decision, LastPick, PickContext, eligible_indices, weighted_draw,
 };
@@ -33,7 +34,7 @@ fn chances(
 ) -> Decision {
     let total: f64 = pool.iter().filter(|c| c.eligible()).map(&weight).sum();
     Decision {
-        label: "chance",
+        quantity: Some(Quantity::Chance),
         values: pool
             .iter()
             .map(|c| (c.eligible() && total > 0.0).then(|| weight(c) / total))
@@ -112,7 +113,7 @@ mod tests {
         assert_eq!(b.decision(&p, SimTime::ZERO).last_pick, None);
         let chosen = picks(&mut b, &p, 1).as_bytes()[0] - b'a';
         let d = b.decision(&p, SimTime::ZERO);
-        assert_eq!(d.label, "chance");
+        assert_eq!(d.quantity, Some(Quantity::Chance));
         assert_eq!(d.values, [Some(0.2), Some(0.4), Some(0.4), None]);
         assert_eq!(d.last_pick, Some(LastPick::new(usize::from(chosen))));
         let d = Random::default().decision(&p, SimTime::ZERO);

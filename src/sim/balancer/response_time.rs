@@ -10,6 +10,7 @@
 
 use std::collections::VecDeque;
 
+use super::Quantity;
 use super::{
     About, Balancer, Candidate, Decision, Feedback, LastPick, PickContext, eligible_indices,
 };
@@ -84,7 +85,7 @@ impl Balancer for LeastResponseTime {
     /// Each server's average response time, in microseconds (0 with no history, as it counts).
     fn decision(&self, pool: &[Candidate], _now: SimTime) -> Decision {
         Decision {
-            label: "average response time (µs)",
+            quantity: Some(Quantity::MeanResponseTime),
             values: (0..pool.len()).map(|i| Some(self.average(i))).collect(),
             next: None,
             last_pick: self.last.map(LastPick::new),
@@ -221,7 +222,7 @@ impl Balancer for PeakEwma {
             Some(load(rtt_us, c.active))
         });
         Decision {
-            label: "cost (µs)",
+            quantity: Some(Quantity::Cost),
             values: values.collect(),
             next: None,
             last_pick: self.last,
@@ -280,7 +281,7 @@ mod tests {
         b.observe(0, answer(200, ms(300)));
         // 200 ms with one request still pending: 400 ms.
         let d = b.decision(&p, ms(300));
-        assert_eq!(d.label, "cost (µs)");
+        assert_eq!(d.quantity, Some(Quantity::Cost));
         assert_eq!(d.values[0], Some(400_000.0));
         b.observe(0, answer(200, ms(400)));
         p[0].active = 0;

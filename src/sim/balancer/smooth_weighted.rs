@@ -7,6 +7,7 @@
 //! expanded list `a a a a a b c`, interleaved. A failure lowers the failed peer's `ew` by
 //! `w / max_fails`, and `ew` climbs back by one per pick, a gentle ramp-up after errors.
 
+use super::Quantity;
 use super::{About, Balancer, Candidate, Decision, Feedback, LastPick, PickContext};
 use crate::sim::rng::SimRng;
 use crate::sim::time::SimTime;
@@ -137,7 +138,7 @@ impl Balancer for SmoothWeighted {
     /// Each peer's current weight `cw` (none for a server no pass has seen yet).
     fn decision(&self, pool: &[Candidate], _now: SimTime) -> Decision {
         Decision {
-            label: "current weight",
+            quantity: Some(Quantity::CurrentWeight),
             values: (0..pool.len())
                 .map(|i| self.peers.get(i).map(|p| p.current as f64))
                 .collect(),
@@ -186,7 +187,7 @@ mod tests {
     /// The current weights and the latest pick, as the decision shows them.
     fn state(b: &SmoothWeighted, pool: &[Candidate]) -> (Vec<f64>, usize) {
         let d = b.decision(pool, SimTime::ZERO);
-        assert_eq!(d.label, "current weight");
+        assert_eq!(d.quantity, Some(Quantity::CurrentWeight));
         let cw = d.values.into_iter().map(Option::unwrap).collect();
         (cw, d.last_pick.unwrap().chosen)
     }

@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 
+use super::Quantity;
 use super::smooth_weighted::SmoothWeighted;
 use super::{About, Balancer, Candidate, Decision, LastPick, PickContext};
 use crate::sim::rng::SimRng;
@@ -51,7 +52,7 @@ impl Balancer for StickySessions {
             }
         }
         Decision {
-            label: "pinned sessions",
+            quantity: Some(Quantity::PinnedSessions),
             values: pinned.into_iter().map(Some).collect(),
             next: None,
             last_pick: self.last.map(LastPick::new),
@@ -96,7 +97,7 @@ mod tests {
         );
         assert_eq!(pick(&mut b, &p, 10), Some(0));
         let d = b.decision(&p, SimTime::ZERO);
-        assert_eq!(d.label, "pinned sessions");
+        assert_eq!(d.quantity, Some(Quantity::PinnedSessions));
         let mut pinned = [Some(1.0); 3];
         pinned[moved] = Some(2.0);
         pinned[1] = Some(0.0);

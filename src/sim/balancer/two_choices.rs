@@ -10,6 +10,7 @@
 //!   weights Envoy schedules by earliest deadline with weight `w / (active + 1)^bias` (bias 1):
 //!   weight 2 with 4 active requests counts as 0.4.
 
+use super::Quantity;
 use super::smooth_weighted::SmoothWeighted;
 use super::{
     About, Balancer, Candidate, Decision, LastPick, PickContext, eligible_indices, per_weight,
@@ -215,7 +216,7 @@ impl Balancer for EnvoyLeastRequest {
     fn decision(&self, pool: &[Candidate], _now: SimTime) -> Decision {
         if equal_weights(pool) {
             return Decision {
-                label: "active requests",
+                quantity: Some(Quantity::ActiveRequests),
                 values: pool.iter().map(|c| Some(f64::from(c.active))).collect(),
                 next: None,
                 last_pick: self.last,
@@ -228,7 +229,7 @@ impl Balancer for EnvoyLeastRequest {
             }
         }
         Decision {
-            label: "deadline",
+            quantity: Some(Quantity::Deadline),
             values,
             next: None,
             last_pick: self.last,
@@ -313,7 +314,7 @@ mod tests {
             );
         }
         let d = nginx.decision(&p, SimTime::ZERO);
-        assert_eq!(d.label, "active per weight");
+        assert_eq!(d.quantity, Some(Quantity::ActivePerWeight));
         assert_eq!(d.values, [Some(4.0), Some(1.0), Some(3.0), Some(2.0)]);
 
         let mut envoy = EnvoyLeastRequest::default();
@@ -328,7 +329,7 @@ mod tests {
         assert!(pairs.iter().any(|(c, a)| c == a));
         assert!(pairs.iter().any(|(c, a)| c != a));
         let d = envoy.decision(&p, SimTime::ZERO);
-        assert_eq!(d.label, "active requests");
+        assert_eq!(d.quantity, Some(Quantity::ActiveRequests));
         assert_eq!(d.values, [Some(4.0), Some(1.0), Some(3.0), Some(2.0)]);
     }
 
@@ -340,7 +341,7 @@ mod tests {
         // at 1.0 with a due at 1.5 and b at 2.0.
         assert_eq!(picks(&mut b, &p, 3), "aba");
         let d = b.decision(&p, SimTime::ZERO);
-        assert_eq!(d.label, "deadline");
+        assert_eq!(d.quantity, Some(Quantity::Deadline));
         assert_eq!(d.values, [Some(0.5), Some(1.0)]);
         assert_eq!(d.last_pick, Some(LastPick::new(0)));
     }

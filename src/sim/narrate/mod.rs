@@ -7,7 +7,10 @@
 //! event carries; a server keeps its index and name for the whole run.
 
 mod commands;
+mod decision;
 mod machines;
+
+pub use decision::{quantity, value};
 
 use super::events::{Event, Logged};
 use super::server::Server;

@@ -22,7 +22,7 @@ use super::layout::{Layout, Rect, ServerStyle};
 use super::paint::{self, Pen, Shape, rounded_rect, shapes};
 use crate::sim::balancer::Decision;
 use crate::sim::breaker::BreakerConfig;
-use crate::sim::{Outcome, Phase, Simulation};
+use crate::sim::{Outcome, Phase, Simulation, narrate};
 use crate::ui::display::Palette;
 
 /// How to draw the flow, beyond the simulation itself.
@@ -274,8 +274,10 @@ impl Scene<'_> {
     /// latest pick (or where the round-robin pointer stands).
     fn decision_words(&self) -> (Option<String>, Option<String>) {
         let d = &self.decision;
-        let numbers = (!d.values.is_empty() && self.layout.style == ServerStyle::Boxes)
-            .then(|| format!("at servers: {}", value_label(d.label)));
+        let numbers = d
+            .quantity
+            .filter(|_| self.layout.style == ServerStyle::Boxes)
+            .map(|q| format!("at servers: {}", narrate::quantity(q)));
         let pick = match (d.next, d.last_pick) {
             (Some(next), _) => Some(format!("next: {}", self.name(next))),
             (None, Some(p)) => Some(match (p.against, p.hash) {
@@ -311,8 +313,9 @@ impl Scene<'_> {
         let title_y = if compact { r.y + r.h / 2.0 } else { r.y + line };
         // The algorithm's number for this server, right-aligned on the title line.
         let value = self.decision.values.get(index).copied().flatten();
-        let value_width = value.map_or(0.0, |v| {
-            let words = format_value(self.decision.label, v);
+        let value = value.zip(self.decision.quantity);
+        let value_width = value.map_or(0.0, |(v, q)| {
+            let words = narrate::value(q, v);
             let pen = self.pen(11.0, true, pal.outbound).right();
             pen.write(ctx, &words, (r.x + r.w - 8.0, title_y));
             pen.width(ctx, &words) + 6.0
@@ -558,23 +561,4 @@ fn dashed(ctx: &CanvasRenderingContext2d, on: bool) {
         js_sys::Array::new()
     };
     let _ = ctx.set_line_dash(&pattern);
-}
-
-/// How a decision label reads in the balancer box: microseconds are shown as milliseconds.
-fn value_label(label: &str) -> String {
-    label.replace("(µs)", "(ms)")
-}
-
-/// A decision value as shown on a server's box, in the unit [`value_label`] names.
-fn format_value(label: &str, value: f64) -> String {
-    let value = if label.contains("(µs)") {
-        value / 1e3
-    } else {
-        value
-    };
-    match value.abs() {
-        v if v >= 100.0 || v == v.trunc() => format!("{value:.0}"),
-        v if v >= 10.0 => format!("{value:.1}"),
-        _ => format!("{value:.2}"),
-    }
 }
