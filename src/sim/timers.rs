@@ -1,8 +1,9 @@
 //! Timers as typed keys. Each timer the engine can have pending is named by a [`Timer`] key: the
 //! next arrival, the degradation tick, a server's health-check chain, a breaker's wait. Arming a
 //! key gives a fresh [`Token`] that the scheduled step carries; arming it again, or disarming it,
-//! makes every earlier token stale, so a step that fires with a stale token does nothing. One
-//! mechanism replaces a counter per kind of timer, and the key says what a step is waiting for.
+//! makes every earlier token stale, so a step that fires with a stale token does nothing. A chain
+//! that simply goes on (the next arrival after this one) may [`keep`](Timers::keep) its token.
+//! One mechanism replaces a counter per kind of timer, and the key says what a step waits for.
 
 /// A timer the engine can have pending.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -64,20 +65,24 @@ impl Timers {
         Token(token)
     }
 
+    /// The token `timer` is armed with, arming it if it is not: for the next step of a chain
+    /// that goes on as it was.
+    pub fn keep(&mut self, timer: Timer) -> Token {
+        match *self.slot(timer) {
+            0 => self.arm(timer),
+            token => Token(token),
+        }
+    }
+
     /// Disarms `timer`: every token from before is stale.
     pub fn disarm(&mut self, timer: Timer) {
         *self.slot(timer) = 0;
     }
 
-    /// A step carrying `token` for `timer` is due: true (and the timer disarmed) when it is the
-    /// armed one, false when it is stale.
+    /// Whether a step carrying `token` for `timer` is still the armed one (else it is stale and
+    /// does nothing).
     pub fn fire(&mut self, timer: Timer, token: Token) -> bool {
-        let slot = self.slot(timer);
-        let current = *slot == token.0;
-        if current {
-            *slot = 0;
-        }
-        current
+        *self.slot(timer) == token.0
     }
 }
 
@@ -86,14 +91,24 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_the_latest_arming_fires_and_only_once() {
+    fn only_the_latest_arming_fires() {
         let mut timers = Timers::new(2);
         let old = timers.arm(Timer::Check(1));
         let new = timers.arm(Timer::Check(1));
         let other = timers.arm(Timer::Check(0));
         assert!(!timers.fire(Timer::Check(1), old), "re-armed: stale");
         assert!(timers.fire(Timer::Check(1), new));
-        assert!(!timers.fire(Timer::Check(1), new), "fired once");
+        assert_eq!(
+            timers.keep(Timer::Check(1)),
+            new,
+            "a chain going on keeps its token"
+        );
+        timers.disarm(Timer::Check(0));
+        assert_ne!(
+            timers.keep(Timer::Check(0)),
+            other,
+            "kept after a disarm: armed afresh"
+        );
         timers.disarm(Timer::Check(0));
         assert!(!timers.fire(Timer::Check(0), other), "disarmed");
         timers.add_server();

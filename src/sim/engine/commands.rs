@@ -111,10 +111,12 @@ impl Simulation {
             Command::SetRetry(retry) => self.resilience.retry = retry,
             Command::SetRate(rate) => {
                 self.traffic.rate = rate;
+                self.timers.disarm(Timer::Arrival);
                 self.schedule_next_arrival();
             }
             Command::SetPattern(pattern) => {
                 self.traffic.pattern = pattern;
+                self.timers.disarm(Timer::Arrival);
                 self.schedule_next_arrival();
             }
             Command::SetClientTimeout(t) => self.traffic.client_timeout = t,

@@ -14,15 +14,16 @@ impl Simulation {
         }
     }
 
-    /// Draws when the next client request is sent and schedules it (an arrival pending before
-    /// is stale); with no next arrival (a rate of 0) none is pending.
+    /// Draws when the next client request is sent and schedules it, going on with the arrival
+    /// chain (restart it by disarming [`Timer::Arrival`] first); with no next arrival (a rate of
+    /// 0) none is pending.
     pub(super) fn schedule_next_arrival(&mut self) {
         match self
             .traffic
             .next_arrival(self.now, &mut self.streams.arrivals)
         {
             Some(at) => {
-                let token = self.timers.arm(Timer::Arrival);
+                let token = self.timers.keep(Timer::Arrival);
                 self.events.push(at, Step::Arrival(token));
             }
             None => self.timers.disarm(Timer::Arrival),
