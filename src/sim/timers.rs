@@ -48,6 +48,15 @@ impl Timers {
         self.breaker.push(0);
     }
 
+    fn armed(&self, timer: Timer) -> u64 {
+        match timer {
+            Timer::Arrival => self.arrival,
+            Timer::Degrade => self.degrade,
+            Timer::Check(server) => self.check[server as usize],
+            Timer::BreakerWait(server) => self.breaker[server as usize],
+        }
+    }
+
     fn slot(&mut self, timer: Timer) -> &mut u64 {
         match timer {
             Timer::Arrival => &mut self.arrival,
@@ -68,7 +77,7 @@ impl Timers {
     /// The token `timer` is armed with, arming it if it is not: for the next step of a chain
     /// that goes on as it was.
     pub fn keep(&mut self, timer: Timer) -> Token {
-        match *self.slot(timer) {
+        match self.armed(timer) {
             0 => self.arm(timer),
             token => Token(token),
         }
@@ -81,8 +90,8 @@ impl Timers {
 
     /// Whether a step carrying `token` for `timer` is still the armed one (else it is stale and
     /// does nothing).
-    pub fn fire(&mut self, timer: Timer, token: Token) -> bool {
-        *self.slot(timer) == token.0
+    pub fn is_armed(&self, timer: Timer, token: Token) -> bool {
+        self.armed(timer) == token.0
     }
 }
 
@@ -96,8 +105,8 @@ mod tests {
         let old = timers.arm(Timer::Check(1));
         let new = timers.arm(Timer::Check(1));
         let other = timers.arm(Timer::Check(0));
-        assert!(!timers.fire(Timer::Check(1), old), "re-armed: stale");
-        assert!(timers.fire(Timer::Check(1), new));
+        assert!(!timers.is_armed(Timer::Check(1), old), "re-armed: stale");
+        assert!(timers.is_armed(Timer::Check(1), new));
         assert_eq!(
             timers.keep(Timer::Check(1)),
             new,
@@ -110,9 +119,9 @@ mod tests {
             "kept after a disarm: armed afresh"
         );
         timers.disarm(Timer::Check(0));
-        assert!(!timers.fire(Timer::Check(0), other), "disarmed");
+        assert!(!timers.is_armed(Timer::Check(0), other), "disarmed");
         timers.add_server();
         let third = timers.arm(Timer::BreakerWait(2));
-        assert!(timers.fire(Timer::BreakerWait(2), third));
+        assert!(timers.is_armed(Timer::BreakerWait(2), third));
     }
 }

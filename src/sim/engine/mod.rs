@@ -283,7 +283,7 @@ impl Simulation {
     fn handle(&mut self, event: Step) {
         match event {
             Step::Arrival(token) => {
-                if self.timers.fire(Timer::Arrival, token) {
+                if self.timers.is_armed(Timer::Arrival, token) {
                     self.arrive();
                 }
             }
@@ -323,7 +323,7 @@ impl Simulation {
                 }
             }
             Step::CheckDue { server, token } => {
-                if self.timers.fire(Timer::Check(server), token) {
+                if self.timers.is_armed(Timer::Check(server), token) {
                     self.run_check(server as usize);
                 }
             }
@@ -333,7 +333,7 @@ impl Simulation {
                 started,
                 failure,
             } => {
-                if self.timers.fire(Timer::Check(server), token) {
+                if self.timers.is_armed(Timer::Check(server), token) {
                     self.check_done(server as usize, started, failure);
                 }
             }
@@ -345,7 +345,7 @@ impl Simulation {
                 }
             }
             Step::DegradeTick(token) => {
-                if self.timers.fire(Timer::Degrade, token) {
+                if self.timers.is_armed(Timer::Degrade, token) {
                     self.degrade_tick();
                 }
             }
@@ -356,7 +356,7 @@ impl Simulation {
             }
             Step::BreakerTimer { server, token } => {
                 let s = server as usize;
-                if self.timers.fire(Timer::BreakerWait(server), token)
+                if self.timers.is_armed(Timer::BreakerWait(server), token)
                     && let Some(t) = self.backends[s].breaker.on_timer(self.now)
                 {
                     self.log_breaker(s, t);
