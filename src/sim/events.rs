@@ -18,6 +18,7 @@ use super::resilience::Resilience;
 use super::retry::RetryPolicy;
 use super::slow_start::SlowStart;
 use super::time::{SimDuration, SimTime};
+use super::validation::ValidationError;
 
 /// An event with the simulated time it happened at.
 #[derive(Clone, Debug, PartialEq)]
@@ -43,6 +44,9 @@ pub enum Event {
     Retry(RetryEvent),
     /// A change of the server set moved keys under a hashing algorithm.
     Remap(RemapEvent),
+    /// A timeline entry could not apply when its time came (a user's command since stood in its
+    /// way, e.g. removed its server), so it was skipped.
+    Skipped(Box<SkippedEvent>),
 }
 
 /// What an event is about.
@@ -61,6 +65,8 @@ pub enum LogKind {
     Retry,
     /// A consistent-hashing remap report.
     Remap,
+    /// A timeline entry that could not apply.
+    Skipped,
 }
 
 impl Event {
@@ -73,6 +79,7 @@ impl Event {
             Event::Breaker(_) => LogKind::Breaker,
             Event::Retry(_) => LogKind::Retry,
             Event::Remap(_) => LogKind::Remap,
+            Event::Skipped(_) => LogKind::Skipped,
         }
     }
 
@@ -85,6 +92,7 @@ impl Event {
             Event::Breaker(e) => Some(e.server as usize),
             Event::Retry(e) => Some(e.server as usize),
             Event::Remap(_) => None,
+            Event::Skipped(e) => e.command.server(),
         }
     }
 }
@@ -155,6 +163,17 @@ pub struct CommandEvent {
     pub before: Before,
     /// For a kill: the failure handling that will notice (the balancer is not told).
     pub watchers: Option<Resilience>,
+}
+
+/// A timeline entry skipped when its time came.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SkippedEvent {
+    /// The entry's command.
+    pub command: Command,
+    /// The entry ([`Origin::Timeline`]).
+    pub origin: Origin,
+    /// Why it could not apply.
+    pub reason: ValidationError,
 }
 
 /// Active health checks marked a server UP or DOWN (HAProxy semantics).

@@ -12,7 +12,7 @@
 use std::collections::VecDeque;
 
 use super::histogram::Histogram;
-use super::request::Outcome;
+use super::request::Tally;
 use super::time::{SimDuration, SimTime};
 
 /// How many window samples the time series keeps.
@@ -165,19 +165,19 @@ impl Metrics {
         &self.paths
     }
 
-    /// A request for path `path` ended for its client with `outcome` after `latency` (counted like
-    /// [`Metrics::record_answer`]; a path that is not tracked is ignored).
-    pub fn record_path(&mut self, path: usize, outcome: Outcome, latency: SimDuration) {
+    /// A request for path `path` ended for its client, counted as `tally`, after `latency`
+    /// (like [`Metrics::record_answer`]; a path that is not tracked is ignored).
+    pub fn record_path(&mut self, path: usize, tally: Tally, latency: SimDuration) {
         let Some(stats) = self.paths.get_mut(path) else {
             return;
         };
-        match outcome {
-            Outcome::Success => {
+        match tally {
+            Tally::Completed => {
                 stats.completed += 1;
                 stats.latency.record(latency.0);
             }
-            o if o.is_rejection() => stats.rejected += 1,
-            _ => stats.failed += 1,
+            Tally::Rejected => stats.rejected += 1,
+            Tally::Failed => stats.failed += 1,
         }
     }
 
@@ -224,10 +224,10 @@ impl Metrics {
         &self.queues
     }
 
-    /// A request's answer reached its client after `latency`.
-    pub fn record_answer(&mut self, server: Option<usize>, outcome: Outcome, latency: SimDuration) {
-        match outcome {
-            Outcome::Success => {
+    /// A request's answer reached its client after `latency`, counted as `tally`.
+    pub fn record_answer(&mut self, server: Option<usize>, tally: Tally, latency: SimDuration) {
+        match tally {
+            Tally::Completed => {
                 self.completed += 1;
                 self.latency.record(latency.0);
                 self.window.record(latency.0);
@@ -235,11 +235,11 @@ impl Metrics {
                     stats.latency.record(latency.0);
                 }
             }
-            o if o.is_rejection() => {
+            Tally::Rejected => {
                 self.rejected += 1;
                 self.window_errors += 1;
             }
-            _ => {
+            Tally::Failed => {
                 self.failed += 1;
                 self.window_errors += 1;
             }
@@ -316,10 +316,10 @@ mod tests {
     fn windows_sample_rates_and_quantiles() {
         let mut m = Metrics::new(2, SimDuration::from_secs(1));
         for ms in 1..=100 {
-            m.record_answer(Some(1), Outcome::Success, SimDuration::from_millis(ms));
+            m.record_answer(Some(1), Tally::Completed, SimDuration::from_millis(ms));
         }
-        m.record_answer(None, Outcome::NoServer, SimDuration::ZERO);
-        m.record_answer(Some(0), Outcome::ServerCrashed, SimDuration::ZERO);
+        m.record_answer(None, Tally::Rejected, SimDuration::ZERO);
+        m.record_answer(Some(0), Tally::Failed, SimDuration::ZERO);
         m.close_windows_until(SimTime::from_secs_f64(2.5), [3, 0].into_iter());
         assert_eq!(m.series().len(), 2);
         let first = m.series()[0];
@@ -342,10 +342,10 @@ mod tests {
     #[test]
     fn percentiles_roll_over_the_last_windows_only() {
         let mut m = Metrics::new(1, SimDuration::from_secs(1));
-        m.record_answer(Some(0), Outcome::Success, SimDuration::from_secs(9));
+        m.record_answer(Some(0), Tally::Completed, SimDuration::from_secs(9));
         m.close_windows_until(SimTime::from_secs_f64(1.0), std::iter::empty());
         for w in 1..=ROLLING_WINDOWS as u64 {
-            m.record_answer(Some(0), Outcome::Success, SimDuration::from_millis(10));
+            m.record_answer(Some(0), Tally::Completed, SimDuration::from_millis(10));
             m.close_windows_until(SimTime::from_secs_f64(1.0 + w as f64), std::iter::empty());
             let slow_included = w < ROLLING_WINDOWS as u64;
             let p99 = m.series().back().unwrap().p99_ms.unwrap();
@@ -370,10 +370,10 @@ mod tests {
     fn paths_are_counted_apart() {
         let mut m = Metrics::new(1, SimDuration::from_secs(1));
         m.track_paths(2);
-        m.record_path(1, Outcome::Success, SimDuration::from_millis(10));
-        m.record_path(1, Outcome::QueueFull, SimDuration::ZERO);
-        m.record_path(0, Outcome::ServerCrashed, SimDuration::ZERO);
-        m.record_path(2, Outcome::Success, SimDuration::ZERO); // not tracked
+        m.record_path(1, Tally::Completed, SimDuration::from_millis(10));
+        m.record_path(1, Tally::Rejected, SimDuration::ZERO);
+        m.record_path(0, Tally::Failed, SimDuration::ZERO);
+        m.record_path(2, Tally::Completed, SimDuration::ZERO); // not tracked
         let [page, report] = m.paths() else {
             panic!("two paths")
         };

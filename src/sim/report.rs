@@ -149,6 +149,15 @@ pub enum EventData {
         /// How the failed try ended.
         outcome: &'static str,
     },
+    /// A skipped timeline entry: the command, the entry (1-based) and why it could not apply.
+    Skipped {
+        /// The command, as in a scenario's timeline.
+        command: Box<Command>,
+        /// The timeline entry (1-based).
+        entry: u32,
+        /// Why it could not apply (`field: problem`).
+        reason: String,
+    },
     /// A remap: the shares of keys moved.
     Remap {
         /// `client` or `path` keys.
@@ -211,6 +220,14 @@ impl EventReport {
                 request: e.request,
                 tries: e.cause.tries,
                 outcome: e.cause.outcome.id(),
+            },
+            Event::Skipped(e) => EventData::Skipped {
+                command: Box::new(e.command),
+                entry: match e.origin {
+                    Origin::Timeline { entry, .. } => entry + 1,
+                    Origin::User => 0,
+                },
+                reason: e.reason.to_string(),
             },
             Event::Remap(e) => EventData::Remap {
                 keys: e.keys,

@@ -50,8 +50,11 @@ pub enum Outcome {
     ServerCrashed,
     /// The try took longer than the per-try timeout and no retry was left (504).
     Timeout,
-    /// No server could take it: the load balancer answered at once ("no live upstreams", 502).
+    /// No server could take it: the load balancer answered at once, without trying one ("no live
+    /// upstreams", 502).
     NoServer,
+    /// Its tries failed and no server was left to try it on: the load balancer gave up (502).
+    NoServerLeft,
     /// The server's queue was full: the server answered 503 at once.
     QueueFull,
     /// The server's circuit breaker was open: the load balancer refused the request (503).
@@ -66,12 +69,25 @@ impl Outcome {
         self == Outcome::Success
     }
 
-    /// Whether the request was turned away without being attempted (counted as rejected, not failed).
+    /// Whether it is a refusal: no server, a full queue or an open breaker turned the try away
+    /// before any work on it began.
     pub fn is_rejection(self) -> bool {
         matches!(
             self,
             Outcome::NoServer | Outcome::QueueFull | Outcome::BreakerOpen
         )
+    }
+
+    /// How a request that ended with this outcome after `tries` tries counts in the totals: it
+    /// was rejected only when turned away at its first try (a refusal, and no try failed before
+    /// it); once a try has failed, the request has failed, however its last try ended.
+    pub fn tally(self, tries: u8) -> Tally {
+        match self {
+            Outcome::Success => Tally::Completed,
+            Outcome::NoServer => Tally::Rejected,
+            o if o.is_rejection() && tries <= 1 => Tally::Rejected,
+            _ => Tally::Failed,
+        }
     }
 
     /// Whether the server (or the way to it) failed: refused, crashed or timed out. nginx counts
@@ -92,6 +108,7 @@ impl Outcome {
             Outcome::ServerCrashed => "server_crashed",
             Outcome::Timeout => "timeout",
             Outcome::NoServer => "no_server",
+            Outcome::NoServerLeft => "no_server_left",
             Outcome::QueueFull => "queue_full",
             Outcome::BreakerOpen => "breaker_open",
             Outcome::ClientTimeout => "client_timeout",
@@ -107,11 +124,24 @@ impl Outcome {
             Outcome::ServerCrashed => "server crashed",
             Outcome::Timeout => "timed out (504)",
             Outcome::NoServer => "no live server (502)",
+            Outcome::NoServerLeft => "no server left to retry on (502)",
             Outcome::QueueFull => "queue full (503)",
             Outcome::BreakerOpen => "refused by circuit breaker (503)",
             Outcome::ClientTimeout => "client gave up",
         }
     }
+}
+
+/// How a finished request counts in the totals.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tally {
+    /// Answered successfully.
+    Completed,
+    /// Tried and failed (an error, a crash, a timeout, a client that gave up, or a refusal after
+    /// a failed try).
+    Failed,
+    /// Turned away at its first try, before any work on it began.
+    Rejected,
 }
 
 /// One request and where it is.

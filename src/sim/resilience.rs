@@ -49,7 +49,7 @@ impl Resilience {
         }
         check_passive(&format!("{field}.passive"), &self.passive)?;
         if let Some(p) = self.panic_threshold {
-            check_range(&format!("{field}.panic_threshold"), p, 0.0, 1.0)?;
+            check_panic_threshold(&format!("{field}.panic_threshold"), p)?;
         }
         check_breaker(&format!("{field}.breaker"), &self.breaker)?;
         check_retry(&format!("{field}.retry"), &self.retry)
@@ -99,6 +99,11 @@ pub fn check_health(field: &str, h: &ActiveCheck) -> Result<(), ValidationError>
         )?;
     }
     Ok(())
+}
+
+/// Checks Envoy's panic threshold: a share of the servers, 0 to 1.
+pub fn check_panic_threshold(field: &str, share: f64) -> Result<(), ValidationError> {
+    check_range(field, share, 0.0, 1.0)
 }
 
 /// Checks passive-check settings.

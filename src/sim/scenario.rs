@@ -15,7 +15,7 @@ use super::server::{MAX_SPEED, MAX_WEIGHT, MAX_WORKERS, MIN_SPEED, ServerSpec};
 use super::slow_start::SlowStart;
 use super::time::{SimDuration, SimTime};
 use super::traffic::{CostDistribution, Pattern, Traffic};
-use super::validation::{ValidationError, check_range};
+use super::validation::{ValidationError, check_duration, check_range};
 
 /// The most servers a scenario may have.
 pub const MAX_SERVERS: usize = 1_000;
@@ -224,24 +224,19 @@ impl Scenario {
                 ));
             }
         }
-        check_range("traffic.rate", self.traffic.rate, 0.0, MAX_RATE)?;
-        check_range(
+        check_rate("traffic.rate", self.traffic.rate)?;
+        check_clients(
             "traffic.clients",
-            f64::from(self.traffic.clients),
-            1.0,
-            f64::from(MAX_CLIENTS),
+            "traffic.behind_nat",
+            self.traffic.clients,
+            self.traffic.behind_nat,
         )?;
         // The shape first: a mix without classes or shares has no mean to check.
         self.traffic.cost.check_shape("traffic.cost")?;
         check_mean_cost("traffic.cost.mean", self.traffic.cost.mean())?;
         self.traffic.pattern.check("traffic.pattern")?;
         if let Some(t) = self.traffic.client_timeout {
-            check_duration(
-                "traffic.client_timeout",
-                t,
-                SimDuration::from_millis(1),
-                SimDuration::from_secs(3_600),
-            )?;
+            check_client_timeout("traffic.client_timeout", t)?;
         }
         check_duration(
             "client_latency",
@@ -293,19 +288,39 @@ impl Scenario {
 }
 
 /// Checks a client population: 1 to [`MAX_CLIENTS`] clients, at most all of them behind the NAT.
-pub fn check_clients(field: &str, clients: u32, behind_nat: u32) -> Result<(), ValidationError> {
+pub fn check_clients(
+    clients_field: &str,
+    nat_field: &str,
+    clients: u32,
+    behind_nat: u32,
+) -> Result<(), ValidationError> {
     check_range(
-        &format!("{field}.clients"),
+        clients_field,
         f64::from(clients),
         1.0,
         f64::from(MAX_CLIENTS),
     )?;
-    check_range(
-        &format!("{field}.behind_nat"),
-        f64::from(behind_nat),
-        0.0,
-        f64::from(clients),
-    )
+    check_range(nat_field, f64::from(behind_nat), 0.0, f64::from(clients))
+}
+
+/// Checks a base arrival rate, in requests per second.
+pub fn check_rate(field: &str, rate: f64) -> Result<(), ValidationError> {
+    check_range(field, rate, 0.0, MAX_RATE)
+}
+
+/// Checks how long a client waits for an answer.
+pub fn check_client_timeout(field: &str, t: SimDuration) -> Result<(), ValidationError> {
+    check_duration(field, t, SimDuration::MS, SimDuration::HOUR)
+}
+
+/// Checks a server's worker count.
+pub fn check_workers(field: &str, workers: u32) -> Result<(), ValidationError> {
+    check_range(field, f64::from(workers), 1.0, f64::from(MAX_WORKERS))
+}
+
+/// Checks a degradation: the share of speed lost per minute, 0 (none) to 0.99.
+pub fn check_degradation(field: &str, per_minute: f64) -> Result<(), ValidationError> {
+    check_range(field, per_minute, 0.0, 0.99)
 }
 
 /// Checks slow-start settings.
@@ -349,12 +364,7 @@ fn validate_server(field: &str, s: &ServerSpec) -> Result<(), ValidationError> {
         ));
     }
     check_weight(&format!("{field}.weight"), s.weight)?;
-    check_range(
-        &format!("{field}.workers"),
-        f64::from(s.workers),
-        1.0,
-        f64::from(MAX_WORKERS),
-    )?;
+    check_workers(&format!("{field}.workers"), s.workers)?;
     check_speed(&format!("{field}.speed"), s.speed)?;
     check_error_rate(&format!("{field}.error_rate"), s.error_rate)?;
     if let Some(limit) = s.queue_limit {
@@ -381,21 +391,6 @@ pub fn check_speed(field: &str, speed: f64) -> Result<(), ValidationError> {
 /// Checks a mean request cost.
 pub fn check_mean_cost(field: &str, mean: SimDuration) -> Result<(), ValidationError> {
     check_duration(field, mean, SimDuration(1), MAX_MEAN_COST)
-}
-
-fn check_duration(
-    field: &str,
-    value: SimDuration,
-    min: SimDuration,
-    max: SimDuration,
-) -> Result<(), ValidationError> {
-    check_range(
-        field,
-        value.as_secs_f64(),
-        min.as_secs_f64(),
-        max.as_secs_f64(),
-    )
-    .map_err(|e| ValidationError::new(e.field, format!("{} (seconds)", e.problem)))
 }
 
 #[cfg(test)]

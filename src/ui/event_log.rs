@@ -46,6 +46,7 @@ fn kind_label(kind: LogKind) -> &'static str {
         LogKind::Breaker => "breaker",
         LogKind::Retry => "retry",
         LogKind::Remap => "remap",
+        LogKind::Skipped => "skipped",
     }
 }
 

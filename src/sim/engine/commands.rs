@@ -15,17 +15,10 @@ impl Simulation {
         command: Command,
         scripted: Option<usize>,
     ) -> Result<(), ValidationError> {
-        self.validate(&command)?;
+        check_command(&command, &*self)?;
         let event = CommandEvent {
             command,
-            origin: match scripted {
-                None => Origin::User,
-                Some(i) => Origin::Timeline {
-                    entry: i as u32,
-                    of: self.scenario.timeline.len() as u32,
-                    scheduled: self.scenario.timeline[i].at,
-                },
-            },
+            origin: scripted.map_or(Origin::User, |i| self.timeline_origin(i)),
             before: self.before(&command),
             watchers: matches!(command, Command::Kill { .. }).then_some(self.resilience),
         };
@@ -133,82 +126,12 @@ impl Simulation {
         Ok(())
     }
 
-    pub(super) fn validate(&self, command: &Command) -> Result<(), ValidationError> {
-        let server_index = |server: usize| {
-            if server >= self.servers.len() {
-                Err(ValidationError::new(
-                    "server",
-                    format!(
-                        "no server number {} (there are {})",
-                        server + 1,
-                        self.servers.len()
-                    ),
-                ))
-            } else if self.backends[server].removed() {
-                let name = &self.servers[server].spec().name;
-                Err(ValidationError::new(
-                    "server",
-                    format!("{name} was removed"),
-                ))
-            } else {
-                Ok(())
-            }
-        };
-        match *command {
-            Command::Kill { server }
-            | Command::Revive { server }
-            | Command::Drain { server, .. }
-            | Command::RemoveServer { server }
-            | Command::SetBackup { server, .. } => server_index(server),
-            Command::AddServer { weight, workers } => {
-                if self.servers.len() >= crate::sim::scenario::MAX_SERVERS {
-                    return Err(ValidationError::new(
-                        "servers",
-                        format!(
-                            "already at the maximum of {}",
-                            crate::sim::scenario::MAX_SERVERS
-                        ),
-                    ));
-                }
-                check_weight("weight", weight)?;
-                check_range(
-                    "workers",
-                    f64::from(workers),
-                    1.0,
-                    f64::from(crate::sim::server::MAX_WORKERS),
-                )
-            }
-            Command::Degrade { server, per_minute } => {
-                server_index(server).and_then(|_| check_range("per_minute", per_minute, 0.0, 0.99))
-            }
-            Command::SetWeight { server, weight } => {
-                server_index(server).and_then(|_| check_weight("weight", weight))
-            }
-            Command::SetSpeed { server, speed } => {
-                server_index(server).and_then(|_| check_speed("speed", speed))
-            }
-            Command::SetErrorRate { server, rate } => {
-                server_index(server).and_then(|_| check_error_rate("error rate", rate))
-            }
-            Command::SetAlgorithm(_) => Ok(()),
-            Command::SetSlowStart(slow_start) => check_slow_start("slow start", &slow_start),
-            Command::SetClients {
-                clients,
-                behind_nat,
-            } => check_clients("clients", clients, behind_nat),
-            Command::SetHealthCheck(h) => h.map_or(Ok(()), |h| check_health("health check", &h)),
-            Command::SetPassive(p) => check_passive("passive", &p),
-            Command::SetPanicThreshold(p) => {
-                p.map_or(Ok(()), |p| check_range("panic threshold", p, 0.0, 1.0))
-            }
-            Command::SetBreaker(b) => check_breaker("breaker", &b),
-            Command::SetRetry(r) => check_retry("retry", &r),
-            Command::SetRate(rate) => check_range("rate", rate, 0.0, MAX_RATE),
-            Command::SetPattern(p) => p.check("pattern"),
-            Command::SetClientTimeout(t) => t.map_or(Ok(()), |t| {
-                check_range("client timeout", t.as_secs_f64(), 0.001, 3_600.0)
-            }),
-            Command::SetMeanCost(mean) => check_mean_cost("mean cost", mean),
+    /// The origin of the scenario's timeline entry `entry`.
+    pub(super) fn timeline_origin(&self, entry: usize) -> Origin {
+        Origin::Timeline {
+            entry: entry as u32,
+            of: self.scenario.timeline.len() as u32,
+            scheduled: self.scenario.timeline[entry].at,
         }
     }
 
@@ -309,11 +232,10 @@ impl Simulation {
     /// Adds a server named after its number, with a fresh balancer view and statistics.
     pub(super) fn add_server(&mut self, weight: u32, workers: u32) {
         let index = self.servers.len();
-        let mut spec =
-            crate::sim::scenario::server(&format!("server-{}", index + 1), weight, workers);
-        while self.servers.iter().any(|s| s.spec().name == spec.name) {
-            spec.name.push('\'');
-        }
+        let name = validate::added_server_name(index, |name| {
+            self.servers.iter().any(|s| s.spec().name == name)
+        });
+        let spec = crate::sim::scenario::server(&name, weight, workers);
         self.servers.push(Server::new(spec));
         self.backends.push(Backend::new(
             self.resilience.health,

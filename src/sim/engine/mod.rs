@@ -27,7 +27,7 @@ use super::breaker::{BreakerTransition, CircuitBreaker};
 use super::command::{Command, TimedCommand};
 use super::events::{
     Before, BreakerEvent, CommandEvent, Event, HealthEvent, KeyKind, Logged, Membership, Origin,
-    PassiveEvent, RemapEvent, RetryCause, RetryEvent,
+    PassiveEvent, RemapEvent, RetryCause, RetryEvent, SkippedEvent,
 };
 use super::health::CheckFailure;
 use super::metrics::{Metrics, Totals};
@@ -39,20 +39,23 @@ use super::resilience::{Resilience, check_breaker, check_health, check_passive, 
 use super::retry::MAX_TRIES;
 use super::rng::{SimRng, Stream};
 use super::scenario::{
-    MAX_RATE, Scenario, check_clients, check_error_rate, check_mean_cost, check_slow_start,
-    check_speed, check_weight,
+    Scenario, check_clients, check_error_rate, check_mean_cost, check_slow_start, check_speed,
+    check_weight,
 };
 use super::server::{Arrival, Completion, Job, MIN_SPEED, Server, service_time};
 use super::slow_start::SlowStart;
 use super::time::{SimDuration, SimTime};
 use super::timers::{Timer, Timers, Token};
 use super::traffic::{Traffic, path_hash};
-use super::validation::{ValidationError, check_range};
+use super::validation::ValidationError;
 
 mod checks;
 mod commands;
 mod requests;
+mod validate;
 mod views;
+
+use validate::check_command;
 
 /// How many clients' keys the consistent-hashing remap report samples.
 const REMAP_SAMPLE: u32 = 10_000;
@@ -223,11 +226,8 @@ impl Simulation {
         sim.metrics.track_paths(sim.path_hashes.len());
         sim.schedule_next_arrival();
         sim.start_health_checks();
-        for i in 0..sim.scenario.timeline.len() {
-            let entry = sim.scenario.timeline[i];
-            sim.validate(&entry.command).map_err(|e| {
-                ValidationError::new(format!("timeline[{i}].do ({})", e.field), e.problem)
-            })?;
+        validate::check_timeline(&sim.scenario)?;
+        for (i, entry) in sim.scenario.timeline.iter().enumerate() {
             sim.events.push_last(entry.at, Step::Scripted(i as u32));
         }
         Ok(sim)
@@ -351,8 +351,16 @@ impl Simulation {
             }
             Step::Scripted(i) => {
                 let command = self.scenario.timeline[i as usize].command;
-                // Checked against the servers when the run started; values cannot go stale.
-                let _ = self.apply_from(command, Some(i as usize));
+                // Checked against the timeline's own servers when the run started; a user's
+                // command since (a removal) can still stand in its way, and then it is skipped.
+                if let Err(reason) = self.apply_from(command, Some(i as usize)) {
+                    let origin = self.timeline_origin(i as usize);
+                    self.emit(Event::Skipped(Box::new(SkippedEvent {
+                        command,
+                        origin,
+                        reason,
+                    })));
+                }
             }
             Step::BreakerTimer { server, token } => {
                 let s = server as usize;

@@ -71,7 +71,12 @@ impl Simulation {
         let tries = request.tries as usize;
         self.pool.update_ramps(&self.slow_start, self.now);
         let Some(server) = self.pick(key, &tried[..tries]) else {
-            self.finish_at_balancer(id, Outcome::NoServer);
+            let outcome = if tries == 0 {
+                Outcome::NoServer
+            } else {
+                Outcome::NoServerLeft
+            };
+            self.finish_at_balancer(id, outcome);
             return;
         };
         let (allowed, transition) = self.backends[server].breaker.allow(self.now);
@@ -337,7 +342,10 @@ impl Simulation {
         let policy = self.resilience.retry;
         let request = self.requests.get(id);
         let retryable = match outcome {
-            Outcome::Success | Outcome::NoServer | Outcome::ClientTimeout => false,
+            Outcome::Success
+            | Outcome::NoServer
+            | Outcome::NoServerLeft
+            | Outcome::ClientTimeout => false,
             Outcome::ConnectionFailed | Outcome::ServerCrashed => policy.on_error,
             Outcome::Timeout => policy.on_timeout,
             Outcome::ServerError => policy.on_500,
@@ -406,10 +414,11 @@ impl Simulation {
     /// Counts a request that is over for its client, and logs it.
     pub(super) fn finish_request(&mut self, request: Request, outcome: Outcome) {
         let latency = self.now - request.created;
+        let tally = outcome.tally(request.tries);
         self.metrics
-            .record_answer(request.server.map(|s| s as usize), outcome, latency);
+            .record_answer(request.server.map(|s| s as usize), tally, latency);
         self.metrics
-            .record_path(usize::from(request.path), outcome, latency);
+            .record_path(usize::from(request.path), tally, latency);
         if let Some(finished) = &mut self.finished {
             finished.push_back(TraceRecord {
                 seq: request.seq.0,

@@ -3,7 +3,7 @@
 use super::name;
 use crate::sim::breaker::BreakerConfig;
 use crate::sim::command::Command;
-use crate::sim::events::{Before, CommandEvent, Origin};
+use crate::sim::events::{Before, CommandEvent, Origin, SkippedEvent};
 use crate::sim::passive::Passive;
 use crate::sim::server::Server;
 use crate::sim::time::SimTime;
@@ -124,6 +124,34 @@ pub(super) fn text(event: &CommandEvent, servers: &[Server]) -> String {
             Before::MeanCost(old) => format!("mean request cost {old} -> {mean}"),
             _ => format!("mean request cost {mean}"),
         },
+    }
+}
+
+/// A skipped timeline entry, in one line: which entry, the command as files write it, and why.
+pub(super) fn skipped_text(event: &SkippedEvent) -> String {
+    let command = serde_json::to_string(&event.command).unwrap_or_default();
+    format!(
+        "timeline {} ({command}) skipped: {}",
+        entry_words(event.origin),
+        event.reason.problem
+    )
+}
+
+/// Why a timeline entry was skipped.
+pub(super) fn skipped_cause(event: &SkippedEvent) -> String {
+    format!(
+        "The scenario's timeline {} could not apply when its time came ({}: {}). The timeline was checked when the run started; a command given since (removing a server, say) changed what it can apply to, so it was skipped and the run went on without it.",
+        entry_words(event.origin),
+        event.reason.field,
+        event.reason.problem
+    )
+}
+
+/// `entry 3 of 5` for a timeline origin.
+fn entry_words(origin: Origin) -> String {
+    match origin {
+        Origin::Timeline { entry, of, .. } => format!("entry {} of {of}", entry + 1),
+        Origin::User => "entry".into(),
     }
 }
 

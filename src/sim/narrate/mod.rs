@@ -26,6 +26,7 @@ pub fn text(logged: &Logged, servers: &[Server]) -> String {
         Event::Breaker(e) => machines::breaker_text(e, name(e.server)),
         Event::Retry(e) => machines::retry_text(e, name(e.server)),
         Event::Remap(e) => machines::remap_text(e),
+        Event::Skipped(e) => commands::skipped_text(e),
     }
 }
 
@@ -38,6 +39,7 @@ pub fn cause(logged: &Logged, servers: &[Server]) -> String {
         Event::Breaker(e) => machines::breaker_cause(e),
         Event::Retry(e) => machines::retry_cause(&e.cause),
         Event::Remap(e) => machines::remap_cause(e, servers),
+        Event::Skipped(e) => commands::skipped_cause(e),
     }
 }
 

@@ -1,0 +1,178 @@
+//! Checking a command before it applies: its values (with the same checks a scenario file's
+//! fields get), and the server it names against the servers that exist at its moment.
+//!
+//! A user's command is checked against the running simulation. A scenario's timeline is checked
+//! when the run starts, entry by entry in the order the entries will apply, against a [`Roster`]
+//! that follows the servers earlier entries add and remove. So a saved run whose timeline adds a
+//! server and then commands it loads again, and a timeline that commands a server it removed is
+//! refused up front with the entry's index instead of being dropped when its time comes.
+
+use super::*;
+use crate::sim::resilience::check_panic_threshold;
+use crate::sim::scenario::{
+    MAX_SERVERS, check_client_timeout, check_degradation, check_rate, check_workers,
+};
+use crate::sim::server::ServerSpec;
+
+/// The servers a command may name at its moment.
+pub(crate) trait ServerSet {
+    /// How many servers there are (a removed server keeps its number).
+    fn count(&self) -> usize;
+    /// The name of server `index` (which exists) if it was removed.
+    fn removed(&self, index: usize) -> Option<&str>;
+}
+
+impl ServerSet for Simulation {
+    fn count(&self) -> usize {
+        self.servers.len()
+    }
+
+    fn removed(&self, index: usize) -> Option<&str> {
+        self.backends[index]
+            .removed()
+            .then(|| self.servers[index].spec().name.as_str())
+    }
+}
+
+/// The servers of a run as its timeline changes them: the scenario's, then the ones added, with
+/// the removed ones marked.
+pub(crate) struct Roster {
+    names: Vec<String>,
+    removed: Vec<bool>,
+}
+
+impl Roster {
+    /// The servers a run starts with.
+    pub(crate) fn new(servers: &[ServerSpec]) -> Roster {
+        Roster {
+            names: servers.iter().map(|s| s.name.clone()).collect(),
+            removed: vec![false; servers.len()],
+        }
+    }
+
+    /// Follows `command` (already checked): a server added or removed.
+    pub(crate) fn apply(&mut self, command: &Command) {
+        match *command {
+            Command::AddServer { .. } => {
+                let name =
+                    added_server_name(self.names.len(), |n| self.names.iter().any(|m| m == n));
+                self.names.push(name);
+                self.removed.push(false);
+            }
+            Command::RemoveServer { server } => self.removed[server] = true,
+            _ => {}
+        }
+    }
+}
+
+impl ServerSet for Roster {
+    fn count(&self) -> usize {
+        self.names.len()
+    }
+
+    fn removed(&self, index: usize) -> Option<&str> {
+        self.removed[index].then(|| self.names[index].as_str())
+    }
+}
+
+/// The name a server added as number `index + 1` gets: `server-N`, with a prime for each
+/// existing server that already has the name.
+pub(crate) fn added_server_name(index: usize, taken: impl Fn(&str) -> bool) -> String {
+    let mut name = format!("server-{}", index + 1);
+    while taken(&name) {
+        name.push('\'');
+    }
+    name
+}
+
+/// Checks `command` against `servers`: the server it names exists and was not removed, and every
+/// value is in range.
+pub(crate) fn check_command(
+    command: &Command,
+    servers: &impl ServerSet,
+) -> Result<(), ValidationError> {
+    let server_index = |server: usize| {
+        if server >= servers.count() {
+            Err(ValidationError::new(
+                "server",
+                format!(
+                    "no server number {} (there are {})",
+                    server + 1,
+                    servers.count()
+                ),
+            ))
+        } else if let Some(name) = servers.removed(server) {
+            Err(ValidationError::new(
+                "server",
+                format!("{name} was removed"),
+            ))
+        } else {
+            Ok(())
+        }
+    };
+    match *command {
+        Command::Kill { server }
+        | Command::Revive { server }
+        | Command::Drain { server, .. }
+        | Command::RemoveServer { server }
+        | Command::SetBackup { server, .. } => server_index(server),
+        Command::AddServer { weight, workers } => {
+            if servers.count() >= MAX_SERVERS {
+                return Err(ValidationError::new(
+                    "servers",
+                    format!("already at the maximum of {MAX_SERVERS}"),
+                ));
+            }
+            check_weight("weight", weight)?;
+            check_workers("workers", workers)
+        }
+        Command::Degrade { server, per_minute } => {
+            server_index(server).and_then(|_| check_degradation("per_minute", per_minute))
+        }
+        Command::SetWeight { server, weight } => {
+            server_index(server).and_then(|_| check_weight("weight", weight))
+        }
+        Command::SetSpeed { server, speed } => {
+            server_index(server).and_then(|_| check_speed("speed", speed))
+        }
+        Command::SetErrorRate { server, rate } => {
+            server_index(server).and_then(|_| check_error_rate("error rate", rate))
+        }
+        Command::SetAlgorithm(_) => Ok(()),
+        Command::SetSlowStart(slow_start) => check_slow_start("slow start", &slow_start),
+        Command::SetClients {
+            clients,
+            behind_nat,
+        } => check_clients("clients", "behind_nat", clients, behind_nat),
+        Command::SetHealthCheck(h) => h.map_or(Ok(()), |h| check_health("health check", &h)),
+        Command::SetPassive(p) => check_passive("passive", &p),
+        Command::SetPanicThreshold(p) => {
+            p.map_or(Ok(()), |p| check_panic_threshold("panic threshold", p))
+        }
+        Command::SetBreaker(b) => check_breaker("breaker", &b),
+        Command::SetRetry(r) => check_retry("retry", &r),
+        Command::SetRate(rate) => check_rate("rate", rate),
+        Command::SetPattern(p) => p.check("pattern"),
+        Command::SetClientTimeout(t) => {
+            t.map_or(Ok(()), |t| check_client_timeout("client timeout", t))
+        }
+        Command::SetMeanCost(mean) => check_mean_cost("mean cost", mean),
+    }
+}
+
+/// Checks a scenario's timeline entry by entry, in the order they will apply, against the
+/// servers each one meets. The error names the entry: `timeline[4].do (server): server-2 was
+/// removed`.
+pub(crate) fn check_timeline(scenario: &Scenario) -> Result<(), ValidationError> {
+    let mut order: Vec<usize> = (0..scenario.timeline.len()).collect();
+    order.sort_by_key(|&i| scenario.timeline[i].at); // stable: equal times apply in file order
+    let mut roster = Roster::new(&scenario.servers);
+    for i in order {
+        let command = &scenario.timeline[i].command;
+        check_command(command, &roster).map_err(|e| {
+            ValidationError::new(format!("timeline[{i}].do ({})", e.field), e.problem)
+        })?;
+        roster.apply(command);
+    }
+    Ok(())
+}

@@ -1,0 +1,244 @@
+//! The defects a robustness run found on input that validates (issue 19), each pinned: a saved
+//! run loads again, timeline commands are checked against the servers of their moment and never
+//! dropped silently, files and commands share one check per field, and a request that was tried
+//! is never counted as rejected.
+#![cfg(not(target_arch = "wasm32"))]
+
+use lb_playground::sim::command::TimedCommand;
+use lb_playground::sim::events::Event;
+use lb_playground::sim::report::Report;
+use lb_playground::sim::request::Outcome;
+use lb_playground::sim::retry::RetryPolicy;
+use lb_playground::sim::{Command, Resilience, Scenario, SimDuration, SimTime, Simulation, share};
+
+fn secs(s: f64) -> SimTime {
+    SimTime::from_secs_f64(s)
+}
+
+fn at(s: f64, command: Command) -> TimedCommand {
+    TimedCommand {
+        at: secs(s),
+        command,
+    }
+}
+
+/// The report of `sim` as `lbsim` prints it, but for who gave each command (a saved run's
+/// commands all come from its timeline).
+fn replayable(sim: &mut Simulation) -> serde_json::Value {
+    let mut report = serde_json::to_value(Report::drain(sim)).unwrap();
+    for event in report["events"].as_array_mut().unwrap() {
+        let event = event.as_object_mut().unwrap();
+        event.remove("by");
+        event.remove("entry");
+    }
+    report
+}
+
+/// [`replayable`] of `scenario` run to `until` seconds.
+fn report(scenario: Scenario, until: f64) -> serde_json::Value {
+    let mut sim = Simulation::new(scenario).expect("the scenario loads");
+    sim.advance_to(secs(until));
+    replayable(&mut sim)
+}
+
+#[test]
+fn a_saved_run_that_added_a_server_and_commanded_it_loads_again() {
+    let mut sim = Simulation::new(Scenario::classroom()).unwrap();
+    sim.advance_to(secs(5.0));
+    sim.apply(Command::AddServer {
+        weight: 2,
+        workers: 1,
+    })
+    .unwrap();
+    sim.advance_to(secs(10.0));
+    sim.apply(Command::Kill { server: 4 }).unwrap();
+    sim.apply(Command::SetWeight {
+        server: 4,
+        weight: 3,
+    })
+    .unwrap();
+    sim.advance_to(secs(15.0));
+    sim.apply(Command::RemoveServer { server: 4 }).unwrap();
+    sim.advance_to(secs(30.0));
+    let saved = sim.export_scenario();
+
+    let original = replayable(&mut sim);
+    assert_eq!(
+        report(saved.clone(), 30.0),
+        original,
+        "the file replays the run"
+    );
+    let link = share::unpack(&share::pack(&saved)).expect("its share link opens");
+    assert_eq!(report(link, 30.0), original, "and so does its link");
+}
+
+#[test]
+fn a_timeline_that_commands_a_server_it_removed_is_refused_with_the_entry() {
+    let scenario = Scenario {
+        timeline: vec![
+            at(1.0, Command::RemoveServer { server: 1 }),
+            at(2.0, Command::Kill { server: 1 }),
+            at(
+                3.0,
+                Command::SetWeight {
+                    server: 1,
+                    weight: 2,
+                },
+            ),
+        ],
+        ..Scenario::classroom()
+    };
+    let refused = Simulation::new(scenario).err().expect("refused at load");
+    assert_eq!(
+        refused.to_string(),
+        "timeline[1].do (server): server-2 was removed"
+    );
+
+    // Entries apply in time order, whatever their order in the file.
+    let mut scenario = Scenario {
+        timeline: vec![
+            at(3.0, Command::Kill { server: 4 }),
+            at(
+                1.0,
+                Command::AddServer {
+                    weight: 1,
+                    workers: 1,
+                },
+            ),
+        ],
+        ..Scenario::classroom()
+    };
+    assert!(Simulation::new(scenario.clone()).is_ok());
+    scenario.timeline[0].at = secs(0.5);
+    assert_eq!(
+        Simulation::new(scenario).err().unwrap().to_string(),
+        "timeline[0].do (server): no server number 5 (there are 4)"
+    );
+}
+
+#[test]
+fn a_scripted_command_a_user_made_impossible_is_reported_as_skipped() {
+    let scenario = Scenario {
+        timeline: vec![at(5.0, Command::Kill { server: 1 })],
+        ..Scenario::classroom()
+    };
+    let mut sim = Simulation::new(scenario).unwrap();
+    sim.advance_to(secs(1.0));
+    sim.apply(Command::RemoveServer { server: 1 }).unwrap();
+    sim.advance_to(secs(6.0));
+    let skipped: Vec<_> = sim
+        .drain_events()
+        .filter_map(|logged| match logged.event {
+            Event::Skipped(e) => Some((logged.at, e)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(skipped.len(), 1, "one event for the one entry");
+    let (when, event) = &skipped[0];
+    assert_eq!(*when, secs(5.0));
+    assert_eq!(event.command, Command::Kill { server: 1 });
+    assert_eq!(event.reason.to_string(), "server: server-2 was removed");
+    assert!(sim.servers()[1].is_alive(), "the kill did not apply");
+}
+
+#[test]
+fn more_clients_behind_the_nat_than_there_are_is_refused_in_files_as_in_commands() {
+    let mut scenario = Scenario::classroom();
+    scenario.traffic.behind_nat = scenario.traffic.clients + 1;
+    assert_eq!(
+        scenario.validate().unwrap_err().to_string(),
+        "traffic.behind_nat: 201 is above the maximum 200"
+    );
+    let mut sim = Simulation::new(Scenario::classroom()).unwrap();
+    let refused = sim
+        .apply(Command::SetClients {
+            clients: 200,
+            behind_nat: 201,
+        })
+        .unwrap_err();
+    assert_eq!(
+        refused.to_string(),
+        "behind_nat: 201 is above the maximum 200"
+    );
+}
+
+#[test]
+fn a_request_tried_everywhere_that_finds_no_server_left_has_failed_not_been_rejected() {
+    // No health checks: the balancer keeps offering the two dead servers, each try is refused,
+    // and the retry after the second finds no server it has not tried.
+    let scenario = Scenario {
+        servers: vec![
+            lb_playground::sim::scenario::server("a", 1, 1),
+            lb_playground::sim::scenario::server("b", 1, 1),
+        ],
+        resilience: Resilience {
+            retry: RetryPolicy {
+                max_tries: 4,
+                ..RetryPolicy::NGINX_DEFAULT
+            },
+            ..Resilience::NONE
+        },
+        timeline: vec![
+            at(0.0, Command::Kill { server: 0 }),
+            at(0.0, Command::Kill { server: 1 }),
+        ],
+        ..Scenario::classroom()
+    };
+    let mut sim = Simulation::new(scenario).unwrap();
+    sim.keep_finished(true);
+    sim.advance_to(secs(10.0));
+    let totals = sim.totals();
+    assert_eq!(totals.rejected, 0, "every request was tried: {totals:?}");
+    assert!(totals.failed > 50, "{totals:?}");
+    let records: Vec<_> = std::iter::from_fn(|| sim.poll_finished()).collect();
+    assert!(
+        records
+            .iter()
+            .all(|r| r.outcome == Outcome::NoServerLeft && r.tries == 2),
+        "{:?}",
+        &records[..3]
+    );
+
+    // A request turned away before any try is still rejected.
+    let mut sim = Simulation::new(Scenario {
+        resilience: Resilience::NONE,
+        timeline: (0..4)
+            .map(|s| {
+                at(
+                    0.0,
+                    Command::Drain {
+                        server: s,
+                        on: true,
+                    },
+                )
+            })
+            .collect(),
+        ..Scenario::classroom()
+    })
+    .unwrap();
+    sim.advance_to(secs(10.0));
+    let totals = sim.totals();
+    assert_eq!((totals.failed, totals.completed), (0, 0), "{totals:?}");
+    assert!(totals.rejected > 50, "{totals:?}");
+}
+
+#[test]
+fn the_client_timeout_has_one_check_for_files_and_commands() {
+    // The client timeout is one check for files and commands: the same verdict at the bounds.
+    for (t, ok) in [
+        (SimDuration::MS, true),
+        (SimDuration(999), false),
+        (SimDuration::HOUR, true),
+        (SimDuration(SimDuration::HOUR.0 + 1), false),
+    ] {
+        let mut scenario = Scenario::classroom();
+        scenario.traffic.client_timeout = Some(t);
+        let mut sim = Simulation::new(Scenario::classroom()).unwrap();
+        assert_eq!(scenario.validate().is_ok(), ok, "file, {t:?}");
+        assert_eq!(
+            sim.apply(Command::SetClientTimeout(Some(t))).is_ok(),
+            ok,
+            "command, {t:?}"
+        );
+    }
+}
