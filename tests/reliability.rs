@@ -242,3 +242,69 @@ fn the_client_timeout_has_one_check_for_files_and_commands() {
         );
     }
 }
+
+/// One server that never finishes anything in time, sent `rate` requests per second.
+fn swamped(rate: f64, client_timeout: Option<SimDuration>) -> Scenario {
+    let mut scenario = Scenario {
+        servers: vec![lb_playground::sim::scenario::server("slow", 1, 1)],
+        resilience: Resilience::NONE,
+        client_latency: SimDuration::ZERO,
+        backend_latency: SimDuration::ZERO,
+        ..Scenario::classroom()
+    };
+    scenario.traffic.rate = rate;
+    scenario.traffic.pattern = lb_playground::sim::traffic::Pattern::Constant;
+    scenario.traffic.cost = lb_playground::sim::traffic::CostDistribution::Constant {
+        cost: SimDuration::HOUR,
+    };
+    scenario.traffic.client_timeout = client_timeout;
+    scenario
+}
+
+#[test]
+fn a_run_that_outgrows_its_servers_holds_at_most_its_maximum_of_requests() {
+    use lb_playground::sim::engine::MAX_HELD;
+    let mut sim = Simulation::new(swamped(1_000_000.0, None)).unwrap();
+    sim.keep_finished(true);
+    sim.advance_to(secs(1.25));
+    let totals = sim.totals();
+    assert_eq!(totals.generated, 1_250_000);
+    assert_eq!(sim.requests().count(), MAX_HELD, "{totals:?}");
+    assert_eq!(totals.rejected, 250_000, "the rest are refused at the door");
+    assert!(totals.balanced(), "{totals:?}");
+    let refused = sim.poll_finished().unwrap();
+    assert_eq!(
+        (refused.outcome, refused.seq, refused.latency),
+        (Outcome::OverCapacity, MAX_HELD as u64, SimDuration::ZERO)
+    );
+}
+
+#[test]
+fn work_left_behind_by_clients_that_gave_up_counts_against_the_maximum() {
+    use lb_playground::sim::engine::MAX_HELD;
+    // Clients give up after 100 ms: few requests are live, but their jobs stay queued at the
+    // server (which serves abandoned work too) and the run would grow without end.
+    let mut sim = Simulation::new(swamped(500_000.0, Some(SimDuration::from_millis(100)))).unwrap();
+    sim.advance_to(secs(2.5));
+    let queued = u64::from(sim.servers()[0].queued());
+    let live = sim.requests().count() as u64;
+    assert!(live <= 50_001, "{live}");
+    assert!(live + queued - sim.totals().queued <= MAX_HELD as u64);
+    assert!(sim.totals().rejected > 200_000, "{:?}", sim.totals());
+}
+
+#[test]
+fn a_client_timeout_for_requests_long_answered_does_not_pile_up_in_the_event_queue() {
+    // Answers take 1 ms; the clients' patience is an hour. Every request leaves a give-up event
+    // behind that would stay queued for the hour.
+    let mut scenario = swamped(100_000.0, Some(SimDuration::HOUR));
+    scenario.servers[0].workers = 1_000;
+    scenario.traffic.cost = lb_playground::sim::traffic::CostDistribution::Constant {
+        cost: SimDuration::MS,
+    };
+    let mut sim = Simulation::new(scenario).unwrap();
+    sim.advance_to(secs(5.0));
+    assert_eq!(sim.totals().completed, 499_900);
+    let scheduled = sim.events_scheduled();
+    assert!(scheduled < 140_000, "{scheduled} events scheduled");
+}

@@ -103,6 +103,12 @@ impl<E> EventQueue<E> {
         self.heap.pop().map(|e| (e.time, e.event))
     }
 
+    /// Keeps only the events `keep` says yes to; the others are dropped. The order of those kept
+    /// does not change (each keeps its time and scheduling order).
+    pub fn retain(&mut self, mut keep: impl FnMut(&E) -> bool) {
+        self.heap.retain(|entry| keep(&entry.event));
+    }
+
     /// Number of scheduled events (including ones that will turn out stale).
     pub fn len(&self) -> usize {
         self.heap.len()

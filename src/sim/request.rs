@@ -61,6 +61,9 @@ pub enum Outcome {
     BreakerOpen,
     /// The client stopped waiting (its timeout passed), whatever happened to the request after.
     ClientTimeout,
+    /// Refused when sent: the run already held its maximum of requests
+    /// ([`MAX_HELD`](super::engine::MAX_HELD)), a bound of the simulator, not of a balancer.
+    OverCapacity,
 }
 
 impl Outcome {
@@ -74,7 +77,7 @@ impl Outcome {
     pub fn is_rejection(self) -> bool {
         matches!(
             self,
-            Outcome::NoServer | Outcome::QueueFull | Outcome::BreakerOpen
+            Outcome::NoServer | Outcome::QueueFull | Outcome::BreakerOpen | Outcome::OverCapacity
         )
     }
 
@@ -84,7 +87,7 @@ impl Outcome {
     pub fn tally(self, tries: u8) -> Tally {
         match self {
             Outcome::Success => Tally::Completed,
-            Outcome::NoServer => Tally::Rejected,
+            Outcome::NoServer | Outcome::OverCapacity => Tally::Rejected,
             o if o.is_rejection() && tries <= 1 => Tally::Rejected,
             _ => Tally::Failed,
         }
@@ -112,6 +115,7 @@ impl Outcome {
             Outcome::QueueFull => "queue_full",
             Outcome::BreakerOpen => "breaker_open",
             Outcome::ClientTimeout => "client_timeout",
+            Outcome::OverCapacity => "over_capacity",
         }
     }
 
@@ -128,6 +132,7 @@ impl Outcome {
             Outcome::QueueFull => "queue full (503)",
             Outcome::BreakerOpen => "refused by circuit breaker (503)",
             Outcome::ClientTimeout => "client gave up",
+            Outcome::OverCapacity => "refused: the run holds its maximum of requests",
         }
     }
 }

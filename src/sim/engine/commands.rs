@@ -215,6 +215,7 @@ impl Simulation {
 
     pub(super) fn kill(&mut self, server: usize) {
         let mut jobs = std::mem::take(&mut self.job_scratch);
+        self.jobs_queued -= u64::from(self.servers[server].queued());
         self.servers[server].kill(&mut jobs);
         for job in &jobs {
             let Some(request) = self.requests.current(job.request, job.attempt) else {

@@ -61,6 +61,16 @@ use validate::check_command;
 const REMAP_SAMPLE: u32 = 10_000;
 /// A failing server answers its errors in this fraction of the normal time (it fails fast).
 const ERROR_WORK_SHARE: f64 = 0.1;
+/// The most requests a run holds at once: live requests, and the jobs of requests already given
+/// up on that still wait in server queues. A client that sends a request while the run is full is
+/// refused at once ([`Outcome::OverCapacity`]), so no valid scenario can exhaust memory; no preset
+/// comes within a thousandth of it.
+pub const MAX_HELD: usize = 1_000_000;
+/// The event queue is swept of stale events when it grows past this many, and after that when
+/// it has doubled since the last sweep: stale events (a client's patience for a request long
+/// answered, a per-try timeout for a try long over) otherwise pile up for as long as the
+/// timeouts are.
+const SWEEP_FLOOR: usize = 1 << 16;
 
 /// Something that happens at an instant of simulated time.
 #[derive(Clone, Copy, Debug)]
@@ -151,6 +161,10 @@ pub struct Simulation {
     requests: RequestTable,
     /// Live requests waiting in a server queue.
     queued: u64,
+    /// Jobs waiting in server queues, live or given up on.
+    jobs_queued: u64,
+    /// The event-queue length that triggers the next sweep of stale events.
+    sweep_at: usize,
     /// Retries in progress (for the retry budget).
     retrying: u64,
     /// The last try number given out.
@@ -204,6 +218,8 @@ impl Simulation {
                 .collect(),
             requests: RequestTable::default(),
             queued: 0,
+            jobs_queued: 0,
+            sweep_at: SWEEP_FLOOR,
             retrying: 0,
             next_attempt: 0,
             events: EventQueue::new(),
@@ -244,9 +260,38 @@ impl Simulation {
             self.now = time;
             self.handle(event);
             self.events_processed += 1;
+            if self.events.len() > self.sweep_at {
+                self.sweep_stale_events();
+            }
         }
         self.close_windows_until(t);
         self.now = t;
+    }
+
+    /// Drops the scheduled events that can no longer do anything (see [`SWEEP_FLOOR`]). Each is
+    /// one that [`Simulation::handle`] would ignore, and stays ignored: tokens, tries and sequence
+    /// numbers are never reused. The events kept run in the same order, so the run is unchanged.
+    fn sweep_stale_events(&mut self) {
+        let (requests, timers, servers) = (&self.requests, &self.timers, &self.servers);
+        self.events.retain(|step| match *step {
+            Step::Arrival(token) => timers.is_armed(Timer::Arrival, token),
+            Step::DegradeTick(token) => timers.is_armed(Timer::Degrade, token),
+            Step::CheckDue { server, token } | Step::CheckDone { server, token, .. } => {
+                timers.is_armed(Timer::Check(server), token)
+            }
+            Step::BreakerTimer { server, token } => {
+                timers.is_armed(Timer::BreakerWait(server), token)
+            }
+            Step::AtBalancer(id, seq) | Step::AtClient(id, seq) | Step::ClientGivesUp(id, seq) => {
+                requests.live(id, seq)
+            }
+            Step::AtServer(id, attempt)
+            | Step::BackAtBalancer(id, attempt, _)
+            | Step::TryTimeout(id, attempt) => requests.current(id, attempt).is_some(),
+            Step::ServiceDone { server, epoch, .. } => servers[server as usize].epoch() == epoch,
+            Step::EjectionOver { .. } | Step::Scripted(_) => true,
+        });
+        self.sweep_at = SWEEP_FLOOR.max(2 * self.events.len());
     }
 
     /// Closes the metrics windows that end by `t`, recording the servers' queue lengths.

@@ -36,7 +36,7 @@ impl Simulation {
         let (cost, path) = self.traffic.cost.sample(&mut self.streams.costs);
         let delay = self.scenario.client_latency;
         let seq = Seq(self.generated);
-        let id = self.requests.insert(Request {
+        let request = Request {
             seq,
             client,
             cost,
@@ -52,14 +52,24 @@ impl Simulation {
             phase_start: self.now,
             phase_end: self.now + delay,
             outcome: None,
-        });
+        };
         self.generated += 1;
         self.schedule_next_arrival();
+        if self.held() >= MAX_HELD {
+            self.finish_request(request, Outcome::OverCapacity);
+            return;
+        }
+        let id = self.requests.insert(request);
         if let Some(patience) = self.traffic.client_timeout {
             self.events
                 .push(self.now + patience, Step::ClientGivesUp(id, seq));
         }
         self.after(delay, Step::AtBalancer(id, seq), |sim| sim.route(id));
+    }
+
+    /// Requests the run holds: the live ones, and the jobs given up on still in server queues.
+    fn held(&self) -> usize {
+        self.requests.len() + (self.jobs_queued - self.queued) as usize
     }
 
     /// The load balancer picks a server for request `id` (its first try or a retry), asks that
@@ -196,6 +206,7 @@ impl Simulation {
             Arrival::Started(completion) => self.start_service(server, completion),
             Arrival::Queued => {
                 self.queued += 1;
+                self.jobs_queued += 1;
                 self.requests
                     .get_mut(id)
                     .enter(Phase::Queued, self.now, self.now);
@@ -229,6 +240,7 @@ impl Simulation {
             return; // stale: the server was killed or changed speed since this was scheduled
         };
         if let Some(c) = next {
+            self.jobs_queued -= 1;
             self.start_service(index, c);
         }
         if self.requests.current(done.request, done.attempt).is_none() {
@@ -345,7 +357,8 @@ impl Simulation {
             Outcome::Success
             | Outcome::NoServer
             | Outcome::NoServerLeft
-            | Outcome::ClientTimeout => false,
+            | Outcome::ClientTimeout
+            | Outcome::OverCapacity => false,
             Outcome::ConnectionFailed | Outcome::ServerCrashed => policy.on_error,
             Outcome::Timeout => policy.on_timeout,
             Outcome::ServerError => policy.on_500,

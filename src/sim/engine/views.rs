@@ -60,6 +60,12 @@ impl Simulation {
         self.events_processed
     }
 
+    /// Events scheduled and not yet handled, stale ones included (a sweep drops those once the
+    /// queue has grown: see `SWEEP_FLOOR`).
+    pub fn events_scheduled(&self) -> usize {
+        self.events.len()
+    }
+
     /// The algorithm in use.
     pub fn algorithm(&self) -> Algorithm {
         self.algorithm
