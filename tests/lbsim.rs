@@ -564,3 +564,28 @@ fn the_report_has_per_path_numbers_and_the_trace_ends_with_the_path() {
     assert_eq!(r["paths"][0]["path"], "/");
     assert_eq!(r["paths"][0]["completed"], r["totals"]["completed"]);
 }
+
+#[test]
+fn a_run_estimated_over_the_work_limit_is_refused_with_the_estimate_unless_allowed() {
+    let mut week = short_scenario();
+    week.traffic.rate = 1e6;
+    week.duration = Some(SimDuration::from_secs(7 * 24 * 3_600));
+    let week = write("week.json", &week.to_json());
+    let out = lbsim(&["run", &week]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("about 605,000,000,000 requests, 1,210,000 health checks"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("--max-work 6.0e11"), "{stderr}");
+
+    // The limit is the user's to move, either way.
+    let short = write("short-for-work.json", &short_scenario().to_json());
+    let out = lbsim(&["run", &short, "--max-work", "50"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("more than the limit of 50"));
+    ok(&["run", &short, "--max-work=1e4"]);
+}

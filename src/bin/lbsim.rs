@@ -5,7 +5,7 @@
 //! # Commands
 //!
 //! ```text
-//! lbsim run SCENARIO.json [--until SECONDS] [--seed N] [--trace FILE]
+//! lbsim run SCENARIO.json [--until SECONDS] [--seed N] [--trace FILE] [--max-work N]
 //! lbsim presets
 //! lbsim preset NAME
 //! lbsim --help
@@ -65,6 +65,7 @@ mod cli {
     use lb_playground::sim::report::{EventReport, Report, TRACE_HEADER, timeline, trace_line};
     use lb_playground::sim::scenario::{MAX_DURATION, MAX_FILE_BYTES, ScenarioError};
     use lb_playground::sim::validation::check_range;
+    use lb_playground::sim::work::{self, Work};
     use lb_playground::sim::{Logged, Scenario, SimDuration, SimTime, Simulation};
     use lexopt::{Arg, Parser};
 
@@ -73,7 +74,7 @@ mod cli {
 lbsim: run load-balancing scenarios headless, on the playground's deterministic core.
 
 USAGE:
-    lbsim run SCENARIO.json [--until SECONDS] [--seed N] [--trace FILE]
+    lbsim run SCENARIO.json [--until SECONDS] [--seed N] [--trace FILE] [--max-work N]
     lbsim presets
     lbsim preset NAME
     lbsim --help
@@ -98,6 +99,10 @@ OPTIONS (run):
     --trace FILE      Also write the request log as CSV: a header, then one line per finished
                       request in arrival order (seq increasing; the last column is its path). Requests still in flight at
                       the end are not in it: it has completed + failed + rejected lines.
+    --max-work N      Refuse a run estimated at more than N units of work (default 2e8, a
+                      minute or two): requests sent at the highest rate the scenario reaches,
+                      health checks at the shortest interval, and metric windows (one unit per
+                      100 servers each). The refusal gives the estimate.
     -h, --help        Print this help.
 
 EVENT FIELDS (besides at, kind, text, and server naming the server an event is about):
@@ -266,6 +271,7 @@ EXIT CODES:
         until: Option<SimTime>,
         seed: Option<u64>,
         trace: Option<PathBuf>,
+        max_work: Option<f64>,
     }
 
     /// Reads the arguments of `lbsim run`: `--name VALUE` or `--name=VALUE` for each option, one
@@ -275,6 +281,7 @@ EXIT CODES:
         let mut until = None;
         let mut seed = None;
         let mut trace = None;
+        let mut max_work = None;
         while let Some((typed, arg)) = next_word(parser)? {
             let name = match arg {
                 Arg::Value(word) => {
@@ -290,19 +297,19 @@ EXIT CODES:
                     });
                     continue;
                 }
-                Arg::Long(name @ ("until" | "seed" | "trace")) => format!("--{name}"),
+                Arg::Long(name @ ("until" | "seed" | "trace" | "max-work")) => format!("--{name}"),
                 Arg::Long(_) | Arg::Short(_) => {
                     // Named as typed, up to any `=`: `--fast`, `-x`, `-xyz`, `--`.
                     let name = typed.split_once('=').map_or(typed.as_str(), |(n, _)| n);
                     return Err(bad(format!(
-                        "unknown option {name:?} (run takes --until, --seed and --trace)"
+                        "unknown option {name:?} (run takes --until, --seed, --trace and --max-work)"
                     )));
                 }
             };
             let Ok(value) = parser.value() else {
                 let what = match name.as_str() {
                     "--until" => "SECONDS",
-                    "--seed" => "N",
+                    "--seed" | "--max-work" => "N",
                     _ => "FILE",
                 };
                 return Err(bad(format!("{name} needs a value ({what})")));
@@ -313,6 +320,8 @@ EXIT CODES:
                 "--until" => until = Some(parse_until(&value.to_string_lossy())?),
                 "--seed" if seed.is_some() => return Err(twice()),
                 "--seed" => seed = Some(parse_seed(&value.to_string_lossy())?),
+                "--max-work" if max_work.is_some() => return Err(twice()),
+                "--max-work" => max_work = Some(parse_max_work(&value.to_string_lossy())?),
                 _ if trace.is_some() => return Err(twice()),
                 _ => {
                     if value.is_empty() || value == "-" {
@@ -332,7 +341,17 @@ EXIT CODES:
             until,
             seed,
             trace,
+            max_work,
         })
+    }
+
+    fn parse_max_work(text: &str) -> Result<f64, Failure> {
+        let n: f64 = text
+            .trim()
+            .parse()
+            .map_err(|_| bad(format!("--max-work: {text:?} is not a number (e.g. 1e9)")))?;
+        check_range("--max-work", n, 1.0, 1e15).map_err(|e| bad(e.to_string()))?;
+        Ok(n)
     }
 
     fn parse_until(text: &str) -> Result<SimTime, Failure> {
@@ -405,6 +424,11 @@ EXIT CODES:
                 ));
             }
         };
+        let limit = args.max_work.unwrap_or(work::DEFAULT_LIMIT);
+        let work = Work::of(&scenario, SimDuration(until.0));
+        if work.units() > limit {
+            return Err(bad(too_much_work(&work, until, limit)));
+        }
         let mut sim = Simulation::new(scenario).map_err(|e| bad(e.to_string()))?;
         let mut trace = match &args.trace {
             None => None,
@@ -431,6 +455,42 @@ EXIT CODES:
         let mut json = Report::of(&sim, events).to_json();
         json.push('\n');
         write_stdout(json.as_bytes())
+    }
+
+    /// Why a run is refused for its length, in one line: the estimate, its parts, what to change.
+    fn too_much_work(work: &Work, until: SimTime, limit: f64) -> String {
+        format!(
+            "the run would simulate about {} requests, {} health checks and {} metric windows in {} s \
+             ({} units of work), more than the limit of {}: run it shorter (--until or \"duration\"), \
+             at a lower rate, or raise the limit with --max-work {:.1e}",
+            round(work.requests),
+            round(work.checks),
+            round(work.windows),
+            until.as_secs_f64(),
+            round(work.units()),
+            round(limit),
+            work.units(),
+        )
+    }
+
+    /// A large count, rounded to three significant digits and written out (`604,800,000,000`).
+    fn round(n: f64) -> String {
+        let digits = if n >= 1.0 {
+            n.log10().floor() as i32
+        } else {
+            0
+        };
+        let step = 10f64.powi((digits - 2).max(0));
+        let whole = ((n / step).round() * step) as u128;
+        let text = whole.to_string();
+        let mut out = String::new();
+        for (i, c) in text.chars().enumerate() {
+            if i > 0 && (text.len() - i) % 3 == 0 {
+                out.push(',');
+            }
+            out.push(c);
+        }
+        out
     }
 
     /// The request log being written: the CSV file, and the lines waiting for their turn.

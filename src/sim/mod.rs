@@ -39,6 +39,7 @@ pub mod time;
 pub mod timers;
 pub mod traffic;
 pub mod validation;
+pub mod work;
 
 pub use balancer::Algorithm;
 pub use command::{Command, TimedCommand};

@@ -411,7 +411,7 @@ impl Pattern {
     }
 
     /// The highest multiplier the pattern reaches.
-    fn peak(&self) -> f64 {
+    pub fn peak(&self) -> f64 {
         match *self {
             Pattern::Spike { peak, .. } => peak.max(1.0),
             Pattern::Wave { amplitude, .. } => 1.0 + amplitude,
