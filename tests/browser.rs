@@ -466,3 +466,56 @@ async fn compare_mode_runs_a_second_algorithm_on_the_same_traffic() {
     TimeoutFuture::new(300).await;
     assert_eq!(root.query_selector_all("canvas.flow").unwrap().length(), 1);
 }
+
+#[wasm_bindgen_test]
+async fn a_heavy_share_link_opens_with_a_warning_and_the_page_keeps_answering() {
+    // A million requests a second: far more than a frame can simulate.
+    let mut scenario = lb_playground::sim::Scenario::classroom();
+    scenario.traffic.rate = 1e6;
+    scenario.client_latency = lb_playground::sim::SimDuration::ZERO;
+    scenario.backend_latency = lb_playground::sim::SimDuration::ZERO;
+    let fragment = format!(
+        "#{}{}",
+        lb_playground::sim::share::FRAGMENT_KEY,
+        lb_playground::sim::share::pack(&scenario)
+    );
+    let window = web_sys::window().unwrap();
+    window.location().set_hash(&fragment).unwrap();
+    let root = mount().await;
+    window.location().set_hash("").unwrap();
+    assert!(
+        text(&root, ".notice").contains("more than the page can show in real time"),
+        "the link opens with a warning"
+    );
+
+    // The animation loop keeps to its budget: timers still fire on time...
+    let performance = window.performance().unwrap();
+    let mut worst: f64 = 0.0;
+    for _ in 0..20 {
+        let start = performance.now();
+        TimeoutFuture::new(20).await;
+        worst = worst.max(performance.now() - start - 20.0);
+    }
+    assert!(worst < 200.0, "a timer fired {worst:.0} ms late");
+    assert!(
+        eventually(1_000, || root
+            .query_selector_all(".notice")
+            .unwrap()
+            .length()
+            == 2)
+        .await,
+        "and the page says it runs behind real time"
+    );
+
+    // ...and a click is answered.
+    let start = performance.now();
+    click(&root, ".playback button.primary");
+    assert!(
+        eventually(200, || text(&root, ".playback button.primary")
+            .contains("Play"))
+        .await,
+        "paused within 200 ms"
+    );
+    let answered = performance.now() - start;
+    assert!(answered < 200.0, "answered after {answered:.0} ms");
+}

@@ -308,3 +308,22 @@ fn a_client_timeout_for_requests_long_answered_does_not_pile_up_in_the_event_que
     let scheduled = sim.events_scheduled();
     assert!(scheduled < 140_000, "{scheduled} events scheduled");
 }
+
+#[test]
+fn a_run_advanced_in_small_budgets_is_the_run_advanced_at_once() {
+    let scenario = Scenario {
+        timeline: vec![at(3.0, Command::Kill { server: 2 })],
+        ..Scenario::classroom()
+    };
+    let mut whole = Simulation::new(scenario.clone()).unwrap();
+    whole.advance_to(secs(20.0));
+    let mut stepped = Simulation::new(scenario).unwrap();
+    let mut calls = 0;
+    while !stepped.advance_within(secs(20.0), 7) {
+        calls += 1;
+        assert!(stepped.now() <= secs(20.0));
+    }
+    assert!(calls > 100, "the budget cut it short {calls} times");
+    assert_eq!(stepped.now(), secs(20.0));
+    assert_eq!(replayable(&mut stepped), replayable(&mut whole));
+}

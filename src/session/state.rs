@@ -12,10 +12,21 @@ use crate::sim::presets::preset;
 use crate::sim::report::{self, Report};
 use crate::sim::scenario::ScenarioError;
 use crate::sim::server::MAX_WEIGHT;
-use crate::sim::{Algorithm, Command, Scenario, SimTime, Simulation, ValidationError, share};
+use crate::sim::work::Work;
+use crate::sim::{
+    Algorithm, Command, Scenario, SimDuration, SimTime, Simulation, ValidationError, share,
+};
 
 /// How many finished requests a session keeps for the request-log download.
 pub const REQUEST_LOG_CAPACITY: usize = 100_000;
+/// The most events one animation frame may handle in each run (a few milliseconds of work): a
+/// run that needs more falls behind the clock instead of freezing the page.
+pub const FRAME_EVENTS: u64 = 20_000;
+/// How many frames "running behind" stays shown after a frame was cut short (a second).
+const BEHIND_FRAMES: u32 = 60;
+/// A scenario estimated at more work than this per simulated second (about what the frame
+/// budget covers at 1x, at a few events per request) opens with a warning.
+const HEAVY_UNITS_PER_SECOND: f64 = (FRAME_EVENTS * 60 / 4) as f64;
 
 /// A download's file name extension and MIME type.
 type FileType = (&'static str, &'static str);
@@ -40,6 +51,12 @@ pub struct Session {
     preset: Option<&'static str>,
     link: Option<String>,
     clock: PlaybackClock,
+    /// A Step or Skip's destination, while the frame budget has not reached it yet.
+    pending: Option<SimTime>,
+    /// Frames left that show the run as behind real time.
+    behind: u32,
+    /// A warning about the run itself (a heavy scenario), until another run starts.
+    notice: Option<String>,
     error: Option<String>,
     generation: u64,
     display: Display,
@@ -55,6 +72,18 @@ fn start(scenario: Scenario) -> Result<(Simulation, History), ValidationError> {
     Ok((sim, history))
 }
 
+/// The warning a scenario opens with when it asks for more work per simulated second than the
+/// page can do in real time.
+fn heavy(scenario: &Scenario) -> Option<String> {
+    let work = Work::per_second(scenario);
+    (work.units() > HEAVY_UNITS_PER_SECOND).then(|| {
+        format!(
+            "This scenario asks for about {:.0} requests and {:.0} health checks per simulated second, more than the page can show in real time: it will run slower than the clock says (lbsim runs it at full speed).",
+            work.requests, work.checks
+        )
+    })
+}
+
 /// Drops the comparison run's events: the page shows only its totals and charts.
 fn discard_events(sim: &mut Simulation) {
     sim.drain_events().for_each(drop);
@@ -64,6 +93,7 @@ impl Session {
     /// A session running `scenario`, playing at 1x, looking like `display`; or why the scenario
     /// cannot run.
     pub fn new(scenario: Scenario, display: Display) -> Result<Session, ValidationError> {
+        let notice = heavy(&scenario);
         let (sim, history) = start(scenario)?;
         Ok(Session {
             sim,
@@ -72,6 +102,9 @@ impl Session {
             preset: None,
             link: None,
             clock: PlaybackClock::default(),
+            pending: None,
+            behind: 0,
+            notice,
             error: None,
             generation: 0,
             display,
@@ -132,6 +165,18 @@ impl Session {
         &self.clock
     }
 
+    /// A warning about the run itself: the scenario asks for more than the page can show in real
+    /// time.
+    pub fn notice(&self) -> Option<&str> {
+        self.notice.as_deref()
+    }
+
+    /// Whether the run fell behind real time lately: a frame's budget ran out before the clock's
+    /// time, so simulated time passes slower than the speed says.
+    pub fn behind(&self) -> bool {
+        self.behind > 0
+    }
+
     /// The sentence saying why the last attempt (a command, a load, a comparison, a download)
     /// failed; cleared by the next attempt that succeeds.
     pub fn error(&self) -> Option<&str> {
@@ -168,7 +213,12 @@ impl Session {
     /// nothing the user chose.
     pub fn frame(&mut self, wall_ms: f64) {
         let target = self.clock.frame(wall_ms, self.sim.now());
-        self.advance_to(target);
+        let target = self.pending.map_or(target, |p| p.max(target));
+        if self.advance_to(target) {
+            self.behind = self.behind.saturating_sub(1);
+        } else {
+            self.behind = BEHIND_FRAMES;
+        }
     }
 
     /// Carries out `action`; returns what the browser must do to finish it. An action that can
@@ -197,12 +247,12 @@ impl Session {
             }
             Action::Step => {
                 if !self.clock.is_playing() {
-                    self.advance_to(self.sim.now() + STEP);
+                    self.jump(STEP);
                 }
                 None
             }
             Action::Skip => {
-                self.advance_to(self.sim.now() + SKIP);
+                self.jump(SKIP);
                 None
             }
             Action::Restart => Some(self.restart(self.sim.scenario().seed)),
@@ -385,14 +435,28 @@ impl Session {
         })
     }
 
-    /// Advances the run, and the comparison run with it, to `t`.
-    fn advance_to(&mut self, t: SimTime) {
-        self.sim.advance_to(t);
+    /// Advances the run, and the comparison run with it, to `t`, within the frame budget: whether
+    /// both got there (else they stopped where the budget ran out, and go on next frame).
+    fn advance_to(&mut self, t: SimTime) -> bool {
+        let reached = self.sim.advance_within(t, FRAME_EVENTS);
         self.history.absorb(&mut self.sim);
+        let mut compared = true;
         if let Some(other) = self.compare.as_mut() {
-            other.advance_to(t);
+            compared = other.advance_within(self.sim.now(), FRAME_EVENTS);
             discard_events(other);
         }
+        if self.pending.is_some_and(|p| p <= self.sim.now()) {
+            self.pending = None;
+        }
+        reached && compared
+    }
+
+    /// Moves the run `by` ahead of where it is (or of a jump still under way): at once as far
+    /// as the frame budget goes, the rest over the next frames.
+    fn jump(&mut self, by: SimDuration) {
+        let to = self.pending.unwrap_or(self.sim.now()) + by;
+        self.pending = Some(to);
+        self.advance_to(to);
     }
 
     /// Moves the speed `by` places along [`SPEEDS`], staying within it.
@@ -414,8 +478,11 @@ impl Session {
         preset: Option<&'static str>,
         attempt: &str,
     ) -> Result<(), String> {
+        let notice = heavy(&scenario);
         (self.sim, self.history) =
             start(scenario).map_err(|e| errors::cannot(attempt, &errors::reason(&e)))?;
+        self.notice = notice;
+        self.pending = None;
         self.preset = preset;
         self.link = None;
         self.selected = None;
@@ -448,7 +515,8 @@ impl Session {
         let attempt = format!("compare with {}", algorithm.about().name);
         let mut other =
             Simulation::new(scenario).map_err(|e| errors::cannot(&attempt, &errors::reason(&e)))?;
-        other.advance_to(self.sim.now());
+        // It catches up within the frame budget, over the next frames if it must.
+        other.advance_within(self.sim.now(), FRAME_EVENTS);
         discard_events(&mut other);
         self.compare = Some(other);
         Ok(())

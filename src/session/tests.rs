@@ -4,7 +4,7 @@
 use super::*;
 use crate::playback::{SKIP, SPEEDS, STEP};
 use crate::sim::presets::PRESETS;
-use crate::sim::{Algorithm, Command, Scenario, SimTime, share};
+use crate::sim::{Algorithm, Command, Scenario, SimDuration, SimTime, Simulation, share};
 
 fn session() -> Session {
     Session::new(Scenario::classroom(), Display::default()).unwrap()
@@ -596,4 +596,73 @@ fn a_card_button_toggles_its_own_server_whatever_is_selected() {
     let error = s.error().unwrap();
     assert_eq!(error, "There is no server 8 (there are 4).");
     assert_sentence(error);
+}
+
+/// The classroom default at `rate` requests per second with no network delays.
+fn busy(rate: f64) -> Scenario {
+    let mut scenario = Scenario {
+        client_latency: SimDuration::ZERO,
+        backend_latency: SimDuration::ZERO,
+        ..Scenario::classroom()
+    };
+    scenario.traffic.rate = rate;
+    scenario.traffic.cost = crate::sim::traffic::CostDistribution::Exponential {
+        mean: SimDuration::from_micros(100),
+    };
+    scenario
+}
+
+#[test]
+fn a_heavy_run_falls_behind_real_time_instead_of_freezing_the_page() {
+    let mut s = Session::new(busy(1e6), Display::default()).unwrap();
+    let warning = s.notice().expect("a heavy scenario opens with a warning");
+    assert_sentence(warning);
+    assert!(warning.contains("1000000 requests"), "{warning}");
+    s.frame(0.0);
+    let before = s.sim().events_processed();
+    s.frame(100.0); // 100 ms of wall time at 1x: 100,000 requests' worth
+    assert_eq!(s.sim().events_processed() - before, FRAME_EVENTS);
+    assert!(s.sim().now() < SimTime(100_000), "{:?}", s.sim().now());
+    assert!(s.behind());
+    // A light run never falls behind and opens without a warning.
+    let mut light = session();
+    assert_eq!(light.notice(), None);
+    light.frame(0.0);
+    light.frame(100.0);
+    assert_eq!(light.sim().now(), SimTime(100_000));
+    assert!(!light.behind());
+}
+
+#[test]
+fn a_skip_the_budget_cannot_cover_at_once_goes_on_over_the_next_frames() {
+    let mut s = Session::new(busy(5_000.0), Display::default()).unwrap();
+    s.dispatch(Action::TogglePlay); // paused: only the skip moves time
+    s.frame(0.0);
+    s.dispatch(Action::Skip);
+    assert!(
+        s.sim().now() < SimTime::ZERO + SKIP,
+        "more than one frame's work"
+    );
+    let mut frames = 0;
+    while s.sim().now() < SimTime::ZERO + SKIP {
+        frames += 1;
+        s.frame(f64::from(frames) * 16.0);
+        assert!(frames < 100, "stuck at {:?}", s.sim().now());
+    }
+    assert_eq!(
+        s.sim().now(),
+        SimTime::ZERO + SKIP,
+        "exactly where it was sent"
+    );
+    s.frame(f64::from(frames + 1) * 16.0);
+    assert_eq!(
+        s.sim().now(),
+        SimTime::ZERO + SKIP,
+        "and no further while paused"
+    );
+
+    // The same run as one advanced without a budget.
+    let mut whole = Simulation::new(busy(5_000.0)).unwrap();
+    whole.advance_to(SimTime::ZERO + SKIP);
+    assert_eq!(whole.totals(), s.sim().totals());
 }

@@ -235,6 +235,12 @@ pub fn App() -> Html {
     let error = s.error().map(|e| {
         html! { <div class="error" role="alert">{ e }</div> }
     });
+    let behind = s.behind().then_some(
+        "Behind real time: this run needs more work per frame than the page allows, so simulated time passes slower than the speed says.",
+    );
+    let notices = s.notice().into_iter().chain(behind).map(|n| {
+        html! { <div class="notice" role="status">{ n }</div> }
+    });
 
     html! {
         <div class="app">
@@ -252,6 +258,7 @@ pub fn App() -> Html {
                 />
             </header>
             { for error }
+            { for notices }
             if s.help_open() {
                 <ShortcutsHelp on_close={on_close_help} />
             }

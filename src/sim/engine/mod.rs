@@ -252,10 +252,23 @@ impl Simulation {
     /// Processes every event up to and including time `t`, then sets the clock to `t`
     /// (a time in the past is ignored: time never runs backwards).
     pub fn advance_to(&mut self, t: SimTime) {
+        self.advance_within(t, u64::MAX);
+    }
+
+    /// Like [`Simulation::advance_to`], but handles at most `budget` events: when they run out
+    /// first, the clock stays at the last one handled and the answer is `false` (the page's
+    /// per-frame budget, so a heavy run slows down instead of freezing the tab). The same events
+    /// in the same order whatever the budget: a run advanced in small budgets ends up exactly
+    /// where one advanced at once does.
+    pub fn advance_within(&mut self, t: SimTime, budget: u64) -> bool {
         if t < self.now {
-            return;
+            return true;
         }
-        while let Some((time, event)) = self.events.pop_due(t) {
+        let mut left = budget;
+        while left > 0
+            && let Some((time, event)) = self.events.pop_due(t)
+        {
+            left -= 1;
             self.close_windows_until(time);
             self.now = time;
             self.handle(event);
@@ -264,8 +277,12 @@ impl Simulation {
                 self.sweep_stale_events();
             }
         }
+        if left == 0 && self.events.peek_time().is_some_and(|next| next <= t) {
+            return false;
+        }
         self.close_windows_until(t);
         self.now = t;
+        true
     }
 
     /// Drops the scheduled events that can no longer do anything (see [`SWEEP_FLOOR`]). Each is
