@@ -13,9 +13,9 @@ use lb_playground::sim::health::{ActiveCheck, CheckFailure, HealthChecker};
 use lb_playground::sim::passive::{Passive, PassiveState};
 use lb_playground::sim::retry::RetryPolicy;
 use lb_playground::sim::rng::SimRng;
-use lb_playground::sim::traffic::{Pattern, path_hash};
+use lb_playground::sim::traffic::{CostDistribution, Pattern, path_hash};
 use lb_playground::sim::{
-    Algorithm, Command, Scenario, SimDuration, SimTime, Simulation, SlowStart,
+    Algorithm, Command, Event, Scenario, SimDuration, SimTime, Simulation, SlowStart, share,
 };
 
 fn candidates() -> impl Strategy<Value = Vec<Candidate>> {
@@ -364,6 +364,111 @@ proptest! {
             if envoy && ejected == 1 {
                 prop_assert!(t.is_none(), "10% of 10 hosts: only one may be ejected");
             }
+        }
+    }
+}
+
+/// Commands that change the server set, with the ones that name servers (some removed, some
+/// added, some never there).
+fn roster_command() -> impl Strategy<Value = Command> {
+    prop_oneof![
+        (0u32..3, 1u32..3).prop_map(|(weight, workers)| Command::AddServer { weight, workers }),
+        (0usize..7).prop_map(|server| Command::RemoveServer { server }),
+        (0usize..7).prop_map(|server| Command::Kill { server }),
+        (0usize..7).prop_map(|server| Command::Revive { server }),
+        (0usize..7, 0u32..4).prop_map(|(server, weight)| Command::SetWeight { server, weight }),
+        (0usize..7, any::<bool>()).prop_map(|(server, on)| Command::Drain { server, on }),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    /// Every run's export loads again, as a file and as a share link, and replays to the same
+    /// numbers, whatever servers it added, removed and commanded.
+    #[test]
+    fn every_export_loads_again_and_replays_the_run(commands in prop::collection::vec((prop_oneof![roster_command(), command(), failure_command()], 1u64..3_000), 1..30), seed in any::<u64>()) {
+        let mut sim = Simulation::new(Scenario { seed, ..Scenario::classroom() }).unwrap();
+        for (command, gap_ms) in &commands {
+            sim.advance_by(SimDuration::from_millis(*gap_ms));
+            let _ = sim.apply(*command); // refused ones leave no trace
+        }
+        sim.advance_by(SimDuration::from_secs(5));
+        let saved = sim.export_scenario();
+        let file = Scenario::from_json(&saved.to_json()).expect("the export reads back");
+        prop_assert_eq!(&file, &saved);
+        let link = share::unpack(&share::pack(&saved)).expect("its link opens");
+        prop_assert_eq!(&link, &saved);
+        let mut replay = Simulation::new(saved).expect("the export loads");
+        replay.advance_to(sim.now());
+        prop_assert_eq!(replay.totals(), sim.totals());
+        prop_assert_eq!(replay.metrics().servers(), sim.metrics().servers());
+        prop_assert!(
+            !replay.drain_events().any(|e| matches!(e.event, Event::Skipped(_))),
+            "no entry of an export is skipped"
+        );
+    }
+
+    /// Files and commands share one check per field: a value a command refuses, a file refuses,
+    /// and the other way round.
+    #[test]
+    fn files_and_commands_agree_on_every_shared_field(
+        rate in prop_oneof![Just(-1.0), Just(0.0), Just(1e6), Just(1.000001e6), -10.0..2e6f64],
+        clients in 0u32..1_100_000,
+        nat in 0u32..1_200_000,
+        timeout_us in prop_oneof![Just(999u64), Just(1_000), Just(3_600_000_000), Just(3_600_000_001), 0u64..4_000_000_000],
+        workers in 0u32..1_100,
+        weight in 0u32..1_100,
+        speed in prop_oneof![Just(0.01), Just(0.0099), Just(100.0), Just(100.01), -1.0..120.0f64],
+        error_rate in -0.5..1.5f64,
+        panic in -0.5..1.5f64,
+        mean_us in prop_oneof![Just(0u64), Just(1), Just(3_600_000_000), Just(3_600_000_001)],
+    ) {
+        let base = Scenario::classroom();
+        let file_ok = |change: &dyn Fn(&mut Scenario)| {
+            let mut s = base.clone();
+            change(&mut s);
+            s.validate().is_ok()
+        };
+        let command_ok = |command: Command| Simulation::new(base.clone()).unwrap().apply(command).is_ok();
+        let timeout = SimDuration(timeout_us);
+        let mean = SimDuration(mean_us);
+        let cases = [
+            (file_ok(&|s| s.traffic.rate = rate), command_ok(Command::SetRate(rate)), "rate"),
+            (
+                file_ok(&|s| { s.traffic.clients = clients; s.traffic.behind_nat = nat; }),
+                command_ok(Command::SetClients { clients, behind_nat: nat }),
+                "clients",
+            ),
+            (
+                file_ok(&|s| s.traffic.client_timeout = Some(timeout)),
+                command_ok(Command::SetClientTimeout(Some(timeout))),
+                "client timeout",
+            ),
+            (
+                file_ok(&|s| s.servers.push(lb_playground::sim::scenario::server("new", weight, workers))),
+                command_ok(Command::AddServer { weight, workers }),
+                "a new server",
+            ),
+            (file_ok(&|s| s.servers[0].speed = speed), command_ok(Command::SetSpeed { server: 0, speed }), "speed"),
+            (
+                file_ok(&|s| s.servers[0].error_rate = error_rate),
+                command_ok(Command::SetErrorRate { server: 0, rate: error_rate }),
+                "error rate",
+            ),
+            (
+                file_ok(&|s| s.resilience.panic_threshold = Some(panic)),
+                command_ok(Command::SetPanicThreshold(Some(panic))),
+                "panic threshold",
+            ),
+            (
+                file_ok(&|s| s.traffic.cost = CostDistribution::Exponential { mean }),
+                command_ok(Command::SetMeanCost(mean)),
+                "mean cost",
+            ),
+        ];
+        for (file, command, field) in cases {
+            prop_assert_eq!(file, command, "{}", field);
         }
     }
 }
