@@ -54,3 +54,11 @@ bench: setup-test build
 ## The benchmark in seconds with tiny workloads (figures meaningless): keeps it working in CI.
 bench-smoke: setup-test build
 	BENCH_SMOKE=1 bash benches/run
+
+.PHONY: fuzz
+
+## The long fuzz run: 100,000 cases of each kind (damaged files, damaged bytes, damaged share
+## links, mutated valid scenarios run twice), in release; prints the slowest case and peak memory.
+## `make test` runs the same targets with proptest's default 256 cases.
+fuzz:
+	PROPTEST_CASES=$${PROPTEST_CASES:-100000} cargo test --release --test fuzz -- --test-threads 1 --nocapture

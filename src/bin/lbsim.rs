@@ -31,7 +31,8 @@
 //!   request in arrival order (`seq` increasing). Requests still in flight or queued when the run
 //!   ends are not in it, so it has `completed + failed + rejected` lines. Lines are written as the
 //!   run goes: memory holds only the requests that finished after an older one still in flight,
-//!   not the whole log.
+//!   not the whole log, and at most 1,048,576 of them: past that, the lines held back are
+//!   written, so a request that outlives a million later ones is listed where it finishes.
 //! - `presets` lists the presets, one per line: `id`, `title` and `duration`, separated by tabs.
 //! - `preset NAME` prints that preset as a scenario file, so
 //!   `lbsim preset crash-recovery > x.json && lbsim run x.json` runs it.
@@ -136,6 +137,8 @@ EXIT CODES:
     /// Arrivals per step of a run, about (the step length adapts to it); outputs are drained
     /// after every step.
     const STEP_REQUESTS: usize = 1 << 16;
+    /// The most request-log lines held back for arrival order (about 60 MiB).
+    const MAX_PENDING_LINES: usize = 1 << 20;
 
     /// Why the runner stops early: the exit code and the one-line message.
     #[derive(Debug)]
@@ -555,6 +558,11 @@ EXIT CODES:
                 .min()
                 .unwrap_or(sim.totals().generated);
             trace.pending.write_before(oldest_alive, &mut trace.out)?;
+            if trace.pending.lines.len() > MAX_PENDING_LINES {
+                // One request outlives a million later ones: it gives up its place in the order
+                // rather than the log taking memory without end.
+                trace.pending.write_before(u64::MAX, &mut trace.out)?;
+            }
         }
         Ok(events)
     }
