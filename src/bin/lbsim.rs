@@ -123,7 +123,17 @@ EVENT FIELDS (besides at, kind, text, and server naming the server an event is a
     remap     keys (client or path), moved (consistent and modulo: shares of sampled keys),
               sampled, servers_before, servers_after, changes (server, change: left, joined,
               or weight with from and to)
+    skipped   a timeline entry that could not apply when its time came (a command given since
+              removed its server): command, entry (1-based), reason
     Durations are written as in scenario files (10s, 500ms).
+
+OUTCOMES (the trace's outcome column; each counts in one total):
+    completed  success
+    failed     server_error, connection_failed, server_crashed, timeout, client_timeout,
+               no_server_left (tries failed, no untried server left); queue_full and
+               breaker_open after a failed try
+    rejected   no_server (before any try), over_capacity (the run held its 1,000,000
+               requests); queue_full and breaker_open on the first try
 
 The same scenario and seed always give the same report, byte for byte.
 
