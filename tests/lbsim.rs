@@ -328,20 +328,20 @@ fn argument_errors_name_the_argument_exactly() {
         ),
         (
             &["run", &good, "--fast=2"],
-            "unknown option \"--fast\" (run takes --until, --seed and --trace)".into(),
+            "unknown option \"--fast\" (run takes --until, --seed, --trace and --max-work)".into(),
         ),
         (
             &["run", &good, "-x"],
-            "unknown option \"-x\" (run takes --until, --seed and --trace)".into(),
+            "unknown option \"-x\" (run takes --until, --seed, --trace and --max-work)".into(),
         ),
         (
             &["run", &good, "-xyz=1"],
-            "unknown option \"-xyz\" (run takes --until, --seed and --trace)".into(),
+            "unknown option \"-xyz\" (run takes --until, --seed, --trace and --max-work)".into(),
         ),
         // `--` is not an end-of-options marker: nothing lbsim takes starts with `-`.
         (
             &["run", "--", &good],
-            "unknown option \"--\" (run takes --until, --seed and --trace)".into(),
+            "unknown option \"--\" (run takes --until, --seed, --trace and --max-work)".into(),
         ),
         (&["run", &good, "--until"], "--until needs a value (SECONDS)".into()),
         (&["run", &good, "--seed"], "--seed needs a value (N)".into()),
