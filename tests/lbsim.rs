@@ -443,7 +443,10 @@ fn bad_input_exits_2_with_one_line_on_stderr_and_nothing_on_stdout() {
         (&["run", &good, "--fast"], "unknown option \"--fast\""),
         (&["run", &good, &good], "unexpected argument"),
         (&["run", missing], "cannot read"),
-        (&["run", &broken], "broken.json: EOF while parsing"),
+        (
+            &["run", &broken],
+            "broken.json: servers: EOF while parsing a list at line 1",
+        ),
         (&["run", &unknown_field], "unknown field `speed`"),
         (
             &["run", &negative],
@@ -493,6 +496,105 @@ fn bad_input_exits_2_with_one_line_on_stderr_and_nothing_on_stdout() {
         String::from_utf8(out.stderr)
             .unwrap()
             .contains("stdin: more than the maximum")
+    );
+}
+
+#[test]
+#[cfg(unix)]
+fn the_trace_never_overwrites_its_own_scenario() {
+    let text = short_scenario().to_json();
+    let path = write("own.json", &text);
+    let dir = scratch("");
+    let dotted = dir.join(".").join("own.json");
+    let link = scratch("own-link.json");
+    let _ = std::fs::remove_file(&link);
+    std::os::unix::fs::symlink(&path, &link).unwrap();
+    for trace in [
+        path.clone(),
+        dotted.to_str().unwrap().into(),
+        link.to_str().unwrap().into(),
+    ] {
+        let out = lbsim(&["run", &path, "--trace", &trace]);
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(out.status.code(), Some(2), "{trace}: {stderr}");
+        assert!(out.stdout.is_empty());
+        assert_eq!(
+            stderr,
+            format!(
+                "lbsim: --trace {trace} is the scenario file: the request log would overwrite it (choose another file)\n"
+            )
+        );
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            text,
+            "the scenario is untouched"
+        );
+    }
+    // Through a symbolic link to the scenario, the other way round.
+    let out = lbsim(&["run", link.to_str().unwrap(), "--trace", &path]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
+}
+
+#[test]
+fn a_file_with_a_byte_order_mark_runs_and_parse_errors_name_the_field() {
+    let text = short_scenario().to_json();
+    let marked = write("marked.json", &format!("\u{feff}{text}"));
+    let plain = write("plain.json", &text);
+    assert_eq!(ok(&["run", &marked]), ok(&["run", &plain]));
+    let mut value: Value = serde_json::from_str(&text).unwrap();
+    value["servers"][2].as_object_mut().unwrap().remove("name");
+    let nameless = write(
+        "nameless.json",
+        &serde_json::to_string_pretty(&value).unwrap(),
+    );
+    let out = lbsim(&["run", &nameless]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap(),
+        format!("lbsim: {nameless}: servers[2]: missing field `name` at line 63 column 5\n")
+    );
+}
+
+#[test]
+#[cfg(unix)]
+fn out_of_memory_is_one_line_and_exit_code_3_never_a_backtrace() {
+    // A million requests queue at one slow server, about 120 MB, in a process allowed 32 MiB
+    // of address space (lbsim starts in less than 8). A backtrace is asked for, to be refused.
+    let hog = write(
+        "hog.json",
+        r#"{"servers": [{"name": "slow", "workers": 1}], "duration": "10s",
+            "traffic": {"rate": 100000, "cost": {"kind": "constant", "cost": "1h"}, "clients": 1000}}"#,
+    );
+    let out = Command::new("sh")
+        .args(["-c", "ulimit -v 32768 && exec \"$0\" run \"$1\""])
+        .args([env!("CARGO_BIN_EXE_lbsim"), &hog])
+        .env("RUST_BACKTRACE", "1")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(out.stdout.is_empty());
+    let bytes = stderr
+        .strip_prefix("lbsim: out of memory (the system refused ")
+        .and_then(|rest| rest.strip_suffix(" bytes)\n"))
+        .unwrap_or_else(|| panic!("{stderr}"));
+    assert!(bytes.parse::<u64>().unwrap() > 0);
+}
+
+#[test]
+fn a_long_argument_is_shortened_in_the_message() {
+    let name = "x".repeat(100_000);
+    let out = lbsim(&["preset", &name]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.starts_with(&format!(
+            "lbsim: unknown preset \"{}…\" (100000 characters) (the presets are: ",
+            "x".repeat(40)
+        )),
+        "{}",
+        &stderr[..stderr.len().min(300)]
     );
 }
 

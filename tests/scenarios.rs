@@ -137,7 +137,7 @@ fn bad_files_are_refused_with_the_field_named() {
     assert!(error_of(&too_many).contains("servers: 1001 servers is more than the maximum 1000"));
     let broken = file("", "").replace("}]}", "}");
     assert!(
-        matches!(Scenario::from_json(&broken), Err(ScenarioError::Unreadable(e)) if e.contains("line ")),
+        matches!(Scenario::from_json(&broken), Err(ScenarioError::Unreadable(e)) if e.line > 0),
         "a file that does not parse says where"
     );
     let huge = " ".repeat(MAX_FILE_BYTES + 1);
@@ -147,6 +147,121 @@ fn bad_files_are_refused_with_the_field_named() {
             bytes: MAX_FILE_BYTES + 1
         })
     );
+}
+
+#[test]
+fn a_file_that_does_not_parse_names_the_field_path_and_where() {
+    let json = "{\n  \"servers\": [\n    {\"name\": \"a\"},\n    {\"name\": \"b\"},\n    {\"weight\": 2}\n  ],\n  \"traffic\": {\"rate\": 1, \"cost\": {\"kind\": \"constant\", \"cost\": \"1s\"}}\n}";
+    assert_eq!(
+        error_of(json),
+        "servers[2]: missing field `name` at line 5 column 17"
+    );
+    let cases = [
+        (
+            file(r#""weight": 2"#, r#""weight": "heavy""#),
+            "servers[0].weight: invalid type: string \"heavy\", expected u32 at line 1 column ",
+        ),
+        (
+            file(r#""clients": 5"#, r#""clients": 5, "colour": "red""#),
+            "traffic.colour: unknown field `colour`, expected one of ",
+        ),
+        (
+            file(r#""server": 1"#, r#""server": 0"#),
+            "timeline[0].do.kill.server: servers are numbered from 1 at line 1 column ",
+        ),
+        (
+            file(r#""duration": "60s""#, r#""duration": "1e3s""#),
+            "duration: \"1e3s\" has an exponent: write it as \"1000s\" at line 1 column ",
+        ),
+        (
+            file(r#""duration": "60s""#, r#""duration": "-5s""#),
+            "duration: \"-5s\" is negative (a duration is 0 or more) at line 1 column ",
+        ),
+        // A syntax error at the top level has no field to name.
+        ("not json".to_string(), "expected ident at line 1 column 2"),
+        (file("", "") + "x", "trailing characters at line 1 column "),
+    ];
+    for (json, expected) in cases {
+        let error = error_of(&json);
+        assert!(
+            error.starts_with(expected),
+            "expected {expected:?}, got {error:?}"
+        );
+    }
+    let Err(ScenarioError::Unreadable(e)) =
+        Scenario::from_json(&file(r#""weight": 2"#, r#""weight": -2"#))
+    else {
+        panic!("a negative weight does not parse");
+    };
+    assert_eq!((e.field.as_str(), e.line), ("servers[0].weight", 1));
+}
+
+#[test]
+fn duration_limits_are_worded_in_the_units_of_the_file() {
+    let error = error_of(&file(r#""duration": "60s""#, r#""duration": "200h""#));
+    assert_eq!(error, "duration: 200h is above the maximum 168h");
+    let error = error_of(&file(r#""mean": "100ms""#, r#""mean": "90m""#));
+    assert_eq!(error, "traffic.cost.mean: 90m is above the maximum 1h");
+}
+
+#[test]
+fn a_long_value_is_shortened_in_the_message() {
+    let long = "y".repeat(1_000_000);
+    let shown = format!("{}…", "y".repeat(40));
+    let cases = [
+        (
+            file(r#""round-robin""#, &format!("{long:?}")),
+            format!("algorithm: unknown algorithm \"{shown}\" (1000000 characters) (known: "),
+        ),
+        (
+            file(r#""exponential""#, &format!("{long:?}")),
+            format!(
+                "traffic.cost.kind: unknown variant `{shown}` (1000000 characters), expected one of "
+            ),
+        ),
+        (
+            file(r#""name": "a""#, &format!(r#""name": "a", {long:?}: 1"#)),
+            format!(
+                "servers[0].{shown} (1000000 characters): unknown field `{shown}` (1000000 characters), expected one of "
+            ),
+        ),
+        (
+            file(r#""60s""#, &format!("\"1{long}\"")),
+            format!(
+                "duration: \"1{}…\" (1000001 characters) has an unknown unit \"{shown}\" (1000000 characters) (use us, ms, s, m or h) at line 1 column ",
+                &shown[..39]
+            ),
+        ),
+        (
+            file(
+                r#"{"kind": "exponential", "mean": "100ms"}"#,
+                &format!(
+                    r#"{{"kind": "mix", "classes": [{{"path": {long:?}, "cost": "10ms", "share": 1}}]}}"#
+                ),
+            ),
+            format!(
+                "traffic.cost.classes[0].path: \"{shown}\" (1000000 characters) does not start with '/'"
+            ),
+        ),
+    ];
+    for (json, expected) in cases {
+        assert!(json.len() <= MAX_FILE_BYTES);
+        let error = error_of(&json);
+        assert!(
+            error.starts_with(&expected),
+            "expected {expected:?}, got {}",
+            &error[..error.len().min(400)]
+        );
+        assert!(error.len() < 600, "{} characters", error.len());
+    }
+}
+
+#[test]
+fn a_byte_order_mark_before_the_json_is_ignored() {
+    let json = file("", "");
+    let with_mark = format!("\u{feff}{json}");
+    assert_eq!(Scenario::from_json(&with_mark), Scenario::from_json(&json));
+    assert!(Scenario::from_json(&with_mark).is_ok());
 }
 
 #[test]

@@ -26,7 +26,7 @@
 //!   always give the same report, byte for byte.
 //! - The run is streamed: it advances in steps and takes the core's outputs (events, finished
 //!   requests) after each, so nothing is sized in advance and no event is ever left out.
-//! - `--trace FILE` also writes the request log as CSV: the header
+//! - `--trace FILE` also writes the request log as CSV (never over the scenario file): the header
 //!   `seq,sent_s,client,client_ip,server,tries,outcome,latency_ms,path`, then one line per finished
 //!   request in arrival order (`seq` increasing). Requests still in flight or queued when the run
 //!   ends are not in it, so it has `completed + failed + rejected` lines. Lines are written as the
@@ -41,14 +41,105 @@
 //!
 //! `0` on success (and for `--help`). `2` on bad input: an unknown command or option, a missing
 //! or repeated value, a bad number, a file that cannot be read, a scenario that does not parse or
-//! does not validate, an unknown preset, a trace file that cannot be created. The error is one
-//! line on stderr naming the problem (e.g. `lbsim: traffic.rate: -1 is below the minimum 0`) and
-//! nothing is printed on stdout. `1` when the run cannot be reported: writing the trace or the
-//! report failed.
+//! does not validate, an unknown preset, a trace file that cannot be created or that is the
+//! scenario file itself. The error is one line on stderr naming the problem (e.g.
+//! `lbsim: traffic.rate: -1 is below the minimum 0`, or for a file that does not parse the field
+//! and where: ``lbsim: x.json: servers[2]: missing field `name` at line 32 column 5``; a long value
+//! is shortened to its first 40 characters and its length) and nothing is printed on stdout. `1`
+//! when the run cannot be reported: writing the trace or the report failed. `3` when lbsim runs
+//! out of memory: one line on stderr says so, never a stack backtrace.
 
 #[cfg(not(target_arch = "wasm32"))]
 fn main() {
     std::process::exit(cli::main());
+}
+
+/// Out of memory, lbsim ends with one line and exit code 3 (see [`memory`]).
+#[cfg(unix)]
+#[global_allocator]
+static ALLOCATOR: memory::ExitWhenOutOfMemory = memory::ExitWhenOutOfMemory;
+
+/// The last line of defence against a run too big for the machine. Rust's runtime meets an
+/// allocation the system refuses with `memory allocation of N bytes failed`, a stack backtrace
+/// when `RUST_BACKTRACE` is set, and an abort (a signal, "Aborted (core dumped)"); the hook that
+/// would change that is unstable. So lbsim's allocator is the system's, except that a refused
+/// allocation ends the process there: one line on stderr, exit code 3.
+///
+/// That line is built and written without allocating (nothing can be), straight to file
+/// descriptor 2 (std's stderr handle may be borrowed by the very code that was allocating).
+/// Any refused allocation ends lbsim, including one that code could have survived with
+/// `try_reserve`; lbsim has no such code.
+#[cfg(unix)]
+mod memory {
+    use std::alloc::{GlobalAlloc, Layout, System};
+    use std::fs::File;
+    use std::io::Write;
+    use std::mem::ManuallyDrop;
+    use std::os::fd::FromRawFd;
+
+    /// The system allocator, ending lbsim when it refuses an allocation.
+    pub struct ExitWhenOutOfMemory;
+
+    // SAFETY: every call is passed on to `System` unchanged; only a null answer is acted on.
+    unsafe impl GlobalAlloc for ExitWhenOutOfMemory {
+        unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+            // SAFETY: the caller keeps `alloc`'s contract.
+            or_exit(unsafe { System.alloc(layout) }, layout.size())
+        }
+
+        unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+            // SAFETY: the caller keeps `alloc_zeroed`'s contract.
+            or_exit(unsafe { System.alloc_zeroed(layout) }, layout.size())
+        }
+
+        unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+            // SAFETY: the caller keeps `realloc`'s contract.
+            or_exit(unsafe { System.realloc(ptr, layout, new_size) }, new_size)
+        }
+
+        unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+            // SAFETY: the caller keeps `dealloc`'s contract.
+            unsafe { System.dealloc(ptr, layout) }
+        }
+    }
+
+    /// `ptr`, unless the allocation of `bytes` failed.
+    fn or_exit(ptr: *mut u8, bytes: usize) -> *mut u8 {
+        if ptr.is_null() {
+            out_of_memory(bytes);
+        }
+        ptr
+    }
+
+    /// Writes `lbsim: out of memory (the system refused N bytes)` to stderr and exits with code 3.
+    #[cold]
+    fn out_of_memory(bytes: usize) -> ! {
+        let mut digits = [0u8; 20];
+        let mut at = digits.len();
+        let mut n = bytes;
+        loop {
+            at -= 1;
+            digits[at] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        let mut line = [0u8; 80];
+        let mut len = 0;
+        for part in [
+            &b"lbsim: out of memory (the system refused "[..],
+            &digits[at..],
+            b" bytes)\n",
+        ] {
+            line[len..len + part.len()].copy_from_slice(part);
+            len += part.len();
+        }
+        // SAFETY: descriptor 2 is stderr, open for the whole run; ManuallyDrop leaves it open.
+        let mut stderr = ManuallyDrop::new(unsafe { File::from_raw_fd(2) });
+        let _ = stderr.write_all(&line[..len]);
+        std::process::exit(3)
+    }
 }
 
 /// The runner is native only; the browser build compiles this binary to nothing.
@@ -60,12 +151,12 @@ mod cli {
     use std::ffi::OsString;
     use std::fs::File;
     use std::io::{self, BufWriter, Read, Write};
-    use std::path::PathBuf;
+    use std::path::{Path, PathBuf};
 
     use lb_playground::sim::presets::{PRESETS, preset};
     use lb_playground::sim::report::{EventReport, Report, TRACE_HEADER, timeline, trace_line};
     use lb_playground::sim::scenario::{MAX_DURATION, MAX_FILE_BYTES, ScenarioError};
-    use lb_playground::sim::validation::check_range;
+    use lb_playground::sim::validation::{check_range, shorten_values};
     use lb_playground::sim::work::{self, Work};
     use lb_playground::sim::{Logged, Scenario, SimDuration, SimTime, Simulation};
     use lexopt::{Arg, Parser};
@@ -100,6 +191,7 @@ OPTIONS (run):
     --trace FILE      Also write the request log as CSV: a header, then one line per finished
                       request in arrival order (seq increasing; the last column is its path). Requests still in flight at
                       the end are not in it: it has completed + failed + rejected lines.
+                      FILE may not be the scenario file (it is never overwritten).
     --max-work N      Refuse a run estimated at more than N units of work (default 2e8, a
                       minute or two): requests sent at the highest rate the scenario reaches,
                       health checks at the shortest interval, and metric windows (one unit per
@@ -141,7 +233,10 @@ EXIT CODES:
     0   success
     1   the run could not be reported (writing the trace or the report failed)
     2   bad input (unknown command or option, bad number, unreadable file, invalid scenario,
-        unknown preset); one line on stderr names the problem and stdout stays empty
+        unknown preset, a --trace FILE that is the scenario file); one line on stderr names
+        the problem (for a file that does not parse, the field and where:
+        x.json: servers[2]: missing field `name` at line 32 column 5) and stdout stays empty
+    3   out of memory: one line on stderr says so
 ";
 
     /// Arrivals per step of a run, about (the step length adapts to it); outputs are drained
@@ -179,8 +274,8 @@ EXIT CODES:
         match dispatch(&args) {
             Ok(()) => 0,
             Err(f) => {
-                // One line, whatever the underlying error says.
-                let message = f.message.replace(['\n', '\r'], " ");
+                // One line, whatever the underlying error says, and no value in it at length.
+                let message = shorten_values(&f.message.replace(['\n', '\r'], " "));
                 eprintln!("lbsim: {message}");
                 f.code
             }
@@ -421,7 +516,27 @@ EXIT CODES:
         bad(format!("{name}: {e}"))
     }
 
+    /// Whether `trace` is the scenario file of `source` under another name (`./x.json`, a
+    /// symbolic link): both exist and resolve to the same path.
+    fn is_the_scenario(source: &Source, trace: &Path) -> bool {
+        let Source::File(scenario) = source else {
+            return false;
+        };
+        match (scenario.canonicalize(), trace.canonicalize()) {
+            (Ok(scenario), Ok(trace)) => scenario == trace,
+            _ => false,
+        }
+    }
+
     fn run(args: RunArgs) -> Result<(), Failure> {
+        if let Some(trace) = &args.trace
+            && is_the_scenario(&args.source, trace)
+        {
+            return Err(bad(format!(
+                "--trace {} is the scenario file: the request log would overwrite it (choose another file)",
+                trace.display()
+            )));
+        }
         let text = read_source(&args.source)?;
         let mut scenario =
             Scenario::from_json(&text).map_err(|e| scenario_error(&args.source, e))?;

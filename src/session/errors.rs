@@ -32,15 +32,25 @@ pub fn reason(error: &ValidationError) -> String {
     format!("{}: {}", numbered_path(&error.field), error.problem)
 }
 
-/// Why a scenario file or link cannot be used, in words.
+/// Why a scenario file or link cannot be used, in words. A field that does not parse is named
+/// like a bad value, with the server number: `servers[2] (server 3): missing field ...`.
 pub fn scenario_reason(error: &ScenarioError) -> String {
     match error {
         ScenarioError::Invalid(e) => reason(e),
         ScenarioError::TooLarge { bytes } => {
             format!("it is {bytes} bytes, more than the maximum {MAX_FILE_BYTES}")
         }
-        ScenarioError::Unreadable(problem) => format!("it is not a scenario file ({problem})"),
-        ScenarioError::BadLink(problem) => problem.clone(),
+        ScenarioError::Unreadable(e) if e.field.is_empty() => {
+            format!("it is not a scenario file ({e})")
+        }
+        ScenarioError::Unreadable(e) => format!(
+            "{}: {} at line {} column {}",
+            numbered_path(&e.field),
+            e.problem,
+            e.line,
+            e.column
+        ),
+        ScenarioError::BadLink(problem) => problem.to_string(),
     }
 }
 

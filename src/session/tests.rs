@@ -453,6 +453,12 @@ fn a_bad_scenario_keeps_the_current_run_and_says_why() {
             "Cannot load the file: servers[2].weight (server 3): 2000 is above the maximum 1000.",
         ),
         (
+            Action::Import(Ok(
+                r#"{"servers": [{"name": "a"}, {"name": "b"}, {"weight": 2}]}"#.into(),
+            )),
+            "Cannot load the file: servers[2] (server 3): missing field `name` at line 1 column 56.",
+        ),
+        (
             Action::Import(Ok("not json".into())),
             "Cannot load the file: it is not a scenario file (expected ident at line 1 column 2).",
         ),
@@ -568,8 +574,14 @@ fn a_page_opens_on_its_share_link_or_says_why_not() {
     );
     assert_eq!(broken.sim().scenario(), &Scenario::classroom());
     let error = broken.error().unwrap();
-    assert!(error.starts_with("Cannot open the share link: "), "{error}");
+    assert_eq!(
+        error,
+        "Cannot open the share link: this link is damaged or truncated."
+    );
     assert_sentence(error);
+    // A link cut short when it was copied says the same, in the page's words, not a library's.
+    let truncated = Session::open(&fragment[..fragment.len() - 5], Display::default());
+    assert_eq!(truncated.error(), broken.error());
 }
 
 #[test]

@@ -12,10 +12,12 @@ use super::command::TimedCommand;
 use super::health::ActiveCheck;
 use super::resilience::Resilience;
 use super::server::{MAX_SPEED, MAX_WEIGHT, MAX_WORKERS, MIN_SPEED, ServerSpec};
+use super::share::LinkProblem;
 use super::slow_start::SlowStart;
 use super::time::{SimDuration, SimTime};
 use super::traffic::{CostDistribution, Pattern, Traffic};
-use super::validation::{ValidationError, check_duration, check_range};
+use super::validation::{ValidationError, check_duration, check_range, shorten_values, shortened};
+use serde_path_to_error::Segment;
 
 /// The most servers a scenario may have.
 pub const MAX_SERVERS: usize = 1_000;
@@ -110,11 +112,10 @@ pub enum ScenarioError {
         /// Its size.
         bytes: usize,
     },
-    /// Not a scenario file: the JSON does not parse, or a field has the wrong name or shape (the
-    /// parser's message, with its line and column).
-    Unreadable(String),
-    /// A share link that does not hold a scenario (what is wrong with it).
-    BadLink(String),
+    /// Not a scenario file: the JSON does not parse, or a field has the wrong name or shape.
+    Unreadable(ParseError),
+    /// A share link that does not hold a scenario.
+    BadLink(LinkProblem),
     /// A value is out of bounds: the field and why.
     Invalid(ValidationError),
 }
@@ -125,11 +126,69 @@ impl std::fmt::Display for ScenarioError {
             ScenarioError::TooLarge { bytes } => {
                 write!(f, "{bytes} bytes is more than the maximum {MAX_FILE_BYTES}")
             }
-            ScenarioError::Unreadable(problem) | ScenarioError::BadLink(problem) => {
-                f.write_str(problem)
-            }
+            ScenarioError::Unreadable(e) => e.fmt(f),
+            ScenarioError::BadLink(problem) => problem.fmt(f),
             ScenarioError::Invalid(e) => e.fmt(f),
         }
+    }
+}
+
+/// Where and why the JSON parser stopped reading a scenario file:
+/// ``servers[2]: missing field `name` at line 5 column 3``.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParseError {
+    /// The field being read, named as validation names fields (`servers[2].weight`, 0-based);
+    /// empty when the problem is the file as a whole (`expected value`, `trailing characters`).
+    pub field: String,
+    /// The parser's words, with long values shortened ([`shorten_values`]).
+    pub problem: String,
+    /// The line of the file, from 1.
+    pub line: usize,
+    /// The column on that line, from 1.
+    pub column: usize,
+}
+
+impl ParseError {
+    /// The parser's error `e` at `path`, the field it was reading.
+    fn new<'a>(path: impl IntoIterator<Item = &'a Segment>, e: &serde_json::Error) -> ParseError {
+        let mut field = String::new();
+        // An `Unknown` segment is a key that was not read yet: the path ends before it.
+        for segment in path
+            .into_iter()
+            .take_while(|s| !matches!(s, Segment::Unknown))
+        {
+            match segment {
+                Segment::Seq { index } => field += &format!("[{index}]"),
+                Segment::Map { key } | Segment::Enum { variant: key } => {
+                    if !field.is_empty() {
+                        field.push('.');
+                    }
+                    field += &shortened(key);
+                }
+                Segment::Unknown => {}
+            }
+        }
+        let words = e.to_string();
+        let at = format!(" at line {} column {}", e.line(), e.column());
+        ParseError {
+            field,
+            problem: shorten_values(words.strip_suffix(&at).unwrap_or(&words)),
+            line: e.line(),
+            column: e.column(),
+        }
+    }
+}
+
+impl std::fmt::Display for ParseError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if !self.field.is_empty() {
+            write!(f, "{}: ", self.field)?;
+        }
+        write!(
+            f,
+            "{} at line {} column {}",
+            self.problem, self.line, self.column
+        )
     }
 }
 
@@ -172,13 +231,22 @@ impl Scenario {
         }
     }
 
-    /// Reads a scenario file (JSON), checking its size, its format and every value.
+    /// Reads a scenario file (JSON), checking its size, its format and every value. A byte order
+    /// mark before the JSON (some editors write one) is skipped. A file that does not parse
+    /// says which field, where, and why.
     pub fn from_json(text: &str) -> Result<Scenario, ScenarioError> {
         if text.len() > MAX_FILE_BYTES {
             return Err(ScenarioError::TooLarge { bytes: text.len() });
         }
-        let scenario: Scenario =
-            serde_json::from_str(text).map_err(|e| ScenarioError::Unreadable(e.to_string()))?;
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let mut json = serde_json::Deserializer::from_str(text);
+        let scenario: Scenario = serde_path_to_error::deserialize(&mut json)
+            .map_err(|e| ParseError::new(e.path(), e.inner()))
+            .and_then(|s| {
+                // Nothing but white space may follow the scenario.
+                json.end().map(|()| s).map_err(|e| ParseError::new([], &e))
+            })
+            .map_err(ScenarioError::Unreadable)?;
         scenario.validate().map_err(ScenarioError::Invalid)?;
         Ok(scenario)
     }
@@ -442,7 +510,7 @@ mod tests {
             bad(|s| s.traffic.cost = CostDistribution::Constant {
                 cost: SimDuration::ZERO
             })
-            .starts_with("traffic.cost.mean: 0 is below the minimum")
+            .starts_with("traffic.cost.mean: 0s is below the minimum 1us")
         );
         assert!(
             bad(|s| s.backend_latency = SimDuration::from_secs(61)).starts_with("backend_latency:")

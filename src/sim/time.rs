@@ -190,15 +190,34 @@ mod tests {
 }
 
 /// Durations in files are strings with a unit, as in nginx and HAProxy configuration: `"250ms"`,
-/// `"2s"`, `"1.5s"`, `"2m"`, `"90us"`.
+/// `"2s"`, `"1.5s"`, `"2m"`, `"90us"`. Numbers are plain digits: no sign, no exponent.
 impl SimDuration {
-    /// Parses `"500ms"`, `"2s"`, `"1.5 s"`, `"3m"`, `"1h"` or `"250us"`.
+    /// Parses `"500ms"`, `"2s"`, `"1.5 s"`, `"3m"`, `"1h"` or `"250us"`. The error says what is
+    /// wrong in the terms of the text: a missing or unknown unit, a negative number, or an
+    /// exponent (with the same duration in plain digits to write instead).
     pub fn parse(text: &str) -> Result<SimDuration, String> {
         let text = text.trim();
-        let split = text
-            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .ok_or_else(|| format!("{text:?} has no unit (write e.g. \"500ms\" or \"2s\")"))?;
+        if text.starts_with('-') {
+            return Err(format!("{text:?} is negative (a duration is 0 or more)"));
+        }
+        let digits = |s: &str| s.find(|c: char| !(c.is_ascii_digit() || c == '.'));
+        let mut split = digits(text).unwrap_or(text.len());
+        // An exponent, `e3` or `E-2`, belongs to the number, not to the unit.
+        let rest = &text[split..];
+        let exponent = rest.strip_prefix(['e', 'E']).and_then(|e| {
+            let unsigned = e.strip_prefix(['+', '-']).unwrap_or(e);
+            let len = unsigned
+                .find(|c: char| !c.is_ascii_digit())
+                .unwrap_or(unsigned.len());
+            (len > 0).then(|| rest.len() - unsigned.len() + len)
+        });
+        split += exponent.unwrap_or(0);
         let (number, unit) = text.split_at(split);
+        if unit.trim().is_empty() {
+            return Err(format!(
+                "{text:?} has no unit (write e.g. \"500ms\" or \"2s\")"
+            ));
+        }
         let value: f64 = number
             .parse()
             .map_err(|_| format!("{text:?} does not start with a number"))?;
@@ -218,19 +237,46 @@ impl SimDuration {
         if !total.is_finite() || total > 1e18 {
             return Err(format!("{text:?} is too long"));
         }
-        Ok(SimDuration(total.round() as u64))
+        let d = SimDuration(total.round() as u64);
+        if exponent.is_some() {
+            return Err(format!(
+                "{text:?} has an exponent: write it as {:?}",
+                d.to_message_string()
+            ));
+        }
+        Ok(d)
     }
 
     /// The compact form files use: whole seconds as `"2s"`, whole milliseconds as `"250ms"`,
     /// anything else in microseconds.
     pub fn to_config_string(self) -> String {
-        if self.0.is_multiple_of(1_000_000) {
-            format!("{}s", self.0 / 1_000_000)
-        } else if self.0.is_multiple_of(1_000) {
-            format!("{}ms", self.0 / 1_000)
-        } else {
-            format!("{}us", self.0)
+        self.in_largest_whole_unit(&[(1_000_000, "s"), (1_000, "ms")])
+    }
+
+    /// How messages show a duration: in the largest unit it is a whole number of, hours and
+    /// minutes too (`"2h"`, `"90m"`, `"3601s"`, `"1500ms"`), so a limit reads the way a person
+    /// writes it. Files accept this form as well.
+    pub fn to_message_string(self) -> String {
+        if self == SimDuration::ZERO {
+            return "0s".into();
         }
+        self.in_largest_whole_unit(&[
+            (3_600_000_000, "h"),
+            (60_000_000, "m"),
+            (1_000_000, "s"),
+            (1_000, "ms"),
+        ])
+    }
+
+    /// The span in the first of `units` (microseconds each, largest first) it is a whole number
+    /// of, else in microseconds.
+    fn in_largest_whole_unit(self, units: &[(u64, &str)]) -> String {
+        let (size, unit) = units
+            .iter()
+            .copied()
+            .find(|&(size, _)| self.0.is_multiple_of(size))
+            .unwrap_or((1, "us"));
+        format!("{}{unit}", self.0 / size)
     }
 }
 
@@ -292,5 +338,48 @@ mod config_tests {
             assert_eq!(SimDuration::parse(&d.to_config_string()), Ok(d));
         }
         assert_eq!(SimDuration::from_millis(1_500).to_config_string(), "1500ms");
+    }
+
+    #[test]
+    fn an_exponent_or_a_sign_is_named_not_blamed_on_the_unit() {
+        assert_eq!(
+            SimDuration::parse("1e3s"),
+            Err("\"1e3s\" has an exponent: write it as \"1000s\"".into())
+        );
+        assert_eq!(
+            SimDuration::parse("2.5E-1h"),
+            Err("\"2.5E-1h\" has an exponent: write it as \"15m\"".into())
+        );
+        assert_eq!(
+            SimDuration::parse("-5s"),
+            Err("\"-5s\" is negative (a duration is 0 or more)".into())
+        );
+        assert!(SimDuration::parse("1e3").unwrap_err().contains("no unit"));
+        assert!(
+            SimDuration::parse("1e999s")
+                .unwrap_err()
+                .contains("too long")
+        );
+        assert!(
+            SimDuration::parse("1ex")
+                .unwrap_err()
+                .contains("unknown unit \"ex\"")
+        );
+    }
+
+    #[test]
+    fn messages_name_durations_in_their_largest_whole_unit() {
+        let cases = [
+            (SimDuration::ZERO, "0s"),
+            (SimDuration::from_secs(200 * 3_600), "200h"),
+            (SimDuration::from_secs(5_400), "90m"),
+            (SimDuration::from_secs(3_601), "3601s"),
+            (SimDuration::from_millis(1_500), "1500ms"),
+            (SimDuration(7), "7us"),
+        ];
+        for (d, text) in cases {
+            assert_eq!(d.to_message_string(), text);
+            assert_eq!(SimDuration::parse(text), Ok(d), "a form files accept");
+        }
     }
 }

@@ -22,7 +22,7 @@ use super::hash::{fnv1a, splitmix64};
 use super::rng::SimRng;
 use super::scenario::MAX_MEAN_COST;
 use super::time::{SimDuration, SimTime};
-use super::validation::{ValidationError, check_range};
+use super::validation::{ValidationError, check_duration, check_range, shorten_values};
 
 /// The path of every request when the cost distribution has no classes.
 pub const DEFAULT_PATH: &str = "/";
@@ -275,13 +275,12 @@ fn check_mix(field: &str, mix: &RequestMix) -> Result<(), ValidationError> {
                 format!("{:?} is used by another class", class.path),
             ));
         }
-        check_range(
+        check_duration(
             &format!("{at}.cost"),
-            class.cost.as_secs_f64(),
-            0.0,
-            MAX_MEAN_COST.as_secs_f64(),
-        )
-        .map_err(|e| ValidationError::new(e.field, format!("{} (seconds)", e.problem)))?;
+            class.cost,
+            SimDuration::ZERO,
+            MAX_MEAN_COST,
+        )?;
         check_range(&format!("{at}.share"), class.share, 0.0, 1e6)?;
     }
     if mix.total_share() <= 0.0 {
@@ -294,7 +293,7 @@ fn check_mix(field: &str, mix: &RequestMix) -> Result<(), ValidationError> {
 /// printable ASCII without spaces.
 pub fn check_path(field: &str, path: &str) -> Result<(), ValidationError> {
     let problem = if !path.starts_with('/') {
-        format!("{path:?} does not start with '/'")
+        shorten_values(&format!("{path:?} does not start with '/'"))
     } else if path.len() > MAX_PATH_LEN {
         format!(
             "{} characters is more than the maximum {MAX_PATH_LEN}",
@@ -730,7 +729,7 @@ mod tests {
         );
         assert!(
             bad(|c| c[0].cost = SimDuration::from_secs(3_601))
-                .starts_with("traffic.cost.classes[0].cost: 3601 is above the maximum 3600")
+                .starts_with("traffic.cost.classes[0].cost: 3601s is above the maximum 1h")
         );
         assert_eq!(page_and_report().check_shape("traffic.cost"), Ok(()));
     }
