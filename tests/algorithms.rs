@@ -202,3 +202,90 @@ fn least_loaded_algorithms_starve_a_slow_server_that_round_robin_floods() {
         );
     }
 }
+
+/// The largest pool: 1,000 servers of weight 1,000 (a million ring points), 10,000 clients.
+fn thousand_heavy_servers(algorithm: Algorithm, error_rate: f64) -> Scenario {
+    Scenario {
+        algorithm,
+        servers: (1..=1_000)
+            .map(|i| lb_playground::sim::server::ServerSpec {
+                error_rate,
+                ..lb_playground::sim::scenario::server(&format!("server-{i}"), 1_000, 4)
+            })
+            .collect(),
+        traffic: lb_playground::sim::traffic::Traffic {
+            clients: 10_000,
+            ..Scenario::classroom().traffic
+        },
+        ..Scenario::classroom()
+    }
+}
+
+/// The cost of availability changes under consistent hashing at the largest pool (issue 19): a
+/// figure to read, not a check, so it runs only when asked:
+/// `cargo test --release --test algorithms -- --ignored --nocapture heavy_servers`.
+#[test]
+#[ignore = "a timing figure, run by hand"]
+fn drain_toggles_on_a_thousand_heavy_servers_under_consistent_hashing() {
+    const TOGGLES: usize = 10_000;
+    let mut scenario = thousand_heavy_servers(Algorithm::ConsistentHashSession, 0.0);
+    scenario.traffic.rate = 0.0;
+    let mut sim = Simulation::new(scenario).unwrap();
+    let start = std::time::Instant::now();
+    let mut first = None;
+    let mut remaps = 0;
+    for i in 0..TOGGLES {
+        let server = (i / 2 * 7) % 1_000;
+        sim.apply(Command::Drain {
+            server,
+            on: i % 2 == 0,
+        })
+        .unwrap();
+        remaps += sim
+            .drain_events()
+            .filter(|e| e.event.kind() == LogKind::Remap)
+            .count();
+        first = first.or(Some(start.elapsed()));
+    }
+    let took = start.elapsed();
+    assert_eq!(remaps, TOGGLES, "every toggle is reported");
+    eprintln!(
+        "{TOGGLES} drain toggles on 1,000 servers of weight 1,000: {:.3} s (the first {:.3} s)",
+        took.as_secs_f64(),
+        first.unwrap_or_default().as_secs_f64()
+    );
+}
+
+/// Health checks every 10 ms with rise and fall 1 on the largest pool, every server failing a
+/// fifth of its checks (about 32,000 availability changes a simulated second): one simulated
+/// second under consistent hashing and under round robin. A figure, run by hand like the above.
+#[test]
+#[ignore = "a timing figure, run by hand"]
+fn flapping_health_checks_on_a_thousand_heavy_servers() {
+    for algorithm in [Algorithm::ConsistentHashSession, Algorithm::RoundRobin] {
+        let mut scenario = thousand_heavy_servers(algorithm, 0.2);
+        scenario.traffic.rate = 1_000.0;
+        scenario.client_latency = SimDuration::ZERO;
+        scenario.backend_latency = SimDuration::ZERO;
+        scenario.resilience.health = Some(lb_playground::sim::health::ActiveCheck {
+            inter: SimDuration::from_millis(10),
+            timeout: SimDuration::from_millis(5),
+            rise: 1,
+            fall: 1,
+            check_work: SimDuration::ZERO,
+            ..lb_playground::sim::health::ActiveCheck::HAPROXY_DEFAULT
+        });
+        let start = std::time::Instant::now();
+        let mut sim = Simulation::new(scenario).unwrap();
+        sim.advance_to(SimTime::from_secs_f64(1.0));
+        let took = start.elapsed();
+        let kinds: Vec<LogKind> = sim.drain_events().map(|e| e.event.kind()).collect();
+        let count = |kind| kinds.iter().filter(|&&k| k == kind).count();
+        eprintln!(
+            "{algorithm:?}: 1 simulated second, {} health transitions, {} remap reports: {:.3} s",
+            count(LogKind::Health),
+            count(LogKind::Remap),
+            took.as_secs_f64()
+        );
+    }
+}

@@ -327,3 +327,17 @@ fn a_run_advanced_in_small_budgets_is_the_run_advanced_at_once() {
     assert_eq!(stepped.now(), secs(20.0));
     assert_eq!(replayable(&mut stepped), replayable(&mut whole));
 }
+
+#[test]
+fn a_saved_file_keeps_every_number_to_the_last_bit() {
+    // Found by the export property: 1/11 came back one unit in the last place off, so a saved
+    // run's slowed server ran at another speed.
+    let mut sim = Simulation::new(Scenario::classroom()).unwrap();
+    sim.apply(Command::SetSpeed {
+        server: 0,
+        speed: 1.0 / 11.0,
+    })
+    .unwrap();
+    let saved = sim.export_scenario();
+    assert_eq!(Scenario::from_json(&saved.to_json()).unwrap(), saved);
+}

@@ -42,7 +42,7 @@ pub const POINTS_PER_WEIGHT: u32 = 160;
 /// The most points a ring holds; larger configurations are scaled down proportionally.
 const MAX_POINTS: u64 = 1 << 20;
 /// Points tried clockwise before falling back to round robin (as nginx).
-const TRIES: usize = 20;
+pub(super) const TRIES: usize = 20;
 
 /// What a request is hashed by.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -68,21 +68,20 @@ impl HashKey {
     }
 }
 
-/// A ketama ring: sorted (hash, server index) points.
+/// A ketama ring: sorted (hash, server index) points. It depends only on the servers' ids and
+/// weights, so availability changes never rebuild it: an unavailable server's points are
+/// skipped at lookup.
 #[derive(Clone, Debug, Default)]
-struct Ring {
-    points: Vec<(u32, u32)>,
-    /// The (id, weight) pairs it was built from.
+pub(super) struct Ring {
+    pub(super) points: Vec<(u32, u32)>,
+    /// The (id, weight) pairs it was built for.
     built_for: Vec<(u32, u32)>,
 }
 
 impl Ring {
-    fn sync(&mut self, pool: &[Candidate]) {
-        if pool
-            .iter()
-            .map(|c| (c.id, c.weight))
-            .eq(self.built_for.iter().copied())
-        {
+    /// Rebuilds the ring if `pool`'s ids or weights are not the ones it was built for.
+    pub(super) fn sync(&mut self, pool: &[Candidate]) {
+        if self.is_for(pool) {
             return;
         }
         self.built_for = pool.iter().map(|c| (c.id, c.weight)).collect();
@@ -107,17 +106,53 @@ impl Ring {
             }));
         }
         self.points.sort_unstable();
+        #[cfg(test)]
+        work::counted(&work::POINTS, self.points.len());
+    }
+
+    /// Whether the ring was built for `pool`'s ids and weights.
+    fn is_for(&self, pool: &[Candidate]) -> bool {
+        pool.iter()
+            .map(|c| (c.id, c.weight))
+            .eq(self.built_for.iter().copied())
+    }
+
+    /// The servers of the [`TRIES`] points clockwise from `hash` (all points on a smaller ring),
+    /// nearest first: the servers a key at `hash` may go to, in the order it tries them.
+    pub(super) fn window(&self, hash: u32) -> impl Iterator<Item = usize> + '_ {
+        #[cfg(test)]
+        work::counted(&work::LOOKUPS, 1);
+        let start = self.points.partition_point(|&(h, _)| h < hash);
+        (0..TRIES.min(self.points.len()))
+            .map(move |i| self.points[(start + i) % self.points.len()].1 as usize)
     }
 
     /// The first eligible server clockwise from `hash`, within [`TRIES`] points.
-    fn owner(&self, pool: &[Candidate], hash: u32) -> Option<usize> {
-        if self.points.is_empty() {
-            return None;
-        }
-        let start = self.points.partition_point(|&(h, _)| h < hash);
-        (0..TRIES.min(self.points.len()))
-            .map(|i| self.points[(start + i) % self.points.len()].1 as usize)
-            .find(|&s| pool[s].eligible())
+    pub(super) fn owner(&self, pool: &[Candidate], hash: u32) -> Option<usize> {
+        self.window(hash).find(|&s| pool[s].eligible())
+    }
+}
+
+/// The ring work done on this thread, for tests that check what a change costs.
+#[cfg(test)]
+pub(crate) mod work {
+    use std::cell::Cell;
+    use std::thread::LocalKey;
+
+    thread_local! {
+        /// Points placed on rings built.
+        pub static POINTS: Cell<u64> = const { Cell::new(0) };
+        /// Keys looked up on a ring (binary searches).
+        pub static LOOKUPS: Cell<u64> = const { Cell::new(0) };
+    }
+
+    pub(super) fn counted(counter: &'static LocalKey<Cell<u64>>, n: usize) {
+        counter.with(|c| c.set(c.get() + n as u64));
+    }
+
+    /// The (points built, lookups) counted since the last call.
+    pub fn take() -> (u64, u64) {
+        (POINTS.with(|c| c.take()), LOOKUPS.with(|c| c.take()))
     }
 }
 
@@ -170,81 +205,10 @@ impl Balancer for ConsistentHash {
     }
 }
 
-/// What share of keys changed server between two states of the pool.
-#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
-pub struct Remap {
-    /// Under consistent hashing.
-    pub consistent: f64,
-    /// Under modulo hashing (`hash % live servers`), for comparison.
-    pub modulo: f64,
-}
-
-/// The share of `hashes` whose server changes from `before` to `after`, on the ring and under
-/// modulo hashing over the eligible servers. Servers are compared by id.
-pub fn remap(before: &[Candidate], after: &[Candidate], hashes: &[u32]) -> Remap {
-    let (mut ring_before, mut ring_after) = (Ring::default(), Ring::default());
-    ring_before.sync(before);
-    ring_after.sync(after);
-    let live = |pool: &[Candidate]| -> Vec<u32> {
-        pool.iter().filter(|c| c.eligible()).map(|c| c.id).collect()
-    };
-    let (live_before, live_after) = (live(before), live(after));
-    let modulo = |ids: &[u32], h: u32| (!ids.is_empty()).then(|| ids[h as usize % ids.len()]);
-    let (mut ring_moved, mut modulo_moved) = (0usize, 0usize);
-    for &h in hashes {
-        let on_ring = |ring: &Ring, pool: &[Candidate]| ring.owner(pool, h).map(|s| pool[s].id);
-        if on_ring(&ring_before, before) != on_ring(&ring_after, after) {
-            ring_moved += 1;
-        }
-        if modulo(&live_before, h) != modulo(&live_after, h) {
-            modulo_moved += 1;
-        }
-    }
-    let share = |n: usize| {
-        if hashes.is_empty() {
-            0.0
-        } else {
-            n as f64 / hashes.len() as f64
-        }
-    };
-    Remap {
-        consistent: share(ring_moved),
-        modulo: share(modulo_moved),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::sim::balancer::test_support::{counts, key, pick_one, pool};
-
-    fn hashes(n: u32) -> Vec<u32> {
-        (0..n)
-            .map(|i| HashKey::Session.hash(&key(i, [0; 4])))
-            .collect()
-    }
-
-    #[test]
-    fn one_of_n_leaving_moves_about_one_nth_of_the_keys() {
-        for n in [4, 5, 10] {
-            let before = pool(&vec![1; n]);
-            let mut after = before.clone();
-            after[1].available = false;
-            let r = remap(&before, &after, &hashes(20_000));
-            let ideal = 1.0 / n as f64;
-            assert!((r.consistent - ideal).abs() < 0.05, "n {n}: {r:?}");
-            assert!(r.modulo > 0.5, "modulo hashing moves most keys: {r:?}");
-        }
-    }
-
-    #[test]
-    fn draining_moves_only_the_drained_servers_keys() {
-        let before = pool(&[1, 1, 1, 1]);
-        let mut after = before.clone();
-        after[3].weight = 0;
-        let r = remap(&before, &after, &hashes(20_000));
-        assert!((r.consistent - 0.25).abs() < 0.05, "{r:?}");
-    }
 
     #[test]
     fn the_same_key_always_lands_on_the_same_server() {

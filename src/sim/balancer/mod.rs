@@ -15,17 +15,21 @@ mod expanded_weighted;
 mod ip_hash;
 mod least_connections;
 mod random;
+mod remap;
 mod response_time;
 mod round_robin;
 mod smooth_weighted;
 mod sticky;
 mod two_choices;
 
-pub use consistent_hash::{ConsistentHash, HashKey, Remap, remap};
+#[cfg(test)]
+pub(crate) use consistent_hash::work as ring_work;
+pub use consistent_hash::{ConsistentHash, HashKey};
 pub use expanded_weighted::ExpandedWeighted;
 pub use ip_hash::IpHash;
 pub use least_connections::{HaproxyLeastConn, LeastConnections, WeightedLeastConnections};
 pub use random::{Random, WeightedRandom};
+pub use remap::{KeyOwners, Remap, remap};
 pub use response_time::{LeastResponseTime, PeakEwma};
 pub use round_robin::RoundRobin;
 pub use smooth_weighted::SmoothWeighted;

@@ -155,8 +155,10 @@ impl Simulation {
         }
     }
 
-    /// Logs how many keys a change of the server set moved under the hashing algorithm. The sample
-    /// spreads the clients over the paths, so it measures client keys, or path keys for `Uri`.
+    /// Logs how many keys a change of the server set moved under the hashing algorithm, from
+    /// `before` to the pool as it is now: any change, such as a weight's (which builds the new
+    /// ring). The sample spreads the clients over the paths, so it measures client keys, or path
+    /// keys for `Uri`.
     pub(super) fn report_remap(&mut self, before: &[Candidate]) {
         let Some(key) = self.algorithm.hash_key() else {
             return;
@@ -167,17 +169,10 @@ impl Simulation {
         if membership(before) == membership(self.pool.candidates()) {
             return;
         }
-        let paths = self.path_hashes.len() as u32;
-        let hashes: Vec<u32> = (0..self.traffic.clients.min(REMAP_SAMPLE))
-            .map(|client| key.hash(&self.request_key(client, (client % paths) as u8)))
-            .collect();
-        let keys = if key == HashKey::Uri {
-            KeyKind::Path
-        } else {
-            KeyKind::Client
-        };
-        let moved = remap(before, self.pool.candidates(), &hashes);
-        self.last_remap = Some(moved);
+        let (of, mut sample) = self.take_remap_sample(key);
+        let moved = sample.changed(before, self.pool.candidates());
+        let sampled = sample.sampled();
+        self.remap_sample = Some((of, sample));
         let changes = before
             .iter()
             .zip(self.pool.candidates())
@@ -196,12 +191,79 @@ impl Simulation {
             })
             .collect();
         let eligible = |pool: &[Candidate]| pool.iter().filter(|c| c.eligible()).count() as u32;
+        let eligible = (eligible(before), eligible(self.pool.candidates()));
+        self.log_remap(key, moved, sampled, eligible, changes);
+    }
+
+    /// Logs how many keys `server`'s availability changing (and nothing else) moved under the
+    /// hashing algorithm, if it left or joined the eligible servers. Costs the keys it can move and a
+    /// pass over the servers' flags.
+    pub(super) fn report_availability(&mut self, server: usize) {
+        let Some(key) = self.algorithm.hash_key() else {
+            return;
+        };
+        let (of, mut sample) = self.take_remap_sample(key);
+        let moved = sample.availability_changed(self.pool.candidates(), server);
+        let sampled = sample.sampled();
+        self.remap_sample = Some((of, sample));
+        let Some(moved) = moved else {
+            return;
+        };
+        let after = self
+            .pool
+            .candidates()
+            .iter()
+            .filter(|c| c.eligible())
+            .count() as u32;
+        let (before, change) = if self.pool.candidates()[server].eligible() {
+            (after - 1, Membership::Joined)
+        } else {
+            (after + 1, Membership::Left)
+        };
+        let changes = vec![(server as u32, change)];
+        self.log_remap(key, moved, sampled, (before, after), changes);
+    }
+
+    /// The remap report's sample of keys for `key`, taken out (to be put back): kept from the
+    /// last report while the clients it is drawn from are the same, else drawn again.
+    fn take_remap_sample(&mut self, key: HashKey) -> (SampleOf, KeyOwners) {
+        let of = SampleOf {
+            key,
+            clients: self.traffic.clients.min(REMAP_SAMPLE),
+            behind_nat: self.traffic.behind_nat,
+        };
+        match self.remap_sample.take() {
+            Some((was, sample)) if was == of => (was, sample),
+            _ => {
+                let paths = self.path_hashes.len() as u32;
+                let hashes = (0..of.clients)
+                    .map(|client| key.hash(&self.request_key(client, (client % paths) as u8)))
+                    .collect();
+                (of, KeyOwners::new(hashes))
+            }
+        }
+    }
+
+    fn log_remap(
+        &mut self,
+        key: HashKey,
+        moved: Remap,
+        sampled: u32,
+        eligible: (u32, u32),
+        changes: Vec<(u32, Membership)>,
+    ) {
+        let keys = if key == HashKey::Uri {
+            KeyKind::Path
+        } else {
+            KeyKind::Client
+        };
+        self.last_remap = Some(moved);
         self.emit(Event::Remap(RemapEvent {
             algorithm: self.algorithm,
             keys,
             moved,
-            sampled: hashes.len() as u32,
-            eligible: (eligible(before), eligible(self.pool.candidates())),
+            sampled,
+            eligible,
             changes,
         }));
     }

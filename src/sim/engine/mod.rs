@@ -21,7 +21,7 @@ use std::collections::VecDeque;
 
 use super::backend::Backend;
 use super::balancer::{
-    Algorithm, Balancer, Candidate, Decision, Feedback, HashKey, Remap, RequestKey, remap,
+    Algorithm, Balancer, Candidate, Decision, Feedback, HashKey, KeyOwners, Remap, RequestKey,
 };
 use super::breaker::{BreakerTransition, CircuitBreaker};
 use super::command::{Command, TimedCommand};
@@ -54,6 +54,9 @@ mod commands;
 mod requests;
 mod validate;
 mod views;
+
+#[cfg(test)]
+mod tests;
 
 use validate::check_command;
 
@@ -143,6 +146,17 @@ struct Streams {
     faults: SimRng,
 }
 
+/// What the remap report's sampled keys are computed from: the same values give the same keys
+/// (the paths' hashes never change during a run).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct SampleOf {
+    key: HashKey,
+    /// Clients sampled: the first ones, up to [`REMAP_SAMPLE`].
+    clients: u32,
+    /// Clients behind the NAT (they share an address).
+    behind_nat: u32,
+}
+
 /// A running simulation.
 pub struct Simulation {
     scenario: Scenario,
@@ -156,6 +170,9 @@ pub struct Simulation {
     pool: Pool,
     slow_start: SlowStart,
     last_remap: Option<Remap>,
+    /// The clients' keys the remap report samples, with their servers, and what they were drawn
+    /// from.
+    remap_sample: Option<(SampleOf, KeyOwners)>,
     /// The FNV-1a hash of every request path, by path index (what `RequestKey` carries).
     path_hashes: Vec<u64>,
     requests: RequestTable,
@@ -213,6 +230,7 @@ impl Simulation {
             pool,
             slow_start: scenario.slow_start,
             last_remap: None,
+            remap_sample: None,
             path_hashes: (0..scenario.traffic.cost.path_count())
                 .map(|i| path_hash(scenario.traffic.cost.path(i)))
                 .collect(),

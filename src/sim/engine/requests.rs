@@ -165,11 +165,8 @@ impl Simulation {
         if self.pool.candidates()[server].available == available {
             return;
         }
-        let before = self.hashing_view();
         self.pool.set_available(server, available);
-        if let Some(before) = before {
-            self.report_remap(&before);
-        }
+        self.report_availability(server);
     }
 
     pub(super) fn refresh_all(&mut self) {
