@@ -72,7 +72,7 @@ fn bad_files_are_refused_with_the_field_named() {
         ),
         (
             file(r#""at": "30s""#, r#""at": "90s""#),
-            "timeline[0].at: 90s is after the end of the run (60s)",
+            "timeline[0].at: 90s is after the end of the run (1m)",
         ),
         (
             file(r#""server": 1"#, r#""server": 7"#),

@@ -345,8 +345,8 @@ impl Scenario {
                     format!("timeline[{i}].at"),
                     format!(
                         "{} is after the end of the run ({})",
-                        SimDuration(entry.at.0).to_config_string(),
-                        SimDuration(end.0).to_config_string()
+                        SimDuration(entry.at.0).to_message_string(),
+                        SimDuration(end.0).to_message_string()
                     ),
                 ));
             }
