@@ -17,6 +17,54 @@ pub const STEP: SimDuration = SimDuration::from_millis(100);
 /// How far one press of "fast-forward" jumps, playing or paused.
 pub const SKIP: SimDuration = SimDuration::from_millis(10_000);
 
+/// How much simulating one frame aims to take, in milliseconds of wall time (of a 16.7 ms frame).
+pub const FRAME_TARGET_MS: f64 = 6.0;
+/// The events a frame may handle in each run before the page has measured anything.
+pub const FIRST_FRAME_EVENTS: u64 = 20_000;
+/// The fewest events a frame's budget allows (so a slow machine still moves).
+const MIN_FRAME_EVENTS: u64 = 500;
+/// The most events a frame's budget allows.
+const MAX_FRAME_EVENTS: u64 = 1_000_000;
+
+/// The page's per-frame time budget, as a number of events: how many events a frame may simulate
+/// in each run, adapted to how long the last frames took, so that simulating takes about
+/// [`FRAME_TARGET_MS`] on any machine and any build. The core counts events, never time; this
+/// turns the measured time into the next count.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FrameBudget {
+    events: u64,
+}
+
+impl Default for FrameBudget {
+    fn default() -> Self {
+        FrameBudget {
+            events: FIRST_FRAME_EVENTS,
+        }
+    }
+}
+
+impl FrameBudget {
+    /// The events the next frame may handle in each run.
+    pub fn events(&self) -> u64 {
+        self.events
+    }
+
+    /// A frame handled `handled` events in `ms` of wall time: aim the next budget at what fits
+    /// in [`FRAME_TARGET_MS`] at that pace (halfway there, so one odd frame does not swing it).
+    /// Too short to time, a frame that used its whole budget earns a larger one.
+    pub fn record(&mut self, handled: u64, ms: f64) {
+        let next = if ms >= 1.0 {
+            let fits = handled as f64 / ms * FRAME_TARGET_MS;
+            (self.events as f64 + fits) / 2.0
+        } else if handled >= self.events {
+            self.events as f64 * 1.5
+        } else {
+            return;
+        };
+        self.events = (next as u64).clamp(MIN_FRAME_EVENTS, MAX_FRAME_EVENTS);
+    }
+}
+
 /// Maps wall-clock frames to simulated time.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PlaybackClock {
@@ -81,6 +129,34 @@ impl PlaybackClock {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_frame_budget_follows_the_pace_of_the_machine() {
+        // Frames that take `per_ms` events per millisecond, until the budget settles.
+        let settle = |per_ms: f64| {
+            let mut budget = FrameBudget::default();
+            for _ in 0..30 {
+                let handled = budget.events();
+                budget.record(handled, handled as f64 / per_ms);
+            }
+            budget
+        };
+        let fast = settle(10_000.0).events();
+        assert!(
+            (59_990..=60_000).contains(&fast),
+            "a fast machine gets more: {fast}"
+        );
+        let mut slow = settle(1_000.0 / 6.0);
+        assert!((999..=1_001).contains(&slow.events()), "{}", slow.events());
+        slow.record(10, 0.2);
+        assert!(
+            (999..=1_001).contains(&slow.events()),
+            "a light frame says nothing"
+        );
+        slow.record(0, 500.0);
+        slow.record(0, 500.0);
+        assert_eq!(slow.events(), MIN_FRAME_EVENTS, "never below the floor");
+    }
 
     #[test]
     fn wall_time_scales_by_speed() {

@@ -25,7 +25,7 @@ pub use action::{Action, Download, Effect, ServerAction};
 pub use display::{Display, Theme};
 pub use paging::{CARDS_PER_PAGE, Page};
 pub use shortcut::{SHORTCUTS, SLOWDOWN_CYCLE, Shortcut, next_slowdown};
-pub use state::{FRAME_EVENTS, NEW_SERVER, REQUEST_LOG_CAPACITY, Session};
+pub use state::{NEW_SERVER, REQUEST_LOG_CAPACITY, Session};
 
 #[cfg(test)]
 mod tests;

@@ -6,7 +6,7 @@ use super::display::Display;
 use super::errors;
 use super::paging::Page;
 use super::shortcut::next_slowdown;
-use crate::playback::{PlaybackClock, SKIP, SPEEDS, STEP};
+use crate::playback::{FIRST_FRAME_EVENTS, FrameBudget, PlaybackClock, SKIP, SPEEDS, STEP};
 use crate::sim::history::History;
 use crate::sim::presets::preset;
 use crate::sim::report::{self, Report};
@@ -19,14 +19,11 @@ use crate::sim::{
 
 /// How many finished requests a session keeps for the request-log download.
 pub const REQUEST_LOG_CAPACITY: usize = 100_000;
-/// The most events one animation frame may handle in each run (a few milliseconds of work): a
-/// run that needs more falls behind the clock instead of freezing the page.
-pub const FRAME_EVENTS: u64 = 20_000;
 /// How many frames "running behind" stays shown after a frame was cut short (a second).
 const BEHIND_FRAMES: u32 = 60;
 /// A scenario estimated at more work than this per simulated second (about what the frame
 /// budget covers at 1x, at a few events per request) opens with a warning.
-const HEAVY_UNITS_PER_SECOND: f64 = (FRAME_EVENTS * 60 / 4) as f64;
+const HEAVY_UNITS_PER_SECOND: f64 = (FIRST_FRAME_EVENTS * 60 / 4) as f64;
 
 /// A download's file name extension and MIME type.
 type FileType = (&'static str, &'static str);
@@ -51,6 +48,10 @@ pub struct Session {
     preset: Option<&'static str>,
     link: Option<String>,
     clock: PlaybackClock,
+    /// How many events a frame may handle in each run (adapted to the measured frame times).
+    budget: FrameBudget,
+    /// Events the last frame handled, in both runs.
+    handled: u64,
     /// A Step or Skip's destination, while the frame budget has not reached it yet.
     pending: Option<SimTime>,
     /// Frames left that show the run as behind real time.
@@ -102,6 +103,8 @@ impl Session {
             preset: None,
             link: None,
             clock: PlaybackClock::default(),
+            budget: FrameBudget::default(),
+            handled: 0,
             pending: None,
             behind: 0,
             notice,
@@ -214,11 +217,29 @@ impl Session {
     pub fn frame(&mut self, wall_ms: f64) {
         let target = self.clock.frame(wall_ms, self.sim.now());
         let target = self.pending.map_or(target, |p| p.max(target));
-        if self.advance_to(target) {
+        let before = self.events_processed();
+        let reached = self.advance_to(target);
+        self.handled = self.events_processed() - before;
+        if reached {
             self.behind = self.behind.saturating_sub(1);
         } else {
             self.behind = BEHIND_FRAMES;
         }
+    }
+
+    /// The last frame's simulating took `ms` of wall time (the browser measures it): the next
+    /// frames' budget follows.
+    pub fn frame_took(&mut self, ms: f64) {
+        self.budget.record(self.handled, ms);
+    }
+
+    /// Events handled so far by the run and the comparison run.
+    fn events_processed(&self) -> u64 {
+        self.sim.events_processed()
+            + self
+                .compare
+                .as_ref()
+                .map_or(0, Simulation::events_processed)
     }
 
     /// Carries out `action`; returns what the browser must do to finish it. An action that can
@@ -438,11 +459,12 @@ impl Session {
     /// Advances the run, and the comparison run with it, to `t`, within the frame budget: whether
     /// both got there (else they stopped where the budget ran out, and go on next frame).
     fn advance_to(&mut self, t: SimTime) -> bool {
-        let reached = self.sim.advance_within(t, FRAME_EVENTS);
+        let budget = self.budget.events();
+        let reached = self.sim.advance_within(t, budget);
         self.history.absorb(&mut self.sim);
         let mut compared = true;
         if let Some(other) = self.compare.as_mut() {
-            compared = other.advance_within(self.sim.now(), FRAME_EVENTS);
+            compared = other.advance_within(self.sim.now(), budget);
             discard_events(other);
         }
         if self.pending.is_some_and(|p| p <= self.sim.now()) {
@@ -516,7 +538,7 @@ impl Session {
         let mut other =
             Simulation::new(scenario).map_err(|e| errors::cannot(&attempt, &errors::reason(&e)))?;
         // It catches up within the frame budget, over the next frames if it must.
-        other.advance_within(self.sim.now(), FRAME_EVENTS);
+        other.advance_within(self.sim.now(), self.budget.events());
         discard_events(&mut other);
         self.compare = Some(other);
         Ok(())

@@ -9,6 +9,13 @@ use wasm_bindgen::closure::Closure;
 
 type FrameCallback = Closure<dyn FnMut(f64)>;
 
+/// The page's high-resolution clock, in milliseconds (0 where there is none).
+pub fn now_ms() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or(0.0, |p| p.now())
+}
+
 /// A running animation loop; stops when dropped.
 pub struct AnimationLoop {
     pending: Rc<Cell<Option<i32>>>,

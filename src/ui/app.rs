@@ -6,7 +6,7 @@ use yew::prelude::*;
 
 use super::adapter::{SessionHandle, send};
 use super::algorithm_picker::AlgorithmPicker;
-use super::animation::AnimationLoop;
+use super::animation::{AnimationLoop, now_ms};
 use super::balancer_options::BalancerOptions;
 use super::charts;
 use super::compare_controls::CompareControls;
@@ -139,7 +139,9 @@ pub fn App() -> Html {
             let frame = AnimationLoop::start(move |wall_ms| {
                 {
                     let mut s = session.borrow_mut();
+                    let started = now_ms();
                     s.frame(wall_ms);
+                    s.frame_took(now_ms() - started);
                     let drawn = Some(Drawn {
                         data: s.sim().now().0,
                         generation: s.generation(),
