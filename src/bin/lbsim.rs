@@ -157,7 +157,7 @@ mod cli {
     use lb_playground::sim::report::{EventReport, Report, TRACE_HEADER, timeline, trace_line};
     use lb_playground::sim::scenario::{MAX_DURATION, MAX_FILE_BYTES, ScenarioError};
     use lb_playground::sim::validation::{check_range, shorten_values};
-    use lb_playground::sim::work::{self, Work};
+    use lb_playground::sim::work::{self, Work, about as round};
     use lb_playground::sim::{Logged, Scenario, SimDuration, SimTime, Simulation};
     use lexopt::{Arg, Parser};
 
@@ -599,26 +599,6 @@ EXIT CODES:
             round(limit),
             work.units(),
         )
-    }
-
-    /// A large count, rounded to three significant digits and written out (`604,800,000,000`).
-    fn round(n: f64) -> String {
-        let digits = if n >= 1.0 {
-            n.log10().floor() as i32
-        } else {
-            0
-        };
-        let step = 10f64.powi((digits - 2).max(0));
-        let whole = ((n / step).round() * step) as u128;
-        let text = whole.to_string();
-        let mut out = String::new();
-        for (i, c) in text.chars().enumerate() {
-            if i > 0 && (text.len() - i).is_multiple_of(3) {
-                out.push(',');
-            }
-            out.push(c);
-        }
-        out
     }
 
     /// The request log being written: the CSV file, and the lines waiting for their turn.

@@ -12,7 +12,7 @@ use crate::sim::presets::preset;
 use crate::sim::report::{self, Report};
 use crate::sim::scenario::ScenarioError;
 use crate::sim::server::MAX_WEIGHT;
-use crate::sim::work::Work;
+use crate::sim::work::{self, Work};
 use crate::sim::{
     Algorithm, Command, Scenario, SimDuration, SimTime, Simulation, ValidationError, share,
 };
@@ -79,8 +79,9 @@ fn heavy(scenario: &Scenario) -> Option<String> {
     let work = Work::per_second(scenario);
     (work.units() > HEAVY_UNITS_PER_SECOND).then(|| {
         format!(
-            "This scenario asks for about {:.0} requests and {:.0} health checks per simulated second, more than the page can show in real time: it will run slower than the clock says (lbsim runs it at full speed).",
-            work.requests, work.checks
+            "This scenario asks for about {} requests and {} health checks per simulated second, more than the page can show in real time: it will run slower than the clock says (lbsim runs it at full speed).",
+            work::about(work.requests),
+            work::about(work.checks)
         )
     })
 }

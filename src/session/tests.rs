@@ -629,7 +629,7 @@ fn a_heavy_run_falls_behind_real_time_instead_of_freezing_the_page() {
     let mut s = Session::new(busy(1e6), Display::default()).unwrap();
     let warning = s.notice().expect("a heavy scenario opens with a warning");
     assert_sentence(warning);
-    assert!(warning.contains("1000000 requests"), "{warning}");
+    assert!(warning.contains("1,000,000 requests"), "{warning}");
     s.frame(0.0);
     let before = s.sim().events_processed();
     s.frame(100.0); // 100 ms of wall time at 1x: 100,000 requests' worth

@@ -56,6 +56,26 @@ impl Work {
     }
 }
 
+/// A large count as a message gives it: rounded to three significant digits and grouped by
+/// thousands (`604,800,000,000`).
+pub fn about(n: f64) -> String {
+    let digits = if n >= 1.0 {
+        n.log10().floor() as i32
+    } else {
+        0
+    };
+    let step = 10f64.powi((digits - 2).max(0));
+    let text = (((n / step).round() * step) as u128).to_string();
+    let mut out = String::new();
+    for (i, c) in text.chars().enumerate() {
+        if i > 0 && (text.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// The highest arrival rate the scenario reaches: its base rate or any rate its timeline sets,
 /// times the highest peak of its pattern or any pattern its timeline sets.
 fn peak_rate(scenario: &Scenario) -> f64 {
@@ -151,6 +171,14 @@ mod tests {
         let work = Work::per_second(&scenario);
         assert_eq!(work.requests, 1_500.0);
         assert_eq!(work.servers, 5.0);
+    }
+
+    #[test]
+    fn counts_are_rounded_and_grouped() {
+        assert_eq!(about(604_800_000_000.0), "605,000,000,000");
+        assert_eq!(about(1_000_000.0), "1,000,000");
+        assert_eq!(about(999.4), "999");
+        assert_eq!(about(0.4), "0");
     }
 
     #[test]
