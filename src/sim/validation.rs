@@ -90,10 +90,28 @@ const SHOWN_CHARS: usize = 40;
 pub fn shortened(value: &str) -> std::borrow::Cow<'_, str> {
     let mut out = String::new();
     if push_shortened(&mut out, value, "") {
-        out.into()
+        one_line(&out).into_owned().into()
     } else {
-        value.into()
+        one_line(value)
     }
+}
+
+/// `text` with its control characters (a newline in a field name...) written as escapes
+/// (`\n`), so a message that echoes a value stays one line.
+fn one_line(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains(char::is_control) {
+        return text.into();
+    }
+    text.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect::<String>()
+        .into()
 }
 
 /// `message` with each value quoted in it (between `"`, where `\"` does not end it, or between
@@ -118,7 +136,7 @@ pub fn shorten_values(message: &str) -> String {
         rest = &value[inside.len() + closing.len()..];
     }
     out.push_str(rest);
-    out
+    one_line(&out).into_owned()
 }
 
 /// Where `quote` ends the quoted text `value`: the first one not escaped by a backslash (inside
@@ -156,6 +174,17 @@ fn push_shortened(out: &mut String, value: &str, closing: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_echoed_value_never_breaks_the_line() {
+        // Found by fuzzing: a flipped byte made `\n` of an `e`, and a field name held a newline.
+        let message = shorten_values("unknown field `client_lat\ncy`, expected `client_latency`");
+        assert_eq!(
+            message,
+            "unknown field `client_lat\\ncy`, expected `client_latency`"
+        );
+        assert_eq!(shortened("a\tb"), "a\\tb");
+    }
 
     #[test]
     fn messages_name_the_field_and_the_problem() {
