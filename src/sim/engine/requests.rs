@@ -34,9 +34,29 @@ impl Simulation {
     pub(super) fn arrive(&mut self) {
         let client = self.streams.clients.below(self.traffic.clients);
         let (cost, path) = self.traffic.cost.sample(&mut self.streams.costs);
-        let delay = self.scenario.client_latency;
         let seq = Seq(self.generated);
-        let request = Request {
+        self.generated += 1;
+        self.schedule_next_arrival();
+        if self.held() >= MAX_HELD {
+            let request = self.new_request(seq, client, cost, path);
+            self.finish_request(request, Outcome::OverCapacity);
+            return;
+        }
+        let id = self
+            .requests
+            .insert(self.new_request(seq, client, cost, path));
+        if let Some(patience) = self.traffic.client_timeout {
+            self.events
+                .push(self.now + patience, Step::ClientGivesUp(id, seq));
+        }
+        let delay = self.scenario.client_latency;
+        self.after(delay, Step::AtBalancer(id, seq), |sim| sim.route(id));
+    }
+
+    /// Request `seq` as its client sends it now, on its way to the balancer.
+    #[inline]
+    fn new_request(&self, seq: Seq, client: u32, cost: SimDuration, path: u8) -> Request {
+        Request {
             seq,
             client,
             cost,
@@ -50,21 +70,9 @@ impl Simulation {
             breaker_epoch: 0,
             phase: Phase::ToBalancer,
             phase_start: self.now,
-            phase_end: self.now + delay,
+            phase_end: self.now + self.scenario.client_latency,
             outcome: None,
-        };
-        self.generated += 1;
-        self.schedule_next_arrival();
-        if self.held() >= MAX_HELD {
-            self.finish_request(request, Outcome::OverCapacity);
-            return;
         }
-        let id = self.requests.insert(request);
-        if let Some(patience) = self.traffic.client_timeout {
-            self.events
-                .push(self.now + patience, Step::ClientGivesUp(id, seq));
-        }
-        self.after(delay, Step::AtBalancer(id, seq), |sim| sim.route(id));
     }
 
     /// Requests the run holds: the live ones, and the jobs given up on still in server queues.
