@@ -25,6 +25,7 @@ pub mod passive;
 pub mod pool;
 pub mod presets;
 pub mod queue;
+pub mod ratelimit;
 pub mod report;
 pub mod request;
 pub mod resilience;
