@@ -11,6 +11,7 @@ use lb_playground::sim::breaker::{
 };
 use lb_playground::sim::health::{ActiveCheck, CheckFailure, HealthChecker};
 use lb_playground::sim::passive::{Passive, PassiveState};
+use lb_playground::sim::ratelimit::{LimitKey, NginxLimit, RateLimit, TokenBucket};
 use lb_playground::sim::retry::RetryPolicy;
 use lb_playground::sim::rng::SimRng;
 use lb_playground::sim::traffic::{CostDistribution, Pattern, path_hash};
@@ -209,6 +210,35 @@ fn failure_command() -> impl Strategy<Value = Command> {
             }),
         ]
         .prop_map(Command::SetRetry),
+        prop_oneof![
+            Just(RateLimit::Off),
+            (1u32..30, 0u32..6, any::<bool>(), any::<bool>()).prop_map(
+                |(rate, burst, nodelay, global)| {
+                    RateLimit::Nginx(NginxLimit {
+                        rate: f64::from(rate) / 2.0,
+                        burst,
+                        nodelay,
+                        delay: burst / 2,
+                        key: if global {
+                            LimitKey::Global
+                        } else {
+                            LimitKey::ClientIp
+                        },
+                        status: 503,
+                    })
+                }
+            ),
+            (1u32..10, 1u32..4, 50u64..3_000).prop_map(|(max_tokens, tokens_per_fill, ms)| {
+                RateLimit::TokenBucket(TokenBucket {
+                    max_tokens,
+                    tokens_per_fill,
+                    fill_interval: SimDuration::from_millis(ms),
+                    key: LimitKey::ClientIp,
+                    status: 429,
+                })
+            }),
+        ]
+        .prop_map(Command::SetRateLimit),
     ]
 }
 

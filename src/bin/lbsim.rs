@@ -14,7 +14,7 @@
 //! - `run` reads a scenario file (`-` reads it from stdin), runs it from time zero to `--until`
 //!   simulated seconds (default: the scenario's `duration`; with neither, it is an error) and
 //!   prints the JSON report on stdout: `scenario`, `seed`, `until`, `totals` (`generated`,
-//!   `completed`, `failed`, `rejected`, `in_flight`, `queued`), `retries`, `latency_ms` (`mean`,
+//!   `completed`, `failed`, `rejected`, `rate_limited`, `in_flight`, `queued`), `retries`, `latency_ms` (`mean`,
 //!   `p50`, `p95`, `p99`, `max`, client-observed, `null` when nothing was served), `servers`
 //!   (each with `name`, `routed`, `completed`, `failed`, `rejected`, `refused` and its own
 //!   `latency_ms`), `paths` (each request path with `path`, `completed`, `failed`, `rejected`
@@ -174,9 +174,9 @@ USAGE:
 COMMANDS:
     run       Run SCENARIO.json (- reads it from stdin) and print the JSON report on stdout:
               scenario, seed, until, totals (generated, completed, failed, rejected,
-              in_flight, queued), retries, latency_ms (mean, p50, p95, p99, max; client-observed),
+              rate_limited, in_flight, queued), retries, latency_ms (mean, p50, p95, p99, max; client-observed),
               servers (name, routed, completed, failed, rejected, refused, latency_ms),
-              paths (path, completed, failed, rejected, latency_ms; per request path) and
+              paths (path, completed, failed, rejected, rate_limited, latency_ms; per path) and
               events (every command and state-machine transition of the run, oldest first,
               each with at, kind, text, server and the data fields below; retries are
               counted in retries, not listed).
@@ -226,6 +226,7 @@ OUTCOMES (the trace's outcome column; each counts in one total):
                breaker_open after a failed try
     rejected   no_server (before any try), over_capacity (the run held its 1,000,000
                requests); queue_full and breaker_open on the first try
+    rate_limited  rate_limited (the scenario's rate_limit refused it at the balancer)
 
 The same scenario and seed always give the same report, byte for byte.
 

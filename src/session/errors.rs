@@ -99,6 +99,7 @@ fn attempt(command: &Command, sim: &Simulation) -> String {
         Command::SetPattern(_) => "change the arrival pattern".into(),
         Command::SetClientTimeout(_) => "change the client timeout".into(),
         Command::SetMeanCost(_) => "change the mean request cost".into(),
+        Command::SetRateLimit(_) => "change the rate limit".into(),
     }
 }
 

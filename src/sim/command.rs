@@ -8,6 +8,7 @@ use super::balancer::Algorithm;
 use super::breaker::BreakerConfig;
 use super::health::ActiveCheck;
 use super::passive::Passive;
+use super::ratelimit::RateLimit;
 use super::retry::RetryPolicy;
 use super::slow_start::SlowStart;
 use super::time::{SimDuration, SimTime};
@@ -124,6 +125,8 @@ pub enum Command {
     SetClientTimeout(Option<SimDuration>),
     /// Change the mean request cost.
     SetMeanCost(SimDuration),
+    /// Change the rate limit at the balancer (what it remembers per key starts over).
+    SetRateLimit(RateLimit),
 }
 
 impl Command {

@@ -13,6 +13,7 @@ use super::breaker::{BreakerConfig, BreakerTransition};
 use super::command::Command;
 use super::health::{ActiveCheck, HealthTransition};
 use super::passive::{Passive, PassiveTransition};
+use super::ratelimit::RateLimit;
 use super::request::Outcome;
 use super::resilience::Resilience;
 use super::retry::RetryPolicy;
@@ -143,6 +144,8 @@ pub enum Before {
     Rate(f64),
     /// The mean request cost.
     MeanCost(SimDuration),
+    /// The rate limit.
+    RateLimit(RateLimit),
 }
 
 impl Before {

@@ -32,8 +32,10 @@ pub struct Totals {
     pub completed: u64,
     /// Requests that failed (connection refused, server crashed).
     pub failed: u64,
-    /// Requests turned away without being attempted (no server available, queue full).
+    /// Requests turned away at their first try, before any work on them began.
     pub rejected: u64,
+    /// Requests the balancer's rate limit refused.
+    pub rate_limited: u64,
     /// Requests on their way or being served (everything live that is not queued).
     pub in_flight: u64,
     /// Requests waiting in a server queue.
@@ -44,8 +46,26 @@ impl Totals {
     /// Whether every generated request is accounted for exactly once.
     pub fn balanced(&self) -> bool {
         self.generated
-            == self.completed + self.failed + self.rejected + self.in_flight + self.queued
+            == self.completed
+                + self.failed
+                + self.rejected
+                + self.rate_limited
+                + self.in_flight
+                + self.queued
     }
+}
+
+/// How many requests ended each way (see [`Tally`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Ended {
+    /// Answered successfully.
+    pub completed: u64,
+    /// Failed.
+    pub failed: u64,
+    /// Turned away at their first try.
+    pub rejected: u64,
+    /// Refused by the rate limit.
+    pub rate_limited: u64,
 }
 
 /// One server's statistics over the run.
@@ -75,8 +95,10 @@ pub struct PathStats {
     pub completed: u64,
     /// Requests for it that failed.
     pub failed: u64,
-    /// Requests for it turned away without being attempted.
+    /// Requests for it turned away at their first try.
     pub rejected: u64,
+    /// Requests for it the rate limit refused.
+    pub rate_limited: u64,
     /// Client-observed latency of its successful requests (microseconds).
     pub latency: Histogram,
 }
@@ -88,7 +110,7 @@ pub struct Sample {
     pub end: SimTime,
     /// Requests answered successfully in the window, per second.
     pub throughput: f64,
-    /// Requests that failed or were rejected in the window, per second.
+    /// Requests that failed, were rejected or were rate limited in the window, per second.
     pub errors: f64,
     /// Retries started in the window, per second.
     pub retries: f64,
@@ -105,9 +127,7 @@ pub struct Sample {
 /// Counters, histograms and the sampled time series of one run.
 #[derive(Clone, Debug)]
 pub struct Metrics {
-    completed: u64,
-    failed: u64,
-    rejected: u64,
+    ended: Ended,
     retries: u64,
     latency: Histogram,
     servers: Vec<ServerStats>,
@@ -131,9 +151,7 @@ impl Metrics {
     /// Empty metrics for `servers` servers, sampled every `window_len`.
     pub fn new(servers: usize, window_len: SimDuration) -> Metrics {
         Metrics {
-            completed: 0,
-            failed: 0,
-            rejected: 0,
+            ended: Ended::default(),
             retries: 0,
             latency: Histogram::new(),
             servers: vec![ServerStats::default(); servers],
@@ -177,13 +195,14 @@ impl Metrics {
                 stats.latency.record(latency.0);
             }
             Tally::Rejected => stats.rejected += 1,
+            Tally::RateLimited => stats.rate_limited += 1,
             Tally::Failed => stats.failed += 1,
         }
     }
 
-    /// Requests answered successfully, failed and rejected so far: `(completed, failed, rejected)`.
-    pub fn outcomes(&self) -> (u64, u64, u64) {
-        (self.completed, self.failed, self.rejected)
+    /// How many requests ended each way so far.
+    pub fn ended(&self) -> Ended {
+        self.ended
     }
 
     /// Retries started so far.
@@ -228,7 +247,7 @@ impl Metrics {
     pub fn record_answer(&mut self, server: Option<usize>, tally: Tally, latency: SimDuration) {
         match tally {
             Tally::Completed => {
-                self.completed += 1;
+                self.ended.completed += 1;
                 self.latency.record(latency.0);
                 self.window.record(latency.0);
                 if let Some(stats) = server.and_then(|s| self.servers.get_mut(s)) {
@@ -236,11 +255,15 @@ impl Metrics {
                 }
             }
             Tally::Rejected => {
-                self.rejected += 1;
+                self.ended.rejected += 1;
+                self.window_errors += 1;
+            }
+            Tally::RateLimited => {
+                self.ended.rate_limited += 1;
                 self.window_errors += 1;
             }
             Tally::Failed => {
-                self.failed += 1;
+                self.ended.failed += 1;
                 self.window_errors += 1;
             }
         }
@@ -334,7 +357,8 @@ mod tests {
         let second = m.series()[1];
         assert_eq!(second.throughput, 0.0);
         assert_eq!(second.p50_ms, first.p50_ms);
-        assert_eq!(m.outcomes(), (100, 1, 1));
+        let ended = m.ended();
+        assert_eq!((ended.completed, ended.failed, ended.rejected), (100, 1, 1));
         assert_eq!(m.servers()[1].latency.count(), 100);
         assert_eq!(m.servers()[0].latency.count(), 0);
     }
@@ -392,6 +416,7 @@ mod tests {
             completed: 4,
             failed: 1,
             rejected: 1,
+            rate_limited: 0,
             in_flight: 3,
             queued: 1,
         };

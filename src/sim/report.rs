@@ -73,8 +73,10 @@ pub struct PathReport {
     pub completed: u64,
     /// Requests for it that failed.
     pub failed: u64,
-    /// Requests for it turned away without being attempted.
+    /// Requests for it turned away at their first try.
     pub rejected: u64,
+    /// Requests for it the rate limit refused.
+    pub rate_limited: u64,
     /// Client-observed latency of its successful requests.
     pub latency_ms: LatencyMs,
 }
@@ -324,6 +326,7 @@ impl Report {
                     completed: stats.completed,
                     failed: stats.failed,
                     rejected: stats.rejected,
+                    rate_limited: stats.rate_limited,
                     latency_ms: LatencyMs::of(&stats.latency),
                 })
                 .collect(),

@@ -27,6 +27,8 @@ pub enum Phase {
     ToBalancer,
     /// Routed; travelling from the load balancer to its server.
     ToServer,
+    /// Held at the load balancer by the rate limit (nginx `limit_req` without `nodelay`).
+    Delayed,
     /// Waiting in the server's queue for a free worker.
     Queued,
     /// Being served by a worker.
@@ -61,6 +63,8 @@ pub enum Outcome {
     BreakerOpen,
     /// The client stopped waiting (its timeout passed), whatever happened to the request after.
     ClientTimeout,
+    /// The balancer's rate limit refused it (nginx `limit_req`: 503 by default; Envoy: 429).
+    RateLimited,
     /// Refused when sent: the run already held its maximum of requests
     /// ([`MAX_HELD`](super::engine::MAX_HELD)), a bound of the simulator, not of a balancer.
     OverCapacity,
@@ -88,6 +92,7 @@ impl Outcome {
         match self {
             Outcome::Success => Tally::Completed,
             Outcome::NoServer | Outcome::OverCapacity => Tally::Rejected,
+            Outcome::RateLimited => Tally::RateLimited,
             o if o.is_rejection() && tries <= 1 => Tally::Rejected,
             _ => Tally::Failed,
         }
@@ -116,6 +121,7 @@ impl Outcome {
             Outcome::BreakerOpen => "breaker_open",
             Outcome::ClientTimeout => "client_timeout",
             Outcome::OverCapacity => "over_capacity",
+            Outcome::RateLimited => "rate_limited",
         }
     }
 
@@ -133,6 +139,7 @@ impl Outcome {
             Outcome::BreakerOpen => "refused by circuit breaker (503)",
             Outcome::ClientTimeout => "client gave up",
             Outcome::OverCapacity => "refused: the run holds its maximum of requests",
+            Outcome::RateLimited => "refused by the rate limit",
         }
     }
 }
@@ -147,6 +154,8 @@ pub enum Tally {
     Failed,
     /// Turned away at its first try, before any work on it began.
     Rejected,
+    /// Refused by the balancer's rate limit.
+    RateLimited,
 }
 
 /// One request and where it is.

@@ -10,6 +10,7 @@
 use super::balancer::Algorithm;
 use super::command::TimedCommand;
 use super::health::ActiveCheck;
+use super::ratelimit::RateLimit;
 use super::resilience::Resilience;
 use super::server::{MAX_SPEED, MAX_WEIGHT, MAX_WORKERS, MIN_SPEED, ServerSpec};
 use super::share::LinkProblem;
@@ -76,6 +77,9 @@ pub struct Scenario {
     /// Health checks, passive checks, circuit breakers and retries.
     #[serde(default)]
     pub resilience: Resilience,
+    /// Rate limiting at the balancer (nginx `limit_req`, Envoy's token bucket), off by default.
+    #[serde(default, skip_serializing_if = "RateLimit::is_off")]
+    pub rate_limit: RateLimit,
     /// How long the run lasts (the command-line runner's default end; the UI runs on).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duration: Option<SimDuration>,
@@ -226,6 +230,7 @@ impl Scenario {
                 health: Some(ActiveCheck::HAPROXY_DEFAULT),
                 ..Resilience::NONE
             },
+            rate_limit: RateLimit::Off,
             duration: None,
             timeline: Vec::new(),
         }
@@ -326,6 +331,7 @@ impl Scenario {
         )?;
         check_slow_start("slow_start", &self.slow_start)?;
         self.resilience.validate("resilience")?;
+        self.rate_limit.validate("rate_limit")?;
         if let Some(d) = self.duration {
             check_duration("duration", d, SimDuration(1), MAX_DURATION)?;
         }

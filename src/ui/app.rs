@@ -316,6 +316,7 @@ pub fn App() -> Html {
                         capacity={sim.capacity()}
                         pattern={sim.traffic().pattern}
                         client_timeout={sim.traffic().client_timeout}
+                        rate_limit={sim.rate_limit()}
                         on_command={on_command.clone()}
                     />
                 </aside>

@@ -48,6 +48,8 @@ pub struct Palette {
     pub failed: &'static str,
     /// 503 rejections.
     pub rejected: &'static str,
+    /// Requests the rate limit refused.
+    pub limited: &'static str,
     /// Tries a circuit breaker refused, or that are being retried.
     pub retried: &'static str,
     /// The selected server's outline.
@@ -71,6 +73,7 @@ const LIGHT: Palette = Palette {
     served: "#009E73",
     failed: "#D55E00",
     rejected: "#E69F00",
+    limited: "#7A4EAB",
     retried: "#CC79A7",
     selected: "#1f2933",
     scale: 1.0,
@@ -91,6 +94,7 @@ const DARK: Palette = Palette {
     served: "#2ECC9A",
     failed: "#FF7A33",
     rejected: "#F0C020",
+    limited: "#B39DDB",
     retried: "#E8A0CB",
     selected: "#ffffff",
     scale: 1.0,
@@ -111,6 +115,7 @@ const PROJECTOR: Palette = Palette {
     served: "#007A5A",
     failed: "#C04A00",
     rejected: "#B07800",
+    limited: "#5B2C8F",
     retried: "#A8467F",
     selected: "#000000",
     scale: 1.35,

@@ -13,7 +13,7 @@ pub struct PathRow {
     pub path: String,
     /// Requests served.
     pub completed: u64,
-    /// Requests failed or rejected.
+    /// Requests failed, rejected or rate limited.
     pub unserved: u64,
     /// Mean client-observed latency of the served ones, in milliseconds.
     pub mean_ms: Option<f64>,
@@ -35,7 +35,7 @@ impl PathRow {
             .map(|(i, stats)| PathRow {
                 path: cost.path(i).to_string(),
                 completed: stats.completed,
-                unserved: stats.failed + stats.rejected,
+                unserved: stats.failed + stats.rejected + stats.rate_limited,
                 mean_ms: stats.latency.mean().map(|us| us / 1e3),
                 p95_ms: stats.latency.quantile(0.95).map(|us| us as f64 / 1e3),
             })

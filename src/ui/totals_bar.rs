@@ -52,7 +52,10 @@ pub fn TotalsBar(props: &TotalsBarProps) -> Html {
             { item("sent", t.generated.to_string(), "Requests the clients have sent", "") }
             { item("served", t.completed.to_string(), "Requests answered successfully", "ok") }
             { item("failed", t.failed.to_string(), "Requests that failed: connection refused or lost in a crash", "bad") }
-            { item("rejected", t.rejected.to_string(), "Requests turned away with a 503: no server available or a full queue", "warn") }
+            { item("rejected", t.rejected.to_string(), "Requests turned away at their first try: no server available, a full queue or an open breaker", "warn") }
+            if t.rate_limited > 0 {
+                { item("rate limited", t.rate_limited.to_string(), "Requests the balancer's rate limit refused (nginx limit_req, Envoy's token bucket)", "warn") }
+            }
             { item("in flight", t.in_flight.to_string(), "Requests travelling or being served right now", "") }
             { item("queued", t.queued.to_string(), "Requests waiting in a server queue", "") }
             { item("p50", ms(props.latency.p50), "Median client-observed latency of served requests", "") }

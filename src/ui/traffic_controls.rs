@@ -1,9 +1,11 @@
-//! Traffic controls: arrival rate and mean request cost, with the load they put on the servers.
+//! Traffic controls: arrival rate and mean request cost, with the load they put on the servers,
+//! and the balancer's rate limit.
 
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use super::choice::{Choice, choice_select};
+use crate::sim::ratelimit::{LimitKey, NginxLimit, RateLimit, TokenBucket};
 use crate::sim::traffic::Pattern;
 use crate::sim::{Command, SimDuration};
 
@@ -65,6 +67,52 @@ fn timeout_choices() -> Vec<Choice> {
     ]
 }
 
+fn rate_limit_choices() -> Vec<Choice> {
+    let nginx = |nodelay, key| {
+        Command::SetRateLimit(RateLimit::Nginx(NginxLimit {
+            rate: 10.0,
+            burst: 5,
+            nodelay,
+            delay: 0,
+            key,
+            status: 503,
+        }))
+    };
+    vec![
+        Choice {
+            id: "off",
+            label: "Off",
+            command: Command::SetRateLimit(RateLimit::Off),
+        },
+        Choice {
+            id: "nginx-ip",
+            label: "nginx 10 r/s burst=5 nodelay, per address",
+            command: nginx(true, LimitKey::ClientIp),
+        },
+        Choice {
+            id: "nginx-ip-delay",
+            label: "nginx 10 r/s burst=5 (delayed), per address",
+            command: nginx(false, LimitKey::ClientIp),
+        },
+        Choice {
+            id: "nginx-global",
+            label: "nginx 10 r/s burst=5 nodelay, global",
+            command: nginx(true, LimitKey::Global),
+        },
+        Choice {
+            id: "envoy-global",
+            label: "Envoy token bucket 20, +10 per s, global",
+            command: Command::SetRateLimit(RateLimit::TokenBucket(TokenBucket {
+                max_tokens: 20,
+                tokens_per_fill: 10,
+                fill_interval: SimDuration::from_secs(1),
+                key: LimitKey::Global,
+                status: 429,
+            })),
+        },
+    ]
+}
+
 /// Props of [`TrafficControls`].
 #[derive(Properties, PartialEq)]
 pub struct TrafficControlsProps {
@@ -78,6 +126,8 @@ pub struct TrafficControlsProps {
     pub pattern: Pattern,
     /// How long clients wait.
     pub client_timeout: Option<SimDuration>,
+    /// The balancer's rate limit.
+    pub rate_limit: RateLimit,
     /// Receives the changes.
     pub on_command: Callback<Command>,
 }
@@ -140,6 +190,9 @@ pub fn TrafficControls(props: &TrafficControlsProps) -> Html {
             { choice_select("client-timeout", "Clients give up",
                 "A client stops waiting after this long: the request counts as failed even if a server finishes it later",
                 timeout_choices(), |c| *c == Command::SetClientTimeout(props.client_timeout), &props.on_command) }
+            { choice_select("rate-limit", "Rate limit",
+                "The balancer refuses requests over this rate (nginx limit_req: 503; Envoy's token bucket: 429), per client address or for all clients together",
+                rate_limit_choices(), |c| *c == Command::SetRateLimit(props.rate_limit), &props.on_command) }
         </section>
     }
 }

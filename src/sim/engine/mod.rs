@@ -34,6 +34,7 @@ use super::metrics::{Metrics, Totals};
 use super::passive::{Passive, PassiveTransition};
 use super::pool::{Offer, Pool};
 use super::queue::EventQueue;
+use super::ratelimit::{LimitKey, Limiter, RateLimit, Verdict};
 use super::request::{Attempt, Outcome, Phase, Request, RequestId, RequestTable, Seq};
 use super::resilience::{Resilience, check_breaker, check_health, check_passive, check_retry};
 use super::retry::MAX_TRIES;
@@ -82,6 +83,8 @@ enum Step {
     Arrival(Token),
     /// A request reaches the load balancer from its client.
     AtBalancer(RequestId, Seq),
+    /// The rate limit's wait for a request is over: it is routed.
+    Released(RequestId, Seq),
     /// A try reaches its server.
     AtServer(RequestId, Attempt),
     /// A worker finishes (stale unless `epoch` is the server's current epoch).
@@ -169,6 +172,8 @@ pub struct Simulation {
     resilience: Resilience,
     pool: Pool,
     slow_start: SlowStart,
+    rate_limit: RateLimit,
+    limiter: Limiter,
     last_remap: Option<Remap>,
     /// The clients' keys the remap report samples, with their servers, and what they were drawn
     /// from.
@@ -229,6 +234,8 @@ impl Simulation {
             resilience,
             pool,
             slow_start: scenario.slow_start,
+            rate_limit: scenario.rate_limit,
+            limiter: Limiter::new(scenario.rate_limit),
             last_remap: None,
             remap_sample: None,
             path_hashes: (0..scenario.traffic.cost.path_count())
@@ -317,9 +324,10 @@ impl Simulation {
             Step::BreakerTimer { server, token } => {
                 timers.is_armed(Timer::BreakerWait(server), token)
             }
-            Step::AtBalancer(id, seq) | Step::AtClient(id, seq) | Step::ClientGivesUp(id, seq) => {
-                requests.live(id, seq)
-            }
+            Step::AtBalancer(id, seq)
+            | Step::Released(id, seq)
+            | Step::AtClient(id, seq)
+            | Step::ClientGivesUp(id, seq) => requests.live(id, seq),
             Step::AtServer(id, attempt)
             | Step::BackAtBalancer(id, attempt, _)
             | Step::TryTimeout(id, attempt) => requests.current(id, attempt).is_some(),
@@ -368,6 +376,11 @@ impl Simulation {
                 }
             }
             Step::AtBalancer(id, seq) => {
+                if self.requests.live(id, seq) {
+                    self.admit(id);
+                }
+            }
+            Step::Released(id, seq) => {
                 if self.requests.live(id, seq) {
                     self.route(id);
                 }

@@ -50,7 +50,30 @@ impl Simulation {
                 .push(self.now + patience, Step::ClientGivesUp(id, seq));
         }
         let delay = self.scenario.client_latency;
-        self.after(delay, Step::AtBalancer(id, seq), |sim| sim.route(id));
+        self.after(delay, Step::AtBalancer(id, seq), |sim| sim.admit(id));
+    }
+
+    /// Request `id` reaches the balancer: its rate limit lets it through to be routed, holds it
+    /// back, or refuses it.
+    pub(super) fn admit(&mut self, id: RequestId) {
+        let Some(key) = self.rate_limit.key() else {
+            return self.route(id);
+        };
+        let request = self.requests.get(id);
+        let key = match key {
+            LimitKey::ClientIp => u32::from_be_bytes(self.traffic.client_ip(request.client)),
+            LimitKey::Global => 0,
+        };
+        match self.limiter.check(key, self.now) {
+            Verdict::Pass => self.route(id),
+            Verdict::Delay(wait) => {
+                let request = self.requests.get_mut(id);
+                request.enter(Phase::Delayed, self.now, self.now + wait);
+                let seq = request.seq;
+                self.events.push(self.now + wait, Step::Released(id, seq));
+            }
+            Verdict::Refuse(_) => self.finish_at_balancer(id, Outcome::RateLimited),
+        }
     }
 
     /// Request `seq` as its client sends it now, on its way to the balancer.
@@ -363,6 +386,7 @@ impl Simulation {
             | Outcome::NoServer
             | Outcome::NoServerLeft
             | Outcome::ClientTimeout
+            | Outcome::RateLimited
             | Outcome::OverCapacity => false,
             Outcome::ConnectionFailed | Outcome::ServerCrashed => policy.on_error,
             Outcome::Timeout => policy.on_timeout,

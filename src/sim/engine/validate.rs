@@ -157,6 +157,7 @@ pub(crate) fn check_command(
             t.map_or(Ok(()), |t| check_client_timeout("client timeout", t))
         }
         Command::SetMeanCost(mean) => check_mean_cost("mean cost", mean),
+        Command::SetRateLimit(limit) => limit.validate("rate limit"),
     }
 }
 

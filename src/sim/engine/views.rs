@@ -119,15 +119,21 @@ impl Simulation {
 
     /// Where every generated request is now, or how it ended.
     pub fn totals(&self) -> Totals {
-        let (completed, failed, rejected) = self.metrics.outcomes();
+        let ended = self.metrics.ended();
         Totals {
             generated: self.generated,
-            completed,
-            failed,
-            rejected,
+            completed: ended.completed,
+            failed: ended.failed,
+            rejected: ended.rejected,
+            rate_limited: ended.rate_limited,
             in_flight: self.requests.len() as u64 - self.queued,
             queued: self.queued,
         }
+    }
+
+    /// The rate limit in use.
+    pub fn rate_limit(&self) -> RateLimit {
+        self.rate_limit
     }
 
     /// The slow-start setting in use.

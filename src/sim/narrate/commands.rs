@@ -120,6 +120,12 @@ pub(super) fn text(event: &CommandEvent, servers: &[Server]) -> String {
             Some(t) => format!("clients give up after {t}"),
             None => "clients wait forever".into(),
         },
+        Command::SetRateLimit(limit) => match before {
+            Before::RateLimit(old) => {
+                format!("rate limit {} -> {}", old.describe(), limit.describe())
+            }
+            _ => format!("rate limit {}", limit.describe()),
+        },
         Command::SetMeanCost(mean) => match before {
             Before::MeanCost(old) => format!("mean request cost {old} -> {mean}"),
             _ => format!("mean request cost {mean}"),

@@ -70,7 +70,12 @@ impl NginxLimit {
         let f = |name: &str| format!("{field}.{name}");
         check_range(&f("rate"), self.rate, 0.001, 1e6)?;
         check_range(&f("burst"), f64::from(self.burst), 0.0, 1e6)?;
-        check_range(&f("delay"), f64::from(self.delay), 0.0, f64::from(self.burst))?;
+        check_range(
+            &f("delay"),
+            f64::from(self.delay),
+            0.0,
+            f64::from(self.burst),
+        )?;
         check_status(&f("status"), self.status)
     }
 }

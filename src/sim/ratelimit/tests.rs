@@ -24,7 +24,10 @@ fn nginx_nodelay_lets_burst_plus_one_through_at_once() {
     // would make 6000 > 5000.
     let mut limit = nginx(5, true, 0);
     let verdicts: Vec<_> = (0..20).map(|_| limit.check(7, SimTime::ZERO)).collect();
-    assert!(verdicts[..6].iter().all(|v| *v == Verdict::Pass), "{verdicts:?}");
+    assert!(
+        verdicts[..6].iter().all(|v| *v == Verdict::Pass),
+        "{verdicts:?}"
+    );
     assert!(verdicts[6..].iter().all(|v| *v == Verdict::Refuse(503)));
     // Another address has its own allowance.
     assert_eq!(limit.check(8, SimTime::ZERO), Verdict::Pass);

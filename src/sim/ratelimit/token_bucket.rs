@@ -54,7 +54,12 @@ impl TokenBucket {
     pub fn validate(&self, field: &str) -> Result<(), ValidationError> {
         let f = |name: &str| format!("{field}.{name}");
         check_range(&f("max_tokens"), f64::from(self.max_tokens), 1.0, 1e9)?;
-        check_range(&f("tokens_per_fill"), f64::from(self.tokens_per_fill), 1.0, 1e9)?;
+        check_range(
+            &f("tokens_per_fill"),
+            f64::from(self.tokens_per_fill),
+            1.0,
+            1e9,
+        )?;
         check_duration(
             &f("fill_interval"),
             self.fill_interval,
@@ -84,7 +89,10 @@ impl Buckets {
     pub(super) fn check(&mut self, limit: &TokenBucket, key: u32, now: SimTime) -> Verdict {
         let fills = now.0 / limit.fill_interval.0;
         let max = u64::from(limit.max_tokens);
-        let bucket = self.buckets.entry(key).or_insert(Bucket { tokens: max, fills });
+        let bucket = self
+            .buckets
+            .entry(key)
+            .or_insert(Bucket { tokens: max, fills });
         let added = (fills - bucket.fills).saturating_mul(u64::from(limit.tokens_per_fill));
         bucket.tokens = bucket.tokens.saturating_add(added).min(max);
         bucket.fills = fills;

@@ -118,6 +118,8 @@ impl Layout {
         let (from, to, lane) = match request.phase {
             Phase::ToBalancer => (self.client_point(request.client), self.balancer.left(), 0.0),
             Phase::ToServer => (self.balancer.right(), self.server_inlet(server), 0.0),
+            // Held at the balancer: drawn at its door.
+            Phase::Delayed => (self.balancer.left(), self.balancer.left(), 0.0),
             Phase::Queued | Phase::InService => return None,
             Phase::ToBalancerBack => (
                 self.server_inlet(server),

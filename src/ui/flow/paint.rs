@@ -49,6 +49,8 @@ pub enum Shape {
     Triangle,
     /// A diagonal cross, stroked.
     Cross,
+    /// A flat bar, like a no-entry sign.
+    Bar,
 }
 
 /// Draws `shape` of half-size `r` centred at every point, as one path.
@@ -71,6 +73,7 @@ pub fn shapes(ctx: &CanvasRenderingContext2d, shape: Shape, points: &[(f64, f64)
                 ctx.close_path();
             }
             Shape::Square => ctx.rect(x - r, y - r, 2.0 * r, 2.0 * r),
+            Shape::Bar => ctx.rect(x - r * 1.4, y - r * 0.5, 2.8 * r, r),
             Shape::Triangle => {
                 ctx.move_to(x, y - r * 1.2);
                 ctx.line_to(x + r * 1.2, y + r);

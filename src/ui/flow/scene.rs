@@ -99,16 +99,18 @@ enum Kind {
     Failed,
     Rejected,
     Refused,
+    Limited,
 }
 
 impl Kind {
-    const ALL: [Kind; 6] = [
+    const ALL: [Kind; 7] = [
         Kind::Outbound,
         Kind::Retried,
         Kind::Served,
         Kind::Failed,
         Kind::Rejected,
         Kind::Refused,
+        Kind::Limited,
     ];
 
     fn of(tries: u8, outcome: Option<Outcome>) -> Kind {
@@ -117,6 +119,7 @@ impl Kind {
             None => Kind::Outbound,
             Some(Outcome::Success) => Kind::Served,
             Some(Outcome::BreakerOpen) => Kind::Refused,
+            Some(Outcome::RateLimited) => Kind::Limited,
             Some(o) if o.is_rejection() => Kind::Rejected,
             Some(_) => Kind::Failed,
         }
@@ -129,6 +132,7 @@ impl Kind {
             Kind::Failed => Shape::Cross,
             Kind::Rejected => Shape::Square,
             Kind::Refused => Shape::Triangle,
+            Kind::Limited => Shape::Bar,
         }
     }
 
@@ -140,6 +144,7 @@ impl Kind {
             Kind::Failed => pal.failed,
             Kind::Rejected => pal.rejected,
             Kind::Refused => pal.rejected,
+            Kind::Limited => pal.limited,
         }
     }
 
@@ -151,6 +156,7 @@ impl Kind {
             Kind::Failed => "failed",
             Kind::Rejected => "503",
             Kind::Refused => "breaker open",
+            Kind::Limited => "rate limited",
         }
     }
 }

@@ -1,0 +1,131 @@
+//! Rate limits at work in whole runs: nginx's worked example through the engine, per-address
+//! against global keys, and Envoy's token bucket.
+#![cfg(not(target_arch = "wasm32"))]
+
+use lb_playground::sim::command::TimedCommand;
+use lb_playground::sim::ratelimit::{LimitKey, NginxLimit, RateLimit, TokenBucket};
+use lb_playground::sim::request::Outcome;
+use lb_playground::sim::scenario::server;
+use lb_playground::sim::traffic::{CostDistribution, Pattern};
+use lb_playground::sim::{Command, Resilience, Scenario, SimDuration, SimTime, Simulation};
+
+/// `clients` clients sending `n` requests in the first millisecond (evenly spaced, the last at
+/// 1 ms), then
+/// nothing, to ten idle servers with no network delays; each request costs 1 ms.
+fn burst(n: u32, clients: u32, rate_limit: RateLimit) -> Scenario {
+    let mut scenario = Scenario {
+        servers: (1..=10).map(|i| server(&format!("s{i}"), 1, 100)).collect(),
+        client_latency: SimDuration::ZERO,
+        backend_latency: SimDuration::ZERO,
+        resilience: Resilience::NONE,
+        rate_limit,
+        timeline: vec![TimedCommand {
+            at: SimTime::ZERO + SimDuration::MS,
+            command: Command::SetRate(0.0),
+        }],
+        ..Scenario::classroom()
+    };
+    scenario.traffic.rate = f64::from(n) * 1_000.0;
+    scenario.traffic.clients = clients;
+    scenario.traffic.pattern = Pattern::Constant;
+    scenario.traffic.cost = CostDistribution::Constant {
+        cost: SimDuration::MS,
+    };
+    scenario
+}
+
+fn nginx(nodelay: bool, key: LimitKey) -> RateLimit {
+    RateLimit::Nginx(NginxLimit {
+        rate: 10.0,
+        burst: 5,
+        nodelay,
+        delay: 0,
+        key,
+        status: 503,
+    })
+}
+
+/// The latencies, in whole milliseconds, of the requests served, in arrival order.
+fn served_ms(scenario: Scenario) -> (Vec<u64>, u64) {
+    let mut sim = Simulation::new(scenario).unwrap();
+    sim.keep_finished(true);
+    sim.advance_to(SimTime::from_secs_f64(2.0));
+    let mut records: Vec<_> = std::iter::from_fn(|| sim.poll_finished()).collect();
+    records.sort_by_key(|r| r.seq);
+    let totals = sim.totals();
+    assert!(totals.balanced(), "{totals:?}");
+    assert!(
+        records
+            .iter()
+            .all(|r| r.outcome == Outcome::Success || r.outcome == Outcome::RateLimited)
+    );
+    let served = records
+        .iter()
+        .filter(|r| r.outcome == Outcome::Success)
+        .map(|r| r.latency.0 / 1_000)
+        .collect();
+    (served, totals.rate_limited)
+}
+
+#[test]
+fn nginx_limit_req_lets_six_of_twenty_through_at_once_with_nodelay() {
+    let (served, limited) = served_ms(burst(20, 1, nginx(true, LimitKey::ClientIp)));
+    assert_eq!(served, [1; 6], "served at once (1 ms of work each)");
+    assert_eq!(limited, 14);
+}
+
+#[test]
+fn nginx_limit_req_without_nodelay_spaces_the_six_at_the_rate() {
+    let (served, limited) = served_ms(burst(20, 1, nginx(false, LimitKey::ClientIp)));
+    // Each waited excess / rate, 0, 100, ..., 500 ms, then took 1 ms.
+    assert_eq!(served, [1, 101, 201, 301, 401, 501]);
+    assert_eq!(limited, 14);
+}
+
+#[test]
+fn a_limit_per_address_lets_each_client_through_where_a_global_one_does_not() {
+    // Four clients send the 20: per address each has its own 6 at once, so more get through;
+    // under one global key all of them share 6.
+    let (per_address, limited) = served_ms(burst(20, 4, nginx(true, LimitKey::ClientIp)));
+    assert_eq!(per_address.len() as u64 + limited, 20);
+    assert!(per_address.len() > 6, "{}", per_address.len());
+    let (global, limited) = served_ms(burst(20, 4, nginx(true, LimitKey::Global)));
+    assert_eq!((global.len(), limited), (6, 14));
+}
+
+#[test]
+fn envoy_token_bucket_refuses_once_the_bucket_is_empty() {
+    let bucket = RateLimit::TokenBucket(TokenBucket {
+        max_tokens: 3,
+        tokens_per_fill: 1,
+        fill_interval: SimDuration::from_secs(1),
+        key: LimitKey::Global,
+        status: 429,
+    });
+    let (served, limited) = served_ms(burst(10, 3, bucket));
+    assert_eq!((served.len(), limited), (3, 7));
+}
+
+#[test]
+fn a_command_changes_the_limit_while_running_and_files_keep_it() {
+    let mut sim = Simulation::new(burst(20, 1, RateLimit::Off)).unwrap();
+    sim.apply(Command::SetRateLimit(nginx(true, LimitKey::Global)))
+        .unwrap();
+    sim.advance_to(SimTime::from_secs_f64(1.0));
+    assert_eq!(sim.totals().rate_limited, 14);
+    let saved = sim.export_scenario();
+    assert_eq!(Scenario::from_json(&saved.to_json()).unwrap(), saved);
+    let refused = sim
+        .apply(Command::SetRateLimit(RateLimit::Nginx(NginxLimit {
+            rate: 0.0,
+            ..match nginx(true, LimitKey::Global) {
+                RateLimit::Nginx(n) => n,
+                _ => unreachable!(),
+            }
+        })))
+        .unwrap_err();
+    assert_eq!(
+        refused.to_string(),
+        "rate limit.rate: 0 is below the minimum 0.001"
+    );
+}
