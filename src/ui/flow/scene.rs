@@ -469,7 +469,7 @@ impl Scene<'_> {
     /// Every request on its way, grouped by kind so each kind is one path.
     fn requests(&self) {
         let now = self.sim.now();
-        let mut points: [Vec<(f64, f64)>; 6] = Default::default();
+        let mut points: [Vec<(f64, f64)>; Kind::ALL.len()] = Default::default();
         for request in self.sim.requests() {
             if let Some(segment) = self.layout.segment(request, now) {
                 let kind = Kind::of(request.tries, request.outcome);
