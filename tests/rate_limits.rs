@@ -7,7 +7,9 @@ use lb_playground::sim::ratelimit::{LimitKey, NginxLimit, RateLimit, TokenBucket
 use lb_playground::sim::request::Outcome;
 use lb_playground::sim::scenario::server;
 use lb_playground::sim::traffic::{CostDistribution, Pattern};
-use lb_playground::sim::{Command, Resilience, Scenario, SimDuration, SimTime, Simulation};
+use lb_playground::sim::{
+    Command, Resilience, Scenario, SimDuration, SimTime, Simulation, TraceRecord,
+};
 
 /// `clients` clients sending `n` requests in the first millisecond (evenly spaced, the last at
 /// 1 ms), then
@@ -127,5 +129,34 @@ fn a_command_changes_the_limit_while_running_and_files_keep_it() {
     assert_eq!(
         refused.to_string(),
         "rate limit.rate: 0 is below the minimum 0.001"
+    );
+}
+
+#[test]
+fn the_noisy_client_preset_limits_only_the_nat_per_address_and_everyone_globally() {
+    use lb_playground::sim::traffic::NAT_ADDRESS;
+    let scenario = lb_playground::sim::presets::preset("rate-limit-noisy-client").unwrap();
+    let mut sim = Simulation::new(scenario).unwrap();
+    sim.keep_finished(true);
+    sim.advance_to(SimTime::from_secs_f64(120.0));
+    let limited: Vec<_> = std::iter::from_fn(|| sim.poll_finished())
+        .filter(|r| r.outcome == Outcome::RateLimited)
+        .collect();
+    let (before, after): (Vec<&TraceRecord>, Vec<&TraceRecord>) = limited
+        .iter()
+        .partition(|r| r.sent < SimTime::from_secs_f64(60.0));
+    assert!(
+        before.len() > 100,
+        "the NAT sends about 6 r/s for 2 allowed"
+    );
+    assert!(
+        before.iter().all(|r| r.ip == NAT_ADDRESS),
+        "per address: only the NAT"
+    );
+    let quiet = after.iter().filter(|r| r.ip != NAT_ADDRESS).count();
+    assert!(
+        quiet * 4 > after.len(),
+        "globally the quiet clients lose about half: {quiet} of {}",
+        after.len()
     );
 }

@@ -6,6 +6,7 @@ use super::balancer::Algorithm;
 use super::breaker::{BreakerConfig, Consecutive};
 use super::command::{Command, TimedCommand};
 use super::health::ActiveCheck;
+use super::ratelimit::{LimitKey, NginxLimit, RateLimit};
 use super::resilience::Resilience;
 use super::retry::RetryPolicy;
 use super::scenario::{Scenario, server};
@@ -21,7 +22,7 @@ pub struct Preset {
 }
 
 /// Every preset, in teaching order.
-pub const PRESETS: [Preset; 11] = [
+pub const PRESETS: [Preset; 12] = [
     Preset {
         id: "equal-round-robin",
         build: equal_round_robin,
@@ -65,6 +66,10 @@ pub const PRESETS: [Preset; 11] = [
     Preset {
         id: "consistent-hash-leave",
         build: consistent_hash_leave,
+    },
+    Preset {
+        id: "rate-limit-noisy-client",
+        build: rate_limit_noisy_client,
     },
 ];
 
@@ -188,6 +193,33 @@ fn shopping_cart_nat() -> Scenario {
     s.algorithm = Algorithm::IpHash;
     s.traffic.behind_nat = 120;
     s.timeline = vec![at(60, Command::SetAlgorithm(Algorithm::StickySessions))];
+    s
+}
+
+fn rate_limit_noisy_client() -> Scenario {
+    let mut s = base(
+        "Rate limiting a noisy client: per address vs global",
+        "Half of the 100 clients sit behind one office NAT, so that one address sends 50 times          what any other does. nginx limit_req at 2 r/s per address (burst 4) refuses only the          noisy address: the purple bars all come from it and everyone else is served. At 60 s the          limit becomes global, 8 r/s for all clients together: about as many requests are          refused, but now every client loses some, the quiet ones included.",
+        120,
+    );
+    s.traffic.rate = 12.0;
+    s.traffic.clients = 100;
+    s.traffic.behind_nat = 50;
+    let nginx = |rate, burst, key| {
+        RateLimit::Nginx(NginxLimit {
+            rate,
+            burst,
+            nodelay: true,
+            delay: 0,
+            key,
+            status: 503,
+        })
+    };
+    s.rate_limit = nginx(2.0, 4, LimitKey::ClientIp);
+    s.timeline = vec![at(
+        60,
+        Command::SetRateLimit(nginx(8.0, 8, LimitKey::Global)),
+    )];
     s
 }
 
