@@ -37,14 +37,7 @@ fn burst(n: u32, clients: u32, rate_limit: RateLimit) -> Scenario {
 }
 
 fn nginx(nodelay: bool, key: LimitKey) -> RateLimit {
-    RateLimit::Nginx(NginxLimit {
-        rate: 10.0,
-        burst: 5,
-        nodelay,
-        delay: 0,
-        key,
-        status: 503,
-    })
+    RateLimit::Nginx(NginxLimit::new(10.0, 5, nodelay, key))
 }
 
 /// The latencies, in whole milliseconds, of the requests served, in arrival order.

@@ -157,7 +157,7 @@ mod cli {
     use lb_playground::sim::report::{EventReport, Report, TRACE_HEADER, timeline, trace_line};
     use lb_playground::sim::scenario::{MAX_DURATION, MAX_FILE_BYTES, ScenarioError};
     use lb_playground::sim::validation::{check_range, shorten_values};
-    use lb_playground::sim::work::{self, Work, about as round};
+    use lb_playground::sim::work::{self, Work, about};
     use lb_playground::sim::{Logged, Scenario, SimDuration, SimTime, Simulation};
     use lexopt::{Arg, Parser};
 
@@ -592,12 +592,12 @@ EXIT CODES:
             "the run would simulate about {} requests, {} health checks and {} metric windows in {} s \
              ({} units of work), more than the limit of {}: run it shorter (--until or \"duration\"), \
              at a lower rate, or raise the limit with --max-work {:.1e}",
-            round(work.requests),
-            round(work.checks),
-            round(work.windows),
+            about(work.requests),
+            about(work.checks),
+            about(work.windows),
             until.as_secs_f64(),
-            round(work.units()),
-            round(limit),
+            about(work.units()),
+            about(limit),
             work.units(),
         )
     }

@@ -205,16 +205,7 @@ fn rate_limit_noisy_client() -> Scenario {
     s.traffic.rate = 12.0;
     s.traffic.clients = 100;
     s.traffic.behind_nat = 50;
-    let nginx = |rate, burst, key| {
-        RateLimit::Nginx(NginxLimit {
-            rate,
-            burst,
-            nodelay: true,
-            delay: 0,
-            key,
-            status: 503,
-        })
-    };
+    let nginx = |rate, burst, key| RateLimit::Nginx(NginxLimit::new(rate, burst, true, key));
     s.rate_limit = nginx(2.0, 4, LimitKey::ClientIp);
     s.timeline = vec![at(
         60,

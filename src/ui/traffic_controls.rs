@@ -69,14 +69,7 @@ fn timeout_choices() -> Vec<Choice> {
 
 fn rate_limit_choices() -> Vec<Choice> {
     let nginx = |nodelay, key| {
-        Command::SetRateLimit(RateLimit::Nginx(NginxLimit {
-            rate: 10.0,
-            burst: 5,
-            nodelay,
-            delay: 0,
-            key,
-            status: 503,
-        }))
+        Command::SetRateLimit(RateLimit::Nginx(NginxLimit::new(10.0, 5, nodelay, key)))
     };
     vec![
         Choice {

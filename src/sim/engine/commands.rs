@@ -114,10 +114,7 @@ impl Simulation {
             }
             Command::SetClientTimeout(t) => self.traffic.client_timeout = t,
             Command::SetMeanCost(mean) => self.traffic.cost = self.traffic.cost.with_mean(mean),
-            Command::SetRateLimit(limit) => {
-                self.rate_limit = limit;
-                self.limiter = Limiter::new(limit);
-            }
+            Command::SetRateLimit(limit) => self.limiter = Limiter::new(limit),
         }
         self.recording.push(TimedCommand {
             at: self.now,
@@ -155,7 +152,7 @@ impl Simulation {
             Command::SetSlowStart(_) => Before::SlowStart(self.slow_start),
             Command::SetRate(_) => Before::Rate(self.traffic.rate),
             Command::SetMeanCost(_) => Before::MeanCost(self.traffic.cost.mean()),
-            Command::SetRateLimit(_) => Before::RateLimit(self.rate_limit),
+            Command::SetRateLimit(_) => Before::RateLimit(self.limiter.config()),
             _ => Before::Nothing,
         }
     }

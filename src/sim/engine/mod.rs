@@ -172,7 +172,6 @@ pub struct Simulation {
     resilience: Resilience,
     pool: Pool,
     slow_start: SlowStart,
-    rate_limit: RateLimit,
     limiter: Limiter,
     last_remap: Option<Remap>,
     /// The clients' keys the remap report samples, with their servers, and what they were drawn
@@ -234,7 +233,6 @@ impl Simulation {
             resilience,
             pool,
             slow_start: scenario.slow_start,
-            rate_limit: scenario.rate_limit,
             limiter: Limiter::new(scenario.rate_limit),
             last_remap: None,
             remap_sample: None,

@@ -133,7 +133,7 @@ impl Simulation {
 
     /// The rate limit in use.
     pub fn rate_limit(&self) -> RateLimit {
-        self.rate_limit
+        self.limiter.config()
     }
 
     /// The slow-start setting in use.

@@ -131,9 +131,13 @@ impl Limiter {
         Limiter { state }
     }
 
-    /// Whether it limits nothing.
-    pub fn is_off(&self) -> bool {
-        matches!(self.state, State::Off)
+    /// Its settings.
+    pub fn config(&self) -> RateLimit {
+        match &self.state {
+            State::Off => RateLimit::Off,
+            State::Nginx(n, _) => RateLimit::Nginx(*n),
+            State::TokenBucket(t, _) => RateLimit::TokenBucket(*t),
+        }
     }
 
     /// The verdict on a request counted by `key` (the client's address as a number, or 0 for a

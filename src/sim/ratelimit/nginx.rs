@@ -49,6 +49,19 @@ fn service_unavailable() -> u16 {
 const IDLE_MS: i64 = 60_000;
 
 impl NginxLimit {
+    /// `limit_req` at `rate` r/s with `burst`, by `key`, with nginx's other defaults (`delay=0`,
+    /// `limit_req_status 503`).
+    pub fn new(rate: f64, burst: u32, nodelay: bool, key: LimitKey) -> NginxLimit {
+        NginxLimit {
+            rate,
+            burst,
+            nodelay,
+            delay: 0,
+            key,
+            status: service_unavailable(),
+        }
+    }
+
     /// The rate in thousandths of a request per second (nginx's `ctx->rate`).
     fn milli_rate(&self) -> i64 {
         (self.rate * 1_000.0).round() as i64

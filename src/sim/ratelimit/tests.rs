@@ -4,12 +4,8 @@ use super::*;
 
 fn nginx(burst: u32, nodelay: bool, delay: u32) -> Limiter {
     Limiter::new(RateLimit::Nginx(NginxLimit {
-        rate: 10.0,
-        burst,
-        nodelay,
         delay,
-        key: LimitKey::ClientIp,
-        status: 503,
+        ..NginxLimit::new(10.0, burst, nodelay, LimitKey::ClientIp)
     }))
 }
 
