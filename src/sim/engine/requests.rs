@@ -56,7 +56,7 @@ impl Simulation {
     /// Request `id` reaches the balancer: its rate limit lets it through to be routed, holds it
     /// back, or refuses it.
     pub(super) fn admit(&mut self, id: RequestId) {
-        let Some(key) = self.limiter.config().key() else {
+        let Some(key) = self.limiter.key() else {
             return self.route(id);
         };
         let request = self.requests.get(id);

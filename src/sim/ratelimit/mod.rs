@@ -131,6 +131,16 @@ impl Limiter {
         Limiter { state }
     }
 
+    /// What it counts requests by, if it limits anything (asked for every request: cheap).
+    #[inline]
+    pub fn key(&self) -> Option<LimitKey> {
+        match &self.state {
+            State::Off => None,
+            State::Nginx(n, _) => Some(n.key),
+            State::TokenBucket(t, _) => Some(t.key),
+        }
+    }
+
     /// Its settings.
     pub fn config(&self) -> RateLimit {
         match &self.state {
