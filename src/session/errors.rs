@@ -100,6 +100,7 @@ fn attempt(command: &Command, sim: &Simulation) -> String {
         Command::SetClientTimeout(_) => "change the client timeout".into(),
         Command::SetMeanCost(_) => "change the mean request cost".into(),
         Command::SetRateLimit(_) => "change the rate limit".into(),
+        Command::SetAutoscale(_) => "change the autoscaler".into(),
     }
 }
 

@@ -16,6 +16,7 @@ pub struct Backend {
     pub(crate) breaker: CircuitBreaker,
     draining: bool,
     removed: bool,
+    booting: bool,
 }
 
 impl Backend {
@@ -27,7 +28,25 @@ impl Backend {
             breaker: CircuitBreaker::new(breaker),
             draining: false,
             removed: false,
+            booting: false,
         }
+    }
+
+    /// A backend for a server the autoscaler just launched: not offered until it has booted.
+    pub fn launching(health: Option<ActiveCheck>, breaker: BreakerConfig) -> Backend {
+        Backend {
+            booting: true,
+            ..Backend::new(health, breaker)
+        }
+    }
+
+    /// Whether its server is still booting.
+    pub fn booting(&self) -> bool {
+        self.booting
+    }
+
+    pub(crate) fn booted(&mut self) {
+        self.booting = false;
     }
 
     /// The health checker, when active checks are on.
@@ -76,10 +95,12 @@ impl Backend {
         self.removed = true;
     }
 
-    /// Whether the balancer would offer it at `now`: not draining, UP, and admitted by passive checks.
+    /// Whether the balancer would offer it at `now`: booted, not draining, UP, and admitted by
+    /// passive checks.
     pub fn offered(&self, passive: &Passive, now: SimTime, single: bool) -> bool {
         !self.draining
             && !self.removed
+            && !self.booting
             && self.health_up()
             && self.passive.admits(passive, now, single)
     }

@@ -4,6 +4,7 @@
 //! commands with their times: that list is a recording, and applying it again to the same scenario
 //! reproduces the run exactly.
 
+use super::autoscale::Autoscale;
 use super::balancer::Algorithm;
 use super::breaker::BreakerConfig;
 use super::health::ActiveCheck;
@@ -127,6 +128,9 @@ pub enum Command {
     SetMeanCost(SimDuration),
     /// Change the rate limit at the balancer (what it remembers per key starts over).
     SetRateLimit(RateLimit),
+    /// Switch the autoscaler on with these settings (its history starts over), or off (`null`):
+    /// the servers stay as they are.
+    SetAutoscale(Option<Autoscale>),
 }
 
 impl Command {

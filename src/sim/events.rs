@@ -8,6 +8,7 @@
 //! Each event also keeps the settings in force when it happened (the health check's interval, the
 //! breaker's design...), so it can be explained later exactly as it was, whatever changed since.
 
+use super::autoscale::{Autoscale, Direction, ScaleDecision};
 use super::balancer::{Algorithm, Remap};
 use super::breaker::{BreakerConfig, BreakerTransition};
 use super::command::Command;
@@ -48,6 +49,10 @@ pub enum Event {
     /// A timeline entry could not apply when its time came (a user's command since stood in its
     /// way, e.g. removed its server), so it was skipped.
     Skipped(Box<SkippedEvent>),
+    /// The autoscaler changed the number of servers.
+    Scale(Box<ScaleEvent>),
+    /// A server the autoscaler launched has booted and takes traffic.
+    Ready(ReadyEvent),
 }
 
 /// What an event is about.
@@ -68,6 +73,12 @@ pub enum LogKind {
     Remap,
     /// A timeline entry that could not apply.
     Skipped,
+    /// The autoscaler added servers.
+    ScaleOut,
+    /// The autoscaler took servers away.
+    ScaleIn,
+    /// A launched server finished booting.
+    ServerReady,
 }
 
 impl Event {
@@ -81,6 +92,11 @@ impl Event {
             Event::Retry(_) => LogKind::Retry,
             Event::Remap(_) => LogKind::Remap,
             Event::Skipped(_) => LogKind::Skipped,
+            Event::Scale(e) => match e.decision.direction {
+                Direction::Out => LogKind::ScaleOut,
+                Direction::In => LogKind::ScaleIn,
+            },
+            Event::Ready(_) => LogKind::ServerReady,
         }
     }
 
@@ -92,8 +108,9 @@ impl Event {
             Event::Passive(e) => Some(e.server as usize),
             Event::Breaker(e) => Some(e.server as usize),
             Event::Retry(e) => Some(e.server as usize),
-            Event::Remap(_) => None,
+            Event::Remap(_) | Event::Scale(_) => None,
             Event::Skipped(e) => e.command.server(),
+            Event::Ready(e) => Some(e.server as usize),
         }
     }
 }
@@ -146,6 +163,8 @@ pub enum Before {
     MeanCost(SimDuration),
     /// The rate limit.
     RateLimit(RateLimit),
+    /// The autoscaler's settings (`null`: off).
+    Autoscale(Option<Autoscale>),
 }
 
 impl Before {
@@ -288,4 +307,24 @@ pub struct RemapEvent {
     pub eligible: (u32, u32),
     /// Which servers changed, and how.
     pub changes: Vec<(u32, Membership)>,
+}
+
+/// The autoscaler changed the number of servers.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScaleEvent {
+    /// The decision, with the metric and counts behind it.
+    pub decision: ScaleDecision,
+    /// The autoscaler's settings (the metric, the target, the design).
+    pub config: Autoscale,
+    /// The servers launched (booting from now) or taken away (draining), 0-based.
+    pub servers: Vec<u32>,
+}
+
+/// A server the autoscaler launched takes traffic.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ReadyEvent {
+    /// The server (0-based).
+    pub server: u32,
+    /// When it was launched.
+    pub launched: SimTime,
 }

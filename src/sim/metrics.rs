@@ -122,6 +122,17 @@ pub struct Sample {
     pub p95_ms: Option<f64>,
     /// 99th percentile latency over the same span, in milliseconds.
     pub p99_ms: Option<f64>,
+    /// The servers at the end of the window.
+    pub fleet: Fleet,
+}
+
+/// How many servers a run has at an instant.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Fleet {
+    /// Servers configured: not removed (those still booting included).
+    pub servers: u32,
+    /// Servers the balancer may send new requests to.
+    pub in_rotation: u32,
 }
 
 /// Counters, histograms and the sampled time series of one run.
@@ -270,16 +281,27 @@ impl Metrics {
     }
 
     /// Closes every window that ends at or before `now`; `queues` gives each server's queue length
-    /// now, which is also what it was at those window ends (nothing happened in between).
+    /// now and `fleet` the servers, which is also what they were at those window ends (nothing
+    /// happened in between).
     #[inline]
-    pub fn close_windows_until(&mut self, now: SimTime, queues: impl Iterator<Item = u32> + Clone) {
+    pub fn close_windows_until(
+        &mut self,
+        now: SimTime,
+        queues: impl Iterator<Item = u32> + Clone,
+        fleet: impl FnOnce() -> Fleet,
+    ) {
         // Checked on every event; a window closes about once a simulated second.
         if self.window_end <= now {
-            self.close_windows(now, queues);
+            self.close_windows(now, queues, fleet());
         }
     }
 
-    fn close_windows(&mut self, now: SimTime, queues: impl Iterator<Item = u32> + Clone) {
+    fn close_windows(
+        &mut self,
+        now: SimTime,
+        queues: impl Iterator<Item = u32> + Clone,
+        fleet: Fleet,
+    ) {
         while self.window_end <= now {
             self.record_queues(queues.clone());
             let secs = self.window_len.as_secs_f64();
@@ -307,6 +329,7 @@ impl Metrics {
                 p50_ms: ms(0.5),
                 p95_ms: ms(0.95),
                 p99_ms: ms(0.99),
+                fleet,
             };
             if self.series.len() == SERIES_CAPACITY {
                 self.series.pop_front();
@@ -343,7 +366,11 @@ mod tests {
         }
         m.record_answer(None, Tally::Rejected, SimDuration::ZERO);
         m.record_answer(Some(0), Tally::Failed, SimDuration::ZERO);
-        m.close_windows_until(SimTime::from_secs_f64(2.5), [3, 0].into_iter());
+        m.close_windows_until(
+            SimTime::from_secs_f64(2.5),
+            [3, 0].into_iter(),
+            Fleet::default,
+        );
         assert_eq!(m.series().len(), 2);
         let first = m.series()[0];
         assert_eq!(first.throughput, 100.0);
@@ -367,10 +394,18 @@ mod tests {
     fn percentiles_roll_over_the_last_windows_only() {
         let mut m = Metrics::new(1, SimDuration::from_secs(1));
         m.record_answer(Some(0), Tally::Completed, SimDuration::from_secs(9));
-        m.close_windows_until(SimTime::from_secs_f64(1.0), std::iter::empty());
+        m.close_windows_until(
+            SimTime::from_secs_f64(1.0),
+            std::iter::empty(),
+            Fleet::default,
+        );
         for w in 1..=ROLLING_WINDOWS as u64 {
             m.record_answer(Some(0), Tally::Completed, SimDuration::from_millis(10));
-            m.close_windows_until(SimTime::from_secs_f64(1.0 + w as f64), std::iter::empty());
+            m.close_windows_until(
+                SimTime::from_secs_f64(1.0 + w as f64),
+                std::iter::empty(),
+                Fleet::default,
+            );
             let slow_included = w < ROLLING_WINDOWS as u64;
             let p99 = m.series().back().unwrap().p99_ms.unwrap();
             assert_eq!(p99 > 1_000.0, slow_included, "after window {w}: p99 {p99}");
@@ -380,7 +415,11 @@ mod tests {
     #[test]
     fn the_series_is_bounded() {
         let mut m = Metrics::new(1, SimDuration::from_millis(10));
-        m.close_windows_until(SimTime::from_secs_f64(100.0), [7].into_iter());
+        m.close_windows_until(
+            SimTime::from_secs_f64(100.0),
+            [7].into_iter(),
+            Fleet::default,
+        );
         assert_eq!(m.series().len(), SERIES_CAPACITY);
         assert_eq!(m.queue_history().len(), QUEUE_HISTORY);
         assert!(m.queue_history().iter().all(|q| q == &[7]));

@@ -49,6 +49,17 @@ impl Pool {
         self.ramping_since.push(None);
     }
 
+    /// Makes `server`'s place that of a new primary server with `weight`, with no ramp (its slot
+    /// is reused; nothing may be on its way to it).
+    pub fn reset(&mut self, server: usize, weight: u32) {
+        debug_assert_eq!(self.candidates[server].active, 0);
+        self.candidates[server] = Candidate::new(server as u32, weight);
+        self.set_backup(server, false);
+        if self.ramping_since[server].take().is_some() {
+            self.ramping -= 1;
+        }
+    }
+
     /// The view the algorithm picks from.
     pub fn candidates(&self) -> &[Candidate] {
         &self.candidates

@@ -4,6 +4,7 @@
 
 use serde::Serialize;
 
+use super::autoscale::{Metric, ScaleDecision};
 use super::balancer::Remap;
 use super::breaker::BreakerTransition;
 use super::command::Command;
@@ -160,6 +161,23 @@ pub enum EventData {
         /// Why it could not apply (`field: problem`).
         reason: String,
     },
+    /// A scaling decision: the counts, the metric against its target, the servers it concerns.
+    Scale {
+        /// The decision's numbers (`from`, `to`, `desired`, `measured`, `counted`, `bound`).
+        #[serde(flatten)]
+        decision: ScaleDecision,
+        /// What was measured (`cpu`, `in_flight`, `rps`).
+        metric: Metric,
+        /// The target per server.
+        target: f64,
+        /// The servers launched or taken away, by name.
+        servers: Vec<String>,
+    },
+    /// A launched server is ready: when it was launched.
+    Ready {
+        /// Seconds since the start of the run at its launch.
+        launched: f64,
+    },
     /// A remap: the shares of keys moved.
     Remap {
         /// `client` or `path` keys.
@@ -230,6 +248,19 @@ impl EventReport {
                     Origin::User => 0,
                 },
                 reason: e.reason.to_string(),
+            },
+            Event::Scale(e) => EventData::Scale {
+                decision: e.decision,
+                metric: e.config.metric,
+                target: e.config.target,
+                servers: e
+                    .servers
+                    .iter()
+                    .map(|&s| name(s as usize).unwrap_or_default())
+                    .collect(),
+            },
+            Event::Ready(e) => EventData::Ready {
+                launched: e.launched.as_secs_f64(),
             },
             Event::Remap(e) => EventData::Remap {
                 keys: e.keys,
@@ -384,8 +415,7 @@ fn csv_field(field: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// The header of the metrics CSV.
-pub const METRICS_HEADER: &str =
-    "end_s,throughput_per_s,errors_per_s,retries_per_s,mean_ms,p50_ms,p95_ms,p99_ms";
+pub const METRICS_HEADER: &str = "end_s,throughput_per_s,errors_per_s,retries_per_s,mean_ms,p50_ms,p95_ms,p99_ms,servers,in_rotation";
 
 /// The sampled time series as CSV lines (header first).
 pub fn metrics_csv(sim: &Simulation) -> String {
@@ -394,7 +424,7 @@ pub fn metrics_csv(sim: &Simulation) -> String {
     let opt = |v: Option<f64>| v.map_or(String::new(), |v| format!("{v:.3}"));
     for s in sim.metrics().series() {
         out += &format!(
-            "{:.3},{:.3},{:.3},{:.3},{},{},{},{}\n",
+            "{:.3},{:.3},{:.3},{:.3},{},{},{},{},{},{}\n",
             s.end.as_secs_f64(),
             s.throughput,
             s.errors,
@@ -402,7 +432,9 @@ pub fn metrics_csv(sim: &Simulation) -> String {
             opt(s.mean_ms),
             opt(s.p50_ms),
             opt(s.p95_ms),
-            opt(s.p99_ms)
+            opt(s.p99_ms),
+            s.fleet.servers,
+            s.fleet.in_rotation
         );
     }
     out

@@ -7,6 +7,7 @@
 //! defaults; unknown fields are errors, so a typo never passes silently. Files are limited in size
 //! and every value is range-checked, so a hostile file cannot freeze the page.
 
+use super::autoscale::Autoscale;
 use super::balancer::Algorithm;
 use super::command::TimedCommand;
 use super::health::ActiveCheck;
@@ -80,6 +81,9 @@ pub struct Scenario {
     /// Rate limiting at the balancer (nginx `limit_req`, Envoy's token bucket), off by default.
     #[serde(default, skip_serializing_if = "RateLimit::is_off")]
     pub rate_limit: RateLimit,
+    /// Autoscaling (Kubernetes HPA, AWS target tracking), off by default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub autoscale: Option<Autoscale>,
     /// How long the run lasts (the command-line runner's default end; the UI runs on).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duration: Option<SimDuration>,
@@ -231,6 +235,7 @@ impl Scenario {
                 ..Resilience::NONE
             },
             rate_limit: RateLimit::Off,
+            autoscale: None,
             duration: None,
             timeline: Vec::new(),
         }
@@ -332,6 +337,9 @@ impl Scenario {
         check_slow_start("slow_start", &self.slow_start)?;
         self.resilience.validate("resilience")?;
         self.rate_limit.validate("rate_limit")?;
+        if let Some(autoscale) = &self.autoscale {
+            autoscale.validate("autoscale")?;
+        }
         if let Some(d) = self.duration {
             check_duration("duration", d, SimDuration(1), MAX_DURATION)?;
         }

@@ -118,6 +118,9 @@ pub struct Server {
     busy: u32,
     queue: VecDeque<Job>,
     degradation: Option<Degradation>,
+    /// Worker time spent busy up to `area_at`, in worker-microseconds (what CPU is measured by).
+    busy_area: u64,
+    area_at: SimTime,
 }
 
 /// A server slowing down like a process leaking memory.
@@ -140,7 +143,36 @@ impl Server {
             busy: 0,
             queue: VecDeque::new(),
             degradation: None,
+            busy_area: 0,
+            area_at: SimTime::ZERO,
         }
+    }
+
+    /// The same slot as a fresh server with `spec`, idle and alive, whose completions never
+    /// match the ones still queued for the old one (its epoch moves on) and whose busy time
+    /// keeps adding up. Only for a server with no work.
+    pub fn relaunch(&mut self, spec: ServerSpec) {
+        debug_assert!(self.busy == 0 && self.queue.is_empty());
+        let epoch = self.epoch.wrapping_add(1);
+        let (busy_area, area_at) = (self.busy_area, self.area_at);
+        *self = Server {
+            epoch,
+            busy_area,
+            area_at,
+            ..Server::new(spec)
+        };
+    }
+
+    /// Worker time spent busy from the start until `now`, in worker-microseconds.
+    pub fn busy_time(&self, now: SimTime) -> u64 {
+        self.busy_area + u64::from(self.busy) * now.saturating_since(self.area_at).0
+    }
+
+    /// Adds the busy time since the last change of `busy` (called just before one).
+    #[inline]
+    fn account(&mut self, now: SimTime) {
+        self.busy_area = self.busy_time(now);
+        self.area_at = now;
     }
 
     /// Starts degrading by `per_minute` of its speed per minute from its speed now (0 stops).
@@ -232,6 +264,7 @@ impl Server {
             return None;
         }
         let done = self.workers.get_mut(slot as usize)?.take()?;
+        self.account(now);
         self.busy -= 1;
         let next = self
             .queue
@@ -242,10 +275,11 @@ impl Server {
 
     /// Crashes the server: every job in service or queued is pushed to `failed` (in service
     /// first, by worker, then the queue in order) and the server accepts nothing until revived.
-    pub fn kill(&mut self, failed: &mut Vec<Job>) {
+    pub fn kill(&mut self, failed: &mut Vec<Job>, now: SimTime) {
         if !self.alive {
             return;
         }
+        self.account(now);
         self.alive = false;
         self.epoch = self.epoch.wrapping_add(1);
         failed.extend(
@@ -292,6 +326,7 @@ impl Server {
             work_left: job.work,
             finish,
         });
+        self.account(now);
         self.busy += 1;
         Completion {
             job,
@@ -340,6 +375,18 @@ mod tests {
     }
 
     #[test]
+    fn busy_time_adds_up_the_worker_time_spent_serving() {
+        let mut s = server(2, None);
+        let a = started(s.arrive(job(0, 100), SimTime(0)));
+        started(s.arrive(job(1, 50), SimTime(10)));
+        assert_eq!(s.busy_time(SimTime(40)), 40 + 30);
+        s.complete(a.slot, a.epoch, SimTime(100));
+        // Job 1 ended at 60 but its completion is reported later: busy until then.
+        assert_eq!(s.busy_time(SimTime(100)), 100 + 90);
+        assert_eq!(s.busy_time(SimTime(200)), 100 + 190);
+    }
+
+    #[test]
     fn serves_fifo_with_its_workers() {
         let mut s = server(1, None);
         let first = started(s.arrive(job(0, 100), SimTime(0)));
@@ -368,7 +415,7 @@ mod tests {
         started(s.arrive(job(1, 100), SimTime(0)));
         s.arrive(job(2, 100), SimTime(0));
         let mut failed = vec![];
-        s.kill(&mut failed);
+        s.kill(&mut failed, SimTime(0));
         let ids: Vec<u32> = failed.iter().map(|j| j.request.0).collect();
         assert_eq!(ids, [0, 1, 2]);
         assert_eq!(s.complete(a.slot, a.epoch, SimTime(100)), None);

@@ -1,5 +1,5 @@
 //! Timers as typed keys. Each timer the engine can have pending is named by a [`Timer`] key: the
-//! next arrival, the degradation tick, a server's health-check chain, a breaker's wait. Arming a
+//! next arrival, the degradation tick, the autoscaler's evaluation, a server's health-check chain, a breaker's wait. Arming a
 //! key gives a fresh [`Token`] that the scheduled step carries; arming it again, or disarming it,
 //! makes every earlier token stale, so a step that fires with a stale token does nothing. A chain
 //! that simply goes on (the next arrival after this one) may [`keep`](Timers::keep) its token.
@@ -16,6 +16,8 @@ pub enum Timer {
     Check(u32),
     /// The end of an OPEN breaker's wait (automatic transition to HALF_OPEN).
     BreakerWait(u32),
+    /// The autoscaler's next evaluation.
+    Autoscale,
 }
 
 /// The proof that a scheduled step is the one its timer is armed for.
@@ -28,6 +30,7 @@ pub struct Timers {
     last: u64,
     arrival: u64,
     degrade: u64,
+    autoscale: u64,
     check: Vec<u64>,
     breaker: Vec<u64>,
 }
@@ -52,6 +55,7 @@ impl Timers {
         match timer {
             Timer::Arrival => self.arrival,
             Timer::Degrade => self.degrade,
+            Timer::Autoscale => self.autoscale,
             Timer::Check(server) => self.check[server as usize],
             Timer::BreakerWait(server) => self.breaker[server as usize],
         }
@@ -61,6 +65,7 @@ impl Timers {
         match timer {
             Timer::Arrival => &mut self.arrival,
             Timer::Degrade => &mut self.degrade,
+            Timer::Autoscale => &mut self.autoscale,
             Timer::Check(server) => &mut self.check[server as usize],
             Timer::BreakerWait(server) => &mut self.breaker[server as usize],
         }

@@ -152,7 +152,12 @@ impl Autoscale {
         let f = |name: &str| format!("{field}.{name}");
         let (low, high) = self.metric.target_range();
         check_range(&f("target"), self.target, low, high)?;
-        check_range(&f("min"), f64::from(self.min), 1.0, f64::from(MAX_AUTOSCALED))?;
+        check_range(
+            &f("min"),
+            f64::from(self.min),
+            1.0,
+            f64::from(MAX_AUTOSCALED),
+        )?;
         check_range(
             &f("max"),
             f64::from(self.max),

@@ -36,7 +36,10 @@ fn secs(s: u64) -> SimTime {
 fn hpa_scales_four_servers_at_90_percent_against_a_60_percent_target_to_six() {
     let mut s = Scaler::new(hpa(0.6, 1, 10));
     let d = s.decide(secs(15), obs(0.9, 4, 4)).expect("a decision");
-    assert_eq!((d.direction, d.from, d.to, d.desired), (Direction::Out, 4, 6, 6));
+    assert_eq!(
+        (d.direction, d.from, d.to, d.desired),
+        (Direction::Out, 4, 6, 6)
+    );
     assert_eq!(d.bound, None);
 }
 
@@ -62,7 +65,10 @@ fn hpa_scales_down_only_once_the_higher_recommendation_leaves_its_stabilisation_
         assert_eq!(s.decide(secs(t), obs(0.2, 6, 6)), None, "at {t} s");
     }
     let d = s.decide(secs(300), obs(0.2, 6, 6)).expect("a scale-in");
-    assert_eq!((d.direction, d.from, d.to, d.desired), (Direction::In, 6, 2, 2));
+    assert_eq!(
+        (d.direction, d.from, d.to, d.desired),
+        (Direction::In, 6, 2, 2)
+    );
 }
 
 #[test]
@@ -74,7 +80,9 @@ fn hpa_holds_a_scale_down_at_the_highest_recommendation_in_the_window_and_says_s
     assert_eq!(s.decide(secs(100), obs(0.9, 6, 6)).map(|d| d.to), Some(9));
     let d = s.decide(secs(200), obs(0.2, 9, 9)).map(|d| d.to);
     assert_eq!(d, None, "9 recommended at 100 s holds");
-    let d = s.decide(secs(401), obs(0.2, 9, 9)).expect("down to the 200 s recommendation");
+    let d = s
+        .decide(secs(401), obs(0.2, 9, 9))
+        .expect("down to the 200 s recommendation");
     // Recommendations less than 300 s old at 401 s: 3 (at 200 s) and 3 now.
     assert_eq!((d.to, d.desired, d.bound), (3, 3, None));
 }
@@ -95,10 +103,16 @@ fn hpa_adds_at_most_four_servers_or_doubles_per_15_seconds() {
     let mut s = Scaler::new(hpa(0.1, 1, 100));
     // 2 at 100% against 10% asks for 20; max(2 x 2, 2 + 4) = 6.
     let d = s.decide(secs(15), obs(1.0, 2, 2)).expect("a decision");
-    assert_eq!((d.to, d.desired, d.bound), (6, 20, Some(Bound::ScaleUpRate)));
+    assert_eq!(
+        (d.to, d.desired, d.bound),
+        (6, 20, Some(Bound::ScaleUpRate))
+    );
     // 15 s later the period starts at 6: up to 12.
     let d = s.decide(secs(30), obs(1.0, 6, 6)).expect("a decision");
-    assert_eq!((d.to, d.desired, d.bound), (12, 60, Some(Bound::ScaleUpRate)));
+    assert_eq!(
+        (d.to, d.desired, d.bound),
+        (12, 60, Some(Bound::ScaleUpRate))
+    );
 }
 
 #[test]
@@ -132,7 +146,9 @@ fn target_tracking_scales_out_after_three_high_datapoints_then_cools_down() {
     for t in [300, 360, 420] {
         assert_eq!(s.decide(secs(t), obs(1.0, 4, 7)), None, "cooling at {t} s");
     }
-    let d = s.decide(secs(480), obs(1.0, 4, 7)).expect("after the cooldown");
+    let d = s
+        .decide(secs(480), obs(1.0, 4, 7))
+        .expect("after the cooldown");
     assert_eq!((d.from, d.to), (7, 8));
 }
 
@@ -149,7 +165,9 @@ fn target_tracking_scales_in_after_fifteen_low_datapoints_then_cools_down() {
     for t in [960, 1020, 1080, 1140] {
         assert_eq!(s.decide(secs(t), obs(0.1, 4, 4)), None, "cooling at {t} s");
     }
-    let d = s.decide(secs(1200), obs(0.1, 4, 4)).expect("after the cooldown");
+    let d = s
+        .decide(secs(1200), obs(0.1, 4, 4))
+        .expect("after the cooldown");
     assert_eq!((d.from, d.to), (4, 1));
 }
 

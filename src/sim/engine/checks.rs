@@ -15,7 +15,8 @@ impl Simulation {
     /// Starts `server`'s health-check chain afresh (first check now), if checks are on.
     pub(super) fn start_health_check(&mut self, server: usize) {
         let timer = Timer::Check(server as u32);
-        if self.backends[server].health().is_none() {
+        // A booting server's checks begin when it is ready.
+        if self.backends[server].health().is_none() || self.backends[server].booting() {
             self.timers.disarm(timer);
             return;
         }

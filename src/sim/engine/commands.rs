@@ -44,12 +44,11 @@ impl Simulation {
             }
             Command::SetSpeed { server, speed } => self.set_speed(server, speed),
             Command::SetErrorRate { server, rate } => self.servers[server].set_error_rate(rate),
-            Command::AddServer { weight, workers } => self.add_server(weight, workers),
-            Command::RemoveServer { server } => {
-                self.backends[server].remove();
-                self.servers[server].degrade(0.0);
-                self.refresh_availability(server);
+            Command::AddServer { weight, workers } => {
+                let name = self.next_server_name();
+                self.add_server(crate::sim::scenario::server(&name, weight, workers));
             }
+            Command::RemoveServer { server } => self.remove_server(server),
             Command::Degrade { server, per_minute } => {
                 self.servers[server].degrade(per_minute);
                 if self.servers.iter().any(|s| s.degrading().is_some()) {
@@ -115,6 +114,7 @@ impl Simulation {
             Command::SetClientTimeout(t) => self.traffic.client_timeout = t,
             Command::SetMeanCost(mean) => self.traffic.cost = self.traffic.cost.with_mean(mean),
             Command::SetRateLimit(limit) => self.limiter = Limiter::new(limit),
+            Command::SetAutoscale(config) => self.set_autoscale(config),
         }
         self.recording.push(TimedCommand {
             at: self.now,
@@ -153,6 +153,9 @@ impl Simulation {
             Command::SetRate(_) => Before::Rate(self.traffic.rate),
             Command::SetMeanCost(_) => Before::MeanCost(self.traffic.cost.mean()),
             Command::SetRateLimit(_) => Before::RateLimit(self.limiter.config()),
+            Command::SetAutoscale(_) => {
+                Before::Autoscale(self.autoscaling.as_ref().map(|a| a.config()))
+            }
             _ => Before::Nothing,
         }
     }
@@ -280,7 +283,7 @@ impl Simulation {
     pub(super) fn kill(&mut self, server: usize) {
         let mut jobs = std::mem::take(&mut self.job_scratch);
         self.jobs_queued -= u64::from(self.servers[server].queued());
-        self.servers[server].kill(&mut jobs);
+        self.servers[server].kill(&mut jobs, self.now);
         for job in &jobs {
             let Some(request) = self.requests.current(job.request, job.attempt) else {
                 continue; // an abandoned try: nobody is waiting for it
@@ -294,22 +297,33 @@ impl Simulation {
         self.job_scratch = jobs;
     }
 
-    /// Adds a server named after its number, with a fresh balancer view and statistics.
-    pub(super) fn add_server(&mut self, weight: u32, workers: u32) {
-        let index = self.servers.len();
-        let name = validate::added_server_name(index, |name| {
+    /// The name the next server added gets: `server-N`, N its number.
+    pub(super) fn next_server_name(&self) -> String {
+        validate::added_server_name(self.servers.len(), |name| {
             self.servers.iter().any(|s| s.spec().name == name)
-        });
-        let spec = crate::sim::scenario::server(&name, weight, workers);
+        })
+    }
+
+    /// Adds a server with `spec` at the end, with a fresh balancer view and statistics.
+    pub(super) fn add_server(&mut self, spec: crate::sim::server::ServerSpec) {
+        let index = self.servers.len();
+        self.pool.push(spec.weight, spec.backup);
         self.servers.push(Server::new(spec));
         self.backends.push(Backend::new(
             self.resilience.health,
             self.resilience.breaker,
         ));
-        self.pool.push(weight, false);
+        self.launched.push(None);
         self.metrics.add_server();
         self.timers.add_server();
         self.start_health_check(index);
+    }
+
+    /// Takes `server` out of the configuration: no new requests, the ones it has finish.
+    pub(super) fn remove_server(&mut self, server: usize) {
+        self.backends[server].remove();
+        self.servers[server].degrade(0.0);
+        self.refresh_availability(server);
     }
 
     /// One second of degradation for every degrading, live server.

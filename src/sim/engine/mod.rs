@@ -30,7 +30,7 @@ use super::events::{
     PassiveEvent, RemapEvent, RetryCause, RetryEvent, SkippedEvent,
 };
 use super::health::CheckFailure;
-use super::metrics::{Metrics, Totals};
+use super::metrics::{Fleet, Metrics, Totals};
 use super::passive::{Passive, PassiveTransition};
 use super::pool::{Offer, Pool};
 use super::queue::EventQueue;
@@ -50,6 +50,7 @@ use super::timers::{Timer, Timers, Token};
 use super::traffic::{Traffic, path_hash};
 use super::validation::ValidationError;
 
+mod autoscaling;
 mod checks;
 mod commands;
 mod requests;
@@ -114,6 +115,10 @@ enum Step {
     Scripted(u32),
     /// Degrading servers lose another second's worth of speed.
     DegradeTick(Token),
+    /// The autoscaler evaluates.
+    Evaluate(Token),
+    /// A server the autoscaler launched at `launched` has booted.
+    Booted { server: u32, launched: SimTime },
 }
 
 /// One finished request, for the request log.
@@ -173,6 +178,10 @@ pub struct Simulation {
     pool: Pool,
     slow_start: SlowStart,
     limiter: Limiter,
+    autoscaling: Option<autoscaling::Autoscaling>,
+    /// Per server, when the autoscaler launched it (`None`: it came with the scenario or a user
+    /// added it).
+    launched: Vec<Option<SimTime>>,
     last_remap: Option<Remap>,
     /// The clients' keys the remap report samples, with their servers, and what they were drawn
     /// from.
@@ -234,6 +243,8 @@ impl Simulation {
             pool,
             slow_start: scenario.slow_start,
             limiter: Limiter::new(scenario.rate_limit),
+            autoscaling: None,
+            launched: vec![None; scenario.servers.len()],
             last_remap: None,
             remap_sample: None,
             path_hashes: (0..scenario.traffic.cost.path_count())
@@ -265,6 +276,7 @@ impl Simulation {
         sim.metrics.track_paths(sim.path_hashes.len());
         sim.schedule_next_arrival();
         sim.start_health_checks();
+        sim.set_autoscale(sim.scenario.autoscale);
         validate::check_timeline(&sim.scenario)?;
         for (i, entry) in sim.scenario.timeline.iter().enumerate() {
             sim.events.push_last(entry.at, Step::Scripted(i as u32));
@@ -330,15 +342,22 @@ impl Simulation {
             | Step::BackAtBalancer(id, attempt, _)
             | Step::TryTimeout(id, attempt) => requests.current(id, attempt).is_some(),
             Step::ServiceDone { server, epoch, .. } => servers[server as usize].epoch() == epoch,
-            Step::EjectionOver { .. } | Step::Scripted(_) => true,
+            Step::Evaluate(token) => timers.is_armed(Timer::Autoscale, token),
+            Step::EjectionOver { .. } | Step::Scripted(_) | Step::Booted { .. } => true,
         });
         self.sweep_at = SWEEP_FLOOR.max(2 * self.events.len());
     }
 
-    /// Closes the metrics windows that end by `t`, recording the servers' queue lengths.
+    /// Closes the metrics windows that end by `t`, recording the servers' queue lengths and
+    /// how many there are.
     fn close_windows_until(&mut self, t: SimTime) {
         let queues = self.servers.iter().map(Server::queued);
-        self.metrics.close_windows_until(t, queues);
+        let (backends, pool) = (&self.backends, &self.pool);
+        let fleet = || Fleet {
+            servers: backends.iter().filter(|b| !b.removed()).count() as u32,
+            in_rotation: pool.candidates().iter().filter(|c| c.eligible()).count() as u32,
+        };
+        self.metrics.close_windows_until(t, queues, fleet);
     }
 
     /// Advances the clock by `d`.
@@ -453,6 +472,12 @@ impl Simulation {
                     })));
                 }
             }
+            Step::Evaluate(token) => {
+                if self.timers.is_armed(Timer::Autoscale, token) {
+                    self.evaluate_autoscale();
+                }
+            }
+            Step::Booted { server, launched } => self.booted(server as usize, launched),
             Step::BreakerTimer { server, token } => {
                 let s = server as usize;
                 if self.timers.is_armed(Timer::BreakerWait(server), token)

@@ -180,12 +180,14 @@ impl Simulation {
         let Some(threshold) = self.resilience.panic_threshold else {
             return false;
         };
-        let healthy = self
-            .backends
-            .iter()
-            .filter(|b| b.healthy(&self.resilience.passive, self.now))
-            .count();
-        (healthy as f64) < threshold * self.backends.len() as f64
+        // Servers still booting are not part of the set yet.
+        let booted = self.backends.iter().filter(|b| !b.booting());
+        let (mut healthy, mut all) = (0, 0);
+        for backend in booted {
+            all += 1;
+            healthy += usize::from(backend.healthy(&self.resilience.passive, self.now));
+        }
+        (healthy as f64) < threshold * all as f64
     }
 
     /// Recomputes whether the balancer offers `server`; under a hashing algorithm a change is

@@ -158,6 +158,7 @@ pub(crate) fn check_command(
         }
         Command::SetMeanCost(mean) => check_mean_cost("mean cost", mean),
         Command::SetRateLimit(limit) => limit.validate("rate limit"),
+        Command::SetAutoscale(config) => config.map_or(Ok(()), |c| c.validate("autoscale")),
     }
 }
 

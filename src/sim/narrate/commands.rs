@@ -126,6 +126,17 @@ pub(super) fn text(event: &CommandEvent, servers: &[Server]) -> String {
             }
             _ => format!("rate limit {}", limit.describe()),
         },
+        Command::SetAutoscale(config) => {
+            let words = |c: Option<crate::sim::autoscale::Autoscale>| {
+                c.map_or_else(|| "off".to_string(), |c| c.describe())
+            };
+            match before {
+                Before::Autoscale(old) => {
+                    format!("autoscaling {} -> {}", words(old), words(config))
+                }
+                _ => format!("autoscaling {}", words(config)),
+            }
+        }
         Command::SetMeanCost(mean) => match before {
             Before::MeanCost(old) => format!("mean request cost {old} -> {mean}"),
             _ => format!("mean request cost {mean}"),

@@ -9,6 +9,7 @@
 mod commands;
 mod decision;
 mod machines;
+mod scaling;
 
 pub use decision::{quantity, value};
 
@@ -27,6 +28,8 @@ pub fn text(logged: &Logged, servers: &[Server]) -> String {
         Event::Retry(e) => machines::retry_text(e, name(e.server)),
         Event::Remap(e) => machines::remap_text(e),
         Event::Skipped(e) => commands::skipped_text(e),
+        Event::Scale(e) => scaling::scale_text(e, servers),
+        Event::Ready(e) => scaling::ready_text(e, name(e.server), logged.at),
     }
 }
 
@@ -40,6 +43,8 @@ pub fn cause(logged: &Logged, servers: &[Server]) -> String {
         Event::Retry(e) => machines::retry_cause(&e.cause),
         Event::Remap(e) => machines::remap_cause(e, servers),
         Event::Skipped(e) => commands::skipped_cause(e),
+        Event::Scale(e) => scaling::scale_cause(e),
+        Event::Ready(e) => scaling::ready_cause(e),
     }
 }
 
