@@ -11,6 +11,7 @@ use lb_playground::sim::breaker::{
 };
 use lb_playground::sim::health::{ActiveCheck, CheckFailure, HealthChecker};
 use lb_playground::sim::passive::{Passive, PassiveState};
+use lb_playground::sim::autoscale::{Autoscale, Hpa, Metric, Policy, TargetTracking};
 use lb_playground::sim::ratelimit::{LimitKey, NginxLimit, RateLimit, TokenBucket};
 use lb_playground::sim::retry::RetryPolicy;
 use lb_playground::sim::rng::SimRng;
@@ -239,6 +240,43 @@ fn failure_command() -> impl Strategy<Value = Command> {
             }),
         ]
         .prop_map(Command::SetRateLimit),
+        prop_oneof![
+            Just(None),
+            (0u32..3, 1u32..4, 1u32..5, 0u64..20, 1u64..30, any::<bool>()).prop_map(
+                |(metric, min, extra, boot_s, period_s, hpa)| {
+                    let metric = [Metric::Cpu, Metric::InFlight, Metric::Rps][metric as usize];
+                    let period = SimDuration::from_secs(period_s);
+                    Some(Autoscale {
+                        policy: if hpa {
+                            Policy::Hpa(Hpa {
+                                sync_period: period,
+                                scale_down_window: SimDuration(period.0 * 2),
+                                ..Hpa::default()
+                            })
+                        } else {
+                            Policy::TargetTracking(TargetTracking {
+                                period,
+                                scale_out_periods: 1,
+                                scale_in_periods: 2,
+                                scale_out_cooldown: period,
+                                scale_in_cooldown: period,
+                                warmup: period,
+                            })
+                        },
+                        metric,
+                        target: match metric {
+                            Metric::Cpu => 0.5,
+                            Metric::InFlight => 2.0,
+                            Metric::Rps => 3.0,
+                        },
+                        min,
+                        max: min + extra,
+                        boot_time: SimDuration::from_secs(boot_s),
+                    })
+                }
+            ),
+        ]
+        .prop_map(Command::SetAutoscale),
     ]
 }
 
