@@ -258,3 +258,44 @@ fn the_report_words_each_decision_and_keeps_its_numbers() {
     let ready = events.iter().find(|e| e["kind"] == "server_ready").expect("server_ready");
     assert_eq!(ready["launched"], 15.0);
 }
+
+/// The highest p95 (ms) of the windows ending in `[from, to)` seconds.
+fn worst_p95(sim: &Simulation, from: f64, to: f64) -> f64 {
+    sim.metrics()
+        .series()
+        .iter()
+        .filter(|s| s.end >= secs(from) && s.end < secs(to))
+        .filter_map(|s| s.p95_ms)
+        .fold(0.0, f64::max)
+}
+
+#[test]
+fn the_flash_crowd_preset_scales_too_late_with_target_tracking_and_in_time_with_hpa() {
+    let scenario = lb_playground::sim::presets::preset("autoscale-flash-crowd").unwrap();
+    let mut sim = Simulation::new(scenario).unwrap();
+    sim.advance_to(secs(300.0));
+    let log = events(&mut sim);
+    let scaled = scalings(&log);
+    let outs: Vec<SimTime> = scaled
+        .iter()
+        .filter(|(_, e)| e.decision.direction == Direction::Out)
+        .map(|(at, _)| *at)
+        .collect();
+    let ready: Vec<SimTime> = log
+        .iter()
+        .filter(|l| matches!(l.event, Event::Ready(_)))
+        .map(|l| l.at)
+        .collect();
+    // The first crowd (20 s to 90 s): target tracking's three datapoints, then a 45 s boot.
+    assert_eq!(outs[0], secs(60.0), "{outs:?}");
+    assert_eq!(ready[0], secs(105.0), "ready after the crowd has gone");
+    assert_eq!(outs[1], secs(120.0), "warm-up hides the new servers: two more");
+    // The second crowd (from 180 s): HPA on requests per second with 5 s boots.
+    let second = outs.iter().find(|&&t| t > secs(180.0)).unwrap();
+    assert!(*second <= secs(195.0), "{second:?}");
+    let late = worst_p95(&sim, 20.0, 150.0);
+    let in_time = worst_p95(&sim, 180.0, 300.0);
+    assert!(late > 25_000.0, "p95 peaked at {late} ms in the first crowd");
+    assert!(in_time < 10_000.0, "p95 peaked at {in_time} ms in the second crowd");
+    assert!(sim.totals().balanced());
+}

@@ -11,7 +11,7 @@ use lb_playground::sim::{Algorithm, Command, Event, Scenario, SimDuration, SimTi
 
 #[test]
 fn every_preset_round_trips_through_json() {
-    for p in &PRESETS {
+    for p in PRESETS {
         let scenario = (p.build)();
         let json = scenario.to_json();
         assert_eq!(Scenario::from_json(&json), Ok(scenario), "{}", p.id);

@@ -217,6 +217,14 @@ EVENT FIELDS (besides at, kind, text, and server naming the server an event is a
               or weight with from and to)
     skipped   a timeline entry that could not apply when its time came (a command given since
               removed its server): command, entry (1-based), reason
+    scale_out, scale_in
+              an autoscaler's decision: direction (out or in), from, to (servers), desired
+              (what the metric asked for: ceil(counted x measured / target)), measured,
+              counted (servers whose numbers counted), bound (max, min, scale_up_rate or
+              stabilisation, when one held it short), metric (cpu, in_flight, rps), target,
+              servers (launched, booting from now; or taken away, draining)
+    server_ready
+              a launched server finished booting and takes traffic: launched (seconds)
     Durations are written as in scenario files (10s, 500ms).
 
 OUTCOMES (the trace's outcome column; each counts in one total):
@@ -307,7 +315,7 @@ EXIT CODES:
                     return Err(bad(format!("presets takes no arguments, got {typed:?}")));
                 }
                 let mut out = String::new();
-                for p in &PRESETS {
+                for p in PRESETS {
                     let s = (p.build)();
                     let duration = s.duration.map_or("-".into(), |d| d.to_config_string());
                     out += &format!("{}\t{}\t{duration}\n", p.id, s.title);

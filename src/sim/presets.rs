@@ -2,6 +2,7 @@
 //! ordinary [`Scenario`] with a scripted timeline, so it replays identically and can be saved,
 //! edited and shared like any other.
 
+use super::autoscale::{Autoscale, Hpa, Metric, Policy, TargetTracking};
 use super::balancer::Algorithm;
 use super::breaker::{BreakerConfig, Consecutive};
 use super::command::{Command, TimedCommand};
@@ -11,7 +12,7 @@ use super::resilience::Resilience;
 use super::retry::RetryPolicy;
 use super::scenario::{Scenario, server};
 use super::time::{SimDuration, SimTime};
-use super::traffic::{CostDistribution, RequestMix};
+use super::traffic::{CostDistribution, Pattern, RequestMix};
 
 /// A named preset.
 pub struct Preset {
@@ -22,7 +23,7 @@ pub struct Preset {
 }
 
 /// Every preset, in teaching order.
-pub const PRESETS: [Preset; 12] = [
+pub const PRESETS: &[Preset] = &[
     Preset {
         id: "equal-round-robin",
         build: equal_round_robin,
@@ -70,6 +71,10 @@ pub const PRESETS: [Preset; 12] = [
     Preset {
         id: "rate-limit-noisy-client",
         build: rate_limit_noisy_client,
+    },
+    Preset {
+        id: "autoscale-flash-crowd",
+        build: autoscale_flash_crowd,
     },
 ];
 
@@ -212,6 +217,65 @@ fn rate_limit_noisy_client() -> Scenario {
         Command::SetRateLimit(nginx(8.0, 8, LimitKey::Global)),
     )];
     s
+}
+
+fn autoscale_flash_crowd() -> Scenario {
+    let mut s = base(
+        "A flash crowd: autoscaling too late, then in time",
+        "At 20 s the traffic triples for a minute. AWS target tracking (60% CPU) waits for three \
+         15 s datapoints above its target, then launches virtual machines that boot for 45 s: \
+         they take traffic at 105 s, after the crowd, when the queues hold hundreds of requests \
+         and p95 is past 30 s. Warm-up hides the new servers' numbers, so at 120 s it even adds \
+         two more. At 150 s it becomes a Kubernetes HPA on requests per second (2 per server) \
+         with containers that start in 5 s. CPU cannot read above 100%, a request rate can: at \
+         the second crowd (180 s) HPA sees the whole demand, doubles the servers within 20 s, \
+         and p95 peaks near 7 s. Watch the servers line against the throughput.",
+        300,
+    );
+    s.traffic.rate = 8.0;
+    s.traffic.pattern = crowd(20);
+    s.autoscale = Some(Autoscale {
+        policy: Policy::TargetTracking(TargetTracking {
+            period: SimDuration::from_secs(15),
+            scale_out_periods: 3,
+            scale_in_periods: 4,
+            scale_out_cooldown: SimDuration::from_secs(60),
+            scale_in_cooldown: SimDuration::from_secs(60),
+            warmup: SimDuration::from_secs(60),
+        }),
+        metric: Metric::Cpu,
+        target: 0.6,
+        min: 4,
+        max: 16,
+        boot_time: SimDuration::from_secs(45),
+    });
+    s.timeline = vec![
+        at(
+            150,
+            Command::SetAutoscale(Some(Autoscale {
+                policy: Policy::Hpa(Hpa {
+                    scale_down_window: SimDuration::from_secs(60),
+                    ..Hpa::default()
+                }),
+                metric: Metric::Rps,
+                target: 2.0,
+                boot_time: SimDuration::from_secs(5),
+                ..s.autoscale.expect("set above")
+            })),
+        ),
+        at(150, Command::SetPattern(crowd(180))),
+    ];
+    s
+}
+
+/// A flash crowd from `start` seconds: the rate triples within 5 s for a minute.
+fn crowd(start: u64) -> Pattern {
+    Pattern::Spike {
+        start: SimDuration::from_secs(start),
+        ramp: SimDuration::from_secs(5),
+        hold: SimDuration::from_secs(60),
+        peak: 3.0,
+    }
 }
 
 fn cascading_failure() -> Scenario {
@@ -358,7 +422,7 @@ mod tests {
 
     #[test]
     fn every_preset_is_valid_runs_and_explains_itself() {
-        for p in &PRESETS {
+        for p in PRESETS {
             let scenario = (p.build)();
             assert!(
                 !scenario.title.is_empty() && scenario.watch.len() > 100,

@@ -112,7 +112,7 @@ mod tests {
 
     #[test]
     fn every_preset_survives_a_link_and_links_are_short() {
-        for p in &PRESETS {
+        for p in PRESETS {
             let scenario = (p.build)();
             let packed = pack(&scenario);
             assert!(

@@ -97,14 +97,26 @@ fn peak_rate(scenario: &Scenario) -> f64 {
     rate * peak
 }
 
-/// The most servers the run has: the scenario's and every one its timeline adds.
+/// The most servers the run has: the scenario's, or the most an autoscaler of the run may
+/// run, and every one its timeline adds.
 fn servers(scenario: &Scenario) -> f64 {
     let added = scenario
         .timeline
         .iter()
         .filter(|t| matches!(t.command, Command::AddServer { .. }))
         .count();
-    (scenario.servers.len() + added) as f64
+    let scaled = scenario
+        .timeline
+        .iter()
+        .filter_map(|t| match t.command {
+            Command::SetAutoscale(a) => a,
+            _ => None,
+        })
+        .chain(scenario.autoscale)
+        .map(|a| a.max as usize)
+        .max()
+        .unwrap_or(0);
+    (scenario.servers.len().max(scaled) + added) as f64
 }
 
 /// Health checks per server per second at the shortest interval any check of the run has.
