@@ -33,7 +33,9 @@ fn hpa(target: f64) -> Autoscale {
 /// no network delays, no health checks.
 fn fleet(rate: f64, autoscale: Autoscale) -> Scenario {
     let mut scenario = Scenario {
-        servers: (1..=4).map(|i| server(&format!("server-{i}"), 1, 1)).collect(),
+        servers: (1..=4)
+            .map(|i| server(&format!("server-{i}"), 1, 1))
+            .collect(),
         client_latency: SimDuration::ZERO,
         backend_latency: SimDuration::ZERO,
         resilience: Resilience::NONE,
@@ -100,7 +102,10 @@ fn hpa_scales_out_from_the_cpu_it_measured_and_new_servers_take_traffic_only_onc
     assert_eq!(ready.len(), new.len());
     assert!(ready.iter().all(|&(at, _)| at == secs(45.0)));
     for &s in &new {
-        assert!(sim.metrics().servers()[s].routed > 0, "server {s} serves once ready");
+        assert!(
+            sim.metrics().servers()[s].routed > 0,
+            "server {s} serves once ready"
+        );
     }
     let last = sim.metrics().series().back().unwrap().fleet;
     assert_eq!((last.servers, last.in_rotation), (d.to, d.to));
@@ -220,7 +225,11 @@ fn a_run_that_scales_out_and_in_all_day_reuses_the_slots_of_servers_it_took_away
         .map(|(_, e)| e.servers.len())
         .sum();
     assert!(launched > 100, "it kept scaling: {launched} launches");
-    assert!(sim.servers().len() <= 10 + 4, "{} slots", sim.servers().len());
+    assert!(
+        sim.servers().len() <= 10 + 4,
+        "{} slots",
+        sim.servers().len()
+    );
     assert!(sim.totals().balanced());
 }
 
@@ -246,7 +255,10 @@ fn the_report_words_each_decision_and_keeps_its_numbers() {
     let report = Report::drain(&mut sim);
     let json: serde_json::Value = serde_json::from_str(&report.to_json()).unwrap();
     let events = json["events"].as_array().unwrap();
-    let out = events.iter().find(|e| e["kind"] == "scale_out").expect("scale_out");
+    let out = events
+        .iter()
+        .find(|e| e["kind"] == "scale_out")
+        .expect("scale_out");
     assert_eq!(out["from"], 4);
     assert_eq!(out["metric"], "cpu");
     assert_eq!(out["target"], 0.6);
@@ -255,7 +267,10 @@ fn the_report_words_each_decision_and_keeps_its_numbers() {
     let text = out["text"].as_str().unwrap();
     assert!(text.starts_with("autoscaler: 4 -> "), "{text}");
     assert!(text.contains("target of 60% CPU"), "{text}");
-    let ready = events.iter().find(|e| e["kind"] == "server_ready").expect("server_ready");
+    let ready = events
+        .iter()
+        .find(|e| e["kind"] == "server_ready")
+        .expect("server_ready");
     assert_eq!(ready["launched"], 15.0);
 }
 
@@ -289,13 +304,23 @@ fn the_flash_crowd_preset_scales_too_late_with_target_tracking_and_in_time_with_
     // The first crowd (20 s to 90 s): target tracking's three datapoints, then a 45 s boot.
     assert_eq!(outs[0], secs(60.0), "{outs:?}");
     assert_eq!(ready[0], secs(105.0), "ready after the crowd has gone");
-    assert_eq!(outs[1], secs(120.0), "warm-up hides the new servers: two more");
+    assert_eq!(
+        outs[1],
+        secs(120.0),
+        "warm-up hides the new servers: two more"
+    );
     // The second crowd (from 180 s): HPA on requests per second with 5 s boots.
     let second = outs.iter().find(|&&t| t > secs(180.0)).unwrap();
     assert!(*second <= secs(195.0), "{second:?}");
     let late = worst_p95(&sim, 20.0, 150.0);
     let in_time = worst_p95(&sim, 180.0, 300.0);
-    assert!(late > 25_000.0, "p95 peaked at {late} ms in the first crowd");
-    assert!(in_time < 10_000.0, "p95 peaked at {in_time} ms in the second crowd");
+    assert!(
+        late > 25_000.0,
+        "p95 peaked at {late} ms in the first crowd"
+    );
+    assert!(
+        in_time < 10_000.0,
+        "p95 peaked at {in_time} ms in the second crowd"
+    );
     assert!(sim.totals().balanced());
 }

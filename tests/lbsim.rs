@@ -145,7 +145,7 @@ fn presets_are_listed_one_per_line() {
     let list = ok(&["presets"]);
     let lines: Vec<&str> = list.lines().collect();
     assert_eq!(lines.len(), PRESETS.len());
-    for (line, p) in lines.iter().zip(&PRESETS) {
+    for (line, p) in lines.iter().zip(PRESETS) {
         let s = (p.build)();
         let duration = s.duration.unwrap().to_config_string();
         assert_eq!(*line, format!("{}\t{}\t{duration}", p.id, s.title));

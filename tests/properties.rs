@@ -3,6 +3,7 @@
 
 use proptest::prelude::*;
 
+use lb_playground::sim::autoscale::{Autoscale, Hpa, Metric, Policy, TargetTracking};
 use lb_playground::sim::balancer::{
     Balancer, Candidate, PickContext, RequestKey, SmoothWeighted, remap,
 };
@@ -11,7 +12,6 @@ use lb_playground::sim::breaker::{
 };
 use lb_playground::sim::health::{ActiveCheck, CheckFailure, HealthChecker};
 use lb_playground::sim::passive::{Passive, PassiveState};
-use lb_playground::sim::autoscale::{Autoscale, Hpa, Metric, Policy, TargetTracking};
 use lb_playground::sim::ratelimit::{LimitKey, NginxLimit, RateLimit, TokenBucket};
 use lb_playground::sim::retry::RetryPolicy;
 use lb_playground::sim::rng::SimRng;

@@ -47,6 +47,9 @@ fn kind_label(kind: LogKind) -> &'static str {
         LogKind::Retry => "retry",
         LogKind::Remap => "remap",
         LogKind::Skipped => "skipped",
+        LogKind::ScaleOut => "scale out",
+        LogKind::ScaleIn => "scale in",
+        LogKind::ServerReady => "ready",
     }
 }
 
@@ -99,7 +102,7 @@ pub fn EventLog(props: &EventLogProps) -> Html {
                                     aria-expanded={expanded.to_string()}
                                     title={if expanded { "Hide why this happened" } else { "Show why this happened" }}>
                                     <span class="at">{ &at }</span>
-                                    <span class={classes!("kind", kind_label(e.kind))}>{ kind_label(e.kind) }</span>
+                                    <span class={classes!("kind", kind_label(e.kind).replace(' ', "-"))}>{ kind_label(e.kind) }</span>
                                     { &e.text }
                                 </button>
                                 if expanded {
