@@ -100,6 +100,8 @@ fn attempt(command: &Command, sim: &Simulation) -> String {
         Command::SetClientTimeout(_) => "change the client timeout".into(),
         Command::SetMeanCost(_) => "change the mean request cost".into(),
         Command::SetRateLimit(_) => "change the rate limit".into(),
+        Command::SetClientRetry(_) => "change the client retries".into(),
+        Command::SetClosedLoop(_) => "change the closed-loop users".into(),
     }
 }
 

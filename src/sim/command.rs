@@ -6,6 +6,7 @@
 
 use super::balancer::Algorithm;
 use super::breaker::BreakerConfig;
+use super::clients::{ClientRetry, ClosedLoop};
 use super::health::ActiveCheck;
 use super::passive::Passive;
 use super::ratelimit::RateLimit;
@@ -127,6 +128,12 @@ pub enum Command {
     SetMeanCost(SimDuration),
     /// Change the rate limit at the balancer (what it remembers per key starts over).
     SetRateLimit(RateLimit),
+    /// Change how clients retry a failed request (`None`: they do not); a retry budget keeps
+    /// its fill, scaled to its new size.
+    SetClientRetry(Option<ClientRetry>),
+    /// Change the closed-loop users (`None`: open arrivals only); the new users start thinking
+    /// now, the old ones stop once their requests are over.
+    SetClosedLoop(Option<ClosedLoop>),
 }
 
 impl Command {

@@ -10,6 +10,7 @@
 
 use super::balancer::{Algorithm, Remap};
 use super::breaker::{BreakerConfig, BreakerTransition};
+use super::clients::{ClientRetry, ClosedLoop};
 use super::command::Command;
 use super::health::{ActiveCheck, HealthTransition};
 use super::passive::{Passive, PassiveTransition};
@@ -146,6 +147,10 @@ pub enum Before {
     MeanCost(SimDuration),
     /// The rate limit.
     RateLimit(RateLimit),
+    /// The clients' retry policy.
+    ClientRetry(Option<ClientRetry>),
+    /// The closed-loop users.
+    ClosedLoop(Option<ClosedLoop>),
 }
 
 impl Before {

@@ -114,6 +114,13 @@ pub struct Sample {
     pub errors: f64,
     /// Retries started in the window, per second.
     pub retries: f64,
+    /// Client retries sent in the window, per second (requests a client sent again after a
+    /// failure; they are among the requests counted everywhere else).
+    pub client_retries: f64,
+    /// Successful answers servers produced in the window, per second, including those for
+    /// requests whose client had given up (throughput as the servers see it; `throughput` is
+    /// the goodput, the successful answers clients received).
+    pub served: f64,
     /// Mean latency of the successes in the last [`ROLLING_WINDOWS`] windows, in milliseconds.
     pub mean_ms: Option<f64>,
     /// Median latency of the successes in the last [`ROLLING_WINDOWS`] windows, in milliseconds.
@@ -129,6 +136,8 @@ pub struct Sample {
 pub struct Metrics {
     ended: Ended,
     retries: u64,
+    client_retries: u64,
+    served: u64,
     latency: Histogram,
     servers: Vec<ServerStats>,
     /// Per request path, by path index (empty until [`Metrics::track_paths`]).
@@ -136,6 +145,8 @@ pub struct Metrics {
     window: Histogram,
     window_errors: u64,
     window_retries: u64,
+    window_client_retries: u64,
+    window_served: u64,
     window_len: SimDuration,
     window_end: SimTime,
     /// The latency histograms of the most recent closed windows, oldest first.
@@ -153,12 +164,16 @@ impl Metrics {
         Metrics {
             ended: Ended::default(),
             retries: 0,
+            client_retries: 0,
+            served: 0,
             latency: Histogram::new(),
             servers: vec![ServerStats::default(); servers],
             paths: Vec::new(),
             window: Histogram::new(),
             window_errors: 0,
             window_retries: 0,
+            window_client_retries: 0,
+            window_served: 0,
             window_len,
             window_end: SimTime::ZERO + window_len,
             recent: VecDeque::with_capacity(ROLLING_WINDOWS),
@@ -214,6 +229,29 @@ impl Metrics {
     pub fn record_retry(&mut self) {
         self.retries += 1;
         self.window_retries += 1;
+    }
+
+    /// Client retries sent so far.
+    pub fn client_retries(&self) -> u64 {
+        self.client_retries
+    }
+
+    /// A client sent a request again after a failure.
+    pub fn record_client_retry(&mut self) {
+        self.client_retries += 1;
+        self.window_client_retries += 1;
+    }
+
+    /// Successful answers servers produced so far, for clients still waiting or not.
+    pub fn served(&self) -> u64 {
+        self.served
+    }
+
+    /// A server finished a job successfully (whether or not anyone still waits for it).
+    #[inline]
+    pub fn record_served(&mut self) {
+        self.served += 1;
+        self.window_served += 1;
     }
 
     /// Client-observed latency of every successful request (microseconds).
@@ -303,6 +341,8 @@ impl Metrics {
                 throughput,
                 errors: self.window_errors as f64 / secs,
                 retries: self.window_retries as f64 / secs,
+                client_retries: self.window_client_retries as f64 / secs,
+                served: self.window_served as f64 / secs,
                 mean_ms: self.rolling.mean().map(|us| us / 1e3),
                 p50_ms: ms(0.5),
                 p95_ms: ms(0.95),
@@ -314,6 +354,8 @@ impl Metrics {
             self.series.push_back(sample);
             self.window_errors = 0;
             self.window_retries = 0;
+            self.window_client_retries = 0;
+            self.window_served = 0;
             self.window_end += self.window_len;
         }
     }

@@ -12,6 +12,7 @@
 pub mod backend;
 pub mod balancer;
 pub mod breaker;
+pub mod clients;
 pub mod command;
 pub mod engine;
 pub mod events;

@@ -115,6 +115,8 @@ impl Simulation {
             Command::SetClientTimeout(t) => self.traffic.client_timeout = t,
             Command::SetMeanCost(mean) => self.traffic.cost = self.traffic.cost.with_mean(mean),
             Command::SetRateLimit(limit) => self.limiter = Limiter::new(limit),
+            Command::SetClientRetry(retry) => self.set_client_retry(retry),
+            Command::SetClosedLoop(closed) => self.set_closed_loop(closed),
         }
         self.recording.push(TimedCommand {
             at: self.now,
@@ -153,6 +155,8 @@ impl Simulation {
             Command::SetRate(_) => Before::Rate(self.traffic.rate),
             Command::SetMeanCost(_) => Before::MeanCost(self.traffic.cost.mean()),
             Command::SetRateLimit(_) => Before::RateLimit(self.limiter.config()),
+            Command::SetClientRetry(_) => Before::ClientRetry(self.traffic.client_retry),
+            Command::SetClosedLoop(_) => Before::ClosedLoop(self.traffic.closed_loop),
             _ => Before::Nothing,
         }
     }
