@@ -121,6 +121,10 @@ pub struct Sample {
     /// requests whose client had given up (throughput as the servers see it; `throughput` is
     /// the goodput, the successful answers clients received).
     pub served: f64,
+    /// 95th percentile of how long clients waited for an answer of any kind (a success, an
+    /// error, or their own timeout) over the last [`ROLLING_WINDOWS`] windows, in milliseconds;
+    /// measured only in runs with client retries or closed-loop users, `None` otherwise.
+    pub p95_any_ms: Option<f64>,
     /// Mean latency of the successes in the last [`ROLLING_WINDOWS`] windows, in milliseconds.
     pub mean_ms: Option<f64>,
     /// Median latency of the successes in the last [`ROLLING_WINDOWS`] windows, in milliseconds.
@@ -138,6 +142,8 @@ pub struct Metrics {
     retries: u64,
     client_retries: u64,
     served: u64,
+    /// How long clients waited for any answer, when measured ([`Metrics::track_any_answer`]).
+    any_answer: Option<Rolling>,
     latency: Histogram,
     servers: Vec<ServerStats>,
     /// Per request path, by path index (empty until [`Metrics::track_paths`]).
@@ -166,6 +172,7 @@ impl Metrics {
             retries: 0,
             client_retries: 0,
             served: 0,
+            any_answer: None,
             latency: Histogram::new(),
             servers: vec![ServerStats::default(); servers],
             paths: Vec::new(),
@@ -229,6 +236,20 @@ impl Metrics {
     pub fn record_retry(&mut self) {
         self.retries += 1;
         self.window_retries += 1;
+    }
+
+    /// Measures how long clients wait for an answer of any kind from now on (the `p95_any_ms` of
+    /// the samples).
+    pub(crate) fn track_any_answer(&mut self) {
+        self.any_answer.get_or_insert_with(Rolling::default);
+    }
+
+    /// A request ended for its client after `latency`, however it ended (measured once
+    /// [`Metrics::track_any_answer`] was called).
+    pub fn record_any_answer(&mut self, latency: SimDuration) {
+        if let Some(rolling) = &mut self.any_answer {
+            rolling.window.record(latency.0);
+        }
     }
 
     /// Client retries sent so far.
@@ -335,6 +356,7 @@ impl Metrics {
             for h in &self.recent {
                 self.rolling.merge(h);
             }
+            let p95_any_ms = self.any_answer.as_mut().and_then(Rolling::close);
             let ms = |q| self.rolling.quantile(q).map(|us| us as f64 / 1e3);
             let sample = Sample {
                 end: self.window_end,
@@ -343,6 +365,7 @@ impl Metrics {
                 retries: self.window_retries as f64 / secs,
                 client_retries: self.window_client_retries as f64 / secs,
                 served: self.window_served as f64 / secs,
+                p95_any_ms,
                 mean_ms: self.rolling.mean().map(|us| us / 1e3),
                 p50_ms: ms(0.5),
                 p95_ms: ms(0.95),
@@ -370,6 +393,34 @@ impl Metrics {
         record.clear();
         record.extend(queues);
         self.queues.push_back(record);
+    }
+}
+
+/// A window's histogram and the recent closed ones', merged for percentiles over the last
+/// [`ROLLING_WINDOWS`] windows.
+#[derive(Clone, Debug, Default)]
+struct Rolling {
+    window: Histogram,
+    recent: VecDeque<Histogram>,
+    merged: Histogram,
+}
+
+impl Rolling {
+    /// Closes the window; the 95th percentile over the recent ones, in milliseconds.
+    fn close(&mut self) -> Option<f64> {
+        let mut fresh = if self.recent.len() == ROLLING_WINDOWS {
+            self.recent.pop_front().unwrap_or_default()
+        } else {
+            Histogram::new()
+        };
+        fresh.clear();
+        std::mem::swap(&mut fresh, &mut self.window);
+        self.recent.push_back(fresh);
+        self.merged.clear();
+        for h in &self.recent {
+            self.merged.merge(h);
+        }
+        self.merged.quantile(0.95).map(|us| us as f64 / 1e3)
     }
 }
 

@@ -4,6 +4,7 @@
 
 use super::balancer::Algorithm;
 use super::breaker::{BreakerConfig, Consecutive};
+use super::clients::presets as clients;
 use super::command::{Command, TimedCommand};
 use super::health::ActiveCheck;
 use super::ratelimit::{LimitKey, NginxLimit, RateLimit};
@@ -22,7 +23,7 @@ pub struct Preset {
 }
 
 /// Every preset, in teaching order.
-pub const PRESETS: [Preset; 12] = [
+pub const PRESETS: [Preset; 15] = [
     Preset {
         id: "equal-round-robin",
         build: equal_round_robin,
@@ -70,6 +71,18 @@ pub const PRESETS: [Preset; 12] = [
     Preset {
         id: "rate-limit-noisy-client",
         build: rate_limit_noisy_client,
+    },
+    Preset {
+        id: "metastable-retries",
+        build: clients::metastable_retries,
+    },
+    Preset {
+        id: "retry-amplification",
+        build: clients::retry_amplification,
+    },
+    Preset {
+        id: "closed-vs-open-loop",
+        build: clients::closed_vs_open_loop,
     },
 ];
 

@@ -18,6 +18,7 @@
 pub mod backoff;
 pub mod budget;
 pub mod closed_loop;
+pub mod presets;
 pub mod report;
 
 pub use backoff::{Backoff, Jitter};

@@ -51,6 +51,9 @@ pub struct WindowReport {
     pub errors: f64,
     /// The 95th percentile latency of the successes over the last 10 windows, in milliseconds.
     pub p95_ms: Option<f64>,
+    /// The 95th percentile of how long clients waited for an answer of any kind (a success,
+    /// an error, their own timeout) over the last 10 windows, in milliseconds.
+    pub p95_any_ms: Option<f64>,
 }
 
 impl ClientReport {
@@ -83,6 +86,7 @@ impl ClientReport {
                     retries: s.retries,
                     errors: s.errors,
                     p95_ms: s.p95_ms,
+                    p95_any_ms: s.p95_any_ms,
                 })
                 .collect(),
         })

@@ -38,7 +38,6 @@ impl ClientState {
                 .client_retry
                 .and_then(|r| r.budget)
                 .map(Throttle::new),
-            seen: traffic.client_retry.is_some() || traffic.closed_loop.is_some(),
             ..ClientState::default()
         }
     }
@@ -223,14 +222,23 @@ impl Simulation {
                     Some(old) => Throttle::replacing(old, b),
                     None => Throttle::new(b),
                 });
-        self.clients.seen |= retry.is_some();
+        self.see_clients(retry.is_some());
+    }
+
+    /// Notes that the run has client retries or users, if `seen`: from then on every finished
+    /// request is looked at on the clients' side and how long they waited for it is measured.
+    pub(super) fn see_clients(&mut self, seen: bool) {
+        if seen {
+            self.clients.seen = true;
+            self.metrics.track_any_answer();
+        }
     }
 
     /// Replaces the closed-loop users: the old ones stop once their requests are over, the new
     /// ones start thinking now.
     pub(super) fn set_closed_loop(&mut self, closed: Option<ClosedLoop>) {
         self.traffic.closed_loop = closed;
-        self.clients.seen |= closed.is_some();
+        self.see_clients(closed.is_some());
         self.start_users();
     }
 }

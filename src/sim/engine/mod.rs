@@ -279,6 +279,8 @@ impl Simulation {
             scenario,
         };
         sim.metrics.track_paths(sim.path_hashes.len());
+        let traffic = &sim.scenario.traffic;
+        sim.see_clients(traffic.client_retry.is_some() || traffic.closed_loop.is_some());
         sim.schedule_next_arrival();
         sim.start_users();
         sim.start_health_checks();

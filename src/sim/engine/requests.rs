@@ -486,6 +486,7 @@ impl Simulation {
             });
         }
         if self.clients.active() {
+            self.metrics.record_any_answer(latency);
             self.client_after(&request, outcome);
         }
     }
