@@ -164,6 +164,27 @@ mod tests {
     use crate::sim::time::SimTime;
 
     #[test]
+    fn closed_loop_users_and_client_attempts_count_in_the_estimate() {
+        use crate::sim::clients::{ClientRetry, ClosedLoop};
+        let mut s = Scenario::classroom();
+        let plain = Work::per_second(&s).requests;
+        assert_eq!(plain, 10.0);
+        s.traffic.closed_loop = Some(ClosedLoop {
+            users: 50,
+            think_time: SimDuration::from_secs(5),
+        });
+        assert_eq!(Work::per_second(&s).requests, 20.0, "10 open + 50 / 5 s");
+        s.timeline.push(TimedCommand {
+            at: SimTime(1),
+            command: Command::SetClientRetry(Some(ClientRetry {
+                max_attempts: 4,
+                ..ClientRetry::NAIVE
+            })),
+        });
+        assert_eq!(Work::per_second(&s).requests, 80.0, "times 4 attempts");
+    }
+
+    #[test]
     fn the_estimate_counts_requests_checks_and_windows() {
         let scenario = Scenario::classroom(); // 10 req/s, 4 servers checked every 2 s
         let work = Work::of(&scenario, SimDuration::from_secs(100));
