@@ -407,3 +407,61 @@ fn scenarios_without_the_new_fields_are_written_as_before() {
     let back = Scenario::from_json(&s.to_json()).unwrap();
     assert_eq!(back, s);
 }
+
+/// Runs the `lbsim` binary with `args` and `stdin`.
+fn lbsim(args: &[&str], stdin: &str) -> std::process::Output {
+    use std::io::Write;
+    use std::process::{Command as Process, Stdio};
+    let mut child = Process::new(env!("CARGO_BIN_EXE_lbsim"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("lbsim starts");
+    let _ = child.stdin.take().unwrap().write_all(stdin.as_bytes());
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn lbsim_runs_the_readme_example_and_names_a_bad_field_with_its_range() {
+    // The README's traffic example, in a scenario of its own.
+    let traffic = r#"{
+      "rate": 56, "clients": 200, "cost": {"kind": "exponential", "mean": "100ms"},
+      "client_timeout": "1s",
+      "client_retry": {
+        "max_attempts": 3,
+        "backoff": {"base": "100ms", "cap": "5s", "jitter": "full"},
+        "budget": {"max_tokens": 10, "token_ratio": 0.1}
+      },
+      "closed_loop": {"users": 120, "think_time": "4s"}
+    }"#;
+    let file = format!(
+        r#"{{"servers": [{{"name": "a", "weight": 1, "workers": 8}}], "traffic": {traffic}, "duration": "20s"}}"#
+    );
+    let out = lbsim(&["run", "-"], &file);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let clients = &report["clients"];
+    let generated = report["totals"]["generated"].as_u64().unwrap();
+    assert_eq!(
+        clients["first_sends"].as_u64().unwrap() + clients["client_retries"].as_u64().unwrap(),
+        generated
+    );
+    assert_eq!(clients["goodput"], report["totals"]["completed"]);
+    assert_eq!(clients["windows"].as_array().unwrap().len(), 20);
+    assert!(clients["windows"][19]["p95_any_ms"].is_number());
+
+    let bad = file.replace(r#""max_tokens": 10"#, r#""max_tokens": 0"#);
+    let out = lbsim(&["run", "-"], &bad);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "lbsim: traffic.client_retry.budget.max_tokens: 0 is below the minimum 1\n"
+    );
+    assert!(out.stdout.is_empty());
+}
