@@ -570,3 +570,38 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    /// A client retry policy or closed-loop users are accepted in a file exactly when they are
+    /// accepted as a command (one check for both).
+    #[test]
+    fn client_settings_have_one_check_for_files_and_commands(
+        max_attempts in 0u32..14,
+        base_us in prop_oneof![Just(0u64), Just(3_600_000_000), Just(3_600_000_001), 0u64..5_000_000],
+        cap_us in prop_oneof![Just(0u64), Just(3_600_000_001), 0u64..5_000_000],
+        max_tokens in 0u32..1_200,
+        token_ratio in prop_oneof![Just(0.0), Just(0.001), Just(1000.0), Just(1000.5), -1.0..2.0f64],
+        users in 0u32..200_000,
+        think_us in prop_oneof![Just(999u64), Just(1_000), 0u64..10_000_000],
+    ) {
+        let retry = ClientRetry {
+            max_attempts,
+            backoff: Backoff {
+                base: SimDuration(base_us),
+                cap: SimDuration(cap_us),
+                jitter: Jitter::Equal,
+            },
+            budget: Some(RetryThrottle { max_tokens, token_ratio }),
+        };
+        let closed = ClosedLoop { users, think_time: SimDuration(think_us) };
+        let base = Scenario::classroom();
+        let mut file = base.clone();
+        file.traffic.client_retry = Some(retry);
+        let command = Simulation::new(base.clone()).unwrap().apply(Command::SetClientRetry(Some(retry)));
+        prop_assert_eq!(file.validate().is_ok(), command.is_ok());
+        let mut file = base.clone();
+        file.traffic.closed_loop = Some(closed);
+        let command = Simulation::new(base).unwrap().apply(Command::SetClosedLoop(Some(closed)));
+        prop_assert_eq!(file.validate().is_ok(), command.is_ok());
+    }
+}

@@ -180,6 +180,8 @@ mod tests {
             Command::SetPattern(Pattern::Poisson),
             Command::SetClientTimeout(None),
             Command::SetMeanCost(SimDuration::from_millis(100)),
+            Command::SetClientRetry(None),
+            Command::SetClosedLoop(None),
         ]
     }
 
