@@ -99,6 +99,14 @@ pub struct ClientControlsProps {
 /// The client retry and closed-loop selects.
 #[function_component]
 pub fn ClientControls(props: &ClientControlsProps) -> Html {
+    let users_load = props.closed_loop.map(|c| {
+        format!(
+            "Users send at most {:.1} req/s ({} users / {} think time), less as answers slow down",
+            c.peak_rate(),
+            c.users,
+            c.think_time
+        )
+    });
     html! {
         <section class="panel clients" aria-label="Clients">
             { choice_select("client-retry", "Client retries",
@@ -107,6 +115,11 @@ pub fn ClientControls(props: &ClientControlsProps) -> Html {
             { choice_select("closed-loop", "Closed-loop users",
                 "Users who each send, wait for the answer (or their timeout), think for an exponential time, and send again: their load slows down with the system. They come on top of the open arrivals above (set the rate to 0 for users alone)",
                 users_choices(), |c| *c == Command::SetClosedLoop(props.closed_loop), &props.on_command) }
+            if let Some(text) = users_load {
+                <p class="load" title="The interactive response time law: users' throughput is N / (R + Z), N users, R the response time, Z the mean think time">
+                    { text }
+                </p>
+            }
         </section>
     }
 }
