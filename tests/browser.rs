@@ -519,3 +519,30 @@ async fn a_heavy_share_link_opens_with_a_warning_and_the_page_keeps_answering() 
     let answered = performance.now() - start;
     assert!(answered < 200.0, "answered after {answered:.0} ms");
 }
+
+#[wasm_bindgen_test]
+async fn client_retries_and_goodput_show_and_the_client_control_changes_them() {
+    let root = mount().await;
+    assert!(!text(&root, ".totals").contains("goodput"));
+    choose(&root, "#preset", "metastable-retries");
+    TimeoutFuture::new(500).await;
+    let value = |selector: &str| -> String {
+        let select: HtmlSelectElement = root
+            .query_selector(selector)
+            .unwrap()
+            .unwrap()
+            .dyn_into()
+            .unwrap();
+        select.value()
+    };
+    assert_eq!(value("#client-retry"), "naive");
+    assert_eq!(value("#closed-loop"), "off");
+    let totals = text(&root, ".totals");
+    assert!(
+        totals.contains("client retries") && totals.contains("goodput"),
+        "{totals}"
+    );
+    choose(&root, "#client-retry", "budget");
+    TimeoutFuture::new(500).await;
+    assert_eq!(value("#client-retry"), "budget");
+}

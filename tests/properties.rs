@@ -10,6 +10,7 @@ use lb_playground::sim::balancer::{
 use lb_playground::sim::breaker::{
     BreakerConfig, BreakerState, CircuitBreaker, Resilience4j, WindowKind,
 };
+use lb_playground::sim::clients::{Backoff, ClientRetry, ClosedLoop, Jitter, RetryThrottle};
 use lb_playground::sim::health::{ActiveCheck, CheckFailure, HealthChecker};
 use lb_playground::sim::passive::{Passive, PassiveState};
 use lb_playground::sim::ratelimit::{LimitKey, NginxLimit, RateLimit, TokenBucket};
@@ -280,8 +281,75 @@ fn failure_command() -> impl Strategy<Value = Command> {
     ]
 }
 
+/// Commands that change how clients behave: retries with every jitter, with and without a
+/// budget, and closed-loop users.
+fn client_command() -> impl Strategy<Value = Command> {
+    let jitter = prop_oneof![
+        Just(Jitter::None),
+        Just(Jitter::Full),
+        Just(Jitter::Equal),
+        Just(Jitter::Decorrelated)
+    ];
+    let budget = prop_oneof![
+        Just(None),
+        (1u32..20, 1u32..2_000).prop_map(|(max_tokens, milli)| Some(RetryThrottle {
+            max_tokens,
+            token_ratio: f64::from(milli) / 1_000.0
+        })),
+    ];
+    prop_oneof![
+        Just(Command::SetClientRetry(None)),
+        (2u32..=5, 0u64..500, 0u64..3, jitter, budget).prop_map(
+            |(max_attempts, base_ms, cap_factor, jitter, budget)| {
+                let base = SimDuration::from_millis(base_ms);
+                Command::SetClientRetry(Some(ClientRetry {
+                    max_attempts,
+                    backoff: Backoff {
+                        base,
+                        cap: SimDuration(base.0 * (1 + cap_factor * 4)),
+                        jitter,
+                    },
+                    budget,
+                }))
+            }
+        ),
+        Just(Command::SetClosedLoop(None)),
+        (1u32..40, 10u64..3_000).prop_map(|(users, think_ms)| Command::SetClosedLoop(Some(
+            ClosedLoop {
+                users,
+                think_time: SimDuration::from_millis(think_ms)
+            }
+        ))),
+    ]
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// With client retries and closed-loop users switched on and off among the other commands,
+    /// every request is still counted once: a client retry is one more generated request.
+    #[test]
+    fn client_retries_and_users_keep_every_request_accounted_for(commands in prop::collection::vec((prop_oneof![client_command(), failure_command(), client_command()], 1u64..3_000), 1..30), seed in any::<u64>()) {
+        let mut sim = Simulation::new(Scenario { seed, ..Scenario::classroom() }).unwrap();
+        for (command, gap_ms) in &commands {
+            sim.advance_by(SimDuration::from_millis(*gap_ms));
+            let _ = sim.apply(*command);
+            let totals = sim.totals();
+            prop_assert!(totals.balanced(), "{totals:?}");
+            prop_assert_eq!(sim.requests().count() as u64, totals.in_flight + totals.queued);
+            prop_assert!(sim.metrics().client_retries() <= totals.generated);
+        }
+        sim.advance_by(SimDuration::from_secs(30));
+        prop_assert!(sim.totals().balanced());
+        let mut replay = Simulation::new(sim.scenario().clone()).unwrap();
+        for timed in sim.recording() {
+            replay.advance_to(timed.at);
+            replay.apply(timed.command).unwrap();
+        }
+        replay.advance_to(sim.now());
+        prop_assert_eq!(replay.totals(), sim.totals());
+        prop_assert_eq!(replay.metrics().client_retries(), sim.metrics().client_retries());
+    }
 
     /// No request is lost or counted twice across any sequence of commands, at every step, and the
     /// run replays identically from its recording.
@@ -538,5 +606,40 @@ proptest! {
         for (file, command, field) in cases {
             prop_assert_eq!(file, command, "{}", field);
         }
+    }
+}
+
+proptest! {
+    /// A client retry policy or closed-loop users are accepted in a file exactly when they are
+    /// accepted as a command (one check for both).
+    #[test]
+    fn client_settings_have_one_check_for_files_and_commands(
+        max_attempts in 0u32..14,
+        base_us in prop_oneof![Just(0u64), Just(3_600_000_000), Just(3_600_000_001), 0u64..5_000_000],
+        cap_us in prop_oneof![Just(0u64), Just(3_600_000_001), 0u64..5_000_000],
+        max_tokens in 0u32..1_200,
+        token_ratio in prop_oneof![Just(0.0), Just(0.001), Just(1000.0), Just(1000.5), -1.0..2.0f64],
+        users in 0u32..200_000,
+        think_us in prop_oneof![Just(999u64), Just(1_000), 0u64..10_000_000],
+    ) {
+        let retry = ClientRetry {
+            max_attempts,
+            backoff: Backoff {
+                base: SimDuration(base_us),
+                cap: SimDuration(cap_us),
+                jitter: Jitter::Equal,
+            },
+            budget: Some(RetryThrottle { max_tokens, token_ratio }),
+        };
+        let closed = ClosedLoop { users, think_time: SimDuration(think_us) };
+        let base = Scenario::classroom();
+        let mut file = base.clone();
+        file.traffic.client_retry = Some(retry);
+        let command = Simulation::new(base.clone()).unwrap().apply(Command::SetClientRetry(Some(retry)));
+        prop_assert_eq!(file.validate().is_ok(), command.is_ok());
+        let mut file = base.clone();
+        file.traffic.closed_loop = Some(closed);
+        let command = Simulation::new(base).unwrap().apply(Command::SetClosedLoop(Some(closed)));
+        prop_assert_eq!(file.validate().is_ok(), command.is_ok());
     }
 }

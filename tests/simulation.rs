@@ -275,6 +275,8 @@ fn mm1_mean(rho: f64, seed: u64) -> f64 {
             behind_nat: 0,
             pattern: Pattern::Poisson,
             client_timeout: None,
+            client_retry: None,
+            closed_loop: None,
         },
         client_latency: SimDuration::ZERO,
         backend_latency: SimDuration::ZERO,

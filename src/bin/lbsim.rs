@@ -22,7 +22,9 @@
 //!   `events`, every command and state-machine transition of the run, oldest first: `at`
 //!   seconds, `kind`, `text`, `server` (the server it is about, if any) and the event's own
 //!   data fields, listed under EVENT FIELDS in `lbsim --help`. Retries are counted in `retries`, not
-//!   listed one by one. `--seed N` replaces the scenario's seed. The same scenario and seed
+//!   listed one by one. A run with client retries or closed-loop users also has `clients`
+//!   (first sends, client retries, throughput beside goodput, per window too; see
+//!   `sim::clients::report`). `--seed N` replaces the scenario's seed. The same scenario and seed
 //!   always give the same report, byte for byte.
 //! - The run is streamed: it advances in steps and takes the core's outputs (events, finished
 //!   requests) after each, so nothing is sized in advance and no event is ever left out.
@@ -179,7 +181,14 @@ COMMANDS:
               paths (path, completed, failed, rejected, rate_limited, latency_ms; per path) and
               events (every command and state-machine transition of the run, oldest first,
               each with at, kind, text, server and the data fields below; retries are
-              counted in retries, not listed).
+              counted in retries, not listed). With client retries or closed-loop users
+              (traffic.client_retry, traffic.closed_loop) also clients: first_sends,
+              client_retries (each also one of generated), amplification (generated /
+              first_sends), waiting_to_retry, served (successes the servers produced, for
+              clients still waiting or not), goodput (successes clients got before their
+              timeout, = completed), budget_tokens, and windows (end, throughput, goodput,
+              client_retries, retries, errors per second; p95_ms of successes, p95_any_ms of
+              every answer, over the last 10 windows).
     presets   List the presets, one per line: id, title, duration (tab-separated).
     preset    Print preset NAME as a scenario file:
               lbsim preset crash-recovery > x.json && lbsim run x.json

@@ -101,6 +101,8 @@ fn attempt(command: &Command, sim: &Simulation) -> String {
         Command::SetMeanCost(_) => "change the mean request cost".into(),
         Command::SetRateLimit(_) => "change the rate limit".into(),
         Command::SetAutoscale(_) => "change the autoscaler".into(),
+        Command::SetClientRetry(_) => "change the client retries".into(),
+        Command::SetClosedLoop(_) => "change the closed-loop users".into(),
     }
 }
 
@@ -179,6 +181,8 @@ mod tests {
             Command::SetPattern(Pattern::Poisson),
             Command::SetClientTimeout(None),
             Command::SetMeanCost(SimDuration::from_millis(100)),
+            Command::SetClientRetry(None),
+            Command::SetClosedLoop(None),
         ]
     }
 

@@ -7,6 +7,7 @@
 use super::autoscale::Autoscale;
 use super::balancer::Algorithm;
 use super::breaker::BreakerConfig;
+use super::clients::{ClientRetry, ClosedLoop};
 use super::health::ActiveCheck;
 use super::passive::Passive;
 use super::ratelimit::RateLimit;
@@ -131,6 +132,12 @@ pub enum Command {
     /// Switch the autoscaler on with these settings (its history starts over), or off (`null`):
     /// the servers stay as they are.
     SetAutoscale(Option<Autoscale>),
+    /// Change how clients retry a failed request (`None`: they do not); a retry budget keeps
+    /// its fill, scaled to its new size.
+    SetClientRetry(Option<ClientRetry>),
+    /// Change the closed-loop users (`None`: open arrivals only); the new users start thinking
+    /// now, the old ones stop once their requests are over.
+    SetClosedLoop(Option<ClosedLoop>),
 }
 
 impl Command {

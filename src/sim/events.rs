@@ -11,6 +11,7 @@
 use super::autoscale::{Autoscale, Direction, ScaleDecision};
 use super::balancer::{Algorithm, Remap};
 use super::breaker::{BreakerConfig, BreakerTransition};
+use super::clients::{ClientRetry, ClosedLoop};
 use super::command::Command;
 use super::health::{ActiveCheck, HealthTransition};
 use super::passive::{Passive, PassiveTransition};
@@ -165,6 +166,10 @@ pub enum Before {
     RateLimit(RateLimit),
     /// The autoscaler's settings (`null`: off).
     Autoscale(Option<Autoscale>),
+    /// The clients' retry policy.
+    ClientRetry(Option<ClientRetry>),
+    /// The closed-loop users.
+    ClosedLoop(Option<ClosedLoop>),
 }
 
 impl Before {

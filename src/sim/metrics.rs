@@ -114,6 +114,17 @@ pub struct Sample {
     pub errors: f64,
     /// Retries started in the window, per second.
     pub retries: f64,
+    /// Client retries sent in the window, per second (requests a client sent again after a
+    /// failure; they are among the requests counted everywhere else).
+    pub client_retries: f64,
+    /// Successful answers servers produced in the window, per second, including those for
+    /// requests whose client had given up (throughput as the servers see it; `throughput` is
+    /// the goodput, the successful answers clients received).
+    pub served: f64,
+    /// 95th percentile of how long clients waited for an answer of any kind (a success, an
+    /// error, or their own timeout) over the last [`ROLLING_WINDOWS`] windows, in milliseconds;
+    /// measured only in runs with client retries or closed-loop users, `None` otherwise.
+    pub p95_any_ms: Option<f64>,
     /// Mean latency of the successes in the last [`ROLLING_WINDOWS`] windows, in milliseconds.
     pub mean_ms: Option<f64>,
     /// Median latency of the successes in the last [`ROLLING_WINDOWS`] windows, in milliseconds.
@@ -140,6 +151,10 @@ pub struct Fleet {
 pub struct Metrics {
     ended: Ended,
     retries: u64,
+    client_retries: u64,
+    served: u64,
+    /// How long clients waited for any answer, when measured ([`Metrics::track_any_answer`]).
+    any_answer: Option<Rolling>,
     latency: Histogram,
     servers: Vec<ServerStats>,
     /// Per request path, by path index (empty until [`Metrics::track_paths`]).
@@ -147,6 +162,8 @@ pub struct Metrics {
     window: Histogram,
     window_errors: u64,
     window_retries: u64,
+    window_client_retries: u64,
+    window_served: u64,
     window_len: SimDuration,
     window_end: SimTime,
     /// The latency histograms of the most recent closed windows, oldest first.
@@ -164,12 +181,17 @@ impl Metrics {
         Metrics {
             ended: Ended::default(),
             retries: 0,
+            client_retries: 0,
+            served: 0,
+            any_answer: None,
             latency: Histogram::new(),
             servers: vec![ServerStats::default(); servers],
             paths: Vec::new(),
             window: Histogram::new(),
             window_errors: 0,
             window_retries: 0,
+            window_client_retries: 0,
+            window_served: 0,
             window_len,
             window_end: SimTime::ZERO + window_len,
             recent: VecDeque::with_capacity(ROLLING_WINDOWS),
@@ -225,6 +247,43 @@ impl Metrics {
     pub fn record_retry(&mut self) {
         self.retries += 1;
         self.window_retries += 1;
+    }
+
+    /// Measures how long clients wait for an answer of any kind from now on (the `p95_any_ms` of
+    /// the samples).
+    pub(crate) fn track_any_answer(&mut self) {
+        self.any_answer.get_or_insert_with(Rolling::default);
+    }
+
+    /// A request ended for its client after `latency`, however it ended (measured once
+    /// [`Metrics::track_any_answer`] was called).
+    pub fn record_any_answer(&mut self, latency: SimDuration) {
+        if let Some(rolling) = &mut self.any_answer {
+            rolling.window.record(latency.0);
+        }
+    }
+
+    /// Client retries sent so far.
+    pub fn client_retries(&self) -> u64 {
+        self.client_retries
+    }
+
+    /// A client sent a request again after a failure.
+    pub fn record_client_retry(&mut self) {
+        self.client_retries += 1;
+        self.window_client_retries += 1;
+    }
+
+    /// Successful answers servers produced so far, for clients still waiting or not.
+    pub fn served(&self) -> u64 {
+        self.served
+    }
+
+    /// A server finished a job successfully (whether or not anyone still waits for it).
+    #[inline]
+    pub fn record_served(&mut self) {
+        self.served += 1;
+        self.window_served += 1;
     }
 
     /// Client-observed latency of every successful request (microseconds).
@@ -319,12 +378,16 @@ impl Metrics {
             for h in &self.recent {
                 self.rolling.merge(h);
             }
+            let p95_any_ms = self.any_answer.as_mut().and_then(Rolling::close);
             let ms = |q| self.rolling.quantile(q).map(|us| us as f64 / 1e3);
             let sample = Sample {
                 end: self.window_end,
                 throughput,
                 errors: self.window_errors as f64 / secs,
                 retries: self.window_retries as f64 / secs,
+                client_retries: self.window_client_retries as f64 / secs,
+                served: self.window_served as f64 / secs,
+                p95_any_ms,
                 mean_ms: self.rolling.mean().map(|us| us / 1e3),
                 p50_ms: ms(0.5),
                 p95_ms: ms(0.95),
@@ -337,6 +400,8 @@ impl Metrics {
             self.series.push_back(sample);
             self.window_errors = 0;
             self.window_retries = 0;
+            self.window_client_retries = 0;
+            self.window_served = 0;
             self.window_end += self.window_len;
         }
     }
@@ -351,6 +416,34 @@ impl Metrics {
         record.clear();
         record.extend(queues);
         self.queues.push_back(record);
+    }
+}
+
+/// A window's histogram and the recent closed ones', merged for percentiles over the last
+/// [`ROLLING_WINDOWS`] windows.
+#[derive(Clone, Debug, Default)]
+struct Rolling {
+    window: Histogram,
+    recent: VecDeque<Histogram>,
+    merged: Histogram,
+}
+
+impl Rolling {
+    /// Closes the window; the 95th percentile over the recent ones, in milliseconds.
+    fn close(&mut self) -> Option<f64> {
+        let mut fresh = if self.recent.len() == ROLLING_WINDOWS {
+            self.recent.pop_front().unwrap_or_default()
+        } else {
+            Histogram::new()
+        };
+        fresh.clear();
+        std::mem::swap(&mut fresh, &mut self.window);
+        self.recent.push_back(fresh);
+        self.merged.clear();
+        for h in &self.recent {
+            self.merged.merge(h);
+        }
+        self.merged.quantile(0.95).map(|us| us as f64 / 1e3)
     }
 }
 

@@ -13,6 +13,7 @@ pub mod autoscale;
 pub mod backend;
 pub mod balancer;
 pub mod breaker;
+pub mod clients;
 pub mod command;
 pub mod engine;
 pub mod events;

@@ -5,6 +5,7 @@
 use super::autoscale::{Autoscale, Hpa, Metric, Policy, TargetTracking};
 use super::balancer::Algorithm;
 use super::breaker::{BreakerConfig, Consecutive};
+use super::clients::presets as clients;
 use super::command::{Command, TimedCommand};
 use super::health::ActiveCheck;
 use super::ratelimit::{LimitKey, NginxLimit, RateLimit};
@@ -75,6 +76,18 @@ pub const PRESETS: &[Preset] = &[
     Preset {
         id: "autoscale-flash-crowd",
         build: autoscale_flash_crowd,
+    },
+    Preset {
+        id: "metastable-retries",
+        build: clients::metastable_retries,
+    },
+    Preset {
+        id: "retry-amplification",
+        build: clients::retry_amplification,
+    },
+    Preset {
+        id: "closed-vs-open-loop",
+        build: clients::closed_vs_open_loop,
     },
 ];
 

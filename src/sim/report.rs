@@ -7,6 +7,7 @@ use serde::Serialize;
 use super::autoscale::{Metric, ScaleDecision};
 use super::balancer::Remap;
 use super::breaker::BreakerTransition;
+use super::clients::report::ClientReport;
 use super::command::Command;
 use super::engine::{Simulation, TraceRecord};
 use super::events::{Before, Event, KeyKind, LogKind, Logged, Membership, Origin};
@@ -311,8 +312,12 @@ pub struct Report {
     pub until: f64,
     /// Where every generated request is, or how it ended.
     pub totals: Totals,
-    /// Retries started.
+    /// Retries started (by the balancer; client retries are in `clients`).
     pub retries: u64,
+    /// The clients' side: first sends, client retries, throughput and goodput, per window too
+    /// (only for a run with client retries or closed-loop users).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub clients: Option<ClientReport>,
     /// Client-observed latency of served requests.
     pub latency_ms: LatencyMs,
     /// Per server, in order.
@@ -333,6 +338,7 @@ impl Report {
             until: sim.now().as_secs_f64(),
             totals: sim.totals(),
             retries: metrics.retries(),
+            clients: ClientReport::of(sim),
             latency_ms: LatencyMs::of(metrics.latency()),
             servers: sim
                 .servers()

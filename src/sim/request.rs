@@ -4,6 +4,7 @@
 //! it passes through [`Phase`]s, each with a start and an end time, which is all the UI needs to draw
 //! it moving. The [`RequestTable`] is a slab: slots are reused, so the steady state allocates nothing.
 
+use super::clients::Chain;
 use super::retry::MAX_TRIES;
 use super::time::{SimDuration, SimTime};
 
@@ -191,6 +192,8 @@ pub struct Request {
     pub phase_end: SimTime,
     /// How it ended, once that is known (it may still be travelling back to the client).
     pub outcome: Option<Outcome>,
+    /// Which of its client's attempts it is, and the closed-loop user waiting for it.
+    pub chain: Chain,
 }
 
 impl Request {
@@ -309,6 +312,7 @@ mod tests {
             phase_start: SimTime(10),
             phase_end: SimTime(20),
             outcome: None,
+            chain: Chain::default(),
         }
     }
 

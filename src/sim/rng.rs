@@ -24,6 +24,10 @@ pub enum Stream {
     Balancer = 4,
     /// Server faults (error rates).
     Faults = 5,
+    /// Client retries' backoff jitter.
+    ClientBackoff = 6,
+    /// Closed-loop users' think times.
+    Users = 7,
 }
 
 /// A seeded random number generator for one [`Stream`] of one run.

@@ -225,6 +225,8 @@ impl Scenario {
                 behind_nat: 0,
                 pattern: Pattern::Poisson,
                 client_timeout: None,
+                client_retry: None,
+                closed_loop: None,
             },
             client_latency: SimDuration::from_millis(300),
             backend_latency: SimDuration::from_millis(300),
@@ -315,6 +317,12 @@ impl Scenario {
         self.traffic.pattern.check("traffic.pattern")?;
         if let Some(t) = self.traffic.client_timeout {
             check_client_timeout("traffic.client_timeout", t)?;
+        }
+        if let Some(r) = &self.traffic.client_retry {
+            r.validate("traffic.client_retry")?;
+        }
+        if let Some(c) = &self.traffic.closed_loop {
+            c.validate("traffic.closed_loop")?;
         }
         check_duration(
             "client_latency",

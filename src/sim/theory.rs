@@ -68,12 +68,17 @@ pub struct Expectation {
     pub mean_ms: f64,
 }
 
-/// The queueing model that fits `sim` right now, if one does: Poisson arrivals, exponential (or,
+/// The queueing model that fits `sim` right now, if one does: Poisson arrivals (no closed-loop
+/// users, no client retries sent), exponential (or,
 /// with one worker, constant) costs, identical live servers without errors, and an algorithm the
 /// theory covers. Network delays are added as they are fixed.
 pub fn expected_latency(sim: &Simulation) -> Option<Expectation> {
     let traffic = sim.traffic();
     if traffic.pattern != Pattern::Poisson || traffic.rate <= 0.0 {
+        return None;
+    }
+    // Closed-loop users, and retries clients have made, are arrivals no Poisson model covers.
+    if traffic.closed_loop.is_some() || sim.metrics().client_retries() > 0 {
         return None;
     }
     let live: Vec<_> = sim

@@ -18,6 +18,7 @@
 //! index into the classes, and the balancer gets the path's hash computed once per run
 //! ([`path_hash`]), so routing by path allocates nothing.
 
+use super::clients::{ClientRetry, ClosedLoop};
 use super::hash::{fnv1a, splitmix64};
 use super::rng::SimRng;
 use super::scenario::MAX_MEAN_COST;
@@ -466,6 +467,12 @@ pub struct Traffic {
     /// finishes it later); `None`: clients wait forever.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_timeout: Option<SimDuration>,
+    /// Clients retry a failed request (see [`ClientRetry`]); `None`: a failure is final.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_retry: Option<ClientRetry>,
+    /// Closed-loop users beside the open arrivals (see [`ClosedLoop`]); `None`: open arrivals only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closed_loop: Option<ClosedLoop>,
 }
 
 /// The shared public address of the clients behind a NAT (a documentation address).
@@ -553,6 +560,8 @@ mod tests {
             behind_nat: 0,
             pattern: Pattern::Poisson,
             client_timeout: None,
+            client_retry: None,
+            closed_loop: None,
         };
         let mut rng = SimRng::new(9, Stream::Arrivals);
         let n = 100_000;
@@ -578,6 +587,8 @@ mod tests {
             behind_nat: 0,
             pattern: Pattern::Poisson,
             client_timeout: None,
+            client_retry: None,
+            closed_loop: None,
         };
         assert_eq!(
             traffic.next_arrival(SimTime::ZERO, &mut SimRng::from_seed(1)),
@@ -596,6 +607,8 @@ mod tests {
             behind_nat: 100,
             pattern: Pattern::Poisson,
             client_timeout: None,
+            client_retry: None,
+            closed_loop: None,
         };
         assert!((0..100).all(|c| traffic.client_ip(c) == NAT_ADDRESS));
         let outside: std::collections::HashSet<[u8; 4]> =

@@ -76,9 +76,37 @@ pub fn about(n: f64) -> String {
     out
 }
 
-/// The highest arrival rate the scenario reaches: its base rate or any rate its timeline sets,
-/// times the highest peak of its pattern or any pattern its timeline sets.
+/// The highest rate of requests the scenario reaches: the open arrivals' (below) plus the most
+/// its closed-loop users can send (users / think time, at the most of them any point of the
+/// timeline has), times the most attempts a client makes at each (its retries).
 fn peak_rate(scenario: &Scenario) -> f64 {
+    let timeline = scenario.timeline.iter().map(|t| t.command);
+    let users = timeline
+        .clone()
+        .filter_map(|c| match c {
+            Command::SetClosedLoop(c) => c,
+            _ => None,
+        })
+        .chain(scenario.traffic.closed_loop)
+        .map(|c| c.peak_rate())
+        .fold(0.0, f64::max);
+    let attempts = timeline
+        .filter_map(|c| match c {
+            Command::SetClientRetry(r) => r,
+            _ => None,
+        })
+        .chain(scenario.traffic.client_retry)
+        .map(|r| f64::from(r.max_attempts))
+        .fold(1.0, f64::max);
+    if users == 0.0 && attempts == 1.0 {
+        return open_peak_rate(scenario);
+    }
+    (open_peak_rate(scenario) + users) * attempts
+}
+
+/// The highest open arrival rate the scenario reaches: its base rate or any rate its timeline
+/// sets, times the highest peak of its pattern or any pattern its timeline sets.
+fn open_peak_rate(scenario: &Scenario) -> f64 {
     let timeline = scenario.timeline.iter().map(|t| t.command);
     let rate = timeline
         .clone()
@@ -146,6 +174,27 @@ mod tests {
     use super::*;
     use crate::sim::command::TimedCommand;
     use crate::sim::time::SimTime;
+
+    #[test]
+    fn closed_loop_users_and_client_attempts_count_in_the_estimate() {
+        use crate::sim::clients::{ClientRetry, ClosedLoop};
+        let mut s = Scenario::classroom();
+        let plain = Work::per_second(&s).requests;
+        assert_eq!(plain, 10.0);
+        s.traffic.closed_loop = Some(ClosedLoop {
+            users: 50,
+            think_time: SimDuration::from_secs(5),
+        });
+        assert_eq!(Work::per_second(&s).requests, 20.0, "10 open + 50 / 5 s");
+        s.timeline.push(TimedCommand {
+            at: SimTime(1),
+            command: Command::SetClientRetry(Some(ClientRetry {
+                max_attempts: 4,
+                ..ClientRetry::NAIVE
+            })),
+        });
+        assert_eq!(Work::per_second(&s).requests, 80.0, "times 4 attempts");
+    }
 
     #[test]
     fn the_estimate_counts_requests_checks_and_windows() {

@@ -9,6 +9,7 @@ use super::algorithm_picker::AlgorithmPicker;
 use super::animation::{AnimationLoop, now_ms};
 use super::balancer_options::BalancerOptions;
 use super::charts;
+use super::client_controls::ClientControls;
 use super::compare_controls::CompareControls;
 use super::display;
 use super::display_controls::DisplayControls;
@@ -22,7 +23,7 @@ use super::resilience_controls::ResilienceControls;
 use super::scenario_panel::ScenarioPanel;
 use super::server_card::{ServerCard, ServerView};
 use super::shortcuts_help::ShortcutsHelp;
-use super::totals_bar::{LatencySummary, TotalsBar};
+use super::totals_bar::{ClientTotals, LatencySummary, TotalsBar};
 use super::traffic_controls::TrafficControls;
 use crate::session::{Action, Display, Session};
 use crate::sim::{Algorithm, Command, Simulation};
@@ -275,7 +276,7 @@ pub fn App() -> Html {
                         role="img"
                         aria-label="Requests travelling from clients through the load balancer to the servers and back"
                     />
-                    <TotalsBar totals={sim.totals()} latency={LatencySummary::of(sim.metrics().latency())} />
+                    <TotalsBar totals={sim.totals()} latency={LatencySummary::of(sim.metrics().latency())} clients={ClientTotals::of(sim)} />
                     <PathTable rows={PathRow::all(sim)} />
                     if let Some(other) = s.compare() {
                         <h2 class="run-label">{ format!("B: {}", other.algorithm().about().name) }</h2>
@@ -285,7 +286,7 @@ pub fn App() -> Html {
                             role="img"
                             aria-label="Run B: the same traffic and changes under the compared algorithm"
                         />
-                        <TotalsBar totals={other.totals()} latency={LatencySummary::of(other.metrics().latency())} />
+                        <TotalsBar totals={other.totals()} latency={LatencySummary::of(other.metrics().latency())} clients={ClientTotals::of(other)} />
                     }
                 </section>
                 <aside class="side">
@@ -317,6 +318,11 @@ pub fn App() -> Html {
                         pattern={sim.traffic().pattern}
                         client_timeout={sim.traffic().client_timeout}
                         rate_limit={sim.rate_limit()}
+                        on_command={on_command.clone()}
+                    />
+                    <ClientControls
+                        retry={sim.traffic().client_retry}
+                        closed_loop={sim.traffic().closed_loop}
                         on_command={on_command.clone()}
                     />
                 </aside>

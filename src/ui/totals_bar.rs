@@ -2,8 +2,8 @@
 
 use yew::prelude::*;
 
-use crate::sim::Totals;
 use crate::sim::histogram::Histogram;
+use crate::sim::{Simulation, Totals};
 
 /// Overall client-observed latency percentiles, in milliseconds.
 #[derive(Clone, Copy, PartialEq)]
@@ -25,6 +25,25 @@ impl LatencySummary {
     }
 }
 
+/// The clients' side, for a run with client retries or closed-loop users.
+#[derive(Clone, Copy, PartialEq)]
+pub struct ClientTotals {
+    /// Requests clients sent again after a failure (among `sent`).
+    client_retries: u64,
+    /// Successful answers the servers produced, for clients still waiting or not.
+    served: u64,
+}
+
+impl ClientTotals {
+    /// The clients' totals of `sim`, or `None` when it has had no client retries or users.
+    pub fn of(sim: &Simulation) -> Option<ClientTotals> {
+        sim.clients_seen().then(|| ClientTotals {
+            client_retries: sim.metrics().client_retries(),
+            served: sim.metrics().served(),
+        })
+    }
+}
+
 /// Props of [`TotalsBar`].
 #[derive(Properties, PartialEq)]
 pub struct TotalsBarProps {
@@ -32,6 +51,9 @@ pub struct TotalsBarProps {
     pub totals: Totals,
     /// Latency percentiles.
     pub latency: LatencySummary,
+    /// Client retries and throughput beside goodput, when the run has them.
+    #[prop_or_default]
+    pub clients: Option<ClientTotals>,
 }
 
 /// One line of counters under the flow canvas.
@@ -55,6 +77,11 @@ pub fn TotalsBar(props: &TotalsBarProps) -> Html {
             { item("rejected", t.rejected.to_string(), "Requests turned away at their first try: no server available, a full queue or an open breaker", "warn") }
             if t.rate_limited > 0 {
                 { item("rate limited", t.rate_limited.to_string(), "Requests the balancer's rate limit refused (nginx limit_req, Envoy's token bucket)", "warn") }
+            }
+            if let Some(c) = props.clients {
+                { item("client retries", c.client_retries.to_string(), "Requests the clients sent again after a failure; each is also counted in sent (the balancer's own retries are on the chart)", "warn") }
+                { item("goodput", t.completed.to_string(), "Successful answers that reached a client still waiting for them (before its timeout)", "ok") }
+                { item("throughput", c.served.to_string(), "Successful answers the servers produced, including those for clients that had already given up (wasted work)", "") }
             }
             { item("in flight", t.in_flight.to_string(), "Requests travelling or being served right now", "") }
             { item("queued", t.queued.to_string(), "Requests waiting in a server queue", "") }

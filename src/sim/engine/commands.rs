@@ -115,6 +115,8 @@ impl Simulation {
             Command::SetMeanCost(mean) => self.traffic.cost = self.traffic.cost.with_mean(mean),
             Command::SetRateLimit(limit) => self.limiter = Limiter::new(limit),
             Command::SetAutoscale(config) => self.set_autoscale(config),
+            Command::SetClientRetry(retry) => self.set_client_retry(retry),
+            Command::SetClosedLoop(closed) => self.set_closed_loop(closed),
         }
         self.recording.push(TimedCommand {
             at: self.now,
@@ -156,6 +158,8 @@ impl Simulation {
             Command::SetAutoscale(_) => {
                 Before::Autoscale(self.autoscaling.as_ref().map(|a| a.config()))
             }
+            Command::SetClientRetry(_) => Before::ClientRetry(self.traffic.client_retry),
+            Command::SetClosedLoop(_) => Before::ClosedLoop(self.traffic.closed_loop),
             _ => Before::Nothing,
         }
     }

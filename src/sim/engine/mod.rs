@@ -24,6 +24,7 @@ use super::balancer::{
     Algorithm, Balancer, Candidate, Decision, Feedback, HashKey, KeyOwners, Remap, RequestKey,
 };
 use super::breaker::{BreakerTransition, CircuitBreaker};
+use super::clients::{Chain, User};
 use super::command::{Command, TimedCommand};
 use super::events::{
     Before, BreakerEvent, CommandEvent, Event, HealthEvent, KeyKind, Logged, Membership, Origin,
@@ -52,6 +53,7 @@ use super::validation::ValidationError;
 
 mod autoscaling;
 mod checks;
+mod clients;
 mod commands;
 mod requests;
 mod validate;
@@ -60,6 +62,7 @@ mod views;
 #[cfg(test)]
 mod tests;
 
+use clients::ClientState;
 use validate::check_command;
 
 /// How many clients' keys the consistent-hashing remap report samples.
@@ -98,6 +101,10 @@ enum Step {
     AtClient(RequestId, Seq),
     /// A client's patience runs out (the request's sequence number guards against slot reuse).
     ClientGivesUp(RequestId, Seq),
+    /// A client's retry of a failed request is sent (the slot of [`ClientState`]'s waiting ones).
+    ClientRetry(u32),
+    /// A closed-loop user's think time is over: it sends (stale unless `generation` is current).
+    UserSends { user: u32, generation: u32 },
     /// A health check of a server starts.
     CheckDue { server: u32, token: Token },
     /// A health check reports.
@@ -152,6 +159,10 @@ struct Streams {
     clients: SimRng,
     balancer: SimRng,
     faults: SimRng,
+    /// Client retries' backoff jitter.
+    backoff: SimRng,
+    /// Closed-loop users' think times and their requests' costs.
+    users: SimRng,
 }
 
 /// What the remap report's sampled keys are computed from: the same values give the same keys
@@ -182,6 +193,8 @@ pub struct Simulation {
     /// Per server, when the autoscaler launched it (`None`: it came with the scenario or a user
     /// added it).
     launched: Vec<Option<SimTime>>,
+    /// What the clients remember: their retry budget, retries waiting out a backoff, users.
+    clients: ClientState,
     last_remap: Option<Remap>,
     /// The clients' keys the remap report samples, with their servers, and what they were drawn
     /// from.
@@ -245,6 +258,7 @@ impl Simulation {
             limiter: Limiter::new(scenario.rate_limit),
             autoscaling: None,
             launched: vec![None; scenario.servers.len()],
+            clients: ClientState::new(&scenario.traffic),
             last_remap: None,
             remap_sample: None,
             path_hashes: (0..scenario.traffic.cost.path_count())
@@ -263,6 +277,8 @@ impl Simulation {
                 clients: SimRng::new(seed, Stream::Clients),
                 balancer: SimRng::new(seed, Stream::Balancer),
                 faults: SimRng::new(seed, Stream::Faults),
+                backoff: SimRng::new(seed, Stream::ClientBackoff),
+                users: SimRng::new(seed, Stream::Users),
             },
             generated: 0,
             events_processed: 0,
@@ -274,7 +290,10 @@ impl Simulation {
             scenario,
         };
         sim.metrics.track_paths(sim.path_hashes.len());
+        let traffic = &sim.scenario.traffic;
+        sim.see_clients(traffic.client_retry.is_some() || traffic.closed_loop.is_some());
         sim.schedule_next_arrival();
+        sim.start_users();
         sim.start_health_checks();
         sim.set_autoscale(sim.scenario.autoscale);
         validate::check_timeline(&sim.scenario)?;
@@ -325,6 +344,7 @@ impl Simulation {
     /// numbers are never reused. The events kept run in the same order, so the run is unchanged.
     fn sweep_stale_events(&mut self) {
         let (requests, timers, servers) = (&self.requests, &self.timers, &self.servers);
+        let clients = &self.clients;
         self.events.retain(|step| match *step {
             Step::Arrival(token) => timers.is_armed(Timer::Arrival, token),
             Step::DegradeTick(token) => timers.is_armed(Timer::Degrade, token),
@@ -343,7 +363,11 @@ impl Simulation {
             | Step::TryTimeout(id, attempt) => requests.current(id, attempt).is_some(),
             Step::ServiceDone { server, epoch, .. } => servers[server as usize].epoch() == epoch,
             Step::Evaluate(token) => timers.is_armed(Timer::Autoscale, token),
-            Step::EjectionOver { .. } | Step::Scripted(_) | Step::Booted { .. } => true,
+            Step::UserSends { generation, .. } => generation == clients.generation(),
+            Step::EjectionOver { .. }
+            | Step::Scripted(_)
+            | Step::Booted { .. }
+            | Step::ClientRetry(_) => true,
         });
         self.sweep_at = SWEEP_FLOOR.max(2 * self.events.len());
     }
@@ -432,6 +456,11 @@ impl Simulation {
                     self.client_gives_up(id);
                 }
             }
+            Step::ClientRetry(slot) => self.send_client_retry(slot),
+            Step::UserSends { user, generation } => self.user_sends(User {
+                index: user,
+                generation,
+            }),
             Step::CheckDue { server, token } => {
                 if self.timers.is_armed(Timer::Check(server), token) {
                     self.run_check(server as usize);

@@ -30,21 +30,27 @@ impl Simulation {
         }
     }
 
-    /// A client sends a new request.
+    /// A client sends a new request (an open-loop arrival).
     pub(super) fn arrive(&mut self) {
         let client = self.streams.clients.below(self.traffic.clients);
         let (cost, path) = self.traffic.cost.sample(&mut self.streams.costs);
+        self.schedule_next_arrival();
+        self.send(client, cost, path, Chain::default());
+    }
+
+    /// `client` sends a request of `cost` for `path`, its attempt `chain` at it.
+    pub(super) fn send(&mut self, client: u32, cost: SimDuration, path: u8, chain: Chain) {
         let seq = Seq(self.generated);
         self.generated += 1;
-        self.schedule_next_arrival();
         if self.held() >= MAX_HELD {
-            let request = self.new_request(seq, client, cost, path);
+            let mut request = self.new_request(seq, client, cost, path);
+            request.chain = chain;
             self.finish_request(request, Outcome::OverCapacity);
             return;
         }
-        let id = self
-            .requests
-            .insert(self.new_request(seq, client, cost, path));
+        let mut request = self.new_request(seq, client, cost, path);
+        request.chain = chain;
+        let id = self.requests.insert(request);
         if let Some(patience) = self.traffic.client_timeout {
             self.events
                 .push(self.now + patience, Step::ClientGivesUp(id, seq));
@@ -95,12 +101,14 @@ impl Simulation {
             phase_start: self.now,
             phase_end: self.now + self.scenario.client_latency,
             outcome: None,
+            chain: Chain::default(),
         }
     }
 
-    /// Requests the run holds: the live ones, and the jobs given up on still in server queues.
+    /// Requests the run holds: the live ones, the jobs given up on still in server queues, and
+    /// client retries waiting out their backoff.
     fn held(&self) -> usize {
-        self.requests.len() + (self.jobs_queued - self.queued) as usize
+        self.requests.len() + (self.jobs_queued - self.queued) as usize + self.clients.waiting()
     }
 
     /// The load balancer picks a server for request `id` (its first try or a retry), asks that
@@ -272,6 +280,9 @@ impl Simulation {
         if let Some(c) = next {
             self.jobs_queued -= 1;
             self.start_service(index, c);
+        }
+        if !done.error {
+            self.metrics.record_served();
         }
         if self.requests.current(done.request, done.attempt).is_none() {
             self.metrics.server_mut(index).wasted += 1;
@@ -475,6 +486,10 @@ impl Simulation {
                 latency,
                 path: request.path,
             });
+        }
+        if self.clients.active() {
+            self.metrics.record_any_answer(latency);
+            self.client_after(&request, outcome);
         }
     }
 }

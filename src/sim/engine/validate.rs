@@ -159,6 +159,8 @@ pub(crate) fn check_command(
         Command::SetMeanCost(mean) => check_mean_cost("mean cost", mean),
         Command::SetRateLimit(limit) => limit.validate("rate limit"),
         Command::SetAutoscale(config) => config.map_or(Ok(()), |c| c.validate("autoscale")),
+        Command::SetClientRetry(r) => r.map_or(Ok(()), |r| r.validate("client retry")),
+        Command::SetClosedLoop(c) => c.map_or(Ok(()), |c| c.validate("closed loop")),
     }
 }
 

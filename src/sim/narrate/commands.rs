@@ -137,6 +137,20 @@ pub(super) fn text(event: &CommandEvent, servers: &[Server]) -> String {
                 _ => format!("autoscaling {}", words(config)),
             }
         }
+        Command::SetClientRetry(retry) => {
+            let now = retry.map_or("off".into(), |r| r.describe());
+            match before {
+                Before::ClientRetry(old) => {
+                    let old = old.map_or("off".into(), |r| r.describe());
+                    format!("client retries {old} -> {now}")
+                }
+                _ => format!("client retries {now}"),
+            }
+        }
+        Command::SetClosedLoop(closed) => match closed {
+            Some(c) => format!("{} (beside the open arrivals)", c.describe()),
+            None => "closed-loop users off: open arrivals only".into(),
+        },
         Command::SetMeanCost(mean) => match before {
             Before::MeanCost(old) => format!("mean request cost {old} -> {mean}"),
             _ => format!("mean request cost {mean}"),

@@ -108,7 +108,9 @@ fn draw_latency_compare(
     report("comparison latency", lines::draw(canvas, &colours, &chart));
 }
 
-/// Draws successes, errors and retries per second (of run A in compare mode).
+/// Draws successes, errors and retries per second (of run A in compare mode); in a run with
+/// client retries or closed-loop users, goodput beside the servers' throughput and the client
+/// retries too.
 pub fn draw_throughput(
     canvas: &HtmlCanvasElement,
     sim: &Simulation,
@@ -116,15 +118,41 @@ pub fn draw_throughput(
     palette: &Palette,
 ) {
     let colours = ChartColours::of(palette);
-    let lines = field_lines(
-        sim,
-        &colours,
-        &[
-            ("served / s", |s| Some(s.throughput), 3),
-            ("failed or rejected / s", |s| Some(s.errors), 2),
-            ("retries / s", |s| Some(s.retries), 4),
-        ],
-    );
+    let lines = if sim.clients_seen() {
+        // With clients that retry or users that wait, what the servers produce and what the
+        // clients get apart: goodput solid, the servers' throughput dashed.
+        let mut lines = field_lines(
+            sim,
+            &colours,
+            &[
+                (
+                    "goodput (answers clients got) / s",
+                    |s| Some(s.throughput),
+                    3,
+                ),
+                ("failed or rejected / s", |s| Some(s.errors), 2),
+                ("balancer retries / s", |s| Some(s.retries), 4),
+                ("client retries / s", |s| Some(s.client_retries), 5),
+            ],
+        );
+        lines.push(Line {
+            name: "throughput (servers' successes) / s".to_string(),
+            colour: colours.series[3],
+            points: points(sim, |s| Some(s.served)),
+            dashed: true,
+        });
+        lines
+    } else {
+        field_lines(
+            sim,
+            &colours,
+            &[
+                ("served / s", |s| Some(s.throughput), 3),
+                ("failed or rejected / s", |s| Some(s.errors), 2),
+                ("retries / s", |s| Some(s.retries), 4),
+            ],
+        )
+    };
     let chart = TimeChart {
         caption: format!("{}Throughput and errors", run_a(compare)),
         y_desc: "requests per second",

@@ -113,9 +113,10 @@ impl Kind {
         Kind::Limited,
     ];
 
-    fn of(tries: u8, outcome: Option<Outcome>) -> Kind {
+    /// The kind of a request with `tries` at the balancer, sent again by its client or not.
+    fn of(tries: u8, client_retry: bool, outcome: Option<Outcome>) -> Kind {
         match outcome {
-            None if tries > 1 => Kind::Retried,
+            None if tries > 1 || client_retry => Kind::Retried,
             None => Kind::Outbound,
             Some(Outcome::Success) => Kind::Served,
             Some(Outcome::BreakerOpen) => Kind::Refused,
@@ -472,7 +473,7 @@ impl Scene<'_> {
         let mut points: [Vec<(f64, f64)>; Kind::ALL.len()] = Default::default();
         for request in self.sim.requests() {
             if let Some(segment) = self.layout.segment(request, now) {
-                let kind = Kind::of(request.tries, request.outcome);
+                let kind = Kind::of(request.tries, request.chain.attempt > 0, request.outcome);
                 points[kind as usize].push(segment.point());
             }
         }
