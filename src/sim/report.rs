@@ -421,7 +421,7 @@ fn csv_field(field: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// The header of the metrics CSV.
-pub const METRICS_HEADER: &str = "end_s,throughput_per_s,errors_per_s,retries_per_s,mean_ms,p50_ms,p95_ms,p99_ms,servers,in_rotation";
+pub const METRICS_HEADER: &str = "end_s,throughput_per_s,errors_per_s,retries_per_s,mean_ms,p50_ms,p95_ms,p99_ms,offered_per_s,servers,in_rotation";
 
 /// The sampled time series as CSV lines (header first).
 pub fn metrics_csv(sim: &Simulation) -> String {
@@ -430,7 +430,7 @@ pub fn metrics_csv(sim: &Simulation) -> String {
     let opt = |v: Option<f64>| v.map_or(String::new(), |v| format!("{v:.3}"));
     for s in sim.metrics().series() {
         out += &format!(
-            "{:.3},{:.3},{:.3},{:.3},{},{},{},{},{},{}\n",
+            "{:.3},{:.3},{:.3},{:.3},{},{},{},{},{:.3},{},{}\n",
             s.end.as_secs_f64(),
             s.throughput,
             s.errors,
@@ -439,6 +439,7 @@ pub fn metrics_csv(sim: &Simulation) -> String {
             opt(s.p50_ms),
             opt(s.p95_ms),
             opt(s.p99_ms),
+            s.offered,
             s.fleet.servers,
             s.fleet.in_rotation
         );

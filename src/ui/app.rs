@@ -20,6 +20,7 @@ use super::keyboard::KeyListener;
 use super::path_table::{PathRow, PathTable};
 use super::playback_bar::PlaybackBar;
 use super::resilience_controls::ResilienceControls;
+use super::scaling_controls::ScalingControls;
 use super::scenario_panel::ScenarioPanel;
 use super::server_card::{ServerCard, ServerView};
 use super::shortcuts_help::ShortcutsHelp;
@@ -58,7 +59,7 @@ fn window_data(sim: &Simulation) -> u64 {
 }
 
 /// The charts, in page order.
-static CHARTS: [Chart; 4] = [
+static CHARTS: [Chart; 5] = [
     Chart {
         id: "requests-per-server",
         label: "Bar chart of requests routed to each server, with the share the weights imply",
@@ -87,6 +88,13 @@ static CHARTS: [Chart; 4] = [
         draw: charts::draw_queues,
         data: window_data,
     },
+    Chart {
+        id: "servers",
+        label: "Line chart of the servers over time (all, and those in rotation) against the load in servers' worth of work",
+        compare_label: "Line chart of run A's servers over time against its load",
+        draw: charts::draw_fleet,
+        data: window_data,
+    },
 ];
 
 /// What the animation loop last drew from, so an unchanged picture is not redrawn: a data stamp
@@ -111,6 +119,7 @@ pub fn App() -> Html {
     let flow_canvas = use_node_ref();
     let compare_canvas = use_node_ref();
     let chart_canvases: [NodeRef; CHARTS.len()] = [
+        use_node_ref(),
         use_node_ref(),
         use_node_ref(),
         use_node_ref(),
@@ -323,6 +332,10 @@ pub fn App() -> Html {
                     <ClientControls
                         retry={sim.traffic().client_retry}
                         closed_loop={sim.traffic().closed_loop}
+                        on_command={on_command.clone()}
+                    />
+                    <ScalingControls
+                        autoscale={sim.autoscale()}
                         on_command={on_command.clone()}
                     />
                 </aside>

@@ -24,6 +24,7 @@ mod keyboard;
 mod path_table;
 mod playback_bar;
 mod resilience_controls;
+mod scaling_controls;
 mod scenario_panel;
 mod server_card;
 mod shortcuts_help;

@@ -54,6 +54,8 @@ pub struct ServerView {
     pub error_rate: f64,
     /// Being drained.
     pub draining: bool,
+    /// Launched by the autoscaler and still booting.
+    pub booting: bool,
     /// Active health: (up, health, max), when checks are on.
     pub health: Option<(bool, u32, u32)>,
     /// Taken out by passive checks.
@@ -102,6 +104,7 @@ impl ServerView {
                     failed: stats.failed,
                     error_rate: server.spec().error_rate,
                     draining: backend.draining(),
+                    booting: backend.booting(),
                     health: backend.health().map(|h| {
                         let (health, max) = h.health();
                         (h.is_up(), health, max)
@@ -179,6 +182,9 @@ pub fn ServerCard(props: &ServerCardProps) -> Html {
                 }
                 if v.draining {
                     <span class="badge warn" title="Draining: no new requests; the ones it has finish">{ "draining" }</span>
+                }
+                if v.booting {
+                    <span class="badge warn" title="Launched by the autoscaler: it takes no requests (and no health checks) until it has booted">{ "booting" }</span>
                 }
             </div>
             if let Some(state) = v.breaker {

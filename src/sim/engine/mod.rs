@@ -372,16 +372,20 @@ impl Simulation {
         self.sweep_at = SWEEP_FLOOR.max(2 * self.events.len());
     }
 
-    /// Closes the metrics windows that end by `t`, recording the servers' queue lengths and
-    /// how many there are.
+    /// Closes the metrics windows that end by `t`, recording the servers' queue lengths, how
+    /// many there are, and the requests sent.
     fn close_windows_until(&mut self, t: SimTime) {
         let queues = self.servers.iter().map(Server::queued);
         let (backends, pool) = (&self.backends, &self.pool);
-        let fleet = || Fleet {
-            servers: backends.iter().filter(|b| !b.removed()).count() as u32,
-            in_rotation: pool.candidates().iter().filter(|c| c.eligible()).count() as u32,
+        let generated = self.generated;
+        let state = || {
+            let fleet = Fleet {
+                servers: backends.iter().filter(|b| !b.removed()).count() as u32,
+                in_rotation: pool.candidates().iter().filter(|c| c.eligible()).count() as u32,
+            };
+            (fleet, generated)
         };
-        self.metrics.close_windows_until(t, queues, fleet);
+        self.metrics.close_windows_until(t, queues, state);
     }
 
     /// Advances the clock by `d`.

@@ -92,6 +92,16 @@ impl Simulation {
         self.balancer.decision(self.pool(), self.now())
     }
 
+    /// The autoscaler's settings, while one runs.
+    pub fn autoscale(&self) -> Option<crate::sim::autoscale::Autoscale> {
+        self.autoscaling.as_ref().map(|a| a.config())
+    }
+
+    /// When the autoscaler launched server `server`, if it did.
+    pub fn launched(&self, server: usize) -> Option<SimTime> {
+        self.launched.get(server).copied().flatten()
+    }
+
     /// The balancer's health, passive and breaker state of each server.
     pub fn backends(&self) -> &[Backend] {
         &self.backends

@@ -227,6 +227,51 @@ pub fn draw_queues(
     report("queue", lines::draw(canvas, &colours, &chart));
 }
 
+/// Draws the servers over time against the load (of run A in compare mode): how many there
+/// are (booting ones included), how many the balancer may send to, and how many servers' worth
+/// of work the clients send (requests per second x mean cost / a server's workers), so an
+/// autoscaler can be seen keeping up or falling behind.
+pub fn draw_fleet(
+    canvas: &HtmlCanvasElement,
+    sim: &Simulation,
+    compare: Option<&Simulation>,
+    palette: &Palette,
+) {
+    let colours = ChartColours::of(palette);
+    let template = &sim.scenario().servers[0];
+    let per_server = f64::from(template.workers) * template.speed;
+    let busy = sim.traffic().cost.mean().as_secs_f64() / per_server;
+    let mut lines = field_lines(
+        sim,
+        &colours,
+        &[
+            (
+                "servers (booting included)",
+                |s| Some(f64::from(s.fleet.servers)),
+                0,
+            ),
+            ("in rotation", |s| Some(f64::from(s.fleet.in_rotation)), 3),
+        ],
+    );
+    lines.push(Line {
+        name: "load (servers' worth of work)".to_string(),
+        colour: colours.series[2],
+        points: points(sim, |s| Some(s.offered))
+            .into_iter()
+            .map(|(t, rate)| (t, rate * busy))
+            .collect(),
+        dashed: true,
+    });
+    let chart = TimeChart {
+        caption: format!("{}Servers and load", run_a(compare)),
+        y_desc: "servers",
+        span: span(sim),
+        min_top: 4.0,
+        lines,
+    };
+    report("servers", lines::draw(canvas, &colours, &chart));
+}
+
 /// One line per `(name, field, colour index)`.
 fn field_lines(
     sim: &Simulation,

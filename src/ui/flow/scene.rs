@@ -329,6 +329,7 @@ impl Scene<'_> {
         });
         let title = match (alive, spec.backup) {
             _ if self.sim.backends()[index].removed() => format!("{} (removed)", spec.name),
+            _ if self.sim.backends()[index].booting() => format!("{} (booting)", spec.name),
             (false, _) => format!("{} DOWN", spec.name),
             (true, true) => format!("{} (backup)", spec.name),
             (true, false) => spec.name.clone(),
