@@ -290,3 +290,76 @@ fn retries_and_remaps_are_worded_from_their_numbers() {
         "{why}"
     );
 }
+
+#[test]
+fn scaling_decisions_say_the_metric_the_arithmetic_and_what_held_them() {
+    use crate::sim::autoscale::{
+        Autoscale, Bound, Direction, Hpa, Metric, Policy, ScaleDecision, TargetTracking,
+    };
+    use crate::sim::events::ScaleEvent;
+    let config = Autoscale {
+        policy: Policy::Hpa(Hpa::default()),
+        metric: Metric::Cpu,
+        target: 0.6,
+        min: 1,
+        max: 3,
+        boot_time: SimDuration::from_secs(30),
+    };
+    let out = Event::Scale(Box::new(ScaleEvent {
+        decision: ScaleDecision {
+            direction: Direction::Out,
+            from: 2,
+            to: 3,
+            desired: 4,
+            measured: 0.9,
+            counted: 2,
+            bound: Some(Bound::Max),
+        },
+        config,
+        servers: vec![2],
+    }));
+    let (text, cause) = words(out);
+    assert_eq!(
+        text,
+        "autoscaler: 2 -> 3 servers (90% CPU against a target of 60% CPU): server-3 booting (30 s)"
+    );
+    assert!(
+        cause.starts_with(
+            "Kubernetes HPA, every 15 s (tolerance 10%, scale-down stabilisation 300 s)"
+        ),
+        "{cause}"
+    );
+    assert!(
+        cause.contains("ceil(2 servers x 90% CPU / 60% CPU) = 4"),
+        "{cause}"
+    );
+    assert!(cause.ends_with("held at 3 by its maximum of 3."), "{cause}");
+    let inward = Event::Scale(Box::new(ScaleEvent {
+        decision: ScaleDecision {
+            direction: Direction::In,
+            from: 3,
+            to: 1,
+            desired: 1,
+            measured: 4.0,
+            counted: 3,
+            bound: None,
+        },
+        config: Autoscale {
+            policy: Policy::TargetTracking(TargetTracking::default()),
+            metric: Metric::Rps,
+            target: 20.0,
+            ..config
+        },
+        servers: vec![2, 1],
+    }));
+    let (text, cause) = words(inward);
+    assert!(text.ends_with("server-3, server-2 draining"), "{text}");
+    assert!(
+        cause.contains("15 datapoints of 60 s in a row below the target"),
+        "{cause}"
+    );
+    assert!(
+        cause.contains("no further scale-in for the 300 s cooldown"),
+        "{cause}"
+    );
+}
