@@ -546,3 +546,35 @@ async fn client_retries_and_goodput_show_and_the_client_control_changes_them() {
     TimeoutFuture::new(500).await;
     assert_eq!(value("#client-retry"), "budget");
 }
+
+#[wasm_bindgen_test]
+async fn the_autoscaling_control_switches_the_autoscaler_and_the_servers_chart_is_drawn() {
+    let root = mount().await;
+    assert!(
+        root.query_selector("canvas#chart-servers")
+            .unwrap()
+            .is_some(),
+        "the Servers and load chart"
+    );
+    choose(&root, "#autoscale", "hpa-rps");
+    assert!(
+        eventually(2_000, || text(&root, ".scaling")
+            .contains("Kubernetes HPA on requests per second"))
+        .await,
+        "{}",
+        text(&root, ".scaling")
+    );
+    assert!(
+        eventually(2_000, || text(&root, ".log")
+            .contains("autoscaling off -> Kubernetes HPA"))
+        .await,
+        "{}",
+        text(&root, ".log")
+    );
+    choose(&root, "#autoscale", "off");
+    assert!(
+        eventually(2_000, || !text(&root, ".scaling")
+            .contains("Kubernetes HPA on"))
+        .await
+    );
+}
