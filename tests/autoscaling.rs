@@ -324,3 +324,26 @@ fn the_flash_crowd_preset_scales_too_late_with_target_tracking_and_in_time_with_
     );
     assert!(sim.totals().balanced());
 }
+
+#[test]
+fn a_saved_run_that_commands_a_launched_server_loads_and_replays() {
+    let mut sim = Simulation::new(fleet(36.0, hpa(0.6))).unwrap();
+    sim.advance_to(secs(50.0));
+    assert!(sim.servers().len() > 4, "launched servers");
+    sim.apply(Command::Kill { server: 4 }).unwrap();
+    sim.advance_to(secs(80.0));
+    let saved = sim.export_scenario();
+    let mut replay = Simulation::new(saved).expect("the export loads");
+    replay.advance_to(sim.now());
+    assert_eq!(replay.totals(), sim.totals());
+    assert!(!replay.servers()[4].is_alive());
+    // Without an autoscaler the same server number is refused up front, as before.
+    let mut plain = fleet(36.0, hpa(0.6));
+    plain.autoscale = None;
+    plain.timeline = vec![TimedCommand {
+        at: secs(1.0),
+        command: Command::Kill { server: 4 },
+    }];
+    let e = Simulation::new(plain).err().expect("refused");
+    assert_eq!(e.field, "timeline[0].do (server)");
+}

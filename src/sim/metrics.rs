@@ -161,7 +161,8 @@ pub struct Metrics {
     servers: Vec<ServerStats>,
     /// Per request path, by path index (empty until [`Metrics::track_paths`]).
     paths: Vec<PathStats>,
-    window: Histogram,
+    /// The successes' latency in the current window and the recent ones.
+    window: Rolling,
     window_errors: u64,
     window_retries: u64,
     window_client_retries: u64,
@@ -170,10 +171,6 @@ pub struct Metrics {
     generated_before: u64,
     window_len: SimDuration,
     window_end: SimTime,
-    /// The latency histograms of the most recent closed windows, oldest first.
-    recent: VecDeque<Histogram>,
-    /// Scratch space for merging `recent`.
-    rolling: Histogram,
     series: VecDeque<Sample>,
     /// Queue length of every server at each of the most recent window ends, oldest first.
     queues: VecDeque<Vec<u32>>,
@@ -191,7 +188,7 @@ impl Metrics {
             latency: Histogram::new(),
             servers: vec![ServerStats::default(); servers],
             paths: Vec::new(),
-            window: Histogram::new(),
+            window: Rolling::default(),
             window_errors: 0,
             window_retries: 0,
             window_client_retries: 0,
@@ -199,8 +196,6 @@ impl Metrics {
             generated_before: 0,
             window_len,
             window_end: SimTime::ZERO + window_len,
-            recent: VecDeque::with_capacity(ROLLING_WINDOWS),
-            rolling: Histogram::new(),
             series: VecDeque::with_capacity(SERIES_CAPACITY),
             queues: VecDeque::with_capacity(QUEUE_HISTORY),
         }
@@ -324,7 +319,7 @@ impl Metrics {
             Tally::Completed => {
                 self.ended.completed += 1;
                 self.latency.record(latency.0);
-                self.window.record(latency.0);
+                self.window.window.record(latency.0);
                 if let Some(stats) = server.and_then(|s| self.servers.get_mut(s)) {
                     stats.latency.record(latency.0);
                 }
@@ -371,22 +366,14 @@ impl Metrics {
         while self.window_end <= now {
             self.record_queues(queues.clone());
             let secs = self.window_len.as_secs_f64();
-            let throughput = self.window.count() as f64 / secs;
-            // Keep this window's histogram among the recent ones, reusing the oldest one's storage.
-            let mut fresh = if self.recent.len() == ROLLING_WINDOWS {
-                self.recent.pop_front().unwrap_or_default()
-            } else {
-                Histogram::new()
-            };
-            fresh.clear();
-            std::mem::swap(&mut fresh, &mut self.window);
-            self.recent.push_back(fresh);
-            self.rolling.clear();
-            for h in &self.recent {
-                self.rolling.merge(h);
-            }
-            let p95_any_ms = self.any_answer.as_mut().and_then(Rolling::close);
-            let ms = |q| self.rolling.quantile(q).map(|us| us as f64 / 1e3);
+            let throughput = self.window.window.count() as f64 / secs;
+            let p95_any_ms = self
+                .any_answer
+                .as_mut()
+                .and_then(|r| r.close().quantile(0.95))
+                .map(|us| us as f64 / 1e3);
+            let rolling = self.window.close();
+            let ms = |q| rolling.quantile(q).map(|us| us as f64 / 1e3);
             let sample = Sample {
                 end: self.window_end,
                 throughput,
@@ -395,7 +382,7 @@ impl Metrics {
                 client_retries: self.window_client_retries as f64 / secs,
                 served: self.window_served as f64 / secs,
                 p95_any_ms,
-                mean_ms: self.rolling.mean().map(|us| us / 1e3),
+                mean_ms: rolling.mean().map(|us| us / 1e3),
                 p50_ms: ms(0.5),
                 p95_ms: ms(0.95),
                 p99_ms: ms(0.99),
@@ -438,8 +425,9 @@ struct Rolling {
 }
 
 impl Rolling {
-    /// Closes the window; the 95th percentile over the recent ones, in milliseconds.
-    fn close(&mut self) -> Option<f64> {
+    /// Closes the window: kept among the recent ones (reusing the oldest one's storage), and
+    /// the recent ones merged.
+    fn close(&mut self) -> &Histogram {
         let mut fresh = if self.recent.len() == ROLLING_WINDOWS {
             self.recent.pop_front().unwrap_or_default()
         } else {
@@ -452,7 +440,7 @@ impl Rolling {
         for h in &self.recent {
             self.merged.merge(h);
         }
-        self.merged.quantile(0.95).map(|us| us as f64 / 1e3)
+        &self.merged
     }
 }
 

@@ -6,13 +6,17 @@
 //! that follows the servers earlier entries add and remove. So a saved run whose timeline adds a
 //! server and then commands it loads again, and a timeline that commands a server it removed is
 //! refused up front with the entry's index instead of being dropped when its time comes.
+//!
+//! An autoscaler adds, removes and reuses servers as the run goes, which no roster can follow:
+//! once one may run, the roster only bounds server numbers by [`MAX_SERVERS`], and each entry is
+//! checked against the real servers when it applies (a saved run replays its autoscaler exactly,
+//! so its entries apply as they did).
 
 use super::*;
 use crate::sim::resilience::check_panic_threshold;
 use crate::sim::scenario::{
     MAX_SERVERS, check_client_timeout, check_degradation, check_rate, check_workers,
 };
-use crate::sim::server::ServerSpec;
 
 /// The servers a command may name at its moment.
 pub(crate) trait ServerSet {
@@ -20,6 +24,11 @@ pub(crate) trait ServerSet {
     fn count(&self) -> usize;
     /// The name of server `index` (which exists) if it was removed.
     fn removed(&self, index: usize) -> Option<&str>;
+    /// Whether the servers cannot be known in advance (an autoscaler may run): then any number
+    /// up to [`MAX_SERVERS`] may name one.
+    fn open_ended(&self) -> bool {
+        false
+    }
 }
 
 impl ServerSet for Simulation {
@@ -39,14 +48,18 @@ impl ServerSet for Simulation {
 pub(crate) struct Roster {
     names: Vec<String>,
     removed: Vec<bool>,
+    /// An autoscaler may run from here on.
+    scaled: bool,
 }
 
 impl Roster {
     /// The servers a run starts with.
-    pub(crate) fn new(servers: &[ServerSpec]) -> Roster {
+    pub(crate) fn new(scenario: &Scenario) -> Roster {
+        let servers = &scenario.servers;
         Roster {
             names: servers.iter().map(|s| s.name.clone()).collect(),
             removed: vec![false; servers.len()],
+            scaled: scenario.autoscale.is_some(),
         }
     }
 
@@ -59,7 +72,10 @@ impl Roster {
                 self.names.push(name);
                 self.removed.push(false);
             }
-            Command::RemoveServer { server } => self.removed[server] = true,
+            Command::RemoveServer { server } if server < self.removed.len() => {
+                self.removed[server] = true;
+            }
+            Command::SetAutoscale(Some(_)) => self.scaled = true,
             _ => {}
         }
     }
@@ -71,7 +87,12 @@ impl ServerSet for Roster {
     }
 
     fn removed(&self, index: usize) -> Option<&str> {
-        self.removed[index].then(|| self.names[index].as_str())
+        let removed = *self.removed.get(index)? && !self.scaled;
+        removed.then(|| self.names[index].as_str())
+    }
+
+    fn open_ended(&self) -> bool {
+        self.scaled
     }
 }
 
@@ -92,6 +113,9 @@ pub(crate) fn check_command(
     servers: &impl ServerSet,
 ) -> Result<(), ValidationError> {
     let server_index = |server: usize| {
+        if servers.open_ended() && server < MAX_SERVERS {
+            return Ok(());
+        }
         if server >= servers.count() {
             Err(ValidationError::new(
                 "server",
@@ -117,7 +141,7 @@ pub(crate) fn check_command(
         | Command::RemoveServer { server }
         | Command::SetBackup { server, .. } => server_index(server),
         Command::AddServer { weight, workers } => {
-            if servers.count() >= MAX_SERVERS {
+            if !servers.open_ended() && servers.count() >= MAX_SERVERS {
                 return Err(ValidationError::new(
                     "servers",
                     format!("already at the maximum of {MAX_SERVERS}"),
@@ -170,7 +194,7 @@ pub(crate) fn check_command(
 pub(crate) fn check_timeline(scenario: &Scenario) -> Result<(), ValidationError> {
     let mut order: Vec<usize> = (0..scenario.timeline.len()).collect();
     order.sort_by_key(|&i| scenario.timeline[i].at); // stable: equal times apply in file order
-    let mut roster = Roster::new(&scenario.servers);
+    let mut roster = Roster::new(scenario);
     for i in order {
         let command = &scenario.timeline[i].command;
         check_command(command, &roster).map_err(|e| {
