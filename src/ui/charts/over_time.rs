@@ -250,7 +250,7 @@ pub fn draw_fleet(
                 |s| Some(f64::from(s.fleet.servers)),
                 0,
             ),
-            ("in rotation", |s| Some(f64::from(s.fleet.in_rotation)), 3),
+            ("in rotation", |s| Some(f64::from(s.fleet.in_rotation)), 1),
         ],
     );
     lines.push(Line {
