@@ -124,7 +124,7 @@ async fn renders_the_playground() {
         4
     );
     assert!(root.query_selector("canvas.flow").unwrap().is_some());
-    assert_eq!(root.query_selector_all("canvas.chart").unwrap().length(), 4);
+    assert_eq!(root.query_selector_all("canvas.chart").unwrap().length(), 5);
     let options = root
         .query_selector_all("#algorithm option")
         .unwrap()
