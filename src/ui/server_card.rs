@@ -141,7 +141,13 @@ pub fn ServerCard(props: &ServerCardProps) -> Html {
         return html! {
             <article class="server removed" aria-label={v.name.clone()}>
                 <header><h3>{ &v.name }</h3><span class="state dead" title="Taken out of the configuration">{ "REMOVED" }</span></header>
-                <p class="muted">{ format!("Served {} of {} routed before it was removed.", v.completed, v.routed) }</p>
+                if v.active > 0 {
+                    <p class="muted" title="Taken out of rotation: no new requests, the ones it has finish">
+                        { format!("Draining: finishing its {} requests.", v.active) }
+                    </p>
+                } else {
+                    <p class="muted">{ format!("Served {} of {} routed before it was removed.", v.completed, v.routed) }</p>
+                }
             </article>
         };
     }
