@@ -88,13 +88,17 @@ async fn eventually(max_ms: u32, check: impl Fn() -> bool) -> bool {
     check()
 }
 
-fn choose(root: &Element, selector: &str, value: &str) {
-    let select: HtmlSelectElement = root
-        .query_selector(selector)
+/// The select at `selector`.
+fn select(root: &Element, selector: &str) -> HtmlSelectElement {
+    root.query_selector(selector)
         .unwrap()
         .unwrap()
         .dyn_into()
-        .unwrap();
+        .unwrap()
+}
+
+fn choose(root: &Element, selector: &str, value: &str) {
+    let select = select(root, selector);
     select.set_value(value);
     select
         .dispatch_event(&web_sys::Event::new("change").unwrap())
@@ -526,15 +530,7 @@ async fn client_retries_and_goodput_show_and_the_client_control_changes_them() {
     assert!(!text(&root, ".totals").contains("goodput"));
     choose(&root, "#preset", "metastable-retries");
     TimeoutFuture::new(500).await;
-    let value = |selector: &str| -> String {
-        let select: HtmlSelectElement = root
-            .query_selector(selector)
-            .unwrap()
-            .unwrap()
-            .dyn_into()
-            .unwrap();
-        select.value()
-    };
+    let value = |selector: &str| select(&root, selector).value();
     assert_eq!(value("#client-retry"), "naive");
     assert_eq!(value("#closed-loop"), "off");
     let totals = text(&root, ".totals");

@@ -323,6 +323,45 @@ fn client_command() -> impl Strategy<Value = Command> {
     ]
 }
 
+/// Applies `commands` (each after its gap) to a classroom run with `seed`: every request is
+/// accounted for exactly once at every step (refused commands leave no trace), and the run
+/// replays identically from its recording.
+fn accounted_for_and_replayed(commands: &[(Command, u64)], seed: u64) -> Result<(), TestCaseError> {
+    let mut sim = Simulation::new(Scenario {
+        seed,
+        ..Scenario::classroom()
+    })
+    .unwrap();
+    for (command, gap_ms) in commands {
+        sim.advance_by(SimDuration::from_millis(*gap_ms));
+        let recorded = sim.recording().len();
+        if sim.apply(*command).is_err() {
+            prop_assert_eq!(sim.recording().len(), recorded);
+        }
+        let totals = sim.totals();
+        prop_assert!(totals.balanced(), "{totals:?}");
+        prop_assert_eq!(
+            sim.requests().count() as u64,
+            totals.in_flight + totals.queued
+        );
+        prop_assert!(sim.metrics().client_retries() <= totals.generated);
+    }
+    sim.advance_by(SimDuration::from_secs(30));
+    prop_assert!(sim.totals().balanced());
+    let mut replay = Simulation::new(sim.scenario().clone()).unwrap();
+    for timed in sim.recording() {
+        replay.advance_to(timed.at);
+        replay.apply(timed.command).unwrap();
+    }
+    replay.advance_to(sim.now());
+    prop_assert_eq!(replay.totals(), sim.totals());
+    prop_assert_eq!(
+        replay.metrics().client_retries(),
+        sim.metrics().client_retries()
+    );
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
 
@@ -330,54 +369,14 @@ proptest! {
     /// every request is still counted once: a client retry is one more generated request.
     #[test]
     fn client_retries_and_users_keep_every_request_accounted_for(commands in prop::collection::vec((prop_oneof![client_command(), failure_command(), client_command()], 1u64..3_000), 1..30), seed in any::<u64>()) {
-        let mut sim = Simulation::new(Scenario { seed, ..Scenario::classroom() }).unwrap();
-        for (command, gap_ms) in &commands {
-            sim.advance_by(SimDuration::from_millis(*gap_ms));
-            let _ = sim.apply(*command);
-            let totals = sim.totals();
-            prop_assert!(totals.balanced(), "{totals:?}");
-            prop_assert_eq!(sim.requests().count() as u64, totals.in_flight + totals.queued);
-            prop_assert!(sim.metrics().client_retries() <= totals.generated);
-        }
-        sim.advance_by(SimDuration::from_secs(30));
-        prop_assert!(sim.totals().balanced());
-        let mut replay = Simulation::new(sim.scenario().clone()).unwrap();
-        for timed in sim.recording() {
-            replay.advance_to(timed.at);
-            replay.apply(timed.command).unwrap();
-        }
-        replay.advance_to(sim.now());
-        prop_assert_eq!(replay.totals(), sim.totals());
-        prop_assert_eq!(replay.metrics().client_retries(), sim.metrics().client_retries());
+        accounted_for_and_replayed(&commands, seed)?;
     }
 
     /// No request is lost or counted twice across any sequence of commands, at every step, and the
     /// run replays identically from its recording.
     #[test]
     fn every_request_is_accounted_for(commands in prop::collection::vec((prop_oneof![command(), failure_command()], 1u64..3_000), 1..30), seed in any::<u64>()) {
-        let mut sim = Simulation::new(Scenario { seed, ..Scenario::classroom() }).unwrap();
-        for (command, gap_ms) in &commands {
-            sim.advance_by(SimDuration::from_millis(*gap_ms));
-            // Some commands name servers that were removed or never added: those are refused,
-            // and a refused command leaves no trace.
-            let recorded = sim.recording().len();
-            if sim.apply(*command).is_err() {
-                prop_assert_eq!(sim.recording().len(), recorded);
-            }
-            let totals = sim.totals();
-            prop_assert!(totals.balanced(), "{totals:?}");
-            prop_assert_eq!(sim.requests().count() as u64, totals.in_flight + totals.queued);
-        }
-        sim.advance_by(SimDuration::from_secs(30));
-        prop_assert!(sim.totals().balanced());
-
-        let mut replay = Simulation::new(sim.scenario().clone()).unwrap();
-        for timed in sim.recording() {
-            replay.advance_to(timed.at);
-            replay.apply(timed.command).unwrap();
-        }
-        replay.advance_to(sim.now());
-        prop_assert_eq!(replay.totals(), sim.totals());
+        accounted_for_and_replayed(&commands, seed)?;
     }
 }
 

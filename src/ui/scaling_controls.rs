@@ -8,19 +8,16 @@ use crate::sim::autoscale::{Autoscale, Hpa, Metric, Policy, TargetTracking};
 use crate::sim::{Command, SimDuration};
 
 /// HPA on CPU at a 60% target, 2 to 16 servers, 30 s boots, Kubernetes' other defaults.
-const HPA_CPU: Autoscale = Autoscale {
-    policy: Policy::Hpa(Hpa {
-        sync_period: SimDuration::from_secs(15),
-        tolerance: 0.1,
-        scale_down_window: SimDuration::from_secs(300),
-        scale_up_window: SimDuration::ZERO,
-    }),
-    metric: Metric::Cpu,
-    target: 0.6,
-    min: 2,
-    max: 16,
-    boot_time: SimDuration::from_secs(30),
-};
+fn hpa_cpu() -> Autoscale {
+    Autoscale {
+        policy: Policy::Hpa(Hpa::default()),
+        metric: Metric::Cpu,
+        target: 0.6,
+        min: 2,
+        max: 16,
+        boot_time: SimDuration::from_secs(30),
+    }
+}
 
 fn choices() -> Vec<Choice> {
     let on = |config| Command::SetAutoscale(Some(config));
@@ -33,7 +30,7 @@ fn choices() -> Vec<Choice> {
         Choice {
             id: "hpa-cpu",
             label: "Kubernetes HPA, CPU 60%",
-            command: on(HPA_CPU),
+            command: on(hpa_cpu()),
         },
         Choice {
             id: "hpa-rps",
@@ -42,7 +39,7 @@ fn choices() -> Vec<Choice> {
                 metric: Metric::Rps,
                 target: 2.0,
                 boot_time: SimDuration::from_secs(5),
-                ..HPA_CPU
+                ..hpa_cpu()
             }),
         },
         Choice {
@@ -51,23 +48,16 @@ fn choices() -> Vec<Choice> {
             command: on(Autoscale {
                 metric: Metric::InFlight,
                 target: 2.0,
-                ..HPA_CPU
+                ..hpa_cpu()
             }),
         },
         Choice {
             id: "target-tracking",
             label: "AWS target tracking, CPU 60% (AWS defaults)",
             command: on(Autoscale {
-                policy: Policy::TargetTracking(TargetTracking {
-                    period: SimDuration::from_secs(60),
-                    scale_out_periods: 3,
-                    scale_in_periods: 15,
-                    scale_out_cooldown: SimDuration::from_secs(300),
-                    scale_in_cooldown: SimDuration::from_secs(300),
-                    warmup: SimDuration::from_secs(300),
-                }),
+                policy: Policy::TargetTracking(TargetTracking::default()),
                 boot_time: SimDuration::from_secs(60),
-                ..HPA_CPU
+                ..hpa_cpu()
             }),
         },
     ]
