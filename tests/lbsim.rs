@@ -691,3 +691,46 @@ fn a_run_estimated_over_the_work_limit_is_refused_with_the_estimate_unless_allow
     assert!(String::from_utf8_lossy(&out.stderr).contains("more than the limit of 50"));
     ok(&["run", &short, "--max-work=1e4"]);
 }
+
+#[test]
+fn lbsim_runs_the_readme_client_retry_example_and_names_a_bad_field_with_its_range() {
+    // The README's traffic example, in a scenario of its own.
+    let traffic = r#"{
+      "rate": 56, "clients": 200, "cost": {"kind": "exponential", "mean": "100ms"},
+      "client_timeout": "1s",
+      "client_retry": {
+        "max_attempts": 3,
+        "backoff": {"base": "100ms", "cap": "5s", "jitter": "full"},
+        "budget": {"max_tokens": 10, "token_ratio": 0.1}
+      },
+      "closed_loop": {"users": 120, "think_time": "4s"}
+    }"#;
+    let file = format!(
+        r#"{{"servers": [{{"name": "a", "weight": 1, "workers": 8}}], "traffic": {traffic}, "duration": "20s"}}"#
+    );
+    let out = lbsim_with_input(&["run", "-"], &file);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let clients = &report["clients"];
+    let generated = report["totals"]["generated"].as_u64().unwrap();
+    assert_eq!(
+        clients["first_sends"].as_u64().unwrap() + clients["client_retries"].as_u64().unwrap(),
+        generated
+    );
+    assert_eq!(clients["goodput"], report["totals"]["completed"]);
+    assert_eq!(clients["windows"].as_array().unwrap().len(), 20);
+    assert!(clients["windows"][19]["p95_any_ms"].is_number());
+
+    let bad = file.replace(r#""max_tokens": 10"#, r#""max_tokens": 0"#);
+    let out = lbsim_with_input(&["run", "-"], &bad);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "lbsim: traffic.client_retry.budget.max_tokens: 0 is below the minimum 1\n"
+    );
+    assert!(out.stdout.is_empty());
+}
