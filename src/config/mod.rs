@@ -33,7 +33,8 @@ pub enum Format {
 
 impl Format {
     /// The format a text is written in: JSON for Envoy, HAProxy when a line opens one of its
-    /// sections (`global`, `defaults`, `frontend`, `backend`, `listen`), nginx otherwise.
+    /// sections (`global`, `defaults`, `frontend`, `backend`, `listen`) without nginx's `{` or `;`,
+    /// nginx otherwise.
     pub fn detect(text: &str) -> Format {
         let start = text.trim_start_matches('\u{feff}').trim_start();
         if start.starts_with('{') || start.starts_with('[') {
@@ -44,7 +45,7 @@ impl Format {
             matches!(
                 words.next(),
                 Some("global" | "defaults" | "frontend" | "backend" | "listen")
-            ) && !line.contains('{')
+            ) && !line.contains(['{', ';'])
         });
         if haproxy {
             Format::Haproxy
