@@ -248,7 +248,7 @@ pub(super) fn import(text: &str, select: Option<&str>) -> Result<Imported, Impor
     for line in &section.lines {
         if line.words[0] == "server" {
             server_lines.push(line);
-        } else if !settings.read(line)? && !(section.keyword == "listen" && line.words[0] == "bind")
+        } else if !(settings.read(line)? || section.keyword == "listen" && line.words[0] == "bind")
         {
             warnings.push(Warning {
                 line: Some(line.at),

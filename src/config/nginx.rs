@@ -95,11 +95,11 @@ fn tokens(text: &str) -> Result<Vec<(Token, usize)>, ImportError> {
                 while let Some(ch) =
                     chars.next_if(|&ch| !ch.is_whitespace() && !matches!(ch, '{' | '}' | ';'))
                 {
-                    if ch == '\\' {
-                        if let Some(e) = chars.next_if(|&e| e != '\n') {
-                            word.push(e);
-                            continue;
-                        }
+                    if ch == '\\'
+                        && let Some(e) = chars.next_if(|&e| e != '\n')
+                    {
+                        word.push(e);
+                        continue;
                     }
                     word.push(ch);
                 }
