@@ -515,3 +515,93 @@ fn lbsim_import_refuses_bad_input_with_exit_code_2() {
         "lbsim: --backend after --upstream: give one name\n"
     );
 }
+
+/// An Envoy bootstrap's cluster (as `yq -o json` writes it).
+const ENVOY: &str = r#"{
+  "static_resources": {
+    "clusters": [{
+      "name": "service_a",
+      "type": "STRICT_DNS",
+      "connect_timeout": "0.25s",
+      "lb_policy": "LEAST_REQUEST",
+      "load_assignment": {
+        "cluster_name": "service_a",
+        "endpoints": [
+          {"lb_endpoints": [
+            {"endpoint": {"address": {"socket_address": {"address": "a.internal", "port_value": 8080}}}},
+            {"endpoint": {"hostname": "b", "address": {"socket_address": {"address": "10.0.0.2", "port_value": 8080}}},
+             "load_balancing_weight": 3}
+          ]},
+          {"priority": 1, "lb_endpoints": [
+            {"endpoint": {"address": {"socket_address": {"address": "10.0.9.1", "port_value": 8080}}}}
+          ]}
+        ]
+      },
+      "health_checks": [{"timeout": "1s", "interval": "5s", "unhealthy_threshold": 3,
+                         "healthy_threshold": {"value": 2}, "http_health_check": {"path": "/health"}}],
+      "outlier_detection": {"consecutive_5xx": 3, "base_ejection_time": "10s", "max_ejection_percent": 50,
+                            "interval": "5s"},
+      "common_lb_config": {"healthy_panic_threshold": {"value": 25.0}}
+    }]
+  }
+}"#;
+
+#[test]
+fn an_envoy_cluster_maps_its_policy_endpoints_checks_and_outlier_detection() {
+    let i = import(ENVOY, Format::detect(ENVOY), None);
+    let i = i.unwrap();
+    let s = &i.scenario;
+    assert_eq!(s.algorithm, Algorithm::EnvoyLeastRequest);
+    let servers: Vec<(&str, u32, bool)> = s
+        .servers
+        .iter()
+        .map(|s| (s.name.as_str(), s.weight, s.backup))
+        .collect();
+    assert_eq!(
+        servers,
+        [
+            ("a.internal:8080", 1, false),
+            ("b", 3, false),
+            ("10.0.9.1:8080", 1, true)
+        ]
+    );
+    assert_eq!(
+        s.resilience.health,
+        Some(ActiveCheck {
+            inter: SimDuration::from_secs(5),
+            timeout: SimDuration::from_secs(1),
+            ..ActiveCheck::HAPROXY_DEFAULT
+        })
+    );
+    assert_eq!(
+        s.resilience.passive,
+        Passive::Envoy(lb_playground::sim::passive::EnvoyOutlier {
+            consecutive_5xx: 3,
+            base_ejection: SimDuration::from_secs(10),
+            max_ejection_share: 0.5,
+            ..lb_playground::sim::passive::EnvoyOutlier::DEFAULT
+        })
+    );
+    assert_eq!(s.resilience.panic_threshold, Some(0.25));
+    let fields: Vec<String> = i.warnings.iter().map(|w| w.directive.clone()).collect();
+    assert_eq!(
+        fields,
+        [
+            "connect_timeout",
+            "load_assignment.endpoints[1].priority",
+            "health_checks[0]",
+            "outlier_detection.interval"
+        ]
+    );
+    assert!(i.warnings.iter().all(|w| w.line.is_none()));
+    assert_eq!(
+        import(
+            "{\"name\": \"x\", \"load_assignment\": 3",
+            Format::Envoy,
+            None
+        )
+        .unwrap_err()
+        .to_string(),
+        "line 1: not JSON: EOF while parsing an object at line 1 column 34"
+    );
+}

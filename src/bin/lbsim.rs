@@ -172,7 +172,7 @@ USAGE:
     lbsim run SCENARIO.json [--until SECONDS] [--seed N] [--trace FILE] [--max-work N]
     lbsim presets
     lbsim preset NAME
-    lbsim import CONFIG [--upstream NAME | --backend NAME]
+    lbsim import CONFIG [--upstream NAME | --backend NAME | --cluster NAME]
     lbsim --help
 
 COMMANDS:
@@ -194,12 +194,13 @@ COMMANDS:
     presets   List the presets, one per line: id, title, duration (tab-separated).
     preset    Print preset NAME as a scenario file:
               lbsim preset crash-recovery > x.json && lbsim run x.json
-    import    Read an nginx config (its upstream blocks, limit_req and limit_req_zone) or an
-              HAProxy config (a backend or listen section, with the defaults before it) and
-              print the scenario that behaves like it on stdout. With several upstreams or
-              backends, --upstream NAME or --backend NAME picks one (without it the error
-              lists them). Everything in the chosen block the scenario cannot reproduce is a
-              warning on stderr with its line (lbsim: warning: CONFIG: line N: ...); the
+    import    Read an nginx config (its upstream blocks, limit_req and limit_req_zone), an
+              HAProxy config (a backend or listen section, with the defaults before it) or an
+              Envoy cluster in JSON, and print the scenario that behaves like it on stdout.
+              With several, --upstream, --backend or --cluster NAME picks one (without it
+              the error lists them). Everything in the chosen block the scenario cannot reproduce is a
+              warning on stderr with its line (lbsim: warning: CONFIG: line N: ...; an Envoy
+              field by its path); the
               traffic and the servers' capacity are the classroom default's.
 
 OPTIONS (run):
@@ -367,7 +368,7 @@ EXIT CODES:
         }
     }
 
-    /// `lbsim import CONFIG [--upstream NAME | --backend NAME]`: the scenario on stdout, the
+    /// `lbsim import CONFIG [--upstream NAME | --backend NAME | --cluster NAME]`: the scenario on stdout, the
     /// warnings on stderr.
     fn import(parser: &mut Parser) -> Result<(), Failure> {
         let mut source = None;
@@ -386,7 +387,7 @@ EXIT CODES:
                         "unexpected argument {typed:?} (import takes one config file)"
                     )));
                 }
-                Arg::Long(name @ ("upstream" | "backend")) => {
+                Arg::Long(name @ ("upstream" | "backend" | "cluster")) => {
                     let flag = format!("--{name}");
                     if let Some((given, _)) = &select {
                         return Err(bad(format!("{flag} after {given}: give one name")));
@@ -399,7 +400,7 @@ EXIT CODES:
                 Arg::Long(_) | Arg::Short(_) => {
                     let name = typed.split_once('=').map_or(typed.as_str(), |(n, _)| n);
                     return Err(bad(format!(
-                        "unknown option {name:?} (import takes --upstream and --backend)"
+                        "unknown option {name:?} (import takes --upstream, --backend and --cluster)"
                     )));
                 }
             }

@@ -13,6 +13,7 @@
 //!
 //! A config that does not parse is an [`ImportError`] with its line, never a panic.
 
+mod envoy;
 mod haproxy;
 mod nginx;
 mod values;
@@ -222,7 +223,7 @@ pub fn import(text: &str, format: Format, select: Option<&str>) -> Result<Import
     let imported = match format {
         Format::Nginx => nginx::import(text, select)?,
         Format::Haproxy => haproxy::import(text, select)?,
-        Format::Envoy => return Err(syntax(1, "Envoy clusters are not read yet")),
+        Format::Envoy => envoy::import(text, select)?,
     };
     imported.scenario.validate().map_err(ImportError::Invalid)?;
     Ok(imported)
