@@ -173,6 +173,7 @@ USAGE:
     lbsim presets
     lbsim preset NAME
     lbsim import CONFIG [--upstream NAME | --backend NAME | --cluster NAME]
+    lbsim export SCENARIO.json --to nginx|haproxy
     lbsim --help
 
 COMMANDS:
@@ -202,6 +203,9 @@ COMMANDS:
               warning on stderr with its line (lbsim: warning: CONFIG: line N: ...; an Envoy
               field by its path); the
               traffic and the servers' capacity are the classroom default's.
+    export    Print the nginx upstream or HAProxy backend that behaves like SCENARIO.json
+              (- reads stdin), with a comment for each part the target has no equivalent of;
+              importing it gives back the servers, algorithm, checks and slow start.
 
 OPTIONS (run):
     --until SECONDS   Simulated seconds to run (default: the scenario's duration; one of the
@@ -330,6 +334,7 @@ EXIT CODES:
         match command.to_str() {
             Some("run") => run(parse_run(&mut parser)?),
             Some("import") => import(&mut parser),
+            Some("export") => export(&mut parser),
             Some("presets") => {
                 if let Some((typed, _)) = next_word(&mut parser)? {
                     return Err(bad(format!("presets takes no arguments, got {typed:?}")));
@@ -363,7 +368,7 @@ EXIT CODES:
                 write_stdout(format!("{}\n", scenario.to_json()).as_bytes())
             }
             _ => Err(bad(format!(
-                "unknown command {typed:?} (the commands are run, presets, preset and import; try lbsim --help)"
+                "unknown command {typed:?} (the commands are run, presets, preset, import and export; try lbsim --help)"
             ))),
         }
     }
@@ -420,6 +425,59 @@ EXIT CODES:
             eprintln!("lbsim: warning: {name}: {w}");
         }
         write_stdout(format!("{}\n", imported.scenario.to_json()).as_bytes())
+    }
+
+    /// `lbsim export SCENARIO --to nginx|haproxy`: the config on stdout.
+    fn export(parser: &mut Parser) -> Result<(), Failure> {
+        let mut source = None;
+        let mut target = None;
+        while let Some((typed, arg)) = next_word(parser)? {
+            match arg {
+                Arg::Value(word) if source.is_none() => {
+                    source = Some(if word == "-" {
+                        Source::Stdin
+                    } else {
+                        Source::File(PathBuf::from(word))
+                    });
+                }
+                Arg::Value(_) => {
+                    return Err(bad(format!(
+                        "unexpected argument {typed:?} (export takes one scenario file)"
+                    )));
+                }
+                Arg::Long("to") => {
+                    if target.is_some() {
+                        return Err(bad("--to is given twice"));
+                    }
+                    let value = parser
+                        .value()
+                        .map_err(|_| bad("--to needs a value (nginx or haproxy)"))?;
+                    target = Some(match value.to_str() {
+                        Some("nginx") => config::Target::Nginx,
+                        Some("haproxy") => config::Target::Haproxy,
+                        _ => {
+                            return Err(bad(format!(
+                                "--to: {:?} is not nginx or haproxy",
+                                value.to_string_lossy()
+                            )));
+                        }
+                    });
+                }
+                Arg::Long(_) | Arg::Short(_) => {
+                    let name = typed.split_once('=').map_or(typed.as_str(), |(n, _)| n);
+                    return Err(bad(format!("unknown option {name:?} (export takes --to)")));
+                }
+            }
+        }
+        let Some(source) = source else {
+            return Err(bad("export needs a scenario file (or - for stdin)"));
+        };
+        let Some(target) = target else {
+            return Err(bad("export needs --to nginx or --to haproxy"));
+        };
+        let text = read_source(&source)?;
+        let scenario = Scenario::from_json(&text).map_err(|e| scenario_error(&source, e))?;
+        write_stdout(config::export(&scenario, target).as_bytes())
     }
 
     /// The next word of the command line as lexopt reads it, with the word as typed (lossily

@@ -14,9 +14,12 @@
 //! A config that does not parse is an [`ImportError`] with its line, never a panic.
 
 mod envoy;
+mod export;
 mod haproxy;
 mod nginx;
 mod values;
+
+pub use export::{Target, export};
 
 use crate::sim::scenario::{MAX_FILE_BYTES, server};
 use crate::sim::{Algorithm, Resilience, Scenario, ValidationError};
