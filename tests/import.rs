@@ -605,3 +605,148 @@ fn an_envoy_cluster_maps_its_policy_endpoints_checks_and_outlier_detection() {
         "line 1: not JSON: EOF while parsing an object at line 1 column 34"
     );
 }
+
+mod round_trip {
+    use super::*;
+    use lb_playground::config::{Target, export};
+    use lb_playground::sim::Scenario;
+    use lb_playground::sim::scenario::server;
+    use proptest::prelude::*;
+
+    /// A scenario made only of what `to` can say, as import builds it.
+    fn scenario(to: Target) -> impl Strategy<Value = Scenario> {
+        let algorithms: Vec<Algorithm> = match to {
+            Target::Nginx => vec![
+                Algorithm::SmoothWeighted,
+                Algorithm::LeastConnections,
+                Algorithm::IpHash,
+                Algorithm::WeightedRandom,
+                Algorithm::NginxRandomTwo,
+                Algorithm::ConsistentHashIp,
+                Algorithm::ConsistentHashUri,
+                Algorithm::ConsistentHashSession,
+            ],
+            Target::Haproxy => vec![
+                Algorithm::SmoothWeighted,
+                Algorithm::HaproxyLeastConn,
+                Algorithm::WeightedRandom,
+                Algorithm::NginxRandomTwo,
+                Algorithm::ConsistentHashIp,
+                Algorithm::ConsistentHashUri,
+            ],
+        };
+        let max_weight: u32 = if to == Target::Nginx { 1000 } else { 256 };
+        (
+            prop::collection::vec((1..=max_weight, any::<bool>()), 1..8),
+            prop::sample::select(algorithms),
+            0u32..5,
+            1u64..120,
+            prop::option::of(1u64..60),
+            prop::option::of((
+                1u64..10,
+                prop::option::of(1u64..5),
+                1u32..5,
+                1u32..5,
+                1u64..3,
+            )),
+            prop::option::of((1u32..100, 0u32..10, any::<bool>())),
+        )
+            .prop_map(
+                move |(servers, algorithm, max_fails, fail_timeout, ramp, check, limit)| {
+                    let mut s = Scenario::classroom();
+                    s.algorithm = algorithm;
+                    s.resilience = lb_playground::sim::Resilience::NONE;
+                    s.servers = servers
+                        .iter()
+                        .enumerate()
+                        .map(|(i, &(w, backup))| {
+                            let mut spec = server(&format!("s{i}.internal"), w, 2);
+                            spec.backup = backup;
+                            spec
+                        })
+                        .collect();
+                    s.slow_start = ramp.map_or(SlowStart::Off, |p| SlowStart::Linear {
+                        period: SimDuration::from_secs(p),
+                    });
+                    match to {
+                        Target::Nginx => {
+                            s.resilience.passive = Passive::Nginx(NginxPassive {
+                                max_fails,
+                                fail_timeout: SimDuration::from_secs(fail_timeout),
+                            });
+                            s.rate_limit =
+                                limit.map_or(RateLimit::Off, |(rate, burst, nodelay)| {
+                                    RateLimit::Nginx(NginxLimit::new(
+                                        f64::from(rate),
+                                        burst,
+                                        nodelay,
+                                        LimitKey::ClientIp,
+                                    ))
+                                });
+                        }
+                        Target::Haproxy => {
+                            s.resilience.health =
+                                check.map(|(inter, fast, rise, fall, timeout)| ActiveCheck {
+                                    inter: SimDuration::from_secs(inter),
+                                    fastinter: fast.map(|f| SimDuration::from_millis(f * 100)),
+                                    downinter: None,
+                                    timeout: SimDuration::from_secs(timeout),
+                                    rise,
+                                    fall,
+                                    ..ActiveCheck::HAPROXY_DEFAULT
+                                });
+                        }
+                    }
+                    s
+                },
+            )
+    }
+
+    fn same(a: &Scenario, b: &Scenario) {
+        assert_eq!(a.servers, b.servers);
+        assert_eq!(a.algorithm, b.algorithm);
+        assert_eq!(a.resilience, b.resilience);
+        assert_eq!(a.slow_start, b.slow_start);
+        assert_eq!(a.rate_limit, b.rate_limit);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        #[test]
+        fn nginx_export_imports_back(s in scenario(Target::Nginx)) {
+            let text = export(&s, Target::Nginx);
+            let back = import(&text, Format::detect(&text), None).unwrap();
+            same(&back.scenario, &s);
+        }
+
+        #[test]
+        fn haproxy_export_imports_back(s in scenario(Target::Haproxy)) {
+            let text = export(&s, Target::Haproxy);
+            let back = import(&text, Format::detect(&text), None).unwrap();
+            same(&back.scenario, &s);
+        }
+    }
+
+    #[test]
+    fn what_has_no_equivalent_is_a_comment() {
+        let text = export(&Scenario::classroom(), Target::Nginx);
+        assert!(
+            text.contains("# No equivalent: the algorithm round-robin"),
+            "{text}"
+        );
+        assert!(
+            text.contains("# No equivalent in open-source nginx: active health checks"),
+            "{text}"
+        );
+        let text = export(&Scenario::classroom(), Target::Haproxy);
+        assert!(
+            text.contains("backend backend\n    balance roundrobin\n    option httpchk GET /\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("    server server-1 127.0.0.1:8001 check inter 2s rise 2 fall 3\n"),
+            "{text}"
+        );
+    }
+}
