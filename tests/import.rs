@@ -750,3 +750,56 @@ mod round_trip {
         );
     }
 }
+
+mod fuzz {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Pieces configs are made of, so random texts reach deep into the parsers.
+    const PIECES: [&str; 24] = [
+        "upstream u {",
+        "}",
+        ";",
+        "{",
+        "server a",
+        " weight=",
+        " weight ",
+        "3",
+        "0",
+        "x",
+        "\n",
+        " \"q",
+        "'",
+        "# c\n",
+        "backend b\n",
+        " server s 1.1.1.1 check inter ",
+        "2s",
+        "balance ",
+        "random(",
+        ")",
+        "hash $remote_addr",
+        " down",
+        "{\"name\": \"c\", \"load_assignment\": ",
+        "[",
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn random_configs_give_a_scenario_or_an_error_with_a_line(
+            parts in prop::collection::vec(prop::sample::select(PIECES.to_vec()), 0..40)
+        ) {
+            let text: String = parts.concat();
+            for format in [Format::Nginx, Format::Haproxy, Format::Envoy] {
+                match import(&text, format, None) {
+                    Ok(i) => prop_assert!(i.scenario.validate().is_ok()),
+                    Err(ImportError::Syntax { line, .. }) => {
+                        prop_assert!(line >= 1 && line <= text.split('\n').count())
+                    }
+                    Err(_) => {}
+                }
+            }
+        }
+    }
+}
