@@ -803,3 +803,14 @@ mod fuzz {
         }
     }
 }
+
+#[test]
+fn a_bad_envoy_field_is_named_by_its_path() {
+    let text = r#"{"name": "c", "load_assignment": {"endpoints": [{"lb_endpoints": [
+        {"endpoint": {"address": {"socket_address": {"address": "a", "port_value": 1}}},
+         "load_balancing_weight": 0}]}]}}"#;
+    assert_eq!(
+        import(text, Format::Envoy, None).unwrap_err().to_string(),
+        "load_assignment.endpoints[0].lb_endpoints[0].load_balancing_weight: is not a whole number from 1 to 1000"
+    );
+}

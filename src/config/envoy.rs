@@ -14,11 +14,11 @@ use crate::sim::passive::{EnvoyOutlier, Passive};
 use crate::sim::server::MAX_WEIGHT;
 use crate::sim::{Algorithm, SimDuration, SlowStart};
 
-/// A field with a bad value: its path and why (line 1 stands for the file; the path says where).
+/// A field with a bad value: its path and why.
 fn bad(path: &str, problem: impl std::fmt::Display) -> ImportError {
-    ImportError::Syntax {
-        line: 1,
-        problem: format!("{path}: {problem}"),
+    ImportError::Field {
+        field: path.to_string(),
+        problem: problem.to_string(),
     }
 }
 

@@ -20,7 +20,7 @@ struct Line {
     words: Vec<String>,
 }
 
-/// The words of one line, or `None` for a blank or comment line.
+/// The words of one line (none for a blank or comment line).
 fn split(text: &str, at: usize) -> Result<Vec<String>, ImportError> {
     let mut words = Vec::new();
     let mut word: Option<String> = None;
@@ -51,7 +51,7 @@ fn split(text: &str, at: usize) -> Result<Vec<String>, ImportError> {
     Ok(words)
 }
 
-/// A section: its keyword, its name, where it starts, and its lines.
+/// A section: its keyword, its name and its lines.
 struct Section {
     keyword: String,
     name: String,

@@ -149,6 +149,13 @@ pub enum ImportError {
         /// What is wrong.
         problem: String,
     },
+    /// A field of a JSON config has a bad value: its path and why.
+    Field {
+        /// The field's path (`health_checks[0].interval`).
+        field: String,
+        /// What is wrong.
+        problem: String,
+    },
     /// The file has no block with servers.
     Nothing {
         /// The format read.
@@ -181,6 +188,7 @@ impl std::fmt::Display for ImportError {
                 write!(f, "{bytes} bytes is more than the maximum {MAX_FILE_BYTES}")
             }
             ImportError::Syntax { line, problem } => write!(f, "line {line}: {problem}"),
+            ImportError::Field { field, problem } => write!(f, "{field}: {problem}"),
             ImportError::Nothing { format } => {
                 write!(f, "no {} with servers found", format.block())
             }

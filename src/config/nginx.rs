@@ -203,10 +203,10 @@ pub(super) fn import(text: &str, select: Option<&str>) -> Result<Imported, Impor
             let (Some(block), [name]) = (&d.block, &d.args[..]) else {
                 return Err(syntax(d.line, "\"upstream\" takes one name and a block"));
             };
-            upstreams.push((name.clone(), (d.line, block)));
+            upstreams.push((name.clone(), block));
         }
     }
-    let (name, (_, block)) = choose(Format::Nginx, upstreams, select)?;
+    let (name, block) = choose(Format::Nginx, upstreams, select)?;
     let mut warnings = Vec::new();
     let mut servers = Vec::new();
     let mut passive = Vec::new();
