@@ -814,3 +814,14 @@ fn a_bad_envoy_field_is_named_by_its_path() {
         "load_assignment.endpoints[0].lb_endpoints[0].load_balancing_weight: is not a whole number from 1 to 1000"
     );
 }
+
+#[test]
+fn default_server_applies_to_the_servers_after_it() {
+    let text = "backend b\n server a 1.1.1.1:80 check\n default-server inter 5s\n server b 1.1.1.2:80 check\n";
+    let i = import(text, Format::Haproxy, None).unwrap();
+    assert_eq!(
+        i.scenario.resilience.health.unwrap().inter,
+        SimDuration::from_secs(2)
+    );
+    assert_eq!(warned(&i)[0], (Some(4), "server b".into()));
+}

@@ -247,7 +247,11 @@ pub(super) fn import(text: &str, select: Option<&str>) -> Result<Imported, Impor
     let mut server_lines = Vec::new();
     for line in &section.lines {
         if line.words[0] == "server" {
-            server_lines.push(line);
+            // A default-server line applies to the servers after it.
+            let [_, _, _, rest @ ..] = &line.words[..] else {
+                return Err(syntax(line.at, "\"server\" needs a name and an address"));
+            };
+            server_lines.push((line, settings.default_server.under(&params(rest, line.at)?)));
         } else if !(settings.read(line)? || section.keyword == "listen" && line.words[0] == "bind")
         {
             warnings.push(Warning {
@@ -260,11 +264,8 @@ pub(super) fn import(text: &str, select: Option<&str>) -> Result<Imported, Impor
     let mut servers = Vec::new();
     let mut checks = Vec::new();
     let mut ramps = Vec::new();
-    for line in server_lines {
-        let [_, server_name, _address, rest @ ..] = &line.words[..] else {
-            return Err(syntax(line.at, "\"server\" needs a name and an address"));
-        };
-        let p = settings.default_server.under(&params(rest, line.at)?);
+    for (line, p) in server_lines {
+        let server_name = &line.words[1];
         for ignored in &p.ignored {
             warnings.push(Warning {
                 line: Some(line.at),
