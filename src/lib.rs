@@ -7,6 +7,7 @@
 //! user's actions into [`sim::Command`]s. `ui` (wasm32 only) is a thin Yew front end that renders
 //! the session, sends it actions, and carries out the effects only a browser can.
 
+pub mod config;
 pub mod playback;
 pub mod session;
 pub mod sim;

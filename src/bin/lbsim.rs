@@ -155,6 +155,7 @@ mod cli {
     use std::io::{self, BufWriter, Read, Write};
     use std::path::{Path, PathBuf};
 
+    use lb_playground::config::{self, Format};
     use lb_playground::sim::presets::{PRESETS, preset};
     use lb_playground::sim::report::{EventReport, Report, TRACE_HEADER, timeline, trace_line};
     use lb_playground::sim::scenario::{MAX_DURATION, MAX_FILE_BYTES, ScenarioError};
@@ -171,6 +172,8 @@ USAGE:
     lbsim run SCENARIO.json [--until SECONDS] [--seed N] [--trace FILE] [--max-work N]
     lbsim presets
     lbsim preset NAME
+    lbsim import CONFIG [--upstream NAME | --backend NAME | --cluster NAME]
+    lbsim export SCENARIO.json --to nginx|haproxy
     lbsim --help
 
 COMMANDS:
@@ -192,6 +195,17 @@ COMMANDS:
     presets   List the presets, one per line: id, title, duration (tab-separated).
     preset    Print preset NAME as a scenario file:
               lbsim preset crash-recovery > x.json && lbsim run x.json
+    import    Read an nginx config (its upstream blocks, limit_req and limit_req_zone), an
+              HAProxy config (a backend or listen section, with the defaults before it) or an
+              Envoy cluster in JSON, and print the scenario that behaves like it on stdout.
+              With several, --upstream, --backend or --cluster NAME picks one (without it
+              the error lists them). Everything in the chosen block the scenario cannot reproduce is a
+              warning on stderr with its line (lbsim: warning: CONFIG: line N: ...; an Envoy
+              field by its path); the
+              traffic and the servers' capacity are the classroom default's.
+    export    Print the nginx upstream or HAProxy backend that behaves like SCENARIO.json
+              (- reads stdin), with a comment for each part the target has no equivalent of;
+              importing it gives back the servers, algorithm, checks and slow start.
 
 OPTIONS (run):
     --until SECONDS   Simulated seconds to run (default: the scenario's duration; one of the
@@ -319,6 +333,8 @@ EXIT CODES:
         };
         match command.to_str() {
             Some("run") => run(parse_run(&mut parser)?),
+            Some("import") => import(&mut parser),
+            Some("export") => export(&mut parser),
             Some("presets") => {
                 if let Some((typed, _)) = next_word(&mut parser)? {
                     return Err(bad(format!("presets takes no arguments, got {typed:?}")));
@@ -352,9 +368,116 @@ EXIT CODES:
                 write_stdout(format!("{}\n", scenario.to_json()).as_bytes())
             }
             _ => Err(bad(format!(
-                "unknown command {typed:?} (the commands are run, presets and preset; try lbsim --help)"
+                "unknown command {typed:?} (the commands are run, presets, preset, import and export; try lbsim --help)"
             ))),
         }
+    }
+
+    /// `lbsim import CONFIG [--upstream NAME | --backend NAME | --cluster NAME]`: the scenario on stdout, the
+    /// warnings on stderr.
+    fn import(parser: &mut Parser) -> Result<(), Failure> {
+        let mut source = None;
+        let mut select: Option<(String, String)> = None;
+        while let Some((typed, arg)) = next_word(parser)? {
+            match arg {
+                Arg::Value(word) if source.is_none() => {
+                    source = Some(if word == "-" {
+                        Source::Stdin
+                    } else {
+                        Source::File(PathBuf::from(word))
+                    });
+                }
+                Arg::Value(_) => {
+                    return Err(bad(format!(
+                        "unexpected argument {typed:?} (import takes one config file)"
+                    )));
+                }
+                Arg::Long(name @ ("upstream" | "backend" | "cluster")) => {
+                    let flag = format!("--{name}");
+                    if let Some((given, _)) = &select {
+                        return Err(bad(format!("{flag} after {given}: give one name")));
+                    }
+                    let Ok(value) = parser.value() else {
+                        return Err(bad(format!("{flag} needs a value (NAME)")));
+                    };
+                    select = Some((flag, value.to_string_lossy().into_owned()));
+                }
+                Arg::Long(_) | Arg::Short(_) => {
+                    let name = typed.split_once('=').map_or(typed.as_str(), |(n, _)| n);
+                    return Err(bad(format!(
+                        "unknown option {name:?} (import takes --upstream, --backend and --cluster)"
+                    )));
+                }
+            }
+        }
+        let Some(source) = source else {
+            return Err(bad("import needs a config file (or - for stdin)"));
+        };
+        let text = read_source(&source)?;
+        let name = match &source {
+            Source::Stdin => "stdin".to_string(),
+            Source::File(path) => path.display().to_string(),
+        };
+        let format = Format::detect(&text);
+        let imported = config::import(&text, format, select.as_ref().map(|(_, n)| n.as_str()))
+            .map_err(|e| bad(format!("{name}: {e}")))?;
+        for w in &imported.warnings {
+            eprintln!("lbsim: warning: {name}: {w}");
+        }
+        write_stdout(format!("{}\n", imported.scenario.to_json()).as_bytes())
+    }
+
+    /// `lbsim export SCENARIO --to nginx|haproxy`: the config on stdout.
+    fn export(parser: &mut Parser) -> Result<(), Failure> {
+        let mut source = None;
+        let mut target = None;
+        while let Some((typed, arg)) = next_word(parser)? {
+            match arg {
+                Arg::Value(word) if source.is_none() => {
+                    source = Some(if word == "-" {
+                        Source::Stdin
+                    } else {
+                        Source::File(PathBuf::from(word))
+                    });
+                }
+                Arg::Value(_) => {
+                    return Err(bad(format!(
+                        "unexpected argument {typed:?} (export takes one scenario file)"
+                    )));
+                }
+                Arg::Long("to") => {
+                    if target.is_some() {
+                        return Err(bad("--to is given twice"));
+                    }
+                    let value = parser
+                        .value()
+                        .map_err(|_| bad("--to needs a value (nginx or haproxy)"))?;
+                    target = Some(match value.to_str() {
+                        Some("nginx") => config::Target::Nginx,
+                        Some("haproxy") => config::Target::Haproxy,
+                        _ => {
+                            return Err(bad(format!(
+                                "--to: {:?} is not nginx or haproxy",
+                                value.to_string_lossy()
+                            )));
+                        }
+                    });
+                }
+                Arg::Long(_) | Arg::Short(_) => {
+                    let name = typed.split_once('=').map_or(typed.as_str(), |(n, _)| n);
+                    return Err(bad(format!("unknown option {name:?} (export takes --to)")));
+                }
+            }
+        }
+        let Some(source) = source else {
+            return Err(bad("export needs a scenario file (or - for stdin)"));
+        };
+        let Some(target) = target else {
+            return Err(bad("export needs --to nginx or --to haproxy"));
+        };
+        let text = read_source(&source)?;
+        let scenario = Scenario::from_json(&text).map_err(|e| scenario_error(&source, e))?;
+        write_stdout(config::export(&scenario, target).as_bytes())
     }
 
     /// The next word of the command line as lexopt reads it, with the word as typed (lossily

@@ -57,6 +57,10 @@ pub enum Action {
     LoadPreset(&'static str),
     /// Start the scenario in a file: its text, or why the browser could not read it (a sentence).
     Import(Result<String, String>),
+    /// Start the scenario an nginx, HAProxy or Envoy config describes (`config::import`): its
+    /// text, or why the browser could not read it (a sentence). What the scenario cannot
+    /// reproduce is shown as a notice, each warning with its line.
+    ImportConfig(Result<String, String>),
     /// Download the session so far as a scenario file.
     Export,
     /// Put the session in a share link.

@@ -22,6 +22,22 @@ pub fn cannot(attempt: &str, reason: &str) -> String {
     format!("Cannot {attempt}: {reason}{stop}")
 }
 
+/// What an imported config said that the scenario does not reproduce, as one notice (`None`
+/// when nothing): `Imported with 2 warnings: line 3: keepalive: not modelled, ignored; ...`.
+pub fn config_warnings(warnings: &[crate::config::Warning]) -> Option<String> {
+    let (first, rest) = warnings.split_first()?;
+    let count = if rest.is_empty() {
+        "1 warning".to_string()
+    } else {
+        format!("{} warnings", warnings.len())
+    };
+    let list: Vec<String> = std::iter::once(first)
+        .chain(rest)
+        .map(|w| w.to_string())
+        .collect();
+    Some(format!("Imported with {count}: {}.", list.join("; ")))
+}
+
 /// Why the core refused, in words: the field and its problem, with any 0-based `servers[i]` in
 /// the field's path also given as the 1-based server number. A problem with the `server` field
 /// itself already names the server ("no server number 9 (there are 4)"), so it stands alone.

@@ -6,6 +6,7 @@ use super::display::Display;
 use super::errors;
 use super::paging::Page;
 use super::shortcut::next_slowdown;
+use crate::config::{self, Format};
 use crate::playback::{FIRST_FRAME_EVENTS, FrameBudget, PlaybackClock, SKIP, SPEEDS, STEP};
 use crate::sim::history::History;
 use crate::sim::presets::preset;
@@ -321,6 +322,22 @@ impl Session {
                     Ok(Err(e)) => Err(errors::cannot(attempt, &errors::scenario_reason(&e))),
                     Err(why) => Err(errors::cannot(attempt, &why)),
                 })
+            }
+            Action::ImportConfig(text) => {
+                let attempt = "import the config";
+                Some(
+                    match text.map(|t| config::import(&t, Format::detect(&t), None)) {
+                        Ok(Ok(imported)) => self.load(imported.scenario, None, attempt).map(|()| {
+                            let warned = errors::config_warnings(&imported.warnings);
+                            self.notice = match (warned, self.notice.take()) {
+                                (Some(w), Some(heavy)) => Some(format!("{w} {heavy}")),
+                                (w, heavy) => w.or(heavy),
+                            };
+                        }),
+                        Ok(Err(e)) => Err(errors::cannot(attempt, &e.to_string())),
+                        Err(why) => Err(errors::cannot(attempt, &why)),
+                    },
+                )
             }
             Action::Export => {
                 let json = self.sim.export_scenario().to_json();

@@ -681,3 +681,25 @@ fn a_skip_the_budget_cannot_cover_at_once_goes_on_over_the_next_frames() {
     whole.advance_to(SimTime::ZERO + SKIP);
     assert_eq!(whole.totals(), s.sim().totals());
 }
+
+#[test]
+fn an_imported_config_starts_its_scenario_and_shows_its_warnings() {
+    let mut s = paused_at(2);
+    s.dispatch(Action::ImportConfig(Ok(
+        "upstream app {\n    least_conn;\n    keepalive 8;\n    server 10.0.0.1 weight=2;\n    server 10.0.0.2;\n}\n".into(),
+    )));
+    assert_eq!(s.sim().algorithm(), Algorithm::LeastConnections);
+    assert_eq!(s.sim().scenario().servers[0].name, "10.0.0.1");
+    assert_eq!(
+        s.notice(),
+        Some("Imported with 1 warning: line 3: keepalive: not modelled, ignored.")
+    );
+    s.dispatch(Action::ImportConfig(Ok(
+        "upstream app {\n server a weight=x;\n}".into(),
+    )));
+    assert_eq!(
+        s.sim().scenario().servers[0].name,
+        "10.0.0.1",
+        "the run is kept"
+    );
+}

@@ -1,4 +1,5 @@
-//! The scenario panel: presets with what to watch for, and saving, loading and sharing runs.
+//! The scenario panel: presets with what to watch for, and saving, loading, importing (nginx,
+//! HAProxy, Envoy configs) and sharing runs.
 
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
@@ -50,6 +51,21 @@ pub fn ScenarioPanel(props: &ScenarioPanelProps) -> Html {
             });
         })
     };
+    let on_import_config = {
+        let on_action = props.on_action.clone();
+        Callback::from(move |e: Event| {
+            let input: HtmlInputElement = e.target_unchecked_into();
+            let Some(file) = input.files().and_then(|f| f.get(0)) else {
+                return;
+            };
+            input.set_value("");
+            let on_action = on_action.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                let text = files::read_text(file, MAX_FILE_BYTES).await;
+                on_action.emit(Action::ImportConfig(text));
+            });
+        })
+    };
     let emit = |action: Action| props.on_action.reform(move |_: MouseEvent| action.clone());
     html! {
         <section class="panel scenario" aria-label="Scenario">
@@ -71,6 +87,10 @@ pub fn ScenarioPanel(props: &ScenarioPanelProps) -> Html {
                 <label class="button" for="import" title="Load a scenario file saved from here or written by hand">{ "Load…" }</label>
                 <input id="import" class="hidden" type="file" accept=".json,application/json" onchange={on_import}
                     title="Load a scenario file saved from here or written by hand" />
+                <label class="button" for="import-config"
+                    title="Start the scenario an nginx upstream, an HAProxy backend or an Envoy cluster (JSON) describes; what it cannot reproduce is listed with its line">{ "Import config…" }</label>
+                <input id="import-config" class="hidden" type="file" onchange={on_import_config}
+                    title="Start the scenario an nginx upstream, an HAProxy backend or an Envoy cluster (JSON) describes; what it cannot reproduce is listed with its line" />
                 <button onclick={emit(Action::Share)}
                     title="Make a link that replays this session exactly, and copy it">{ "Share link" }</button>
             </div>

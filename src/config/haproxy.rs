@@ -1,0 +1,451 @@
+//! HAProxy: its line syntax (words split on blanks, `"` and `'` quotes, backslash escapes, `#`
+//! comments), its sections (a `backend` or `listen` inherits `balance`, `default-server`,
+//! `option httpchk`, `hash-type` and `timeout check` from the last `defaults` before it), and the
+//! mapping of one backend onto a scenario.
+//!
+//! Defaults are HAProxy's: `balance roundrobin`, `weight 1`, and for servers with `check`,
+//! `inter 2s rise 2 fall 3`, `fastinter` and `downinter` equal to `inter`, and a check timeout
+//! of `inter` unless `timeout check` is set. Without `option httpchk` HAProxy only opens a
+//! connection, where the model's checks also fail on errors: that is warned.
+
+use super::values::{haproxy_time, number};
+use super::{ConfigServer, Format, ImportError, Imported, Reason, Warning, choose, settle, syntax};
+use crate::sim::health::ActiveCheck;
+use crate::sim::{Algorithm, SimDuration, SlowStart};
+
+/// One line: its number and words.
+#[derive(Clone, Debug, PartialEq)]
+struct Line {
+    at: usize,
+    words: Vec<String>,
+}
+
+/// The words of one line (none for a blank or comment line).
+fn split(text: &str, at: usize) -> Result<Vec<String>, ImportError> {
+    let mut words = Vec::new();
+    let mut word: Option<String> = None;
+    let mut chars = text.chars();
+    let mut quote: Option<char> = None;
+    while let Some(c) = chars.next() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some('"') | None, '\\') => {
+                if let Some(e) = chars.next() {
+                    word.get_or_insert_default().push(e);
+                }
+            }
+            (Some(_), c) => word.get_or_insert_default().push(c),
+            (None, '"' | '\'') => {
+                quote = Some(c);
+                word.get_or_insert_default();
+            }
+            (None, '#') => break,
+            (None, c) if c.is_whitespace() => words.extend(word.take()),
+            (None, c) => word.get_or_insert_default().push(c),
+        }
+    }
+    if let Some(q) = quote {
+        return Err(syntax(at, format!("the quote {q} is never closed")));
+    }
+    words.extend(word);
+    Ok(words)
+}
+
+/// A section: its keyword, its name and its lines.
+struct Section {
+    keyword: String,
+    name: String,
+    lines: Vec<Line>,
+}
+
+/// Keywords that open a section.
+const SECTIONS: [&str; 14] = [
+    "global",
+    "defaults",
+    "frontend",
+    "backend",
+    "listen",
+    "peers",
+    "resolvers",
+    "userlist",
+    "mailers",
+    "program",
+    "http-errors",
+    "ring",
+    "cache",
+    "crt-store",
+];
+
+fn sections(text: &str) -> Result<Vec<Section>, ImportError> {
+    let mut out: Vec<Section> = Vec::new();
+    for (i, raw) in text.lines().enumerate() {
+        let words = split(raw, i + 1)?;
+        let Some(first) = words.first() else { continue };
+        if SECTIONS.contains(&first.as_str()) {
+            out.push(Section {
+                keyword: first.clone(),
+                name: words.get(1).cloned().unwrap_or_default(),
+                lines: Vec::new(),
+            });
+            if matches!(first.as_str(), "backend" | "listen") && words.len() < 2 {
+                return Err(syntax(i + 1, format!("{first:?} needs a name")));
+            }
+            continue;
+        }
+        let Some(section) = out.last_mut() else {
+            return Err(syntax(i + 1, format!("{first:?} is outside any section")));
+        };
+        section.lines.push(Line { at: i + 1, words });
+    }
+    Ok(out)
+}
+
+/// Server keywords that take no argument.
+const FLAGS: [&str; 18] = [
+    "backup",
+    "check",
+    "disabled",
+    "enabled",
+    "ssl",
+    "no-ssl",
+    "send-proxy",
+    "send-proxy-v2",
+    "check-ssl",
+    "no-check",
+    "non-stick",
+    "tfo",
+    "allow-0rtt",
+    "agent-check",
+    "no-backup",
+    "check-send-proxy",
+    "no-verifyhost",
+    "no-agent-check",
+];
+
+/// What a `server` or `default-server` line sets.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct Params {
+    weight: Option<u32>,
+    backup: Option<bool>,
+    check: Option<bool>,
+    disabled: Option<bool>,
+    inter: Option<SimDuration>,
+    fastinter: Option<SimDuration>,
+    downinter: Option<SimDuration>,
+    rise: Option<u32>,
+    fall: Option<u32>,
+    slowstart: Option<SimDuration>,
+    /// Keywords the model does not have, with their values, for warnings.
+    ignored: Vec<String>,
+}
+
+impl Params {
+    /// `self` with `over`'s settings on top.
+    fn under(&self, over: &Params) -> Params {
+        Params {
+            weight: over.weight.or(self.weight),
+            backup: over.backup.or(self.backup),
+            check: over.check.or(self.check),
+            disabled: over.disabled.or(self.disabled),
+            inter: over.inter.or(self.inter),
+            fastinter: over.fastinter.or(self.fastinter),
+            downinter: over.downinter.or(self.downinter),
+            rise: over.rise.or(self.rise),
+            fall: over.fall.or(self.fall),
+            slowstart: over.slowstart.or(self.slowstart),
+            ignored: over.ignored.clone(),
+        }
+    }
+}
+
+fn params(words: &[String], at: usize) -> Result<Params, ImportError> {
+    let mut p = Params::default();
+    let mut i = 0;
+    while i < words.len() {
+        let key = words[i].as_str();
+        i += 1;
+        if FLAGS.contains(&key) {
+            match key {
+                "backup" | "no-backup" => p.backup = Some(key == "backup"),
+                "check" | "no-check" => p.check = Some(key == "check"),
+                "disabled" | "enabled" => p.disabled = Some(key == "disabled"),
+                _ => p.ignored.push(key.to_string()),
+            }
+            continue;
+        }
+        let Some(value) = words.get(i) else {
+            return Err(syntax(at, format!("{key:?} needs a value")));
+        };
+        i += 1;
+        match key {
+            "weight" => p.weight = Some(number(value, 0, 256, "weight", at)?),
+            "inter" => p.inter = Some(haproxy_time(value, key, at)?),
+            "fastinter" => p.fastinter = Some(haproxy_time(value, key, at)?),
+            "downinter" => p.downinter = Some(haproxy_time(value, key, at)?),
+            "rise" => p.rise = Some(number(value, 1, 100, "rise", at)?),
+            "fall" => p.fall = Some(number(value, 1, 100, "fall", at)?),
+            "slowstart" => p.slowstart = Some(haproxy_time(value, key, at)?),
+            _ => p.ignored.push(format!("{key} {value}")),
+        }
+    }
+    Ok(p)
+}
+
+/// What a backend takes from the last `defaults` before it, or sets itself.
+#[derive(Clone, Debug, Default)]
+struct Settings {
+    balance: Option<(usize, Vec<String>)>,
+    consistent: bool,
+    httpchk: bool,
+    check_timeout: Option<SimDuration>,
+    default_server: Params,
+}
+
+impl Settings {
+    /// Folds in a line this module understands; `false` for any other.
+    fn read(&mut self, line: &Line) -> Result<bool, ImportError> {
+        let w: Vec<&str> = line.words.iter().map(String::as_str).collect();
+        match w[..] {
+            ["balance", ..] if w.len() >= 2 => {
+                self.balance = Some((line.at, line.words[1..].to_vec()));
+            }
+            ["hash-type", kind, ..] => self.consistent = kind == "consistent",
+            ["option", "httpchk", ..] => self.httpchk = true,
+            ["no", "option", "httpchk"] => self.httpchk = false,
+            ["timeout", "check", t] => {
+                self.check_timeout = Some(haproxy_time(t, "timeout check", line.at)?)
+            }
+            ["default-server", ..] => {
+                self.default_server = self
+                    .default_server
+                    .under(&params(&line.words[1..], line.at)?);
+            }
+            ["mode", "http" | "tcp"] => {}
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+
+/// Imports the backend (or listen section) named `select` (or the only one).
+pub(super) fn import(text: &str, select: Option<&str>) -> Result<Imported, ImportError> {
+    let sections = sections(text)?;
+    let mut backends = Vec::new();
+    let mut defaults = Settings::default();
+    for s in &sections {
+        if s.keyword == "defaults" {
+            defaults = Settings::default();
+            for line in &s.lines {
+                defaults.read(line)?;
+            }
+        } else if matches!(s.keyword.as_str(), "backend" | "listen") {
+            backends.push((s.name.clone(), (defaults.clone(), s)));
+        }
+    }
+    let (name, (mut settings, section)) = choose(Format::Haproxy, backends, select)?;
+    let mut warnings = Vec::new();
+    let mut server_lines = Vec::new();
+    for line in &section.lines {
+        if line.words[0] == "server" {
+            // A default-server line applies to the servers after it.
+            let [_, _, _, rest @ ..] = &line.words[..] else {
+                return Err(syntax(line.at, "\"server\" needs a name and an address"));
+            };
+            server_lines.push((line, settings.default_server.under(&params(rest, line.at)?)));
+        } else if !(settings.read(line)? || section.keyword == "listen" && line.words[0] == "bind")
+        {
+            warnings.push(Warning {
+                line: Some(line.at),
+                directive: line.words.join(" "),
+                reason: Reason::NotModelled,
+            });
+        }
+    }
+    let mut servers = Vec::new();
+    let mut checks = Vec::new();
+    let mut ramps = Vec::new();
+    for (line, p) in server_lines {
+        let server_name = &line.words[1];
+        for ignored in &p.ignored {
+            warnings.push(Warning {
+                line: Some(line.at),
+                directive: ignored.clone(),
+                reason: Reason::NotModelled,
+            });
+        }
+        let disabled = p.disabled == Some(true);
+        if disabled {
+            warnings.push(Warning {
+                line: Some(line.at),
+                directive: "disabled".into(),
+                reason: Reason::Approximated {
+                    used: "weight 0 (drained)".into(),
+                    difference: "a disabled server is in maintenance and is not checked; a drained one is",
+                },
+            });
+        }
+        let inter = p.inter.unwrap_or(SimDuration::from_secs(2));
+        let check = (p.check == Some(true)).then_some(ActiveCheck {
+            inter,
+            fastinter: p.fastinter.filter(|&f| f != inter),
+            downinter: p.downinter.filter(|&d| d != inter),
+            timeout: settings.check_timeout.unwrap_or(inter),
+            rise: p.rise.unwrap_or(2),
+            fall: p.fall.unwrap_or(3),
+            ..ActiveCheck::HAPROXY_DEFAULT
+        });
+        checks.push((line.at, format!("server {server_name}"), check));
+        ramps.push((
+            line.at,
+            format!("server {server_name}"),
+            p.slowstart.filter(|s| *s > SimDuration::ZERO),
+        ));
+        servers.push(ConfigServer {
+            name: server_name.clone(),
+            line: line.at,
+            weight: if disabled { 0 } else { p.weight.unwrap_or(1) },
+            backup: p.backup == Some(true),
+        });
+    }
+    let algorithm = balance(&settings, &servers, &mut warnings)?;
+    let mut scenario = super::scenario(
+        format!("HAProxy backend {name}"),
+        &servers,
+        algorithm,
+        &mut warnings,
+    );
+    let describe = |c: &Option<ActiveCheck>| match c {
+        None => "no check".to_string(),
+        Some(c) => format!(
+            "check inter {} fastinter {} downinter {} rise {} fall {}",
+            c.inter.to_message_string(),
+            c.fastinter.unwrap_or(c.inter).to_message_string(),
+            c.downinter.unwrap_or(c.inter).to_message_string(),
+            c.rise,
+            c.fall
+        ),
+    };
+    scenario.resilience.health = settle(&checks, None, describe, &mut warnings);
+    if scenario.resilience.health.is_some() && !settings.httpchk {
+        warnings.push(Warning {
+            line: checks.first().map(|c| c.0),
+            directive: "check".into(),
+            reason: Reason::Approximated {
+                used: "an HTTP check".into(),
+                difference: "without \"option httpchk\" HAProxy only opens a connection, so a server answering errors passes; the model's check fails it",
+            },
+        });
+    }
+    let ramp = settle(
+        &ramps,
+        None,
+        |s| {
+            s.map_or("no slowstart".into(), |t| {
+                format!("slowstart {}", t.to_message_string())
+            })
+        },
+        &mut warnings,
+    );
+    if let Some(period) = ramp {
+        scenario.slow_start = SlowStart::Linear { period };
+    }
+    Ok(Imported { scenario, warnings })
+}
+
+/// The algorithm `balance` names (roundrobin when there is none).
+fn balance(
+    settings: &Settings,
+    servers: &[ConfigServer],
+    warnings: &mut Vec<Warning>,
+) -> Result<Algorithm, ImportError> {
+    let Some((at, words)) = &settings.balance else {
+        return Ok(Algorithm::SmoothWeighted);
+    };
+    let at = *at;
+    let mut approximate = |used: Algorithm, difference: &'static str| {
+        warnings.push(Warning {
+            line: Some(at),
+            directive: format!("balance {}", words.join(" ")),
+            reason: Reason::Approximated {
+                used: used.id().into(),
+                difference,
+            },
+        });
+        used
+    };
+    let equal = servers.windows(2).all(|w| w[0].weight == w[1].weight);
+    let kind = words[0].as_str();
+    Ok(match kind {
+        "roundrobin" | "static-rr" => {
+            if !equal {
+                approximate(
+                    Algorithm::SmoothWeighted,
+                    "the same shares, but HAProxy orders the picks within a cycle in its own way",
+                );
+            }
+            Algorithm::SmoothWeighted
+        }
+        "leastconn" => Algorithm::HaproxyLeastConn,
+        "source" | "uri" => {
+            let used = if kind == "source" {
+                Algorithm::ConsistentHashIp
+            } else {
+                Algorithm::ConsistentHashUri
+            };
+            if words.len() > 1 {
+                approximate(used, "the options of balance uri are not modelled")
+            } else if !settings.consistent {
+                approximate(
+                    used,
+                    "HAProxy's default map-based hash moves most keys when a server leaves, a ring only its own (hash-type consistent)",
+                )
+            } else {
+                used
+            }
+        }
+        r if r == "random" || r.starts_with("random(") => {
+            let draws = match r.strip_prefix("random(").and_then(|d| d.strip_suffix(')')) {
+                Some(d) => number(d, 1, 100, "random draws", at)?,
+                None if r == "random" => 2,
+                None => return Err(syntax(at, format!("{r:?} is not random or random(N)"))),
+            };
+            if draws == 1 {
+                Algorithm::WeightedRandom
+            } else {
+                approximate(
+                    Algorithm::NginxRandomTwo,
+                    "two distinct weighted draws, where HAProxy draws with replacement on its ring (and as many times as asked)",
+                )
+            }
+        }
+        _ => {
+            warnings.push(Warning {
+                line: Some(at),
+                directive: format!("balance {}", words.join(" ")),
+                reason: Reason::Approximated {
+                    used: Algorithm::SmoothWeighted.id().into(),
+                    difference: "the model has no such algorithm: HAProxy's default roundrobin is used instead",
+                },
+            });
+            Algorithm::SmoothWeighted
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_split_on_blanks_quotes_and_comments() {
+        assert_eq!(
+            split(r#"  server "a b" 1.2.3.4:80 check # c"#, 1).unwrap(),
+            vec!["server", "a b", "1.2.3.4:80", "check"]
+        );
+        assert_eq!(split(r"x\ y 'z#'", 1).unwrap(), vec!["x y", "z#"]);
+        assert_eq!(
+            split("a \"b", 4).unwrap_err().to_string(),
+            "line 4: the quote \" is never closed"
+        );
+    }
+}
