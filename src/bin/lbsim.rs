@@ -380,13 +380,7 @@ EXIT CODES:
         let mut select: Option<(String, String)> = None;
         while let Some((typed, arg)) = next_word(parser)? {
             match arg {
-                Arg::Value(word) if source.is_none() => {
-                    source = Some(if word == "-" {
-                        Source::Stdin
-                    } else {
-                        Source::File(PathBuf::from(word))
-                    });
-                }
+                Arg::Value(word) if source.is_none() => source = Some(Source::named(word)),
                 Arg::Value(_) => {
                     return Err(bad(format!(
                         "unexpected argument {typed:?} (import takes one config file)"
@@ -414,10 +408,7 @@ EXIT CODES:
             return Err(bad("import needs a config file (or - for stdin)"));
         };
         let text = read_source(&source)?;
-        let name = match &source {
-            Source::Stdin => "stdin".to_string(),
-            Source::File(path) => path.display().to_string(),
-        };
+        let name = source.name();
         let format = Format::detect(&text);
         let imported = config::import(&text, format, select.as_ref().map(|(_, n)| n.as_str()))
             .map_err(|e| bad(format!("{name}: {e}")))?;
@@ -433,13 +424,7 @@ EXIT CODES:
         let mut target = None;
         while let Some((typed, arg)) = next_word(parser)? {
             match arg {
-                Arg::Value(word) if source.is_none() => {
-                    source = Some(if word == "-" {
-                        Source::Stdin
-                    } else {
-                        Source::File(PathBuf::from(word))
-                    });
-                }
+                Arg::Value(word) if source.is_none() => source = Some(Source::named(word)),
                 Arg::Value(_) => {
                     return Err(bad(format!(
                         "unexpected argument {typed:?} (export takes one scenario file)"
@@ -506,11 +491,30 @@ EXIT CODES:
         bad(e.to_string())
     }
 
-    /// Where the scenario comes from.
+    /// Where the scenario (or config) comes from.
     #[derive(Debug)]
     enum Source {
         Stdin,
         File(PathBuf),
+    }
+
+    impl Source {
+        /// The source a command-line word names (`-` is stdin).
+        fn named(word: std::ffi::OsString) -> Source {
+            if word == "-" {
+                Source::Stdin
+            } else {
+                Source::File(PathBuf::from(word))
+            }
+        }
+
+        /// What messages call it.
+        fn name(&self) -> String {
+            match self {
+                Source::Stdin => "stdin".to_string(),
+                Source::File(path) => path.display().to_string(),
+            }
+        }
     }
 
     /// The parsed arguments of `lbsim run`.
@@ -539,11 +543,7 @@ EXIT CODES:
                             "unexpected argument {typed:?} (run takes one scenario file)"
                         )));
                     }
-                    source = Some(if word == "-" {
-                        Source::Stdin
-                    } else {
-                        Source::File(PathBuf::from(word))
-                    });
+                    source = Some(Source::named(word));
                     continue;
                 }
                 Arg::Long(name @ ("until" | "seed" | "trace" | "max-work")) => format!("--{name}"),
@@ -650,11 +650,7 @@ EXIT CODES:
         if let ScenarioError::Invalid(e) = e {
             return bad(e.to_string());
         }
-        let name = match source {
-            Source::Stdin => "stdin".to_string(),
-            Source::File(path) => path.display().to_string(),
-        };
-        bad(format!("{name}: {e}"))
+        bad(format!("{}: {e}", source.name()))
     }
 
     /// Whether `trace` is the scenario file of `source` under another name (`./x.json`, a

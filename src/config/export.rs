@@ -108,17 +108,7 @@ fn nginx(s: &Scenario) -> String {
             Some(" max_fails=0".to_string())
         }
     };
-    let ramp = match s.slow_start {
-        SlowStart::Linear { period } => format!(" slow_start={}", time(period)),
-        SlowStart::Off => String::new(),
-        envoy => {
-            out.push_str(&format!(
-                "# No equivalent: slow start {}.\n",
-                envoy.describe()
-            ));
-            String::new()
-        }
-    };
+    let ramp = slow_start(s.slow_start, " slow_start=", &mut out);
     let limit = match s.rate_limit {
         RateLimit::Nginx(n) => {
             let key = match n.key {
@@ -238,17 +228,7 @@ fn haproxy(s: &Scenario) -> String {
             s.rate_limit.describe()
         ));
     }
-    let ramp = match s.slow_start {
-        SlowStart::Linear { period } => format!(" slowstart {}", time(period)),
-        SlowStart::Off => String::new(),
-        envoy => {
-            out.push_str(&format!(
-                "# No equivalent: slow start {}.\n",
-                envoy.describe()
-            ));
-            String::new()
-        }
-    };
+    let ramp = slow_start(s.slow_start, " slowstart ", &mut out);
     let check = s.resilience.health.map(|h| {
         if h.backoff_cap.is_some() {
             out.push_str("# No equivalent: the check interval's backoff while a server is down.\n");
@@ -309,4 +289,20 @@ fn haproxy(s: &Scenario) -> String {
         out.push_str(&format!("{line}\n"));
     }
     out
+}
+
+/// The server option for a linear slow start, `option` followed by its period; any other ramp
+/// has no equivalent, which a comment in `out` says.
+fn slow_start(ramp: SlowStart, option: &str, out: &mut String) -> String {
+    match ramp {
+        SlowStart::Linear { period } => format!("{option}{}", time(period)),
+        SlowStart::Off => String::new(),
+        envoy => {
+            out.push_str(&format!(
+                "# No equivalent: slow start {}.\n",
+                envoy.describe()
+            ));
+            String::new()
+        }
+    }
 }

@@ -36,36 +36,8 @@ pub fn ScenarioPanel(props: &ScenarioPanelProps) -> Html {
             }
         })
     };
-    let on_import = {
-        let on_action = props.on_action.clone();
-        Callback::from(move |e: Event| {
-            let input: HtmlInputElement = e.target_unchecked_into();
-            let Some(file) = input.files().and_then(|f| f.get(0)) else {
-                return;
-            };
-            input.set_value("");
-            let on_action = on_action.clone();
-            wasm_bindgen_futures::spawn_local(async move {
-                let text = files::read_text(file, MAX_FILE_BYTES).await;
-                on_action.emit(Action::Import(text));
-            });
-        })
-    };
-    let on_import_config = {
-        let on_action = props.on_action.clone();
-        Callback::from(move |e: Event| {
-            let input: HtmlInputElement = e.target_unchecked_into();
-            let Some(file) = input.files().and_then(|f| f.get(0)) else {
-                return;
-            };
-            input.set_value("");
-            let on_action = on_action.clone();
-            wasm_bindgen_futures::spawn_local(async move {
-                let text = files::read_text(file, MAX_FILE_BYTES).await;
-                on_action.emit(Action::ImportConfig(text));
-            });
-        })
-    };
+    let on_import = read_file(&props.on_action, Action::Import);
+    let on_import_config = read_file(&props.on_action, Action::ImportConfig);
     let emit = |action: Action| props.on_action.reform(move |_: MouseEvent| action.clone());
     html! {
         <section class="panel scenario" aria-label="Scenario">
@@ -108,4 +80,25 @@ pub fn ScenarioPanel(props: &ScenarioPanelProps) -> Html {
             </div>
         </section>
     }
+}
+
+/// A file input's change handler: reads the chosen file (up to the scenario file limit) and
+/// sends its text as the action `make` builds.
+fn read_file(
+    on_action: &Callback<Action>,
+    make: fn(Result<String, String>) -> Action,
+) -> Callback<Event> {
+    let on_action = on_action.clone();
+    Callback::from(move |e: Event| {
+        let input: HtmlInputElement = e.target_unchecked_into();
+        let Some(file) = input.files().and_then(|f| f.get(0)) else {
+            return;
+        };
+        input.set_value("");
+        let on_action = on_action.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let text = files::read_text(file, MAX_FILE_BYTES).await;
+            on_action.emit(make(text));
+        });
+    })
 }
