@@ -4,8 +4,8 @@
 //! The key is the first three octets of the IPv4 address, so a whole /24 (an office, a NAT) lands
 //! together. The hash starts at 89 and takes each key byte as `h = (h * 113 + byte) % 6271`; then
 //! `h % total_weight` walks the configured weights to a server. If that server is unavailable the
-//! loop continues from the current `h` (hashing the same bytes again); after 20 tries nginx falls
-//! back to round robin. Unavailable servers keep their place in the walk, so marking one down moves
+//! loop continues from the current `h` (hashing the same bytes again); nginx falls back to round
+//! robin once more than 20 re-hashes have failed (`++tries > 20`: 21 rounds in all). Unavailable servers keep their place in the walk, so marking one down moves
 //! only its own clients.
 
 use super::smooth_weighted::SmoothWeighted;
@@ -24,7 +24,8 @@ pub(super) const ABOUT: About = About {
 const INITIAL: u32 = 89;
 const MULTIPLIER: u32 = 113;
 const MODULUS: u32 = 6271;
-const TRIES: u32 = 20;
+/// Hash rounds before the fallback: the first, and 20 re-hashes.
+const TRIES: u32 = 21;
 
 /// nginx ip_hash.
 #[derive(Clone, Debug, Default)]
@@ -158,5 +159,43 @@ mod tests {
             }
         }
         assert!((on_a as f64 / 6_000.0 - 0.75).abs() < 0.03, "{on_a}");
+    }
+
+    /// The server the hash reaches in round `round` (1-based) for `ip` over equal weights.
+    fn round_reaches(ip: [u8; 4], servers: u32, round: u32) -> u32 {
+        let mut hash = INITIAL;
+        for _ in 0..round {
+            for &byte in &ip[..3] {
+                hash = (hash * MULTIPLIER + u32::from(byte)) % MODULUS;
+            }
+        }
+        hash % servers
+    }
+
+    #[test]
+    fn the_hash_gets_twenty_one_rounds_before_round_robin_takes_over() {
+        // Ten servers, only server 9 up: an address whose first 20 rounds reach down servers and
+        // whose 21st reaches server 9 is still placed by the hash, as nginx's `++tries > 20` does.
+        let mut p = pool(&[1; 10]);
+        for c in &mut p[..9] {
+            c.available = false;
+        }
+        let late = (0..60_000u32)
+            .map(|i| [(i >> 8) as u8, i as u8, 7, 0])
+            .find(|&ip| {
+                (1..=20).all(|r| round_reaches(ip, 10, r) != 9) && round_reaches(ip, 10, 21) == 9
+            })
+            .expect("an address found in the 21st round");
+        let mut b = IpHash::default();
+        assert_eq!(server_for(&mut b, &p, late), Some(9));
+        let last = b.decision(&p, SimTime::ZERO).last_pick.unwrap();
+        assert!(last.hash.is_some(), "the hash chose it, not the fallback");
+        // One that reaches server 9 in no round up to the 21st falls back to round robin.
+        let never = (0..60_000u32)
+            .map(|i| [(i >> 8) as u8, i as u8, 7, 0])
+            .find(|&ip| (1..=21).all(|r| round_reaches(ip, 10, r) != 9))
+            .expect("an address the hash never places");
+        assert_eq!(server_for(&mut b, &p, never), Some(9));
+        assert_eq!(b.decision(&p, SimTime::ZERO).last_pick.unwrap().hash, None);
     }
 }
