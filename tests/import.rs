@@ -184,16 +184,14 @@ fn ip_hash_and_down_and_passive_settings_map_with_a_warning_for_down() {
             fail_timeout: SimDuration::from_secs(30)
         })
     );
-    // `down` is weight 0 (drained), which the scenario can say; nginx's hash keeping the down
-    // server's place cannot be, so it is warned. Its max_fails is nginx's default 1, not 3.
-    assert_eq!(i.scenario.servers[2].weight, 0);
+    // `down` keeps the server's weight (and so its place in the hash) and starts it drained.
+    // Its max_fails is nginx's default 1, not 3.
+    assert!(i.scenario.servers[2].down);
+    assert_eq!(i.scenario.servers[2].weight, 1);
+    assert_eq!(warned(&i), [(Some(19), "server".into())]);
+    assert!(matches!(i.warnings[0].reason, Reason::PerServer { .. }));
     assert_eq!(
-        warned(&i),
-        [(Some(19), "down".into()), (Some(19), "server".into())]
-    );
-    assert!(matches!(i.warnings[1].reason, Reason::PerServer { .. }));
-    assert_eq!(
-        i.warnings[1].to_string(),
+        i.warnings[0].to_string(),
         "line 19: server: the scenario has one value for all servers; max_fails=3 fail_timeout=30s is used for every server"
     );
 }
@@ -824,4 +822,38 @@ fn default_server_applies_to_the_servers_after_it() {
         SimDuration::from_secs(2)
     );
     assert_eq!(warned(&i)[0], (Some(4), "server b".into()));
+}
+
+#[test]
+fn an_nginx_down_server_keeps_its_weight_takes_nothing_and_leaves_the_others_keys_in_place() {
+    let conf = "upstream u {\n ip_hash;\n server a;\n server b down;\n server c;\n}\n";
+    let i = import(conf, Format::Nginx, None).unwrap();
+    assert!(i.warnings.is_empty(), "{:?}", i.warnings);
+    assert!(i.scenario.servers[1].down);
+    let run = |scenario: lb_playground::sim::Scenario| {
+        let mut sim = Simulation::new(scenario).unwrap();
+        sim.keep_finished(true);
+        sim.advance_to(SimTime::from_secs_f64(60.0));
+        let mut by_client = std::collections::BTreeMap::new();
+        while let Some(r) = sim.poll_finished() {
+            by_client.insert(r.client, r.server);
+        }
+        (sim.metrics().servers()[1].routed, by_client)
+    };
+    let (routed, down_run) = run(i.scenario.clone());
+    assert_eq!(routed, 0, "a down server takes nothing");
+    // With b up, every client that did not land on b lands where it did with b down.
+    let mut up = i.scenario.clone();
+    up.servers[1].down = false;
+    let (_, up_run) = run(up);
+    let mut kept = 0;
+    for (client, server) in &up_run {
+        if *server != Some(1)
+            && let Some(was) = down_run.get(client)
+        {
+            assert_eq!(was, server, "client {client} moved");
+            kept += 1;
+        }
+    }
+    assert!(kept > 50, "{kept} clients compared");
 }

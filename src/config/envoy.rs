@@ -307,6 +307,7 @@ fn endpoints(
                 line: 1,
                 weight,
                 backup: priority > 0,
+                down: false,
             });
         }
     }

@@ -161,7 +161,7 @@ fn nginx(s: &Scenario) -> String {
         if server.backup {
             line += " backup";
         }
-        if server.weight == 0 {
+        if server.down || server.weight == 0 {
             line += " down";
         }
         out.push_str(&format!("{line};\n"));

@@ -305,6 +305,7 @@ pub(super) fn import(text: &str, select: Option<&str>) -> Result<Imported, Impor
             line: line.at,
             weight: if disabled { 0 } else { p.weight.unwrap_or(1) },
             backup: p.backup == Some(true),
+            down: false,
         });
     }
     let algorithm = balance(&settings, &servers, &mut warnings)?;

@@ -272,6 +272,8 @@ struct ConfigServer {
     line: usize,
     weight: u32,
     backup: bool,
+    /// Marked down (nginx `down`): drained, its weight kept.
+    down: bool,
 }
 
 /// The scenario for `servers` under `algorithm`, titled `title`: the classroom's traffic and
@@ -311,6 +313,7 @@ fn scenario(
         }
         let mut spec = server(&name, s.weight, 2);
         spec.backup = s.backup;
+        spec.down = s.down;
         base.servers.push(spec);
     }
     base

@@ -301,6 +301,7 @@ fn server(
         line: d.line,
         weight: 1,
         backup: false,
+        down: false,
     };
     let (mut max_fails, mut fail_timeout, mut ramp) = (1, SimDuration::from_secs(10), None);
     let mut written = Vec::new();
@@ -329,23 +330,19 @@ fn server(
                 ));
             }
             ("backup", false) => s.backup = true,
-            ("down", false) => warnings.push(warn(
-                d,
-                p.clone(),
-                Reason::Approximated {
-                    used: "weight 0 (drained)".into(),
-                    difference: "a down server keeps its place in nginx's hashes, while weight 0 takes it out of them",
-                },
-            )),
-            ("max_conns", true) | ("route", true) | ("service", true) | ("resolve", false)
+            ("down", false) => s.down = true,
+            ("max_conns", true)
+            | ("route", true)
+            | ("service", true)
+            | ("resolve", false)
             | ("drain", false) => warnings.push(warn(d, p.clone(), Reason::NotModelled)),
             _ => {
-                return Err(syntax(d.line, format!("invalid parameter {p:?} of \"server\"")));
+                return Err(syntax(
+                    d.line,
+                    format!("invalid parameter {p:?} of \"server\""),
+                ));
             }
         }
-    }
-    if params.iter().any(|p| p == "down") {
-        s.weight = 0;
     }
     let words = if written.is_empty() {
         "server".to_string()

@@ -38,6 +38,14 @@ pub struct ServerSpec {
     /// Share of requests answered with an error (500), from 0 to 1.
     #[serde(default)]
     pub error_rate: f64,
+    /// Marked down in the configuration (nginx `down`): it starts drained, taking no requests,
+    /// but keeps its weight, so hashes keep its place and map every other key as before.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub down: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 fn one() -> u32 {
@@ -355,6 +363,7 @@ mod tests {
             queue_limit,
             backup: false,
             error_rate: 0.0,
+            down: false,
         })
     }
 

@@ -164,6 +164,7 @@ impl Simulation {
         let spec = |name: String| ServerSpec {
             name,
             backup: false,
+            down: false,
             ..template.clone()
         };
         let server = match self.reusable_slot() {

@@ -237,11 +237,17 @@ impl Simulation {
         let servers: Vec<Server> = scenario.servers.iter().cloned().map(Server::new).collect();
         let backends = servers
             .iter()
-            .map(|_| Backend::new(resilience.health, resilience.breaker))
+            .map(|server| {
+                let mut backend = Backend::new(resilience.health, resilience.breaker);
+                // A server marked down starts drained: out of rotation, its weight kept.
+                backend.set_draining(server.spec().down);
+                backend
+            })
             .collect();
         let mut pool = Pool::default();
-        for server in &servers {
+        for (index, server) in servers.iter().enumerate() {
             pool.push(server.spec().weight, server.spec().backup);
+            pool.set_available(index, !server.spec().down);
         }
         let mut sim = Simulation {
             now: SimTime::ZERO,
