@@ -2,6 +2,7 @@
 //! [`Effect`] the session needs from the world outside it (the browser) to finish one.
 
 use super::display::Display;
+use crate::config::Target;
 use crate::sim::{Algorithm, Command};
 
 /// Something the user asks the session to do. [`Session::dispatch`](super::Session::dispatch)
@@ -63,6 +64,9 @@ pub enum Action {
     ImportConfig(Result<String, String>),
     /// Download the session so far as a scenario file.
     Export,
+    /// Download the nginx upstream or HAProxy backend that behaves like the session's scenario
+    /// (`config::export`, with a comment for each part the target cannot say).
+    ExportConfig(Target),
     /// Put the session in a share link.
     Share,
     /// The share link the browser made from [`Effect::Share`]'s fragment, to show.

@@ -6,7 +6,7 @@ use super::display::Display;
 use super::errors;
 use super::paging::Page;
 use super::shortcut::next_slowdown;
-use crate::config::{self, Format};
+use crate::config::{self, Format, Target};
 use crate::playback::{FIRST_FRAME_EVENTS, FrameBudget, PlaybackClock, SKIP, SPEEDS, STEP};
 use crate::sim::history::History;
 use crate::sim::presets::preset;
@@ -32,6 +32,10 @@ type FileType = (&'static str, &'static str);
 const JSON: FileType = ("json", "application/json");
 /// Metrics and request logs.
 const CSV: FileType = ("csv", "text/csv");
+/// An nginx configuration fragment.
+const CONF: FileType = ("conf", "text/plain");
+/// An HAProxy configuration fragment.
+const CFG: FileType = ("cfg", "text/plain");
 
 /// The server "add a server" adds.
 pub const NEW_SERVER: Command = Command::AddServer {
@@ -338,6 +342,15 @@ impl Session {
                         Err(why) => Err(errors::cannot(attempt, &why)),
                     },
                 )
+            }
+            Action::ExportConfig(to) => {
+                let text = config::export(&self.sim.export_scenario(), to);
+                let (what, file) = match to {
+                    Target::Nginx => ("nginx", CONF),
+                    Target::Haproxy => ("haproxy", CFG),
+                };
+                effects.push(self.download(what, file, text));
+                Some(Ok(()))
             }
             Action::Export => {
                 let json = self.sim.export_scenario().to_json();

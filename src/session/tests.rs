@@ -523,6 +523,16 @@ fn downloads_and_links_are_effects_named_by_the_simulated_time() {
         other => panic!("{other:?}"),
     };
     assert_eq!(name(&mut s, Action::MetricsCsv), "lb-metrics-3s.csv");
+    let config = |s: &mut Session, to| match s.dispatch(Action::ExportConfig(to)).as_slice() {
+        [Effect::Download(d)] => (d.filename.clone(), d.contents.clone()),
+        other => panic!("{other:?}"),
+    };
+    let (file, text) = config(&mut s, crate::config::Target::Nginx);
+    assert_eq!(file, "lb-nginx-3s.conf");
+    assert!(text.contains("upstream "), "{text}");
+    let (file, text) = config(&mut s, crate::config::Target::Haproxy);
+    assert_eq!(file, "lb-haproxy-3s.cfg");
+    assert!(text.contains("backend "), "{text}");
     assert_eq!(name(&mut s, Action::Report), "lb-report-3s.json");
     assert_eq!(
         name(&mut s, Action::SavePng("latency")),

@@ -5,6 +5,7 @@ use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use super::files;
+use crate::config::Target;
 use crate::session::Action;
 use crate::sim::presets::PRESETS;
 use crate::sim::scenario::MAX_FILE_BYTES;
@@ -75,6 +76,10 @@ pub fn ScenarioPanel(props: &ScenarioPanelProps) -> Html {
                     title="Download the sampled metrics (throughput, errors, retries, p50/p95/p99 per window) as CSV">{ "Metrics CSV" }</button>
                 <button onclick={emit(Action::RequestLogCsv)}
                     title="Download the log of recent requests (time, client, server, outcome, latency) as CSV">{ "Request log CSV" }</button>
+                <button onclick={emit(Action::ExportConfig(Target::Nginx))}
+                    title="Download the nginx upstream that behaves like this session's scenario, with a comment for each part nginx cannot say">{ "nginx config" }</button>
+                <button onclick={emit(Action::ExportConfig(Target::Haproxy))}
+                    title="Download the HAProxy backend that behaves like this session's scenario, with a comment for each part HAProxy cannot say">{ "HAProxy config" }</button>
                 <button onclick={emit(Action::Report)}
                     title="Download the run's report (the same JSON as the lbsim command-line runner prints)">{ "Report" }</button>
             </div>
