@@ -259,7 +259,7 @@ impl Metrics {
     /// [`Metrics::track_any_answer`] was called).
     pub fn record_any_answer(&mut self, latency: SimDuration) {
         if let Some(rolling) = &mut self.any_answer {
-            rolling.window.record(latency.0);
+            rolling.record(latency);
         }
     }
 
@@ -319,7 +319,7 @@ impl Metrics {
             Tally::Completed => {
                 self.ended.completed += 1;
                 self.latency.record(latency.0);
-                self.window.window.record(latency.0);
+                self.window.record(latency);
                 if let Some(stats) = server.and_then(|s| self.servers.get_mut(s)) {
                     stats.latency.record(latency.0);
                 }
@@ -366,7 +366,7 @@ impl Metrics {
         while self.window_end <= now {
             self.record_queues(queues.clone());
             let secs = self.window_len.as_secs_f64();
-            let throughput = self.window.window.count() as f64 / secs;
+            let throughput = self.window.in_window() as f64 / secs;
             let p95_any_ms = self
                 .any_answer
                 .as_mut()
@@ -425,6 +425,17 @@ struct Rolling {
 }
 
 impl Rolling {
+    /// Latencies counted in the current window.
+    fn in_window(&self) -> u64 {
+        self.window.count()
+    }
+
+    /// Counts one latency in the current window.
+    #[inline]
+    fn record(&mut self, latency: SimDuration) {
+        self.window.record(latency.0);
+    }
+
     /// Closes the window: kept among the recent ones (reusing the oldest one's storage), and
     /// the recent ones merged.
     fn close(&mut self) -> &Histogram {

@@ -178,14 +178,19 @@ impl Simulation {
         }
     }
 
+    /// The closed-loop users' settings, if `user` is still one of them (its generation is the
+    /// current one and there are still that many users).
+    fn current_users(&self, user: User) -> Option<ClosedLoop> {
+        self.traffic
+            .closed_loop
+            .filter(|c| user.generation == self.clients.generation && user.index < c.users)
+    }
+
     /// `user` thinks, then sends again (unless its generation of users has been replaced).
     fn user_thinks(&mut self, user: User) {
-        let Some(closed) = self.traffic.closed_loop else {
+        let Some(closed) = self.current_users(user) else {
             return;
         };
-        if user.generation != self.clients.generation || user.index >= closed.users {
-            return;
-        }
         let mean = closed.think_time.0 as f64;
         let think = SimDuration::from_micros_f64(self.streams.users.exponential(mean));
         let step = Step::UserSends {
@@ -197,10 +202,7 @@ impl Simulation {
 
     /// A closed-loop user sends its next request (its first attempt at it).
     pub(super) fn user_sends(&mut self, user: User) {
-        let Some(closed) = self.traffic.closed_loop else {
-            return;
-        };
-        if user.generation != self.clients.generation || user.index >= closed.users {
+        if self.current_users(user).is_none() {
             return;
         }
         let client = user.index % self.traffic.clients;

@@ -42,14 +42,14 @@ impl Simulation {
     pub(super) fn send(&mut self, client: u32, cost: SimDuration, path: u8, chain: Chain) {
         let seq = Seq(self.generated);
         self.generated += 1;
+        let request = Request {
+            chain,
+            ..self.new_request(seq, client, cost, path)
+        };
         if self.held() >= MAX_HELD {
-            let mut request = self.new_request(seq, client, cost, path);
-            request.chain = chain;
             self.finish_request(request, Outcome::OverCapacity);
             return;
         }
-        let mut request = self.new_request(seq, client, cost, path);
-        request.chain = chain;
         let id = self.requests.insert(request);
         if let Some(patience) = self.traffic.client_timeout {
             self.events
