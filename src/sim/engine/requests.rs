@@ -42,15 +42,14 @@ impl Simulation {
     pub(super) fn send(&mut self, client: u32, cost: SimDuration, path: u8, chain: Chain) {
         let seq = Seq(self.generated);
         self.generated += 1;
-        let request = Request {
-            chain,
-            ..self.new_request(seq, client, cost, path)
-        };
         if self.held() >= MAX_HELD {
+            let request = self.new_request(seq, client, cost, path, chain);
             self.finish_request(request, Outcome::OverCapacity);
             return;
         }
-        let id = self.requests.insert(request);
+        let id = self
+            .requests
+            .insert(self.new_request(seq, client, cost, path, chain));
         if let Some(patience) = self.traffic.client_timeout {
             self.events
                 .push(self.now + patience, Step::ClientGivesUp(id, seq));
@@ -84,7 +83,14 @@ impl Simulation {
 
     /// Request `seq` as its client sends it now, on its way to the balancer.
     #[inline]
-    fn new_request(&self, seq: Seq, client: u32, cost: SimDuration, path: u8) -> Request {
+    fn new_request(
+        &self,
+        seq: Seq,
+        client: u32,
+        cost: SimDuration,
+        path: u8,
+        chain: Chain,
+    ) -> Request {
         Request {
             seq,
             client,
@@ -101,7 +107,7 @@ impl Simulation {
             phase_start: self.now,
             phase_end: self.now + self.scenario.client_latency,
             outcome: None,
-            chain: Chain::default(),
+            chain,
         }
     }
 
