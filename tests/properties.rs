@@ -42,7 +42,7 @@ fn candidates() -> impl Strategy<Value = Vec<Candidate>> {
 fn key(i: u32) -> RequestKey {
     RequestKey {
         client: i,
-        ip: [(i % 251) as u8 + 1, (i / 3) as u8, (i / 7) as u8, i as u8],
+        ip: [(i % 251) as u8 + 1, (i / 3) as u8, (i / 7) as u8, i as u8].into(),
         session: u64::from(i) * 7919,
         path: (i % 16) as u8,
         path_hash: path_hash(&format!("/p{}", i % 16)),
