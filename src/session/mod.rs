@@ -15,6 +15,7 @@
 //! `Debug` output.
 
 mod action;
+mod config_choice;
 mod display;
 pub mod errors;
 mod paging;
@@ -22,6 +23,7 @@ mod shortcut;
 mod state;
 
 pub use action::{Action, Download, Effect, ServerAction};
+pub use config_choice::ConfigChoice;
 pub use display::{Display, Theme};
 pub use paging::{CARDS_PER_PAGE, Page};
 pub use shortcut::{SHORTCUTS, SLOWDOWN_CYCLE, Shortcut, next_slowdown};

@@ -304,6 +304,7 @@ pub fn App() -> Html {
                         title={sim.scenario().title.clone()}
                         watch={sim.scenario().watch.clone()}
                         link={s.link().map(str::to_string)}
+                        choice={s.config_choice().cloned()}
                         on_action={on_action.clone()}
                     />
                     <AlgorithmPicker algorithm={sim.algorithm()} on_command={on_command.clone()} />
