@@ -488,12 +488,13 @@ pub const NAT_ADDRESS: [u8; 4] = [203, 0, 113, 7];
 
 impl Traffic {
     /// The address the load balancer sees for `client`.
+    #[inline]
     pub fn client_ip(&self, client: u32) -> IpAddr {
         if client < self.behind_nat {
             return IpAddr::V4(NAT_ADDRESS.into());
         }
         if !self.addresses.is_empty() {
-            return nth_address(&self.addresses, client);
+            return self.listed_address(client);
         }
         let x = splitmix64(u64::from(client));
         // A public-looking first octet (1 to 223), the rest from the hash.
@@ -503,6 +504,12 @@ impl Traffic {
             (x >> 16) as u8,
             (x >> 24) as u8,
         ))
+    }
+
+    /// `client`'s address from `addresses` (kept out of line: most runs list none).
+    #[cold]
+    fn listed_address(&self, client: u32) -> IpAddr {
+        nth_address(&self.addresses, client)
     }
 
     /// The session id (cookie) of `client`: one session per client.
