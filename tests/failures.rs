@@ -4,7 +4,7 @@
 
 use lb_playground::sim::breaker::{BreakerConfig, BreakerRule, BreakerState};
 use lb_playground::sim::health::{
-    ActiveCheck, CheckFailure, CheckSchedule, HealthTransition, ServerCheck,
+    ActiveCheck, CheckFailure, CheckKind, CheckSchedule, HealthTransition, ServerCheck,
 };
 use lb_playground::sim::passive::{Passive, PassiveTransition};
 use lb_playground::sim::request::Phase;
@@ -656,14 +656,14 @@ fn a_health_down_says_which_check_settings_decided_it() {
     sim.advance_to(at(20.0));
     assert_eq!(
         cause_of(&worded(&mut sim), LogKind::Health, "server-3 DOWN"),
-        "HAProxy active check: every 2 s, timeout 1 s, fall 3: the server was marked DOWN after \
+        "HAProxy HTTP check (an error answer fails it): every 2 s, timeout 1 s, fall 3: the server was marked DOWN after \
          3 consecutive failed checks; last failure: connection refused"
     );
     sim.apply(Command::Revive { server: 2 }).unwrap();
     sim.advance_to(at(40.0));
     assert_eq!(
         cause_of(&worded(&mut sim), LogKind::Health, "server-3 UP"),
-        "HAProxy active check: every 2 s, timeout 1 s, rise 2: the server was marked UP after \
+        "HAProxy HTTP check (an error answer fails it): every 2 s, timeout 1 s, rise 2: the server was marked UP after \
          2 consecutive passed checks"
     );
 }
@@ -770,4 +770,77 @@ fn passive_ejections_and_remaps_explain_their_mechanism() {
     );
     assert!(remap.contains("(server-4 left)"), "{remap}");
     assert!(remap.contains("(4 -> 3 servers)"), "{remap}");
+}
+
+#[test]
+fn a_tcp_check_passes_and_an_http_check_fails_on_a_server_answering_500s() {
+    // Server 1 answers every request with a 500 from 2 s, server 2 answers in 2 s (a check
+    // costs 100 ms of work: at a twentieth of the speed it passes the 1 s timeout).
+    let run = |kind: CheckKind| {
+        let mut s = quiet(Scenario::classroom().resilience);
+        s.resilience.health.as_mut().unwrap().kind = kind;
+        let mut sim = Simulation::new(s).unwrap();
+        sim.advance_to(at(2.0));
+        sim.apply(Command::SetErrorRate {
+            server: 0,
+            rate: 1.0,
+        })
+        .unwrap();
+        sim.apply(Command::SetSpeed {
+            server: 1,
+            speed: 0.05,
+        })
+        .unwrap();
+        sim.advance_to(at(30.0));
+        health_log(&mut sim)
+    };
+    assert_eq!(run(CheckKind::Tcp), []);
+    let http = run(CheckKind::Http);
+    let failure = |server| {
+        http.iter().find_map(|&(_, s, t)| match t {
+            HealthTransition::Down { failure, .. } if s == server => Some(failure),
+            _ => None,
+        })
+    };
+    assert_eq!(failure(0), Some(CheckFailure::Error), "{http:?}");
+    assert_eq!(failure(1), Some(CheckFailure::Timeout), "{http:?}");
+    // Both kinds see a dead server.
+    let mut s = quiet(Scenario::classroom().resilience);
+    s.resilience.health.as_mut().unwrap().kind = CheckKind::Tcp;
+    let mut sim = Simulation::new(s).unwrap();
+    sim.advance_to(at(5.0));
+    sim.apply(Command::Kill { server: 2 }).unwrap();
+    sim.advance_to(at(20.0));
+    assert_eq!(health_log(&mut sim), [(10.0, 2, DOWN_REFUSED)]);
+}
+
+#[test]
+fn the_health_check_kinds_preset_shows_tcp_checks_missing_what_http_checks_catch() {
+    let mut sim =
+        Simulation::new(lb_playground::sim::presets::preset("health-check-kinds").unwrap())
+            .unwrap();
+    let failed = |sim: &Simulation| sim.metrics().servers()[1].failed;
+    sim.advance_to(at(40.0));
+    // Under TCP checks the erroring and the slow server stay UP and in rotation.
+    assert_eq!(health_log(&mut sim), []);
+    let errors_under_tcp = failed(&sim);
+    assert!(errors_under_tcp > 50, "{errors_under_tcp}");
+    sim.advance_to(at(50.0));
+    let log = health_log(&mut sim);
+    let downs: Vec<(usize, CheckFailure)> = log
+        .iter()
+        .filter_map(|&(t, s, h)| match h {
+            HealthTransition::Down { failure, .. } if t < 43.0 => Some((s, failure)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        downs,
+        [(1, CheckFailure::Error), (2, CheckFailure::Timeout)],
+        "{log:?}"
+    );
+    // Once out, server-2 fails nothing more.
+    let after = failed(&sim);
+    sim.advance_to(at(90.0));
+    assert_eq!(failed(&sim), after);
 }

@@ -7,7 +7,7 @@ use std::process::Command;
 use lb_playground::config::{Format, ImportError, Imported, Reason, import};
 use lb_playground::sim::balancer::{Candidate, PickContext, RequestKey};
 use lb_playground::sim::health::{
-    ActiveCheck, CheckFailure, CheckSchedule, HealthTransition, ServerCheck,
+    ActiveCheck, CheckFailure, CheckKind, CheckSchedule, HealthTransition, ServerCheck,
 };
 use lb_playground::sim::passive::{NginxPassive, Passive};
 use lb_playground::sim::ratelimit::{LimitKey, NginxLimit, RateLimit};
@@ -693,7 +693,7 @@ mod round_trip {
             0u32..5,
             1u64..120,
             prop::option::of(1u64..60),
-            (1u64..3, prop::option::of(1u32..=50)),
+            (1u64..3, prop::option::of(1u32..=50), any::<bool>()),
             prop::option::of((1u32..100, 0u32..10, any::<bool>())),
         )
             .prop_map(
@@ -733,7 +733,8 @@ mod round_trip {
                         Target::Haproxy => {
                             // Each server's own checks, in import's form: the first server's
                             // are the scenario's, and a server checked otherwise has its own.
-                            let (timeout, jitter) = checks;
+                            let (timeout, jitter, tcp) = checks;
+                            let kind = if tcp { CheckKind::Tcp } else { CheckKind::Http };
                             let own: Vec<Option<ActiveCheck>> = servers
                                 .iter()
                                 .map(|(.., check)| {
@@ -744,6 +745,7 @@ mod round_trip {
                                         timeout: SimDuration::from_secs(timeout),
                                         rise,
                                         fall,
+                                        kind,
                                         ..ActiveCheck::HAPROXY_DEFAULT
                                     })
                                 })
@@ -879,6 +881,17 @@ fn a_bad_envoy_field_is_named_by_its_path() {
         import(text, Format::Envoy, None).unwrap_err().to_string(),
         "load_assignment.endpoints[0].lb_endpoints[0].load_balancing_weight: is not a whole number from 1 to 1000"
     );
+}
+
+#[test]
+fn without_httpchk_haproxy_checks_are_tcp_checks() {
+    let text = "backend b\n server a 1.1.1.1:80 check\n";
+    let i = import(text, Format::Haproxy, None).unwrap();
+    assert_eq!(i.warnings, []);
+    assert_eq!(i.scenario.resilience.health.unwrap().kind, CheckKind::Tcp);
+    let text = "backend b\n option httpchk\n server a 1.1.1.1:80 check\n";
+    let i = import(text, Format::Haproxy, None).unwrap();
+    assert_eq!(i.scenario.resilience.health.unwrap().kind, CheckKind::Http);
 }
 
 #[test]

@@ -4,7 +4,7 @@
 //! (for nginx) rate limit.
 
 use crate::sim::breaker::BreakerConfig;
-use crate::sim::health::{ActiveCheck, ServerCheck};
+use crate::sim::health::{ActiveCheck, CheckKind, ServerCheck};
 use crate::sim::passive::Passive;
 use crate::sim::ratelimit::{LimitKey, RateLimit};
 use crate::sim::retry::RetryPolicy;
@@ -260,7 +260,9 @@ fn haproxy(s: &Scenario) -> String {
         out.push_str("    hash-type consistent\n");
     }
     if let Some(timeout) = timeout {
-        out.push_str("    option httpchk GET /\n");
+        if check_kind(&checks, &mut out) == CheckKind::Http {
+            out.push_str("    option httpchk GET /\n");
+        }
         out.push_str(&format!("    timeout check {}\n", time(timeout)));
     }
     for (i, (server, check)) in s.servers.iter().zip(&checks).enumerate() {
@@ -318,6 +320,23 @@ fn check_timeout(checks: &[Option<ActiveCheck>], out: &mut String) -> Option<Sim
         ));
     }
     Some(timeout)
+}
+
+/// The backend's kind of check (HTTP with `option httpchk`, TCP without): one per backend in
+/// HAProxy, so the first checked server's, any other a comment.
+fn check_kind(checks: &[Option<ActiveCheck>], out: &mut String) -> CheckKind {
+    let kind = checks
+        .iter()
+        .flatten()
+        .next()
+        .map_or(CheckKind::Http, |c| c.kind);
+    if checks.iter().flatten().any(|c| c.kind != kind) {
+        out.push_str(&format!(
+            "    # No equivalent: TCP and HTTP checks in one backend; {} checks are written.\n",
+            kind.name()
+        ));
+    }
+    kind
 }
 
 /// A `server` line's check options for `h`; what HAProxy has no option for is a comment in `out`.

@@ -5,8 +5,8 @@
 //!
 //! Defaults are HAProxy's: `balance roundrobin`, `weight 1`, and for servers with `check`,
 //! `inter 2s rise 2 fall 3`, `fastinter` and `downinter` equal to `inter`, and a check timeout
-//! of `inter` unless `timeout check` is set. Without `option httpchk` HAProxy only opens a
-//! connection, where the model's checks also fail on errors: that is warned.
+//! of `inter` unless `timeout check` is set. With `option httpchk` the checks are HTTP checks;
+//! without it HAProxy only opens a connection: TCP checks.
 //!
 //! Each `server` line's check settings are its own: the first server's become the scenario's and
 //! a server checked otherwise (or not at all) gets its own. The first checks are spread over the
@@ -15,7 +15,7 @@
 
 use super::values::{haproxy_time, number};
 use super::{ConfigServer, Format, ImportError, Imported, Reason, Warning, choose, settle, syntax};
-use crate::sim::health::{ActiveCheck, CheckSchedule, ServerCheck};
+use crate::sim::health::{ActiveCheck, CheckKind, CheckSchedule, ServerCheck};
 use crate::sim::{Algorithm, SimDuration, SlowStart};
 
 /// One line: its number and words.
@@ -295,6 +295,11 @@ pub(super) fn import(text: &str, select: Option<&str>) -> Result<Imported, Impor
             timeout: settings.check_timeout.unwrap_or(inter),
             rise: p.rise.unwrap_or(2),
             fall: p.fall.unwrap_or(3),
+            kind: if settings.httpchk {
+                CheckKind::Http
+            } else {
+                CheckKind::Tcp
+            },
             ..ActiveCheck::HAPROXY_DEFAULT
         }));
         ramps.push((
@@ -331,16 +336,6 @@ pub(super) fn import(text: &str, select: Option<&str>) -> Result<Imported, Impor
             spread_first: true,
             jitter_percent,
         };
-        if !settings.httpchk {
-            warnings.push(Warning {
-                line: servers.iter().zip(&checks).find(|(_, c)| c.is_some()).map(|(s, _)| s.line),
-                directive: "check".into(),
-                reason: Reason::Approximated {
-                    used: "an HTTP check".into(),
-                    difference: "without \"option httpchk\" HAProxy only opens a connection, so a server answering errors passes; the model's check fails it",
-                },
-            });
-        }
     }
     let ramp = settle(
         &ramps,

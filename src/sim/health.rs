@@ -7,8 +7,11 @@
 //! while the server is in transition (neither fully UP nor fully DOWN), and every `downinter` while it
 //! is fully DOWN, optionally backing off exponentially.
 //!
-//! A check fails when the server is dead (connection refused), answers an error, or takes longer
-//! than the timeout. Checks are answered by the server's health endpoint outside its request queue,
+//! An HTTP check (HAProxy's `option httpchk`, the default here) fails when the server is dead
+//! (connection refused), answers an error, or takes longer than the timeout. A TCP check (HAProxy
+//! without `httpchk`) only opens a connection: it fails only when the server refuses it (or the
+//! network round trip passes the timeout), so a server that answers every request with a 500, or
+//! answers slowly, passes a TCP check and fails an HTTP one. HTTP checks are answered by the server's health endpoint outside its request queue,
 //! taking `check_work / speed`, so a badly slowed server fails them. A check's network round trip
 //! (twice the balancer-to-server delay) is added only when `over_network` says so, which keeps the
 //! reference timelines exact by default.
@@ -38,7 +41,12 @@ pub struct ActiveCheck {
     pub fall: u32,
     /// Work a check costs the server at full speed.
     pub check_work: SimDuration,
-    /// While fully DOWN, each failed check doubles the interval up to this cap (`None`: no backoff).
+    /// What a check asks of the server.
+    #[serde(skip_serializing_if = "CheckKind::is_http")]
+    pub kind: CheckKind,
+    /// While fully DOWN, each failed check doubles the interval up to this cap (`None`: no
+    /// backoff). An option of this playground, not HAProxy's behaviour: HAProxy checks a DOWN
+    /// server every `downinter`.
     pub backoff_cap: Option<SimDuration>,
     /// The check crosses the balancer-to-server network: its answer (or refusal) comes a round
     /// trip (twice `backend_latency`) later, and that time counts against the timeout.
@@ -66,9 +74,37 @@ impl ActiveCheck {
         rise: 2,
         fall: 3,
         check_work: SimDuration::from_millis(100),
+        kind: CheckKind::Http,
         backoff_cap: None,
         over_network: false,
     };
+}
+
+/// What a health check asks of the server.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckKind {
+    /// An HTTP request to the health endpoint: it must answer without an error within the
+    /// timeout (HAProxy `option httpchk`, Envoy `http_health_check`).
+    #[default]
+    Http,
+    /// A TCP connect: it passes when the server accepts the connection, whatever it would answer
+    /// (HAProxy's check without `httpchk`, Envoy `tcp_health_check`).
+    Tcp,
+}
+
+impl CheckKind {
+    fn is_http(&self) -> bool {
+        *self == CheckKind::Http
+    }
+
+    /// Its name in a sentence ("HTTP", "TCP").
+    pub fn name(self) -> &'static str {
+        match self {
+            CheckKind::Http => "HTTP",
+            CheckKind::Tcp => "TCP",
+        }
+    }
 }
 
 /// A server's own health-check settings, overriding the scenario's (HAProxy's `server` lines each

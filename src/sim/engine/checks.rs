@@ -2,6 +2,7 @@
 //! passive checks and breakers turned into events.
 
 use super::*;
+use crate::sim::health::CheckKind;
 
 impl Simulation {
     /// Starts a health-check chain for every server if checks are on, and stops the chains
@@ -68,6 +69,10 @@ impl Simulation {
         let s = &self.servers[server];
         let (failure, took) = if !s.accepts(self.now) {
             (Some(CheckFailure::Refused), trip)
+        } else if check.kind == CheckKind::Tcp {
+            // The connection is accepted: a TCP check reads no answer.
+            let failure = (!checker.within_timeout(trip)).then_some(CheckFailure::Timeout);
+            (failure, trip)
         } else {
             let took = trip + service_time(check.check_work, s.spec().speed);
             let rate = s.spec().error_rate;
