@@ -11,6 +11,7 @@ use lb_playground::sim::breaker::{
     BreakerConfig, BreakerState, CircuitBreaker, Resilience4j, WindowKind,
 };
 use lb_playground::sim::clients::{Backoff, ClientRetry, ClosedLoop, Jitter, RetryThrottle};
+use lb_playground::sim::connections::{Connections, Layer, Protocol};
 use lb_playground::sim::health::{
     ActiveCheck, CheckFailure, CheckSchedule, HealthChecker, ServerCheck,
 };
@@ -338,9 +339,22 @@ fn server_variety() -> impl Strategy<Value = Scenario> {
             vec!["10.0.0.0/30"],
             vec!["2001:db8::/126", "192.0.2.7"],
         ]),
+        prop::option::of((
+            any::<bool>(),
+            any::<bool>(),
+            1u32..30,
+            1u64..20_000,
+            1u32..4,
+        )),
     )
         .prop_map(
-            |(seed, servers, (spread_first, jitter_percent, over_network), addresses)| {
+            |(
+                seed,
+                servers,
+                (spread_first, jitter_percent, over_network),
+                addresses,
+                connections,
+            )| {
                 let mut s = Scenario {
                     seed,
                     ..Scenario::classroom()
@@ -365,6 +379,20 @@ fn server_variety() -> impl Strategy<Value = Scenario> {
                     h.over_network = over_network;
                 }
                 s.traffic.addresses = addresses.iter().map(|a| a.parse().unwrap()).collect();
+                s.connections =
+                    connections.map(|(l4, http2, max_requests, idle_ms, max_streams)| {
+                        Connections {
+                            layer: if l4 { Layer::L4 } else { Layer::L7 },
+                            protocol: if http2 {
+                                Protocol::Http2
+                            } else {
+                                Protocol::Http1
+                            },
+                            max_requests,
+                            idle_timeout: SimDuration::from_millis(idle_ms),
+                            max_streams,
+                        }
+                    });
                 s
             },
         )
@@ -418,7 +446,7 @@ fn scenario_accounted_for_and_replayed(
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: std::env::var("PROPTEST_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(64), ..ProptestConfig::default() })]
 
     /// With client retries and closed-loop users switched on and off among the other commands,
     /// every request is still counted once: a client retry is one more generated request.
@@ -428,7 +456,8 @@ proptest! {
     }
 
     /// The same with servers of their own check settings, start-up times and marked down, spread
-    /// and jittered checks over the network, and listed client addresses.
+    /// and jittered checks over the network, listed client addresses, and connections at layer
+    /// 4 or 7.
     #[test]
     fn every_request_is_accounted_for_with_server_checks_startups_and_addresses(base in server_variety(), commands in prop::collection::vec((prop_oneof![command(), failure_command()], 1u64..3_000), 1..30)) {
         scenario_accounted_for_and_replayed(base, &commands)?;

@@ -40,6 +40,9 @@ pub struct Totals {
     pub in_flight: u64,
     /// Requests waiting in a server queue.
     pub queued: u64,
+    /// Client connections opened (a run with connections only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub connections: Option<u64>,
 }
 
 impl Totals {
@@ -553,6 +556,7 @@ mod tests {
             rate_limited: 0,
             in_flight: 3,
             queued: 1,
+            connections: None,
         };
         assert!(t.balanced());
         assert!(!Totals { generated: 11, ..t }.balanced());

@@ -16,6 +16,7 @@ pub mod balancer;
 pub mod breaker;
 pub mod clients;
 pub mod command;
+pub mod connections;
 pub mod engine;
 pub mod events;
 pub mod hash;

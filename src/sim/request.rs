@@ -5,6 +5,7 @@
 //! it moving. The [`RequestTable`] is a slab: slots are reused, so the steady state allocates nothing.
 
 use super::clients::Chain;
+use super::connections::ConnRef;
 use super::retry::MAX_TRIES;
 use super::time::{SimDuration, SimTime};
 
@@ -194,6 +195,8 @@ pub struct Request {
     pub outcome: Option<Outcome>,
     /// Which of its client's attempts it is, and the closed-loop user waiting for it.
     pub chain: Chain,
+    /// The client connection it goes on (when the scenario has connections).
+    pub conn: Option<ConnRef>,
 }
 
 impl Request {
@@ -313,6 +316,7 @@ mod tests {
             phase_end: SimTime(20),
             outcome: None,
             chain: Chain::default(),
+            conn: None,
         }
     }
 

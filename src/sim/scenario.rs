@@ -11,6 +11,7 @@ use super::address::MAX_BLOCKS;
 use super::autoscale::Autoscale;
 use super::balancer::Algorithm;
 use super::command::TimedCommand;
+use super::connections::{Connections, Layer, check_scenario_at_layer4};
 use super::health::{ActiveCheck, ServerCheck};
 use super::ratelimit::RateLimit;
 use super::resilience::{Resilience, check_health};
@@ -82,6 +83,10 @@ pub struct Scenario {
     /// Rate limiting at the balancer (nginx `limit_req`, Envoy's token bucket), off by default.
     #[serde(default, skip_serializing_if = "RateLimit::is_off")]
     pub rate_limit: RateLimit,
+    /// Client connections and the balancing layer; `None`: requests without connections, at
+    /// layer 7.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connections: Option<Connections>,
     /// Autoscaling (Kubernetes HPA, AWS target tracking), off by default.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub autoscale: Option<Autoscale>,
@@ -239,6 +244,7 @@ impl Scenario {
                 ..Resilience::NONE
             },
             rate_limit: RateLimit::Off,
+            connections: None,
             autoscale: None,
             duration: None,
             timeline: Vec::new(),
@@ -313,6 +319,12 @@ impl Scenario {
             self.traffic.clients,
             self.traffic.behind_nat,
         )?;
+        if let Some(c) = &self.connections {
+            c.validate("connections")?;
+            if c.layer == Layer::L4 {
+                check_scenario_at_layer4(self.algorithm, &self.resilience, self.rate_limit)?;
+            }
+        }
         if self.traffic.addresses.len() > MAX_BLOCKS {
             return Err(ValidationError::new(
                 "traffic.addresses",

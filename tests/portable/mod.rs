@@ -35,7 +35,7 @@ pub fn fingerprint() -> String {
 }
 
 /// The pinned fingerprint.
-pub const EXPECTED: &str = "Totals { generated: 1195, completed: 1129, failed: 15, rejected: 0, rate_limited: 0, in_flight: 19, queued: 32 } mean=Some(3734544.252435784) p99=Some(53215232) routed=[279, 174, 371, 369]";
+pub const EXPECTED: &str = "Totals { generated: 1195, completed: 1129, failed: 15, rejected: 0, rate_limited: 0, in_flight: 19, queued: 32, connections: None } mean=Some(3734544.252435784) p99=Some(53215232) routed=[279, 174, 371, 369]";
 
 /// The JSON report of the crash-recovery preset after its 90 s, reduced to a digest (FNV-1a).
 pub fn preset_report_digest() -> String {

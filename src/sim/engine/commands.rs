@@ -2,6 +2,7 @@
 //! changes to the server set they make (kills, additions, slow-downs, remap reports).
 
 use super::*;
+use crate::sim::connections::check_at_layer4;
 
 impl Simulation {
     /// Applies `command` now. A bad command changes nothing and says why.
@@ -16,6 +17,9 @@ impl Simulation {
         scripted: Option<usize>,
     ) -> Result<(), ValidationError> {
         check_command(&command, &*self)?;
+        if self.layer4() {
+            check_at_layer4(&command)?;
+        }
         let event = CommandEvent {
             command,
             origin: scripted.map_or(Origin::User, |i| self.timeline_origin(i)),
@@ -293,6 +297,7 @@ impl Simulation {
     }
 
     pub(super) fn kill(&mut self, server: usize) {
+        self.reset_connections(server);
         let mut jobs = std::mem::take(&mut self.job_scratch);
         self.jobs_queued -= u64::from(self.servers[server].queued());
         self.servers[server].kill(&mut jobs, self.now);
@@ -332,6 +337,7 @@ impl Simulation {
 
     /// Takes `server` out of the configuration: no new requests, the ones it has finish.
     pub(super) fn remove_server(&mut self, server: usize) {
+        self.retire_connections(server);
         self.backends[server].remove();
         self.servers[server].degrade(0.0);
         self.refresh_availability(server);

@@ -26,6 +26,7 @@ use super::balancer::{
 use super::breaker::{BreakerTransition, CircuitBreaker};
 use super::clients::{Chain, User};
 use super::command::{Command, TimedCommand};
+use super::connections::{ConnRef, ConnectionTable};
 use super::events::{
     Before, BreakerEvent, CommandEvent, Event, HealthEvent, KeyKind, Logged, Membership, Origin,
     PassiveEvent, RemapEvent, RetryCause, RetryEvent, SkippedEvent,
@@ -55,6 +56,7 @@ mod autoscaling;
 mod checks;
 mod clients;
 mod commands;
+mod connections;
 mod requests;
 mod validate;
 mod views;
@@ -126,6 +128,8 @@ enum Step {
     Evaluate(Token),
     /// A server the autoscaler launched at `launched` has booted.
     Booted { server: u32, launched: SimTime },
+    /// A connection's idle timer (stale unless the connection is still idle since `mark`).
+    ConnectionIdle(ConnRef, u32),
 }
 
 /// One finished request, for the request log.
@@ -204,6 +208,8 @@ pub struct Simulation {
     /// The FNV-1a hash of every request path, by path index (what `RequestKey` carries).
     path_hashes: Vec<u64>,
     requests: RequestTable,
+    /// The clients' open connections (when the scenario has connections).
+    connection_table: ConnectionTable,
     /// Live requests waiting in a server queue.
     queued: u64,
     /// Jobs waiting in server queues, live or given up on.
@@ -274,6 +280,7 @@ impl Simulation {
                 .map(|i| path_hash(scenario.traffic.cost.path(i)))
                 .collect(),
             requests: RequestTable::default(),
+            connection_table: ConnectionTable::default(),
             queued: 0,
             jobs_queued: 0,
             sweep_at: SWEEP_FLOOR,
@@ -377,6 +384,7 @@ impl Simulation {
             Step::EjectionOver { .. }
             | Step::Scripted(_)
             | Step::Booted { .. }
+            | Step::ConnectionIdle(..)
             | Step::ClientRetry(_) => true,
         });
         self.sweep_at = SWEEP_FLOOR.max(2 * self.events.len());
@@ -521,6 +529,7 @@ impl Simulation {
                 }
             }
             Step::Booted { server, launched } => self.booted(server as usize, launched),
+            Step::ConnectionIdle(conn, mark) => self.connection_idle(conn, mark),
             Step::BreakerTimer { server, token } => {
                 let s = server as usize;
                 if self.timers.is_armed(Timer::BreakerWait(server), token)

@@ -48,14 +48,16 @@ impl Simulation {
             self.finish_request(request, Outcome::OverCapacity);
             return;
         }
-        let id = self
-            .requests
-            .insert(self.new_request(seq, client, cost, path, chain));
+        let (conn, handshake) = self.connect(client);
+        let mut request = self.new_request(seq, client, cost, path, chain);
+        let delay = self.scenario.client_latency + handshake;
+        request.conn = conn;
+        request.phase_end = self.now + delay;
+        let id = self.requests.insert(request);
         if let Some(patience) = self.traffic.client_timeout {
             self.events
                 .push(self.now + patience, Step::ClientGivesUp(id, seq));
         }
-        let delay = self.scenario.client_latency;
         self.after(delay, Step::AtBalancer(id, seq), |sim| sim.admit(id));
     }
 
@@ -112,6 +114,7 @@ impl Simulation {
             phase_end: self.now + self.scenario.client_latency,
             outcome: None,
             chain,
+            conn: None,
         }
     }
 
@@ -128,8 +131,13 @@ impl Simulation {
         let key = self.request_key(request.client, request.path);
         let tried = request.tried;
         let tries = request.tries as usize;
+        let conn = request.conn.filter(|_| self.layer4());
         self.pool.update_ramps(&self.slow_start, self.now);
-        let Some(server) = self.pick(key, &tried[..tries]) else {
+        let picked = match conn {
+            Some(conn) => self.connection_server(conn, key),
+            None => self.pick(key, &tried[..tries]),
+        };
+        let Some(server) = picked else {
             let outcome = if tries == 0 {
                 Outcome::NoServer
             } else {
@@ -162,7 +170,10 @@ impl Simulation {
         request.dispatched = self.now;
         request.outcome = None;
         request.enter(Phase::ToServer, self.now, self.now + delay);
-        self.pool.dispatched(server);
+        if conn.is_none() {
+            // A layer-4 balancer counts connections, not requests.
+            self.pool.dispatched(server);
+        }
         self.metrics.server_mut(server).routed += 1;
         self.backends[server]
             .passive
@@ -348,7 +359,9 @@ impl Simulation {
         // Invalidate the try: late events for it are ignored from now on.
         let invalid = self.new_attempt();
         self.requests.get_mut(id).attempt = invalid;
-        self.pool.returned(server);
+        if !self.layer4() {
+            self.pool.returned(server);
+        }
         let nginx_failure = outcome.is_connection_failure()
             || (outcome == Outcome::ServerError && self.resilience.retry.on_500)
             || (outcome == Outcome::QueueFull && self.resilience.retry.on_503);
@@ -464,7 +477,9 @@ impl Simulation {
         );
         if try_outstanding {
             let server = request.server.expect("an outstanding try has a server") as usize;
-            self.pool.returned(server);
+            if !self.layer4() {
+                self.pool.returned(server);
+            }
             if request.tries > 1 {
                 self.retrying -= 1;
             }
@@ -478,6 +493,9 @@ impl Simulation {
 
     /// Counts a request that is over for its client, and logs it.
     pub(super) fn finish_request(&mut self, request: Request, outcome: Outcome) {
+        if let Some(conn) = request.conn {
+            self.release_connection(conn, outcome);
+        }
         let latency = self.now - request.created;
         let tally = outcome.tally(request.tries);
         self.metrics

@@ -13,6 +13,7 @@
 //! so its entries apply as they did).
 
 use super::*;
+use crate::sim::connections::{Layer, check_at_layer4};
 use crate::sim::resilience::check_panic_threshold;
 use crate::sim::scenario::{
     MAX_SERVERS, check_client_timeout, check_degradation, check_rate, check_workers,
@@ -195,11 +196,20 @@ pub(crate) fn check_timeline(scenario: &Scenario) -> Result<(), ValidationError>
     let mut order: Vec<usize> = (0..scenario.timeline.len()).collect();
     order.sort_by_key(|&i| scenario.timeline[i].at); // stable: equal times apply in file order
     let mut roster = Roster::new(scenario);
+    let layer4 = scenario.connections.is_some_and(|c| c.layer == Layer::L4);
     for i in order {
         let command = &scenario.timeline[i].command;
-        check_command(command, &roster).map_err(|e| {
-            ValidationError::new(format!("timeline[{i}].do ({})", e.field), e.problem)
-        })?;
+        check_command(command, &roster)
+            .and_then(|()| {
+                if layer4 {
+                    check_at_layer4(command)
+                } else {
+                    Ok(())
+                }
+            })
+            .map_err(|e| {
+                ValidationError::new(format!("timeline[{i}].do ({})", e.field), e.problem)
+            })?;
         roster.apply(command);
     }
     Ok(())

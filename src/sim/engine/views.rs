@@ -138,6 +138,7 @@ impl Simulation {
             rate_limited: ended.rate_limited,
             in_flight: self.requests.len() as u64 - self.queued,
             queued: self.queued,
+            connections: self.connections_opened(),
         }
     }
 

@@ -1,0 +1,115 @@
+//! Client connections in the run (see [`crate::sim::connections`]): a request takes a connection
+//! of its client (a new one costs a handshake first), a layer-4 balancer picks a server per
+//! connection, and a request's end releases its connection, which closes after its last allowed
+//! request, when idle too long, or when it breaks.
+
+use super::*;
+use crate::sim::connections::{ConnRef, Layer, Released};
+
+impl Simulation {
+    /// Whether the balancer works at layer 4 (a server per connection).
+    pub(super) fn layer4(&self) -> bool {
+        self.scenario
+            .connections
+            .is_some_and(|c| c.layer == Layer::L4)
+    }
+
+    /// The connection a request `client` sends now goes on, and how long before it can go: a
+    /// new connection's TCP handshake is one round trip first, to the balancer that terminates
+    /// it (layer 7) or through it to the server (layer 4).
+    pub(super) fn connect(&mut self, client: u32) -> (Option<ConnRef>, SimDuration) {
+        let Some(settings) = self.scenario.connections else {
+            return (None, SimDuration::ZERO);
+        };
+        let (conn, new) = self.connection_table.acquire(client, &settings);
+        let one_way = match settings.layer {
+            Layer::L7 => self.scenario.client_latency,
+            Layer::L4 => self.scenario.client_latency + self.scenario.backend_latency,
+        };
+        let handshake = if new {
+            one_way + one_way
+        } else {
+            SimDuration::ZERO
+        };
+        (Some(conn), handshake)
+    }
+
+    /// The server of a layer-4 connection: the one it is on, or, for a new connection, the
+    /// balancer's pick (counted as one more connection on it); `None` when none can take it.
+    pub(super) fn connection_server(&mut self, conn: ConnRef, key: RequestKey) -> Option<usize> {
+        if let Some(server) = self.connection_table.server(conn) {
+            return Some(server as usize);
+        }
+        // A new connection: what a layer-4 balancer hashes is its 4-tuple, the source port new.
+        let key = RequestKey {
+            session: conn.number(),
+            ..key
+        };
+        let server = self.pick(key, &[])?;
+        self.connection_table.assign(conn, server as u32);
+        self.pool.dispatched(server);
+        Some(server)
+    }
+
+    /// A request on `conn` ended with `outcome` for its client: the connection carries on, idles
+    /// or closes. It breaks when the client gave up, and at layer 4 when the server refused or
+    /// crashed (the connection was to the server).
+    pub(super) fn release_connection(&mut self, conn: ConnRef, outcome: Outcome) {
+        let Some(settings) = self.scenario.connections else {
+            return;
+        };
+        let broken = outcome == Outcome::ClientTimeout
+            || (settings.layer == Layer::L4
+                && matches!(outcome, Outcome::ConnectionFailed | Outcome::ServerCrashed));
+        match self.connection_table.release(conn, &settings, broken) {
+            Released::Idle(mark) => {
+                let at = self.now + settings.idle_timeout;
+                self.events.push(at, Step::ConnectionIdle(conn, mark));
+            }
+            Released::Closed(server) => self.connection_closed(server),
+            Released::Busy | Released::Gone => {}
+        }
+    }
+
+    /// The idle timer marked `mark` of `conn` is due.
+    pub(super) fn connection_idle(&mut self, conn: ConnRef, mark: u32) {
+        if let Some(server) = self.connection_table.expire(conn, mark) {
+            self.connection_closed(server);
+        }
+    }
+
+    /// A connection closed; a layer-4 balancer counts one connection fewer on its server.
+    fn connection_closed(&mut self, server: Option<u32>) {
+        if let Some(server) = server {
+            self.pool.returned(server as usize);
+        }
+    }
+
+    /// `server` crashed: its layer-4 connections are reset.
+    pub(super) fn reset_connections(&mut self, server: usize) {
+        let closed = self.connection_table.reset_server(server as u32);
+        for _ in 0..closed {
+            self.pool.returned(server);
+        }
+    }
+
+    /// `server` was removed: its idle layer-4 connections close, the others after their requests.
+    pub(super) fn retire_connections(&mut self, server: usize) {
+        let closed = self.connection_table.retire_server(server as u32);
+        for _ in 0..closed {
+            self.pool.returned(server);
+        }
+    }
+
+    /// Connections opened so far, when the run has connections.
+    pub fn connections_opened(&self) -> Option<u64> {
+        self.scenario
+            .connections
+            .map(|_| self.connection_table.opened())
+    }
+
+    /// Open layer-4 connections on each server (all zero at layer 7 or without connections).
+    pub fn connections_per_server(&self) -> Vec<u32> {
+        self.connection_table.per_server(self.servers.len())
+    }
+}

@@ -1,0 +1,209 @@
+//! Client connections and layer 4 vs layer 7: a server joining under layer 4 waits for
+//! connections to recycle, an HTTP/2 client stays on one server, and what layer 4 cannot do is
+//! refused in words.
+#![cfg(not(target_arch = "wasm32"))]
+
+use lb_playground::sim::connections::{Connections, Layer, Protocol};
+use lb_playground::sim::retry::RetryPolicy;
+use lb_playground::sim::scenario::server;
+use lb_playground::sim::traffic::CostDistribution;
+use lb_playground::sim::{
+    Algorithm, Command, Scenario, SimDuration, SimTime, Simulation, TimedCommand,
+};
+
+fn at(s: f64) -> SimTime {
+    SimTime::from_secs_f64(s)
+}
+
+/// 100 clients sending 40 req/s of 20 ms requests to four servers, no network delay, over
+/// connections of `connections`; a fifth server joins at 60 s.
+fn joining(connections: Connections, algorithm: Algorithm) -> Scenario {
+    let mut s = Scenario::classroom();
+    s.algorithm = algorithm;
+    s.client_latency = SimDuration::ZERO;
+    s.backend_latency = SimDuration::ZERO;
+    s.traffic.rate = 40.0;
+    s.traffic.clients = 100;
+    s.traffic.cost = CostDistribution::Constant {
+        cost: SimDuration::from_millis(20),
+    };
+    s.connections = Some(connections);
+    s.timeline = vec![TimedCommand {
+        at: at(60.0),
+        command: Command::AddServer {
+            weight: 1,
+            workers: 2,
+        },
+    }];
+    s
+}
+
+/// The share of the requests routed from `from` to `to` seconds that went to the fifth server.
+fn new_servers_share(sim: &mut Simulation, from: f64, to: f64) -> f64 {
+    sim.advance_to(at(from));
+    let routed = |sim: &Simulation| -> Vec<u64> {
+        sim.metrics().servers().iter().map(|s| s.routed).collect()
+    };
+    let before = routed(sim);
+    sim.advance_to(at(to));
+    let after = routed(sim);
+    let total: u64 = after.iter().sum::<u64>() - before.iter().sum::<u64>();
+    let fifth = after[4] - before.get(4).copied().unwrap_or(0);
+    fifth as f64 / total as f64
+}
+
+fn keep_alive(max_requests: u32) -> Connections {
+    Connections {
+        layer: Layer::L4,
+        max_requests,
+        idle_timeout: SimDuration::HOUR,
+        ..Connections::default()
+    }
+}
+
+#[test]
+fn under_layer_4_a_joining_server_waits_for_connections_to_recycle() {
+    // Connections that never close: once every client has its connection, a new server gets
+    // only what a client's rare second connection brings (two of its requests at once).
+    let mut sim =
+        Simulation::new(joining(keep_alive(1_000_000), Algorithm::LeastConnections)).unwrap();
+    let share = new_servers_share(&mut sim, 60.0, 120.0);
+    println!("no recycling: the new server's share 60-120 s {share:.4}");
+    assert!(share < 0.03, "{share}");
+    let opened = sim.connections_opened().unwrap();
+    assert!(opened < 130, "{opened} connections for 100 clients");
+
+    // Connections of 20 requests recycle every 50 s or so (a client sends 0.4 req/s). Least
+    // connections sends every new connection to the new server, the one with the fewest, until
+    // it has as many as the others: its share grows as connections turn over.
+    let mut sim = Simulation::new(joining(keep_alive(20), Algorithm::LeastConnections)).unwrap();
+    sim.advance_to(at(60.0));
+    let opened_at_join = sim.connections_opened().unwrap();
+    let early = new_servers_share(&mut sim, 60.0, 65.0);
+    let per_server = sim.connections_per_server();
+    let opened_since = sim.connections_opened().unwrap() - opened_at_join;
+    println!(
+        "recycling every 20 requests: {opened_since} connections opened 60-65 s, the new server has {}, the others {:?}; share 60-65 s {early:.3}",
+        per_server[4],
+        &per_server[..4]
+    );
+    assert!(opened_since > 3);
+    assert_eq!(u64::from(per_server[4]), opened_since);
+    assert!(per_server[..4].iter().all(|&n| n > per_server[4]));
+    let late = new_servers_share(&mut sim, 150.0, 200.0);
+    println!("share 150-200 s {late:.3}");
+    assert!(early < late && late > 0.17, "{early} then {late}");
+
+    // Layer 7: the new server takes its fifth at once.
+    let l7 = Connections {
+        layer: Layer::L7,
+        ..keep_alive(1_000_000)
+    };
+    let mut sim = Simulation::new(joining(l7, Algorithm::LeastConnections)).unwrap();
+    let share = new_servers_share(&mut sim, 60.0, 70.0);
+    println!("layer 7: 60-70 s {share:.3}");
+    assert!((0.15..0.25).contains(&share), "{share}");
+}
+
+#[test]
+fn an_http2_client_stays_on_one_server_under_layer_4_and_spreads_under_layer_7() {
+    let run = |layer: Layer| {
+        let mut s = Scenario::classroom();
+        s.servers = (1..=6)
+            .map(|i| server(&format!("server-{i}"), 1, 4))
+            .collect();
+        s.traffic.clients = 2;
+        s.traffic.rate = 10.0;
+        s.connections = Some(Connections {
+            layer,
+            protocol: Protocol::Http2,
+            ..Connections::default()
+        });
+        let mut sim = Simulation::new(s).unwrap();
+        sim.advance_to(at(60.0));
+        let busy = sim
+            .metrics()
+            .servers()
+            .iter()
+            .filter(|s| s.routed > 0)
+            .count();
+        (busy, sim.connections_opened().unwrap())
+    };
+    // Two clients, one long-lived connection each: two servers do all the work.
+    assert_eq!(run(Layer::L4), (2, 2));
+    assert_eq!(run(Layer::L7), (6, 2));
+}
+
+#[test]
+fn a_new_connection_costs_a_handshake_and_keep_alive_saves_it() {
+    // One request per connection pays one more client round trip (600 ms here) than one on a
+    // connection kept alive.
+    let latency = |max_requests| {
+        let mut s = Scenario::classroom();
+        s.traffic.rate = 2.0;
+        s.traffic.clients = 1;
+        s.traffic.cost = CostDistribution::Constant {
+            cost: SimDuration::from_millis(10),
+        };
+        s.connections = Some(Connections {
+            max_requests,
+            ..Connections::default()
+        });
+        let mut sim = Simulation::new(s).unwrap();
+        sim.advance_to(at(120.0));
+        (
+            sim.metrics().latency().quantile(0.5).unwrap() as f64 / 1_000.0,
+            sim.connections_opened().unwrap(),
+        )
+    };
+    let (fresh, opened_fresh) = latency(1);
+    let (kept, opened_kept) = latency(1_000);
+    println!(
+        "p50 {fresh} ms with a connection per request ({opened_fresh}), {kept} ms kept alive ({opened_kept})"
+    );
+    assert!((fresh - kept - 600.0).abs() < 20.0, "{fresh} vs {kept}");
+    assert!(opened_kept < opened_fresh / 5);
+}
+
+#[test]
+fn a_crash_resets_layer_4_connections_and_clients_reconnect_elsewhere() {
+    let mut s = joining(keep_alive(1_000_000), Algorithm::LeastConnections);
+    s.timeline = vec![TimedCommand {
+        at: at(20.0),
+        command: Command::Kill { server: 1 },
+    }];
+    let mut sim = Simulation::new(s).unwrap();
+    sim.advance_to(at(19.0));
+    assert!(sim.connections_per_server()[1] > 10);
+    sim.advance_to(at(60.0));
+    assert_eq!(sim.connections_per_server()[1], 0);
+    assert!(sim.totals().balanced());
+    // The dead server is DOWN and every request since 30 s has gone elsewhere.
+    let routed = sim.metrics().servers()[1].routed;
+    sim.advance_to(at(90.0));
+    assert_eq!(sim.metrics().servers()[1].routed, routed);
+}
+
+#[test]
+fn what_a_layer_4_balancer_cannot_do_is_refused_in_words() {
+    let mut s = joining(keep_alive(100), Algorithm::ConsistentHashUri);
+    assert_eq!(
+        Simulation::new(s.clone()).err().unwrap().to_string(),
+        "algorithm: hashing the URI needs layer 7: a layer-4 balancer does not see requests"
+    );
+    s.algorithm = Algorithm::RoundRobin;
+    s.resilience.retry = RetryPolicy::NGINX_DEFAULT;
+    assert_eq!(
+        Simulation::new(s.clone()).err().unwrap().to_string(),
+        "resilience.retry: retrying a request needs layer 7: a layer-4 balancer does not see requests"
+    );
+    s.resilience.retry = RetryPolicy::OFF;
+    let mut sim = Simulation::new(s).unwrap();
+    assert_eq!(
+        sim.apply(Command::SetAlgorithm(Algorithm::StickySessions))
+            .unwrap_err()
+            .to_string(),
+        "algorithm: a session cookie needs layer 7: a layer-4 balancer does not read cookies"
+    );
+    assert!(sim.apply(Command::SetAlgorithm(Algorithm::IpHash)).is_ok());
+}
