@@ -207,3 +207,70 @@ fn what_a_layer_4_balancer_cannot_do_is_refused_in_words() {
     );
     assert!(sim.apply(Command::SetAlgorithm(Algorithm::IpHash)).is_ok());
 }
+
+#[test]
+fn switching_to_layer_7_spreads_at_once_what_layer_4_kept_pinned() {
+    let mut s = joining(keep_alive(1_000_000), Algorithm::LeastConnections);
+    s.timeline.push(TimedCommand {
+        at: at(120.0),
+        command: Command::SetLayer(Layer::L7),
+    });
+    let mut sim = Simulation::new(s).unwrap();
+    let pinned = new_servers_share(&mut sim, 60.0, 120.0);
+    let spread = new_servers_share(&mut sim, 120.0, 150.0);
+    println!("the new server's share: {pinned:.3} at layer 4, {spread:.3} after the switch");
+    assert!(pinned < 0.03 && (0.15..0.25).contains(&spread));
+    assert!(sim.totals().balanced());
+    // And back: each connection keeps the server its next request gets.
+    sim.apply(Command::SetLayer(Layer::L4)).unwrap();
+    sim.advance_to(at(200.0));
+    let open: u32 = sim.connections_per_server().iter().sum();
+    assert!(open >= 100, "{open}");
+    // Without connections there is no layer to switch.
+    let mut plain = Simulation::new(Scenario::classroom()).unwrap();
+    assert_eq!(
+        plain
+            .apply(Command::SetLayer(Layer::L4))
+            .unwrap_err()
+            .to_string(),
+        "layer: the scenario has no connections (scenario.connections) to balance at layer 4"
+    );
+}
+
+/// Each server's requests routed from `from` to `to` seconds.
+fn routed_between(sim: &mut Simulation, from: f64, to: f64) -> Vec<u64> {
+    sim.advance_to(at(from));
+    let before: Vec<u64> = sim.metrics().servers().iter().map(|s| s.routed).collect();
+    sim.advance_to(at(to));
+    sim.metrics()
+        .servers()
+        .iter()
+        .enumerate()
+        .map(|(i, s)| s.routed - before.get(i).copied().unwrap_or(0))
+        .collect()
+}
+
+#[test]
+fn the_connection_presets_show_what_their_text_says() {
+    let preset = |id| Simulation::new(lb_playground::sim::presets::preset(id).unwrap()).unwrap();
+    // layer4-vs-layer7: server-5 idles from 30 s to 90 s, then takes its fifth.
+    let mut sim = preset("layer4-vs-layer7");
+    let l4 = routed_between(&mut sim, 30.0, 90.0);
+    let l7 = routed_between(&mut sim, 90.0, 150.0);
+    let share = |r: &[u64]| r[4] as f64 / r.iter().sum::<u64>() as f64;
+    println!(
+        "layer4-vs-layer7: server-5 {:.3} at layer 4, {:.3} at layer 7",
+        share(&l4),
+        share(&l7)
+    );
+    assert!(share(&l4) < 0.08, "{l4:?}");
+    assert!((0.16..0.24).contains(&share(&l7)), "{l7:?}");
+    // http2-pinning: three servers do everything until 60 s, then all six share.
+    let mut sim = preset("http2-pinning");
+    let pinned = routed_between(&mut sim, 5.0, 60.0);
+    let spread = routed_between(&mut sim, 60.0, 120.0);
+    println!("http2-pinning: {pinned:?} then {spread:?}");
+    assert_eq!(pinned.iter().filter(|&&n| n > 0).count(), 3, "{pinned:?}");
+    assert!(spread.iter().all(|&n| n > 150), "{spread:?}");
+    assert!(sim.totals().balanced());
+}

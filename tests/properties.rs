@@ -125,6 +125,7 @@ fn without_automatic_transition(config: BreakerConfig) -> BreakerConfig {
 
 fn command() -> impl Strategy<Value = Command> {
     prop_oneof![
+        any::<bool>().prop_map(|l4| Command::SetLayer(if l4 { Layer::L4 } else { Layer::L7 })),
         (0usize..4).prop_map(|server| Command::Kill { server }),
         (0usize..4).prop_map(|server| Command::Revive { server }),
         (0usize..4, 0u32..6).prop_map(|(server, weight)| Command::SetWeight { server, weight }),

@@ -119,6 +119,7 @@ fn attempt(command: &Command, sim: &Simulation) -> String {
         Command::SetAutoscale(_) => "change the autoscaler".into(),
         Command::SetClientRetry(_) => "change the client retries".into(),
         Command::SetClosedLoop(_) => "change the closed-loop users".into(),
+        Command::SetLayer(_) => "change the balancing layer".into(),
     }
 }
 
@@ -199,6 +200,7 @@ mod tests {
             Command::SetMeanCost(SimDuration::from_millis(100)),
             Command::SetClientRetry(None),
             Command::SetClosedLoop(None),
+            Command::SetLayer(crate::sim::connections::Layer::L7),
         ]
     }
 

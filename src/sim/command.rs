@@ -8,6 +8,7 @@ use super::autoscale::Autoscale;
 use super::balancer::Algorithm;
 use super::breaker::BreakerConfig;
 use super::clients::{ClientRetry, ClosedLoop};
+use super::connections::Layer;
 use super::health::ActiveCheck;
 use super::passive::Passive;
 use super::ratelimit::RateLimit;
@@ -138,6 +139,10 @@ pub enum Command {
     /// Change the closed-loop users (`None`: open arrivals only); the new users start thinking
     /// now, the old ones stop once their requests are over.
     SetClosedLoop(Option<ClosedLoop>),
+    /// Switch the balancer between layer 4 and layer 7 (a scenario with connections only): at
+    /// layer 7 every request is picked for again, at layer 4 each connection keeps the server its
+    /// next request gets.
+    SetLayer(Layer),
 }
 
 impl Command {

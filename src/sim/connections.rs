@@ -40,6 +40,16 @@ pub enum Layer {
     L7,
 }
 
+impl Layer {
+    /// Its name with what it means.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Layer::L4 => "layer 4 (a server per connection)",
+            Layer::L7 => "layer 7 (a server per request)",
+        }
+    }
+}
+
 /// How requests share a connection.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -113,10 +123,7 @@ impl Connections {
 
     /// A description for the timeline and the UI.
     pub fn describe(&self) -> String {
-        let layer = match self.layer {
-            Layer::L4 => "layer 4 (a server per connection)",
-            Layer::L7 => "layer 7 (a server per request)",
-        };
+        let layer = self.layer.describe();
         let protocol = match self.protocol {
             Protocol::Http1 => "HTTP/1.1 keep-alive".to_string(),
             Protocol::Http2 => format!("HTTP/2, {} streams", self.max_streams),
@@ -306,6 +313,16 @@ impl ConnectionTable {
     /// The server a layer-4 balancer chose for the connection, if it has chosen.
     pub fn server(&self, r: ConnRef) -> Option<u32> {
         self.get(r).and_then(|c| c.server)
+    }
+
+    /// Forgets every connection's layer-4 server (the balancer moved to layer 7); returns the
+    /// servers they were on, one entry per connection.
+    pub fn unassign_all(&mut self) -> Vec<u32> {
+        self.conns
+            .iter_mut()
+            .filter(|c| c.open)
+            .filter_map(|c| c.server.take())
+            .collect()
     }
 
     /// Records the layer-4 balancer's choice for the connection.

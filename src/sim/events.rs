@@ -13,6 +13,7 @@ use super::balancer::{Algorithm, Remap};
 use super::breaker::{BreakerConfig, BreakerTransition};
 use super::clients::{ClientRetry, ClosedLoop};
 use super::command::Command;
+use super::connections::Layer;
 use super::health::{ActiveCheck, HealthTransition};
 use super::passive::{Passive, PassiveTransition};
 use super::ratelimit::RateLimit;
@@ -170,6 +171,8 @@ pub enum Before {
     ClientRetry(Option<ClientRetry>),
     /// The closed-loop users.
     ClosedLoop(Option<ClosedLoop>),
+    /// The balancing layer.
+    Layer(Layer),
 }
 
 impl Before {

@@ -197,6 +197,9 @@ pub struct Request {
     pub chain: Chain,
     /// The client connection it goes on (when the scenario has connections).
     pub conn: Option<ConnRef>,
+    /// Its current try was sent by a layer-4 balancer, which counts the connection, not the
+    /// try, on its server.
+    pub per_connection: bool,
 }
 
 impl Request {
@@ -317,6 +320,7 @@ mod tests {
             outcome: None,
             chain: Chain::default(),
             conn: None,
+            per_connection: false,
         }
     }
 

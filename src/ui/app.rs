@@ -314,6 +314,7 @@ pub fn App() -> Html {
                         clients={sim.traffic().clients}
                         behind_nat={sim.traffic().behind_nat}
                         remap={sim.algorithm().hash_key().and(sim.last_remap())}
+                        layer={sim.layer()}
                         on_command={on_command.clone()}
                     />
                     <ResilienceControls

@@ -5,6 +5,7 @@ use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use crate::sim::balancer::Remap;
+use crate::sim::connections::Layer;
 use crate::sim::{Command, SimDuration, SlowStart};
 
 /// The slow-start choices offered: id, label, setting.
@@ -33,6 +34,8 @@ pub struct BalancerOptionsProps {
     pub behind_nat: u32,
     /// The last consistent-hashing remap report, if the algorithm hashes.
     pub remap: Option<Remap>,
+    /// The balancing layer, when the scenario has connections.
+    pub layer: Option<Layer>,
     /// Receives the changes.
     pub on_command: Callback<Command>,
 }
@@ -64,12 +67,29 @@ pub fn BalancerOptions(props: &BalancerOptionsProps) -> Html {
             }
         })
     };
+    let on_layer = props.on_command.reform(|e: Event| {
+        let select: HtmlSelectElement = e.target_unchecked_into();
+        Command::SetLayer(if select.value() == "l4" {
+            Layer::L4
+        } else {
+            Layer::L7
+        })
+    });
+    let layer_tip = "Layer 4 picks a server when a connection opens and keeps it there; layer 7 \
+        picks for every request (and can route by path or cookie, retry, and count error answers)";
     let slow_start_tip = "How a server that comes back from DOWN ramps up to its full weight (weighted random, \
         Envoy least request, HAProxy leastconn and smooth WRR follow it)";
     let nat_tip = "Clients sharing one public address, like an office or a mobile carrier's NAT: \
         to IP hashing they are a single client";
     html! {
         <section class="panel options" aria-label="Balancer options">
+            if let Some(layer) = props.layer {
+                <label for="layer" title={layer_tip}>{ "Balancing layer" }</label>
+                <select id="layer" onchange={on_layer} title={layer_tip}>
+                    <option value="l4" selected={layer == Layer::L4}>{ "Layer 4: a server per connection" }</option>
+                    <option value="l7" selected={layer == Layer::L7}>{ "Layer 7: a server per request" }</option>
+                </select>
+            }
             <label for="slow-start" title={slow_start_tip}>{ "Slow start after revive" }</label>
             <select id="slow-start" onchange={on_slow_start} title={slow_start_tip}>
                 { for slow_start_choices().into_iter().map(|(id, label, s)| html! {

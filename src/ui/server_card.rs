@@ -5,6 +5,7 @@ use yew::prelude::*;
 
 use crate::session::{Action, ServerAction};
 use crate::sim::breaker::{BreakerConfig, BreakerState};
+use crate::sim::connections::Layer;
 use crate::sim::{Command, Simulation};
 
 /// Degradation rates offered, in percent of speed lost per minute.
@@ -58,6 +59,8 @@ pub struct ServerView {
     pub booting: bool,
     /// Revived and still starting: it refuses connections until its start-up time has passed.
     pub starting: bool,
+    /// The balancer works at layer 4: `active` counts its connections, not its requests.
+    pub per_connection: bool,
     /// Active health: (up, health, max), when checks are on.
     pub health: Option<(bool, u32, u32)>,
     /// Taken out by passive checks.
@@ -108,6 +111,7 @@ impl ServerView {
                     draining: backend.draining(),
                     booting: backend.booting(),
                     starting: server.is_alive() && !server.accepts(sim.now()),
+                    per_connection: sim.layer() == Some(Layer::L4),
                     health: backend.health().map(|h| {
                         let (health, max) = h.health();
                         (h.is_up(), health, max)
@@ -203,7 +207,11 @@ pub fn ServerCard(props: &ServerCardProps) -> Html {
                 { breaker_diagram(state, v.refused) }
             }
             <dl class="stats">
-                <dt title="Requests the load balancer has sent here and not yet had an answer for">{ "in flight" }</dt>
+                if v.per_connection {
+                    <dt title="Connections the layer-4 balancer has open to it: what it balances (least connections counts these)">{ "connections" }</dt>
+                } else {
+                    <dt title="Requests the load balancer has sent here and not yet had an answer for">{ "in flight" }</dt>
+                }
                 <dd class="in-flight">{ v.active }</dd>
                 <dt title="Busy workers out of all workers">{ "busy" }</dt>
                 <dd>{ format!("{}/{}", v.busy, v.workers) }</dd>

@@ -83,6 +83,9 @@ pub fn TotalsBar(props: &TotalsBarProps) -> Html {
                 { item("goodput", t.completed.to_string(), "Successful answers that reached a client still waiting for them (before its timeout)", "ok") }
                 { item("throughput", c.served.to_string(), "Successful answers the servers produced, including those for clients that had already given up (wasted work)", "") }
             }
+            if let Some(opened) = t.connections {
+                { item("connections", opened.to_string(), "Client connections opened so far (each new one costs a handshake round trip)", "") }
+            }
             { item("in flight", t.in_flight.to_string(), "Requests travelling or being served right now", "") }
             { item("queued", t.queued.to_string(), "Requests waiting in a server queue", "") }
             { item("p50", ms(props.latency.p50), "Median client-observed latency of served requests", "") }

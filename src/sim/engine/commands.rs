@@ -20,6 +20,9 @@ impl Simulation {
         if self.layer4() {
             check_at_layer4(&command)?;
         }
+        if let Command::SetLayer(layer) = command {
+            self.check_layer(layer)?;
+        }
         let event = CommandEvent {
             command,
             origin: scripted.map_or(Origin::User, |i| self.timeline_origin(i)),
@@ -80,6 +83,7 @@ impl Simulation {
                 self.balancer = algorithm.build();
             }
             Command::SetSlowStart(slow_start) => self.slow_start = slow_start,
+            Command::SetLayer(layer) => self.set_layer(layer),
             Command::SetClients {
                 clients,
                 behind_nat,
@@ -164,6 +168,7 @@ impl Simulation {
             Command::SetErrorRate { server, .. } => Before::ErrorRate(spec(server).error_rate),
             Command::SetAlgorithm(_) => Before::Algorithm(self.algorithm),
             Command::SetSlowStart(_) => Before::SlowStart(self.slow_start),
+            Command::SetLayer(_) => Before::Layer(self.layer),
             Command::SetRate(_) => Before::Rate(self.traffic.rate),
             Command::SetMeanCost(_) => Before::MeanCost(self.traffic.cost.mean()),
             Command::SetRateLimit(_) => Before::RateLimit(self.limiter.config()),

@@ -4,14 +4,41 @@
 //! request, when idle too long, or when it breaks.
 
 use super::*;
-use crate::sim::connections::{ConnRef, Layer, Released};
+use crate::sim::connections::{ConnRef, Layer, Released, check_scenario_at_layer4};
 
 impl Simulation {
     /// Whether the balancer works at layer 4 (a server per connection).
     pub(super) fn layer4(&self) -> bool {
-        self.scenario
-            .connections
-            .is_some_and(|c| c.layer == Layer::L4)
+        self.layer == Layer::L4
+    }
+
+    /// Whether the balancer may move to `layer` now: the run has connections, and at layer 4 its
+    /// algorithm and failure handling are ones a layer-4 balancer has.
+    pub(super) fn check_layer(&self, layer: Layer) -> Result<(), ValidationError> {
+        if self.scenario.connections.is_none() {
+            return Err(ValidationError::new(
+                "layer",
+                "the scenario has no connections (scenario.connections) to balance at layer 4",
+            ));
+        }
+        match layer {
+            Layer::L4 => {
+                check_scenario_at_layer4(self.algorithm, &self.resilience, self.limiter.config())
+            }
+            Layer::L7 => Ok(()),
+        }
+    }
+
+    /// Moves the balancer to `layer` (checked): from layer 4, connections no longer hold
+    /// servers and every request is picked for; to layer 4, each connection takes the server
+    /// its next request gets.
+    pub(super) fn set_layer(&mut self, layer: Layer) {
+        if self.layer == Layer::L4 && layer == Layer::L7 {
+            for server in self.connection_table.unassign_all() {
+                self.pool.returned(server as usize);
+            }
+        }
+        self.layer = layer;
     }
 
     /// The connection a request `client` sends now goes on, and how long before it can go: a
@@ -99,6 +126,11 @@ impl Simulation {
         for _ in 0..closed {
             self.pool.returned(server);
         }
+    }
+
+    /// The layer the balancer works at, when the run has connections.
+    pub fn layer(&self) -> Option<Layer> {
+        self.scenario.connections.map(|_| self.layer)
     }
 
     /// Connections opened so far, when the run has connections.

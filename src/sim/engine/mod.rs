@@ -26,7 +26,7 @@ use super::balancer::{
 use super::breaker::{BreakerTransition, CircuitBreaker};
 use super::clients::{Chain, User};
 use super::command::{Command, TimedCommand};
-use super::connections::{ConnRef, ConnectionTable};
+use super::connections::{ConnRef, ConnectionTable, Layer};
 use super::events::{
     Before, BreakerEvent, CommandEvent, Event, HealthEvent, KeyKind, Logged, Membership, Origin,
     PassiveEvent, RemapEvent, RetryCause, RetryEvent, SkippedEvent,
@@ -210,6 +210,8 @@ pub struct Simulation {
     requests: RequestTable,
     /// The clients' open connections (when the scenario has connections).
     connection_table: ConnectionTable,
+    /// The layer the balancer works at now.
+    layer: Layer,
     /// Live requests waiting in a server queue.
     queued: u64,
     /// Jobs waiting in server queues, live or given up on.
@@ -281,6 +283,7 @@ impl Simulation {
                 .collect(),
             requests: RequestTable::default(),
             connection_table: ConnectionTable::default(),
+            layer: scenario.connections.map_or(Layer::L7, |c| c.layer),
             queued: 0,
             jobs_queued: 0,
             sweep_at: SWEEP_FLOOR,

@@ -115,6 +115,7 @@ impl Simulation {
             outcome: None,
             chain,
             conn: None,
+            per_connection: false,
         }
     }
 
@@ -170,8 +171,9 @@ impl Simulation {
         request.dispatched = self.now;
         request.outcome = None;
         request.enter(Phase::ToServer, self.now, self.now + delay);
+        // A layer-4 balancer counts connections, not requests.
+        request.per_connection = conn.is_some();
         if conn.is_none() {
-            // A layer-4 balancer counts connections, not requests.
             self.pool.dispatched(server);
         }
         self.metrics.server_mut(server).routed += 1;
@@ -357,9 +359,10 @@ impl Simulation {
             self.retrying -= 1;
         }
         // Invalidate the try: late events for it are ignored from now on.
+        let per_connection = request.per_connection;
         let invalid = self.new_attempt();
         self.requests.get_mut(id).attempt = invalid;
-        if !self.layer4() {
+        if !per_connection {
             self.pool.returned(server);
         }
         let nginx_failure = outcome.is_connection_failure()
@@ -477,7 +480,7 @@ impl Simulation {
         );
         if try_outstanding {
             let server = request.server.expect("an outstanding try has a server") as usize;
-            if !self.layer4() {
+            if !request.per_connection {
                 self.pool.returned(server);
             }
             if request.tries > 1 {

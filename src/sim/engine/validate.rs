@@ -186,6 +186,8 @@ pub(crate) fn check_command(
         Command::SetAutoscale(config) => config.map_or(Ok(()), |c| c.validate("autoscale")),
         Command::SetClientRetry(r) => r.map_or(Ok(()), |r| r.validate("client retry")),
         Command::SetClosedLoop(c) => c.map_or(Ok(()), |c| c.validate("closed loop")),
+        // Checked against the run's connections and settings where those are known.
+        Command::SetLayer(_) => Ok(()),
     }
 }
 
@@ -196,16 +198,21 @@ pub(crate) fn check_timeline(scenario: &Scenario) -> Result<(), ValidationError>
     let mut order: Vec<usize> = (0..scenario.timeline.len()).collect();
     order.sort_by_key(|&i| scenario.timeline[i].at); // stable: equal times apply in file order
     let mut roster = Roster::new(scenario);
-    let layer4 = scenario.connections.is_some_and(|c| c.layer == Layer::L4);
+    let mut layer4 = scenario.connections.is_some_and(|c| c.layer == Layer::L4);
     for i in order {
         let command = &scenario.timeline[i].command;
         check_command(command, &roster)
-            .and_then(|()| {
-                if layer4 {
-                    check_at_layer4(command)
-                } else {
+            .and_then(|()| match command {
+                Command::SetLayer(_) if scenario.connections.is_none() => Err(ValidationError::new(
+                    "layer",
+                    "the scenario has no connections (scenario.connections) to balance at layer 4",
+                )),
+                Command::SetLayer(layer) => {
+                    layer4 = *layer == Layer::L4;
                     Ok(())
                 }
+                _ if layer4 => check_at_layer4(command),
+                _ => Ok(()),
             })
             .map_err(|e| {
                 ValidationError::new(format!("timeline[{i}].do ({})", e.field), e.problem)

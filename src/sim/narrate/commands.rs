@@ -151,6 +151,10 @@ pub(super) fn text(event: &CommandEvent, servers: &[Server]) -> String {
             Some(c) => format!("{} (beside the open arrivals)", c.describe()),
             None => "closed-loop users off: open arrivals only".into(),
         },
+        Command::SetLayer(layer) => match before {
+            Before::Layer(old) => format!("{} -> {}", old.describe(), layer.describe()),
+            _ => layer.describe().to_string(),
+        },
         Command::SetMeanCost(mean) => match before {
             Before::MeanCost(old) => format!("mean request cost {old} -> {mean}"),
             _ => format!("mean request cost {mean}"),

@@ -3,6 +3,7 @@
 //! edited and shared like any other.
 
 mod checks;
+mod connections;
 
 use super::autoscale::{Autoscale, Hpa, Metric, Policy, TargetTracking};
 use super::balancer::Algorithm;
@@ -74,6 +75,14 @@ pub const PRESETS: &[Preset] = &[
     Preset {
         id: "consistent-hash-leave",
         build: consistent_hash_leave,
+    },
+    Preset {
+        id: "layer4-vs-layer7",
+        build: connections::layer4_vs_layer7,
+    },
+    Preset {
+        id: "http2-pinning",
+        build: connections::http2_pinning,
     },
     Preset {
         id: "rate-limit-noisy-client",

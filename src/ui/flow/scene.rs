@@ -22,6 +22,7 @@ use super::layout::{Layout, Rect, ServerStyle};
 use super::paint::{self, Pen, Shape, rounded_rect, shapes};
 use crate::sim::balancer::Decision;
 use crate::sim::breaker::BreakerConfig;
+use crate::sim::connections::Layer;
 use crate::sim::{Outcome, Phase, Simulation, narrate};
 use crate::ui::display::Palette;
 
@@ -262,7 +263,12 @@ impl Scene<'_> {
         let line = 15.0 * pal.scale;
         let at = |n: f64| (cx, b.y + n * line);
         let title = self.pen(13.0, true, pal.ink).centred().fit(b.w - 12.0);
-        title.write(ctx, "Load balancer", at(1.0));
+        let heading = match self.sim.layer() {
+            Some(Layer::L4) => "Load balancer · layer 4",
+            Some(Layer::L7) => "Load balancer · layer 7",
+            None => "Load balancer",
+        };
+        title.write(ctx, heading, at(1.0));
         let small = self.pen(11.0, false, pal.ink).centred().fit(b.w - 12.0);
         small.write(ctx, self.sim.algorithm().about().name, at(2.0));
         let rate = format!(
