@@ -234,6 +234,16 @@ pub enum Answer {
     Number(NumberAnswer),
 }
 
+impl Answer {
+    /// What the run measures to reveal it.
+    pub fn measure(&self) -> Measure {
+        match self {
+            Answer::Choice(c) => c.measure,
+            Answer::Number(n) => n.measure,
+        }
+    }
+}
+
 /// A multiple-choice answer.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -340,6 +350,18 @@ impl Measure {
             Measure::Served => ("requests served", ""),
             Measure::ErrorPercent => ("requests that failed", "%"),
             Measure::Retries => ("retries", ""),
+        }
+    }
+
+    /// `value` as the reveal shows it: `2474 ms`, `33.3%`, `server 3`, `200`.
+    pub fn show(self, value: f64) -> String {
+        match self {
+            Measure::BusiestServer | Measure::FirstServer => format!("server {value:.0}"),
+            _ => match self.label().1 {
+                "ms" => format!("{value:.0} ms"),
+                "%" => format!("{value:.1}%"),
+                _ => format!("{value:.0}"),
+            },
         }
     }
 }
