@@ -334,6 +334,11 @@ pub enum Measure {
     ErrorPercent,
     /// How many times the balancer retried a failed try.
     Retries,
+    /// How long the step waited for its condition, in seconds.
+    Seconds,
+    /// The share of the sampled keys the step's last remap moved (consistent hashing), in
+    /// percent.
+    KeysMoved,
 }
 
 impl Measure {
@@ -350,6 +355,8 @@ impl Measure {
             Measure::Served => ("requests served", ""),
             Measure::ErrorPercent => ("requests that failed", "%"),
             Measure::Retries => ("retries", ""),
+            Measure::Seconds => ("time waited", "s"),
+            Measure::KeysMoved => ("keys moved", "%"),
         }
     }
 
@@ -360,6 +367,7 @@ impl Measure {
             _ => match self.label().1 {
                 "ms" => format!("{value:.0} ms"),
                 "%" => format!("{value:.1}%"),
+                "s" => format!("{value:.1} s"),
                 _ => format!("{value:.0}"),
             },
         }

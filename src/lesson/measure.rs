@@ -6,7 +6,7 @@ use super::format::{Answer, Measure, Question};
 use crate::sim::engine::TraceRecord;
 use crate::sim::histogram::Histogram;
 use crate::sim::theory::{Expectation, expected_latency};
-use crate::sim::{Event, Logged, SimTime, Simulation};
+use crate::sim::{Event, Logged, SimDuration, SimTime, Simulation};
 
 /// The requests that finished during a step and the retries made in it.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -23,6 +23,10 @@ pub struct Meter {
     /// server.
     first: Option<(u64, Option<u32>)>,
     retries: u64,
+    /// The share of keys the latest remap moved under consistent hashing, percent.
+    moved: Option<f64>,
+    /// How long the step waited, once its wait is over.
+    waited: Option<SimDuration>,
 }
 
 impl Meter {
@@ -36,9 +40,16 @@ impl Meter {
 
     /// Takes an event of the step.
     pub fn event(&mut self, logged: &Logged) {
-        if matches!(logged.event, Event::Retry(_)) {
-            self.retries += 1;
+        match &logged.event {
+            Event::Retry(_) => self.retries += 1,
+            Event::Remap(remap) => self.moved = Some(100.0 * remap.moved.consistent),
+            _ => {}
         }
+    }
+
+    /// The step's wait ended at `at`.
+    pub fn stop(&mut self, at: SimTime) {
+        self.waited = Some(at.saturating_since(self.since));
     }
 
     /// Takes a request that finished during the step.
@@ -95,6 +106,8 @@ impl Meter {
                 (finished > 0).then(|| 100.0 * self.unsuccessful as f64 / finished as f64)
             }
             Measure::Retries => Some(self.retries as f64),
+            Measure::Seconds => self.waited.map(SimDuration::as_secs_f64),
+            Measure::KeysMoved => self.moved,
         }
     }
 }
@@ -136,7 +149,7 @@ pub fn reveal(question: &Question, meter: &Meter, sim: &Simulation) -> Result<Re
     let what = measure.label().0;
     let measured = meter
         .value(measure)
-        .ok_or_else(|| format!("the run measured no {what} (no request was served)"))?;
+        .ok_or_else(|| format!("the run measured no {what} (nothing it is measured from happened)"))?;
     match &question.answer {
         Answer::Choice(c) => {
             let right = c.choices.iter().position(|choice| choice.covers(measured));
@@ -194,7 +207,7 @@ impl Guess {
 mod tests {
     use super::*;
     use crate::lesson::format::ServerRef;
-    use crate::sim::{Outcome, SimDuration};
+    use crate::sim::Outcome;
 
     fn record(seq: u64, sent_s: f64, server: u32, ms: u64, outcome: Outcome) -> TraceRecord {
         TraceRecord {

@@ -33,6 +33,8 @@ pub struct Progress {
     served_before: u64,
     /// Events its condition counts, so far.
     seen: u32,
+    /// When the last event it waits for happened.
+    seen_at: Option<SimTime>,
     meter: Meter,
     state: StepState,
     /// Its question's answer, once the wait is over (or why the run cannot reveal it).
@@ -47,6 +49,7 @@ impl Progress {
             started: sim.now(),
             served_before: sim.totals().completed,
             seen: 0,
+            seen_at: None,
             meter: Meter::new(sim.now()),
             state: StepState::Waiting,
             reveal: None,
@@ -73,6 +76,9 @@ impl Progress {
             && pattern.matches(&logged.event)
         {
             self.seen += 1;
+            if self.seen == pattern.times {
+                self.seen_at = Some(logged.at);
+            }
         }
     }
 
@@ -101,20 +107,25 @@ impl Progress {
             return self.state;
         }
         let now = sim.now();
+        // When the condition was met: an event's own time, or now.
         let met = match step.wait {
-            None => true,
+            None => Some(now),
             Some(wait) => match wait.until {
-                Condition::Time(d) => now >= self.started + d,
-                Condition::Served(n) => sim.totals().completed - self.served_before >= n,
-                Condition::Event(pattern) => self.seen >= pattern.times,
+                Condition::Time(d) => (now >= self.started + d).then_some(now),
+                Condition::Served(n) => {
+                    (sim.totals().completed - self.served_before >= n).then_some(now)
+                }
+                Condition::Event(_) => self.seen_at,
             },
         };
         let late = step
             .wait
             .is_some_and(|w| now.saturating_since(self.started) >= w.within);
-        if met {
-            self.state = StepState::Met(now);
+        if let Some(at) = met {
+            self.state = StepState::Met(at);
+            self.meter.stop(at);
         } else if late {
+            self.meter.stop(now);
             self.state = StepState::TimedOut;
         } else {
             return self.state;
