@@ -433,6 +433,16 @@ EXIT CODES:
             Some(s) => (s.id.to_string(), s.lesson()),
             None => {
                 let source = Source::named(named);
+                if let Source::File(path) = &source
+                    && !path.exists()
+                {
+                    let ids: Vec<&str> = LESSONS.iter().map(|l| l.id).collect();
+                    return Err(bad(format!(
+                        "{:?} is neither a lesson nor a file (the lessons are: {})",
+                        source.name(),
+                        ids.join(", ")
+                    )));
+                }
                 let text = read_source(&source)?;
                 let lesson = Lesson::from_json(&text).map_err(|e| match e {
                     LessonError::Invalid(e) => bad(e.to_string()),

@@ -147,9 +147,9 @@ impl Reveal {
 pub fn reveal(question: &Question, meter: &Meter, sim: &Simulation) -> Result<Reveal, String> {
     let measure = question.answer.measure();
     let what = measure.label().0;
-    let measured = meter
-        .value(measure)
-        .ok_or_else(|| format!("the run measured no {what} (nothing it is measured from happened)"))?;
+    let measured = meter.value(measure).ok_or_else(|| {
+        format!("the run measured no {what} (nothing it is measured from happened)")
+    })?;
     match &question.answer {
         Answer::Choice(c) => {
             let right = c.choices.iter().position(|choice| choice.covers(measured));

@@ -18,8 +18,24 @@ impl Shipped {
     }
 }
 
+/// A shipped lesson from `shipped/{id}.json`.
+macro_rules! lesson {
+    ($id:literal) => {
+        Shipped {
+            id: $id,
+            json: include_str!(concat!("shipped/", $id, ".json")),
+        }
+    };
+}
+
 /// Every shipped lesson, in course order.
-pub const LESSONS: &[Shipped] = &[];
+pub const LESSONS: &[Shipped] = &[
+    lesson!("round-robin"),
+    lesson!("least-connections"),
+    lesson!("health-checks"),
+    lesson!("circuit-breaker"),
+    lesson!("retries"),
+];
 
 /// The shipped lesson with this id.
 pub fn shipped(id: &str) -> Option<&'static Shipped> {
