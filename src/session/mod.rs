@@ -17,15 +17,19 @@
 mod action;
 mod display;
 pub mod errors;
+mod lesson;
 mod paging;
 mod shortcut;
 mod state;
 
 pub use action::{Action, Download, Effect, ServerAction};
 pub use display::{Display, Theme};
+pub use lesson::LessonRun;
 pub use paging::{CARDS_PER_PAGE, Page};
 pub use shortcut::{SHORTCUTS, SLOWDOWN_CYCLE, Shortcut, next_slowdown};
 pub use state::{NEW_SERVER, REQUEST_LOG_CAPACITY, Session};
 
+#[cfg(test)]
+mod lesson_tests;
 #[cfg(test)]
 mod tests;

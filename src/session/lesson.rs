@@ -1,0 +1,237 @@
+//! A lesson in the session: which step is on, what the student guessed, and what Continue,
+//! Back, a chapter and an answer do. The run pauses where the lesson says: when a step's wait is
+//! over, and while a question waits for its answer. Back and the chapter menu replay the
+//! lesson headless to the start of the step (the run is deterministic, so it is the same run;
+//! changes made by hand since are not replayed).
+
+use super::errors;
+use super::state::Session;
+use crate::lesson::{Guess, Highlight, Lesson, Progress, Reveal, Start, StepState, play_step};
+use crate::sim::presets::PRESETS;
+use crate::sim::{SimTime, Simulation};
+
+/// A lesson under way.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LessonRun {
+    lesson: Lesson,
+    progress: Progress,
+    /// Each step's guess, once given.
+    guesses: Vec<Option<Guess>>,
+    /// Each step's grade, once its answer was revealed after a guess.
+    right: Vec<Option<bool>>,
+    /// Continue was pressed on the last step.
+    done: bool,
+}
+
+impl LessonRun {
+    /// The lesson.
+    pub fn lesson(&self) -> &Lesson {
+        &self.lesson
+    }
+
+    /// The step on (0-based).
+    pub fn step(&self) -> usize {
+        self.progress.step
+    }
+
+    /// Where the step stands.
+    pub fn state(&self) -> StepState {
+        self.progress.state()
+    }
+
+    /// The step's question's answer, once its wait is over.
+    pub fn reveal(&self) -> Option<&Result<Reveal, String>> {
+        self.progress.reveal()
+    }
+
+    /// The guess given on the step on.
+    pub fn guess(&self) -> Option<Guess> {
+        self.guesses[self.step()]
+    }
+
+    /// Whether the guess on the step on was right (once revealed).
+    pub fn right(&self) -> Option<bool> {
+        self.right[self.step()]
+    }
+
+    /// Whether Continue was pressed on the last step.
+    pub fn done(&self) -> bool {
+        self.done
+    }
+
+    /// Right guesses and questions asked so far.
+    pub fn score(&self) -> (usize, usize) {
+        let graded = self.right.iter().flatten();
+        let asked = self.lesson.steps[..=self.step()]
+            .iter()
+            .filter(|s| s.question.is_some())
+            .count();
+        (graded.filter(|&&r| r).count(), asked)
+    }
+
+    /// The chapters: the step each starts at and its title.
+    pub fn chapters(&self) -> Vec<(usize, &str)> {
+        let steps = self.lesson.steps.iter().enumerate();
+        steps
+            .filter_map(|(i, s)| s.chapter.as_deref().map(|c| (i, c)))
+            .collect()
+    }
+}
+
+impl Session {
+    /// The lesson under way, if any.
+    pub fn lesson(&self) -> Option<&LessonRun> {
+        self.lesson.as_ref()
+    }
+
+    /// Starts `lesson` from its first step; a lesson whose scenario cannot run leaves the run
+    /// as it was.
+    pub(super) fn start_lesson(&mut self, lesson: Lesson) -> Result<(), String> {
+        let steps = lesson.steps.len();
+        self.lesson = Some(LessonRun {
+            progress: Progress::begin(&lesson, 0, &self.sim),
+            lesson,
+            guesses: vec![None; steps],
+            right: vec![None; steps],
+            done: false,
+        });
+        self.go_to_step(0)
+    }
+
+    /// Starts step `index` afresh: the lesson's scenario from time zero, the steps before it
+    /// played headless, then its own commands. Its guess and those of the steps after it are
+    /// forgotten, so they can be given again.
+    pub(super) fn go_to_step(&mut self, index: usize) -> Result<(), String> {
+        let Some(mut run) = self.lesson.take() else {
+            return Err("There is no lesson under way.".into());
+        };
+        let index = index.min(run.lesson.steps.len() - 1);
+        let replayed = self.replay(&run.lesson, index);
+        if replayed.is_ok() {
+            run.done = false;
+            run.guesses[index..].fill(None);
+            run.right[index..].fill(None);
+        }
+        self.lesson = Some(run);
+        replayed?;
+        self.begin_step(index)
+    }
+
+    /// Starts `lesson`'s scenario from time zero and plays its steps before `index` headless;
+    /// a scenario that cannot run leaves the run as it was.
+    fn replay(&mut self, lesson: &Lesson, index: usize) -> Result<(), String> {
+        let attempt = format!("start the lesson {}", lesson.title);
+        let scenario = lesson
+            .scenario()
+            .map_err(|e| errors::cannot(&attempt, &errors::reason(&e)))?;
+        let preset = match &lesson.start {
+            Start::Preset(id) => PRESETS.iter().find(|p| p.id == id).map(|p| p.id),
+            Start::Scenario(_) => None,
+        };
+        self.load(scenario, preset, &attempt)?;
+        let (sim, history) = (&mut self.sim, &mut self.history);
+        for i in 0..index {
+            play_step(lesson, i, sim, &mut |p, sim| {
+                history.absorb_observed(sim, p)
+            })
+            .map_err(|why| errors::cannot(&attempt, &format!("step {}: {why}", i + 1)))?;
+        }
+        // The comparison run catches up with the replayed one.
+        let compared = self.compare.as_ref().map(Simulation::algorithm);
+        self.set_compare(compared)
+    }
+
+    /// Begins step `index` live: applies its commands, points at what it highlights, and plays
+    /// unless it asks a question first (or waits for nothing).
+    fn begin_step(&mut self, index: usize) -> Result<(), String> {
+        let commands = self
+            .lesson
+            .as_ref()
+            .map_or(Vec::new(), |run| run.lesson.steps[index].commands.clone());
+        let refused = commands
+            .into_iter()
+            .map(|c| self.apply(c))
+            .find_map(Result::err);
+        let Some(run) = self.lesson.as_mut() else {
+            return Ok(());
+        };
+        run.progress = Progress::begin(&run.lesson, index, &self.sim);
+        let step = &run.lesson.steps[index];
+        if let Some(Highlight::Server(server)) = step.highlight
+            && server.0 < self.sim.servers().len()
+        {
+            self.selected = Some(server.0);
+        }
+        let play = step.wait.is_some() && step.question.is_none();
+        self.clock.set_playing(play);
+        self.update_lesson();
+        refused.map_or(Ok(()), Err)
+    }
+
+    /// Continue: the next step, or the end of the lesson after the last.
+    pub(super) fn continue_lesson(&mut self) -> Result<(), String> {
+        let Some(run) = self.lesson.as_mut() else {
+            return Err("There is no lesson under way.".into());
+        };
+        if run.state() == StepState::Waiting {
+            return Err("This step is not over yet: Continue comes when it is.".into());
+        }
+        let next = run.step() + 1;
+        if next == run.lesson.steps.len() {
+            run.done = true;
+            self.clock.set_playing(false);
+            return Ok(());
+        }
+        self.begin_step(next)
+    }
+
+    /// The student's answer to the step's question: kept, and the run goes on to reveal it.
+    pub(super) fn answer(&mut self, guess: Guess) {
+        let Some(run) = self.lesson.as_mut() else {
+            return;
+        };
+        if run.state() == StepState::Waiting && run.lesson.steps[run.step()].question.is_some() {
+            let step = run.step();
+            run.guesses[step] = Some(guess);
+            self.clock.set_playing(true);
+        }
+    }
+
+    /// The highest simulated time the run may reach before the lesson looks again.
+    pub(super) fn lesson_stop(&self) -> Option<SimTime> {
+        self.lesson.as_ref().and_then(|run| run.progress.stop_at())
+    }
+
+    /// Looks at the step after the run moved: when its wait is over the run pauses and the
+    /// guess is graded.
+    pub(super) fn update_lesson(&mut self) {
+        let Some(run) = self.lesson.as_mut() else {
+            return;
+        };
+        if run.state() != StepState::Waiting {
+            return;
+        }
+        if run.progress.update(&self.sim) == StepState::Waiting {
+            return;
+        }
+        self.clock.set_playing(false);
+        self.pending = None;
+        let step = run.step();
+        let question = run.lesson.steps[step].question.as_ref();
+        if let (Some(q), Some(Ok(reveal)), Some(guess)) =
+            (question, run.progress.reveal(), run.guesses[step])
+        {
+            run.right[step] = Some(guess.is_right(q, reveal));
+        }
+    }
+
+    /// Feeds the lesson's step and the history what the run produced.
+    pub(super) fn absorb(&mut self) {
+        match self.lesson.as_mut() {
+            Some(run) => self
+                .history
+                .absorb_observed(&mut self.sim, &mut run.progress),
+            None => self.history.absorb(&mut self.sim),
+        }
+    }
+}
