@@ -123,25 +123,6 @@ pub struct Reveal {
     pub theory: Option<Expectation>,
 }
 
-impl Reveal {
-    /// The reveal in words, as the page and `lbsim` show it: `p95 latency: 2474 ms`, then the
-    /// right choice or the queueing model's value when there is one.
-    pub fn describe(&self, question: &Question) -> String {
-        let measure = question.answer.measure();
-        let mut text = format!("{}: {}", measure.label().0, measure.show(self.measured));
-        if let (Answer::Choice(c), Some(right)) = (&question.answer, self.right) {
-            text += &format!(" (the right choice: {})", c.choices[right].text);
-        }
-        if let Some(theory) = self.theory {
-            text += &format!(
-                "; queueing theory: mean {:.0} ms ({})",
-                theory.mean_ms, theory.model
-            );
-        }
-        text
-    }
-}
-
 /// The reveal of `question` from what `meter` saw and where `sim` is now, or why the run
 /// cannot reveal it (nothing measured, no choice covers the value, no queueing model fits).
 pub fn reveal(question: &Question, meter: &Meter, sim: &Simulation) -> Result<Reveal, String> {

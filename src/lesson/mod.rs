@@ -21,6 +21,7 @@ mod measure;
 mod progress;
 mod shipped;
 mod validate;
+mod words;
 
 pub use check::{Failed, Passed, check};
 pub use format::{
