@@ -8,9 +8,9 @@ use crate::sim::engine::TraceRecord;
 use crate::sim::history::Observer;
 use crate::sim::{Logged, SimDuration, SimTime, Simulation};
 
-/// How far the headless runner advances between looks at a step's condition (about what the
-/// page simulates in a frame at 3x): a count is noticed within this much simulated time (an
-/// event is met at its own time).
+/// How far the run goes between looks at a step's condition (about what the page simulates in
+/// a frame at 3x): a count is noticed within this much simulated time (an event is met at its
+/// own time).
 pub const QUANTUM: SimDuration = SimDuration::from_millis(50);
 
 /// Where a step stands.
@@ -74,15 +74,20 @@ impl Progress {
         self.reveal.as_ref()
     }
 
-    /// The simulated time the run must not pass before [`Progress::update`] looks again: the
-    /// end of a time condition, or the time limit.
-    pub fn stop_at(&self) -> Option<SimTime> {
+    /// The simulated time after `now` the run must not pass before [`Progress::update`] looks
+    /// again, while the step waits: the next multiple of [`QUANTUM`] from the step's start, the
+    /// end of a time condition, or the time limit, whichever comes first. The page and the
+    /// headless check both look at exactly these times, so a step ends at the same instant in
+    /// both and the page reveals the numbers `lbsim lesson --check` prints.
+    pub fn next_look(&self, now: SimTime) -> Option<SimTime> {
         let wait = self.wait.filter(|_| self.state == StepState::Waiting)?;
         let limit = self.started + wait.within;
-        Some(match wait.until {
+        let stop = match wait.until {
             Condition::Time(d) => limit.min(self.started + d),
             _ => limit,
-        })
+        };
+        let quanta = now.saturating_since(self.started).0 / QUANTUM.0 + 1;
+        Some(stop.min(self.started + SimDuration(quanta * QUANTUM.0)))
     }
 
     /// Looks at the run now: when the condition is met (or the time limit passed) the step's
@@ -153,8 +158,8 @@ pub fn absorb(observer: &mut Progress, sim: &mut Simulation) {
     }
 }
 
-/// Plays step `index` of `lesson` headless: applies its commands, then advances `sim` by
-/// [`QUANTUM`] at most until its wait is over or its time limit passed. `feed` hands the run's
+/// Plays step `index` of `lesson` headless: applies its commands, then advances `sim` from
+/// look to look ([`Progress::next_look`]) until its wait is over or its time limit passed. `feed` hands the run's
 /// outputs to the progress (and to whoever else keeps them, the session's history). A refused
 /// command is an error.
 pub fn play_step(
@@ -170,8 +175,9 @@ pub fn play_step(
     let mut progress = Progress::begin(lesson, index, sim);
     feed(&mut progress, sim);
     while progress.update(sim) == StepState::Waiting {
-        let next = sim.now() + QUANTUM;
-        let to = progress.stop_at().map_or(next, |stop| stop.min(next));
+        let to = progress
+            .next_look(sim.now())
+            .expect("a waiting step has a wait");
         sim.advance_to(to);
         feed(&mut progress, sim);
     }

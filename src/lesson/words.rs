@@ -63,11 +63,18 @@ impl Guess {
 }
 
 impl Reveal {
-    /// The reveal in words, as the page and `lbsim` show it: `p95 latency: 2474 ms`, then the
-    /// right choice or the queueing model's value when there is one.
+    /// The reveal in words, as `lbsim` shows it: `p95 latency: 2474 ms`, then the right choice
+    /// or the queueing model's value when there is one.
     pub fn describe(&self, question: &Question) -> String {
+        let what = question.answer.measure().label().0;
+        format!("{what}: {}", self.value(question))
+    }
+
+    /// The measured value in words, with the right choice or the queueing model's value:
+    /// `2474 ms`, `24.5% (the right choice: about a quarter)`.
+    pub fn value(&self, question: &Question) -> String {
         let measure = question.answer.measure();
-        let mut text = format!("{}: {}", measure.label().0, measure.show(self.measured));
+        let mut text = measure.show(self.measured);
         if let (Answer::Choice(c), Some(right)) = (&question.answer, self.right) {
             text += &format!(" (the right choice: {})", c.choices[right].text);
         }

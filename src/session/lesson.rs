@@ -197,22 +197,23 @@ impl Session {
         }
     }
 
-    /// The highest simulated time the run may reach before the lesson looks again.
-    pub(super) fn lesson_stop(&self) -> Option<SimTime> {
-        self.lesson.as_ref().and_then(|run| run.progress.stop_at())
+    /// The simulated time the run may not pass before the lesson looks again.
+    pub(super) fn lesson_look(&self) -> Option<SimTime> {
+        let run = self.lesson.as_ref()?;
+        run.progress.next_look(self.sim.now())
     }
 
-    /// Looks at the step after the run moved: when its wait is over the run pauses and the
-    /// guess is graded.
-    pub(super) fn update_lesson(&mut self) {
+    /// Looks at the step after the run moved: when its wait is over the run pauses, the guess
+    /// is graded, and the answer is true.
+    pub(super) fn update_lesson(&mut self) -> bool {
         let Some(run) = self.lesson.as_mut() else {
-            return;
+            return false;
         };
         if run.state() != StepState::Waiting {
-            return;
+            return false;
         }
         if run.progress.update(&self.sim) == StepState::Waiting {
-            return;
+            return false;
         }
         self.clock.set_playing(false);
         self.pending = None;
@@ -223,6 +224,7 @@ impl Session {
         {
             run.right[step] = Some(guess.is_right(q, reveal));
         }
+        true
     }
 
     /// Feeds the lesson's step and the history what the run produced.

@@ -52,6 +52,33 @@ fn a_question_waits_for_its_answer_and_the_reveal_grades_it() {
 }
 
 #[test]
+fn the_page_ends_every_step_where_the_headless_check_does() {
+    for shipped in LESSONS {
+        let lesson = shipped.lesson();
+        let headless = check(&lesson).unwrap();
+        let mut s = session();
+        s.dispatch(Action::OpenLesson(Ok(shipped.json.into())));
+        for (i, passed) in headless.iter().enumerate() {
+            if lesson.steps[i].question.is_some() {
+                s.dispatch(Action::Answer(Guess::Number(1.0)));
+            }
+            play_until_paused(&mut s);
+            assert_eq!(
+                run(&s).state(),
+                StepState::Met(passed.at),
+                "{} step {}",
+                shipped.id,
+                i + 1
+            );
+            let reveal = run(&s).reveal().map(|r| r.clone().unwrap());
+            assert_eq!(reveal, passed.reveal, "{} step {}", shipped.id, i + 1);
+            s.dispatch(Action::Continue);
+        }
+        assert!(run(&s).done());
+    }
+}
+
+#[test]
 fn continue_applies_the_next_steps_commands_and_back_replays_to_its_start() {
     let mut s = session();
     s.dispatch(Action::LoadLesson("round-robin"));

@@ -521,12 +521,22 @@ impl Session {
     /// Advances the run, and the comparison run with it, to `t`, within the frame budget: whether
     /// both got there (else they stopped where the budget ran out, and go on next frame).
     fn advance_to(&mut self, t: SimTime) -> bool {
-        // A lesson's step looks at the run where its wait may end.
-        let t = self.lesson_stop().map_or(t, |stop| t.min(stop));
-        let budget = self.budget.events();
-        let reached = self.sim.advance_within(t, budget);
-        self.absorb();
-        self.update_lesson();
+        let mut budget = self.budget.events();
+        let reached = loop {
+            // A lesson's step looks at the run at its own times, and the run stops where the
+            // step ends.
+            let to = self.lesson_look().map_or(t, |look| t.min(look));
+            let before = self.sim.events_processed();
+            let reached = self.sim.advance_within(to, budget);
+            budget -= (self.sim.events_processed() - before).min(budget);
+            self.absorb();
+            if self.update_lesson() {
+                break true; // the run stops where the step ended
+            }
+            if !reached || to == t || budget == 0 {
+                break reached && to == t;
+            }
+        };
         let mut compared = true;
         if let Some(other) = self.compare.as_mut() {
             compared = other.advance_within(self.sim.now(), budget);

@@ -23,9 +23,38 @@ pub struct LessonPanelProps {
 /// The lesson menu, or the lesson under way.
 #[function_component]
 pub fn LessonPanel(props: &LessonPanelProps) -> Html {
+    let shown = props
+        .run
+        .as_ref()
+        .map(|run| (run.lesson().id.clone(), run.step(), run.done()));
+    use_effect_with(shown, |_| show_highlight());
     match &props.run {
         None => lesson_menu(&props.on_action),
         Some(run) => lesson_step(run, &props.on_action),
+    }
+}
+
+/// Scrolls what the step points at into view, below the lesson panel, unless it is in view.
+fn show_highlight() {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let Some(document) = window.document() else {
+        return;
+    };
+    let (Ok(Some(target)), Ok(Some(panel))) = (
+        document.query_selector(".highlight"),
+        document.query_selector(".lesson"),
+    ) else {
+        return;
+    };
+    let height = window.inner_height().ok().and_then(|h| h.as_f64());
+    let (rect, below) = (
+        target.get_bounding_client_rect(),
+        panel.get_bounding_client_rect(),
+    );
+    if rect.top() < below.bottom() || height.is_some_and(|h| rect.bottom() > h) {
+        target.scroll_into_view_with_bool(false);
     }
 }
 
@@ -188,7 +217,8 @@ fn reveal_text(run: &LessonRun, q: &Question) -> String {
             let guess = run
                 .guess()
                 .map_or("no guess".to_string(), |g| g.describe(q));
-            format!("Your guess: {guess}. Measured {}.", reveal.describe(q))
+            let what = q.answer.measure().label().0;
+            format!("Your guess: {guess}. Measured {what}: {}.", reveal.value(q))
         }
     }
 }
