@@ -339,6 +339,8 @@ pub enum Measure {
     /// The share of the sampled keys the step's last remap moved (consistent hashing), in
     /// percent.
     KeysMoved,
+    /// The share of those keys modulo hashing (`hash % servers`) would have moved, in percent.
+    ModuloMoved,
 }
 
 impl Measure {
@@ -357,6 +359,7 @@ impl Measure {
             Measure::Retries => ("retries", ""),
             Measure::Seconds => ("time waited", "s"),
             Measure::KeysMoved => ("keys moved", "%"),
+            Measure::ModuloMoved => ("keys modulo hashing would have moved", "%"),
         }
     }
 

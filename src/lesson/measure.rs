@@ -3,6 +3,7 @@
 //! [`Measure`] is read from it, beside the queueing model's value where one fits.
 
 use super::format::{Answer, Measure, Question};
+use crate::sim::balancer::Remap;
 use crate::sim::engine::TraceRecord;
 use crate::sim::histogram::Histogram;
 use crate::sim::theory::{Expectation, expected_latency};
@@ -23,8 +24,8 @@ pub struct Meter {
     /// server.
     first: Option<(u64, Option<u32>)>,
     retries: u64,
-    /// The share of keys the latest remap moved under consistent hashing, percent.
-    moved: Option<f64>,
+    /// The latest remap's shares of keys moved.
+    remap: Option<Remap>,
     /// How long the step waited, once its wait is over.
     waited: Option<SimDuration>,
 }
@@ -42,7 +43,7 @@ impl Meter {
     pub fn event(&mut self, logged: &Logged) {
         match &logged.event {
             Event::Retry(_) => self.retries += 1,
-            Event::Remap(remap) => self.moved = Some(100.0 * remap.moved.consistent),
+            Event::Remap(remap) => self.remap = Some(remap.moved),
             _ => {}
         }
     }
@@ -107,7 +108,8 @@ impl Meter {
             }
             Measure::Retries => Some(self.retries as f64),
             Measure::Seconds => self.waited.map(SimDuration::as_secs_f64),
-            Measure::KeysMoved => self.moved,
+            Measure::KeysMoved => self.remap.map(|r| 100.0 * r.consistent),
+            Measure::ModuloMoved => self.remap.map(|r| 100.0 * r.modulo),
         }
     }
 }

@@ -32,9 +32,12 @@ macro_rules! lesson {
 pub const LESSONS: &[Shipped] = &[
     lesson!("round-robin"),
     lesson!("least-connections"),
+    lesson!("ip-hash-and-sticky-sessions"),
+    lesson!("power-of-two-choices"),
     lesson!("health-checks"),
     lesson!("circuit-breaker"),
     lesson!("retries"),
+    lesson!("consistent-hashing"),
 ];
 
 /// The shipped lesson with this id.
