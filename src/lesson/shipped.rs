@@ -35,9 +35,11 @@ pub const LESSONS: &[Shipped] = &[
     lesson!("ip-hash-and-sticky-sessions"),
     lesson!("power-of-two-choices"),
     lesson!("health-checks"),
+    lesson!("passive-checks"),
     lesson!("circuit-breaker"),
     lesson!("retries"),
     lesson!("consistent-hashing"),
+    lesson!("capacity-planning"),
 ];
 
 /// The shipped lesson with this id.
