@@ -51,11 +51,6 @@ pub fn spans(text: &str) -> Result<Vec<Span>, String> {
     Ok(out)
 }
 
-/// `text` without its markers, as a terminal shows it.
-pub fn plain(text: &str) -> String {
-    text.replace(['*', '`'], "")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -86,6 +81,5 @@ mod tests {
             "the * at character 5 is not closed"
         );
         assert!(spans("*a `b` c*").unwrap_err().contains("cannot hold code"));
-        assert_eq!(plain("*a* `b`"), "a b");
     }
 }

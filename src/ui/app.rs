@@ -27,7 +27,7 @@ use super::server_card::{ServerCard, ServerView};
 use super::shortcuts_help::ShortcutsHelp;
 use super::totals_bar::{ClientTotals, LatencySummary, TotalsBar};
 use super::traffic_controls::TrafficControls;
-use crate::lesson::{Control, Highlight};
+use crate::lesson::{Control, Highlight, ServerRef};
 use crate::session::{Action, Display, Session};
 use crate::sim::{Algorithm, Command, Simulation};
 
@@ -370,8 +370,9 @@ pub fn App() -> Html {
                         { for servers.into_iter().map(|view| {
                             let key = view.index;
                             let selected = s.selected() == Some(view.index);
+                            let highlighted = pointed == Some(Highlight::Server(ServerRef(view.index)));
                             html! {
-                                <ServerCard {key} {view} {selected} on_action={on_action.clone()} />
+                                <ServerCard {key} {view} {selected} {highlighted} on_action={on_action.clone()} />
                             }
                         }) }
                         <button class="add-server" onclick={click(Action::AddServer)}

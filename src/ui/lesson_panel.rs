@@ -23,11 +23,16 @@ pub struct LessonPanelProps {
 /// The lesson menu, or the lesson under way.
 #[function_component]
 pub fn LessonPanel(props: &LessonPanelProps) -> Html {
-    let shown = props
-        .run
-        .as_ref()
-        .map(|run| (run.lesson().id.clone(), run.step(), run.done()));
-    use_effect_with(shown, |_| show_highlight());
+    let shown = props.run.as_ref().map(|run| {
+        let over = run.state() != StepState::Waiting;
+        (run.lesson().id.clone(), run.step(), run.done(), over)
+    });
+    use_effect_with(shown, |shown| {
+        show_highlight();
+        if shown.as_ref().is_some_and(|s| s.3) {
+            show_reveal();
+        }
+    });
     match &props.run {
         None => lesson_menu(&props.on_action),
         Some(run) => lesson_step(run, &props.on_action),
@@ -55,6 +60,16 @@ fn show_highlight() {
     );
     if rect.top() < below.bottom() || height.is_some_and(|h| rect.bottom() > h) {
         target.scroll_into_view_with_bool(false);
+    }
+}
+
+/// Scrolls the lesson panel to its end, where the reveal and Continue are.
+fn show_reveal() {
+    let panel = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.query_selector(".lesson").ok().flatten());
+    if let Some(panel) = panel {
+        panel.set_scroll_top(panel.scroll_height());
     }
 }
 
