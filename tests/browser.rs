@@ -643,3 +643,42 @@ async fn a_lesson_runs_from_start_to_end_with_a_right_and_a_wrong_answer_and_bac
     assert!(root.query_selector(".lesson").unwrap().is_none());
     assert!(root.query_selector("#lesson-pick").unwrap().is_some());
 }
+
+#[wasm_bindgen_test]
+async fn a_pasted_config_with_two_upstreams_asks_which_and_imports_it() {
+    let root = mount().await;
+    let area: web_sys::HtmlTextAreaElement = root
+        .query_selector(".paste-config textarea")
+        .unwrap()
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    area.set_value(
+        "upstream web {\n server 10.0.0.1;\n}\nupstream api {\n least_conn;\n keepalive 8;\n server 10.1.0.1;\n server 10.1.0.2;\n}\n",
+    );
+    click(&root, ".paste-config button");
+    assert!(
+        eventually(2_000, || root
+            .query_selector(".config-choice")
+            .unwrap()
+            .is_some())
+        .await
+    );
+    assert!(text(&root, ".config-choice").contains("This config has 2 upstreams. Which one?"));
+    assert_eq!(select(&root, "#config-block").value(), "web");
+    select(&root, "#config-block").set_value("api");
+    click(&root, ".config-choice button");
+    let notice = || {
+        root.query_selector(".notice")
+            .unwrap()
+            .and_then(|n| n.text_content())
+            .unwrap_or_default()
+    };
+    assert!(
+        eventually(2_000, || notice().contains("line 6: keepalive")).await,
+        "{}",
+        notice()
+    );
+    assert!(root.query_selector(".config-choice").unwrap().is_none());
+    assert!(text(&root, "article.server").contains("10.1.0.1"));
+}

@@ -3,7 +3,9 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use lb_playground::sim::breaker::{BreakerConfig, BreakerRule, BreakerState};
-use lb_playground::sim::health::{ActiveCheck, CheckFailure, HealthTransition};
+use lb_playground::sim::health::{
+    ActiveCheck, CheckFailure, CheckKind, CheckSchedule, HealthTransition, ServerCheck,
+};
 use lb_playground::sim::passive::{Passive, PassiveTransition};
 use lb_playground::sim::request::Phase;
 use lb_playground::sim::retry::RetryPolicy;
@@ -133,6 +135,198 @@ fn a_badly_slowed_server_fails_its_checks_by_timeout() {
                 }
             )),
         "{log:?}"
+    );
+}
+
+/// Settings under which every check is an event: instant checks, rise 1 and fall 1, so a
+/// server is fully UP from the start and each check that disagrees with its state flips it.
+fn flipping(mut s: Scenario) -> Scenario {
+    let check = s.resilience.health.as_mut().unwrap();
+    check.check_work = SimDuration::ZERO;
+    check.rise = 1;
+    check.fall = 1;
+    s
+}
+
+/// When each server is first checked: every server dies at the start, so its first check marks
+/// it DOWN.
+fn first_checks(s: Scenario) -> Vec<f64> {
+    let servers = s.servers.len();
+    let mut sim = Simulation::new(flipping(s)).unwrap();
+    for server in 0..servers {
+        sim.apply(Command::Kill { server }).unwrap();
+    }
+    sim.advance_to(at(10.0));
+    let mut log = health_log(&mut sim);
+    log.sort_by_key(|&(_, server, _)| server);
+    log.iter().map(|&(t, ..)| t).collect()
+}
+
+/// The times of server-1's first `n` checks: it is killed and revived after each check, so each
+/// check flips it.
+fn check_times(s: Scenario, n: usize) -> Vec<f64> {
+    let mut sim = Simulation::new(flipping(s)).unwrap();
+    sim.apply(Command::Kill { server: 0 }).unwrap();
+    let (mut times, mut alive) = (Vec::new(), false);
+    while times.len() < n {
+        sim.advance_to(sim.now() + SimDuration::from_millis(10));
+        if let Some(&(t, ..)) = health_log(&mut sim).iter().find(|&&(_, s, _)| s == 0) {
+            times.push(t);
+            alive = !alive;
+            let server = 0;
+            sim.apply(if alive {
+                Command::Revive { server }
+            } else {
+                Command::Kill { server }
+            })
+            .unwrap();
+        }
+    }
+    times
+}
+
+#[test]
+fn haproxy_spreads_the_first_checks_over_the_interval() {
+    let mut s = quiet(Scenario::classroom().resilience);
+    s.resilience.check_schedule = CheckSchedule {
+        spread_first: true,
+        jitter_percent: 0,
+    };
+    // Four servers, inter 2 s: the one at position i of 4 first checks at 2000 x i / 4 ms.
+    assert_eq!(first_checks(s.clone()), [0.0, 0.5, 1.0, 1.5]);
+    // A server that is not checked takes no place in the spreading.
+    s.servers[1].health = Some(ServerCheck::Off);
+    assert_eq!(first_checks(s.clone()), [0.0, 0.666, 1.333]);
+    // Without spreading every first check is at the start (the reference timelines).
+    s.resilience.check_schedule = CheckSchedule::default();
+    assert_eq!(first_checks(s), [0.0, 0.0, 0.0]);
+}
+
+#[test]
+fn spread_checks_jitter_moves_each_interval_within_its_percentage() {
+    let mut s = quiet(Scenario::classroom().resilience);
+    s.resilience.check_schedule = CheckSchedule {
+        spread_first: false,
+        jitter_percent: 25,
+    };
+    let times = check_times(s.clone(), 30);
+    let gaps: Vec<f64> = times.windows(2).map(|w| w[1] - w[0]).collect();
+    // inter 2 s, 25%: every interval within 1.5 to 2.5 s, and they differ.
+    assert!(gaps.iter().all(|g| (1.5..=2.5).contains(g)), "{gaps:?}");
+    let (low, high) = gaps
+        .iter()
+        .fold((f64::MAX, 0.0f64), |(l, h), &g| (l.min(g), h.max(g)));
+    assert!(high - low > 0.5, "{gaps:?}");
+    // Deterministic for a seed; without jitter, exactly inter.
+    assert_eq!(check_times(s.clone(), 30), times);
+    s.resilience.check_schedule.jitter_percent = 0;
+    assert_eq!(check_times(s, 5), [0.0, 2.0, 4.0, 6.0, 8.0]);
+}
+
+#[test]
+fn a_check_over_the_network_takes_the_round_trip_and_it_counts_against_the_timeout() {
+    let mut s = quiet(Scenario::classroom().resilience);
+    s.backend_latency = SimDuration::from_millis(150);
+    s.resilience.health.as_mut().unwrap().over_network = true;
+    // The reference timeline, each result 300 ms later: DOWN at 10.3 s, not 10 s.
+    let mut sim = Simulation::new(s.clone()).unwrap();
+    sim.advance_to(at(5.0));
+    sim.apply(Command::Kill { server: 2 }).unwrap();
+    sim.advance_to(at(20.0));
+    assert_eq!(health_log(&mut sim), [(10.3, 2, DOWN_REFUSED)]);
+    // A round trip longer than the timeout fails every check of a healthy server.
+    s.backend_latency = SimDuration::from_millis(600);
+    let mut sim = Simulation::new(s).unwrap();
+    sim.advance_to(at(5.0));
+    let log = health_log(&mut sim);
+    assert_eq!(log.len(), 4, "{log:?}");
+    assert!(log.iter().all(|&(t, _, h)| t == 1.0
+        && h == HealthTransition::Down {
+            failures: 1,
+            failure: CheckFailure::Timeout
+        }));
+}
+
+#[test]
+fn a_revived_server_refuses_connections_until_it_has_started() {
+    let mut s = quiet(Scenario::classroom().resilience);
+    s.servers[2].startup = SimDuration::from_secs(5);
+    s.resilience.health.as_mut().unwrap().check_work = SimDuration::ZERO;
+    let mut sim = Simulation::new(s).unwrap();
+    sim.advance_to(at(10.0));
+    sim.apply(Command::Kill { server: 2 }).unwrap();
+    sim.advance_to(at(20.0));
+    sim.apply(Command::Revive { server: 2 }).unwrap();
+    sim.advance_to(at(40.0));
+    // DOWN at 16 s (checks at 12, 14, 16). Revived at 20 s, it starts until 25 s: the checks at
+    // 22 and 24 s are refused, 26 and 28 s pass: UP at 28 s (without a start-up time, 24 s).
+    assert_eq!(
+        health_log(&mut sim),
+        [
+            (16.0, 2, DOWN_REFUSED),
+            (28.0, 2, HealthTransition::Up { passes: 2 })
+        ]
+    );
+}
+
+#[test]
+fn a_server_with_its_own_checks_is_checked_by_them_and_one_with_none_is_not() {
+    let mut s = quiet(Scenario::classroom().resilience);
+    s.servers[0].health = Some(ServerCheck::Check(ActiveCheck {
+        fastinter: Some(SimDuration::from_millis(500)),
+        ..ActiveCheck::HAPROXY_DEFAULT
+    }));
+    s.servers[1].health = Some(ServerCheck::Off);
+    let mut sim = Simulation::new(s).unwrap();
+    sim.advance_to(at(5.0));
+    for server in 0..3 {
+        sim.apply(Command::Kill { server }).unwrap();
+    }
+    sim.advance_to(at(20.0));
+    // server-1 as in the fastinter timeline (7.5 s), server-2 never, server-3 as in the
+    // reference timeline (10 s).
+    let log = health_log(&mut sim);
+    assert_eq!(
+        log.iter().map(|&(t, s, _)| (t, s)).collect::<Vec<_>>(),
+        [(7.5, 0), (10.0, 2)]
+    );
+    // A health-check change applies to every server, replacing their own settings.
+    sim.apply(Command::SetHealthCheck(Some(ActiveCheck::HAPROXY_DEFAULT)))
+        .unwrap();
+    assert!(sim.servers().iter().all(|s| s.spec().health.is_none()));
+    sim.advance_to(at(40.0));
+    assert!(health_log(&mut sim).iter().any(|&(_, s, _)| s == 1));
+}
+
+#[test]
+fn a_server_marked_down_is_in_maintenance_until_put_back() {
+    let mut s = quiet(Scenario::classroom().resilience);
+    s.servers[1].down = true;
+    let mut sim = Simulation::new(s).unwrap();
+    sim.apply(Command::Kill { server: 1 }).unwrap();
+    sim.advance_to(at(20.0));
+    // Not checked while in maintenance: its death goes unnoticed.
+    assert_eq!(health_log(&mut sim), []);
+    assert_eq!(sim.metrics().servers()[1].routed, 0);
+    // Put back (drain off) it is checked from then on, starting as a server does (health =
+    // rise: UP, but one failure marks it DOWN).
+    sim.apply(Command::Drain {
+        server: 1,
+        on: false,
+    })
+    .unwrap();
+    assert!(!sim.servers()[1].spec().down);
+    sim.advance_to(at(40.0));
+    assert_eq!(
+        health_log(&mut sim),
+        [(
+            20.0,
+            1,
+            HealthTransition::Down {
+                failures: 1,
+                failure: CheckFailure::Refused
+            }
+        )]
     );
 }
 
@@ -462,14 +656,14 @@ fn a_health_down_says_which_check_settings_decided_it() {
     sim.advance_to(at(20.0));
     assert_eq!(
         cause_of(&worded(&mut sim), LogKind::Health, "server-3 DOWN"),
-        "HAProxy active check: every 2 s, timeout 1 s, fall 3: the server was marked DOWN after \
+        "HAProxy HTTP check (an error answer fails it): every 2 s, timeout 1 s, fall 3: the server was marked DOWN after \
          3 consecutive failed checks; last failure: connection refused"
     );
     sim.apply(Command::Revive { server: 2 }).unwrap();
     sim.advance_to(at(40.0));
     assert_eq!(
         cause_of(&worded(&mut sim), LogKind::Health, "server-3 UP"),
-        "HAProxy active check: every 2 s, timeout 1 s, rise 2: the server was marked UP after \
+        "HAProxy HTTP check (an error answer fails it): every 2 s, timeout 1 s, rise 2: the server was marked UP after \
          2 consecutive passed checks"
     );
 }
@@ -576,4 +770,77 @@ fn passive_ejections_and_remaps_explain_their_mechanism() {
     );
     assert!(remap.contains("(server-4 left)"), "{remap}");
     assert!(remap.contains("(4 -> 3 servers)"), "{remap}");
+}
+
+#[test]
+fn a_tcp_check_passes_and_an_http_check_fails_on_a_server_answering_500s() {
+    // Server 1 answers every request with a 500 from 2 s, server 2 answers in 2 s (a check
+    // costs 100 ms of work: at a twentieth of the speed it passes the 1 s timeout).
+    let run = |kind: CheckKind| {
+        let mut s = quiet(Scenario::classroom().resilience);
+        s.resilience.health.as_mut().unwrap().kind = kind;
+        let mut sim = Simulation::new(s).unwrap();
+        sim.advance_to(at(2.0));
+        sim.apply(Command::SetErrorRate {
+            server: 0,
+            rate: 1.0,
+        })
+        .unwrap();
+        sim.apply(Command::SetSpeed {
+            server: 1,
+            speed: 0.05,
+        })
+        .unwrap();
+        sim.advance_to(at(30.0));
+        health_log(&mut sim)
+    };
+    assert_eq!(run(CheckKind::Tcp), []);
+    let http = run(CheckKind::Http);
+    let failure = |server| {
+        http.iter().find_map(|&(_, s, t)| match t {
+            HealthTransition::Down { failure, .. } if s == server => Some(failure),
+            _ => None,
+        })
+    };
+    assert_eq!(failure(0), Some(CheckFailure::Error), "{http:?}");
+    assert_eq!(failure(1), Some(CheckFailure::Timeout), "{http:?}");
+    // Both kinds see a dead server.
+    let mut s = quiet(Scenario::classroom().resilience);
+    s.resilience.health.as_mut().unwrap().kind = CheckKind::Tcp;
+    let mut sim = Simulation::new(s).unwrap();
+    sim.advance_to(at(5.0));
+    sim.apply(Command::Kill { server: 2 }).unwrap();
+    sim.advance_to(at(20.0));
+    assert_eq!(health_log(&mut sim), [(10.0, 2, DOWN_REFUSED)]);
+}
+
+#[test]
+fn the_health_check_kinds_preset_shows_tcp_checks_missing_what_http_checks_catch() {
+    let mut sim =
+        Simulation::new(lb_playground::sim::presets::preset("health-check-kinds").unwrap())
+            .unwrap();
+    let failed = |sim: &Simulation| sim.metrics().servers()[1].failed;
+    sim.advance_to(at(40.0));
+    // Under TCP checks the erroring and the slow server stay UP and in rotation.
+    assert_eq!(health_log(&mut sim), []);
+    let errors_under_tcp = failed(&sim);
+    assert!(errors_under_tcp > 50, "{errors_under_tcp}");
+    sim.advance_to(at(50.0));
+    let log = health_log(&mut sim);
+    let downs: Vec<(usize, CheckFailure)> = log
+        .iter()
+        .filter_map(|&(t, s, h)| match h {
+            HealthTransition::Down { failure, .. } if t < 43.0 => Some((s, failure)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        downs,
+        [(1, CheckFailure::Error), (2, CheckFailure::Timeout)],
+        "{log:?}"
+    );
+    // Once out, server-2 fails nothing more.
+    let after = failed(&sim);
+    sim.advance_to(at(90.0));
+    assert_eq!(failed(&sim), after);
 }

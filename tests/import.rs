@@ -6,7 +6,9 @@ use std::process::Command;
 
 use lb_playground::config::{Format, ImportError, Imported, Reason, import};
 use lb_playground::sim::balancer::{Candidate, PickContext, RequestKey};
-use lb_playground::sim::health::{ActiveCheck, CheckFailure, HealthTransition};
+use lb_playground::sim::health::{
+    ActiveCheck, CheckFailure, CheckKind, CheckSchedule, HealthTransition, ServerCheck,
+};
 use lb_playground::sim::passive::{NginxPassive, Passive};
 use lb_playground::sim::ratelimit::{LimitKey, NginxLimit, RateLimit};
 use lb_playground::sim::rng::SimRng;
@@ -114,7 +116,7 @@ fn picks(i: &Imported, n: usize) -> String {
     let mut rng = SimRng::from_seed(0);
     let key = RequestKey {
         client: 0,
-        ip: [10, 0, 0, 1],
+        ip: [10, 0, 0, 1].into(),
         session: 0,
         path: 0,
         path_hash: 0,
@@ -174,7 +176,7 @@ fn an_nginx_upstream_with_weights_and_a_backup_gives_nginx_smooth_round_robin() 
 }
 
 #[test]
-fn ip_hash_and_down_and_passive_settings_map_with_a_warning_for_down() {
+fn ip_hash_down_and_passive_settings_map_without_warnings() {
     let i = nginx("sticky");
     assert_eq!(i.scenario.algorithm, Algorithm::IpHash);
     assert_eq!(
@@ -185,14 +187,18 @@ fn ip_hash_and_down_and_passive_settings_map_with_a_warning_for_down() {
         })
     );
     // `down` keeps the server's weight (and so its place in the hash) and starts it drained.
-    // Its max_fails is nginx's default 1, not 3.
+    // Its max_fails is left at nginx's default, which does not matter: it takes no traffic.
     assert!(i.scenario.servers[2].down);
     assert_eq!(i.scenario.servers[2].weight, 1);
-    assert_eq!(warned(&i), [(Some(19), "server".into())]);
+    assert_eq!(i.warnings, []);
+    // A server that does take traffic with other passive settings is warned.
+    let text = "upstream u {\n server a max_fails=3;\n server b;\n}\n";
+    let i = import(text, Format::Nginx, None).unwrap();
+    assert_eq!(warned(&i), [(Some(3), "server".into())]);
     assert!(matches!(i.warnings[0].reason, Reason::PerServer { .. }));
     assert_eq!(
         i.warnings[0].to_string(),
-        "line 19: server: the scenario has one value for all servers; max_fails=3 fail_timeout=30s is used for every server"
+        "line 3: server: the scenario has one value for all servers; max_fails=3 fail_timeout=10s is used for every server"
     );
 }
 
@@ -294,36 +300,53 @@ fn an_haproxy_backend_takes_its_defaults_and_gives_the_reference_health_timeline
             ..ActiveCheck::HAPROXY_DEFAULT
         }
     );
-    // REFERENCE-SEMANTICS: inter 2 s, rise 2, fall 3; the server dies at t=5 -> DOWN at t=10.
+    // HAProxy spreads the three servers' first checks over the 2 s interval: 0, 666, 1333 ms.
+    assert_eq!(
+        s.resilience.check_schedule,
+        CheckSchedule {
+            spread_first: true,
+            jitter_percent: 0
+        }
+    );
+    // REFERENCE-SEMANTICS: inter 2 s, rise 2, fall 3; the server dies at t=5 -> DOWN at t=10
+    // (web1, first checked at 0); web2, checked 666 ms later, goes DOWN 666 ms later.
+    let refused = HealthTransition::Down {
+        failures: 3,
+        failure: CheckFailure::Refused,
+    };
+    assert_eq!(
+        health_after_kills(s, &[0, 1], 5.0, 20.0),
+        [(10.0, 0, refused), (10.666, 1, refused)]
+    );
+}
+
+/// The health transitions (time, server, transition) of `s` without network delays, when
+/// `killed` die at `at` seconds, up to `until`.
+fn health_after_kills(
+    s: &lb_playground::sim::Scenario,
+    killed: &[usize],
+    at: f64,
+    until: f64,
+) -> Vec<(f64, u32, HealthTransition)> {
     let mut quiet = s.clone();
     quiet.client_latency = SimDuration::ZERO;
     quiet.backend_latency = SimDuration::ZERO;
     let mut sim = Simulation::new(quiet).unwrap();
-    sim.advance_to(SimTime::from_secs_f64(5.0));
-    sim.apply(SimCommand::Kill { server: 1 }).unwrap();
-    sim.advance_to(SimTime::from_secs_f64(20.0));
-    let downs: Vec<(f64, u32, HealthTransition)> = sim
-        .drain_events()
+    sim.advance_to(SimTime::from_secs_f64(at));
+    for &server in killed {
+        sim.apply(SimCommand::Kill { server }).unwrap();
+    }
+    sim.advance_to(SimTime::from_secs_f64(until));
+    sim.drain_events()
         .filter_map(|e| match e.event {
             Event::Health(h) => Some((e.at.as_secs_f64(), h.server, h.transition)),
             _ => None,
         })
-        .collect();
-    assert_eq!(
-        downs,
-        [(
-            10.0,
-            1,
-            HealthTransition::Down {
-                failures: 3,
-                failure: CheckFailure::Refused
-            }
-        )]
-    );
+        .collect()
 }
 
 #[test]
-fn per_server_check_settings_keep_the_first_servers_and_warn_for_the_others() {
+fn per_server_check_settings_are_each_servers_own() {
     let i = haproxy("db");
     let s = &i.scenario;
     assert_eq!(s.algorithm, Algorithm::HaproxyLeastConn);
@@ -336,6 +359,15 @@ fn per_server_check_settings_keep_the_first_servers_and_warn_for_the_others() {
             timeout: SimDuration::from_millis(500),
             ..ActiveCheck::HAPROXY_DEFAULT
         })
+    );
+    assert_eq!(s.servers[0].health, None);
+    assert_eq!(
+        s.servers[1].health,
+        Some(ServerCheck::Check(ActiveCheck {
+            inter: SimDuration::from_secs(3),
+            timeout: SimDuration::from_millis(500),
+            ..ActiveCheck::HAPROXY_DEFAULT
+        }))
     );
     assert_eq!(
         s.slow_start,
@@ -350,12 +382,24 @@ fn per_server_check_settings_keep_the_first_servers_and_warn_for_the_others() {
             (Some(24), "option redispatch".into()),
             (Some(26), "maxconn 50".into()),
             (Some(26), "server db2".into()),
-            (Some(26), "server db2".into()),
         ]
     );
+    // Slow start is one setting for all servers: db1's is kept and db2's lack of one is warned.
     assert_eq!(
         i.warnings[2].to_string(),
-        "line 26: server db2: the scenario has one value for all servers; check inter 1s fastinter 500ms downinter 5s rise 2 fall 3 is used for every server"
+        "line 26: server db2: the scenario has one value for all servers; slowstart 30s is used for every server"
+    );
+    // The first checks spread over the smallest interval of 1 s or more (db2's 3 s; db1's first
+    // interval is its fastinter, 500 ms): db1 at 0, db2 at 1.5 s. Both die at 5 s. db1 (passes
+    // at 0 and 0.5 s, then every 1 s) fails at 5.5, 6 and 6.5 s; db2 (passes at 1.5 and 4.5 s)
+    // fails at 7.5, 10.5 and 13.5 s.
+    let refused = HealthTransition::Down {
+        failures: 3,
+        failure: CheckFailure::Refused,
+    };
+    assert_eq!(
+        health_after_kills(s, &[0, 1], 5.0, 20.0),
+        [(6.5, 0, refused), (13.5, 1, refused)]
     );
 }
 
@@ -634,32 +678,36 @@ mod round_trip {
             ],
         };
         let max_weight: u32 = if to == Target::Nginx { 1000 } else { 256 };
+        let check = || prop::option::of((1u64..10, prop::option::of(1u64..5), 1u32..5, 1u32..5));
         (
-            prop::collection::vec((1..=max_weight, any::<bool>()), 1..8),
+            prop::collection::vec(
+                (
+                    1..=max_weight,
+                    any::<bool>(),
+                    prop::bool::weighted(0.2),
+                    check(),
+                ),
+                1..8,
+            ),
             prop::sample::select(algorithms),
             0u32..5,
             1u64..120,
             prop::option::of(1u64..60),
-            prop::option::of((
-                1u64..10,
-                prop::option::of(1u64..5),
-                1u32..5,
-                1u32..5,
-                1u64..3,
-            )),
+            (1u64..3, prop::option::of(1u32..=50), any::<bool>()),
             prop::option::of((1u32..100, 0u32..10, any::<bool>())),
         )
             .prop_map(
-                move |(servers, algorithm, max_fails, fail_timeout, ramp, check, limit)| {
+                move |(servers, algorithm, max_fails, fail_timeout, ramp, checks, limit)| {
                     let mut s = Scenario::classroom();
                     s.algorithm = algorithm;
                     s.resilience = lb_playground::sim::Resilience::NONE;
                     s.servers = servers
                         .iter()
                         .enumerate()
-                        .map(|(i, &(w, backup))| {
+                        .map(|(i, &(w, backup, down, _))| {
                             let mut spec = server(&format!("s{i}.internal"), w, 2);
                             spec.backup = backup;
+                            spec.down = down;
                             spec
                         })
                         .collect();
@@ -683,16 +731,38 @@ mod round_trip {
                                 });
                         }
                         Target::Haproxy => {
-                            s.resilience.health =
-                                check.map(|(inter, fast, rise, fall, timeout)| ActiveCheck {
-                                    inter: SimDuration::from_secs(inter),
-                                    fastinter: fast.map(|f| SimDuration::from_millis(f * 100)),
-                                    downinter: None,
-                                    timeout: SimDuration::from_secs(timeout),
-                                    rise,
-                                    fall,
-                                    ..ActiveCheck::HAPROXY_DEFAULT
-                                });
+                            // Each server's own checks, in import's form: the first server's
+                            // are the scenario's, and a server checked otherwise has its own.
+                            let (timeout, jitter, tcp) = checks;
+                            let kind = if tcp { CheckKind::Tcp } else { CheckKind::Http };
+                            let own: Vec<Option<ActiveCheck>> = servers
+                                .iter()
+                                .map(|(.., check)| {
+                                    check.map(|(inter, fast, rise, fall)| ActiveCheck {
+                                        inter: SimDuration::from_secs(inter),
+                                        fastinter: fast.map(|f| SimDuration::from_millis(f * 100)),
+                                        downinter: None,
+                                        timeout: SimDuration::from_secs(timeout),
+                                        rise,
+                                        fall,
+                                        kind,
+                                        ..ActiveCheck::HAPROXY_DEFAULT
+                                    })
+                                })
+                                .collect();
+                            s.resilience.health = own[0];
+                            for (spec, check) in s.servers.iter_mut().zip(&own) {
+                                if *check != own[0] {
+                                    spec.health =
+                                        Some(check.map_or(ServerCheck::Off, ServerCheck::Check));
+                                }
+                            }
+                            if own.iter().any(Option::is_some) {
+                                s.resilience.check_schedule = CheckSchedule {
+                                    spread_first: true,
+                                    jitter_percent: jitter.unwrap_or(0),
+                                };
+                            }
                         }
                     }
                     s
@@ -814,6 +884,17 @@ fn a_bad_envoy_field_is_named_by_its_path() {
 }
 
 #[test]
+fn without_httpchk_haproxy_checks_are_tcp_checks() {
+    let text = "backend b\n server a 1.1.1.1:80 check\n";
+    let i = import(text, Format::Haproxy, None).unwrap();
+    assert_eq!(i.warnings, []);
+    assert_eq!(i.scenario.resilience.health.unwrap().kind, CheckKind::Tcp);
+    let text = "backend b\n option httpchk\n server a 1.1.1.1:80 check\n";
+    let i = import(text, Format::Haproxy, None).unwrap();
+    assert_eq!(i.scenario.resilience.health.unwrap().kind, CheckKind::Http);
+}
+
+#[test]
 fn default_server_applies_to_the_servers_after_it() {
     let text = "backend b\n server a 1.1.1.1:80 check\n default-server inter 5s\n server b 1.1.1.2:80 check\n";
     let i = import(text, Format::Haproxy, None).unwrap();
@@ -821,7 +902,8 @@ fn default_server_applies_to_the_servers_after_it() {
         i.scenario.resilience.health.unwrap().inter,
         SimDuration::from_secs(2)
     );
-    assert_eq!(warned(&i)[0], (Some(4), "server b".into()));
+    let b = i.scenario.servers[1].health;
+    assert!(matches!(b, Some(ServerCheck::Check(c)) if c.inter == SimDuration::from_secs(5)));
 }
 
 #[test]
@@ -856,4 +938,118 @@ fn an_nginx_down_server_keeps_its_weight_takes_nothing_and_leaves_the_others_key
         }
     }
     assert!(kept > 50, "{kept} clients compared");
+}
+
+/// A production-style nginx.conf: several upstreams with weights, `down`, `ip_hash` and
+/// `least_conn`, and nothing the model lacks.
+const NGINX_REAL: &str = r#"events { worker_connections 1024; }
+http {
+    upstream web {
+        server 10.0.0.1:8080 weight=5 max_fails=2 fail_timeout=20s;
+        server 10.0.0.2:8080 max_fails=2 fail_timeout=20s;
+        server 10.0.0.3:8080 max_fails=2 fail_timeout=20s;
+    }
+    upstream sessions {
+        ip_hash;
+        server 192.168.0.11;
+        server 192.168.0.12;
+        server 192.168.0.13;
+        server 192.168.0.14 down;
+    }
+    upstream api {
+        least_conn;
+        server 10.1.0.1:9000;
+        server 10.1.0.2:9000;
+        server 10.1.0.3:9000 backup;
+    }
+    server {
+        listen 80;
+        location / { proxy_pass http://web; }
+        location /api/ { proxy_pass http://api; }
+    }
+}
+"#;
+
+/// A production-style haproxy.cfg: two servers with their own `inter` / `fastinter` /
+/// `downinter`, an HTTP check, and a server in maintenance.
+const HAPROXY_REAL: &str = "\
+global
+    log stdout format raw local0
+    spread-checks 5
+
+defaults
+    mode http
+    timeout connect 5s
+    timeout client 30s
+    timeout server 30s
+
+frontend fe
+    bind :80
+    default_backend app
+
+backend app
+    balance roundrobin
+    option httpchk GET /healthz
+    timeout check 1s
+    server app1 10.0.0.1:8080 check inter 2s fastinter 500ms downinter 10s rise 2 fall 3
+    server app2 10.0.0.2:8080 check inter 5s fastinter 1s downinter 30s rise 3 fall 2
+    server app3 10.0.0.3:8080 check disabled
+";
+
+#[test]
+fn real_configs_import_without_warnings_and_behave_as_the_reference_examples() {
+    let web = import(NGINX_REAL, Format::Nginx, Some("web")).unwrap();
+    assert_eq!(web.warnings, []);
+    // REFERENCE-SEMANTICS: smooth weighted round robin over 5, 1, 1 -> a a b a c a a.
+    assert_eq!(picks(&web, 7), "aabacaa");
+    assert_eq!(
+        web.scenario.resilience.passive,
+        Passive::Nginx(NginxPassive {
+            max_fails: 2,
+            fail_timeout: SimDuration::from_secs(20)
+        })
+    );
+    let sessions = import(NGINX_REAL, Format::Nginx, Some("sessions")).unwrap();
+    assert_eq!(sessions.warnings, []);
+    assert_eq!(sessions.scenario.algorithm, Algorithm::IpHash);
+    assert!(sessions.scenario.servers[3].down);
+    let api = import(NGINX_REAL, Format::Nginx, Some("api")).unwrap();
+    assert_eq!(api.warnings, []);
+    assert_eq!(api.scenario.algorithm, Algorithm::LeastConnections);
+    // No connections anywhere: every pick is a tie, broken by smooth round robin.
+    assert_eq!(picks(&api, 4), "abab");
+
+    let app = import(HAPROXY_REAL, Format::Haproxy, None).unwrap();
+    assert_eq!(app.warnings, []);
+    let s = &app.scenario;
+    assert_eq!(s.resilience.check_schedule.jitter_percent, 5);
+    assert!(s.servers[2].down);
+    assert_eq!(
+        s.servers[1].health,
+        Some(ServerCheck::Check(ActiveCheck {
+            inter: SimDuration::from_secs(5),
+            fastinter: Some(SimDuration::from_secs(1)),
+            downinter: Some(SimDuration::from_secs(30)),
+            timeout: SimDuration::from_secs(1),
+            rise: 3,
+            fall: 2,
+            ..ActiveCheck::HAPROXY_DEFAULT
+        }))
+    );
+    // Without the jitter, the timelines follow the reference's rules. Both servers start in
+    // transition (health = rise), so their first intervals are their fastinters, 500 ms and 1 s;
+    // the spread is over the smallest of at least 1 s: app1 first at 0, app2 at 1000 x 1 / 2 =
+    // 500 ms. Both die at 5 s. app1 (passes at 0 and 0.5 s, then every 2 s) fails at 6.5, 7 and
+    // 7.5 s: DOWN at 7.5 s, as in the fastinter example. app2 (a pass at 0.5 s takes it to full
+    // health, then every 5 s) fails at 5.5 s and, in transition, 1 s later: DOWN at 6.5 s.
+    let mut steady = s.clone();
+    steady.resilience.check_schedule.jitter_percent = 0;
+    let refused = |failures| HealthTransition::Down {
+        failures,
+        failure: CheckFailure::Refused,
+    };
+    assert_eq!(
+        health_after_kills(&steady, &[0, 1], 5.0, 20.0),
+        [(6.5, 1, refused(2)), (7.5, 0, refused(3))]
+    );
 }

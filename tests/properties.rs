@@ -11,7 +11,9 @@ use lb_playground::sim::breaker::{
     BreakerConfig, BreakerState, CircuitBreaker, Resilience4j, WindowKind,
 };
 use lb_playground::sim::clients::{Backoff, ClientRetry, ClosedLoop, Jitter, RetryThrottle};
-use lb_playground::sim::health::{ActiveCheck, CheckFailure, HealthChecker};
+use lb_playground::sim::health::{
+    ActiveCheck, CheckFailure, CheckSchedule, HealthChecker, ServerCheck,
+};
 use lb_playground::sim::passive::{Passive, PassiveState};
 use lb_playground::sim::ratelimit::{LimitKey, NginxLimit, RateLimit, TokenBucket};
 use lb_playground::sim::retry::RetryPolicy;
@@ -42,7 +44,7 @@ fn candidates() -> impl Strategy<Value = Vec<Candidate>> {
 fn key(i: u32) -> RequestKey {
     RequestKey {
         client: i,
-        ip: [(i % 251) as u8 + 1, (i / 3) as u8, (i / 7) as u8, i as u8],
+        ip: [(i % 251) as u8 + 1, (i / 3) as u8, (i / 7) as u8, i as u8].into(),
         session: u64::from(i) * 7919,
         path: (i % 16) as u8,
         path_hash: path_hash(&format!("/p{}", i % 16)),
@@ -323,15 +325,68 @@ fn client_command() -> impl Strategy<Value = Command> {
     ]
 }
 
+/// A classroom scenario whose servers have their own checks (or none), start-up times and
+/// `down` flags, with a check schedule, checks over the network and listed client addresses.
+fn server_variety() -> impl Strategy<Value = Scenario> {
+    let server = (0u32..3, 0u64..4_000, prop::bool::weighted(0.2));
+    (
+        any::<u64>(),
+        prop::collection::vec(server, 4),
+        (any::<bool>(), 0u32..=50, any::<bool>()),
+        prop::sample::select(vec![
+            vec![],
+            vec!["10.0.0.0/30"],
+            vec!["2001:db8::/126", "192.0.2.7"],
+        ]),
+    )
+        .prop_map(
+            |(seed, servers, (spread_first, jitter_percent, over_network), addresses)| {
+                let mut s = Scenario {
+                    seed,
+                    ..Scenario::classroom()
+                };
+                for (spec, (check, startup_ms, down)) in s.servers.iter_mut().zip(servers) {
+                    spec.health = match check {
+                        0 => None,
+                        1 => Some(ServerCheck::Off),
+                        _ => Some(ServerCheck::Check(ActiveCheck {
+                            fastinter: Some(SimDuration::from_millis(300)),
+                            ..ActiveCheck::HAPROXY_DEFAULT
+                        })),
+                    };
+                    spec.startup = SimDuration::from_millis(startup_ms);
+                    spec.down = down;
+                }
+                s.resilience.check_schedule = CheckSchedule {
+                    spread_first,
+                    jitter_percent,
+                };
+                if let Some(h) = s.resilience.health.as_mut() {
+                    h.over_network = over_network;
+                }
+                s.traffic.addresses = addresses.iter().map(|a| a.parse().unwrap()).collect();
+                s
+            },
+        )
+}
+
 /// Applies `commands` (each after its gap) to a classroom run with `seed`: every request is
 /// accounted for exactly once at every step (refused commands leave no trace), and the run
 /// replays identically from its recording.
 fn accounted_for_and_replayed(commands: &[(Command, u64)], seed: u64) -> Result<(), TestCaseError> {
-    let mut sim = Simulation::new(Scenario {
+    let scenario = Scenario {
         seed,
         ..Scenario::classroom()
-    })
-    .unwrap();
+    };
+    scenario_accounted_for_and_replayed(scenario, commands)
+}
+
+/// [`accounted_for_and_replayed`] from any valid scenario.
+fn scenario_accounted_for_and_replayed(
+    scenario: Scenario,
+    commands: &[(Command, u64)],
+) -> Result<(), TestCaseError> {
+    let mut sim = Simulation::new(scenario).unwrap();
     for (command, gap_ms) in commands {
         sim.advance_by(SimDuration::from_millis(*gap_ms));
         let recorded = sim.recording().len();
@@ -370,6 +425,13 @@ proptest! {
     #[test]
     fn client_retries_and_users_keep_every_request_accounted_for(commands in prop::collection::vec((prop_oneof![client_command(), failure_command(), client_command()], 1u64..3_000), 1..30), seed in any::<u64>()) {
         accounted_for_and_replayed(&commands, seed)?;
+    }
+
+    /// The same with servers of their own check settings, start-up times and marked down, spread
+    /// and jittered checks over the network, and listed client addresses.
+    #[test]
+    fn every_request_is_accounted_for_with_server_checks_startups_and_addresses(base in server_variety(), commands in prop::collection::vec((prop_oneof![command(), failure_command()], 1u64..3_000), 1..30)) {
+        scenario_accounted_for_and_replayed(base, &commands)?;
     }
 
     /// No request is lost or counted twice across any sequence of commands, at every step, and the

@@ -143,10 +143,15 @@ fn the_noisy_client_preset_limits_only_the_nat_per_address_and_everyone_globally
         "the NAT sends about 6 r/s for 2 allowed"
     );
     assert!(
-        before.iter().all(|r| r.ip == NAT_ADDRESS),
+        before
+            .iter()
+            .all(|r| r.ip == std::net::IpAddr::from(NAT_ADDRESS)),
         "per address: only the NAT"
     );
-    let quiet = after.iter().filter(|r| r.ip != NAT_ADDRESS).count();
+    let quiet = after
+        .iter()
+        .filter(|r| r.ip != std::net::IpAddr::from(NAT_ADDRESS))
+        .count();
     assert!(
         quiet * 4 > after.len(),
         "globally the quiet clients lose about half: {quiet} of {}",

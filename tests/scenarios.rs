@@ -460,3 +460,38 @@ fn hashing_by_uri_sends_each_path_to_one_server() {
         .collect();
     assert_eq!(api.len(), 4);
 }
+
+#[test]
+fn listed_client_addresses_say_where_each_address_goes() {
+    // Ten clients at the listed addresses under ip_hash: the eight of 192.0.2.0/29 share a /24
+    // and so a server; the two IPv6 ones are hashed on all their bytes.
+    let json = r#"{
+        "servers": [{"name": "a"}, {"name": "b"}, {"name": "c"}],
+        "traffic": {"rate": 50, "cost": {"kind": "constant", "cost": "10ms"}, "clients": 10,
+                    "addresses": ["192.0.2.0/29", "2001:db8::1", "2001:db8::2"]},
+        "algorithm": "nginx-ip-hash"
+    }"#;
+    let s = Scenario::from_json(json).unwrap();
+    assert_eq!(Scenario::from_json(&s.to_json()), Ok(s.clone()));
+    let mut sim = Simulation::new(s).unwrap();
+    sim.keep_finished(true);
+    sim.advance_to(SimTime::from_secs_f64(10.0));
+    let mut seen = std::collections::BTreeMap::new();
+    while let Some(r) = sim.poll_finished() {
+        seen.insert(r.client, (r.ip.to_string(), r.server));
+    }
+    assert_eq!(seen.len(), 10, "{seen:?}");
+    let v4_server = seen[&0].1;
+    for client in 0..8 {
+        assert_eq!(seen[&client], (format!("192.0.2.{client}"), v4_server));
+    }
+    // 2001:db8::1 hashes to 2600 (2600 % 3 = 2: c), ::2 to 2601 (0: a).
+    assert_eq!(seen[&8], ("2001:db8::1".to_string(), Some(2)));
+    assert_eq!(seen[&9], ("2001:db8::2".to_string(), Some(0)));
+    // A bad entry names its place in the list.
+    let bad = json.replace("2001:db8::2", "2001:db8::2/200");
+    assert_eq!(
+        error_of(&bad),
+        "traffic.addresses[2]: the prefix /200 is not 0 to 128 at line 4 column 83"
+    );
+}

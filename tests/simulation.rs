@@ -273,6 +273,7 @@ fn mm1_mean(rho: f64, seed: u64) -> f64 {
             cost: CostDistribution::Exponential { mean: mean_cost },
             clients: 1,
             behind_nat: 0,
+            addresses: Vec::new(),
             pattern: Pattern::Poisson,
             client_timeout: None,
             client_retry: None,

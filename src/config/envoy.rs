@@ -9,7 +9,7 @@
 use serde_json::{Map, Value};
 
 use super::{ConfigServer, Format, ImportError, Imported, Reason, Warning, choose};
-use crate::sim::health::ActiveCheck;
+use crate::sim::health::{ActiveCheck, CheckKind};
 use crate::sim::passive::{EnvoyOutlier, Passive};
 use crate::sim::server::MAX_WEIGHT;
 use crate::sim::{Algorithm, SimDuration, SlowStart};
@@ -342,6 +342,7 @@ fn health(
             "healthy_threshold",
             "unhealthy_interval",
             "http_health_check",
+            "tcp_health_check",
             "grpc_health_check",
         ],
         warnings,
@@ -361,6 +362,11 @@ fn health(
         downinter: match h.get("unhealthy_interval") {
             Some(d) => Some(duration(d, &p("unhealthy_interval"))?),
             None => None,
+        },
+        kind: if h.contains_key("tcp_health_check") {
+            CheckKind::Tcp
+        } else {
+            CheckKind::Http
         },
         ..ActiveCheck::HAPROXY_DEFAULT
     };

@@ -4,7 +4,7 @@
 //! (for nginx) rate limit.
 
 use crate::sim::breaker::BreakerConfig;
-use crate::sim::health::ActiveCheck;
+use crate::sim::health::{ActiveCheck, CheckKind, ServerCheck};
 use crate::sim::passive::Passive;
 use crate::sim::ratelimit::{LimitKey, RateLimit};
 use crate::sim::retry::RetryPolicy;
@@ -47,6 +47,9 @@ fn common_comments(s: &Scenario, out: &mut String) {
         "# The traffic, the servers' workers, speed, queue and error rate, and the network\n",
     );
     out.push_str("# delays are the simulation's: a balancer config does not say them.\n");
+    if s.servers.iter().any(|server| !server.startup.is_zero()) {
+        out.push_str("# No equivalent: the servers' start-up time after a revive.\n");
+    }
     if s.resilience.panic_threshold.is_some() {
         out.push_str("# No equivalent: Envoy's panic threshold.\n");
     }
@@ -84,7 +87,12 @@ fn nginx(s: &Scenario) -> String {
             None
         }
     };
-    if let Some(h) = &s.resilience.health {
+    let checked = s
+        .servers
+        .iter()
+        .filter_map(|server| ServerCheck::applied(server.health, s.resilience.health))
+        .next();
+    if let Some(h) = &checked {
         out.push_str(&format!(
             "# No equivalent in open-source nginx: active health checks ({}).\n",
             describe_check(h)
@@ -229,30 +237,35 @@ fn haproxy(s: &Scenario) -> String {
         ));
     }
     let ramp = slow_start(s.slow_start, " slowstart ", &mut out);
-    let check = s.resilience.health.map(|h| {
-        if h.backoff_cap.is_some() {
-            out.push_str("# No equivalent: the check interval's backoff while a server is down.\n");
-        }
-        let mut words = format!(" check inter {}", time(h.inter));
-        if let Some(f) = h.fastinter {
-            words += &format!(" fastinter {}", time(f));
-        }
-        if let Some(d) = h.downinter {
-            words += &format!(" downinter {}", time(d));
-        }
-        words + &format!(" rise {} fall {}", h.rise, h.fall)
-    });
+    let checks: Vec<Option<ActiveCheck>> = s
+        .servers
+        .iter()
+        .map(|server| ServerCheck::applied(server.health, s.resilience.health))
+        .collect();
+    let timeout = check_timeout(&checks, &mut out);
+    let schedule = s.resilience.check_schedule;
+    if timeout.is_some() && !schedule.spread_first {
+        out.push_str("# No equivalent: every server's first check at the start (HAProxy spreads them over the interval).\n");
+    }
+    if schedule.jitter_percent > 0 {
+        out.push_str(&format!(
+            "global\n    spread-checks {}\n",
+            schedule.jitter_percent
+        ));
+    }
     out.push_str("# The server addresses are placeholders: a scenario has none.\n");
     out.push_str("backend backend\n");
     out.push_str(&format!("    balance {balance}\n"));
     if consistent {
         out.push_str("    hash-type consistent\n");
     }
-    if let Some(h) = &s.resilience.health {
-        out.push_str("    option httpchk GET /\n");
-        out.push_str(&format!("    timeout check {}\n", time(h.timeout)));
+    if let Some(timeout) = timeout {
+        if check_kind(&checks, &mut out) == CheckKind::Http {
+            out.push_str("    option httpchk GET /\n");
+        }
+        out.push_str(&format!("    timeout check {}\n", time(timeout)));
     }
-    for (i, server) in s.servers.iter().enumerate() {
+    for (i, (server, check)) in s.servers.iter().zip(&checks).enumerate() {
         let name: String = server
             .name
             .chars()
@@ -281,14 +294,64 @@ fn haproxy(s: &Scenario) -> String {
         if weight != 1 {
             line += &format!(" weight {weight}");
         }
-        line += check.as_deref().unwrap_or("");
+        if let Some(h) = check {
+            line += &check_words(h, &mut out);
+        }
         line += &ramp;
         if server.backup {
             line += " backup";
         }
+        if server.down {
+            line += " disabled";
+        }
         out.push_str(&format!("{line}\n"));
     }
     out
+}
+
+/// The backend's `timeout check`: HAProxy has one per backend, so the first checked server's is
+/// written and any other is a comment; `None` when no server is checked.
+fn check_timeout(checks: &[Option<ActiveCheck>], out: &mut String) -> Option<SimDuration> {
+    let timeout = checks.iter().flatten().next()?.timeout;
+    if checks.iter().flatten().any(|c| c.timeout != timeout) {
+        out.push_str(&format!(
+            "# No equivalent: a check timeout per server; {} (the first server's) is used.\n",
+            time(timeout)
+        ));
+    }
+    Some(timeout)
+}
+
+/// The backend's kind of check (HTTP with `option httpchk`, TCP without): one per backend in
+/// HAProxy, so the first checked server's, any other a comment.
+fn check_kind(checks: &[Option<ActiveCheck>], out: &mut String) -> CheckKind {
+    let kind = checks
+        .iter()
+        .flatten()
+        .next()
+        .map_or(CheckKind::Http, |c| c.kind);
+    if checks.iter().flatten().any(|c| c.kind != kind) {
+        out.push_str(&format!(
+            "    # No equivalent: TCP and HTTP checks in one backend; {} checks are written.\n",
+            kind.name()
+        ));
+    }
+    kind
+}
+
+/// A `server` line's check options for `h`; what HAProxy has no option for is a comment in `out`.
+fn check_words(h: &ActiveCheck, out: &mut String) -> String {
+    if h.backoff_cap.is_some() {
+        out.push_str("    # No equivalent: the check interval's backoff while a server is down.\n");
+    }
+    let mut words = format!(" check inter {}", time(h.inter));
+    if let Some(f) = h.fastinter {
+        words += &format!(" fastinter {}", time(f));
+    }
+    if let Some(d) = h.downinter {
+        words += &format!(" downinter {}", time(d));
+    }
+    words + &format!(" rise {} fall {}", h.rise, h.fall)
 }
 
 /// The server option for a linear slow start, `option` followed by its period; any other ramp

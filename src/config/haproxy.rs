@@ -5,12 +5,17 @@
 //!
 //! Defaults are HAProxy's: `balance roundrobin`, `weight 1`, and for servers with `check`,
 //! `inter 2s rise 2 fall 3`, `fastinter` and `downinter` equal to `inter`, and a check timeout
-//! of `inter` unless `timeout check` is set. Without `option httpchk` HAProxy only opens a
-//! connection, where the model's checks also fail on errors: that is warned.
+//! of `inter` unless `timeout check` is set. With `option httpchk` the checks are HTTP checks;
+//! without it HAProxy only opens a connection: TCP checks.
+//!
+//! Each `server` line's check settings are its own: the first server's become the scenario's and
+//! a server checked otherwise (or not at all) gets its own. The first checks are spread over the
+//! interval as HAProxy does, with the global section's `spread-checks` as their jitter. A
+//! `disabled` server is a server marked down: in maintenance, neither offered traffic nor checked.
 
 use super::values::{haproxy_time, number};
 use super::{ConfigServer, Format, ImportError, Imported, Reason, Warning, choose, settle, syntax};
-use crate::sim::health::ActiveCheck;
+use crate::sim::health::{ActiveCheck, CheckKind, CheckSchedule, ServerCheck};
 use crate::sim::{Algorithm, SimDuration, SlowStart};
 
 /// One line: its number and words.
@@ -232,8 +237,17 @@ pub(super) fn import(text: &str, select: Option<&str>) -> Result<Imported, Impor
     let sections = sections(text)?;
     let mut backends = Vec::new();
     let mut defaults = Settings::default();
+    let mut jitter_percent = 0;
     for s in &sections {
-        if s.keyword == "defaults" {
+        if s.keyword == "global" {
+            for line in &s.lines {
+                if let [keyword, percent] = &line.words[..]
+                    && keyword == "spread-checks"
+                {
+                    jitter_percent = number(percent, 0, 50, "spread-checks", line.at)?;
+                }
+            }
+        } else if s.keyword == "defaults" {
             defaults = Settings::default();
             for line in &s.lines {
                 defaults.read(line)?;
@@ -273,39 +287,33 @@ pub(super) fn import(text: &str, select: Option<&str>) -> Result<Imported, Impor
                 reason: Reason::NotModelled,
             });
         }
-        let disabled = p.disabled == Some(true);
-        if disabled {
-            warnings.push(Warning {
-                line: Some(line.at),
-                directive: "disabled".into(),
-                reason: Reason::Approximated {
-                    used: "weight 0 (drained)".into(),
-                    difference: "a disabled server is in maintenance and is not checked; a drained one is",
-                },
-            });
-        }
         let inter = p.inter.unwrap_or(SimDuration::from_secs(2));
-        let check = (p.check == Some(true)).then_some(ActiveCheck {
+        checks.push((p.check == Some(true)).then_some(ActiveCheck {
             inter,
             fastinter: p.fastinter.filter(|&f| f != inter),
             downinter: p.downinter.filter(|&d| d != inter),
             timeout: settings.check_timeout.unwrap_or(inter),
             rise: p.rise.unwrap_or(2),
             fall: p.fall.unwrap_or(3),
+            kind: if settings.httpchk {
+                CheckKind::Http
+            } else {
+                CheckKind::Tcp
+            },
             ..ActiveCheck::HAPROXY_DEFAULT
-        });
-        checks.push((line.at, format!("server {server_name}"), check));
+        }));
         ramps.push((
             line.at,
             format!("server {server_name}"),
             p.slowstart.filter(|s| *s > SimDuration::ZERO),
         ));
+        // A disabled server is in maintenance: no traffic and no checks until it is enabled.
         servers.push(ConfigServer {
             name: server_name.clone(),
             line: line.at,
-            weight: if disabled { 0 } else { p.weight.unwrap_or(1) },
+            weight: p.weight.unwrap_or(1),
             backup: p.backup == Some(true),
-            down: false,
+            down: p.disabled == Some(true),
         });
     }
     let algorithm = balance(&settings, &servers, &mut warnings)?;
@@ -315,27 +323,19 @@ pub(super) fn import(text: &str, select: Option<&str>) -> Result<Imported, Impor
         algorithm,
         &mut warnings,
     );
-    let describe = |c: &Option<ActiveCheck>| match c {
-        None => "no check".to_string(),
-        Some(c) => format!(
-            "check inter {} fastinter {} downinter {} rise {} fall {}",
-            c.inter.to_message_string(),
-            c.fastinter.unwrap_or(c.inter).to_message_string(),
-            c.downinter.unwrap_or(c.inter).to_message_string(),
-            c.rise,
-            c.fall
-        ),
-    };
-    scenario.resilience.health = settle(&checks, None, describe, &mut warnings);
-    if scenario.resilience.health.is_some() && !settings.httpchk {
-        warnings.push(Warning {
-            line: checks.first().map(|c| c.0),
-            directive: "check".into(),
-            reason: Reason::Approximated {
-                used: "an HTTP check".into(),
-                difference: "without \"option httpchk\" HAProxy only opens a connection, so a server answering errors passes; the model's check fails it",
-            },
-        });
+    // The first server's checks are the scenario's; a server checked otherwise has its own.
+    let first = checks.first().copied().flatten();
+    scenario.resilience.health = first;
+    for (spec, check) in scenario.servers.iter_mut().zip(&checks) {
+        if *check != first {
+            spec.health = Some(check.map_or(ServerCheck::Off, ServerCheck::Check));
+        }
+    }
+    if checks.iter().any(Option::is_some) {
+        scenario.resilience.check_schedule = CheckSchedule {
+            spread_first: true,
+            jitter_percent,
+        };
     }
     let ramp = settle(
         &ramps,

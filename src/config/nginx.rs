@@ -349,8 +349,13 @@ fn server(
     } else {
         written.join(" ")
     };
-    passive.push((d.line, words, (max_fails, fail_timeout)));
-    slow.push((d.line, format!("server {address}"), ramp));
+    // A down server takes no traffic: the defaults it leaves unsaid disagree with nothing.
+    if !s.down || !written.is_empty() {
+        passive.push((d.line, words, (max_fails, fail_timeout)));
+    }
+    if !s.down || ramp.is_some() {
+        slow.push((d.line, format!("server {address}"), ramp));
+    }
     servers.push(s);
     Ok(())
 }

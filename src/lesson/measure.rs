@@ -197,7 +197,7 @@ mod tests {
             seq,
             sent: SimTime::from_secs_f64(sent_s),
             client: 0,
-            ip: [0; 4],
+            ip: [0u8; 4].into(),
             server: Some(server),
             tries: 1,
             outcome,

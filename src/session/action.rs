@@ -60,9 +60,12 @@ pub enum Action {
     /// Start the scenario in a file: its text, or why the browser could not read it (a sentence).
     Import(Result<String, String>),
     /// Start the scenario an nginx, HAProxy or Envoy config describes (`config::import`): its
-    /// text, or why the browser could not read it (a sentence). What the scenario cannot
-    /// reproduce is shown as a notice, each warning with its line.
+    /// text (from a file or pasted), or why the browser could not read it (a sentence). What the
+    /// scenario cannot reproduce is shown as a notice, each warning with its line. A config with
+    /// several upstreams (backends, clusters) asks which one first ([`Session::config_choice`]).
     ImportConfig(Result<String, String>),
+    /// Import the asked config's block with this name; `None` drops the question.
+    ChooseConfigBlock(Option<String>),
     /// Download the session so far as a scenario file.
     Export,
     /// Download the nginx upstream or HAProxy backend that behaves like the session's scenario

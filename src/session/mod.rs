@@ -15,6 +15,7 @@
 //! `Debug` output.
 
 mod action;
+mod config_choice;
 mod display;
 pub mod errors;
 mod lesson;
@@ -23,6 +24,7 @@ mod shortcut;
 mod state;
 
 pub use action::{Action, Download, Effect, ServerAction};
+pub use config_choice::ConfigChoice;
 pub use display::{Display, Theme};
 pub use lesson::LessonRun;
 pub use paging::{CARDS_PER_PAGE, Page};

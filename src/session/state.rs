@@ -2,12 +2,13 @@
 //! only by [`Session::dispatch`] (and by time passing, [`Session::frame`]).
 
 use super::action::{Action, Download, Effect, ServerAction};
+use super::config_choice::{self, ConfigChoice, Outcome};
 use super::display::Display;
 use super::errors;
 use super::lesson::LessonRun;
 use super::paging::Page;
 use super::shortcut::next_slowdown;
-use crate::config::{self, Format, Target};
+use crate::config::{self, Target};
 use crate::lesson::{Lesson, shipped};
 use crate::playback::{FIRST_FRAME_EVENTS, FrameBudget, PlaybackClock, SKIP, SPEEDS, STEP};
 use crate::sim::history::History;
@@ -65,6 +66,8 @@ pub struct Session {
     behind: u32,
     /// A warning about the run itself (a heavy scenario), until another run starts.
     notice: Option<String>,
+    /// A config with several blocks, waiting for the user to pick one.
+    config_choice: Option<ConfigChoice>,
     error: Option<String>,
     generation: u64,
     display: Display,
@@ -118,6 +121,7 @@ impl Session {
             pending: None,
             behind: 0,
             notice,
+            config_choice: None,
             error: None,
             generation: 0,
             display,
@@ -333,20 +337,18 @@ impl Session {
                 })
             }
             Action::ImportConfig(text) => {
-                let attempt = "import the config";
-                Some(
-                    match text.map(|t| config::import(&t, Format::detect(&t), None)) {
-                        Ok(Ok(imported)) => self.load(imported.scenario, None, attempt).map(|()| {
-                            let warned = errors::config_warnings(&imported.warnings);
-                            self.notice = match (warned, self.notice.take()) {
-                                (Some(w), Some(heavy)) => Some(format!("{w} {heavy}")),
-                                (w, heavy) => w.or(heavy),
-                            };
-                        }),
-                        Ok(Err(e)) => Err(errors::cannot(attempt, &e.to_string())),
-                        Err(why) => Err(errors::cannot(attempt, &why)),
-                    },
-                )
+                self.config_choice = None;
+                Some(match text {
+                    Ok(text) => self.import_config(text, None),
+                    Err(why) => Err(errors::cannot("import the config", &why)),
+                })
+            }
+            Action::ChooseConfigBlock(name) => {
+                let choice = self.config_choice.take();
+                Some(match (choice, name) {
+                    (Some(choice), Some(name)) => self.import_config(choice.text, Some(&name)),
+                    _ => Ok(()),
+                })
             }
             Action::ExportConfig(to) => {
                 let text = config::export(&self.sim.export_scenario(), to);
@@ -587,6 +589,33 @@ impl Session {
         self.selected = None;
         let compared = self.compare.as_ref().map(Simulation::algorithm);
         self.set_compare(compared)
+    }
+
+    /// Imports the config `text` (its block `select`): starts its scenario with its warnings as
+    /// the notice, or keeps the run and asks which block, or says why it cannot.
+    fn import_config(&mut self, text: String, select: Option<&str>) -> Result<(), String> {
+        let attempt = "import the config";
+        match config_choice::import(text, select) {
+            Outcome::Imported(imported) => {
+                self.load(imported.scenario, None, attempt)?;
+                let warned = errors::config_warnings(&imported.warnings);
+                self.notice = match (warned, self.notice.take()) {
+                    (Some(w), Some(heavy)) => Some(format!("{w} {heavy}")),
+                    (w, heavy) => w.or(heavy),
+                };
+                Ok(())
+            }
+            Outcome::Choose(choice) => {
+                self.config_choice = Some(choice);
+                Ok(())
+            }
+            Outcome::Failed(why) => Err(errors::cannot(attempt, &why)),
+        }
+    }
+
+    /// A config with several blocks waiting for the user to pick one.
+    pub fn config_choice(&self) -> Option<&ConfigChoice> {
+        self.config_choice.as_ref()
     }
 
     /// Starts the same scenario again from time zero with `seed`.

@@ -693,6 +693,28 @@ fn a_skip_the_budget_cannot_cover_at_once_goes_on_over_the_next_frames() {
 }
 
 #[test]
+fn a_config_with_several_upstreams_asks_which_and_imports_the_choice() {
+    let mut s = paused_at(2);
+    let before = s.sim().scenario().clone();
+    let text = "upstream a {\n server 10.0.0.1;\n}\nupstream b {\n ip_hash;\n server 10.0.1.1;\n server 10.0.1.2;\n}\n";
+    s.dispatch(Action::ImportConfig(Ok(text.into())));
+    let choice = s.config_choice().expect("a question");
+    assert_eq!(choice.names, ["a", "b"]);
+    assert_eq!(choice.block(), "upstream");
+    assert_eq!(s.error(), None);
+    assert_eq!(s.sim().scenario(), &before, "the run is kept while asking");
+    s.dispatch(Action::ChooseConfigBlock(Some("b".into())));
+    assert_eq!(s.config_choice(), None);
+    assert_eq!(s.sim().algorithm(), Algorithm::IpHash);
+    assert_eq!(s.sim().scenario().servers.len(), 2);
+    // Asked again and dismissed: nothing changes.
+    s.dispatch(Action::ImportConfig(Ok(text.into())));
+    s.dispatch(Action::ChooseConfigBlock(None));
+    assert_eq!(s.config_choice(), None);
+    assert_eq!(s.sim().algorithm(), Algorithm::IpHash);
+}
+
+#[test]
 fn an_imported_config_starts_its_scenario_and_shows_its_warnings() {
     let mut s = paused_at(2);
     s.dispatch(Action::ImportConfig(Ok(

@@ -9,6 +9,7 @@
 //! [`Simulation::servers`], [`Simulation::requests`], [`Simulation::metrics`] and
 //! [`Simulation::totals`], which are cheap borrows.
 
+pub mod address;
 pub mod autoscale;
 pub mod backend;
 pub mod balancer;

@@ -390,19 +390,15 @@ pub const TRACE_HEADER: &str = "seq,sent_s,client,client_ip,server,tries,outcome
 /// One request-log line (without a newline), naming the server, the client's address and the path
 /// (paths are printable ASCII without spaces; one with a comma or quote is quoted as CSV).
 pub fn trace_line(sim: &Simulation, r: &TraceRecord) -> String {
-    let ip = r.ip;
     let server = r
         .server
         .map_or("", |s| sim.servers()[s as usize].spec().name.as_str());
     format!(
-        "{},{:.6},{},{}.{}.{}.{},{},{},{},{:.3},{}",
+        "{},{:.6},{},{},{},{},{},{:.3},{}",
         r.seq,
         r.sent.as_secs_f64(),
         r.client,
-        ip[0],
-        ip[1],
-        ip[2],
-        ip[3],
+        r.ip,
         server,
         r.tries,
         r.outcome.id(),

@@ -3,7 +3,7 @@
 //! the settings together and validates them.
 
 use super::breaker::BreakerConfig;
-use super::health::ActiveCheck;
+use super::health::{ActiveCheck, CheckSchedule};
 use super::passive::Passive;
 use super::retry::{MAX_TRIES, RetryPolicy};
 use super::time::SimDuration;
@@ -16,6 +16,9 @@ pub struct Resilience {
     /// Active health checks; `None`: the balancer never probes (a dead server keeps getting traffic
     /// unless passive checks notice).
     pub health: Option<ActiveCheck>,
+    /// When the checks run: the first ones together or spread, and their jitter.
+    #[serde(skip_serializing_if = "CheckSchedule::is_default")]
+    pub check_schedule: CheckSchedule,
     /// Passive checks on real traffic.
     pub passive: Passive,
     /// Envoy's panic threshold: below this share of healthy servers, balance across all of them.
@@ -36,6 +39,10 @@ impl Resilience {
     /// Nothing: the balancer sends to whatever it is configured with and never retries.
     pub const NONE: Resilience = Resilience {
         health: None,
+        check_schedule: CheckSchedule {
+            spread_first: false,
+            jitter_percent: 0,
+        },
         passive: Passive::Off,
         panic_threshold: None,
         breaker: BreakerConfig::Off,
@@ -47,6 +54,12 @@ impl Resilience {
         if let Some(h) = &self.health {
             check_health(&format!("{field}.health"), h)?;
         }
+        check_range(
+            &format!("{field}.check_schedule.jitter_percent"),
+            f64::from(self.check_schedule.jitter_percent),
+            0.0,
+            f64::from(CheckSchedule::MAX_JITTER_PERCENT),
+        )?;
         check_passive(&format!("{field}.passive"), &self.passive)?;
         if let Some(p) = self.panic_threshold {
             check_panic_threshold(&format!("{field}.panic_threshold"), p)?;
@@ -151,6 +164,7 @@ mod tests {
             panic_threshold: Some(0.5),
             breaker: BreakerConfig::RESILIENCE4J_DEFAULT,
             retry: RetryPolicy::NGINX_DEFAULT,
+            ..Resilience::NONE
         };
         assert_eq!(ok.validate("resilience"), Ok(()));
         let bad = Resilience {

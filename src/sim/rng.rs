@@ -28,6 +28,8 @@ pub enum Stream {
     ClientBackoff = 6,
     /// Closed-loop users' think times.
     Users = 7,
+    /// Health checks' `spread-checks` jitter.
+    Checks = 8,
 }
 
 /// A seeded random number generator for one [`Stream`] of one run.

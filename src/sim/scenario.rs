@@ -7,12 +7,13 @@
 //! defaults; unknown fields are errors, so a typo never passes silently. Files are limited in size
 //! and every value is range-checked, so a hostile file cannot freeze the page.
 
+use super::address::MAX_BLOCKS;
 use super::autoscale::Autoscale;
 use super::balancer::Algorithm;
 use super::command::TimedCommand;
-use super::health::ActiveCheck;
+use super::health::{ActiveCheck, ServerCheck};
 use super::ratelimit::RateLimit;
-use super::resilience::Resilience;
+use super::resilience::{Resilience, check_health};
 use super::server::{MAX_SPEED, MAX_WEIGHT, MAX_WORKERS, MIN_SPEED, ServerSpec};
 use super::share::LinkProblem;
 use super::slow_start::SlowStart;
@@ -237,6 +238,7 @@ impl Scenario {
                 },
                 clients: 200,
                 behind_nat: 0,
+                addresses: Vec::new(),
                 pattern: Pattern::Poisson,
                 client_timeout: None,
                 client_retry: None,
@@ -317,6 +319,15 @@ impl Scenario {
             self.traffic.clients,
             self.traffic.behind_nat,
         )?;
+        if self.traffic.addresses.len() > MAX_BLOCKS {
+            return Err(ValidationError::new(
+                "traffic.addresses",
+                format!(
+                    "{} entries is more than the {MAX_BLOCKS} allowed",
+                    self.traffic.addresses.len()
+                ),
+            ));
+        }
         // The shape first: a mix without classes or shares has no mean to check.
         self.traffic.cost.check_shape("traffic.cost")?;
         check_mean_cost("traffic.cost.mean", self.traffic.cost.mean())?;
@@ -450,6 +461,8 @@ pub fn server(name: &str, weight: u32, workers: u32) -> ServerSpec {
         backup: false,
         error_rate: 0.0,
         down: false,
+        health: None,
+        startup: SimDuration::ZERO,
     }
 }
 
@@ -467,7 +480,15 @@ fn validate_server(field: &str, s: &ServerSpec) -> Result<(), ValidationError> {
     if let Some(limit) = s.queue_limit {
         check_range(&format!("{field}.queue_limit"), f64::from(limit), 0.0, 1e6)?;
     }
-    Ok(())
+    if let Some(ServerCheck::Check(h)) = &s.health {
+        check_health(&format!("{field}.health.check"), h)?;
+    }
+    check_duration(
+        &format!("{field}.startup"),
+        s.startup,
+        SimDuration::ZERO,
+        SimDuration::HOUR,
+    )
 }
 
 /// Checks a balancing weight.

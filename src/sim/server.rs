@@ -11,6 +11,7 @@
 
 use std::collections::VecDeque;
 
+use super::health::ServerCheck;
 use super::request::{Attempt, RequestId};
 use super::time::{SimDuration, SimTime};
 
@@ -42,6 +43,14 @@ pub struct ServerSpec {
     /// but keeps its weight, so hashes keep its place and map every other key as before.
     #[serde(default, skip_serializing_if = "is_false")]
     pub down: bool,
+    /// Its own active health-check settings in place of the scenario's (HAProxy's `server` line
+    /// options); `None` follows the scenario.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub health: Option<ServerCheck>,
+    /// How long a revived server takes to start before it accepts connections (it refuses them,
+    /// checks included, until then).
+    #[serde(default, skip_serializing_if = "SimDuration::is_zero")]
+    pub startup: SimDuration,
 }
 
 fn is_false(b: &bool) -> bool {
@@ -121,6 +130,8 @@ pub enum Arrival {
 pub struct Server {
     spec: ServerSpec,
     alive: bool,
+    /// A revived server refuses connections until this time (its start-up).
+    accepting_from: SimTime,
     epoch: u32,
     workers: Vec<Option<Busy>>,
     busy: u32,
@@ -147,6 +158,7 @@ impl Server {
             workers: vec![None; spec.workers as usize],
             spec,
             alive: true,
+            accepting_from: SimTime::ZERO,
             epoch: 0,
             busy: 0,
             queue: VecDeque::new(),
@@ -243,7 +255,7 @@ impl Server {
 
     /// A job reaches the server at `now`.
     pub fn arrive(&mut self, job: Job, now: SimTime) -> Arrival {
-        if !self.alive {
+        if !self.accepts(now) {
             return Arrival::Refused;
         }
         if let Some(slot) = self.workers.iter().position(Option::is_none) {
@@ -300,9 +312,26 @@ impl Server {
         self.busy = 0;
     }
 
-    /// Brings a killed server back, idle and empty.
-    pub fn revive(&mut self) {
+    /// Brings a killed server back at `now`, idle and empty; it accepts connections once its
+    /// start-up time has passed.
+    pub fn revive(&mut self, now: SimTime) {
         self.alive = true;
+        self.accepting_from = now + self.spec.startup;
+    }
+
+    /// Whether it accepts a connection at `now`: alive and started.
+    pub fn accepts(&self, now: SimTime) -> bool {
+        self.alive && now >= self.accepting_from
+    }
+
+    /// Replaces its own health-check settings.
+    pub fn set_health(&mut self, health: Option<ServerCheck>) {
+        self.spec.health = health;
+    }
+
+    /// Puts a server marked down in the configuration back: it is no longer in maintenance.
+    pub fn clear_down(&mut self) {
+        self.spec.down = false;
     }
 
     /// Changes the speed factor at `now`. Requests in service keep the work they have done; what is
@@ -364,6 +393,8 @@ mod tests {
             backup: false,
             error_rate: 0.0,
             down: false,
+            health: None,
+            startup: SimDuration::ZERO,
         })
     }
 
@@ -429,7 +460,7 @@ mod tests {
         assert_eq!(ids, [0, 1, 2]);
         assert_eq!(s.complete(a.slot, a.epoch, SimTime(100)), None);
         assert_eq!(s.arrive(job(3, 1), SimTime(1)), Arrival::Refused);
-        s.revive();
+        s.revive(SimTime::ZERO);
         assert_eq!((s.busy(), s.queued()), (0, 0));
         started(s.arrive(job(3, 1), SimTime(1)));
     }

@@ -41,6 +41,11 @@ impl SimDuration {
     /// One hour.
     pub const HOUR: SimDuration = SimDuration(3_600_000_000);
 
+    /// Whether it is no time at all.
+    pub fn is_zero(&self) -> bool {
+        self.0 == 0
+    }
+
     /// A span of whole milliseconds.
     pub const fn from_millis(ms: u64) -> SimDuration {
         SimDuration(ms * 1_000)

@@ -7,10 +7,11 @@
 //! `rate(t) / peak`), which is exact and stays deterministic for a seed. A request's cost is the time it would
 //! keep one worker of a full-speed server busy; a server at speed `s` serves it in `cost / s`.
 //!
-//! Each client has an IPv4 address and a session id, fixed functions of its index, so hashing and
-//! stickiness are visible. The first `behind_nat` clients share one public address
-//! ([`NAT_ADDRESS`]), the way an office or a mobile carrier's NAT does: to `ip_hash` they are one
-//! client.
+//! Each client has an address and a session id, fixed functions of its index, so hashing and
+//! stickiness are visible: an IPv4 address drawn from its index, or the one `traffic.addresses`
+//! lists for it (IPv4 or IPv6, see [`super::address`]). The first `behind_nat` clients share one
+//! public address ([`NAT_ADDRESS`]), the way an office or a mobile carrier's NAT does: to
+//! `ip_hash` they are one client.
 //!
 //! Every request carries a path, the part of the URL a layer-7 balancer can route by. A plain cost
 //! distribution gives every request the path [`DEFAULT_PATH`]; a [`CostDistribution::Mix`] gives
@@ -18,6 +19,9 @@
 //! index into the classes, and the balancer gets the path's hash computed once per run
 //! ([`path_hash`]), so routing by path allocates nothing.
 
+use std::net::{IpAddr, Ipv4Addr};
+
+use super::address::{AddressBlock, nth_address};
 use super::clients::{ClientRetry, ClosedLoop};
 use super::hash::{fnv1a, splitmix64};
 use super::rng::SimRng;
@@ -463,6 +467,10 @@ pub struct Traffic {
     /// How many of the clients sit behind one NAT address (0 to `clients`).
     #[serde(default)]
     pub behind_nat: u32,
+    /// The clients' addresses: client `i` takes the `i`-th (blocks expanded in order, wrapping
+    /// around); empty: addresses drawn from the clients' indices.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub addresses: Vec<AddressBlock>,
     /// A client gives up on a request after this long (it counts as failed, even if a server
     /// finishes it later); `None`: clients wait forever.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -480,18 +488,28 @@ pub const NAT_ADDRESS: [u8; 4] = [203, 0, 113, 7];
 
 impl Traffic {
     /// The address the load balancer sees for `client`.
-    pub fn client_ip(&self, client: u32) -> [u8; 4] {
+    #[inline]
+    pub fn client_ip(&self, client: u32) -> IpAddr {
         if client < self.behind_nat {
-            return NAT_ADDRESS;
+            return IpAddr::V4(NAT_ADDRESS.into());
+        }
+        if !self.addresses.is_empty() {
+            return self.listed_address(client);
         }
         let x = splitmix64(u64::from(client));
         // A public-looking first octet (1 to 223), the rest from the hash.
-        [
+        IpAddr::V4(Ipv4Addr::new(
             1 + (x % 223) as u8,
             (x >> 8) as u8,
             (x >> 16) as u8,
             (x >> 24) as u8,
-        ]
+        ))
+    }
+
+    /// `client`'s address from `addresses` (kept out of line: most runs list none).
+    #[cold]
+    fn listed_address(&self, client: u32) -> IpAddr {
+        nth_address(&self.addresses, client)
     }
 
     /// The session id (cookie) of `client`: one session per client.
@@ -558,6 +576,7 @@ mod tests {
             },
             clients: 1,
             behind_nat: 0,
+            addresses: Vec::new(),
             pattern: Pattern::Poisson,
             client_timeout: None,
             client_retry: None,
@@ -585,6 +604,7 @@ mod tests {
             },
             clients: 1,
             behind_nat: 0,
+            addresses: Vec::new(),
             pattern: Pattern::Poisson,
             client_timeout: None,
             client_retry: None,
@@ -605,16 +625,20 @@ mod tests {
             },
             clients: 1_000,
             behind_nat: 100,
+            addresses: Vec::new(),
             pattern: Pattern::Poisson,
             client_timeout: None,
             client_retry: None,
             closed_loop: None,
         };
-        assert!((0..100).all(|c| traffic.client_ip(c) == NAT_ADDRESS));
-        let outside: std::collections::HashSet<[u8; 4]> =
+        assert!((0..100).all(|c| traffic.client_ip(c) == IpAddr::from(NAT_ADDRESS)));
+        let outside: std::collections::HashSet<IpAddr> =
             (100..1_000).map(|c| traffic.client_ip(c)).collect();
         assert_eq!(outside.len(), 900);
-        assert!(outside.iter().all(|ip| (1..=223).contains(&ip[0])));
+        assert!(outside.iter().all(|ip| match ip {
+            IpAddr::V4(a) => (1..=223).contains(&a.octets()[0]),
+            IpAddr::V6(_) => false,
+        }));
         assert_eq!(traffic.client_ip(500), traffic.client_ip(500));
         assert_ne!(traffic.client_session(1), traffic.client_session(2));
     }

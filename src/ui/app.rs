@@ -271,14 +271,14 @@ pub fn App() -> Html {
                     </h1>
                     <DisplayControls display={s.display()} on_change={on_display} on_help={on_help} />
                     <div class={control(Control::Playback)}>
-                        <PlaybackBar
-                            playing={s.clock().is_playing()}
-                            speed={s.clock().speed()}
-                            seed={sim.scenario().seed}
-                            sim_seconds={sim.now().as_secs_f64()}
-                            on_action={on_action.clone()}
-                        />
-                    </div>
+    <PlaybackBar
+                        playing={s.clock().is_playing()}
+                        speed={s.clock().speed()}
+                        seed={sim.scenario().seed}
+                        sim_seconds={sim.now().as_secs_f64()}
+                        on_action={on_action.clone()}
+                    />
+    </div>
                 </header>
                 { for error }
                 { for notices }
@@ -316,6 +316,7 @@ pub fn App() -> Html {
                             title={sim.scenario().title.clone()}
                             watch={sim.scenario().watch.clone()}
                             link={s.link().map(str::to_string)}
+                            choice={s.config_choice().cloned()}
                             on_action={on_action.clone()}
                         />
                         <div class={control(Control::Algorithm)}>

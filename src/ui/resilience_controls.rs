@@ -6,7 +6,7 @@ use yew::prelude::*;
 use super::choice::{Choice, choice_select};
 
 use crate::sim::breaker::{BreakerConfig, Consecutive, Resilience4j, WindowKind};
-use crate::sim::health::ActiveCheck;
+use crate::sim::health::{ActiveCheck, CheckKind};
 use crate::sim::passive::Passive;
 use crate::sim::retry::RetryPolicy;
 use crate::sim::{Command, Resilience, SimDuration};
@@ -14,6 +14,10 @@ use crate::sim::{Command, Resilience, SimDuration};
 fn health_choices() -> Vec<Choice> {
     let fast = ActiveCheck {
         fastinter: Some(SimDuration::from_millis(500)),
+        ..ActiveCheck::HAPROXY_DEFAULT
+    };
+    let tcp = ActiveCheck {
+        kind: CheckKind::Tcp,
         ..ActiveCheck::HAPROXY_DEFAULT
     };
     vec![
@@ -26,6 +30,11 @@ fn health_choices() -> Vec<Choice> {
             id: "fast",
             label: "HAProxy with fastinter 500 ms",
             command: Command::SetHealthCheck(Some(fast)),
+        },
+        Choice {
+            id: "tcp",
+            label: "HAProxy TCP connect (no httpchk)",
+            command: Command::SetHealthCheck(Some(tcp)),
         },
         Choice {
             id: "off",
@@ -196,7 +205,7 @@ pub fn ResilienceControls(props: &ResilienceControlsProps) -> Html {
     html! {
         <section class="panel resilience" aria-label="Failure handling">
             { select("health-check", "Active health checks",
-                "The balancer probes each server; a server is taken out after `fall` failed checks and back after `rise` passes",
+                "The balancer probes each server; a server is taken out after `fall` failed checks and back after `rise` passes. An HTTP check fails on an error or a slow answer; a TCP connect passes any server that accepts connections",
                 health_choices()) }
             { select("passive", "Passive checks",
                 "The balancer judges servers by the answers to real requests", passive_choices()) }

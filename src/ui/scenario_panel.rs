@@ -1,12 +1,12 @@
 //! The scenario panel: presets with what to watch for, and saving, loading, importing (nginx,
 //! HAProxy, Envoy configs) and sharing runs.
 
-use web_sys::{HtmlInputElement, HtmlSelectElement};
+use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
 use super::files;
 use crate::config::Target;
-use crate::session::Action;
+use crate::session::{Action, ConfigChoice};
 use crate::sim::presets::PRESETS;
 use crate::sim::scenario::MAX_FILE_BYTES;
 
@@ -21,6 +21,8 @@ pub struct ScenarioPanelProps {
     pub watch: String,
     /// The last share link made, to show and copy.
     pub link: Option<String>,
+    /// An imported config with several blocks, asking which one.
+    pub choice: Option<ConfigChoice>,
     /// Receives the actions.
     pub on_action: Callback<Action>,
 }
@@ -39,6 +41,15 @@ pub fn ScenarioPanel(props: &ScenarioPanelProps) -> Html {
     };
     let on_import = read_file(&props.on_action, Action::Import);
     let on_import_config = read_file(&props.on_action, Action::ImportConfig);
+    let pasted = use_node_ref();
+    let on_paste_import = {
+        let (on_action, pasted) = (props.on_action.clone(), pasted.clone());
+        Callback::from(move |_: MouseEvent| {
+            if let Some(area) = pasted.cast::<HtmlTextAreaElement>() {
+                on_action.emit(Action::ImportConfig(Ok(area.value())));
+            }
+        })
+    };
     let emit = |action: Action| props.on_action.reform(move |_: MouseEvent| action.clone());
     html! {
         <section class="panel scenario" aria-label="Scenario">
@@ -67,6 +78,17 @@ pub fn ScenarioPanel(props: &ScenarioPanelProps) -> Html {
                 <button onclick={emit(Action::Share)}
                     title="Make a link that replays this session exactly, and copy it">{ "Share link" }</button>
             </div>
+            <details class="paste-config">
+                <summary title="Paste an nginx upstream, an HAProxy backend or an Envoy cluster (JSON) instead of choosing a file">{ "Paste a config…" }</summary>
+                <textarea ref={pasted} rows="8" spellcheck="false" aria-label="Config to import"
+                    title="An nginx upstream, an HAProxy backend or an Envoy cluster (JSON); the format is recognised"
+                    placeholder={"upstream app {\n    least_conn;\n    server 10.0.0.1 weight=2;\n    server 10.0.0.2;\n}"} />
+                <button onclick={on_paste_import}
+                    title="Start the scenario this config describes; what it cannot reproduce is listed with its line">{ "Import pasted config" }</button>
+            </details>
+            if let Some(choice) = &props.choice {
+                <ConfigQuestion choice={choice.clone()} on_action={props.on_action.clone()} />
+            }
             if let Some(link) = &props.link {
                 <input class="link" type="text" readonly=true value={link.clone()}
                     aria-label="Share link" title="This link replays the session number for number" />
@@ -84,6 +106,47 @@ pub fn ScenarioPanel(props: &ScenarioPanelProps) -> Html {
                     title="Download the run's report (the same JSON as the lbsim command-line runner prints)">{ "Report" }</button>
             </div>
         </section>
+    }
+}
+
+/// Props of [`ConfigQuestion`].
+#[derive(Properties, PartialEq)]
+struct ConfigQuestionProps {
+    choice: ConfigChoice,
+    on_action: Callback<Action>,
+}
+
+/// Which of a config's upstreams (backends, clusters) to import.
+#[function_component]
+fn ConfigQuestion(props: &ConfigQuestionProps) -> Html {
+    let picked = use_node_ref();
+    let block = props.choice.block();
+    let on_import = {
+        let (on_action, picked) = (props.on_action.clone(), picked.clone());
+        Callback::from(move |_: MouseEvent| {
+            if let Some(select) = picked.cast::<HtmlSelectElement>() {
+                on_action.emit(Action::ChooseConfigBlock(Some(select.value())));
+            }
+        })
+    };
+    let on_cancel = props
+        .on_action
+        .reform(|_: MouseEvent| Action::ChooseConfigBlock(None));
+    let question = format!(
+        "This config has {} {block}s. Which one?",
+        props.choice.names.len()
+    );
+    html! {
+        <div class="config-choice" role="group" aria-label={question.clone()}>
+            <label for="config-block">{ question }</label>
+            <select id="config-block" ref={picked} title={format!("The {block} whose servers and settings to import")}>
+                { for props.choice.names.iter().enumerate().map(|(i, name)| html! {
+                    <option value={name.clone()} selected={i == 0}>{ name }</option>
+                }) }
+            </select>
+            <button onclick={on_import} title={format!("Import this {block}")}>{ "Import" }</button>
+            <button onclick={on_cancel} title="Keep the current run">{ "Cancel" }</button>
+        </div>
     }
 }
 

@@ -56,6 +56,8 @@ pub struct ServerView {
     pub draining: bool,
     /// Launched by the autoscaler and still booting.
     pub booting: bool,
+    /// Revived and still starting: it refuses connections until its start-up time has passed.
+    pub starting: bool,
     /// Active health: (up, health, max), when checks are on.
     pub health: Option<(bool, u32, u32)>,
     /// Taken out by passive checks.
@@ -105,6 +107,7 @@ impl ServerView {
                     error_rate: server.spec().error_rate,
                     draining: backend.draining(),
                     booting: backend.booting(),
+                    starting: server.is_alive() && !server.accepts(sim.now()),
                     health: backend.health().map(|h| {
                         let (health, max) = h.health();
                         (h.is_up(), health, max)
@@ -192,6 +195,9 @@ pub fn ServerCard(props: &ServerCardProps) -> Html {
                 }
                 if v.draining {
                     <span class="badge warn" title="Draining: no new requests; the ones it has finish">{ "draining" }</span>
+                }
+                if v.starting {
+                    <span class="badge warn" title="Revived: it refuses connections (and health checks) until its start-up time has passed">{ "starting" }</span>
                 }
                 if v.booting {
                     <span class="badge warn" title="Launched by the autoscaler: it takes no requests (and no health checks) until it has booted">{ "booting" }</span>

@@ -9,7 +9,9 @@
 
 use super::smooth_weighted::SmoothWeighted;
 use super::{About, Balancer, Candidate, Decision, LastPick, PickContext, RequestKey};
-use crate::sim::hash::splitmix64;
+use std::net::IpAddr;
+
+use crate::sim::hash::{fnv1a, splitmix64};
 use crate::sim::rng::SimRng;
 use crate::sim::time::SimTime;
 
@@ -60,7 +62,10 @@ impl HashKey {
     /// The 32-bit ring position of a request.
     pub fn hash(self, key: &RequestKey) -> u32 {
         let raw = match self {
-            HashKey::ClientIp => u64::from(u32::from_be_bytes(key.ip)),
+            HashKey::ClientIp => match key.ip {
+                IpAddr::V4(a) => u64::from(u32::from(a)),
+                IpAddr::V6(a) => fnv1a(&a.octets()),
+            },
             HashKey::Session => key.session,
             HashKey::Uri => key.path_hash,
         };

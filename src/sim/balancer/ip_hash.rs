@@ -1,12 +1,14 @@
 //! nginx `ip_hash`: the client's address picks the server, so a client keeps landing on the same
 //! one (a poor man's session affinity).
 //!
-//! The key is the first three octets of the IPv4 address, so a whole /24 (an office, a NAT) lands
-//! together. The hash starts at 89 and takes each key byte as `h = (h * 113 + byte) % 6271`; then
+//! The key is the first three octets of an IPv4 address (all sixteen bytes of an IPv6 one), so a
+//! whole /24 (an office, a NAT) lands together. The hash starts at 89 and takes each key byte as `h = (h * 113 + byte) % 6271`; then
 //! `h % total_weight` walks the configured weights to a server. If that server is unavailable the
 //! loop continues from the current `h` (hashing the same bytes again); nginx falls back to round
 //! robin once more than 20 re-hashes have failed (`++tries > 20`: 21 rounds in all). Unavailable servers keep their place in the walk, so marking one down moves
 //! only its own clients.
+
+use std::net::IpAddr;
 
 use super::smooth_weighted::SmoothWeighted;
 use super::{About, Balancer, Candidate, Decision, LastPick, PickContext};
@@ -51,9 +53,21 @@ impl Balancer for IpHash {
         if pool.len() == 1 || total == 0 {
             return self.fall_back(pool);
         }
+        // nginx hashes three bytes of an IPv4 address and all sixteen of an IPv6 one.
+        let (v4, v6);
+        let bytes: &[u8] = match ctx.key.ip {
+            IpAddr::V4(a) => {
+                v4 = a.octets();
+                &v4[..3]
+            }
+            IpAddr::V6(a) => {
+                v6 = a.octets();
+                &v6
+            }
+        };
         let mut hash = INITIAL;
         for _ in 0..TRIES {
-            for &byte in &ctx.key.ip[..3] {
+            for &byte in bytes {
                 hash = (hash * MULTIPLIER + u32::from(byte)) % MODULUS;
             }
             let mut w = hash % total;
@@ -123,6 +137,25 @@ mod tests {
         assert_eq!(
             b.decision(&p, SimTime::ZERO).last_pick,
             Some(LastPick::new(0))
+        );
+    }
+
+    #[test]
+    fn an_ipv6_address_is_hashed_on_all_sixteen_bytes() {
+        // 2001:db8::1 hashes to 2600 over its 16 bytes (2600 % 3 = 2), ::2 to 2601 and ::3 to
+        // 2602: neighbours in one /64 spread, where IPv4 neighbours in one /24 land together.
+        let mut b = IpHash::default();
+        let p = pool(&[1, 1, 1]);
+        let v6 = |last: u16| IpAddr::from([0x2001, 0xdb8, 0, 0, 0, 0, 0, last]);
+        let servers: Vec<_> = (1..=3)
+            .map(|last| pick_one(&mut b, &p, key(0, v6(last)), &mut SimRng::from_seed(0)))
+            .collect();
+        assert_eq!(servers, [Some(2), Some(0), Some(1)]);
+        assert_eq!(
+            b.decision(&[], SimTime::ZERO)
+                .last_pick
+                .and_then(|l| l.hash),
+            Some(2602)
         );
     }
 

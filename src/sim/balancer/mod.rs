@@ -82,8 +82,8 @@ impl Candidate {
 pub struct RequestKey {
     /// The sending client's index in the client population.
     pub client: u32,
-    /// The client's IPv4 address as the balancer sees it (clients behind a NAT share one).
-    pub ip: [u8; 4],
+    /// The client's address as the balancer sees it (clients behind a NAT share one).
+    pub ip: std::net::IpAddr,
     /// The client's session id (what a session cookie carries).
     pub session: u64,
     /// The request path's index among the scenario's paths (see `CostDistribution::path`).
@@ -481,10 +481,10 @@ pub(crate) mod test_support {
     }
 
     /// A request key for client `client` at address `ip`, for the path `/`.
-    pub fn key(client: u32, ip: [u8; 4]) -> RequestKey {
+    pub fn key(client: u32, ip: impl Into<std::net::IpAddr>) -> RequestKey {
         RequestKey {
             client,
-            ip,
+            ip: ip.into(),
             session: u64::from(client),
             path: 0,
             path_hash: crate::sim::traffic::path_hash("/"),

@@ -161,10 +161,13 @@ impl Simulation {
     /// `None` when the run already has its most servers and none to reuse.
     fn launch(&mut self, config: &Autoscale) -> Option<usize> {
         let template = &self.scenario.servers[0];
+        // The first server's check settings as they are now (a health-check change replaces them).
+        let health = self.servers[0].spec().health;
         let spec = |name: String| ServerSpec {
             name,
             backup: false,
             down: false,
+            health,
             ..template.clone()
         };
         let server = match self.reusable_slot() {
@@ -185,7 +188,8 @@ impl Simulation {
         };
         // Its health checks begin once it has booted.
         self.timers.disarm(Timer::Check(server as u32));
-        self.backends[server] = Backend::launching(self.resilience.health, self.resilience.breaker);
+        let check = ServerCheck::applied(health, self.resilience.health);
+        self.backends[server] = Backend::launching(check, self.resilience.breaker);
         self.pool.set_available(server, false);
         self.launched[server] = Some(self.now);
         let ready = Step::Booted {

@@ -31,7 +31,7 @@ impl Simulation {
             Command::Kill { server } => self.kill(server),
             Command::Revive { server } => {
                 if !self.servers[server].is_alive() {
-                    self.servers[server].revive();
+                    self.servers[server].revive(self.now);
                     if let Some(fresh) = self.servers[server].fresh_speed() {
                         self.set_speed(server, fresh);
                     }
@@ -58,7 +58,13 @@ impl Simulation {
                 }
             }
             Command::Drain { server, on } => {
+                let maintenance = self.servers[server].spec().down;
                 self.backends[server].set_draining(on);
+                if !on && maintenance {
+                    // Out of maintenance: a normal server again, checked from now.
+                    self.servers[server].clear_down();
+                    self.start_health_check(server);
+                }
                 self.refresh_availability(server);
             }
             Command::SetBackup { server, backup } => {
@@ -78,8 +84,10 @@ impl Simulation {
                 self.traffic.behind_nat = behind_nat;
             }
             Command::SetHealthCheck(health) => {
+                // The settings apply to every server, replacing any server's own.
                 self.resilience.health = health;
-                for backend in &mut self.backends {
+                for (server, backend) in self.servers.iter_mut().zip(&mut self.backends) {
+                    server.set_health(None);
                     backend.set_health(health);
                 }
                 self.start_health_checks();
@@ -311,12 +319,11 @@ impl Simulation {
     /// Adds a server with `spec` at the end, with a fresh balancer view and statistics.
     pub(super) fn add_server(&mut self, spec: crate::sim::server::ServerSpec) {
         let index = self.servers.len();
+        let check = ServerCheck::applied(spec.health, self.resilience.health);
         self.pool.push(spec.weight, spec.backup);
         self.servers.push(Server::new(spec));
-        self.backends.push(Backend::new(
-            self.resilience.health,
-            self.resilience.breaker,
-        ));
+        self.backends
+            .push(Backend::new(check, self.resilience.breaker));
         self.launched.push(None);
         self.metrics.add_server();
         self.timers.add_server();

@@ -30,7 +30,7 @@ use super::events::{
     Before, BreakerEvent, CommandEvent, Event, HealthEvent, KeyKind, Logged, Membership, Origin,
     PassiveEvent, RemapEvent, RetryCause, RetryEvent, SkippedEvent,
 };
-use super::health::CheckFailure;
+use super::health::{CheckFailure, ServerCheck};
 use super::metrics::{Fleet, Metrics, Totals};
 use super::passive::{Passive, PassiveTransition};
 use super::pool::{Offer, Pool};
@@ -138,7 +138,7 @@ pub struct TraceRecord {
     /// The client.
     pub client: u32,
     /// The client's address when the request ended.
-    pub ip: [u8; 4],
+    pub ip: std::net::IpAddr,
     /// The last server tried, if any.
     pub server: Option<u32>,
     /// Tries made.
@@ -163,6 +163,8 @@ struct Streams {
     backoff: SimRng,
     /// Closed-loop users' think times and their requests' costs.
     users: SimRng,
+    /// Health checks' jitter.
+    checks: SimRng,
 }
 
 /// What the remap report's sampled keys are computed from: the same values give the same keys
@@ -238,7 +240,8 @@ impl Simulation {
         let backends = servers
             .iter()
             .map(|server| {
-                let mut backend = Backend::new(resilience.health, resilience.breaker);
+                let check = ServerCheck::applied(server.spec().health, resilience.health);
+                let mut backend = Backend::new(check, resilience.breaker);
                 // A server marked down starts drained: out of rotation, its weight kept.
                 backend.set_draining(server.spec().down);
                 backend
@@ -285,6 +288,7 @@ impl Simulation {
                 faults: SimRng::new(seed, Stream::Faults),
                 backoff: SimRng::new(seed, Stream::ClientBackoff),
                 users: SimRng::new(seed, Stream::Users),
+                checks: SimRng::new(seed, Stream::Checks),
             },
             generated: 0,
             events_processed: 0,

@@ -2,6 +2,7 @@
 //! retry, and the end the client sees.
 
 use super::*;
+use std::net::IpAddr;
 
 impl Simulation {
     pub(super) fn request_key(&self, client: u32, path: u8) -> RequestKey {
@@ -66,7 +67,10 @@ impl Simulation {
         };
         let request = self.requests.get(id);
         let key = match key {
-            LimitKey::ClientIp => u32::from_be_bytes(self.traffic.client_ip(request.client)),
+            LimitKey::ClientIp => match self.traffic.client_ip(request.client) {
+                IpAddr::V4(a) => u128::from(u32::from(a)),
+                IpAddr::V6(a) => u128::from(a),
+            },
             LimitKey::Global => 0,
         };
         match self.limiter.check(key, self.now) {

@@ -9,7 +9,7 @@ use crate::sim::events::{
     BreakerEvent, HealthEvent, KeyKind, Membership, PassiveEvent, RemapEvent, RetryCause,
     RetryEvent,
 };
-use crate::sim::health::{CheckFailure, HealthTransition};
+use crate::sim::health::{CheckFailure, CheckKind, HealthTransition};
 use crate::sim::passive::{EnvoyOutlier, NginxPassive, Passive, PassiveTransition};
 use crate::sim::server::Server;
 
@@ -45,9 +45,15 @@ pub(super) fn health_cause(e: &HealthEvent) -> String {
         every += &format!(" (downinter {down} while DOWN)");
     }
     if let Some(cap) = c.backoff_cap {
-        every += &format!(", doubling while DOWN up to {cap}");
+        every += &format!(
+            ", doubling while DOWN up to {cap} (this playground's option, not HAProxy's: HAProxy checks a DOWN server every downinter)"
+        );
     }
-    let head = format!("HAProxy active check: {every}, timeout {}", c.timeout);
+    let what = match c.kind {
+        CheckKind::Http => "HTTP check (an error answer fails it)",
+        CheckKind::Tcp => "TCP check (connect only: answers are not read)",
+    };
+    let head = format!("HAProxy {what}: {every}, timeout {}", c.timeout);
     match e.transition {
         HealthTransition::Up { passes } => format!(
             "{head}, rise {}: the server was marked UP after {passes} consecutive passed check{}",

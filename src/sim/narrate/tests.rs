@@ -52,7 +52,7 @@ fn health_transitions_say_the_streak_and_the_check() {
     );
     assert_eq!(
         why,
-        "HAProxy active check: every 2 s, timeout 1 s, fall 3: the server was marked DOWN after 3 consecutive failed checks; last failure: timeout"
+        "HAProxy HTTP check (an error answer fails it): every 2 s, timeout 1 s, fall 3: the server was marked DOWN after 3 consecutive failed checks; last failure: timeout"
     );
     let up = Event::Health(HealthEvent {
         server: 0,

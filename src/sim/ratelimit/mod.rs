@@ -152,7 +152,7 @@ impl Limiter {
 
     /// The verdict on a request counted by `key` (the client's address as a number, or 0 for a
     /// global limit) arriving at `now`.
-    pub fn check(&mut self, key: u32, now: SimTime) -> Verdict {
+    pub fn check(&mut self, key: u128, now: SimTime) -> Verdict {
         match &mut self.state {
             State::Off => Verdict::Pass,
             State::Nginx(config, zone) => zone.check(config, key, now),

@@ -96,9 +96,9 @@ impl NginxLimit {
 /// The keys nginx remembers, in least-recently-used order.
 #[derive(Clone, Debug, Default)]
 pub(super) struct Zone {
-    nodes: BTreeMap<u32, Node>,
+    nodes: BTreeMap<u128, Node>,
     /// Each key by its last use (the oldest first).
-    order: BTreeMap<u64, u32>,
+    order: BTreeMap<u64, u128>,
     uses: u64,
 }
 
@@ -115,7 +115,7 @@ struct Node {
 
 impl Zone {
     /// nginx's verdict on a request counted by `key` at `now`.
-    pub(super) fn check(&mut self, limit: &NginxLimit, key: u32, now: SimTime) -> Verdict {
+    pub(super) fn check(&mut self, limit: &NginxLimit, key: u128, now: SimTime) -> Verdict {
         let now = (now.0 / 1_000) as i64;
         let rate = limit.milli_rate();
         self.uses += 1;

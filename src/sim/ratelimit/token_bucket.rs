@@ -73,7 +73,7 @@ impl TokenBucket {
 /// The buckets of the keys seen so far.
 #[derive(Clone, Debug, Default)]
 pub(super) struct Buckets {
-    buckets: BTreeMap<u32, Bucket>,
+    buckets: BTreeMap<u128, Bucket>,
 }
 
 /// One key's bucket.
@@ -86,7 +86,7 @@ struct Bucket {
 
 impl Buckets {
     /// Envoy's verdict on a request counted by `key` at `now`.
-    pub(super) fn check(&mut self, limit: &TokenBucket, key: u32, now: SimTime) -> Verdict {
+    pub(super) fn check(&mut self, limit: &TokenBucket, key: u128, now: SimTime) -> Verdict {
         let fills = now.0 / limit.fill_interval.0;
         let max = u64::from(limit.max_tokens);
         let bucket = self

@@ -2,6 +2,8 @@
 //! ordinary [`Scenario`] with a scripted timeline, so it replays identically and can be saved,
 //! edited and shared like any other.
 
+mod checks;
+
 use super::autoscale::{Autoscale, Hpa, Metric, Policy, TargetTracking};
 use super::balancer::Algorithm;
 use super::breaker::{BreakerConfig, Consecutive};
@@ -44,6 +46,10 @@ pub const PRESETS: &[Preset] = &[
     Preset {
         id: "gradual-degradation",
         build: gradual_degradation,
+    },
+    Preset {
+        id: "health-check-kinds",
+        build: checks::health_check_kinds,
     },
     Preset {
         id: "shopping-cart-nat",
