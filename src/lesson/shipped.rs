@@ -32,6 +32,7 @@ macro_rules! lesson {
 pub const LESSONS: &[Shipped] = &[
     lesson!("round-robin"),
     lesson!("least-connections"),
+    lesson!("weighted-least-connections"),
     lesson!("ip-hash-and-sticky-sessions"),
     lesson!("power-of-two-choices"),
     lesson!("health-checks"),
