@@ -35,6 +35,7 @@ pub const LESSONS: &[Shipped] = &[
     lesson!("weighted-least-connections"),
     lesson!("ip-hash-and-sticky-sessions"),
     lesson!("power-of-two-choices"),
+    lesson!("response-time"),
     lesson!("health-checks"),
     lesson!("passive-checks"),
     lesson!("circuit-breaker"),
