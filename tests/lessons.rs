@@ -1,6 +1,7 @@
 //! Every shipped lesson passes its headless check, and `lbsim lessons` / `lbsim lesson` keep
 //! their contract: the list, exit 0 for a lesson that passes, 1 naming the step that fails, 2
-//! naming the field of a file that does not validate.
+//! naming the field of a file that does not validate; and a damaged lesson file is read or
+//! refused in one line, never a panic (proptest).
 #![cfg(not(target_arch = "wasm32"))]
 
 use std::path::PathBuf;
@@ -136,4 +137,40 @@ fn a_lesson_that_does_not_validate_exits_2_with_one_line_naming_the_field() {
         stderr(&out),
         "lbsim: unknown option \"--fast\" (lesson takes --check)\n"
     );
+}
+
+proptest::proptest! {
+    /// A damaged lesson file (a byte replaced, inserted or removed, anywhere in any shipped
+    /// lesson) never panics: it reads, or its refusal is one line, and one that still reads
+    /// starts from a scenario that runs.
+    #[test]
+    fn a_damaged_lesson_file_is_read_or_refused_in_one_line(
+        which in 0..LESSONS.len(),
+        at in proptest::prelude::any::<proptest::sample::Index>(),
+        byte in 0x20u8..0x7f,
+        how in 0..3u8,
+    ) {
+        let mut bytes = LESSONS[which].json.as_bytes().to_vec();
+        let i = at.index(bytes.len());
+        match how {
+            0 => bytes[i] = byte,
+            1 => bytes.insert(i, byte),
+            _ => {
+                bytes.remove(i);
+            }
+        }
+        let Ok(text) = String::from_utf8(bytes) else {
+            return Ok(());
+        };
+        match Lesson::from_json(&text) {
+            Ok(lesson) => {
+                let scenario = lesson.scenario().expect("a valid lesson has its scenario");
+                proptest::prop_assert!(lb_playground::sim::Simulation::new(scenario).is_ok());
+            }
+            Err(e) => {
+                let line = e.to_string();
+                proptest::prop_assert!(!line.is_empty() && !line.contains('\n'), "{line:?}");
+            }
+        }
+    }
 }
