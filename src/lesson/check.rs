@@ -40,9 +40,11 @@ pub fn check(lesson: &Lesson) -> Result<Vec<Passed>, Failed> {
     sim.keep_finished(true);
     let mut passed = Vec::with_capacity(lesson.steps.len());
     for index in 0..lesson.steps.len() {
-        let progress =
-            play_step(lesson, index, &mut sim, &mut absorb).map_err(|why| fail(index, why))?;
-        passed.push(outcome(lesson, &progress).map_err(|why| fail(index, why))?);
+        let played = play_step(lesson, index, &mut sim, &mut absorb);
+        if let Some(why) = played.refused {
+            return Err(fail(index, why));
+        }
+        passed.push(outcome(lesson, &played.progress).map_err(|why| fail(index, why))?);
     }
     Ok(passed)
 }

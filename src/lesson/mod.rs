@@ -29,7 +29,7 @@ pub use format::{
     Lesson, Measure, NumberAnswer, Question, ServerRef, Start, Step, Wait,
 };
 pub use measure::{Guess, Meter, Reveal};
-pub use progress::{Progress, QUANTUM, StepState, absorb, play_step};
+pub use progress::{Played, Progress, QUANTUM, StepState, absorb, apply_commands, play_step};
 pub use shipped::{LESSONS, Shipped, shipped};
 pub use validate::{LessonError, MAX_COMMANDS, MAX_STEPS, MAX_TEXT, MAX_WAIT};
 

@@ -6,7 +6,7 @@ use super::format::{Condition, Lesson, Question, Wait};
 use super::measure::{Meter, Reveal, reveal};
 use crate::sim::engine::TraceRecord;
 use crate::sim::history::Observer;
-use crate::sim::{Logged, SimDuration, SimTime, Simulation};
+use crate::sim::{Command, Logged, SimDuration, SimTime, Simulation};
 
 /// How far the run goes between looks at a step's condition (about what the page simulates in
 /// a frame at 3x): a count is noticed within this much simulated time (an event is met at its
@@ -158,20 +158,29 @@ pub fn absorb(observer: &mut Progress, sim: &mut Simulation) {
     }
 }
 
+/// A step played headless: how it ended, and the first of its commands the run refused.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Played {
+    /// The step, its wait over or its time limit passed.
+    pub progress: Progress,
+    /// Why a command was refused (the others were applied and the step played all the same).
+    pub refused: Option<String>,
+}
+
 /// Plays step `index` of `lesson` headless: applies its commands, then advances `sim` from
-/// look to look ([`Progress::next_look`]) until its wait is over or its time limit passed. `feed` hands the run's
-/// outputs to the progress (and to whoever else keeps them, the session's history). A refused
-/// command is an error.
+/// look to look ([`Progress::next_look`]) until its wait is over or its time limit passed.
+/// `feed` hands the run's outputs to the progress (and to whoever else keeps them, the
+/// session's history).
 pub fn play_step(
     lesson: &Lesson,
     index: usize,
     sim: &mut Simulation,
     feed: &mut dyn FnMut(&mut Progress, &mut Simulation),
-) -> Result<Progress, String> {
-    for (i, command) in lesson.steps[index].commands.iter().enumerate() {
-        sim.apply(*command)
-            .map_err(|e| format!("command {} was refused: {e}", i + 1))?;
-    }
+) -> Played {
+    let refused = apply_commands(lesson, index, &mut |c| {
+        sim.apply(c).map_err(|e| e.to_string())
+    })
+    .map(|(n, why)| format!("command {n} was refused: {why}"));
     let mut progress = Progress::begin(lesson, index, sim);
     feed(&mut progress, sim);
     while progress.update(sim) == StepState::Waiting {
@@ -181,5 +190,21 @@ pub fn play_step(
         sim.advance_to(to);
         feed(&mut progress, sim);
     }
-    Ok(progress)
+    Played { progress, refused }
+}
+
+/// Applies step `index`'s commands with `apply`, every one of them: the first refusal, if any,
+/// with the command's number (from 1).
+pub fn apply_commands(
+    lesson: &Lesson,
+    index: usize,
+    apply: &mut dyn FnMut(Command) -> Result<(), String>,
+) -> Option<(usize, String)> {
+    let mut refused = None;
+    for (i, command) in lesson.steps[index].commands.iter().enumerate() {
+        if let Err(why) = apply(*command) {
+            refused.get_or_insert((i + 1, why));
+        }
+    }
+    refused
 }

@@ -6,7 +6,9 @@
 
 use super::errors;
 use super::state::Session;
-use crate::lesson::{Guess, Highlight, Lesson, Progress, Reveal, Start, StepState, play_step};
+use crate::lesson::{
+    Guess, Highlight, Lesson, Progress, Reveal, Start, StepState, apply_commands, play_step,
+};
 use crate::sim::presets::PRESETS;
 use crate::sim::{SimTime, Simulation};
 
@@ -85,8 +87,13 @@ impl Session {
     }
 
     /// Starts `lesson` from its first step; a lesson whose scenario cannot run leaves the run
-    /// as it was.
+    /// (and any lesson under way) as it was.
     pub(super) fn start_lesson(&mut self, lesson: Lesson) -> Result<(), String> {
+        let previous = self.lesson.take();
+        if let Err(why) = self.replay(&lesson, 0) {
+            self.lesson = previous;
+            return Err(why);
+        }
         let steps = lesson.steps.len();
         self.lesson = Some(LessonRun {
             progress: Progress::begin(&lesson, 0, &self.sim),
@@ -95,12 +102,13 @@ impl Session {
             right: vec![None; steps],
             done: false,
         });
-        self.go_to_step(0)
+        self.begin_step(0)
     }
 
     /// Starts step `index` afresh: the lesson's scenario from time zero, the steps before it
     /// played headless, then its own commands. Its guess and those of the steps after it are
-    /// forgotten, so they can be given again.
+    /// forgotten, so they can be given again. A scenario that cannot run leaves the lesson
+    /// where it was.
     pub(super) fn go_to_step(&mut self, index: usize) -> Result<(), String> {
         let Some(mut run) = self.lesson.take() else {
             return Err("There is no lesson under way.".into());
@@ -113,13 +121,16 @@ impl Session {
             run.right[index..].fill(None);
         }
         self.lesson = Some(run);
-        replayed?;
-        self.begin_step(index)
+        // A command refused on the way is said; the step begins all the same.
+        let refused = replayed?;
+        let begun = self.begin_step(index);
+        refused.map_or(begun, Err)
     }
 
-    /// Starts `lesson`'s scenario from time zero and plays its steps before `index` headless;
-    /// a scenario that cannot run leaves the run as it was.
-    fn replay(&mut self, lesson: &Lesson, index: usize) -> Result<(), String> {
+    /// Starts `lesson`'s scenario from time zero and plays its steps before `index` headless,
+    /// as the check does; a scenario that cannot run leaves the run as it was (the error). A
+    /// command refused on the way is skipped, the others applied: the sentence saying so.
+    fn replay(&mut self, lesson: &Lesson, index: usize) -> Result<Option<String>, String> {
         let attempt = format!("start the lesson {}", lesson.title);
         let scenario = lesson
             .scenario()
@@ -130,28 +141,29 @@ impl Session {
         };
         self.load(scenario, preset, &attempt)?;
         let (sim, history) = (&mut self.sim, &mut self.history);
+        let mut refused = None;
         for i in 0..index {
-            play_step(lesson, i, sim, &mut |p, sim| {
+            let played = play_step(lesson, i, sim, &mut |p, sim| {
                 history.absorb_observed(sim, p)
-            })
-            .map_err(|why| errors::cannot(&attempt, &format!("step {}: {why}", i + 1)))?;
+            });
+            if let Some(why) = played.refused {
+                refused.get_or_insert(format!("In step {} of the lesson, {why}.", i + 1));
+            }
         }
         // The comparison run catches up with the replayed one.
         let compared = self.compare.as_ref().map(Simulation::algorithm);
-        self.set_compare(compared)
+        self.set_compare(compared)?;
+        Ok(refused)
     }
 
-    /// Begins step `index` live: applies its commands, points at what it highlights, and plays
-    /// unless it asks a question first (or waits for nothing).
+    /// Begins step `index` live: applies its commands (every one, as the check does; the first
+    /// refusal is said), points at what it highlights, and plays unless it asks a question
+    /// first (or waits for nothing).
     fn begin_step(&mut self, index: usize) -> Result<(), String> {
-        let commands = self
-            .lesson
-            .as_ref()
-            .map_or(Vec::new(), |run| run.lesson.steps[index].commands.clone());
-        let refused = commands
-            .into_iter()
-            .map(|c| self.apply(c))
-            .find_map(Result::err);
+        let Some(lesson) = self.lesson.as_ref().map(|run| run.lesson.clone()) else {
+            return Ok(());
+        };
+        let refused = apply_commands(&lesson, index, &mut |c| self.apply(c)).map(|(_, why)| why);
         let Some(run) = self.lesson.as_mut() else {
             return Ok(());
         };

@@ -173,3 +173,64 @@ fn a_bad_lesson_file_says_why_and_the_run_goes_on() {
     s.dispatch(Action::CloseLesson);
     assert!(s.lesson().is_none());
 }
+
+/// A lesson whose second step kills a server that does not exist, then waits two seconds.
+const REFUSING: &str = r#"{"id": "refusing", "title": "Refusing", "start": {"preset": "equal-round-robin"},
+  "steps": [
+    {"caption": "Wait.", "wait": {"until": {"time": "2s"}, "within": "2s"}},
+    {"caption": "Kill server 9.", "commands": [{"kill": {"server": 9}}, {"set_rate": 5.0}],
+     "wait": {"until": {"time": "2s"}, "within": "2s"}},
+    {"caption": "The end."}
+  ]}"#;
+
+#[test]
+fn a_refused_command_is_said_and_the_lesson_goes_on() {
+    let mut s = session();
+    s.dispatch(Action::OpenLesson(Ok(REFUSING.into())));
+    play_until_paused(&mut s);
+    s.dispatch(Action::Continue);
+    let error = s.error().unwrap().to_string();
+    assert!(error.starts_with("Cannot kill server 9"), "{error}");
+    assert_eq!(run(&s).step(), 1);
+    assert_eq!(
+        s.sim().traffic().rate,
+        5.0,
+        "the other commands are applied"
+    );
+    play_until_paused(&mut s);
+    assert!(matches!(run(&s).state(), StepState::Met(_)));
+    // Replaying past it says so, and the step asked for begins.
+    s.dispatch(Action::GoToStep(2));
+    assert!(
+        s.error()
+            .unwrap()
+            .starts_with("In step 2 of the lesson, command 1 was refused: "),
+        "{:?}",
+        s.error()
+    );
+    assert_eq!(run(&s).step(), 2);
+    // The headless check fails it, naming the step.
+    let lesson = crate::lesson::Lesson::from_json(REFUSING).unwrap();
+    assert_eq!(check(&lesson).unwrap_err().step, 1);
+}
+
+#[test]
+fn a_lesson_whose_scenario_cannot_run_leaves_the_lesson_under_way() {
+    let mut s = session();
+    s.dispatch(Action::LoadLesson("round-robin"));
+    let bad = LESSONS[0].json.replace(
+        "\"start\": {\"preset\": \"equal-round-robin\"}",
+        "\"start\": {\"scenario\": {\"servers\": [{\"name\": \"a\", \"weight\": 1, \"workers\": 1}], \
+         \"traffic\": {\"rate\": 1, \"cost\": {\"kind\": \"exponential\", \"mean\": \"100ms\"}, \"clients\": 1}, \
+         \"timeline\": [{\"at\": \"1s\", \"do\": {\"kill\": {\"server\": 2}}}]}}",
+    );
+    assert_ne!(bad, LESSONS[0].json);
+    s.dispatch(Action::OpenLesson(Ok(bad)));
+    assert!(
+        s.error().unwrap().starts_with("Cannot start the lesson"),
+        "{:?}",
+        s.error()
+    );
+    assert_eq!(run(&s).lesson().id, "round-robin");
+    assert_eq!(s.sim().servers().len(), 4);
+}
