@@ -8,6 +8,7 @@
 //! the session, sends it actions, and carries out the effects only a browser can.
 
 pub mod config;
+pub mod lesson;
 pub mod playback;
 pub mod session;
 pub mod sim;

@@ -575,6 +575,75 @@ async fn the_autoscaling_control_switches_the_autoscaler_and_the_servers_chart_i
     );
 }
 
+/// The lesson panel's primary button (Continue, Finish, Start again).
+fn lesson_primary(root: &Element) -> HtmlElement {
+    root.query_selector(".lesson-nav button.primary")
+        .unwrap()
+        .unwrap()
+        .dyn_into()
+        .unwrap()
+}
+
+/// Whether the lesson panel shows a reveal containing `words`.
+fn revealed(root: &Element, words: &str) -> bool {
+    root.query_selector(".lesson .reveal")
+        .unwrap()
+        .is_some_and(|r| r.text_content().unwrap_or_default().contains(words))
+}
+
+#[wasm_bindgen_test]
+async fn a_lesson_runs_from_start_to_end_with_a_right_and_a_wrong_answer_and_back() {
+    let root = mount().await;
+    choose(&root, "#speed", "100");
+    choose(&root, "#lesson-pick", "round-robin");
+    TimeoutFuture::new(200).await;
+    assert_eq!(text(&root, ".lesson-progress"), "Step 1 of 5");
+    assert!(text(&root, ".lesson .caption").contains("Round robin sends each request"));
+    // The question comes first: Continue waits, the clock is paused.
+    assert!(lesson_primary(&root).has_attribute("disabled"));
+    assert_eq!(text(&root, ".playback button"), "Play");
+    // Right: server-1 gets the first request.
+    click(&root, ".lesson .choice");
+    assert!(eventually(10_000, || revealed(&root, "Right!")).await);
+    assert!(
+        text(&root, ".lesson .reveal").contains("Measured the first request's server: server 1")
+    );
+    lesson_primary(&root).click();
+    TimeoutFuture::new(100).await;
+    assert_eq!(text(&root, ".lesson-progress"), "Step 2 of 5");
+    // Wrong: the slider starts at 50%, server-1's share is a quarter.
+    click(&root, ".number-guess button");
+    assert!(eventually(20_000, || revealed(&root, "Not quite.")).await);
+    assert!(text(&root, ".lesson .reveal").contains("Your guess: 50.0%"));
+    // Back to step 1: replayed to its start, its question open again.
+    click(&root, ".lesson-nav button:first-child");
+    TimeoutFuture::new(200).await;
+    assert_eq!(text(&root, ".lesson-progress"), "Step 1 of 5");
+    assert!(root.query_selector(".lesson .reveal").unwrap().is_none());
+    // On to the end: answer each question, then Continue.
+    for step in 1..=5 {
+        if root.query_selector(".lesson .choice").unwrap().is_some() {
+            click(&root, ".lesson .choice");
+        } else if root
+            .query_selector(".number-guess button")
+            .unwrap()
+            .is_some()
+        {
+            click(&root, ".number-guess button");
+        }
+        let primary = || !lesson_primary(&root).has_attribute("disabled");
+        assert!(eventually(30_000, primary).await, "step {step} never ended");
+        lesson_primary(&root).click();
+        TimeoutFuture::new(100).await;
+    }
+    assert!(text(&root, ".lesson").contains("Lesson complete."));
+    assert!(text(&root, ".lesson .score").ends_with("predictions right."));
+    click(&root, ".lesson .close");
+    TimeoutFuture::new(100).await;
+    assert!(root.query_selector(".lesson").unwrap().is_none());
+    assert!(root.query_selector("#lesson-pick").unwrap().is_some());
+}
+
 #[wasm_bindgen_test]
 async fn a_pasted_config_with_two_upstreams_asks_which_and_imports_it() {
     let root = mount().await;

@@ -8,6 +8,8 @@
 //! lbsim run SCENARIO.json [--until SECONDS] [--seed N] [--trace FILE] [--max-work N]
 //! lbsim presets
 //! lbsim preset NAME
+//! lbsim lessons
+//! lbsim lesson ID|FILE [--check]
 //! lbsim --help
 //! ```
 //!
@@ -38,6 +40,9 @@
 //! - `presets` lists the presets, one per line: `id`, `title` and `duration`, separated by tabs.
 //! - `preset NAME` prints that preset as a scenario file, so
 //!   `lbsim preset crash-recovery > x.json && lbsim run x.json` runs it.
+//! - `lessons` lists the shipped lessons: `id`, `title` and the number of steps, tab-separated.
+//! - `lesson ID|FILE` prints a shipped lesson (or a lesson file) as a lesson file; with
+//!   `--check` it plays the lesson headless (`lesson::check`) and prints one line per step.
 //!
 //! # Exit codes
 //!
@@ -48,7 +53,8 @@
 //! `lbsim: traffic.rate: -1 is below the minimum 0`, or for a file that does not parse the field
 //! and where: ``lbsim: x.json: servers[2]: missing field `name` at line 32 column 5``; a long value
 //! is shortened to its first 40 characters and its length) and nothing is printed on stdout. `1`
-//! when the run cannot be reported: writing the trace or the report failed. `3` when lbsim runs
+//! when the run cannot be reported (writing the trace or the report failed), or when a lesson
+//! fails its `--check` (the line names the step). `3` when lbsim runs
 //! out of memory: one line on stderr says so, never a stack backtrace.
 
 #[cfg(not(target_arch = "wasm32"))]
@@ -156,6 +162,7 @@ mod cli {
     use std::path::{Path, PathBuf};
 
     use lb_playground::config::{self, Format};
+    use lb_playground::lesson::{self, LESSONS, Lesson, LessonError, shipped};
     use lb_playground::sim::presets::{PRESETS, preset};
     use lb_playground::sim::report::{EventReport, Report, TRACE_HEADER, timeline, trace_line};
     use lb_playground::sim::scenario::{MAX_DURATION, MAX_FILE_BYTES, ScenarioError};
@@ -172,6 +179,8 @@ USAGE:
     lbsim run SCENARIO.json [--until SECONDS] [--seed N] [--trace FILE] [--max-work N]
     lbsim presets
     lbsim preset NAME
+    lbsim lessons
+    lbsim lesson ID|FILE [--check]
     lbsim import CONFIG [--upstream NAME | --backend NAME | --cluster NAME]
     lbsim export SCENARIO.json --to nginx|haproxy
     lbsim --help
@@ -195,6 +204,12 @@ COMMANDS:
     presets   List the presets, one per line: id, title, duration (tab-separated).
     preset    Print preset NAME as a scenario file:
               lbsim preset crash-recovery > x.json && lbsim run x.json
+    lessons   List the shipped lessons, one per line: id, title, steps (tab-separated).
+    lesson    Print lesson ID (or the lesson FILE, - reads stdin) as a lesson file. With
+              --check, play it headless from its scenario, following its steps, and print
+              one line per step (when its wait was met, and its question's measured answer);
+              exit 1 naming the first step whose wait is not met within its time limit, or
+              whose question the run cannot answer.
     import    Read an nginx config (its upstream blocks, limit_req and limit_req_zone), an
               HAProxy config (a backend or listen section, with the defaults before it) or an
               Envoy cluster in JSON, and print the scenario that behaves like it on stdout.
@@ -263,7 +278,8 @@ The same scenario and seed always give the same report, byte for byte.
 
 EXIT CODES:
     0   success
-    1   the run could not be reported (writing the trace or the report failed)
+    1   the run could not be reported (writing the trace or the report failed), or a
+        lesson failed its --check (the step is named)
     2   bad input (unknown command or option, bad number, unreadable file, invalid scenario,
         unknown preset, a --trace FILE that is the scenario file); one line on stderr names
         the problem (for a file that does not parse, the field and where:
@@ -347,6 +363,18 @@ EXIT CODES:
                 }
                 write_stdout(out.as_bytes())
             }
+            Some("lessons") => {
+                if let Some((typed, _)) = next_word(&mut parser)? {
+                    return Err(bad(format!("lessons takes no arguments, got {typed:?}")));
+                }
+                let mut out = String::new();
+                for shipped in LESSONS {
+                    let l = shipped.lesson();
+                    out += &format!("{}\t{}\t{}\n", l.id, l.title, l.steps.len());
+                }
+                write_stdout(out.as_bytes())
+            }
+            Some("lesson") => lesson(&mut parser),
             Some("preset") => {
                 // The NAME is taken as typed, even if it starts with `-`.
                 let rest: Vec<OsString> = parser.raw_args().map_err(parse_error)?.collect();
@@ -368,9 +396,75 @@ EXIT CODES:
                 write_stdout(format!("{}\n", scenario.to_json()).as_bytes())
             }
             _ => Err(bad(format!(
-                "unknown command {typed:?} (the commands are run, presets, preset, import and export; try lbsim --help)"
+                "unknown command {typed:?} (the commands are run, presets, preset, lessons, lesson, import and export; try lbsim --help)"
             ))),
         }
+    }
+
+    /// `lbsim lesson ID|FILE [--check]`: the lesson file on stdout, or with `--check` the lesson
+    /// played headless, one line per step; a step that fails is exit code 1, naming it.
+    fn lesson(parser: &mut Parser) -> Result<(), Failure> {
+        let mut named = None;
+        let mut check = false;
+        while let Some((typed, arg)) = next_word(parser)? {
+            match arg {
+                Arg::Value(word) if named.is_none() => named = Some(word),
+                Arg::Value(_) => {
+                    return Err(bad(format!(
+                        "unexpected argument {typed:?} (lesson takes one ID or FILE)"
+                    )));
+                }
+                Arg::Long("check") if check => return Err(bad("--check is given twice")),
+                Arg::Long("check") => check = true,
+                Arg::Long(_) | Arg::Short(_) => {
+                    let name = typed.split_once('=').map_or(typed.as_str(), |(n, _)| n);
+                    return Err(bad(format!(
+                        "unknown option {name:?} (lesson takes --check)"
+                    )));
+                }
+            }
+        }
+        let Some(named) = named else {
+            return Err(bad(
+                "lesson needs an ID or a FILE (lbsim lessons lists the IDs)",
+            ));
+        };
+        let (name, lesson) = match named.to_str().and_then(shipped) {
+            Some(s) => (s.id.to_string(), s.lesson()),
+            None => {
+                let source = Source::named(named);
+                if let Source::File(path) = &source
+                    && !path.exists()
+                {
+                    let ids: Vec<&str> = LESSONS.iter().map(|l| l.id).collect();
+                    return Err(bad(format!(
+                        "{:?} is neither a lesson nor a file (the lessons are: {})",
+                        source.name(),
+                        ids.join(", ")
+                    )));
+                }
+                let text = read_source(&source)?;
+                let lesson = Lesson::from_json(&text).map_err(|e| match e {
+                    LessonError::Invalid(e) => bad(e.to_string()),
+                    e => bad(format!("{}: {e}", source.name())),
+                })?;
+                (source.name(), lesson)
+            }
+        };
+        if !check {
+            return write_stdout(format!("{}\n", lesson.to_json()).as_bytes());
+        }
+        let passed = lesson::check(&lesson).map_err(|f| failed(format!("lesson {name}: {f}")))?;
+        let mut out = String::new();
+        for (i, (step, p)) in lesson.steps.iter().zip(&passed).enumerate() {
+            out += &format!("step {}\tmet at {:.2} s", i + 1, p.at.as_secs_f64());
+            if let (Some(question), Some(reveal)) = (&step.question, &p.reveal) {
+                out += &format!("\t{}", reveal.describe(question));
+            }
+            out.push('\n');
+        }
+        out += &format!("lesson {name}: all {} steps passed\n", passed.len());
+        write_stdout(out.as_bytes())
     }
 
     /// `lbsim import CONFIG [--upstream NAME | --backend NAME | --cluster NAME]`: the scenario on stdout, the

@@ -3,6 +3,7 @@
 
 use super::display::Display;
 use crate::config::Target;
+use crate::lesson::Guess;
 use crate::sim::{Algorithm, Command};
 
 /// Something the user asks the session to do. [`Session::dispatch`](super::Session::dispatch)
@@ -95,6 +96,21 @@ pub enum Action {
     ToggleHelp,
     /// Hide the list of keyboard shortcuts.
     CloseHelp,
+
+    /// Start the shipped lesson with this id.
+    LoadLesson(&'static str),
+    /// Start the lesson in a file: its text, or why the browser could not read it (a sentence).
+    OpenLesson(Result<String, String>),
+    /// Go on to the lesson's next step (offered once the step's wait is over).
+    Continue,
+    /// Go back to the start of the lesson's previous step (the lesson is replayed to it).
+    Back,
+    /// Go to the start of this step (0-based), as the chapter menu does.
+    GoToStep(usize),
+    /// Answer the step's question; the run goes on and reveals the answer.
+    Answer(Guess),
+    /// Leave the lesson; the run stays as it is.
+    CloseLesson,
 }
 
 /// A change to one server whose command depends on the server's state (kill it or revive it?),

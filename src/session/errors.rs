@@ -3,6 +3,7 @@
 //! servers by name and by the 1-based number the page shows, e.g. "Cannot set the weight of
 //! server-3 (server 3): weight: 2000 is above the maximum 1000." Never `Debug` output.
 
+use crate::lesson::LessonError;
 use crate::sim::scenario::{MAX_FILE_BYTES, ScenarioError};
 use crate::sim::{Command, Simulation, ValidationError};
 
@@ -67,6 +68,20 @@ pub fn scenario_reason(error: &ScenarioError) -> String {
             e.column
         ),
         ScenarioError::BadLink(problem) => problem.to_string(),
+    }
+}
+
+/// Why a lesson file cannot be used, in words, as for a scenario file.
+pub fn lesson_reason(error: &LessonError) -> String {
+    match error {
+        LessonError::Invalid(e) => reason(e),
+        LessonError::TooLarge { bytes } => {
+            scenario_reason(&ScenarioError::TooLarge { bytes: *bytes })
+        }
+        LessonError::Unreadable(e) if e.field.is_empty() => {
+            format!("it is not a lesson file ({e})")
+        }
+        LessonError::Unreadable(e) => scenario_reason(&ScenarioError::Unreadable(e.clone())),
     }
 }
 

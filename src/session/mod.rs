@@ -18,6 +18,7 @@ mod action;
 mod config_choice;
 mod display;
 pub mod errors;
+mod lesson;
 mod paging;
 mod shortcut;
 mod state;
@@ -25,9 +26,12 @@ mod state;
 pub use action::{Action, Download, Effect, ServerAction};
 pub use config_choice::ConfigChoice;
 pub use display::{Display, Theme};
+pub use lesson::LessonRun;
 pub use paging::{CARDS_PER_PAGE, Page};
 pub use shortcut::{SHORTCUTS, SLOWDOWN_CYCLE, Shortcut, next_slowdown};
 pub use state::{NEW_SERVER, REQUEST_LOG_CAPACITY, Session};
 
+#[cfg(test)]
+mod lesson_tests;
 #[cfg(test)]
 mod tests;

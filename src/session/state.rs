@@ -5,9 +5,11 @@ use super::action::{Action, Download, Effect, ServerAction};
 use super::config_choice::{self, ConfigChoice, Outcome};
 use super::display::Display;
 use super::errors;
+use super::lesson::LessonRun;
 use super::paging::Page;
 use super::shortcut::next_slowdown;
 use crate::config::{self, Target};
+use crate::lesson::{Lesson, shipped};
 use crate::playback::{FIRST_FRAME_EVENTS, FrameBudget, PlaybackClock, SKIP, SPEEDS, STEP};
 use crate::sim::history::History;
 use crate::sim::presets::preset;
@@ -47,19 +49,19 @@ pub const NEW_SERVER: Command = Command::AddServer {
 /// Everything the page shows that is not drawn from the simulation alone: which run, how it is
 /// played, what is selected, and the last thing that could not be done.
 pub struct Session {
-    sim: Simulation,
+    pub(super) sim: Simulation,
     /// The run's recent events and finished requests, taken from it after every change.
-    history: History,
-    compare: Option<Simulation>,
+    pub(super) history: History,
+    pub(super) compare: Option<Simulation>,
     preset: Option<&'static str>,
     link: Option<String>,
-    clock: PlaybackClock,
+    pub(super) clock: PlaybackClock,
     /// How many events a frame may handle in each run (adapted to the measured frame times).
     budget: FrameBudget,
     /// Events the last frame handled, in both runs.
     handled: u64,
     /// A Step or Skip's destination, while the frame budget has not reached it yet.
-    pending: Option<SimTime>,
+    pub(super) pending: Option<SimTime>,
     /// Frames left that show the run as behind real time.
     behind: u32,
     /// A warning about the run itself (a heavy scenario), until another run starts.
@@ -69,8 +71,10 @@ pub struct Session {
     error: Option<String>,
     generation: u64,
     display: Display,
-    selected: Option<usize>,
+    pub(super) selected: Option<usize>,
     help_open: bool,
+    /// The lesson under way.
+    pub(super) lesson: Option<LessonRun>,
 }
 
 /// A simulation of `scenario`, with the history that keeps its timeline and a request log for
@@ -123,6 +127,7 @@ impl Session {
             display,
             selected: None,
             help_open: false,
+            lesson: None,
         })
     }
 
@@ -417,6 +422,32 @@ impl Session {
                 self.help_open = false;
                 None
             }
+            Action::LoadLesson(id) => Some(match shipped(id) {
+                Some(s) => self.start_lesson(s.lesson()),
+                None => Err(format!("There is no lesson called {id}.")),
+            }),
+            Action::OpenLesson(text) => {
+                let attempt = "load the lesson file";
+                Some(match text.map(|text| Lesson::from_json(&text)) {
+                    Ok(Ok(lesson)) => self.start_lesson(lesson),
+                    Ok(Err(e)) => Err(errors::cannot(attempt, &errors::lesson_reason(&e))),
+                    Err(why) => Err(errors::cannot(attempt, &why)),
+                })
+            }
+            Action::Continue => Some(self.continue_lesson()),
+            Action::Back => {
+                let step = self.lesson.as_ref().map_or(0, LessonRun::step);
+                Some(self.go_to_step(step.saturating_sub(1)))
+            }
+            Action::GoToStep(step) => Some(self.go_to_step(step)),
+            Action::Answer(guess) => {
+                self.answer(guess);
+                None
+            }
+            Action::CloseLesson => {
+                self.lesson = None;
+                None
+            }
         };
         if let Some(outcome) = attempt {
             self.error = outcome.err();
@@ -426,11 +457,11 @@ impl Session {
 
     /// Applies a user command; a refused one leaves both runs as they were and says why. The
     /// comparison run gets it too, unless it switches the algorithm (the one thing that differs).
-    fn apply(&mut self, command: Command) -> Result<(), String> {
+    pub(super) fn apply(&mut self, command: Command) -> Result<(), String> {
         self.sim
             .apply(command)
             .map_err(|e| errors::refused(&command, &self.sim, &e))?;
-        self.history.absorb(&mut self.sim);
+        self.absorb();
         if let Some(other) = self.compare.as_mut()
             && !matches!(command, Command::SetAlgorithm(_))
         {
@@ -492,9 +523,22 @@ impl Session {
     /// Advances the run, and the comparison run with it, to `t`, within the frame budget: whether
     /// both got there (else they stopped where the budget ran out, and go on next frame).
     fn advance_to(&mut self, t: SimTime) -> bool {
-        let budget = self.budget.events();
-        let reached = self.sim.advance_within(t, budget);
-        self.history.absorb(&mut self.sim);
+        let mut budget = self.budget.events();
+        let reached = loop {
+            // A lesson's step looks at the run at its own times, and the run stops where the
+            // step ends.
+            let to = self.lesson_look().map_or(t, |look| t.min(look));
+            let before = self.sim.events_processed();
+            let reached = self.sim.advance_within(to, budget);
+            budget -= (self.sim.events_processed() - before).min(budget);
+            self.absorb();
+            if self.update_lesson() {
+                break true; // the run stops where the step ended
+            }
+            if !reached || to == t || budget == 0 {
+                break reached && to == t;
+            }
+        };
         let mut compared = true;
         if let Some(other) = self.compare.as_mut() {
             compared = other.advance_within(self.sim.now(), budget);
@@ -527,7 +571,7 @@ impl Session {
     /// Starts `scenario` from time zero, keeping the playback clock, the look and compare mode; a
     /// scenario that cannot run leaves the current run as it was, and the sentence says it could
     /// not `attempt`.
-    fn load(
+    pub(super) fn load(
         &mut self,
         scenario: Scenario,
         preset: Option<&'static str>,
@@ -536,6 +580,8 @@ impl Session {
         let notice = heavy(&scenario);
         (self.sim, self.history) =
             start(scenario).map_err(|e| errors::cannot(attempt, &errors::reason(&e)))?;
+        // Another run ends the lesson (a lesson's own replay puts it back).
+        self.lesson = None;
         self.notice = notice;
         self.pending = None;
         self.preset = preset;
@@ -584,7 +630,7 @@ impl Session {
     /// Starts comparing with `algorithm` (or stops, with `None`). The comparison run replays this
     /// run from time zero (same scenario, seed and commands, algorithm switches left out) up to
     /// now, so both have seen the identical traffic.
-    fn set_compare(&mut self, algorithm: Option<Algorithm>) -> Result<(), String> {
+    pub(super) fn set_compare(&mut self, algorithm: Option<Algorithm>) -> Result<(), String> {
         self.compare = None;
         let Some(algorithm) = algorithm else {
             return Ok(());

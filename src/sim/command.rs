@@ -174,8 +174,9 @@ pub struct TimedCommand {
     pub command: Command,
 }
 
-/// Server indices written as the 1-based numbers people use.
-mod numbered_from_one {
+/// Server indices written as the 1-based numbers people use (`#[serde(with = ...)]`, also for
+/// the servers a lesson names).
+pub(crate) mod numbered_from_one {
     use serde::{Deserialize, Deserializer, Serializer};
 
     pub fn serialize<S: Serializer>(index: &usize, s: S) -> Result<S::Ok, S::Error> {

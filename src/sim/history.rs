@@ -13,6 +13,20 @@ pub const EVENT_CAPACITY: usize = 500;
 /// How many retries it keeps.
 pub const RETRY_CAPACITY: usize = 100;
 
+/// Someone who sees every output of a run as it is drained (a lesson's step under way).
+pub trait Observer {
+    /// An event.
+    fn event(&mut self, logged: &Logged);
+    /// A finished request.
+    fn finished(&mut self, record: &TraceRecord);
+}
+
+/// Nobody watching.
+impl Observer for () {
+    fn event(&mut self, _: &Logged) {}
+    fn finished(&mut self, _: &TraceRecord) {}
+}
+
 /// Bounded recent outputs of one simulation.
 #[derive(Clone, Debug, Default)]
 pub struct History {
@@ -35,7 +49,14 @@ impl History {
 
     /// Takes every new output of `sim`.
     pub fn absorb(&mut self, sim: &mut Simulation) {
+        self.absorb_observed(sim, &mut ());
+    }
+
+    /// Takes every new output of `sim`, showing each to `observer` first (a lesson's step
+    /// sees every one, whatever the capacities keep).
+    pub fn absorb_observed(&mut self, sim: &mut Simulation, observer: &mut dyn Observer) {
         while let Some(logged) = sim.poll_event() {
+            observer.event(&logged);
             let (log, capacity) = if logged.event.kind() == LogKind::Retry {
                 (&mut self.retries, RETRY_CAPACITY)
             } else {
@@ -44,6 +65,7 @@ impl History {
             push_bounded(log, capacity, logged);
         }
         while let Some(record) = sim.poll_finished() {
+            observer.finished(&record);
             push_bounded(&mut self.finished, self.finished_capacity, record);
         }
     }

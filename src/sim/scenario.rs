@@ -208,6 +208,20 @@ impl std::fmt::Display for ParseError {
 
 impl std::error::Error for ScenarioError {}
 
+/// Reads a JSON file into `T` (a scenario, a lesson), naming the field and the place where it
+/// stops: a byte order mark before the JSON is skipped, and nothing but white space may follow it.
+pub fn parse_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, ParseError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut json = serde_json::Deserializer::from_str(text);
+    serde_path_to_error::deserialize(&mut json)
+        .map_err(|e| ParseError::new(e.path(), e.inner()))
+        .and_then(|value| {
+            json.end()
+                .map(|()| value)
+                .map_err(|e| ParseError::new([], &e))
+        })
+}
+
 impl Scenario {
     /// The classroom default: four equal servers with two workers each, 500 ms mean requests at
     /// 10 per second (62.5% load), delays long enough to watch requests travel, and HAProxy's
@@ -258,15 +272,7 @@ impl Scenario {
         if text.len() > MAX_FILE_BYTES {
             return Err(ScenarioError::TooLarge { bytes: text.len() });
         }
-        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-        let mut json = serde_json::Deserializer::from_str(text);
-        let scenario: Scenario = serde_path_to_error::deserialize(&mut json)
-            .map_err(|e| ParseError::new(e.path(), e.inner()))
-            .and_then(|s| {
-                // Nothing but white space may follow the scenario.
-                json.end().map(|()| s).map_err(|e| ParseError::new([], &e))
-            })
-            .map_err(ScenarioError::Unreadable)?;
+        let scenario: Scenario = parse_json(text).map_err(ScenarioError::Unreadable)?;
         scenario.validate().map_err(ScenarioError::Invalid)?;
         Ok(scenario)
     }

@@ -17,6 +17,7 @@ use super::event_log::{EventLog, TimelineEntry};
 use super::files;
 use super::flow::{self, FlowView};
 use super::keyboard::KeyListener;
+use super::lesson_panel::LessonPanel;
 use super::path_table::{PathRow, PathTable};
 use super::playback_bar::PlaybackBar;
 use super::resilience_controls::ResilienceControls;
@@ -26,6 +27,7 @@ use super::server_card::{ServerCard, ServerView};
 use super::shortcuts_help::ShortcutsHelp;
 use super::totals_bar::{ClientTotals, LatencySummary, TotalsBar};
 use super::traffic_controls::TrafficControls;
+use crate::lesson::{Control, Highlight, ServerRef};
 use crate::session::{Action, Display, Session};
 use crate::sim::{Algorithm, Command, Simulation};
 
@@ -231,6 +233,13 @@ pub fn App() -> Html {
 
     let s = session.borrow();
     let sim = s.sim();
+    // What the lesson's step points at gets the highlight class.
+    let pointed = s
+        .lesson()
+        .filter(|run| !run.done())
+        .and_then(|run| run.lesson().steps[run.step()].highlight);
+    let lit = |h: Highlight| (pointed == Some(h)).then_some("highlight");
+    let control = |c: Control| classes!("control", lit(Highlight::Control(c)));
     let page = s.page();
     let servers = ServerView::of(sim, page.start..page.end);
     let pager = page.is_paged().then(|| {
@@ -255,116 +264,135 @@ pub fn App() -> Html {
     });
 
     html! {
-        <div class="app">
-            <header class="top">
-                <h1 title="A load-balancing teaching tool: every number comes from a deterministic, seeded simulation">
-                    { "LB Playground" }
-                </h1>
-                <DisplayControls display={s.display()} on_change={on_display} on_help={on_help} />
-                <PlaybackBar
-                    playing={s.clock().is_playing()}
-                    speed={s.clock().speed()}
-                    seed={sim.scenario().seed}
-                    sim_seconds={sim.now().as_secs_f64()}
-                    on_action={on_action.clone()}
-                />
-            </header>
-            { for error }
-            { for notices }
-            if s.help_open() {
-                <ShortcutsHelp on_close={on_close_help} />
-            }
-            <main class="layout">
-                <section class="stage" aria-label="Request flow">
-                    if s.compare().is_some() {
-                        <h2 class="run-label">{ format!("A: {}", sim.algorithm().about().name) }</h2>
-                    }
-                    <canvas
-                        ref={flow_canvas}
-                        class="flow"
-                        role="img"
-                        aria-label="Requests travelling from clients through the load balancer to the servers and back"
-                    />
-                    <TotalsBar totals={sim.totals()} latency={LatencySummary::of(sim.metrics().latency())} clients={ClientTotals::of(sim)} />
-                    <PathTable rows={PathRow::all(sim)} />
-                    if let Some(other) = s.compare() {
-                        <h2 class="run-label">{ format!("B: {}", other.algorithm().about().name) }</h2>
-                        <canvas
-                            ref={compare_canvas}
-                            class="flow compare"
-                            role="img"
-                            aria-label="Run B: the same traffic and changes under the compared algorithm"
-                        />
-                        <TotalsBar totals={other.totals()} latency={LatencySummary::of(other.metrics().latency())} clients={ClientTotals::of(other)} />
-                    }
-                </section>
-                <aside class="side">
-                    <ScenarioPanel
-                        preset={s.preset()}
-                        title={sim.scenario().title.clone()}
-                        watch={sim.scenario().watch.clone()}
-                        link={s.link().map(str::to_string)}
-                        choice={s.config_choice().cloned()}
+            <div class="app">
+                <header class="top">
+                    <h1 title="A load-balancing teaching tool: every number comes from a deterministic, seeded simulation">
+                        { "LB Playground" }
+                    </h1>
+                    <DisplayControls display={s.display()} on_change={on_display} on_help={on_help} />
+                    <div class={control(Control::Playback)}>
+    <PlaybackBar
+                        playing={s.clock().is_playing()}
+                        speed={s.clock().speed()}
+                        seed={sim.scenario().seed}
+                        sim_seconds={sim.now().as_secs_f64()}
                         on_action={on_action.clone()}
                     />
-                    <AlgorithmPicker algorithm={sim.algorithm()} on_command={on_command.clone()} />
-                    <CompareControls compared={s.compare().map(Simulation::algorithm)} on_change={on_compare} />
-                    <BalancerOptions
-                        slow_start={sim.slow_start()}
-                        clients={sim.traffic().clients}
-                        behind_nat={sim.traffic().behind_nat}
-                        remap={sim.algorithm().hash_key().and(sim.last_remap())}
-                        layer={sim.layer()}
-                        on_command={on_command.clone()}
-                    />
-                    <ResilienceControls
-                        resilience={*sim.resilience()}
-                        retries={sim.metrics().retries()}
-                        on_command={on_command.clone()}
-                    />
-                    <TrafficControls
-                        rate={sim.traffic().rate}
-                        mean_cost_ms={sim.traffic().cost.mean().as_millis_f64()}
-                        capacity={sim.capacity()}
-                        pattern={sim.traffic().pattern}
-                        client_timeout={sim.traffic().client_timeout}
-                        rate_limit={sim.rate_limit()}
-                        on_command={on_command.clone()}
-                    />
-                    <ClientControls
-                        retry={sim.traffic().client_retry}
-                        closed_loop={sim.traffic().closed_loop}
-                        on_command={on_command.clone()}
-                    />
-                    <ScalingControls
-                        autoscale={sim.autoscale()}
-                        on_command={on_command.clone()}
-                    />
-                </aside>
-                <section class="servers" aria-label="Servers">
-                    { for pager }
-                    { for servers.into_iter().map(|view| {
-                        let key = view.index;
-                        let selected = s.selected() == Some(view.index);
-                        html! {
-                            <ServerCard {key} {view} {selected} on_action={on_action.clone()} />
+    </div>
+                </header>
+                { for error }
+                { for notices }
+                <LessonPanel run={s.lesson().cloned()} on_action={on_action.clone()} />
+                if s.help_open() {
+                    <ShortcutsHelp on_close={on_close_help} />
+                }
+                <main class="layout">
+                    <section class={classes!("stage", lit(Highlight::Balancer))} aria-label="Request flow">
+                        if s.compare().is_some() {
+                            <h2 class="run-label">{ format!("A: {}", sim.algorithm().about().name) }</h2>
                         }
-                    }) }
-                    <button class="add-server" onclick={click(Action::AddServer)}
-                        title="Add a server with weight 1 and 2 workers; it is health-checked like the others">
-                        { "+ Add server" }
-                    </button>
-                </section>
-                <section class="charts" aria-label="Charts">
-                    { for CHARTS.iter().zip(&chart_canvases).map(|(chart, node)| {
-                        let label = if s.compare().is_some() { chart.compare_label } else { chart.label };
-                        chart_figure(chart.id, label, node, click(Action::SavePng(chart.id)))
-                    }) }
-                </section>
-                <EventLog entries={TimelineEntry::latest(s.history().events(), sim.servers(), 12)} />
-            </main>
-        </div>
-    }
+                        <canvas
+                            ref={flow_canvas}
+                            class="flow"
+                            role="img"
+                            aria-label="Requests travelling from clients through the load balancer to the servers and back"
+                        />
+                        <TotalsBar totals={sim.totals()} latency={LatencySummary::of(sim.metrics().latency())} clients={ClientTotals::of(sim)} />
+                        <PathTable rows={PathRow::all(sim)} />
+                        if let Some(other) = s.compare() {
+                            <h2 class="run-label">{ format!("B: {}", other.algorithm().about().name) }</h2>
+                            <canvas
+                                ref={compare_canvas}
+                                class="flow compare"
+                                role="img"
+                                aria-label="Run B: the same traffic and changes under the compared algorithm"
+                            />
+                            <TotalsBar totals={other.totals()} latency={LatencySummary::of(other.metrics().latency())} clients={ClientTotals::of(other)} />
+                        }
+                    </section>
+                    <aside class="side">
+                        <ScenarioPanel
+                            preset={s.preset()}
+                            title={sim.scenario().title.clone()}
+                            watch={sim.scenario().watch.clone()}
+                            link={s.link().map(str::to_string)}
+                            choice={s.config_choice().cloned()}
+                            on_action={on_action.clone()}
+                        />
+                        <div class={control(Control::Algorithm)}>
+    <AlgorithmPicker algorithm={sim.algorithm()} on_command={on_command.clone()} />
+    </div>
+                        <div class={control(Control::Compare)}>
+    <CompareControls compared={s.compare().map(Simulation::algorithm)} on_change={on_compare} />
+    </div>
+                        <div class={control(Control::Balancer)}>
+    <BalancerOptions
+                            slow_start={sim.slow_start()}
+                            clients={sim.traffic().clients}
+                            behind_nat={sim.traffic().behind_nat}
+                            remap={sim.algorithm().hash_key().and(sim.last_remap())}
+                            layer={sim.layer()}
+                            on_command={on_command.clone()}
+                        />
+    </div>
+                        <div class={control(Control::Resilience)}>
+    <ResilienceControls
+                            resilience={*sim.resilience()}
+                            retries={sim.metrics().retries()}
+                            on_command={on_command.clone()}
+                        />
+    </div>
+                        <div class={control(Control::Traffic)}>
+    <TrafficControls
+                            rate={sim.traffic().rate}
+                            mean_cost_ms={sim.traffic().cost.mean().as_millis_f64()}
+                            capacity={sim.capacity()}
+                            pattern={sim.traffic().pattern}
+                            client_timeout={sim.traffic().client_timeout}
+                            rate_limit={sim.rate_limit()}
+                            on_command={on_command.clone()}
+                        />
+    </div>
+                        <div class={control(Control::Clients)}>
+    <ClientControls
+                            retry={sim.traffic().client_retry}
+                            closed_loop={sim.traffic().closed_loop}
+                            on_command={on_command.clone()}
+                        />
+    </div>
+                        <div class={control(Control::Scaling)}>
+    <ScalingControls
+                            autoscale={sim.autoscale()}
+                            on_command={on_command.clone()}
+                        />
+    </div>
+                    </aside>
+                    <section class="servers" aria-label="Servers">
+                        { for pager }
+                        { for servers.into_iter().map(|view| {
+                            let key = view.index;
+                            let selected = s.selected() == Some(view.index);
+                            let highlighted = pointed == Some(Highlight::Server(ServerRef(view.index)));
+                            html! {
+                                <ServerCard {key} {view} {selected} {highlighted} on_action={on_action.clone()} />
+                            }
+                        }) }
+                        <button class="add-server" onclick={click(Action::AddServer)}
+                            title="Add a server with weight 1 and 2 workers; it is health-checked like the others">
+                            { "+ Add server" }
+                        </button>
+                    </section>
+                    <section class="charts" aria-label="Charts">
+                        { for CHARTS.iter().zip(&chart_canvases).map(|(chart, node)| {
+                            let label = if s.compare().is_some() { chart.compare_label } else { chart.label };
+                            let lit = pointed.is_some_and(|h| matches!(h, Highlight::Chart(c) if c.id() == chart.id));
+                            chart_figure(chart.id, label, node, lit, click(Action::SavePng(chart.id)))
+                        }) }
+                    </section>
+                    <EventLog entries={TimelineEntry::latest(s.history().events(), sim.servers(), 12)} />
+                </main>
+            </div>
+        }
 }
 
 /// The canvas of the chart with `id`, if it is on the page.
@@ -373,15 +401,16 @@ fn chart_canvas(canvases: &[NodeRef; CHARTS.len()], id: &str) -> Option<HtmlCanv
     canvases[i].cast()
 }
 
-/// A chart's canvas with its "Save PNG" button.
+/// A chart's canvas with its "Save PNG" button (highlighted when a lesson points at it).
 fn chart_figure(
     id: &str,
     label: &'static str,
     node: &NodeRef,
+    highlighted: bool,
     on_save: Callback<MouseEvent>,
 ) -> Html {
     html! {
-        <figure class="chart-figure">
+        <figure class={classes!("chart-figure", highlighted.then_some("highlight"))}>
             <canvas ref={node.clone()} class="chart" width="460" height="260" role="img"
                 id={format!("chart-{id}")} aria-label={label} />
             <figcaption>

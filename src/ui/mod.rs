@@ -21,6 +21,7 @@ mod event_log;
 mod files;
 mod flow;
 mod keyboard;
+mod lesson_panel;
 mod path_table;
 mod playback_bar;
 mod resilience_controls;

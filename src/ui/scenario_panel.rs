@@ -152,7 +152,7 @@ fn ConfigQuestion(props: &ConfigQuestionProps) -> Html {
 
 /// A file input's change handler: reads the chosen file (up to the scenario file limit) and
 /// sends its text as the action `make` builds.
-fn read_file(
+pub(super) fn read_file(
     on_action: &Callback<Action>,
     make: fn(Result<String, String>) -> Action,
 ) -> Callback<Event> {

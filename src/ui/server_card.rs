@@ -135,6 +135,9 @@ pub struct ServerCardProps {
     pub view: ServerView,
     /// Whether the keyboard shortcuts act on this server.
     pub selected: bool,
+    /// Whether a lesson's step points at this server.
+    #[prop_or_default]
+    pub highlighted: bool,
     /// Receives the selection when the card is clicked, and its controls' changes.
     pub on_action: Callback<Action>,
 }
@@ -170,7 +173,8 @@ pub fn ServerCard(props: &ServerCardProps) -> Html {
         _ => "Click to point the keyboard shortcuts at this server".to_string(),
     };
     html! {
-        <article class={classes!("server", (!v.alive).then_some("down"), props.selected.then_some("selected"))}
+        <article class={classes!("server", (!v.alive).then_some("down"), props.selected.then_some("selected"),
+            props.highlighted.then_some("highlight"))}
             aria-label={v.name.clone()} aria-current={props.selected.then_some("true")}
             onclick={on_select} title={select_tip}>
             <header>
