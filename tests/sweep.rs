@@ -6,7 +6,6 @@
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
-use lb_playground::sim::scenario::server;
 use lb_playground::sim::traffic::CostDistribution;
 use lb_playground::sim::{Scenario, SimDuration};
 use serde_json::Value;
@@ -63,21 +62,11 @@ fn classroom() -> Scenario {
     }
 }
 
-/// An M/M/1 queue: one single-worker server, Poisson arrivals at 50 per second, exponential
-/// 10 ms requests (load 0.5: mean time in system 1 / (100 - 50) = 20 ms), no network delay, no
-/// health checks.
+/// An M/M/1 queue (tests/lbsim/mm1.json, the README's example): one single-worker server,
+/// Poisson arrivals at 50 per second, exponential 10 ms requests (load 0.5: mean time in system
+/// 1 / (100 - 50) = 20 ms), no network delay, no health checks, 60 simulated seconds.
 fn mm1() -> Scenario {
-    let mut s = Scenario::classroom();
-    s.servers = vec![server("only", 1, 1)];
-    s.traffic.rate = 50.0;
-    s.traffic.cost = CostDistribution::Exponential {
-        mean: SimDuration::from_millis(10),
-    };
-    s.client_latency = SimDuration::ZERO;
-    s.backend_latency = SimDuration::ZERO;
-    s.resilience.health = None;
-    s.duration = Some(SimDuration::from_secs(60));
-    s
+    Scenario::from_json(include_str!("lbsim/mm1.json")).unwrap()
 }
 
 /// The CSV's lines as cells, the header first.
