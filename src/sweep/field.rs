@@ -55,7 +55,7 @@ impl FieldPath {
                     shortened(text)
                 ));
             }
-            if name.chars().all(|c| c.is_ascii_digit()) {
+            if !steps.is_empty() && name.chars().all(|c| c.is_ascii_digit()) {
                 let list = FieldPath { steps }.to_string();
                 return Err(format!(
                     "{list}.{name}: write an entry of a list as {list}[{name}] (from 0), or {list}[*] for every one"
