@@ -304,17 +304,17 @@ fn argument_errors_name_the_argument_exactly() {
         (&[], "no command given (try lbsim --help)".into()),
         (
             &["x", "help"],
-            "unknown command \"x\" (the commands are run, presets, preset, lessons, lesson, import and export; try lbsim --help)"
+            "unknown command \"x\" (the commands are run, sweep, presets, preset, lessons, lesson, import and export; try lbsim --help)"
                 .into(),
         ),
         (
             &["--", "run", &good],
-            "unknown command \"--\" (the commands are run, presets, preset, lessons, lesson, import and export; try lbsim --help)"
+            "unknown command \"--\" (the commands are run, sweep, presets, preset, lessons, lesson, import and export; try lbsim --help)"
                 .into(),
         ),
         (
             &["--until=3"],
-            "unknown command \"--until=3\" (the commands are run, presets, preset, lessons, lesson, import and export; try lbsim --help)"
+            "unknown command \"--until=3\" (the commands are run, sweep, presets, preset, lessons, lesson, import and export; try lbsim --help)"
                 .into(),
         ),
         (&["run"], "run needs a scenario file (or - for stdin)".into()),

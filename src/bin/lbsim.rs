@@ -6,6 +6,8 @@
 //!
 //! ```text
 //! lbsim run SCENARIO.json [--until SECONDS] [--seed N] [--trace FILE] [--max-work N]
+//! lbsim sweep SCENARIO.json --vary FIELD=FROM..TO:STEPS [--vary ...] --replications N
+//!             [--jobs N] [--format csv|json] [--duration SECONDS] [--seed N] [--max-work N]
 //! lbsim presets
 //! lbsim preset NAME
 //! lbsim lessons
@@ -37,6 +39,11 @@
 //!   run goes: memory holds only the requests that finished after an older one still in flight,
 //!   not the whole log, and at most 1,048,576 of them: past that, the lines held back are
 //!   written, so a request that outlives a million later ones is listed where it finishes.
+//! - `sweep` runs the scenario at every point of a grid of field values (`--vary`, see
+//!   [`lb_playground::sweep::grid`]), `--replications` times at each with seeds drawn from the
+//!   scenario's, on `--jobs` threads, and prints one table on stdout (CSV, or JSON with
+//!   `--format json`; the columns are [`lb_playground::sweep::output`]'s) and a line per finished
+//!   point on stderr. The table is the same, byte for byte, whatever `--jobs` is.
 //! - `presets` lists the presets, one per line: `id`, `title` and `duration`, separated by tabs.
 //! - `preset NAME` prints that preset as a scenario file, so
 //!   `lbsim preset crash-recovery > x.json && lbsim run x.json` runs it.
@@ -53,8 +60,9 @@
 //! `lbsim: traffic.rate: -1 is below the minimum 0`, or for a file that does not parse the field
 //! and where: ``lbsim: x.json: servers[2]: missing field `name` at line 32 column 5``; a long value
 //! is shortened to its first 40 characters and its length) and nothing is printed on stdout. `1`
-//! when the run cannot be reported (writing the trace or the report failed), or when a lesson
-//! fails its `--check` (the line names the step). `3` when lbsim runs
+//! when the run cannot be reported (writing the trace or the report failed, or a sweep's
+//! threads could not start), or when a lesson fails its `--check` (the line names the step).
+//! `3` when lbsim runs
 //! out of memory: one line on stderr says so, never a stack backtrace.
 
 #[cfg(not(target_arch = "wasm32"))]
@@ -156,6 +164,8 @@ fn main() {}
 
 #[cfg(not(target_arch = "wasm32"))]
 mod cli {
+    mod sweep;
+
     use std::ffi::OsString;
     use std::fs::File;
     use std::io::{self, BufWriter, Read, Write};
@@ -177,6 +187,8 @@ lbsim: run load-balancing scenarios headless, on the playground's deterministic 
 
 USAGE:
     lbsim run SCENARIO.json [--until SECONDS] [--seed N] [--trace FILE] [--max-work N]
+    lbsim sweep SCENARIO.json --vary FIELD=FROM..TO:STEPS [--vary ...] --replications N
+                [--jobs N] [--format csv|json] [--duration SECONDS] [--seed N] [--max-work N]
     lbsim presets
     lbsim preset NAME
     lbsim lessons
@@ -201,6 +213,18 @@ COMMANDS:
               timeout, = completed), budget_tokens, and windows (end, throughput, goodput,
               client_retries, retries, errors per second; p95_ms of successes, p95_any_ms of
               every answer, over the last 10 windows).
+    sweep     Run SCENARIO.json (- reads stdin) at every point of a grid of field values,
+              --replications times at each (every run with its own seed), on --jobs threads,
+              and print one table on stdout, CSV with a header (or JSON: scenario, seed,
+              duration_s, replications, vary, and points, each with at and the columns): the
+              varied fields, replications, mean_ms and p95_ms, each with its 95% confidence
+              interval over the replications (Student t: mean_ci95_low_ms, mean_ci95_high_ms,
+              p95_ci95_low_ms, p95_ci95_high_ms; empty with one replication), throughput_per_s
+              (requests served per simulated second), and theory_mean_ms and theory_model, the
+              queueing model's mean latency where one fits (Poisson arrivals, identical
+              servers, an algorithm the theory covers, no timeline, autoscaler or rate limit;
+              empty elsewhere). Latencies are empty when a replication served nothing. A line
+              on stderr per finished point. The same table whatever --jobs is.
     presets   List the presets, one per line: id, title, duration (tab-separated).
     preset    Print preset NAME as a scenario file:
               lbsim preset crash-recovery > x.json && lbsim run x.json
@@ -235,6 +259,25 @@ OPTIONS (run):
                       health checks at the shortest interval, and metric windows (one unit per
                       100 servers each). The refusal gives the estimate.
     -h, --help        Print this help.
+
+OPTIONS (sweep):
+    --vary FIELD=FROM..TO:STEPS
+                      Give FIELD STEPS values from FROM to TO, both included and evenly spaced:
+                      traffic.rate=100..1000:10 is 100, 200, ..., 1000 (STEPS 1 needs FROM = TO).
+                      FIELD is any number or duration of the scenario, named as errors name
+                      fields: traffic.rate, backend_latency, resilience.health.inter,
+                      servers[0].workers (from 0), servers[*].speed (every server; quote it for
+                      the shell). Durations take units (backend_latency=0ms..300ms:4); whole-number
+                      fields need whole steps (servers[0].workers=1..4:4). Several --vary run every
+                      combination, the first varying slowest; without one, the scenario alone.
+    --replications N  Runs per point, 1 to 10000 (required). Run r of point p has the seed
+                      SplitMix64(SplitMix64(SplitMix64(seed) ^ p) ^ r) (seed: the scenario's).
+    --jobs N          Threads to run on (default: every core).
+    --format F        csv (default) or json.
+    --duration SECONDS
+                      Simulated seconds per run (default: the scenario's duration).
+    --seed N          Use seed N instead of the scenario's as the replications' base.
+    --max-work N      As for run, for each run of the sweep.
 
 EVENT FIELDS (besides at, kind, text, and server naming the server an event is about):
     command   command (as a scenario's timeline writes it), by (user or timeline), entry
@@ -278,8 +321,8 @@ The same scenario and seed always give the same report, byte for byte.
 
 EXIT CODES:
     0   success
-    1   the run could not be reported (writing the trace or the report failed), or a
-        lesson failed its --check (the step is named)
+    1   the run could not be reported (writing the trace or the report failed, or a
+        sweep's threads could not start), or a lesson failed its --check (the step is named)
     2   bad input (unknown command or option, bad number, unreadable file, invalid scenario,
         unknown preset, a --trace FILE that is the scenario file); one line on stderr names
         the problem (for a file that does not parse, the field and where:
@@ -349,6 +392,7 @@ EXIT CODES:
         };
         match command.to_str() {
             Some("run") => run(parse_run(&mut parser)?),
+            Some("sweep") => sweep::sweep(&mut parser),
             Some("import") => import(&mut parser),
             Some("export") => export(&mut parser),
             Some("presets") => {
@@ -396,7 +440,7 @@ EXIT CODES:
                 write_stdout(format!("{}\n", scenario.to_json()).as_bytes())
             }
             _ => Err(bad(format!(
-                "unknown command {typed:?} (the commands are run, presets, preset, lessons, lesson, import and export; try lbsim --help)"
+                "unknown command {typed:?} (the commands are run, sweep, presets, preset, lessons, lesson, import and export; try lbsim --help)"
             ))),
         }
     }
@@ -660,7 +704,7 @@ EXIT CODES:
             let twice = || bad(format!("{name} is given twice"));
             match name.as_str() {
                 "--until" if until.is_some() => return Err(twice()),
-                "--until" => until = Some(parse_until(&value.to_string_lossy())?),
+                "--until" => until = Some(parse_seconds("--until", &value.to_string_lossy())?),
                 "--seed" if seed.is_some() => return Err(twice()),
                 "--seed" => seed = Some(parse_seed(&value.to_string_lossy())?),
                 "--max-work" if max_work.is_some() => return Err(twice()),
@@ -697,12 +741,13 @@ EXIT CODES:
         Ok(n)
     }
 
-    fn parse_until(text: &str) -> Result<SimTime, Failure> {
+    /// A length of simulated time given as option `name` in seconds (`--until`, `--duration`).
+    fn parse_seconds(name: &str, text: &str) -> Result<SimTime, Failure> {
         let seconds: f64 = text
             .trim()
             .parse()
-            .map_err(|_| bad(format!("--until: {text:?} is not a number of seconds")))?;
-        check_range("--until", seconds, 1e-6, MAX_DURATION.as_secs_f64())
+            .map_err(|_| bad(format!("{name}: {text:?} is not a number of seconds")))?;
+        check_range(name, seconds, 1e-6, MAX_DURATION.as_secs_f64())
             .map_err(|e| bad(format!("{e} (seconds)")))?;
         Ok(SimTime::from_secs_f64(seconds))
     }
@@ -786,7 +831,7 @@ EXIT CODES:
         let limit = args.max_work.unwrap_or(work::DEFAULT_LIMIT);
         let work = Work::of(&scenario, SimDuration(until.0));
         if work.units() > limit {
-            return Err(bad(too_much_work(&work, until, limit)));
+            return Err(bad(too_much_work(&work, until, limit, "--until")));
         }
         let mut sim = Simulation::new(scenario).map_err(|e| bad(e.to_string()))?;
         let mut trace = match &args.trace {
@@ -816,11 +861,12 @@ EXIT CODES:
         write_stdout(json.as_bytes())
     }
 
-    /// Why a run is refused for its length, in one line: the estimate, its parts, what to change.
-    fn too_much_work(work: &Work, until: SimTime, limit: f64) -> String {
+    /// Why a run is refused for its length, in one line: the estimate, its parts, what to change
+    /// (`length` is the option that sets the run's length).
+    fn too_much_work(work: &Work, until: SimTime, limit: f64, length: &str) -> String {
         format!(
             "the run would simulate about {} requests, {} health checks and {} metric windows in {} s \
-             ({} units of work), more than the limit of {}: run it shorter (--until or \"duration\"), \
+             ({} units of work), more than the limit of {}: run it shorter ({length} or \"duration\"), \
              at a lower rate, or raise the limit with --max-work {:.1e}",
             about(work.requests),
             about(work.checks),

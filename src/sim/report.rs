@@ -408,7 +408,7 @@ pub fn trace_line(sim: &Simulation, r: &TraceRecord) -> String {
 }
 
 /// `field` as one CSV field: as it is, or quoted (quotes doubled) when it holds a comma or a quote.
-fn csv_field(field: &str) -> std::borrow::Cow<'_, str> {
+pub fn csv_field(field: &str) -> std::borrow::Cow<'_, str> {
     if field.contains([',', '"']) {
         format!("\"{}\"", field.replace('"', "\"\"")).into()
     } else {
