@@ -19,6 +19,7 @@
 //! request and tells it when requests end.
 
 use std::collections::BTreeMap;
+use std::num::NonZeroU32;
 
 use super::balancer::Algorithm;
 use super::breaker::BreakerConfig;
@@ -204,17 +205,23 @@ pub fn check_scenario_at_layer4(
     Ok(())
 }
 
-/// A request's hold on a connection: its slot and the slot's generation (slots are reused).
+/// A request's hold on a connection: its slot and the slot's generation (slots are reused;
+/// generations start at 1, so an `Option<ConnRef>` takes no more room than a `ConnRef`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ConnRef {
     slot: u32,
-    generation: u32,
+    generation: NonZeroU32,
 }
 
 impl ConnRef {
+    fn new(slot: u32, generation: u32) -> ConnRef {
+        let generation = NonZeroU32::new(generation).expect("generations start at 1");
+        ConnRef { slot, generation }
+    }
+
     /// A number for the connection, the same for every request on it (its "source port").
     pub fn number(self) -> u64 {
-        (u64::from(self.generation) << 32) | u64::from(self.slot)
+        (u64::from(self.generation.get()) << 32) | u64::from(self.slot)
     }
 }
 
@@ -269,13 +276,7 @@ impl ConnectionTable {
         }) {
             let c = &mut self.conns[slot as usize];
             c.in_flight += 1;
-            return (
-                ConnRef {
-                    slot,
-                    generation: c.generation,
-                },
-                false,
-            );
+            return (ConnRef::new(slot, c.generation), false);
         }
         self.opened += 1;
         let conn = |generation| Conn {
@@ -295,19 +296,21 @@ impl ConnectionTable {
                 slot
             }
             None => {
-                self.conns.push(conn(0));
+                self.conns.push(conn(1));
                 (self.conns.len() - 1) as u32
             }
         };
         self.by_client.entry(client).or_default().push(slot);
-        let generation = self.conns[slot as usize].generation;
-        (ConnRef { slot, generation }, true)
+        (
+            ConnRef::new(slot, self.conns[slot as usize].generation),
+            true,
+        )
     }
 
     fn get(&self, r: ConnRef) -> Option<&Conn> {
         self.conns
             .get(r.slot as usize)
-            .filter(|c| c.open && c.generation == r.generation)
+            .filter(|c| c.open && c.generation == r.generation.get())
     }
 
     /// The server a layer-4 balancer chose for the connection, if it has chosen.
@@ -399,7 +402,7 @@ impl ConnectionTable {
     fn close(&mut self, slot: u32) -> Option<u32> {
         let c = &mut self.conns[slot as usize];
         c.open = false;
-        c.generation = c.generation.wrapping_add(1);
+        c.generation = c.generation.checked_add(1).unwrap_or(1);
         let (client, server) = (c.client, c.server);
         if let Some(open) = self.by_client.get_mut(&client) {
             open.retain(|&s| s != slot);

@@ -101,6 +101,7 @@ impl Pool {
     }
 
     /// Brings the slow-start factors of recently revived servers up to date.
+    #[inline]
     pub fn update_ramps(&mut self, slow_start: &SlowStart, now: SimTime) {
         if self.ramping == 0 {
             return;

@@ -192,6 +192,7 @@ impl Simulation {
     /// Asks the balancer for a server, never one in `tried`: among the primaries first, then, if
     /// none can be picked, among the backups (nginx `backup`). Below Envoy's panic threshold every
     /// server is offered, healthy or not.
+    #[inline]
     pub(super) fn pick(&mut self, key: RequestKey, tried: &[u32]) -> Option<usize> {
         if matches!(self.resilience.passive, Passive::Nginx { .. }) {
             // nginx re-admits a failed server once fail_timeout has passed: time decides.
