@@ -363,6 +363,79 @@ fn press(key: &str) {
     body.dispatch_event(&event).unwrap();
 }
 
+/// Presses `key` on the focused element, where a user's key arrives.
+fn press_on_focused(key: &str) {
+    let init = KeyboardEventInit::new();
+    init.set_key(key);
+    init.set_bubbles(true);
+    let event = KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
+    let document = web_sys::window().unwrap().document().unwrap();
+    let focused = document.active_element().expect("an element has the focus");
+    focused.dispatch_event(&event).unwrap();
+}
+
+/// Clicks `element` the way a mouse does: a pointer press, which focuses it, then the click.
+fn mouse_click(element: &HtmlElement) {
+    element
+        .dispatch_event(&web_sys::Event::new("pointerdown").unwrap())
+        .unwrap();
+    element.focus().unwrap();
+    element.click();
+}
+
+#[wasm_bindgen_test]
+async fn space_after_clicking_kill_pauses_instead_of_reviving() {
+    let root = mount().await;
+    let kill: HtmlElement = server_card(&root, 1)
+        .query_selector("button.kill")
+        .unwrap()
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    mouse_click(&kill);
+    TimeoutFuture::new(200).await;
+    assert_eq!(text(&server_card(&root, 1), ".state"), "DOWN");
+    press_on_focused(" ");
+    TimeoutFuture::new(200).await;
+    assert_eq!(
+        text(&root, ".playback button.primary"),
+        "Play",
+        "Space paused"
+    );
+    let paused_at = text(&root, ".clock");
+    TimeoutFuture::new(400).await;
+    assert_eq!(text(&root, ".clock"), paused_at, "time stands still");
+    assert_eq!(
+        text(&server_card(&root, 1), ".state"),
+        "DOWN",
+        "the server was not revived"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_shortcut_works_while_a_select_has_the_focus() {
+    let root = mount().await;
+    select(&root, "#speed").focus().unwrap();
+    let before = theme();
+    press_on_focused("t");
+    TimeoutFuture::new(200).await;
+    assert_ne!(
+        theme(),
+        before,
+        "t switches the theme from the speed select"
+    );
+    press_on_focused("ArrowDown");
+    TimeoutFuture::new(200).await;
+    assert!(
+        root.query_selector("article.server.selected")
+            .unwrap()
+            .is_none(),
+        "the select keeps its arrows: no server was selected"
+    );
+    choose(&root, "#theme", &before);
+    TimeoutFuture::new(200).await;
+}
+
 fn theme() -> String {
     let document = web_sys::window().unwrap().document().unwrap();
     document

@@ -17,12 +17,14 @@
 mod action;
 mod display;
 pub mod errors;
+mod focus;
 mod paging;
 mod shortcut;
 mod state;
 
 pub use action::{Action, Download, Effect, ServerAction};
 pub use display::{Display, Theme};
+pub use focus::Focus;
 pub use paging::{CARDS_PER_PAGE, Page};
 pub use shortcut::{SHORTCUTS, SLOWDOWN_CYCLE, Shortcut, next_slowdown};
 pub use state::{NEW_SERVER, REQUEST_LOG_CAPACITY, Session};
