@@ -254,11 +254,11 @@ async fn a_failing_server_opens_its_breaker_and_retries_hide_the_errors() {
         server_card(&root, 2)
             .query_selector(".breaker .node.lit")
             .unwrap()
-            .is_some_and(|n| n.text_content().unwrap_or_default() == "OPEN")
+            .is_some_and(|n| n.text_content().unwrap_or_default() == "open")
     })
     .await;
     assert!(opened, "the breaker opens after five errors");
-    assert!(text(&root, ".log").contains("server-3 breaker OPEN after 5 consecutive failures"));
+    assert!(text(&root, ".log").contains("server-3 breaker open after 5 consecutive failures"));
     TimeoutFuture::new(500).await;
     let failed: u64 = text(&root, ".totals .bad .total-value").parse().unwrap();
     assert_eq!(failed, 0, "with retries on 500, clients see no errors");

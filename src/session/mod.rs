@@ -19,6 +19,7 @@ mod display;
 pub mod errors;
 mod focus;
 mod paging;
+mod palette;
 mod shortcut;
 mod state;
 
@@ -26,6 +27,7 @@ pub use action::{Action, Download, Effect, ServerAction};
 pub use display::{Display, Theme};
 pub use focus::Focus;
 pub use paging::{CARDS_PER_PAGE, Page};
+pub use palette::{Palette, contrast};
 pub use shortcut::{SHORTCUTS, SLOWDOWN_CYCLE, Shortcut, next_slowdown};
 pub use state::{NEW_SERVER, REQUEST_LOG_CAPACITY, Session};
 

@@ -156,7 +156,7 @@ pub fn App() -> Html {
                         data: s.sim().now().0,
                         generation: s.generation(),
                     });
-                    let palette = display::palette(s.display().theme);
+                    let palette = s.display().theme.palette();
                     if let Some(canvas) = flow_canvas.cast::<HtmlCanvasElement>()
                         && (flow::fit_to_display(&canvas) || flow_drawn != drawn)
                     {

@@ -422,7 +422,7 @@ fn health_badge(health: Option<(bool, u32, u32)>) -> Html {
 /// The breaker's three states with the current one lit.
 fn breaker_diagram(state: BreakerState, refused: u64) -> Html {
     let node = |s: BreakerState| {
-        html! { <span class={classes!("node", (s == state).then_some("lit"), s.label().to_lowercase())}>{ s.label() }</span> }
+        html! { <span class={classes!("node", (s == state).then_some("lit"), s.label())}>{ s.label() }</span> }
     };
     html! {
         <div class="breaker" title={format!("Circuit breaker in front of this server: {} now; {refused} requests refused", state.label())}>

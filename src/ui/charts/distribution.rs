@@ -5,8 +5,8 @@ use plotters::prelude::*;
 use web_sys::HtmlCanvasElement;
 
 use super::theme::{ChartColours, DrawResult};
+use crate::session::Palette;
 use crate::sim::Simulation;
-use crate::ui::display::Palette;
 
 /// Draws the bar chart of requests routed to each server; in compare mode run A's and run B's
 /// bars side by side on one axis, A's solid and B's lighter.

@@ -16,8 +16,8 @@ pub use over_time::{draw_fleet, draw_latency, draw_queues, draw_throughput};
 
 use web_sys::HtmlCanvasElement;
 
+use crate::session::Palette;
 use crate::sim::Simulation;
-use crate::ui::display::Palette;
 
 /// How every chart is drawn: on this canvas, from this run, with the comparison run (compare
 /// mode) if there is one, in the theme's colours.

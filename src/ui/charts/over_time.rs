@@ -6,10 +6,10 @@ use web_sys::HtmlCanvasElement;
 
 use super::lines::{self, Line, TimeChart};
 use super::theme::{ChartColours, DrawResult};
+use crate::session::Palette;
 use crate::sim::metrics::{QUEUE_HISTORY, ROLLING_WINDOWS};
 use crate::sim::theory;
 use crate::sim::{Sample, Simulation};
-use crate::ui::display::Palette;
 
 /// How many of the most recent windows the charts show.
 const WINDOWS_SHOWN: usize = QUEUE_HISTORY;

@@ -9,7 +9,7 @@ use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
 use web_sys::HtmlCanvasElement;
 
-use crate::ui::display::Palette;
+use crate::session::Palette;
 
 /// A failed drawing, reported to the console by the caller.
 pub type DrawResult = Result<(), Box<dyn std::error::Error>>;

@@ -20,10 +20,10 @@ use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
 use super::layout::{Layout, Rect, ServerStyle};
 use super::paint::{self, Pen, Shape, rounded_rect, shapes};
+use crate::session::Palette;
 use crate::sim::balancer::Decision;
 use crate::sim::breaker::BreakerConfig;
 use crate::sim::{Outcome, Phase, Simulation, narrate};
-use crate::ui::display::Palette;
 
 /// How to draw the flow, beyond the simulation itself.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -341,11 +341,7 @@ impl Scene<'_> {
             .fit(r.w - 16.0 - value_width);
         title_pen.write(ctx, &title, left(title_y));
         if !compact {
-            let pace = if spec.speed < 1.0 {
-                format!("{:.0}x slower", 1.0 / spec.speed)
-            } else {
-                format!("speed x{}", spec.speed)
-            };
+            let pace = narrate::pace(spec.speed);
             let small = self.pen(11.0, false, pal.muted).fit(r.w - 16.0);
             let detail = format!("weight {}  ·  {pace}", spec.weight);
             small.write(ctx, &detail, left(r.y + 2.0 * line));
@@ -372,7 +368,7 @@ impl Scene<'_> {
             None => "no health checks".to_string(),
         };
         if self.sim.resilience().breaker != BreakerConfig::Off {
-            view += &format!("  ·  {}", backend.breaker().state().label());
+            view += &format!("  ·  breaker {}", backend.breaker().state().label());
         }
         let colour = if self.sim.pool()[index].eligible() {
             self.pal.muted
