@@ -464,7 +464,13 @@ async fn the_keyboard_drives_the_playground() {
     press("+");
     press("+");
     TimeoutFuture::new(200).await;
-    assert!(text(&server_card(&root, 2), "label").contains("Weight 3"));
+    let weight: web_sys::HtmlInputElement = server_card(&root, 2)
+        .query_selector("input.weight-field")
+        .unwrap()
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    assert_eq!(weight.value(), "3");
     press("ArrowDown");
     press("s");
     TimeoutFuture::new(200).await;

@@ -22,6 +22,7 @@ mod paging;
 mod palette;
 mod shortcut;
 mod state;
+mod weight_scale;
 
 pub use action::{Action, Download, Effect, ServerAction};
 pub use display::{Display, Theme};
@@ -30,6 +31,7 @@ pub use paging::{CARDS_PER_PAGE, Page};
 pub use palette::{Palette, contrast};
 pub use shortcut::{SHORTCUTS, SLOWDOWN_CYCLE, Shortcut, next_slowdown};
 pub use state::{NEW_SERVER, REQUEST_LOG_CAPACITY, Session};
+pub use weight_scale::{WEIGHT_STEPS, position_of, weight_at};
 
 #[cfg(test)]
 mod tests;
