@@ -653,3 +653,17 @@ async fn the_autoscaling_control_switches_the_autoscaler_and_the_servers_chart_i
         .await
     );
 }
+
+#[wasm_bindgen_test]
+async fn the_live_region_announces_a_server_going_down() {
+    let root = mount().await;
+    let live = root.query_selector(".live").unwrap().unwrap();
+    assert_eq!(live.get_attribute("aria-live").as_deref(), Some("polite"));
+    choose(&root, "#speed", "10");
+    click(&server_card(&root, 1), "button.kill");
+    let announced = eventually(5_000, || {
+        text(&root, ".live").contains("server-2 DOWN after")
+    })
+    .await;
+    assert!(announced, "{:?}", text(&root, ".live"));
+}

@@ -15,6 +15,7 @@
 //! `Debug` output.
 
 mod action;
+mod announcer;
 mod display;
 pub mod errors;
 mod focus;
@@ -25,6 +26,7 @@ mod state;
 mod weight_scale;
 
 pub use action::{Action, Download, Effect, ServerAction};
+pub use announcer::ANNOUNCE_EVERY_MS;
 pub use display::{Display, Theme};
 pub use focus::Focus;
 pub use paging::{CARDS_PER_PAGE, Page};

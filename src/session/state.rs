@@ -2,6 +2,7 @@
 //! only by [`Session::dispatch`] (and by time passing, [`Session::frame`]).
 
 use super::action::{Action, Download, Effect, ServerAction};
+use super::announcer::Announcer;
 use super::display::Display;
 use super::errors;
 use super::paging::Page;
@@ -68,6 +69,8 @@ pub struct Session {
     display: Display,
     selected: Option<usize>,
     help_open: bool,
+    /// The live region's words: the run's changes, rate-limited.
+    announcer: Announcer,
 }
 
 /// A simulation of `scenario`, with the history that keeps its timeline and a request log for
@@ -119,6 +122,7 @@ impl Session {
             display,
             selected: None,
             help_open: false,
+            announcer: Announcer::default(),
         })
     }
 
@@ -212,6 +216,12 @@ impl Session {
         self.help_open
     }
 
+    /// What the page's live region says: the latest changes to the run, in the timeline's words
+    /// (at most one announcement every two seconds of wall time).
+    pub fn announcement(&self) -> &str {
+        self.announcer.said()
+    }
+
     /// The server cards shown: the page holding the selected server.
     pub fn page(&self) -> Page {
         Page::of(self.selected, self.sim.servers().len())
@@ -231,6 +241,7 @@ impl Session {
         } else {
             self.behind = BEHIND_FRAMES;
         }
+        self.announcer.tick(wall_ms);
     }
 
     /// The last frame's simulating took `ms` of wall time (the browser measures it): the next
@@ -428,7 +439,7 @@ impl Session {
         self.sim
             .apply(command)
             .map_err(|e| errors::refused(&command, &self.sim, &e))?;
-        self.history.absorb(&mut self.sim);
+        self.absorb();
         if let Some(other) = self.compare.as_mut()
             && !matches!(command, Command::SetAlgorithm(_))
         {
@@ -492,7 +503,7 @@ impl Session {
     fn advance_to(&mut self, t: SimTime) -> bool {
         let budget = self.budget.events();
         let reached = self.sim.advance_within(t, budget);
-        self.history.absorb(&mut self.sim);
+        self.absorb();
         let mut compared = true;
         if let Some(other) = self.compare.as_mut() {
             compared = other.advance_within(self.sim.now(), budget);
@@ -502,6 +513,15 @@ impl Session {
             self.pending = None;
         }
         reached && compared
+    }
+
+    /// Takes the run's new outputs into the history, and lets the announcer hear its new events.
+    fn absorb(&mut self) {
+        let new = self.history.absorb(&mut self.sim);
+        let events = self.history.events();
+        for logged in events.iter().skip(events.len().saturating_sub(new)) {
+            self.announcer.hear(logged, self.sim.servers());
+        }
     }
 
     /// Moves the run `by` ahead of where it is (or of a jump still under way): at once as far
@@ -535,6 +555,7 @@ impl Session {
         (self.sim, self.history) =
             start(scenario).map_err(|e| errors::cannot(attempt, &errors::reason(&e)))?;
         self.notice = notice;
+        self.announcer.forget();
         self.pending = None;
         self.preset = preset;
         self.link = None;

@@ -33,12 +33,15 @@ impl History {
         }
     }
 
-    /// Takes every new output of `sim`.
-    pub fn absorb(&mut self, sim: &mut Simulation) {
+    /// Takes every new output of `sim`; returns how many new events (retries apart) it took,
+    /// which are the newest of [`History::events`] (or all of them, past its capacity).
+    pub fn absorb(&mut self, sim: &mut Simulation) -> usize {
+        let mut new = 0;
         while let Some(logged) = sim.poll_event() {
             let (log, capacity) = if logged.event.kind() == LogKind::Retry {
                 (&mut self.retries, RETRY_CAPACITY)
             } else {
+                new += 1;
                 (&mut self.events, EVENT_CAPACITY)
             };
             push_bounded(log, capacity, logged);
@@ -46,6 +49,7 @@ impl History {
         while let Some(record) = sim.poll_finished() {
             push_bounded(&mut self.finished, self.finished_capacity, record);
         }
+        new
     }
 
     /// The latest events but retries, oldest first (at most [`EVENT_CAPACITY`]).

@@ -271,6 +271,7 @@ pub fn App() -> Html {
             </header>
             { for error }
             { for notices }
+            <div class="live" role="status" aria-live="polite" aria-atomic="true">{ s.announcement() }</div>
             if s.help_open() {
                 <ShortcutsHelp on_close={on_close_help} />
             }
