@@ -14,7 +14,7 @@ use crate::session::{Action, Effect, Session};
 /// The session, shared by the components, the animation loop and the keyboard listener.
 pub type SessionHandle = Rc<RefCell<Session>>;
 
-/// Finds the canvas of the chart with an id, for saving it as a PNG.
+/// Draws the chart with an id on a canvas of its own, sized for a slide, for saving as a PNG.
 pub type ChartCanvas<'a> = &'a dyn Fn(&str) -> Option<HtmlCanvasElement>;
 
 /// Dispatches `action` and performs what it asks of the browser; an effect's answer (the link

@@ -1,6 +1,7 @@
 //! The root component: lays out the playground, owns the animation loop and the keyboard listener,
 //! and sends every control's action to the session.
 
+use wasm_bindgen::JsCast;
 use web_sys::HtmlCanvasElement;
 use yew::prelude::*;
 
@@ -36,6 +37,11 @@ const DOM_EVERY_MS: f64 = 200.0;
 /// How often each chart may redraw, in wall milliseconds; it does only when its data changed. One
 /// chart is drawn per turn, never all in one frame, so no frame carries more than one chart's work.
 const CHARTS_EVERY_MS: f64 = 300.0;
+/// A chart's PNG is drawn afresh at this size in CSS pixels and at [`SLIDE_PIXEL_RATIO`]: 1920 x
+/// 1080 pixels, a full 16:9 slide, with type as large as on a 2x screen.
+const SLIDE: (u32, u32) = (960, 540);
+/// Pixels per CSS pixel of a chart's PNG.
+const SLIDE_PIXEL_RATIO: f64 = 2.0;
 
 /// A chart: what it shows (also while comparing), how it is drawn, and the file name its PNG is
 /// saved under.
@@ -128,9 +134,8 @@ pub fn App() -> Html {
 
     let on_action = {
         let (session, rerender) = (session.clone(), rerender.clone());
-        let chart_canvases = chart_canvases.clone();
         use_callback((), move |action: Action, _| {
-            send(&session, action, &|id| chart_canvas(&chart_canvases, id));
+            send(&session, action, &|id| slide_chart(&session, id));
             rerender.force_update();
         })
     };
@@ -177,6 +182,17 @@ pub fn App() -> Html {
                     let turn_ms = CHARTS_EVERY_MS / CHARTS.len() as f64;
                     if wall_ms - last_chart >= turn_ms {
                         last_chart = wall_ms;
+                        // A canvas resized (or moved to a screen of another pixel ratio) is
+                        // redrawn at its new size on its turn.
+                        for (i, node) in chart_canvases.iter().enumerate() {
+                            if let Some(canvas) = node.cast::<HtmlCanvasElement>()
+                                && flow::fit_to_display(&canvas)
+                            {
+                                charts_drawn[i] = None;
+                                charts_drawn_at[i] = f64::NEG_INFINITY;
+                            }
+                        }
+                        let colours = charts::ChartColours::of(palette, flow::device_ratio());
                         // The next chart, in turn, that is out of date.
                         let state = |i: usize| {
                             Some(Drawn {
@@ -193,7 +209,7 @@ pub fn App() -> Html {
                         if let Some(i) = stale
                             && let Some(canvas) = chart_canvases[i].cast::<HtmlCanvasElement>()
                         {
-                            (CHARTS[i].draw)(&canvas, s.sim(), s.compare(), palette);
+                            (CHARTS[i].draw)(&canvas, s.sim(), s.compare(), &colours);
                             charts_drawn[i] = state(i);
                             charts_drawn_at[i] = wall_ms;
                             chart_turn = i + 1;
@@ -366,10 +382,18 @@ pub fn App() -> Html {
     }
 }
 
-/// The canvas of the chart with `id`, if it is on the page.
-fn chart_canvas(canvases: &[NodeRef; CHARTS.len()], id: &str) -> Option<HtmlCanvasElement> {
-    let i = CHARTS.iter().position(|chart| chart.id == id)?;
-    canvases[i].cast()
+/// The chart with `id` drawn on a canvas of its own at the size of a slide ([`SLIDE`]).
+fn slide_chart(session: &SessionHandle, id: &str) -> Option<HtmlCanvasElement> {
+    let chart = CHARTS.iter().find(|chart| chart.id == id)?;
+    let document = web_sys::window()?.document()?;
+    let canvas: HtmlCanvasElement = document.create_element("canvas").ok()?.dyn_into().ok()?;
+    let (width, height) = SLIDE;
+    canvas.set_width((f64::from(width) * SLIDE_PIXEL_RATIO) as u32);
+    canvas.set_height((f64::from(height) * SLIDE_PIXEL_RATIO) as u32);
+    let s = session.borrow();
+    let colours = charts::ChartColours::of(s.display().theme.palette(), SLIDE_PIXEL_RATIO);
+    (chart.draw)(&canvas, s.sim(), s.compare(), &colours);
+    Some(canvas)
 }
 
 /// A chart's canvas with its "Save PNG" button.
@@ -381,10 +405,10 @@ fn chart_figure(
 ) -> Html {
     html! {
         <figure class="chart-figure">
-            <canvas ref={node.clone()} class="chart" width="460" height="260" role="img"
+            <canvas ref={node.clone()} class="chart" role="img"
                 id={format!("chart-{id}")} aria-label={label} />
             <figcaption>
-                <button class="save-png" onclick={on_save} title="Download this chart as a PNG image">
+                <button class="save-png" onclick={on_save} title="Download this chart as a 1920 x 1080 PNG image, for a slide">
                     { "Save PNG" }
                 </button>
             </figcaption>
