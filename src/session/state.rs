@@ -128,8 +128,19 @@ impl Session {
 
     /// The session a page opens with: the scenario packed in the address's `fragment` if there is
     /// one (a share link), else the classroom default; a link that cannot be opened leaves the
-    /// classroom default running and says why.
-    pub fn open(fragment: &str, display: Display) -> Session {
+    /// classroom default running and says why. With it, what the browser must do first: show the
+    /// look, and take a link that could not be opened out of the address bar.
+    pub fn open(fragment: &str, display: Display) -> (Session, Vec<Effect>) {
+        let session = Session::from_link(fragment, display);
+        let mut effects = vec![Effect::ShowDisplay(display)];
+        if session.error.is_some() {
+            effects.push(Effect::ClearLink);
+        }
+        (session, effects)
+    }
+
+    /// The session of [`Session::open`].
+    fn from_link(fragment: &str, display: Display) -> Session {
         let classroom = || {
             Session::new(Scenario::classroom(), display).expect("the classroom scenario is valid")
         };
@@ -398,6 +409,10 @@ impl Session {
                 None
             }
             Action::Failed(sentence) => Some(Err(sentence)),
+            Action::DismissError => {
+                self.error = None;
+                None
+            }
             Action::SetDisplay(display) => {
                 effects.push(self.show(display));
                 None

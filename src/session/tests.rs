@@ -572,15 +572,20 @@ fn a_page_opens_on_its_share_link_or_says_why_not() {
     let [Effect::Share { fragment }] = effects.as_slice() else {
         panic!("{effects:?}");
     };
-    let reopened = Session::open(fragment, Display::default());
+    let (reopened, effects) = Session::open(fragment, Display::default());
     assert_eq!(reopened.error(), None);
+    assert_eq!(effects, [Effect::ShowDisplay(Display::default())]);
     assert_eq!(reopened.sim().scenario(), &s.sim().export_scenario());
 
-    let plain = Session::open("", Display::default());
+    let (plain, _) = Session::open("", Display::default());
     assert_eq!(plain.sim().scenario(), &Scenario::classroom());
-    let broken = Session::open(
+    let (mut broken, effects) = Session::open(
         &format!("#{}garbage", share::FRAGMENT_KEY),
         Display::default(),
+    );
+    assert!(
+        effects.contains(&Effect::ClearLink),
+        "the bad link leaves the address bar: {effects:?}"
     );
     assert_eq!(broken.sim().scenario(), &Scenario::classroom());
     let error = broken.error().unwrap();
@@ -590,8 +595,11 @@ fn a_page_opens_on_its_share_link_or_says_why_not() {
     );
     assert_sentence(error);
     // A link cut short when it was copied says the same, in the page's words, not a library's.
-    let truncated = Session::open(&fragment[..fragment.len() - 5], Display::default());
+    let (truncated, _) = Session::open(&fragment[..fragment.len() - 5], Display::default());
     assert_eq!(truncated.error(), broken.error());
+    // The banner can be dismissed.
+    broken.dispatch(Action::DismissError);
+    assert_eq!(broken.error(), None);
 }
 
 #[test]

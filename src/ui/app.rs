@@ -5,7 +5,7 @@ use wasm_bindgen::JsCast;
 use web_sys::HtmlCanvasElement;
 use yew::prelude::*;
 
-use super::adapter::{SessionHandle, send};
+use super::adapter::{self, SessionHandle, send};
 use super::algorithm_picker::AlgorithmPicker;
 use super::animation::{AnimationLoop, now_ms};
 use super::balancer_options::BalancerOptions;
@@ -27,7 +27,7 @@ use super::server_card::{ServerCard, ServerView};
 use super::shortcuts_help::ShortcutsHelp;
 use super::totals_bar::{ClientTotals, LatencySummary, TotalsBar};
 use super::traffic_controls::TrafficControls;
-use crate::session::{Action, Display, Session};
+use crate::session::{Action, Display};
 use crate::sim::{Algorithm, Command, Simulation};
 
 /// How often the DOM panels re-render, in wall milliseconds. Numbers that change five times a
@@ -115,12 +115,8 @@ struct Drawn {
 /// The LB Playground application.
 #[function_component]
 pub fn App() -> Html {
-    let session: SessionHandle = use_mut_ref(|| {
-        let session = Session::open(&files::fragment(), display::load());
-        display::show(session.display());
-        session
-    })
-    .clone();
+    let session: SessionHandle =
+        use_mut_ref(|| adapter::open(&files::fragment(), display::load())).clone();
     let rerender = use_force_update();
     let flow_canvas = use_node_ref();
     let compare_canvas = use_node_ref();
@@ -261,7 +257,13 @@ pub fn App() -> Html {
         }
     });
     let error = s.error().map(|e| {
-        html! { <div class="error" role="alert">{ e }</div> }
+        html! {
+            <div class="error" role="alert">
+                <span>{ e }</span>
+                <button class="dismiss" onclick={click(Action::DismissError)}
+                    title="Hide this message" aria-label="Dismiss this message">{ "×" }</button>
+            </div>
+        }
     });
     let behind = s.behind().then_some(
         "Behind real time: this run needs more work per frame than the page allows, so simulated time passes slower than the speed says.",

@@ -281,6 +281,9 @@ impl Scene<'_> {
     /// latest pick (or where the round-robin pointer stands).
     fn decision_words(&self) -> (Option<String>, Option<String>) {
         let d = &self.decision;
+        if !self.sim.pool().iter().any(|c| c.eligible()) {
+            return (None, Some("no server to send to".to_string()));
+        }
         let numbers = d
             .quantity
             .filter(|_| self.layout.style == ServerStyle::Boxes)
