@@ -1,6 +1,8 @@
 //! A chart's legend in rows under the plot, never over it: plotters' own legend box sits inside
 //! the plot and covers the curves it names. Entries flow left to right and wrap, so a long
-//! algorithm name takes a row of its own instead of being cut off.
+//! algorithm name takes a row of its own; one longer than a row loses its parenthesised remark
+//! (`Peak EWMA, two random choices (tower / Finagle / Linkerd)` keeps the part before the `(`),
+//! and only then is it cut, with an ellipsis.
 
 use plotters::coord::Shift;
 use plotters::element::DashedPathElement;
@@ -35,8 +37,10 @@ pub struct Entry {
     pub mark: Mark,
 }
 
-/// Where each entry goes: its row and its left edge, in pixels from the area's left.
+/// Where each entry goes: its words as they fit, its row and its left edge, in pixels from the
+/// area's left.
 struct Placed {
+    name: String,
     row: u32,
     x: i32,
 }
@@ -61,13 +65,13 @@ pub fn below(
     let mut placed = Vec::with_capacity(entries.len());
     let (mut row, mut x) = (0, 0);
     for entry in entries {
-        let (text_width, _) = root.estimate_text_size(&entry.name, &font)?;
-        let wide = sample + gap + text_width as i32;
+        let (name, text_width) = fitted(root, &entry.name, &font, room - sample - gap)?;
+        let wide = sample + gap + text_width;
         if x > 0 && x + wide > room {
             row += 1;
             x = 0;
         }
-        placed.push(Placed { row, x });
+        placed.push(Placed { name, row, x });
         x += wide + spacing;
     }
     let legend_height = (row + 1) as i32 * row_height + gap;
@@ -77,13 +81,35 @@ pub fn below(
         let y = at.row as i32 * row_height + row_height / 2;
         let x = margin + at.x;
         draw_mark(&legend, entry.mark, (x, y), sample, colours)?;
-        legend.draw(&Text::new(
-            entry.name.as_str(),
-            (x + sample + gap, y),
-            &label,
-        ))?;
+        legend.draw(&Text::new(at.name, (x + sample + gap, y), &label))?;
     }
     Ok(plot)
+}
+
+/// `name` as it fits in `room` pixels, with its width: whole, else without its parenthesised
+/// remark, else cut short with an ellipsis.
+fn fitted(
+    area: &Area,
+    name: &str,
+    font: &TextStyle,
+    room: i32,
+) -> Result<(String, i32), Box<dyn std::error::Error>> {
+    let width = |text: &str| -> Result<i32, Box<dyn std::error::Error>> {
+        Ok(area.estimate_text_size(text, font)?.0 as i32)
+    };
+    let mut text = name.to_string();
+    if width(&text)? > room
+        && let Some((short, _)) = name.split_once(" (")
+    {
+        text = short.to_string();
+    }
+    let mut kept = text.chars().count();
+    while width(&text)? > room && kept > 1 {
+        kept -= 1;
+        text = text.chars().take(kept).collect::<String>() + "…";
+    }
+    let fitted_width = width(&text)?;
+    Ok((text, fitted_width))
 }
 
 /// Draws a key's sample of `mark`, `width` pixels wide, its left middle at `(x, y)`.

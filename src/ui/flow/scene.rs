@@ -264,16 +264,33 @@ impl Scene<'_> {
         let title = self.pen(13.0, true, pal.ink).centred().fit(b.w - 12.0);
         title.write(ctx, "Load balancer", at(1.0));
         let small = self.pen(11.0, false, pal.ink).centred().fit(b.w - 12.0);
-        small.write(ctx, self.sim.algorithm().about().name, at(2.0));
+        // A long name on two lines, its parenthesised remark (the implementations) on the second,
+        // rather than squeezed into one unreadable line.
+        let name = self.sim.algorithm().about().name;
+        let (name, remark) = match name.split_once(" (") {
+            Some((short, rest)) if small.width(ctx, name) >= b.w - 12.0 => {
+                (short, Some(format!("({rest}")))
+            }
+            _ => (name, None),
+        };
+        small.write(ctx, name, at(2.0));
+        let mut next = 3.0;
+        if let Some(remark) = remark {
+            small
+                .clone()
+                .colour(pal.muted)
+                .write(ctx, &remark, at(next));
+            next += 1.0;
+        }
         let rate = format!(
             "{:.0} req/s now",
             self.sim.traffic().rate_at(self.sim.now())
         );
-        small.clone().colour(pal.muted).write(ctx, &rate, at(3.0));
+        small.clone().colour(pal.muted).write(ctx, &rate, at(next));
         let (numbers, pick) = self.decision_words();
         let decision = small.colour(pal.outbound);
         for (i, words) in [numbers, pick].iter().flatten().enumerate() {
-            decision.write(ctx, words, at(4.0 + i as f64));
+            decision.write(ctx, words, at(next + 1.0 + i as f64));
         }
     }
 
