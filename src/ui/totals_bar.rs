@@ -85,9 +85,9 @@ pub fn TotalsBar(props: &TotalsBarProps) -> Html {
             }
             { item("in flight", t.in_flight.to_string(), "Requests travelling or being served right now", "") }
             { item("queued", t.queued.to_string(), "Requests waiting in a server queue", "") }
-            { item("p50", ms(props.latency.p50), "Median client-observed latency of served requests", "latency") }
-            { item("p95", ms(props.latency.p95), "95th percentile latency", "latency") }
-            { item("p99", ms(props.latency.p99), "99th percentile latency", "latency") }
+            { item("p50", ms(props.latency.p50), "Median client-observed latency of served requests", "") }
+            { item("p95", ms(props.latency.p95), "95th percentile latency", "") }
+            { item("p99", ms(props.latency.p99), "99th percentile latency", "") }
         </div>
     }
 }
