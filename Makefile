@@ -10,7 +10,7 @@ PORT ?= 8080
 ## Install what is missing, then build and serve the playground on http://127.0.0.1:$(PORT)/
 serve: setup
 	cargo fetch
-	TRUNK_OFFLINE=true trunk serve --port $(PORT)
+	TRUNK_OFFLINE=true trunk serve --port $(PORT) --dist target/dist-dev
 
 ## Install what is missing, then run every check: formatting, clippy (native and wasm32),
 ## native tests, browser tests in headless Chromium, the release-build smoke test and the

@@ -254,11 +254,11 @@ async fn a_failing_server_opens_its_breaker_and_retries_hide_the_errors() {
         server_card(&root, 2)
             .query_selector(".breaker .node.lit")
             .unwrap()
-            .is_some_and(|n| n.text_content().unwrap_or_default() == "OPEN")
+            .is_some_and(|n| n.text_content().unwrap_or_default() == "open")
     })
     .await;
     assert!(opened, "the breaker opens after five errors");
-    assert!(text(&root, ".log").contains("server-3 breaker OPEN after 5 consecutive failures"));
+    assert!(text(&root, ".log").contains("server-3 breaker open after 5 consecutive failures"));
     TimeoutFuture::new(500).await;
     let failed: u64 = text(&root, ".totals .bad .total-value").parse().unwrap();
     assert_eq!(failed, 0, "with retries on 500, clients see no errors");
@@ -363,6 +363,79 @@ fn press(key: &str) {
     body.dispatch_event(&event).unwrap();
 }
 
+/// Presses `key` on the focused element, where a user's key arrives.
+fn press_on_focused(key: &str) {
+    let init = KeyboardEventInit::new();
+    init.set_key(key);
+    init.set_bubbles(true);
+    let event = KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
+    let document = web_sys::window().unwrap().document().unwrap();
+    let focused = document.active_element().expect("an element has the focus");
+    focused.dispatch_event(&event).unwrap();
+}
+
+/// Clicks `element` the way a mouse does: a pointer press, which focuses it, then the click.
+fn mouse_click(element: &HtmlElement) {
+    element
+        .dispatch_event(&web_sys::Event::new("pointerdown").unwrap())
+        .unwrap();
+    element.focus().unwrap();
+    element.click();
+}
+
+#[wasm_bindgen_test]
+async fn space_after_clicking_kill_pauses_instead_of_reviving() {
+    let root = mount().await;
+    let kill: HtmlElement = server_card(&root, 1)
+        .query_selector("button.kill")
+        .unwrap()
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    mouse_click(&kill);
+    TimeoutFuture::new(200).await;
+    assert_eq!(text(&server_card(&root, 1), ".state"), "DOWN");
+    press_on_focused(" ");
+    TimeoutFuture::new(200).await;
+    assert_eq!(
+        text(&root, ".playback button.primary"),
+        "Play",
+        "Space paused"
+    );
+    let paused_at = text(&root, ".clock");
+    TimeoutFuture::new(400).await;
+    assert_eq!(text(&root, ".clock"), paused_at, "time stands still");
+    assert_eq!(
+        text(&server_card(&root, 1), ".state"),
+        "DOWN",
+        "the server was not revived"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_shortcut_works_while_a_select_has_the_focus() {
+    let root = mount().await;
+    select(&root, "#speed").focus().unwrap();
+    let before = theme();
+    press_on_focused("t");
+    TimeoutFuture::new(200).await;
+    assert_ne!(
+        theme(),
+        before,
+        "t switches the theme from the speed select"
+    );
+    press_on_focused("ArrowDown");
+    TimeoutFuture::new(200).await;
+    assert!(
+        root.query_selector("article.server.selected")
+            .unwrap()
+            .is_none(),
+        "the select keeps its arrows: no server was selected"
+    );
+    choose(&root, "#theme", &before);
+    TimeoutFuture::new(200).await;
+}
+
 fn theme() -> String {
     let document = web_sys::window().unwrap().document().unwrap();
     document
@@ -391,7 +464,13 @@ async fn the_keyboard_drives_the_playground() {
     press("+");
     press("+");
     TimeoutFuture::new(200).await;
-    assert!(text(&server_card(&root, 2), "label").contains("Weight 3"));
+    let weight: web_sys::HtmlInputElement = server_card(&root, 2)
+        .query_selector("input.weight-field")
+        .unwrap()
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    assert_eq!(weight.value(), "3");
     press("ArrowDown");
     press("s");
     TimeoutFuture::new(200).await;
@@ -681,4 +760,18 @@ async fn a_pasted_config_with_two_upstreams_asks_which_and_imports_it() {
     );
     assert!(root.query_selector(".config-choice").unwrap().is_none());
     assert!(text(&root, "article.server").contains("10.1.0.1"));
+}
+
+#[wasm_bindgen_test]
+async fn the_live_region_announces_a_server_going_down() {
+    let root = mount().await;
+    let live = root.query_selector(".live").unwrap().unwrap();
+    assert_eq!(live.get_attribute("aria-live").as_deref(), Some("polite"));
+    choose(&root, "#speed", "10");
+    click(&server_card(&root, 1), "button.kill");
+    let announced = eventually(5_000, || {
+        text(&root, ".live").contains("server-2 DOWN after")
+    })
+    .await;
+    assert!(announced, "{:?}", text(&root, ".live"));
 }

@@ -695,7 +695,7 @@ fn a_breaker_open_names_its_design_and_settings() {
         narrate::cause(open, sim.servers()),
         format!(
             "Consecutive-failures breaker: threshold 5 failures, opens for 60 s, then lets one \
-             trial call through. Now OPEN: calls to this server are refused at the balancer, \
+             trial call through. Now open: calls to this server are refused at the balancer, \
              without being sent, until t={:.1} s.",
             open.at.as_secs_f64() + 60.0
         )

@@ -85,6 +85,8 @@ pub enum Action {
     SavePng(&'static str),
     /// The browser could not carry out an effect; the sentence to show.
     Failed(String),
+    /// Hide the error shown.
+    DismissError,
 
     /// Change the look of the page.
     SetDisplay(Display),
@@ -149,6 +151,9 @@ pub enum Effect {
         /// The URL fragment that replays the session.
         fragment: String,
     },
+    /// Take the share link out of the address bar: it could not be opened, and a reload or a
+    /// copy of the address would only repeat the error.
+    ClearLink,
     /// Offer what the chart with this id shows as a PNG download named `filename`.
     SavePng {
         /// The chart's id.

@@ -144,7 +144,7 @@ impl Session {
         let mut refused = None;
         for i in 0..index {
             let played = play_step(lesson, i, sim, &mut |p, sim| {
-                history.absorb_observed(sim, p)
+                history.absorb_observed(sim, p);
             });
             if let Some(why) = played.refused {
                 refused.get_or_insert(format!("In step {} of the lesson, {why}.", i + 1));
@@ -239,13 +239,14 @@ impl Session {
         true
     }
 
-    /// Feeds the lesson's step and the history what the run produced.
+    /// Feeds the lesson's step, the history and the live region what the run produced.
     pub(super) fn absorb(&mut self) {
-        match self.lesson.as_mut() {
+        let new = match self.lesson.as_mut() {
             Some(run) => self
                 .history
                 .absorb_observed(&mut self.sim, &mut run.progress),
             None => self.history.absorb(&mut self.sim),
-        }
+        };
+        self.announce_latest(new);
     }
 }

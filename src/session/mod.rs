@@ -15,21 +15,29 @@
 //! `Debug` output.
 
 mod action;
+mod announcer;
 mod config_choice;
 mod display;
 pub mod errors;
+mod focus;
 mod lesson;
 mod paging;
+mod palette;
 mod shortcut;
 mod state;
+mod weight_scale;
 
 pub use action::{Action, Download, Effect, ServerAction};
+pub use announcer::ANNOUNCE_EVERY_MS;
 pub use config_choice::ConfigChoice;
 pub use display::{Display, Theme};
+pub use focus::Focus;
 pub use lesson::LessonRun;
 pub use paging::{CARDS_PER_PAGE, Page};
+pub use palette::{Palette, contrast};
 pub use shortcut::{SHORTCUTS, SLOWDOWN_CYCLE, Shortcut, next_slowdown};
 pub use state::{NEW_SERVER, REQUEST_LOG_CAPACITY, Session};
+pub use weight_scale::{WEIGHT_STEPS, position_of, weight_at};
 
 #[cfg(test)]
 mod lesson_tests;

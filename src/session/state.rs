@@ -2,6 +2,7 @@
 //! only by [`Session::dispatch`] (and by time passing, [`Session::frame`]).
 
 use super::action::{Action, Download, Effect, ServerAction};
+use super::announcer::Announcer;
 use super::config_choice::{self, ConfigChoice, Outcome};
 use super::display::Display;
 use super::errors;
@@ -75,6 +76,8 @@ pub struct Session {
     help_open: bool,
     /// The lesson under way.
     pub(super) lesson: Option<LessonRun>,
+    /// The live region's words: the run's changes, rate-limited.
+    announcer: Announcer,
 }
 
 /// A simulation of `scenario`, with the history that keeps its timeline and a request log for
@@ -128,13 +131,25 @@ impl Session {
             selected: None,
             help_open: false,
             lesson: None,
+            announcer: Announcer::default(),
         })
     }
 
     /// The session a page opens with: the scenario packed in the address's `fragment` if there is
     /// one (a share link), else the classroom default; a link that cannot be opened leaves the
-    /// classroom default running and says why.
-    pub fn open(fragment: &str, display: Display) -> Session {
+    /// classroom default running and says why. With it, what the browser must do first: show the
+    /// look, and take a link that could not be opened out of the address bar.
+    pub fn open(fragment: &str, display: Display) -> (Session, Vec<Effect>) {
+        let session = Session::from_link(fragment, display);
+        let mut effects = vec![Effect::ShowDisplay(display)];
+        if session.error.is_some() {
+            effects.push(Effect::ClearLink);
+        }
+        (session, effects)
+    }
+
+    /// The session of [`Session::open`].
+    fn from_link(fragment: &str, display: Display) -> Session {
         let classroom = || {
             Session::new(Scenario::classroom(), display).expect("the classroom scenario is valid")
         };
@@ -221,6 +236,12 @@ impl Session {
         self.help_open
     }
 
+    /// What the page's live region says: the latest changes to the run, in the timeline's words
+    /// (at most one announcement every two seconds of wall time).
+    pub fn announcement(&self) -> &str {
+        self.announcer.said()
+    }
+
     /// The server cards shown: the page holding the selected server.
     pub fn page(&self) -> Page {
         Page::of(self.selected, self.sim.servers().len())
@@ -240,6 +261,7 @@ impl Session {
         } else {
             self.behind = BEHIND_FRAMES;
         }
+        self.announcer.tick(wall_ms);
     }
 
     /// The last frame's simulating took `ms` of wall time (the browser measures it): the next
@@ -394,6 +416,10 @@ impl Session {
                 None
             }
             Action::Failed(sentence) => Some(Err(sentence)),
+            Action::DismissError => {
+                self.error = None;
+                None
+            }
             Action::SetDisplay(display) => {
                 effects.push(self.show(display));
                 None
@@ -550,6 +576,14 @@ impl Session {
         reached && compared
     }
 
+    /// Tells the live region the `new` latest events of the history.
+    pub(super) fn announce_latest(&mut self, new: usize) {
+        let events = self.history.events();
+        for logged in events.iter().skip(events.len().saturating_sub(new)) {
+            self.announcer.hear(logged, self.sim.servers());
+        }
+    }
+
     /// Moves the run `by` ahead of where it is (or of a jump still under way): at once as far
     /// as the frame budget goes, the rest over the next frames.
     fn jump(&mut self, by: SimDuration) {
@@ -583,6 +617,7 @@ impl Session {
         // Another run ends the lesson (a lesson's own replay puts it back).
         self.lesson = None;
         self.notice = notice;
+        self.announcer.forget();
         self.pending = None;
         self.preset = preset;
         self.link = None;

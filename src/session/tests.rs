@@ -572,15 +572,20 @@ fn a_page_opens_on_its_share_link_or_says_why_not() {
     let [Effect::Share { fragment }] = effects.as_slice() else {
         panic!("{effects:?}");
     };
-    let reopened = Session::open(fragment, Display::default());
+    let (reopened, effects) = Session::open(fragment, Display::default());
     assert_eq!(reopened.error(), None);
+    assert_eq!(effects, [Effect::ShowDisplay(Display::default())]);
     assert_eq!(reopened.sim().scenario(), &s.sim().export_scenario());
 
-    let plain = Session::open("", Display::default());
+    let (plain, _) = Session::open("", Display::default());
     assert_eq!(plain.sim().scenario(), &Scenario::classroom());
-    let broken = Session::open(
+    let (mut broken, effects) = Session::open(
         &format!("#{}garbage", share::FRAGMENT_KEY),
         Display::default(),
+    );
+    assert!(
+        effects.contains(&Effect::ClearLink),
+        "the bad link leaves the address bar: {effects:?}"
     );
     assert_eq!(broken.sim().scenario(), &Scenario::classroom());
     let error = broken.error().unwrap();
@@ -590,8 +595,11 @@ fn a_page_opens_on_its_share_link_or_says_why_not() {
     );
     assert_sentence(error);
     // A link cut short when it was copied says the same, in the page's words, not a library's.
-    let truncated = Session::open(&fragment[..fragment.len() - 5], Display::default());
+    let (truncated, _) = Session::open(&fragment[..fragment.len() - 5], Display::default());
     assert_eq!(truncated.error(), broken.error());
+    // The banner can be dismissed.
+    broken.dispatch(Action::DismissError);
+    assert_eq!(broken.error(), None);
 }
 
 #[test]
@@ -733,5 +741,52 @@ fn an_imported_config_starts_its_scenario_and_shows_its_warnings() {
         s.sim().scenario().servers[0].name,
         "10.0.0.1",
         "the run is kept"
+    );
+}
+
+#[test]
+fn the_live_region_announces_changes_in_the_timelines_words_at_most_every_two_seconds() {
+    let mut s = session();
+    s.dispatch(Action::SetSpeed(10.0));
+    s.frame(0.0);
+    s.dispatch(Action::ChangeServer {
+        server: 1,
+        change: ServerAction::KillOrRevive,
+    });
+    let mut wall = 0.0;
+    while !s.announcement().contains("server-2 DOWN") {
+        wall += 100.0;
+        s.frame(wall);
+        assert!(wall < 10_000.0, "never announced: {:?}", s.announcement());
+    }
+    let said = s.announcement().to_string();
+    assert!(said.starts_with("server-2 DOWN after "), "{said}");
+    assert!(
+        !said.contains("killed"),
+        "the user's own kill is not announced: {said}"
+    );
+    assert!(said.ends_with('.'), "{said}");
+
+    // Scripted changes are announced too; several within the interval come as one.
+    s.dispatch(Action::LoadPreset("crash-recovery"));
+    let before = s.announcement().to_string();
+    let start = wall;
+    let mut changes = vec![];
+    while s.sim().now() < SimTime(45_000_000) {
+        wall += 100.0;
+        s.frame(wall);
+        if s.announcement() != changes.last().unwrap_or(&before) {
+            changes.push(s.announcement().to_string());
+        }
+    }
+    let all = changes.join(" | ");
+    assert!(all.contains("server-3 killed"), "{all}");
+    assert!(all.contains("server-3 DOWN"), "{all}");
+    assert!(all.contains("server-3 UP"), "{all}");
+    assert!(
+        changes.len() <= ((wall - start) / ANNOUNCE_EVERY_MS) as usize + 1,
+        "{} announcements in {} ms",
+        changes.len(),
+        wall - start
     );
 }

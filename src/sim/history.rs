@@ -47,19 +47,22 @@ impl History {
         }
     }
 
-    /// Takes every new output of `sim`.
-    pub fn absorb(&mut self, sim: &mut Simulation) {
-        self.absorb_observed(sim, &mut ());
+    /// Takes every new output of `sim`; returns how many new events (retries apart) it took,
+    /// which are the newest of [`History::events`] (or all of them, past its capacity).
+    pub fn absorb(&mut self, sim: &mut Simulation) -> usize {
+        self.absorb_observed(sim, &mut ())
     }
 
     /// Takes every new output of `sim`, showing each to `observer` first (a lesson's step
-    /// sees every one, whatever the capacities keep).
-    pub fn absorb_observed(&mut self, sim: &mut Simulation, observer: &mut dyn Observer) {
+    /// sees every one, whatever the capacities keep); returns how many new events it took.
+    pub fn absorb_observed(&mut self, sim: &mut Simulation, observer: &mut dyn Observer) -> usize {
+        let mut new = 0;
         while let Some(logged) = sim.poll_event() {
             observer.event(&logged);
             let (log, capacity) = if logged.event.kind() == LogKind::Retry {
                 (&mut self.retries, RETRY_CAPACITY)
             } else {
+                new += 1;
                 (&mut self.events, EVENT_CAPACITY)
             };
             push_bounded(log, capacity, logged);
@@ -68,6 +71,7 @@ impl History {
             observer.finished(&record);
             push_bounded(&mut self.finished, self.finished_capacity, record);
         }
+        new
     }
 
     /// The latest events but retries, oldest first (at most [`EVENT_CAPACITY`]).

@@ -9,13 +9,23 @@ use std::rc::Rc;
 use web_sys::HtmlCanvasElement;
 
 use super::{display, files};
-use crate::session::{Action, Effect, Session};
+use crate::session::{Action, Display, Effect, Session};
 
 /// The session, shared by the components, the animation loop and the keyboard listener.
 pub type SessionHandle = Rc<RefCell<Session>>;
 
-/// Finds the canvas of the chart with an id, for saving it as a PNG.
+/// Draws the chart with an id on a canvas of its own, sized for a slide, for saving as a PNG.
 pub type ChartCanvas<'a> = &'a dyn Fn(&str) -> Option<HtmlCanvasElement>;
+
+/// The session the page opens with (from the address's share link, if any), with its first
+/// effects performed.
+pub fn open(fragment: &str, look: Display) -> Session {
+    let (session, effects) = Session::open(fragment, look);
+    for effect in effects {
+        perform(effect, &|_| None);
+    }
+    session
+}
 
 /// Dispatches `action` and performs what it asks of the browser; an effect's answer (the link
 /// made, or why a download failed) is dispatched in turn.
@@ -41,6 +51,10 @@ fn perform(effect: Effect, chart_canvas: ChartCanvas) -> Option<Action> {
             let link = files::set_fragment(&fragment);
             files::copy_to_clipboard(&link);
             Some(Action::Shared(link))
+        }
+        Effect::ClearLink => {
+            files::clear_fragment();
+            None
         }
         Effect::SavePng { chart, filename } => {
             files::download_png(&filename, &chart_canvas(chart)?)

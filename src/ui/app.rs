@@ -1,10 +1,11 @@
 //! The root component: lays out the playground, owns the animation loop and the keyboard listener,
 //! and sends every control's action to the session.
 
+use wasm_bindgen::JsCast;
 use web_sys::HtmlCanvasElement;
 use yew::prelude::*;
 
-use super::adapter::{SessionHandle, send};
+use super::adapter::{self, SessionHandle, send};
 use super::algorithm_picker::AlgorithmPicker;
 use super::animation::{AnimationLoop, now_ms};
 use super::balancer_options::BalancerOptions;
@@ -28,7 +29,7 @@ use super::shortcuts_help::ShortcutsHelp;
 use super::totals_bar::{ClientTotals, LatencySummary, TotalsBar};
 use super::traffic_controls::TrafficControls;
 use crate::lesson::{Control, Highlight, ServerRef};
-use crate::session::{Action, Display, Session};
+use crate::session::{Action, Display};
 use crate::sim::{Algorithm, Command, Simulation};
 
 /// How often the DOM panels re-render, in wall milliseconds. Numbers that change five times a
@@ -38,6 +39,11 @@ const DOM_EVERY_MS: f64 = 200.0;
 /// How often each chart may redraw, in wall milliseconds; it does only when its data changed. One
 /// chart is drawn per turn, never all in one frame, so no frame carries more than one chart's work.
 const CHARTS_EVERY_MS: f64 = 300.0;
+/// A chart's PNG is drawn afresh at this size in CSS pixels and at [`SLIDE_PIXEL_RATIO`]: 1920 x
+/// 1080 pixels, a full 16:9 slide, with type as large as on a 2x screen.
+const SLIDE: (u32, u32) = (960, 540);
+/// Pixels per CSS pixel of a chart's PNG.
+const SLIDE_PIXEL_RATIO: f64 = 2.0;
 
 /// A chart: what it shows (also while comparing), how it is drawn, and the file name its PNG is
 /// saved under.
@@ -111,12 +117,8 @@ struct Drawn {
 /// The LB Playground application.
 #[function_component]
 pub fn App() -> Html {
-    let session: SessionHandle = use_mut_ref(|| {
-        let session = Session::open(&files::fragment(), display::load());
-        display::show(session.display());
-        session
-    })
-    .clone();
+    let session: SessionHandle =
+        use_mut_ref(|| adapter::open(&files::fragment(), display::load())).clone();
     let rerender = use_force_update();
     let flow_canvas = use_node_ref();
     let compare_canvas = use_node_ref();
@@ -130,9 +132,8 @@ pub fn App() -> Html {
 
     let on_action = {
         let (session, rerender) = (session.clone(), rerender.clone());
-        let chart_canvases = chart_canvases.clone();
         use_callback((), move |action: Action, _| {
-            send(&session, action, &|id| chart_canvas(&chart_canvases, id));
+            send(&session, action, &|id| slide_chart(&session, id));
             rerender.force_update();
         })
     };
@@ -158,7 +159,7 @@ pub fn App() -> Html {
                         data: s.sim().now().0,
                         generation: s.generation(),
                     });
-                    let palette = display::palette(s.display().theme);
+                    let palette = s.display().theme.palette();
                     if let Some(canvas) = flow_canvas.cast::<HtmlCanvasElement>()
                         && (flow::fit_to_display(&canvas) || flow_drawn != drawn)
                     {
@@ -179,6 +180,17 @@ pub fn App() -> Html {
                     let turn_ms = CHARTS_EVERY_MS / CHARTS.len() as f64;
                     if wall_ms - last_chart >= turn_ms {
                         last_chart = wall_ms;
+                        // A canvas resized (or moved to a screen of another pixel ratio) is
+                        // redrawn at its new size on its turn.
+                        for (i, node) in chart_canvases.iter().enumerate() {
+                            if let Some(canvas) = node.cast::<HtmlCanvasElement>()
+                                && flow::fit_to_display(&canvas)
+                            {
+                                charts_drawn[i] = None;
+                                charts_drawn_at[i] = f64::NEG_INFINITY;
+                            }
+                        }
+                        let colours = charts::ChartColours::of(palette, flow::device_ratio());
                         // The next chart, in turn, that is out of date.
                         let state = |i: usize| {
                             Some(Drawn {
@@ -195,7 +207,7 @@ pub fn App() -> Html {
                         if let Some(i) = stale
                             && let Some(canvas) = chart_canvases[i].cast::<HtmlCanvasElement>()
                         {
-                            (CHARTS[i].draw)(&canvas, s.sim(), s.compare(), palette);
+                            (CHARTS[i].draw)(&canvas, s.sim(), s.compare(), &colours);
                             charts_drawn[i] = state(i);
                             charts_drawn_at[i] = wall_ms;
                             chart_turn = i + 1;
@@ -254,7 +266,13 @@ pub fn App() -> Html {
         }
     });
     let error = s.error().map(|e| {
-        html! { <div class="error" role="alert">{ e }</div> }
+        html! {
+            <div class="error" role="alert">
+                <span>{ e }</span>
+                <button class="dismiss" onclick={click(Action::DismissError)}
+                    title="Hide this message" aria-label="Dismiss this message">{ "×" }</button>
+            </div>
+        }
     });
     let behind = s.behind().then_some(
         "Behind real time: this run needs more work per frame than the page allows, so simulated time passes slower than the speed says.",
@@ -282,6 +300,7 @@ pub fn App() -> Html {
                 </header>
                 { for error }
                 { for notices }
+                <div class="live" role="status" aria-live="polite" aria-atomic="true">{ s.announcement() }</div>
                 <LessonPanel run={s.lesson().cloned()} on_action={on_action.clone()} />
                 if s.help_open() {
                     <ShortcutsHelp on_close={on_close_help} />
@@ -395,10 +414,18 @@ pub fn App() -> Html {
         }
 }
 
-/// The canvas of the chart with `id`, if it is on the page.
-fn chart_canvas(canvases: &[NodeRef; CHARTS.len()], id: &str) -> Option<HtmlCanvasElement> {
-    let i = CHARTS.iter().position(|chart| chart.id == id)?;
-    canvases[i].cast()
+/// The chart with `id` drawn on a canvas of its own at the size of a slide ([`SLIDE`]).
+fn slide_chart(session: &SessionHandle, id: &str) -> Option<HtmlCanvasElement> {
+    let chart = CHARTS.iter().find(|chart| chart.id == id)?;
+    let document = web_sys::window()?.document()?;
+    let canvas: HtmlCanvasElement = document.create_element("canvas").ok()?.dyn_into().ok()?;
+    let (width, height) = SLIDE;
+    canvas.set_width((f64::from(width) * SLIDE_PIXEL_RATIO) as u32);
+    canvas.set_height((f64::from(height) * SLIDE_PIXEL_RATIO) as u32);
+    let s = session.borrow();
+    let colours = charts::ChartColours::of(s.display().theme.palette(), SLIDE_PIXEL_RATIO);
+    (chart.draw)(&canvas, s.sim(), s.compare(), &colours);
+    Some(canvas)
 }
 
 /// A chart's canvas with its "Save PNG" button (highlighted when a lesson points at it).
@@ -411,10 +438,10 @@ fn chart_figure(
 ) -> Html {
     html! {
         <figure class={classes!("chart-figure", highlighted.then_some("highlight"))}>
-            <canvas ref={node.clone()} class="chart" width="460" height="260" role="img"
+            <canvas ref={node.clone()} class="chart" role="img"
                 id={format!("chart-{id}")} aria-label={label} />
             <figcaption>
-                <button class="save-png" onclick={on_save} title="Download this chart as a PNG image">
+                <button class="save-png" onclick={on_save} title="Download this chart as a 1920 x 1080 PNG image, for a slide">
                     { "Save PNG" }
                 </button>
             </figcaption>

@@ -77,9 +77,33 @@ pub fn set_fragment(fragment: &str) -> String {
     location.href().unwrap_or_default()
 }
 
-/// Copies `text` to the clipboard if the browser allows it (it may not, e.g. without focus).
-pub fn copy_to_clipboard(text: &str) {
-    if let Some(window) = web_sys::window() {
-        let _ = window.navigator().clipboard().write_text(text);
+/// Takes the fragment out of the page's address, without reloading or adding a history entry.
+pub fn clear_fragment() {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let location = window.location();
+    let address = format!(
+        "{}{}",
+        location.pathname().unwrap_or_default(),
+        location.search().unwrap_or_default()
+    );
+    if let Ok(history) = window.history() {
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&address));
     }
+}
+
+/// Copies `text` to the clipboard if the browser allows it. It may refuse (no focus, no
+/// permission); the link is shown on the page either way, so a refusal is only logged.
+pub fn copy_to_clipboard(text: &str) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let written =
+        wasm_bindgen_futures::JsFuture::from(window.navigator().clipboard().write_text(text));
+    wasm_bindgen_futures::spawn_local(async move {
+        if written.await.is_err() {
+            web_sys::console::info_1(&"The browser did not allow copying the share link.".into());
+        }
+    });
 }

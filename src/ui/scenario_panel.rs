@@ -68,13 +68,13 @@ pub fn ScenarioPanel(props: &ScenarioPanelProps) -> Html {
             <div class="buttons">
                 <button onclick={emit(Action::Export)}
                     title="Download this session (the scenario and every action so far) as a scenario file">{ "Save" }</button>
-                <label class="button" for="import" title="Load a scenario file saved from here or written by hand">{ "Load…" }</label>
                 <input id="import" class="hidden" type="file" accept=".json,application/json" onchange={on_import}
                     title="Load a scenario file saved from here or written by hand" />
-                <label class="button" for="import-config"
-                    title="Start the scenario an nginx upstream, an HAProxy backend or an Envoy cluster (JSON) describes; what it cannot reproduce is listed with its line">{ "Import config…" }</label>
+                <label class="button" for="import" title="Load a scenario file saved from here or written by hand">{ "Load…" }</label>
                 <input id="import-config" class="hidden" type="file" onchange={on_import_config}
                     title="Start the scenario an nginx upstream, an HAProxy backend or an Envoy cluster (JSON) describes; what it cannot reproduce is listed with its line" />
+                <label class="button" for="import-config"
+                    title="Start the scenario an nginx upstream, an HAProxy backend or an Envoy cluster (JSON) describes; what it cannot reproduce is listed with its line">{ "Import config…" }</label>
                 <button onclick={emit(Action::Share)}
                     title="Make a link that replays this session exactly, and copy it">{ "Share link" }</button>
             </div>

@@ -3,9 +3,10 @@
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-use crate::session::{Action, ServerAction};
+use crate::session::{Action, ServerAction, WEIGHT_STEPS, position_of, weight_at};
 use crate::sim::breaker::{BreakerConfig, BreakerState};
 use crate::sim::connections::Layer;
+use crate::sim::server::MAX_WEIGHT;
 use crate::sim::{Command, Simulation};
 
 /// Degradation rates offered, in percent of speed lost per minute.
@@ -14,8 +15,8 @@ const LEAKS: [u32; 4] = [0, 10, 25, 50];
 const ERROR_RATES: [u32; 6] = [0, 5, 10, 25, 50, 100];
 /// Slow-down factors offered (service takes this many times longer).
 const SLOWDOWNS: [u32; 7] = [1, 2, 3, 5, 10, 15, 20];
-/// The top of the weight slider.
-const MAX_WEIGHT_SLIDER: u32 = 100;
+/// What a weight is, for the tooltips.
+const WEIGHT_TIP: &str = "Share of traffic for weighted algorithms: a server of weight 3 gets three times the requests of one of weight 1; 0 drains it (no new requests)";
 /// What a backup server is, for the tooltips.
 const BACKUP_TIP: &str =
     "A backup gets traffic only when no primary server can take it (nginx backup)";
@@ -295,11 +296,21 @@ pub fn ServerControls(props: &ServerControlsProps) -> Html {
     };
     let on_command = props.on_action.reform(Action::Apply);
     let on_kill = change(ServerAction::KillOrRevive);
-    let on_weight = {
+    let on_weight_slider = {
         let on_command = on_command.clone();
         Callback::from(move |e: InputEvent| {
             let input: HtmlInputElement = e.target_unchecked_into();
-            if let Ok(weight) = input.value().parse::<u32>() {
+            if let Ok(position) = input.value().parse::<usize>() {
+                let weight = weight_at(position);
+                on_command.emit(Command::SetWeight { server, weight });
+            }
+        })
+    };
+    let on_weight_field = {
+        let on_command = on_command.clone();
+        Callback::from(move |e: Event| {
+            let input: HtmlInputElement = e.target_unchecked_into();
+            if let Ok(weight) = input.value().trim().parse::<u32>() {
                 on_command.emit(Command::SetWeight { server, weight });
             }
         })
@@ -373,12 +384,16 @@ pub fn ServerControls(props: &ServerControlsProps) -> Html {
                 <button class={classes!("kill", if v.alive { "danger" } else { "primary" })} onclick={on_kill} title={kill_tip}>
                     { kill_label }
                 </button>
-                <label for={id("weight")} title="Share of traffic for weighted algorithms; 0 drains the server (no new requests)">
-                    { format!("Weight {}", v.weight) }
-                </label>
-                <input id={id("weight")} type="range" min="0" max={MAX_WEIGHT_SLIDER.to_string()} step="1"
-                    value={v.weight.to_string()} oninput={on_weight}
-                    title="Share of traffic for weighted algorithms; 0 drains the server (no new requests)" />
+                <div class="row weight">
+                    <label for={id("weight")} title={WEIGHT_TIP}>{ "Weight" }</label>
+                    <input id={id("weight")} class="weight-field" type="number" min="0" max={MAX_WEIGHT.to_string()} step="1"
+                        value={v.weight.to_string()} onchange={on_weight_field}
+                        title={format!("Type any weight from 0 to {MAX_WEIGHT}, or use the arrow keys. {WEIGHT_TIP}")} />
+                    <input id={id("weight-slider")} class="weight-slider" type="range" min="0" max={(WEIGHT_STEPS.len() - 1).to_string()} step="1"
+                        value={position_of(v.weight).to_string()} oninput={on_weight_slider}
+                        aria-label="Weight" aria-valuetext={v.weight.to_string()}
+                        title={format!("Weight: one step per weight up to 10, then coarser up to {MAX_WEIGHT}. {WEIGHT_TIP}")} />
+                </div>
                 <div class="row">
                     <button class="drain" onclick={on_drain}
                         title="Draining: the load balancer sends no new requests; the ones in progress finish">
@@ -440,7 +455,7 @@ fn health_badge(health: Option<(bool, u32, u32)>) -> Html {
 /// The breaker's three states with the current one lit.
 fn breaker_diagram(state: BreakerState, refused: u64) -> Html {
     let node = |s: BreakerState| {
-        html! { <span class={classes!("node", (s == state).then_some("lit"), s.label().to_lowercase())}>{ s.label() }</span> }
+        html! { <span class={classes!("node", (s == state).then_some("lit"), s.label())}>{ s.label() }</span> }
     };
     html! {
         <div class="breaker" title={format!("Circuit breaker in front of this server: {} now; {refused} requests refused", state.label())}>

@@ -16,12 +16,13 @@ pub enum BreakerState {
 }
 
 impl BreakerState {
-    /// The state's name as the literature writes it.
+    /// The state in words, as the page and the timeline write it (the report's data keeps the
+    /// literature's `HALF_OPEN`).
     pub fn label(self) -> &'static str {
         match self {
-            BreakerState::Closed => "CLOSED",
-            BreakerState::Open => "OPEN",
-            BreakerState::HalfOpen => "HALF_OPEN",
+            BreakerState::Closed => "closed",
+            BreakerState::Open => "open",
+            BreakerState::HalfOpen => "half-open",
         }
     }
 }

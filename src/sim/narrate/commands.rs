@@ -51,8 +51,8 @@ pub(super) fn text(event: &CommandEvent, servers: &[Server]) -> String {
             _ => format!("{} weight {weight}", name(server)),
         },
         Command::SetSpeed { server, speed } => match before {
-            Before::Speed(old) => format!("{} speed x{old} -> x{speed}", name(server)),
-            _ => format!("{} speed x{speed}", name(server)),
+            Before::Speed(old) => format!("{} {} -> {}", name(server), pace(old), pace(speed)),
+            _ => format!("{} {}", name(server), pace(speed)),
         },
         Command::SetErrorRate { server, rate } => match before {
             Before::ErrorRate(old) => format!(
@@ -231,4 +231,20 @@ pub(super) fn cause(event: &CommandEvent, at: SimTime) -> String {
         };
     }
     cause
+}
+
+/// A server's speed factor in words, with at most two decimals: `full speed`, `1.5x slower`
+/// (speed 0.667), `2x faster`.
+pub fn pace(speed: f64) -> String {
+    let short = |f: f64| {
+        let text = format!("{f:.2}");
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    };
+    if (speed - 1.0).abs() < 1e-9 {
+        "full speed".to_string()
+    } else if speed < 1.0 {
+        format!("{}x slower", short(1.0 / speed))
+    } else {
+        format!("{}x faster", short(speed))
+    }
 }

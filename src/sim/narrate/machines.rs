@@ -160,34 +160,34 @@ pub(super) fn breaker_text(e: &BreakerEvent, name: &str) -> String {
     let reopened = e.transition.to == BreakerState::Open;
     let what = match e.transition.rule {
         BreakerRule::ConsecutiveFailures { threshold } => {
-            format!("OPEN after {threshold} consecutive failures")
+            format!("open after {threshold} consecutive failures")
         }
         BreakerRule::FailureRate {
             rate,
             threshold,
             calls,
-        } => format!("OPEN: failure rate {rate:.0}% >= {threshold}% over {calls} calls"),
+        } => format!("open: failure rate {rate:.0}% >= {threshold}% over {calls} calls"),
         BreakerRule::SlowCallRate {
             rate,
             threshold,
             calls,
-        } => format!("OPEN: slow-call rate {rate:.0}% >= {threshold}% over {calls} calls"),
+        } => format!("open: slow-call rate {rate:.0}% >= {threshold}% over {calls} calls"),
         BreakerRule::ErrorPercent {
             failures,
             calls,
             percent,
             threshold,
         } => format!(
-            "OPEN: {failures} of {calls} requests failed in 10 s ({percent:.0}% >= {threshold}%)"
+            "open: {failures} of {calls} requests failed in 10 s ({percent:.0}% >= {threshold}%)"
         ),
         BreakerRule::WaitOver { waited, permitted } => match e.config {
             BreakerConfig::Resilience4j(_) => {
-                format!("HALF_OPEN after {waited} open: {permitted} trial calls")
+                format!("half-open after {waited} open: {permitted} trial calls")
             }
             BreakerConfig::Hystrix(_) => {
-                format!("HALF_OPEN: sleep window of {waited} over, one trial request")
+                format!("half-open: sleep window of {waited} over, one trial request")
             }
-            _ => "HALF_OPEN: timeout since the last failure passed, one trial call".into(),
+            _ => "half-open: timeout since the last failure passed, one trial call".into(),
         },
         BreakerRule::Trials {
             bad,
@@ -197,16 +197,16 @@ pub(super) fn breaker_text(e: &BreakerEvent, name: &str) -> String {
         } => {
             if reopened {
                 format!(
-                    "OPEN again: {bad} of {permitted} trial calls failed ({rate:.0}% >= {threshold}%)"
+                    "open again: {bad} of {permitted} trial calls failed ({rate:.0}% >= {threshold}%)"
                 )
             } else {
                 format!(
-                    "CLOSED: {bad} of {permitted} trial calls failed ({rate:.0}% < {threshold}%)"
+                    "closed: {bad} of {permitted} trial calls failed ({rate:.0}% < {threshold}%)"
                 )
             }
         }
-        BreakerRule::Trial { ok: false } => "OPEN again: the trial call failed".into(),
-        BreakerRule::Trial { ok: true } => "CLOSED: the trial call succeeded".into(),
+        BreakerRule::Trial { ok: false } => "open again: the trial call failed".into(),
+        BreakerRule::Trial { ok: true } => "closed: the trial call succeeded".into(),
     };
     format!("{name} breaker {what}")
 }
@@ -251,15 +251,15 @@ pub(super) fn breaker_cause(e: &BreakerEvent) -> String {
     };
     let now = match e.transition.to {
         BreakerState::Open => format!(
-            "Now OPEN: calls to this server are refused at the balancer, without being sent, until t={:.1} s",
+            "Now open: calls to this server are refused at the balancer, without being sent, until t={:.1} s",
             e.open_until.as_secs_f64()
         ),
         BreakerState::HalfOpen => format!(
-            "Now HALF_OPEN: the open time is over, so up to {permitted} trial call{} may go through; how the trials end decides whether it closes or opens again",
+            "Now half-open: the open time is over, so up to {permitted} trial call{} may go through; how the trials end decides whether it closes or opens again",
             plural(permitted)
         ),
         BreakerState::Closed => {
-            "Now CLOSED: the trial calls went well, so calls flow again and their results are watched"
+            "Now closed: the trial calls went well, so calls flow again and their results are watched"
                 .to_string()
         }
     };

@@ -11,6 +11,7 @@ mod decision;
 mod machines;
 mod scaling;
 
+pub use commands::pace;
 pub use decision::{quantity, value};
 
 use super::events::{Event, Logged};

@@ -110,7 +110,7 @@ fn breaker_rules_are_worded_with_their_numbers() {
                     calls: 5,
                 },
             ),
-            "server-1 breaker OPEN: failure rate 60% >= 50% over 5 calls",
+            "server-1 breaker open: failure rate 60% >= 50% over 5 calls",
         ),
         (
             breaker(
@@ -123,7 +123,7 @@ fn breaker_rules_are_worded_with_their_numbers() {
                     threshold: 50.0,
                 },
             ),
-            "server-1 breaker OPEN again: 2 of 4 trial calls failed (50% >= 50%)",
+            "server-1 breaker open again: 2 of 4 trial calls failed (50% >= 50%)",
         ),
         (
             breaker(
@@ -136,7 +136,7 @@ fn breaker_rules_are_worded_with_their_numbers() {
                     threshold: 50.0,
                 },
             ),
-            "server-1 breaker CLOSED: 1 of 4 trial calls failed (25% < 50%)",
+            "server-1 breaker closed: 1 of 4 trial calls failed (25% < 50%)",
         ),
         (
             breaker(
@@ -147,11 +147,11 @@ fn breaker_rules_are_worded_with_their_numbers() {
                     permitted: 10,
                 },
             ),
-            "server-1 breaker HALF_OPEN after 60 s open: 10 trial calls",
+            "server-1 breaker half-open after 60 s open: 10 trial calls",
         ),
         (
             breaker(HalfOpen, Closed, BreakerRule::Trial { ok: true }),
-            "server-1 breaker CLOSED: the trial call succeeded",
+            "server-1 breaker closed: the trial call succeeded",
         ),
     ];
     for (event, expected) in cases {
@@ -242,6 +242,18 @@ fn commands_say_what_changed_and_who_changed_it() {
     );
     assert_eq!(line, "server-1 weight 1 -> 3");
     assert!(why.contains("(entry 1 of 2)"), "{why}");
+    let (line, _) = command(
+        Command::SetSpeed {
+            server: 1,
+            speed: 1.0 / 1.5,
+        },
+        scripted,
+        Before::Speed(1.0),
+        None,
+    );
+    assert_eq!(line, "server-2 full speed -> 1.5x slower");
+    assert_eq!(pace(0.1), "10x slower");
+    assert_eq!(pace(2.0), "2x faster");
     let (line, _) = command(
         Command::SetAlgorithm(Algorithm::LeastConnections),
         Origin::User,

@@ -4,9 +4,9 @@
 use plotters::prelude::*;
 use web_sys::HtmlCanvasElement;
 
+use super::legend::{self, Entry, Mark};
 use super::theme::{ChartColours, DrawResult};
 use crate::sim::Simulation;
-use crate::ui::display::Palette;
 
 /// Draws the bar chart of requests routed to each server; in compare mode run A's and run B's
 /// bars side by side on one axis, A's solid and B's lighter.
@@ -14,12 +14,11 @@ pub fn draw_distribution(
     canvas: &HtmlCanvasElement,
     sim: &Simulation,
     compare: Option<&Simulation>,
-    palette: &Palette,
+    colours: &ChartColours,
 ) {
-    let colours = ChartColours::of(palette);
     let result = match compare {
-        None => try_draw(canvas, &[("", sim)], &colours),
-        Some(other) => try_draw(canvas, &[("A", sim), ("B", other)], &colours),
+        None => try_draw(canvas, &[("", sim)], colours),
+        Some(other) => try_draw(canvas, &[("A", sim), ("B", other)], colours),
     };
     report(result);
 }
@@ -61,16 +60,40 @@ fn try_draw(
         .flatten()
         .chain(&ideal)
         .fold(10.0_f64, |a, &b| a.max(b))
-        * 1.4;
+        * 1.1;
     let caption = if runs.len() > 1 {
         "Requests per server, A and B"
     } else {
         "Requests per server"
     };
 
-    let mut chart = ChartBuilder::on(&root)
+    let shade = |r: usize| if r == 0 { 1.0 } else { 0.45 };
+    let mut entries: Vec<Entry> = runs
+        .iter()
+        .enumerate()
+        .filter(|(_, (label, _))| !label.is_empty())
+        .map(|(r, (label, sim))| Entry {
+            name: format!("{label}: {}", sim.algorithm().about().name),
+            mark: Mark::Bar(colours.series[0].mix(shade(r))),
+        })
+        .collect();
+    entries.push(Entry {
+        name: if first.algorithm().honours_weights() {
+            "share the weights imply"
+        } else {
+            "equal share"
+        }
+        .to_string(),
+        mark: Mark::Line {
+            colour: colours.ink,
+            dashed: false,
+        },
+    });
+    let area = legend::below(&root, colours, &entries)?;
+
+    let mut chart = ChartBuilder::on(&area)
         .caption(caption, colours.text(16.0))
-        .margin(10)
+        .margin(colours.px(10.0))
         .x_label_area_size(colours.px(28.0))
         .y_label_area_size(colours.px(56.0))
         .build_cartesian_2d(-0.5..(n as f64 - 0.5), 0.0..top)?;
@@ -91,40 +114,25 @@ fn try_draw(
         .y_label_formatter(&|y| format!("{y:.0}"))
         .draw()?;
     let width = 0.7 / runs.len() as f64;
-    for (r, ((label, sim), values)) in runs.iter().zip(&routed).enumerate() {
-        let shade = if r == 0 { 1.0 } else { 0.45 };
-        let colour = colours.series[0].mix(shade);
-        let bars = chart.draw_series(values.iter().enumerate().map(|(i, &v)| {
+    for (r, ((_, sim), values)) in runs.iter().zip(&routed).enumerate() {
+        let colour = colours.series[0].mix(shade(r));
+        chart.draw_series(values.iter().enumerate().map(|(i, &v)| {
             let left = i as f64 - 0.35 + r as f64 * width;
             let fill = if sim.servers()[i].is_alive() {
                 colour
             } else {
-                colours.grid.mix(shade)
+                colours.grid.mix(shade(r))
             };
             Rectangle::new([(left, 0.0), (left + width, v)], fill.filled())
         }))?;
-        if !label.is_empty() {
-            let name = format!("{label}: {}", sim.algorithm().about().name);
-            bars.label(name).legend(move |(x, y)| {
-                Rectangle::new([(x, y - 5), (x + 14, y + 5)], colour.filled())
-            });
-        }
     }
-    let ink = colours.ink;
-    chart
-        .draw_series(ideal.iter().enumerate().map(|(i, &v)| {
-            PathElement::new(
-                vec![(i as f64 - 0.45, v), (i as f64 + 0.45, v)],
-                ink.stroke_width(2),
-            )
-        }))?
-        .label(if first.algorithm().honours_weights() {
-            "share the weights imply"
-        } else {
-            "equal share"
-        })
-        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], ink.stroke_width(2)));
-    colours.legend(&mut chart, SeriesLabelPosition::UpperRight)?;
+    let ideal_style = colours.ink.stroke_width(colours.stroke(2.0));
+    chart.draw_series(ideal.iter().enumerate().map(|(i, &v)| {
+        PathElement::new(
+            vec![(i as f64 - 0.45, v), (i as f64 + 0.45, v)],
+            ideal_style,
+        )
+    }))?;
     root.present()?;
     Ok(())
 }

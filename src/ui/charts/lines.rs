@@ -1,10 +1,11 @@
 //! One routine for every chart over simulated time: a caption, a time axis, a value axis from zero,
-//! solid or dashed lines, and a legend. The charts differ only in which lines they hand it.
+//! solid or dashed lines, and a legend under the plot. The charts differ only in which lines they
+//! hand it.
 
-use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 use web_sys::HtmlCanvasElement;
 
+use super::legend::{self, Entry, Mark};
 use super::theme::{ChartColours, DrawResult};
 
 /// One line of a chart.
@@ -36,19 +37,30 @@ pub struct TimeChart {
 /// Draws `chart` on `canvas`.
 pub fn draw(canvas: &HtmlCanvasElement, colours: &ChartColours, chart: &TimeChart) -> DrawResult {
     let root = colours.area(canvas)?;
+    let entries: Vec<Entry> = chart
+        .lines
+        .iter()
+        .map(|line| Entry {
+            name: line.name.clone(),
+            mark: Mark::Line {
+                colour: line.colour,
+                dashed: line.dashed,
+            },
+        })
+        .collect();
+    let area = legend::below(&root, colours, &entries)?;
     let top = chart
         .lines
         .iter()
         .flat_map(|l| l.points.iter().map(|p| p.1))
         .fold(chart.min_top, f64::max)
-        // Headroom for the legend in the upper left, a line's worth per entry.
-        * (1.15 + 0.1 * chart.lines.len() as f64);
+        * 1.1;
     let (start, end) = chart.span;
     let end = end.max(start + 1e-3);
 
-    let mut plot = ChartBuilder::on(&root)
+    let mut plot = ChartBuilder::on(&area)
         .caption(&chart.caption, colours.text(16.0))
-        .margin(10)
+        .margin(colours.px(10.0))
         .x_label_area_size(colours.px(34.0))
         .y_label_area_size(colours.px(56.0))
         .build_cartesian_2d(start..end, 0.0..top)?;
@@ -72,28 +84,14 @@ pub fn draw(canvas: &HtmlCanvasElement, colours: &ChartColours, chart: &TimeChar
         })
         .draw()?;
     for line in &chart.lines {
-        let style = line.colour.stroke_width(2);
-        let drawn = if line.dashed {
-            plot.draw_series(DashedLineSeries::new(
-                line.points.iter().copied(),
-                8,
-                5,
-                style,
-            ))?
+        let style = line.colour.stroke_width(colours.stroke(2.0));
+        let points = line.points.iter().copied();
+        if line.dashed {
+            let (dash, space) = (colours.px(8.0), colours.px(5.0));
+            plot.draw_series(DashedLineSeries::new(points, dash, space, style))?;
         } else {
-            plot.draw_series(LineSeries::new(line.points.iter().copied(), style))?
-        };
-        let dashed = line.dashed;
-        drawn.label(&line.name).legend(move |(x, y)| {
-            if dashed {
-                DashedPathElement::new(vec![(x, y), (x + 16, y)], 4, 3, style).into_dyn()
-            } else {
-                PathElement::new(vec![(x, y), (x + 16, y)], style).into_dyn()
-            }
-        });
-    }
-    if !chart.lines.is_empty() {
-        colours.legend(&mut plot, SeriesLabelPosition::UpperLeft)?;
+            plot.draw_series(LineSeries::new(points, style))?;
+        }
     }
     root.present()?;
     Ok(())

@@ -9,7 +9,6 @@ use super::theme::{ChartColours, DrawResult};
 use crate::sim::metrics::{QUEUE_HISTORY, ROLLING_WINDOWS};
 use crate::sim::theory;
 use crate::sim::{Sample, Simulation};
-use crate::ui::display::Palette;
 
 /// How many of the most recent windows the charts show.
 const WINDOWS_SHOWN: usize = QUEUE_HISTORY;
@@ -25,12 +24,11 @@ pub fn draw_latency(
     canvas: &HtmlCanvasElement,
     sim: &Simulation,
     compare: Option<&Simulation>,
-    palette: &Palette,
+    colours: &ChartColours,
 ) {
     if let Some(other) = compare {
-        return draw_latency_compare(canvas, sim, other, palette);
+        return draw_latency_compare(canvas, sim, other, colours);
     }
-    let colours = ChartColours::of(palette);
     let window = sim.scenario().sample_every.as_secs_f64();
     let caption = format!(
         "Latency (each point: the last {:.0} s)",
@@ -38,7 +36,7 @@ pub fn draw_latency(
     );
     let mut lines = field_lines(
         sim,
-        &colours,
+        colours,
         &[
             ("p50", |s| s.p50_ms, 0),
             ("p95", |s| s.p95_ms, 1),
@@ -63,7 +61,7 @@ pub fn draw_latency(
         "latency",
         lines::draw(
             canvas,
-            &colours,
+            colours,
             &TimeChart {
                 caption,
                 y_desc: "latency (ms)",
@@ -80,16 +78,15 @@ fn draw_latency_compare(
     canvas: &HtmlCanvasElement,
     a: &Simulation,
     b: &Simulation,
-    palette: &Palette,
+    colours: &ChartColours,
 ) {
-    let colours = ChartColours::of(palette);
     let percentiles: [(&str, Field, usize); 2] =
         [("p50", |s| s.p50_ms, 0), ("p95", |s| s.p95_ms, 1)];
     let lines = [("A", a, false), ("B", b, true)]
         .into_iter()
         .flat_map(|(run, sim, dashed)| {
             let algorithm = sim.algorithm().about().name;
-            field_lines(sim, &colours, &percentiles)
+            field_lines(sim, colours, &percentiles)
                 .into_iter()
                 .map(move |line| Line {
                     name: format!("{run} {}: {algorithm}", line.name),
@@ -105,7 +102,7 @@ fn draw_latency_compare(
         min_top: 10.0,
         lines,
     };
-    report("comparison latency", lines::draw(canvas, &colours, &chart));
+    report("comparison latency", lines::draw(canvas, colours, &chart));
 }
 
 /// Draws successes, errors and retries per second (of run A in compare mode); in a run with
@@ -115,15 +112,14 @@ pub fn draw_throughput(
     canvas: &HtmlCanvasElement,
     sim: &Simulation,
     compare: Option<&Simulation>,
-    palette: &Palette,
+    colours: &ChartColours,
 ) {
-    let colours = ChartColours::of(palette);
     let lines = if sim.clients_seen() {
         // With clients that retry or users that wait, what the servers produce and what the
         // clients get apart: goodput solid, the servers' throughput dashed.
         let mut lines = field_lines(
             sim,
-            &colours,
+            colours,
             &[
                 (
                     "goodput (answers clients got) / s",
@@ -145,7 +141,7 @@ pub fn draw_throughput(
     } else {
         field_lines(
             sim,
-            &colours,
+            colours,
             &[
                 ("served / s", |s| Some(s.throughput), 3),
                 ("failed or rejected / s", |s| Some(s.errors), 2),
@@ -160,7 +156,7 @@ pub fn draw_throughput(
         min_top: 1.0,
         lines,
     };
-    report("throughput", lines::draw(canvas, &colours, &chart));
+    report("throughput", lines::draw(canvas, colours, &chart));
 }
 
 /// Draws each server's queue length (or, with many servers, their mean and the longest), of run A
@@ -169,9 +165,8 @@ pub fn draw_queues(
     canvas: &HtmlCanvasElement,
     sim: &Simulation,
     compare: Option<&Simulation>,
-    palette: &Palette,
+    colours: &ChartColours,
 ) {
-    let colours = ChartColours::of(palette);
     let history = sim.metrics().queue_history();
     let series = sim.metrics().series();
     // The queue records line up with the most recent samples.
@@ -224,7 +219,7 @@ pub fn draw_queues(
         min_top: 4.0,
         lines,
     };
-    report("queue", lines::draw(canvas, &colours, &chart));
+    report("queue", lines::draw(canvas, colours, &chart));
 }
 
 /// Draws the servers over time against the load (of run A in compare mode): how many there
@@ -235,15 +230,14 @@ pub fn draw_fleet(
     canvas: &HtmlCanvasElement,
     sim: &Simulation,
     compare: Option<&Simulation>,
-    palette: &Palette,
+    colours: &ChartColours,
 ) {
-    let colours = ChartColours::of(palette);
     let template = &sim.scenario().servers[0];
     let per_server = f64::from(template.workers) * template.speed;
     let busy = sim.traffic().cost.mean().as_secs_f64() / per_server;
     let mut lines = field_lines(
         sim,
-        &colours,
+        colours,
         &[
             (
                 "servers (booting included)",
@@ -269,7 +263,7 @@ pub fn draw_fleet(
         min_top: 4.0,
         lines,
     };
-    report("servers", lines::draw(canvas, &colours, &chart));
+    report("servers", lines::draw(canvas, colours, &chart));
 }
 
 /// One line per `(name, field, colour index)`.

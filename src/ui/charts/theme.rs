@@ -1,21 +1,20 @@
 //! The charts' look, taken from the page's [`Palette`] so the charts follow the theme: colours,
-//! type sizes, and the axis and legend styling every chart shares.
+//! type sizes, and the axis styling every chart shares. Sizes are in CSS pixels times
+//! [`ChartColours::scale`], which holds the theme's type size and the canvas's pixel ratio, so a
+//! chart is as crisp on a high-DPI screen (or in a PNG made for slides) as its text is.
 
-use plotters::chart::{ChartContext, MeshStyle, SeriesLabelPosition};
+use plotters::chart::MeshStyle;
 use plotters::coord::Shift;
-use plotters::coord::cartesian::Cartesian2d;
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
 use web_sys::HtmlCanvasElement;
 
-use crate::ui::display::Palette;
+use crate::session::Palette;
 
 /// A failed drawing, reported to the console by the caller.
 pub type DrawResult = Result<(), Box<dyn std::error::Error>>;
-/// A chart with numeric axes on a canvas.
-pub type Plot<'a> = ChartContext<'a, CanvasBackend, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
-/// The styled mesh of a [`Plot`].
+/// The styled mesh of a chart with numeric axes on a canvas.
 pub type Mesh<'a, 'b> = MeshStyle<'a, 'b, RangedCoordf64, RangedCoordf64, CanvasBackend>;
 
 /// A `#rrggbb` colour as plotters wants it (black if malformed: the palettes are constants).
@@ -38,13 +37,14 @@ pub struct ChartColours {
     pub grid: RGBColor,
     /// Data series, in order: blue, orange, vermillion, green, pink, then the ink.
     pub series: [RGBColor; 6],
-    /// Type size factor.
+    /// Canvas pixels per CSS pixel of type, lines and margins: the theme's type size factor
+    /// times the canvas's pixel ratio.
     pub scale: f64,
 }
 
 impl ChartColours {
-    /// The colours for `palette`.
-    pub fn of(palette: &Palette) -> ChartColours {
+    /// The colours for `palette`, on a canvas of `pixel_ratio` canvas pixels per CSS pixel.
+    pub fn of(palette: &Palette, pixel_ratio: f64) -> ChartColours {
         ChartColours {
             background: rgb(palette.background),
             ink: rgb(palette.ink),
@@ -57,13 +57,18 @@ impl ChartColours {
                 rgb(palette.retried),
                 rgb(palette.muted),
             ],
-            scale: palette.scale,
+            scale: palette.scale * pixel_ratio,
         }
     }
 
-    /// A font size in pixels, scaled for the theme.
+    /// A size of `size` CSS pixels (type, a margin, a label area) in canvas pixels.
     pub fn px(&self, size: f64) -> u32 {
         (size * self.scale).round() as u32
+    }
+
+    /// A line `width` CSS pixels wide, in canvas pixels (at least one).
+    pub fn stroke(&self, width: f64) -> u32 {
+        self.px(width).max(1)
     }
 }
 
@@ -88,20 +93,10 @@ impl ChartColours {
     pub fn style<'m, 'a, 'b>(&self, mesh: &'m mut Mesh<'a, 'b>) -> &'m mut Mesh<'a, 'b> {
         mesh.axis_desc_style(self.text(12.0))
             .label_style(self.text(11.0))
-            .axis_style(self.ink)
-            .bold_line_style(self.grid.mix(0.5))
+            .axis_style(self.ink.stroke_width(self.stroke(1.0)))
+            .bold_line_style(self.grid.mix(0.5).stroke_width(self.stroke(1.0)))
+            .set_all_tick_mark_size(self.px(5.0))
             // Light lines are most of a mesh's strokes and add little: none.
             .max_light_lines(0)
-    }
-
-    /// Draws the legend of the labelled series at `position`.
-    pub fn legend(&self, plot: &mut Plot<'_>, position: SeriesLabelPosition) -> DrawResult {
-        plot.configure_series_labels()
-            .position(position)
-            .background_style(self.background.mix(0.85))
-            .border_style(self.ink.mix(0.3))
-            .label_font(self.text(12.0))
-            .draw()?;
-        Ok(())
     }
 }

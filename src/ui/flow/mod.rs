@@ -10,5 +10,5 @@ mod layout;
 mod paint;
 mod scene;
 
-pub use paint::fit_to_display;
+pub use paint::{device_ratio, fit_to_display};
 pub use scene::{FlowView, draw};

@@ -20,11 +20,11 @@ use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
 use super::layout::{Layout, Rect, ServerStyle};
 use super::paint::{self, Pen, Shape, rounded_rect, shapes};
+use crate::session::Palette;
 use crate::sim::balancer::Decision;
 use crate::sim::breaker::BreakerConfig;
 use crate::sim::connections::Layer;
 use crate::sim::{Outcome, Phase, Simulation, narrate};
-use crate::ui::display::Palette;
 
 /// How to draw the flow, beyond the simulation itself.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -270,16 +270,33 @@ impl Scene<'_> {
         };
         title.write(ctx, heading, at(1.0));
         let small = self.pen(11.0, false, pal.ink).centred().fit(b.w - 12.0);
-        small.write(ctx, self.sim.algorithm().about().name, at(2.0));
+        // A long name on two lines, its parenthesised remark (the implementations) on the second,
+        // rather than squeezed into one unreadable line.
+        let name = self.sim.algorithm().about().name;
+        let (name, remark) = match name.split_once(" (") {
+            Some((short, rest)) if small.width(ctx, name) >= b.w - 12.0 => {
+                (short, Some(format!("({rest}")))
+            }
+            _ => (name, None),
+        };
+        small.write(ctx, name, at(2.0));
+        let mut next = 3.0;
+        if let Some(remark) = remark {
+            small
+                .clone()
+                .colour(pal.muted)
+                .write(ctx, &remark, at(next));
+            next += 1.0;
+        }
         let rate = format!(
             "{:.0} req/s now",
             self.sim.traffic().rate_at(self.sim.now())
         );
-        small.clone().colour(pal.muted).write(ctx, &rate, at(3.0));
+        small.clone().colour(pal.muted).write(ctx, &rate, at(next));
         let (numbers, pick) = self.decision_words();
         let decision = small.colour(pal.outbound);
         for (i, words) in [numbers, pick].iter().flatten().enumerate() {
-            decision.write(ctx, words, at(4.0 + i as f64));
+            decision.write(ctx, words, at(next + 1.0 + i as f64));
         }
     }
 
@@ -287,6 +304,9 @@ impl Scene<'_> {
     /// latest pick (or where the round-robin pointer stands).
     fn decision_words(&self) -> (Option<String>, Option<String>) {
         let d = &self.decision;
+        if !self.sim.pool().iter().any(|c| c.eligible()) {
+            return (None, Some("no server to send to".to_string()));
+        }
         let numbers = d
             .quantity
             .filter(|_| self.layout.style == ServerStyle::Boxes)
@@ -347,11 +367,7 @@ impl Scene<'_> {
             .fit(r.w - 16.0 - value_width);
         title_pen.write(ctx, &title, left(title_y));
         if !compact {
-            let pace = if spec.speed < 1.0 {
-                format!("{:.0}x slower", 1.0 / spec.speed)
-            } else {
-                format!("speed x{}", spec.speed)
-            };
+            let pace = narrate::pace(spec.speed);
             let small = self.pen(11.0, false, pal.muted).fit(r.w - 16.0);
             let detail = format!("weight {}  ·  {pace}", spec.weight);
             small.write(ctx, &detail, left(r.y + 2.0 * line));
@@ -378,7 +394,7 @@ impl Scene<'_> {
             None => "no health checks".to_string(),
         };
         if self.sim.resilience().breaker != BreakerConfig::Off {
-            view += &format!("  ·  {}", backend.breaker().state().label());
+            view += &format!("  ·  breaker {}", backend.breaker().state().label());
         }
         let colour = if self.sim.pool()[index].eligible() {
             self.pal.muted
