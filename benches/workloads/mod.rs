@@ -531,7 +531,7 @@ impl Workload {
 
 /// The harness baseline: a balancer that only cycles through the pool, so what remains of a
 /// measured pick is the algorithm.
-#[derive(Default)]
+#[derive(Clone, Default)]
 struct Cycle(usize);
 
 impl Balancer for Cycle {

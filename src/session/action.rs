@@ -4,7 +4,7 @@
 use super::display::Display;
 use crate::config::Target;
 use crate::lesson::Guess;
-use crate::sim::{Algorithm, Command};
+use crate::sim::{Algorithm, Command, SimTime};
 
 /// Something the user asks the session to do. [`Session::dispatch`](super::Session::dispatch)
 /// carries it out.
@@ -22,6 +22,18 @@ pub enum Action {
     Step,
     /// Jump ahead by [`SKIP`](crate::playback::SKIP), playing or paused.
     Skip,
+    /// Show the run at this time of its history (from zero to [`Session::reach`](super::Session::reach)),
+    /// paused; played on, it retraces that history until something is changed.
+    Seek(SimTime),
+    /// Run on to the next change of state (not a retry), paused there.
+    NextChange,
+    /// What a presenter's clicker "next" asks: Continue in a lesson, else [`Action::Step`].
+    Forward,
+    /// What a clicker's "previous" asks: Back in a lesson, else 100 ms back in time.
+    Backward,
+    /// Take (`true`) the history a change in the past left behind as compare mode's run B, or
+    /// let it go.
+    KeepFork(bool),
     /// Start the same scenario again from time zero with the same seed.
     Restart,
     /// Start the same scenario again from time zero with this seed.

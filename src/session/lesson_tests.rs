@@ -234,3 +234,16 @@ fn a_lesson_whose_scenario_cannot_run_leaves_the_lesson_under_way() {
     assert_eq!(run(&s).lesson().id, "round-robin");
     assert_eq!(s.sim().servers().len(), 4);
 }
+
+#[test]
+fn a_clicker_continues_and_goes_back_in_a_lesson() {
+    let mut s = session();
+    s.dispatch(Action::LoadLesson("round-robin"));
+    s.dispatch(Action::Answer(Guess::Choice(0)));
+    play_until_paused(&mut s);
+    s.dispatch(Shortcut::of("PageDown").unwrap().action());
+    assert_eq!(run(&s).step(), 1, "PageDown is Continue");
+    s.dispatch(Shortcut::of("PageUp").unwrap().action());
+    assert_eq!(run(&s).step(), 0, "PageUp is Back");
+    assert_eq!(s.error(), None);
+}

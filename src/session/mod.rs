@@ -25,6 +25,7 @@ mod paging;
 mod palette;
 mod shortcut;
 mod state;
+mod travel;
 mod weight_scale;
 
 pub use action::{Action, Download, Effect, ServerAction};
@@ -37,9 +38,12 @@ pub use paging::{CARDS_PER_PAGE, Page};
 pub use palette::{Palette, contrast};
 pub use shortcut::{SHORTCUTS, SLOWDOWN_CYCLE, Shortcut, next_slowdown};
 pub use state::{NEW_SERVER, REQUEST_LOG_CAPACITY, Session};
+pub use travel::NEXT_CHANGE_WITHIN;
 pub use weight_scale::{WEIGHT_STEPS, position_of, weight_at};
 
 #[cfg(test)]
 mod lesson_tests;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod travel_tests;

@@ -15,6 +15,12 @@ pub enum Shortcut {
     Step,
     /// Jump ahead 10 s.
     Skip,
+    /// Run on to the next change of state.
+    NextChange,
+    /// A clicker's "next": Continue in a lesson, else a step.
+    Forward,
+    /// A clicker's "previous": Back in a lesson, else a step back in time.
+    Backward,
     /// The next slower speed.
     Slower,
     /// The next faster speed.
@@ -54,12 +60,30 @@ pub enum Shortcut {
 pub const SHORTCUTS: &[(&[&str], &str, &str, Shortcut)] = &[
     (&[" "], "Space", "play / pause", Shortcut::TogglePlay),
     (
-        &["ArrowRight", "."],
-        "→ or .",
+        &["ArrowRight"],
+        "→",
         "step 100 ms (while paused)",
         Shortcut::Step,
     ),
     (&["f"], "f", "fast-forward: jump 10 s ahead", Shortcut::Skip),
+    (
+        &["n"],
+        "n",
+        "run on to the next event (a change of state)",
+        Shortcut::NextChange,
+    ),
+    (
+        &["PageDown", "."],
+        "PgDn or .",
+        "a clicker's next: Continue in a lesson, else step 100 ms",
+        Shortcut::Forward,
+    ),
+    (
+        &["PageUp"],
+        "PgUp",
+        "a clicker's previous: Back in a lesson, else 100 ms back in time",
+        Shortcut::Backward,
+    ),
     (&["["], "[", "slower", Shortcut::Slower),
     (&["]"], "]", "faster", Shortcut::Faster),
     (
@@ -144,6 +168,9 @@ impl Shortcut {
             Shortcut::TogglePlay => Action::TogglePlay,
             Shortcut::Step => Action::Step,
             Shortcut::Skip => Action::Skip,
+            Shortcut::NextChange => Action::NextChange,
+            Shortcut::Forward => Action::Forward,
+            Shortcut::Backward => Action::Backward,
             Shortcut::Slower => Action::Slower,
             Shortcut::Faster => Action::Faster,
             Shortcut::Select(i) => Action::Select(i),

@@ -9,6 +9,7 @@ use super::errors;
 use super::lesson::LessonRun;
 use super::paging::Page;
 use super::shortcut::next_slowdown;
+use super::travel::Fork;
 use crate::config::{self, Target};
 use crate::lesson::{Lesson, shipped};
 use crate::playback::{FIRST_FRAME_EVENTS, FrameBudget, PlaybackClock, SKIP, SPEEDS, STEP};
@@ -17,6 +18,7 @@ use crate::sim::presets::preset;
 use crate::sim::report::{self, Report};
 use crate::sim::scenario::ScenarioError;
 use crate::sim::server::MAX_WEIGHT;
+use crate::sim::tape::Tape;
 use crate::sim::work::{self, Work};
 use crate::sim::{
     Algorithm, Command, Scenario, SimDuration, SimTime, Simulation, ValidationError, share,
@@ -53,7 +55,13 @@ pub struct Session {
     pub(super) sim: Simulation,
     /// The run's recent events and finished requests, taken from it after every change.
     pub(super) history: History,
+    /// The run's checkpoints, for time travel.
+    pub(super) tape: Tape,
     pub(super) compare: Option<Simulation>,
+    /// Run B's checkpoints, while comparing.
+    pub(super) compare_tape: Option<Tape>,
+    /// The history a change in the past left behind, offered as run B.
+    pub(super) fork: Option<Fork>,
     preset: Option<&'static str>,
     link: Option<String>,
     pub(super) clock: PlaybackClock,
@@ -77,7 +85,7 @@ pub struct Session {
     /// The lesson under way.
     pub(super) lesson: Option<LessonRun>,
     /// The live region's words: the run's changes, rate-limited.
-    announcer: Announcer,
+    pub(super) announcer: Announcer,
 }
 
 /// A simulation of `scenario`, with the history that keeps its timeline and a request log for
@@ -113,9 +121,12 @@ impl Session {
         let notice = heavy(&scenario);
         let (sim, history) = start(scenario)?;
         Ok(Session {
+            tape: Tape::new(&sim),
             sim,
             history,
             compare: None,
+            compare_tape: None,
+            fork: None,
             preset: None,
             link: None,
             clock: PlaybackClock::default(),
@@ -313,6 +324,19 @@ impl Session {
                 self.jump(SKIP);
                 None
             }
+            Action::Seek(t) => Some(self.seek(t)),
+            Action::Forward if self.lesson.is_some() => Some(self.continue_lesson()),
+            Action::Forward => return self.dispatch(Action::Step),
+            Action::Backward if self.lesson.is_some() => return self.dispatch(Action::Back),
+            Action::Backward => {
+                let back = self.sim.now().0.saturating_sub(STEP.0);
+                Some(self.seek(SimTime(back)))
+            }
+            Action::NextChange => Some(self.next_change()),
+            Action::KeepFork(keep) => {
+                self.answer_fork(keep);
+                None
+            }
             Action::Restart => Some(self.restart(self.sim.scenario().seed)),
             Action::Reseed(seed) => Some(self.restart(seed)),
             Action::Apply(command) => Some(self.apply(command)),
@@ -484,9 +508,11 @@ impl Session {
     /// Applies a user command; a refused one leaves both runs as they were and says why. The
     /// comparison run gets it too, unless it switches the algorithm (the one thing that differs).
     pub(super) fn apply(&mut self, command: Command) -> Result<(), String> {
+        let old = self.history_before_change();
         self.sim
             .apply(command)
             .map_err(|e| errors::refused(&command, &self.sim, &e))?;
+        self.fork_here(old);
         self.absorb();
         if let Some(other) = self.compare.as_mut()
             && !matches!(command, Command::SetAlgorithm(_))
@@ -570,6 +596,7 @@ impl Session {
             compared = other.advance_within(self.sim.now(), budget);
             discard_events(other);
         }
+        self.keep_tapes();
         if self.pending.is_some_and(|p| p <= self.sim.now()) {
             self.pending = None;
         }
@@ -614,6 +641,8 @@ impl Session {
         let notice = heavy(&scenario);
         (self.sim, self.history) =
             start(scenario).map_err(|e| errors::cannot(attempt, &errors::reason(&e)))?;
+        self.tape = Tape::new(&self.sim);
+        self.fork = None;
         // Another run ends the lesson (a lesson's own replay puts it back).
         self.lesson = None;
         self.notice = notice;
@@ -667,9 +696,15 @@ impl Session {
     /// now, so both have seen the identical traffic.
     pub(super) fn set_compare(&mut self, algorithm: Option<Algorithm>) -> Result<(), String> {
         self.compare = None;
+        self.compare_tape = None;
         let Some(algorithm) = algorithm else {
             return Ok(());
         };
+        // Run B replays this run up to now, not the history this run may retrace from here:
+        // comparing starts from the moment shown, and that history is let go.
+        self.sim.forget_future();
+        self.tape.fork(&self.sim);
+        self.fork = None;
         let mut scenario = self.sim.export_scenario();
         scenario.algorithm = algorithm;
         scenario
@@ -678,6 +713,7 @@ impl Session {
         let attempt = format!("compare with {}", algorithm.about().name);
         let mut other =
             Simulation::new(scenario).map_err(|e| errors::cannot(&attempt, &errors::reason(&e)))?;
+        self.compare_tape = Some(Tape::new(&other));
         // It catches up within the frame budget, over the next frames if it must.
         other.advance_within(self.sim.now(), self.budget.events());
         discard_events(&mut other);

@@ -178,11 +178,13 @@ fn keys_name_shortcuts() {
     assert_eq!(Shortcut::of("1"), Some(Shortcut::Select(0)));
     assert_eq!(Shortcut::of("9"), Some(Shortcut::Select(8)));
     assert_eq!(Shortcut::of("="), Some(Shortcut::WeightUp));
-    assert_eq!(Shortcut::of("."), Some(Shortcut::Step));
+    assert_eq!(Shortcut::of("."), Some(Shortcut::Forward));
+    assert_eq!(Shortcut::of("PageDown"), Some(Shortcut::Forward));
+    assert_eq!(Shortcut::of("PageUp"), Some(Shortcut::Backward));
     assert_eq!(Shortcut::of("Escape"), Some(Shortcut::Close));
     assert_eq!(Shortcut::of("x"), None);
     let listed: Vec<Shortcut> = SHORTCUTS.iter().map(|(.., s)| *s).collect();
-    assert_eq!(listed.len(), 19, "every shortcut is in the one list");
+    assert_eq!(listed.len(), 22, "every shortcut is in the one list");
 }
 
 #[test]

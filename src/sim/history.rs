@@ -7,6 +7,7 @@ use std::collections::VecDeque;
 
 use super::engine::{Simulation, TraceRecord};
 use super::events::{LogKind, Logged};
+use super::time::SimTime;
 
 /// How many events (all but retries) the page keeps.
 pub const EVENT_CAPACITY: usize = 500;
@@ -72,6 +73,23 @@ impl History {
             push_bounded(&mut self.finished, self.finished_capacity, record);
         }
         new
+    }
+
+    /// Forgets what happened after `t`: the history of a run taken back to `t` (whose outputs
+    /// up to then this history already took). Entries pushed out by the capacities before are
+    /// not brought back.
+    pub fn rewind_to(&mut self, t: SimTime) {
+        let keep = |log: &mut VecDeque<Logged>| {
+            while log.back().is_some_and(|l| l.at > t) {
+                log.pop_back();
+            }
+        };
+        keep(&mut self.events);
+        keep(&mut self.retries);
+        // Finished requests are kept in finishing order.
+        while self.finished.back().is_some_and(|r| r.sent + r.latency > t) {
+            self.finished.pop_back();
+        }
     }
 
     /// The latest events but retries, oldest first (at most [`EVENT_CAPACITY`]).

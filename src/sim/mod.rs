@@ -39,6 +39,7 @@ pub mod scenario;
 pub mod server;
 pub mod share;
 pub mod slow_start;
+pub mod tape;
 pub mod theory;
 pub mod time;
 pub mod timers;
@@ -48,7 +49,7 @@ pub mod work;
 
 pub use balancer::Algorithm;
 pub use command::{Command, TimedCommand};
-pub use engine::{Simulation, TraceRecord};
+pub use engine::{Simulation, Stop, TraceRecord};
 pub use events::{Event, LogKind, Logged};
 pub use metrics::{Sample, Totals};
 pub use request::{Outcome, Phase};

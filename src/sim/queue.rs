@@ -12,13 +12,13 @@ use std::collections::BinaryHeap;
 use super::time::SimTime;
 
 /// A min-queue of events keyed by (time, scheduling order).
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct EventQueue<E> {
     heap: BinaryHeap<Entry<E>>,
     next_seq: u64,
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct Entry<E> {
     time: SimTime,
     /// 0 for ordinary events, 1 for events that close their instant.

@@ -221,7 +221,7 @@ impl Request {
 }
 
 /// A slab of live requests: insert gives a [`RequestId`], remove frees the slot for reuse.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct RequestTable {
     slots: Vec<Option<Request>>,
     free: Vec<u32>,

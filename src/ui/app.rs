@@ -26,6 +26,7 @@ use super::scaling_controls::ScalingControls;
 use super::scenario_panel::ScenarioPanel;
 use super::server_card::{ServerCard, ServerView};
 use super::shortcuts_help::ShortcutsHelp;
+use super::time_travel::TimeTravel;
 use super::totals_bar::{ClientTotals, LatencySummary, TotalsBar};
 use super::traffic_controls::TrafficControls;
 use crate::lesson::{Control, Highlight, ServerRef};
@@ -297,6 +298,13 @@ pub fn App() -> Html {
                         on_action={on_action.clone()}
                     />
     </div>
+                    <TimeTravel
+                        now={sim.now()}
+                        reach={s.reach()}
+                        fork_at={s.fork_offer().map(|t| t.as_secs_f64())}
+                        off={s.lesson().is_some().then_some("Time travel is off during a lesson: Back goes to the previous step.")}
+                        on_action={on_action.clone()}
+                    />
                 </header>
                 { for error }
                 { for notices }

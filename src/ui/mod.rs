@@ -29,6 +29,7 @@ mod scaling_controls;
 mod scenario_panel;
 mod server_card;
 mod shortcuts_help;
+mod time_travel;
 mod totals_bar;
 mod traffic_controls;
 

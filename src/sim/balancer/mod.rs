@@ -199,7 +199,7 @@ impl LastPick {
 }
 
 /// A load-balancing algorithm with its own state.
-pub trait Balancer {
+pub trait Balancer: BalancerClone {
     /// The server (index into the pool) for the request, or `None` when no candidate is eligible.
     fn pick(&mut self, ctx: &PickContext<'_>, rng: &mut SimRng) -> Option<usize>;
 
@@ -209,6 +209,25 @@ pub trait Balancer {
     /// What it is deciding with right now, given the current `pool` and time (nothing by default).
     fn decision(&self, _pool: &[Candidate], _now: SimTime) -> Decision {
         Decision::default()
+    }
+}
+
+/// A copy of a boxed balancer, state and all: a run's checkpoint (time travel) copies the
+/// balancer with everything else. Every `Clone` balancer has it.
+pub trait BalancerClone {
+    /// A copy of this balancer in its current state.
+    fn clone_box(&self) -> Box<dyn Balancer>;
+}
+
+impl<T: Balancer + Clone + 'static> BalancerClone for T {
+    fn clone_box(&self) -> Box<dyn Balancer> {
+        Box::new(self.clone())
+    }
+}
+
+impl Clone for Box<dyn Balancer> {
+    fn clone(&self) -> Self {
+        self.clone_box()
     }
 }
 

@@ -89,7 +89,7 @@ fn modulo_moved(before: &[Candidate], after: &[Candidate], hashes: &[u32]) -> us
 /// per key (where [`remap`] costs two of each). A change it was not told about (made while another algorithm ran, or a
 /// server added) shows when the pool is compared with what it knows, a pass over the servers'
 /// flags at every report, and the windows are found again.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct KeyOwners {
     /// The sampled keys' ring positions.
     hashes: Vec<u32>,
@@ -216,7 +216,7 @@ const NONE: u8 = u8::MAX;
 const _: () = assert!(TRIES < NONE as usize);
 
 /// The sample's windows and owners for one state of the pool.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct Owners {
     /// The (id, weight) of every server: what the ring, and so the windows, come from.
     weights: Vec<(u32, u32)>,

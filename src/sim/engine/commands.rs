@@ -134,10 +134,17 @@ impl Simulation {
             Command::SetClientRetry(retry) => self.set_client_retry(retry),
             Command::SetClosedLoop(closed) => self.set_closed_loop(closed),
         }
-        self.recording.push(TimedCommand {
+        let timed = TimedCommand {
             at: self.now,
             command,
-        });
+        };
+        self.recording.push(timed);
+        if scripted.is_none() {
+            self.given.push(travel::Given {
+                events: self.events_processed,
+                timed,
+            });
+        }
         self.emit(Event::Command(Box::new(event)));
         if let Some(before) = pool_before {
             self.report_remap(&before);

@@ -58,6 +58,8 @@ mod clients;
 mod commands;
 mod connections;
 mod requests;
+mod travel;
+pub use travel::Stop;
 mod validate;
 mod views;
 
@@ -182,7 +184,9 @@ struct SampleOf {
     behind_nat: u32,
 }
 
-/// A running simulation.
+/// A running simulation. A clone is an independent copy that goes on exactly as the original
+/// would (time travel's checkpoints).
+#[derive(Clone)]
 pub struct Simulation {
     scenario: Scenario,
     now: SimTime,
@@ -234,6 +238,14 @@ pub struct Simulation {
     /// Finished requests not yet taken with [`Simulation::poll_finished`], when they are kept.
     finished: Option<VecDeque<TraceRecord>>,
     recording: Vec<TimedCommand>,
+    /// The user's commands so far, with the point of the run each came at.
+    given: Vec<travel::Given>,
+    /// The commands a later history of this run gave, to be given again at the same points
+    /// (a run rewound from a checkpoint retraces its history until the user changes it).
+    replay: VecDeque<travel::Given>,
+    /// The events count of the first command to give again (`u64::MAX` when there is none): the
+    /// one number the event loop compares.
+    replay_mark: u64,
     job_scratch: Vec<Job>,
     completion_scratch: Vec<Completion>,
 }
@@ -305,6 +317,9 @@ impl Simulation {
             outbox: VecDeque::new(),
             finished: None,
             recording: Vec::new(),
+            given: Vec::new(),
+            replay: VecDeque::new(),
+            replay_mark: u64::MAX,
             job_scratch: Vec::new(),
             completion_scratch: Vec::new(),
             scenario,
@@ -339,16 +354,18 @@ impl Simulation {
             return true;
         }
         let mut left = budget;
-        while left > 0
-            && let Some((time, event)) = self.events.pop_due(t)
-        {
-            left -= 1;
-            self.close_windows_until(time);
-            self.now = time;
-            self.handle(event);
-            self.events_processed += 1;
-            if self.events.len() > self.sweep_at {
-                self.sweep_stale_events();
+        loop {
+            // A command of the history being retraced is given again at its point: the events
+            // run in stretches that end there (one stretch, when nothing is retraced).
+            if self.replay_due(t) {
+                self.give_again();
+                continue;
+            }
+            let stretch = left.min(self.replay_mark.saturating_sub(self.events_processed));
+            let handled = self.handle_events(t, stretch);
+            left -= handled;
+            if handled < stretch || stretch == 0 {
+                break;
             }
         }
         if left == 0 && self.events.peek_time().is_some_and(|next| next <= t) {
@@ -357,6 +374,25 @@ impl Simulation {
         self.close_windows_until(t);
         self.now = t;
         true
+    }
+
+    /// Handles the events due by `t`, at most `budget` of them; returns how many.
+    #[inline]
+    fn handle_events(&mut self, t: SimTime, budget: u64) -> u64 {
+        let mut handled = 0;
+        while handled < budget
+            && let Some((time, event)) = self.events.pop_due(t)
+        {
+            handled += 1;
+            self.close_windows_until(time);
+            self.now = time;
+            self.handle(event);
+            self.events_processed += 1;
+            if self.events.len() > self.sweep_at {
+                self.sweep_stale_events();
+            }
+        }
+        handled
     }
 
     /// Drops the scheduled events that can no longer do anything (see [`SWEEP_FLOOR`]). Each is
