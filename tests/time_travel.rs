@@ -3,10 +3,11 @@
 //! cut short included), and a change in the past forks it.
 #![cfg(not(target_arch = "wasm32"))]
 
+use lb_playground::sim::inspect;
 use lb_playground::sim::presets::preset;
 use lb_playground::sim::report::Report;
 use lb_playground::sim::tape::{MAX_CHECKPOINTS, Tape};
-use lb_playground::sim::{Command, Logged, SimDuration, SimTime, Simulation};
+use lb_playground::sim::{Command, Logged, Phase, SimDuration, SimTime, Simulation};
 
 /// Everything a run measured, and where it is.
 fn fingerprint(sim: &Simulation) -> String {
@@ -159,4 +160,48 @@ fn a_long_run_keeps_a_bounded_number_of_checkpoints() {
     for snapshot in snapshots.iter().step_by(5) {
         assert_eq!(&fingerprint(&tape.seek(&head, time_of(snapshot))), snapshot);
     }
+}
+
+#[test]
+fn a_request_is_inspected_hop_by_hop_as_it_went() {
+    let mut head = Simulation::new(preset("retry-storm").unwrap()).unwrap();
+    head.keep_finished(true);
+    let mut tape = Tape::spaced(&head, 500);
+    let mut finished = Vec::new();
+    while head.now() < SimTime::from_secs_f64(60.0) {
+        head.advance_by(SimDuration::from_millis(500));
+        tape.keep(&head);
+        head.drain_events().for_each(drop);
+        finished.extend(std::iter::from_fn(|| head.poll_finished()));
+    }
+    let retried: Vec<_> = finished.iter().filter(|r| r.tries >= 2).take(5).collect();
+    assert!(!retried.is_empty(), "the retry storm retries");
+    for record in retried.into_iter().chain(finished.iter().step_by(97)) {
+        let story = inspect::story(&tape, &head, record.seq, record.sent).unwrap();
+        assert_eq!(story.finished.as_ref(), Some(record));
+        assert_eq!(story.hops[0].start, record.sent, "#{}", record.seq);
+        assert_eq!(story.hops[0].phase, Phase::ToBalancer);
+        for pair in story.hops.windows(2) {
+            assert_eq!(
+                pair[0].end, pair[1].start,
+                "#{}: {:?}",
+                record.seq, story.hops
+            );
+        }
+        assert_eq!(story.hops.last().unwrap().end, record.sent + record.latency);
+        let tries = story.hops.iter().map(|h| h.try_number).max().unwrap();
+        assert_eq!(tries, record.tries, "#{}: {:?}", record.seq, story.hops);
+        assert_eq!(story.servers().last().copied(), record.server);
+    }
+    // A request still on its way when the history ends.
+    let live = head.requests().next().expect("requests in flight");
+    let story = inspect::story(&tape, &head, live.seq.0, live.created).unwrap();
+    assert!(story.finished.is_none());
+    let last = story.hops.last().unwrap();
+    assert_eq!((last.phase, last.server), (live.phase, live.server));
+    // No request was sent then.
+    assert_eq!(
+        inspect::story(&tape, &head, 3, SimTime::from_secs_f64(50.0)),
+        None
+    );
 }

@@ -27,6 +27,9 @@ pub enum Action {
     Seek(SimTime),
     /// Run on to the next change of state (not a retry), paused there.
     NextChange,
+    /// Inspect the request with this sequence number (live, or among the latest finished),
+    /// hop by hop; `None` closes the inspector.
+    Inspect(Option<u64>),
     /// What a presenter's clicker "next" asks: Continue in a lesson, else [`Action::Step`].
     Forward,
     /// What a clicker's "previous" asks: Back in a lesson, else 100 ms back in time.

@@ -20,6 +20,7 @@ mod config_choice;
 mod display;
 pub mod errors;
 mod focus;
+mod inspector;
 mod lesson;
 mod paging;
 mod palette;

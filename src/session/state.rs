@@ -14,6 +14,7 @@ use crate::config::{self, Target};
 use crate::lesson::{Lesson, shipped};
 use crate::playback::{FIRST_FRAME_EVENTS, FrameBudget, PlaybackClock, SKIP, SPEEDS, STEP};
 use crate::sim::history::History;
+use crate::sim::inspect::Story;
 use crate::sim::presets::preset;
 use crate::sim::report::{self, Report};
 use crate::sim::scenario::ScenarioError;
@@ -62,6 +63,8 @@ pub struct Session {
     pub(super) compare_tape: Option<Tape>,
     /// The history a change in the past left behind, offered as run B.
     pub(super) fork: Option<Fork>,
+    /// The request being inspected, hop by hop.
+    pub(super) inspected: Option<Story>,
     preset: Option<&'static str>,
     link: Option<String>,
     pub(super) clock: PlaybackClock,
@@ -127,6 +130,7 @@ impl Session {
             compare: None,
             compare_tape: None,
             fork: None,
+            inspected: None,
             preset: None,
             link: None,
             clock: PlaybackClock::default(),
@@ -333,6 +337,7 @@ impl Session {
                 Some(self.seek(SimTime(back)))
             }
             Action::NextChange => Some(self.next_change()),
+            Action::Inspect(seq) => Some(self.inspect(seq)),
             Action::KeepFork(keep) => {
                 self.answer_fork(keep);
                 None
@@ -643,6 +648,7 @@ impl Session {
             start(scenario).map_err(|e| errors::cannot(attempt, &errors::reason(&e)))?;
         self.tape = Tape::new(&self.sim);
         self.fork = None;
+        self.inspected = None;
         // Another run ends the lesson (a lesson's own replay puts it back).
         self.lesson = None;
         self.notice = notice;

@@ -188,3 +188,26 @@ fn clicker_keys_step_through_time_outside_a_lesson() {
     assert_eq!(s.sim().now(), secs(2.0));
     assert_eq!(s.dispatch(Shortcut::NextChange.action()), Vec::new());
 }
+
+#[test]
+fn a_request_is_inspected_from_the_log_or_in_flight() {
+    let (mut s, _, _) = travelled();
+    let record = *s.history().finished().back().unwrap();
+    s.dispatch(Action::Inspect(Some(record.seq)));
+    let story = s.inspected().expect("a finished request");
+    assert_eq!(story.finished, Some(record));
+    assert_eq!(
+        s.sim().now(),
+        secs(40.0),
+        "the run shown stays where it was"
+    );
+    let live = s.sim().requests().next().unwrap().seq.0;
+    s.dispatch(Action::Inspect(Some(live)));
+    assert!(s.inspected().unwrap().finished.is_none());
+    s.dispatch(Action::Inspect(Some(u64::MAX)));
+    assert!(s.error().unwrap().contains("neither on its way"));
+    assert!(s.inspected().is_none());
+    s.dispatch(Action::Inspect(Some(record.seq)));
+    s.dispatch(Action::Inspect(None));
+    assert!(s.inspected().is_none() && s.error().is_none());
+}

@@ -23,6 +23,7 @@ pub mod hash;
 pub mod health;
 pub mod histogram;
 pub mod history;
+pub mod inspect;
 pub mod metrics;
 pub mod narrate;
 pub mod passive;

@@ -264,6 +264,23 @@ impl RequestTable {
             .is_some_and(|r| r.seq == seq)
     }
 
+    /// The live request with sequence number `seq`, if there is one (a scan of the table).
+    pub fn find(&self, seq: Seq) -> Option<RequestId> {
+        let slot = self
+            .slots
+            .iter()
+            .position(|r| r.as_ref().is_some_and(|r| r.seq == seq))?;
+        Some(RequestId(slot as u32))
+    }
+
+    /// The live request `id` if it is still request `seq`.
+    pub fn lookup(&self, id: RequestId, seq: Seq) -> Option<&Request> {
+        self.slots
+            .get(id.0 as usize)
+            .and_then(Option::as_ref)
+            .filter(|r| r.seq == seq)
+    }
+
     /// The live request `id`, mutably.
     pub fn get_mut(&mut self, id: RequestId) -> &mut Request {
         self.slots[id.0 as usize]

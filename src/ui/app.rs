@@ -21,6 +21,7 @@ use super::keyboard::KeyListener;
 use super::lesson_panel::LessonPanel;
 use super::path_table::{PathRow, PathTable};
 use super::playback_bar::PlaybackBar;
+use super::request_inspector::{InspectorView, RequestInspector};
 use super::resilience_controls::ResilienceControls;
 use super::scaling_controls::ScalingControls;
 use super::scenario_panel::ScenarioPanel;
@@ -243,6 +244,24 @@ pub fn App() -> Html {
         |algorithm: Option<Algorithm>, on_action| on_action.emit(Action::Compare(algorithm)),
     );
     let click = |action: Action| on_action.reform(move |_: MouseEvent| action.clone());
+    // A click on a moving request inspects it.
+    let on_flow_click = {
+        let (session, on_action, flow_canvas) =
+            (session.clone(), on_action.clone(), flow_canvas.clone());
+        Callback::from(move |e: MouseEvent| {
+            let Some(canvas) = flow_canvas.cast::<HtmlCanvasElement>() else {
+                return;
+            };
+            let at = (f64::from(e.offset_x()), f64::from(e.offset_y()));
+            let picked = {
+                let s = session.borrow();
+                flow::request_at(&canvas, s.sim(), s.display().theme.palette(), at)
+            };
+            if let Some(seq) = picked {
+                on_action.emit(Action::Inspect(Some(seq)));
+            }
+        })
+    };
 
     let s = session.borrow();
     let sim = s.sim();
@@ -323,6 +342,8 @@ pub fn App() -> Html {
                             class="flow"
                             role="img"
                             aria-label="Requests travelling from clients through the load balancer to the servers and back"
+                            title="Click a moving request to inspect its way, hop by hop"
+                            onclick={on_flow_click}
                         />
                         <TotalsBar totals={sim.totals()} latency={LatencySummary::of(sim.metrics().latency())} clients={ClientTotals::of(sim)} />
                         <PathTable rows={PathRow::all(sim)} />
@@ -417,6 +438,10 @@ pub fn App() -> Html {
                         }) }
                     </section>
                     <EventLog entries={TimelineEntry::latest(s.history().events(), sim.servers(), 12)} />
+                    <RequestInspector
+                        view={InspectorView::of(s.inspected(), sim, s.history().finished().iter())}
+                        on_action={on_action.clone()}
+                    />
                 </main>
             </div>
         }

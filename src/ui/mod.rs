@@ -24,6 +24,7 @@ mod keyboard;
 mod lesson_panel;
 mod path_table;
 mod playback_bar;
+mod request_inspector;
 mod resilience_controls;
 mod scaling_controls;
 mod scenario_panel;

@@ -122,6 +122,16 @@ impl Simulation {
         self.requests.iter()
     }
 
+    /// Where the live request `seq` sits in the table, if it is live (a scan of the table).
+    pub fn find_request(&self, seq: Seq) -> Option<RequestId> {
+        self.requests.find(seq)
+    }
+
+    /// The live request in slot `id`, if it is still request `seq`.
+    pub fn request(&self, id: RequestId, seq: Seq) -> Option<&Request> {
+        self.requests.lookup(id, seq)
+    }
+
     /// Counters, histograms and time series.
     pub fn metrics(&self) -> &Metrics {
         &self.metrics

@@ -10,9 +10,11 @@ mod commands;
 mod decision;
 mod machines;
 mod scaling;
+mod story;
 
 pub use commands::pace;
 pub use decision::{quantity, value};
+pub use story::{phase_text, story_text};
 
 use super::events::{Event, Logged};
 use super::server::Server;

@@ -375,3 +375,53 @@ fn scaling_decisions_say_the_metric_the_arithmetic_and_what_held_them() {
         "{cause}"
     );
 }
+
+#[test]
+fn an_inspected_request_says_where_it_went_and_how_it_ended() {
+    use crate::sim::engine::TraceRecord;
+    use crate::sim::inspect::{Hop, Story};
+    use crate::sim::request::Phase;
+    let hop = |phase, try_number, server, start: u64| Hop {
+        phase,
+        try_number,
+        server,
+        start: SimTime(start),
+        end: SimTime(start + 1),
+    };
+    let record = |outcome, tries| TraceRecord {
+        seq: 7,
+        sent: SimTime(0),
+        client: 0,
+        ip: std::net::IpAddr::from([10, 0, 0, 1]),
+        server: Some(2),
+        tries,
+        outcome,
+        latency: SimDuration::from_millis(412),
+        path: 0,
+    };
+    let mut story = Story {
+        seq: 7,
+        client: 0,
+        sent: SimTime(0),
+        hops: vec![
+            hop(Phase::ToBalancer, 1, None, 0),
+            hop(Phase::ToServer, 1, Some(1), 1),
+            hop(Phase::ToServer, 2, Some(2), 2),
+            hop(Phase::InService, 2, Some(2), 3),
+        ],
+        finished: Some(record(Outcome::Success, 2)),
+    };
+    let servers = servers();
+    assert_eq!(
+        story_text(&story, &servers),
+        "Served in 412 ms. It was tried on server-2, then server-3 (2 servers)."
+    );
+    story.finished = Some(record(Outcome::Timeout, 2));
+    assert_eq!(
+        story_text(&story, &servers),
+        "Failed after 412 ms and 2 tries: server-3 took longer than the try timeout (504). It was tried on server-2, then server-3 (2 servers)."
+    );
+    story.finished = None;
+    assert!(story_text(&story, &servers).starts_with("Still on its way"));
+    assert_eq!(phase_text(Phase::Queued), "waiting in the queue");
+}

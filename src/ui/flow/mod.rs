@@ -8,7 +8,9 @@
 
 mod layout;
 mod paint;
+mod pick;
 mod scene;
 
 pub use paint::{device_ratio, fit_to_display};
+pub use pick::request_at;
 pub use scene::{FlowView, draw};

@@ -7,12 +7,6 @@
 //! lost against as a dashed one), and the round-robin pointer or the request's hash in the
 //! balancer's box.
 //!
-//! The algorithm's decision data ([`Decision`]) is drawn where it applies: the number it compares
-//! (smooth WRR's current weight, active requests per weight, Peak EWMA's cost...) on each server's
-//! box, the latest pick as a bold link (and, for the power-of-two-choices algorithms, the server it
-//! lost against as a dashed one), and the round-robin pointer or the request's hash in the
-//! balancer's box.
-//!
 //! With reduced motion the requests do not travel: each link is labelled with how many requests are
 //! on it instead, so the picture changes only when the numbers do.
 
