@@ -128,6 +128,33 @@ pub enum Action {
     Answer(Guess),
     /// Leave the lesson; the run stays as it is.
     CloseLesson,
+
+    /// Stage mode on or off: the flow canvas fills the screen, the caption under it.
+    ToggleStage,
+}
+
+impl Action {
+    /// Whether it changes the model (what runs, or how): what a page locked by the classroom
+    /// kit's `lock=1` refuses. Playback, time travel, the look, downloads and a lesson's own
+    /// steps do not.
+    pub fn changes_model(&self) -> bool {
+        matches!(
+            self,
+            Action::Reseed(_)
+                | Action::Apply(_)
+                | Action::AddServer
+                | Action::Selected(_)
+                | Action::ChangeServer { .. }
+                | Action::Compare(_)
+                | Action::LoadPreset(_)
+                | Action::Import(_)
+                | Action::ImportConfig(_)
+                | Action::ChooseConfigBlock(_)
+                | Action::LoadLesson(_)
+                | Action::OpenLesson(_)
+                | Action::KeepFork(_)
+        )
+    }
 }
 
 /// A change to one server whose command depends on the server's state (kill it or revive it?),

@@ -49,6 +49,8 @@ pub enum Shortcut {
     Theme,
     /// Reduced motion on or off.
     Motion,
+    /// Stage mode on or off.
+    Stage,
     /// Show or hide the list of shortcuts.
     Help,
     /// Close the list of shortcuts.
@@ -143,6 +145,12 @@ pub const SHORTCUTS: &[(&[&str], &str, &str, Shortcut)] = &[
         Shortcut::Theme,
     ),
     (&["m"], "m", "reduced motion on / off", Shortcut::Motion),
+    (
+        &["v"],
+        "v",
+        "stage mode: the flow fills the screen",
+        Shortcut::Stage,
+    ),
     (&["?"], "?", "show / hide this list", Shortcut::Help),
     (&["Escape"], "Esc", "close this list", Shortcut::Close),
 ];
@@ -185,6 +193,7 @@ impl Shortcut {
             Shortcut::Restart => Action::Restart,
             Shortcut::Theme => Action::NextTheme,
             Shortcut::Motion => Action::ToggleMotion,
+            Shortcut::Stage => Action::ToggleStage,
             Shortcut::Help => Action::ToggleHelp,
             Shortcut::Close => Action::CloseHelp,
         }

@@ -6,6 +6,7 @@ use super::announcer::Announcer;
 use super::config_choice::{self, ConfigChoice, Outcome};
 use super::display::Display;
 use super::errors;
+use super::kit::{Hidden, Kit};
 use super::lesson::LessonRun;
 use super::paging::Page;
 use super::shortcut::next_slowdown;
@@ -65,6 +66,12 @@ pub struct Session {
     pub(super) fork: Option<Fork>,
     /// The request being inspected, hop by hop.
     pub(super) inspected: Option<Story>,
+    /// The classroom kit's `lock=1`: no action that changes the model.
+    pub(super) locked: bool,
+    /// The parts of the page the kit's `hide=` took away.
+    pub(super) hidden: Hidden,
+    /// Stage mode: the flow canvas fills the screen.
+    pub(super) stage: bool,
     preset: Option<&'static str>,
     link: Option<String>,
     pub(super) clock: PlaybackClock,
@@ -80,9 +87,9 @@ pub struct Session {
     notice: Option<String>,
     /// A config with several blocks, waiting for the user to pick one.
     config_choice: Option<ConfigChoice>,
-    error: Option<String>,
+    pub(super) error: Option<String>,
     generation: u64,
-    display: Display,
+    pub(super) display: Display,
     pub(super) selected: Option<usize>,
     help_open: bool,
     /// The lesson under way.
@@ -131,6 +138,9 @@ impl Session {
             compare_tape: None,
             fork: None,
             inspected: None,
+            locked: false,
+            hidden: Hidden::default(),
+            stage: false,
             preset: None,
             link: None,
             clock: PlaybackClock::default(),
@@ -154,12 +164,18 @@ impl Session {
     /// one (a share link), else the classroom default; a link that cannot be opened leaves the
     /// classroom default running and says why. With it, what the browser must do first: show the
     /// look, and take a link that could not be opened out of the address bar.
-    pub fn open(fragment: &str, display: Display) -> (Session, Vec<Effect>) {
-        let session = Session::from_link(fragment, display);
-        let mut effects = vec![Effect::ShowDisplay(display)];
+    ///
+    /// The address's `query` is the classroom kit ([`Kit`]): a lesson at a step, a lock, parts
+    /// hidden, the look and the pace. What it cannot read is said, and the rest applies.
+    pub fn open(fragment: &str, query: &str, display: Display) -> (Session, Vec<Effect>) {
+        let mut session = Session::from_link(fragment, display);
+        let mut effects = Vec::new();
         if session.error.is_some() {
             effects.push(Effect::ClearLink);
         }
+        let (kit, problems) = Kit::parse(query);
+        session.take_kit(kit, problems);
+        effects.insert(0, Effect::ShowDisplay(session.display));
         (session, effects)
     }
 
@@ -300,6 +316,13 @@ impl Session {
     pub fn dispatch(&mut self, action: Action) -> Vec<Effect> {
         self.generation += 1;
         let mut effects = Vec::new();
+        if self.locked && action.changes_model() {
+            self.error = Some(
+                "This page is locked for the class: it shows the model but does not change it."
+                    .to_owned(),
+            );
+            return effects;
+        }
         let attempt = match action {
             Action::TogglePlay => {
                 let playing = self.clock.is_playing();
@@ -501,6 +524,10 @@ impl Session {
             }
             Action::CloseLesson => {
                 self.lesson = None;
+                None
+            }
+            Action::ToggleStage => {
+                self.stage = !self.stage;
                 None
             }
         };
@@ -728,13 +755,13 @@ impl Session {
     }
 
     /// Changes the look of the page; the browser shows and stores it.
-    fn show(&mut self, display: Display) -> Effect {
+    pub(super) fn show(&mut self, display: Display) -> Effect {
         self.display = display;
         Effect::ShowDisplay(display)
     }
 
     /// The URL fragment of a link that replays the session so far.
-    fn share_fragment(&self) -> String {
+    pub(super) fn share_fragment(&self) -> String {
         format!(
             "#{}{}",
             share::FRAGMENT_KEY,

@@ -184,7 +184,7 @@ fn keys_name_shortcuts() {
     assert_eq!(Shortcut::of("Escape"), Some(Shortcut::Close));
     assert_eq!(Shortcut::of("x"), None);
     let listed: Vec<Shortcut> = SHORTCUTS.iter().map(|(.., s)| *s).collect();
-    assert_eq!(listed.len(), 22, "every shortcut is in the one list");
+    assert_eq!(listed.len(), 23, "every shortcut is in the one list");
 }
 
 #[test]
@@ -574,15 +574,16 @@ fn a_page_opens_on_its_share_link_or_says_why_not() {
     let [Effect::Share { fragment }] = effects.as_slice() else {
         panic!("{effects:?}");
     };
-    let (reopened, effects) = Session::open(fragment, Display::default());
+    let (reopened, effects) = Session::open(fragment, "", Display::default());
     assert_eq!(reopened.error(), None);
     assert_eq!(effects, [Effect::ShowDisplay(Display::default())]);
     assert_eq!(reopened.sim().scenario(), &s.sim().export_scenario());
 
-    let (plain, _) = Session::open("", Display::default());
+    let (plain, _) = Session::open("", "", Display::default());
     assert_eq!(plain.sim().scenario(), &Scenario::classroom());
     let (mut broken, effects) = Session::open(
         &format!("#{}garbage", share::FRAGMENT_KEY),
+        "",
         Display::default(),
     );
     assert!(
@@ -597,7 +598,7 @@ fn a_page_opens_on_its_share_link_or_says_why_not() {
     );
     assert_sentence(error);
     // A link cut short when it was copied says the same, in the page's words, not a library's.
-    let (truncated, _) = Session::open(&fragment[..fragment.len() - 5], Display::default());
+    let (truncated, _) = Session::open(&fragment[..fragment.len() - 5], "", Display::default());
     assert_eq!(truncated.error(), broken.error());
     // The banner can be dismissed.
     broken.dispatch(Action::DismissError);

@@ -17,10 +17,10 @@ pub type SessionHandle = Rc<RefCell<Session>>;
 /// Draws the chart with an id on a canvas of its own, sized for a slide, for saving as a PNG.
 pub type ChartCanvas<'a> = &'a dyn Fn(&str) -> Option<HtmlCanvasElement>;
 
-/// The session the page opens with (from the address's share link, if any), with its first
-/// effects performed.
-pub fn open(fragment: &str, look: Display) -> Session {
-    let (session, effects) = Session::open(fragment, look);
+/// The session the page opens with (from the address's share link and classroom kit, if any),
+/// with its first effects performed.
+pub fn open(fragment: &str, query: &str, look: Display) -> Session {
+    let (session, effects) = Session::open(fragment, query, look);
     for effect in effects {
         perform(effect, &|_| None);
     }

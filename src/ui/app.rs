@@ -10,6 +10,7 @@ use super::algorithm_picker::AlgorithmPicker;
 use super::animation::{AnimationLoop, now_ms};
 use super::balancer_options::BalancerOptions;
 use super::charts;
+use super::class_link::ClassLinkDialog;
 use super::client_controls::ClientControls;
 use super::compare_controls::CompareControls;
 use super::display;
@@ -31,7 +32,7 @@ use super::time_travel::TimeTravel;
 use super::totals_bar::{ClientTotals, LatencySummary, TotalsBar};
 use super::traffic_controls::TrafficControls;
 use crate::lesson::{Control, Highlight, ServerRef};
-use crate::session::{Action, Display};
+use crate::session::{Action, Display, Hidden, Kit};
 use crate::sim::{Algorithm, Command, Simulation};
 
 /// How often the DOM panels re-render, in wall milliseconds. Numbers that change five times a
@@ -120,7 +121,7 @@ struct Drawn {
 #[function_component]
 pub fn App() -> Html {
     let session: SessionHandle =
-        use_mut_ref(|| adapter::open(&files::fragment(), display::load())).clone();
+        use_mut_ref(|| adapter::open(&files::fragment(), &files::query(), display::load())).clone();
     let rerender = use_force_update();
     let flow_canvas = use_node_ref();
     let compare_canvas = use_node_ref();
@@ -301,13 +302,54 @@ pub fn App() -> Html {
         html! { <div class="notice" role="status">{ n }</div> }
     });
 
+    // The classroom kit's lock, hidden parts and stage mode are classes on the page.
+    let hidden = s.hidden();
+    let page_classes = classes!(
+        "app",
+        s.locked().then_some("locked"),
+        s.stage().then_some("stage-mode"),
+        Hidden::PARTS
+            .iter()
+            .filter(|p| hidden.get(p))
+            .map(|p| format!("hide-{p}"))
+            .collect::<Vec<_>>(),
+    );
+    let make_link = {
+        let session = session.clone();
+        Callback::from(move |(kit, with_run): (Kit, bool)| {
+            session
+                .borrow()
+                .class_link(&files::base_address(), &kit, with_run)
+        })
+    };
+    let stage_caption = (s.stage() && s.lesson().is_none()).then(|| {
+        let scenario = sim.scenario();
+        html! {
+            <p class="stage-caption">
+                <strong>{ &scenario.title }</strong>
+                if !scenario.watch.is_empty() {
+                    { " · " }{ &scenario.watch }
+                }
+            </p>
+        }
+    });
+
     html! {
-            <div class="app">
+            <div class={page_classes}>
+                if s.stage() {
+                    <button class="exit-stage" onclick={click(Action::ToggleStage)}
+                        title="Leave stage mode (key v)">{ "Exit stage" }</button>
+                }
                 <header class="top">
                     <h1 title="A load-balancing teaching tool: every number comes from a deterministic, seeded simulation">
                         { "LB Playground" }
                     </h1>
                     <DisplayControls display={s.display()} on_change={on_display} on_help={on_help} />
+                    <button class="stage-button" onclick={click(Action::ToggleStage)}
+                        title="Stage mode: the flow canvas fills the screen with the caption under it (key v)">
+                        { "Stage" }
+                    </button>
+                    <ClassLinkDialog kit={s.kit()} make={make_link} />
                     <div class={control(Control::Playback)}>
     <PlaybackBar
                         playing={s.clock().is_playing()}
@@ -345,6 +387,7 @@ pub fn App() -> Html {
                             title="Click a moving request to inspect its way, hop by hop"
                             onclick={on_flow_click}
                         />
+                        { for stage_caption }
                         <TotalsBar totals={sim.totals()} latency={LatencySummary::of(sim.metrics().latency())} clients={ClientTotals::of(sim)} />
                         <PathTable rows={PathRow::all(sim)} />
                         if let Some(other) = s.compare() {

@@ -68,6 +68,27 @@ pub fn fragment() -> String {
         .unwrap_or_default()
 }
 
+/// The query part of the page's address (`?lesson=...`), if any.
+pub fn query() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .unwrap_or_default()
+}
+
+/// The page's address without its query and fragment.
+pub fn base_address() -> String {
+    web_sys::window()
+        .and_then(|w| {
+            let location = w.location();
+            Some(format!(
+                "{}{}",
+                location.origin().ok()?,
+                location.pathname().ok()?
+            ))
+        })
+        .unwrap_or_default()
+}
+
 /// The page's address with `fragment` as its fragment; also puts it in the address bar.
 pub fn set_fragment(fragment: &str) -> String {
     let Some(location) = web_sys::window().map(|w| w.location()) else {

@@ -13,6 +13,7 @@ mod app;
 mod balancer_options;
 mod charts;
 mod choice;
+mod class_link;
 mod client_controls;
 mod compare_controls;
 mod display;

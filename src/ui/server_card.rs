@@ -231,7 +231,9 @@ pub fn ServerCard(props: &ServerCardProps) -> Html {
                 <dt title="Jobs it finished after the load balancer had given up on them (wasted work)">{ "wasted" }</dt>
                 <dd>{ v.wasted }</dd>
             </dl>
-            <ServerControls settings={v.settings()} on_action={props.on_action.clone()} />
+            <div class="server-controls">
+                <ServerControls settings={v.settings()} on_action={props.on_action.clone()} />
+            </div>
         </article>
     }
 }
