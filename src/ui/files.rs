@@ -128,3 +128,17 @@ pub fn copy_to_clipboard(text: &str) {
         }
     });
 }
+
+/// Registers the service worker (`sw.js`, beside the page) that keeps the page working offline
+/// once it has loaded. Where there are none (an insecure origin, a test page), nothing happens.
+pub fn keep_offline() {
+    let Some(navigator) = web_sys::window().map(|w| w.navigator()) else {
+        return;
+    };
+    if js_sys::Reflect::has(&navigator, &"serviceWorker".into()).unwrap_or(false) {
+        let registering =
+            wasm_bindgen_futures::JsFuture::from(navigator.service_worker().register("sw.js"));
+        // A refused registration leaves the page as it is: online only.
+        wasm_bindgen_futures::spawn_local(async move { drop(registering.await) });
+    }
+}

@@ -36,3 +36,4 @@ mod totals_bar;
 mod traffic_controls;
 
 pub use app::App;
+pub use files::keep_offline;
