@@ -166,6 +166,19 @@ if nmem or wmem:
           "Linear memory: core::arch::wasm32::memory_size(0) x 64 KiB, a high-water mark of the\n"
           "whole test module (it never shrinks).\n")
 
+# 6. Time travel.
+rows = []
+for label, doc in (("native", native), ("wasm", wasm)):
+    for t in results(doc, "time_travel"):
+        rows.append([t["id"], label, f"{t['sim_seconds']:.0f} s", f"{t['events']:,}", t["checkpoints"],
+                     num(t["jump_ms_median"], 1), num(t["jump_ms_max"], 1), kib(t["heap_bytes"])])
+if rows:
+    print("## Time travel: jumps back over the run (the first from its end to time zero)\n")
+    table(["scenario", "platform", "run", "events", "checkpoints", "jump ms median", "jump ms worst",
+           "heap KiB"], rows)
+    print("A jump copies the last checkpoint before its time (one every 200,000 events at first) and\n"
+          "replays to it. Heap: the run and its checkpoints, in the counting allocator.\n")
+
 # 4. Page.
 if page:
     print("## Page (release bundle in dist/, headless Chromium)\n")

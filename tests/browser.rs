@@ -775,3 +775,142 @@ async fn the_live_region_announces_a_server_going_down() {
     .await;
     assert!(announced, "{:?}", text(&root, ".live"));
 }
+
+/// Mounts an App as if the page's address had `query` (the classroom kit), then puts the
+/// address back.
+async fn mount_at(query: &str) -> Mounted {
+    let window = web_sys::window().unwrap();
+    let history = window.history().unwrap();
+    let location = window.location();
+    let before = format!(
+        "{}{}",
+        location.pathname().unwrap(),
+        location.search().unwrap()
+    );
+    let pathname = location.pathname().unwrap();
+    history
+        .replace_state_with_url(
+            &wasm_bindgen::JsValue::NULL,
+            "",
+            Some(&format!("{pathname}{query}")),
+        )
+        .unwrap();
+    let root = mount().await;
+    history
+        .replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&before))
+        .unwrap();
+    root
+}
+
+/// Sets the time-travel scrubber to `seconds` as a drag does.
+fn scrub_to(root: &Element, seconds: f64) {
+    let scrubber: web_sys::HtmlInputElement = root
+        .query_selector("#scrubber")
+        .unwrap()
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    scrubber.set_value(&seconds.to_string());
+    scrubber
+        .dispatch_event(&web_sys::InputEvent::new("input").unwrap())
+        .unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn an_address_opens_a_lesson_at_its_step_locked_with_parts_hidden() {
+    let root = mount_at("?lesson=round-robin&step=2&lock=1&hide=controls,charts&autoplay=0").await;
+    assert_eq!(text(&root, ".lesson-progress"), "Step 2 of 5");
+    for gone in [
+        ".side",
+        ".charts",
+        "button.kill",
+        ".add-server",
+        "#lesson-pick",
+    ] {
+        assert!(
+            root.query_selector(gone).unwrap().is_none(),
+            "{gone} is not on a locked page"
+        );
+    }
+    assert!(root.query_selector("canvas.flow").unwrap().is_some());
+    // The model's keys are refused, with a sentence.
+    press("k");
+    TimeoutFuture::new(100).await;
+    assert!(text(&root, ".error").contains("locked for the class"));
+    drop(root);
+    // A bad parameter is named, and the page works.
+    let root = mount_at("?theme=neon&speed=2").await;
+    assert!(text(&root, ".error").contains("theme=neon should be light, dark or projector"));
+    assert!(root.query_selector(".side").unwrap().is_some());
+    assert_eq!(select(&root, "#speed").value(), "2");
+}
+
+#[wasm_bindgen_test]
+async fn scrubbing_back_shows_the_past_and_a_change_there_forks() {
+    let root = mount().await;
+    for _ in 0..3 {
+        click(&root, "button.skip");
+    }
+    TimeoutFuture::new(200).await;
+    scrub_to(&root, 12.0);
+    TimeoutFuture::new(200).await;
+    assert!(text(&root, ".time-travel .where").starts_with("0:12.0 of 0:3"));
+    assert_eq!(text(&root, ".playback .clock"), "t = 12.0 s");
+    assert_eq!(text(&root, ".playback button"), "Play", "a jump pauses");
+    // A change in the past forks the history and offers the old one as run B.
+    click(&server_card(&root, 0), "button.kill");
+    TimeoutFuture::new(200).await;
+    assert!(text(&root, ".fork").contains("You changed the past at 0:12.0"));
+    click(&root, ".fork button.primary");
+    TimeoutFuture::new(300).await;
+    assert_eq!(root.query_selector_all("canvas.flow").unwrap().length(), 2);
+    assert!(root.query_selector(".fork").unwrap().is_none());
+}
+
+#[wasm_bindgen_test]
+async fn next_event_runs_to_the_next_change_and_a_request_is_inspected() {
+    let root = mount().await;
+    click(&root, ".playback button.primary");
+    click(&server_card(&root, 1), "button.kill");
+    TimeoutFuture::new(100).await;
+    let entries = || {
+        root.query_selector_all(".log .entries li")
+            .unwrap()
+            .length()
+    };
+    let before = entries();
+    let next = root
+        .query_selector_all(".time-travel button")
+        .unwrap()
+        .item(0)
+        .unwrap()
+        .dyn_into::<HtmlElement>()
+        .unwrap();
+    assert_eq!(next.text_content().unwrap(), "Next event");
+    next.click();
+    assert!(
+        eventually(2_000, || entries() > before).await,
+        "the next change is logged"
+    );
+    // The latest finished requests are listed; one is inspected hop by hop.
+    click(&root, "button.skip");
+    TimeoutFuture::new(300).await;
+    let first = root
+        .query_selector_all("#inspect-pick option")
+        .unwrap()
+        .item(1)
+        .unwrap()
+        .dyn_into::<Element>()
+        .unwrap()
+        .get_attribute("value")
+        .unwrap();
+    choose(&root, "#inspect-pick", &first);
+    TimeoutFuture::new(300).await;
+    assert!(text(&root, ".inspector h3").starts_with(&format!("Request #{first}")));
+    let hops = root
+        .query_selector_all("table.hops tbody tr")
+        .unwrap()
+        .length();
+    assert!(hops >= 4, "{hops} hops");
+    assert!(text(&root, ".inspector .ending").starts_with("Served in"));
+}

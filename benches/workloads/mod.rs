@@ -29,6 +29,8 @@ use lb_playground::sim::{
 use lb_playground::sim::{LogKind, narrate};
 use serde_json::{Value, json};
 
+mod time_travel;
+
 /// The seed of every benchmark run.
 pub const SEED: u64 = 2024;
 /// Mean request cost of the throughput workloads. With one worker per server, 90% load is
@@ -177,6 +179,7 @@ pub fn jobs(plan: Plan) -> Vec<Job> {
         name: "memory".to_string(),
         step: Box::new(move |env| memory.get_or_insert_with(MemoryRun::start).step(&plan, env)),
     });
+    jobs.extend(time_travel::jobs(plan));
     jobs
 }
 

@@ -302,8 +302,10 @@ pub fn App() -> Html {
         html! { <div class="notice" role="status">{ n }</div> }
     });
 
-    // The classroom kit's lock, hidden parts and stage mode are classes on the page.
-    let hidden = s.hidden();
+    // The classroom kit: a locked page, or one whose controls are hidden, has no model
+    // controls; hidden parts are not drawn; the layout follows with classes on the page.
+    let (hidden, locked) = (s.hidden(), s.locked());
+    let model_controls = !locked && !hidden.get("controls");
     let page_classes = classes!(
         "app",
         s.locked().then_some("locked"),
@@ -370,7 +372,10 @@ pub fn App() -> Html {
                 { for error }
                 { for notices }
                 <div class="live" role="status" aria-live="polite" aria-atomic="true">{ s.announcement() }</div>
-                <LessonPanel run={s.lesson().cloned()} on_action={on_action.clone()} />
+                // A locked page has no lesson menu: only the lesson it opened with, if any.
+                if !locked || s.lesson().is_some() {
+                    <LessonPanel run={s.lesson().cloned()} on_action={on_action.clone()} />
+                }
                 if s.help_open() {
                     <ShortcutsHelp on_close={on_close_help} />
                 }
@@ -388,8 +393,10 @@ pub fn App() -> Html {
                             onclick={on_flow_click}
                         />
                         { for stage_caption }
-                        <TotalsBar totals={sim.totals()} latency={LatencySummary::of(sim.metrics().latency())} clients={ClientTotals::of(sim)} />
-                        <PathTable rows={PathRow::all(sim)} />
+                        if !hidden.get("totals") {
+                            <TotalsBar totals={sim.totals()} latency={LatencySummary::of(sim.metrics().latency())} clients={ClientTotals::of(sim)} />
+                            <PathTable rows={PathRow::all(sim)} />
+                        }
                         if let Some(other) = s.compare() {
                             <h2 class="run-label">{ format!("B: {}", other.algorithm().about().name) }</h2>
                             <canvas
@@ -398,9 +405,12 @@ pub fn App() -> Html {
                                 role="img"
                                 aria-label="Run B: the same traffic and changes under the compared algorithm"
                             />
-                            <TotalsBar totals={other.totals()} latency={LatencySummary::of(other.metrics().latency())} clients={ClientTotals::of(other)} />
+                            if !hidden.get("totals") {
+                                <TotalsBar totals={other.totals()} latency={LatencySummary::of(other.metrics().latency())} clients={ClientTotals::of(other)} />
+                            }
                         }
                     </section>
+                    if model_controls {
                     <aside class="side">
                         <ScenarioPanel
                             preset={s.preset()}
@@ -458,6 +468,7 @@ pub fn App() -> Html {
                         />
     </div>
                     </aside>
+                    }
                     <section class="servers" aria-label="Servers">
                         { for pager }
                         { for servers.into_iter().map(|view| {
@@ -465,14 +476,17 @@ pub fn App() -> Html {
                             let selected = s.selected() == Some(view.index);
                             let highlighted = pointed == Some(Highlight::Server(ServerRef(view.index)));
                             html! {
-                                <ServerCard {key} {view} {selected} {highlighted} on_action={on_action.clone()} />
+                                <ServerCard {key} {view} {selected} {highlighted} {locked} on_action={on_action.clone()} />
                             }
                         }) }
-                        <button class="add-server" onclick={click(Action::AddServer)}
-                            title="Add a server with weight 1 and 2 workers; it is health-checked like the others">
-                            { "+ Add server" }
-                        </button>
+                        if !locked {
+                            <button class="add-server" onclick={click(Action::AddServer)}
+                                title="Add a server with weight 1 and 2 workers; it is health-checked like the others">
+                                { "+ Add server" }
+                            </button>
+                        }
                     </section>
+                    if !hidden.get("charts") {
                     <section class="charts" aria-label="Charts">
                         { for CHARTS.iter().zip(&chart_canvases).map(|(chart, node)| {
                             let label = if s.compare().is_some() { chart.compare_label } else { chart.label };
@@ -480,11 +494,14 @@ pub fn App() -> Html {
                             chart_figure(chart.id, label, node, lit, click(Action::SavePng(chart.id)))
                         }) }
                     </section>
-                    <EventLog entries={TimelineEntry::latest(s.history().events(), sim.servers(), 12)} />
-                    <RequestInspector
-                        view={InspectorView::of(s.inspected(), sim, s.history().finished().iter())}
-                        on_action={on_action.clone()}
-                    />
+                    }
+                    if !hidden.get("log") {
+                        <EventLog entries={TimelineEntry::latest(s.history().events(), sim.servers(), 12)} />
+                        <RequestInspector
+                            view={InspectorView::of(s.inspected(), sim, s.history().finished().iter())}
+                            on_action={on_action.clone()}
+                        />
+                    }
                 </main>
             </div>
         }

@@ -139,6 +139,9 @@ pub struct ServerCardProps {
     /// Whether a lesson's step points at this server.
     #[prop_or_default]
     pub highlighted: bool,
+    /// The page is locked for the class: the card has no controls.
+    #[prop_or_default]
+    pub locked: bool,
     /// Receives the selection when the card is clicked, and its controls' changes.
     pub on_action: Callback<Action>,
 }
@@ -231,9 +234,9 @@ pub fn ServerCard(props: &ServerCardProps) -> Html {
                 <dt title="Jobs it finished after the load balancer had given up on them (wasted work)">{ "wasted" }</dt>
                 <dd>{ v.wasted }</dd>
             </dl>
-            <div class="server-controls">
+            if !props.locked {
                 <ServerControls settings={v.settings()} on_action={props.on_action.clone()} />
-            </div>
+            }
         </article>
     }
 }
