@@ -58,8 +58,13 @@ fn show_highlight() {
         target.get_bounding_client_rect(),
         panel.get_bounding_client_rect(),
     );
-    if rect.top() < below.bottom() || height.is_some_and(|h| rect.bottom() > h) {
-        target.scroll_into_view_with_bool(false);
+    // The page's own window scrolls, never the one around it (a course page embedding this
+    // one in an iframe), as `scrollIntoView` would.
+    const MARGIN: f64 = 8.0;
+    if rect.top() < below.bottom() {
+        window.scroll_by_with_x_and_y(0.0, rect.top() - below.bottom() - MARGIN);
+    } else if let Some(h) = height.filter(|&h| rect.bottom() > h) {
+        window.scroll_by_with_x_and_y(0.0, rect.bottom() - h + MARGIN);
     }
 }
 
