@@ -3,6 +3,7 @@
 
 use super::display::Display;
 use crate::config::Target;
+use crate::exercise::Kind;
 use crate::lesson::Guess;
 use crate::sim::{Algorithm, Command};
 
@@ -113,6 +114,18 @@ pub enum Action {
     Answer(Guess),
     /// Leave the lesson; the run stays as it is.
     CloseLesson,
+
+    /// Start a "you are the balancer" exercise of this kind, from a fresh seed (leaving any
+    /// lesson).
+    StartExercise(Kind),
+    /// Pick this server (its index) for the exercise's request on; the pick is graded.
+    Pick(usize),
+    /// Go on to the exercise's next request (once this one is answered).
+    NextRequest,
+    /// A fresh exercise of the same kind, from a fresh seed; the session's score stays.
+    NewExercise,
+    /// Leave the exercise; the session's score stays.
+    CloseExercise,
 }
 
 /// A change to one server whose command depends on the server's state (kill it or revive it?),

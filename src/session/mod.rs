@@ -19,6 +19,7 @@ mod announcer;
 mod config_choice;
 mod display;
 pub mod errors;
+mod exercise;
 mod focus;
 mod lesson;
 mod paging;
@@ -39,6 +40,8 @@ pub use shortcut::{SHORTCUTS, SLOWDOWN_CYCLE, Shortcut, next_slowdown};
 pub use state::{NEW_SERVER, REQUEST_LOG_CAPACITY, Session};
 pub use weight_scale::{WEIGHT_STEPS, position_of, weight_at};
 
+#[cfg(test)]
+mod exercise_tests;
 #[cfg(test)]
 mod lesson_tests;
 #[cfg(test)]
