@@ -2,7 +2,7 @@
 //! server's numbers, the verdict and the model answer's reason, all made from a [`Round`]'s
 //! data.
 
-use super::{Answer, Kind, ROUNDS, Round, Seen, Sheet};
+use super::{Answer, Kind, Round, Seen, Sheet};
 use crate::sim::balancer::Candidate;
 
 /// A server's name as the exercise shows it (numbered from 1).
@@ -10,10 +10,8 @@ pub fn name(server: usize) -> String {
     format!("server-{}", server + 1)
 }
 
-/// The exercise's title.
-pub fn title(kind: Kind) -> String {
-    format!("You are the balancer: {}", kind.algorithm().about().name)
-}
+/// What the exercises are called.
+pub const TITLE: &str = "You are the balancer";
 
 /// How the algorithm decides, in one sentence the student applies.
 pub fn rule(kind: Kind) -> &'static str {
@@ -25,10 +23,10 @@ pub fn rule(kind: Kind) -> &'static str {
             "The server with the fewest active requests per unit of weight wins; on a tie, the first in the list."
         }
         Kind::IpHash => {
-            "The first three octets of the client's address hash to a number; that number modulo the total weight lands in one server's slots (as many slots as its weight, in order)."
+            "The first three octets of the client's address hash to a number; that number modulo the total weight is a slot, and each server owns as many slots as its weight, in order."
         }
         Kind::ConsistentHash => {
-            "The client's address hashes to a place on the ring; the request goes to the server whose point comes first clockwise from it."
+            "The client's address hashes to a place on the ring; the request goes to the server with the first point clockwise from there."
         }
         Kind::TwoChoices => {
             "Two different servers are drawn at random by weight; the one with fewer active requests per unit of weight wins, the one drawn second on a tie."
@@ -39,11 +37,7 @@ pub fn rule(kind: Kind) -> &'static str {
 /// The request on and what it shows beyond the servers' own numbers.
 pub fn request(sheet: &Sheet) -> String {
     let round = &sheet.round;
-    let head = format!(
-        "Request {} of {ROUNDS}, from {}.",
-        round.request + 1,
-        round.client
-    );
+    let head = format!("A request from {}.", round.client);
     let seen = match &round.seen {
         Seen::CurrentWeights(_) | Seen::Load => String::new(),
         Seen::IpHash { hash: Some(hash) } => {

@@ -15,6 +15,7 @@ use super::compare_controls::CompareControls;
 use super::display;
 use super::display_controls::DisplayControls;
 use super::event_log::{EventLog, TimelineEntry};
+use super::exercise_panel::ExercisePanel;
 use super::files;
 use super::flow::{self, FlowView};
 use super::keyboard::KeyListener;
@@ -301,7 +302,11 @@ pub fn App() -> Html {
                 { for error }
                 { for notices }
                 <div class="live" role="status" aria-live="polite" aria-atomic="true">{ s.announcement() }</div>
-                <LessonPanel run={s.lesson().cloned()} on_action={on_action.clone()} />
+                if let Some(sheet) = s.exercise() {
+                    <ExercisePanel sheet={sheet.clone()} score={s.exercise_score()} on_action={on_action.clone()} />
+                } else {
+                    <LessonPanel run={s.lesson().cloned()} on_action={on_action.clone()} />
+                }
                 if s.help_open() {
                     <ShortcutsHelp on_close={on_close_help} />
                 }
