@@ -94,6 +94,7 @@ impl Exercise {
             .collect();
         let mut balancer = kind.algorithm().build();
         let total: u32 = pool.iter().map(|c| c.weight).sum();
+        // Requests routed before the exercise begins: their rounds are not shown.
         for _ in 0..world.below(total) {
             let key = request_key(&mut world, 0, None);
             Round::route(kind, 0, balancer.as_mut(), &pool, key, &mut draws);

@@ -127,13 +127,15 @@ fn lesson_menu(on_action: &Callback<Action>) -> Html {
             </label>
             <input id="lesson-file" class="hidden" type="file" accept=".json,application/json" onchange={on_file}
                 title="Start a lesson from a lesson file (JSON) written by hand; a file with a mistake is refused with the field named" />
-            <label for="exercise-pick" title={exercise_tip}>{ "Exercise" }</label>
-            <select id="exercise-pick" onchange={on_exercise} title={exercise_tip}>
-                <option value="" selected=true>{ "You are the balancer…" }</option>
-                { for Kind::ALL.iter().map(|k| html! {
-                    <option value={k.id()}>{ k.algorithm().about().name }</option>
-                }) }
-            </select>
+            <span class="exercise-menu">
+                <label for="exercise-pick" title={exercise_tip}>{ "Exercise" }</label>
+                <select id="exercise-pick" onchange={on_exercise} title={exercise_tip}>
+                    <option value="" selected=true>{ "You are the balancer…" }</option>
+                    { for Kind::ALL.iter().map(|k| html! {
+                        <option value={k.id()}>{ k.algorithm().about().name }</option>
+                    }) }
+                </select>
+            </span>
         </section>
     }
 }
