@@ -10,6 +10,7 @@
 //! carries out the effects only a browser can.
 
 pub mod config;
+pub mod exercise;
 pub mod lesson;
 pub mod playback;
 pub mod session;

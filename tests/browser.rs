@@ -914,3 +914,54 @@ async fn next_event_runs_to_the_next_change_and_a_request_is_inspected() {
     assert!(hops >= 4, "{hops} hops");
     assert!(text(&root, ".inspector .ending").starts_with("Served in"));
 }
+
+#[wasm_bindgen_test]
+async fn an_exercise_grades_a_wrong_pick_and_shows_the_model_answer() {
+    let root = mount().await;
+    choose(&root, "#exercise-pick", "nginx-smooth-wrr");
+    TimeoutFuture::new(200).await;
+    assert_eq!(text(&root, ".exercise h2"), "You are the balancer");
+    assert!(text(&root, ".exercise .rule").starts_with("Weighted round robin (nginx smooth)."));
+    assert_eq!(text(&root, ".exercise .lesson-progress"), "Request 1 of 5");
+    let first = root
+        .query_selector(".exercise .server-pick")
+        .unwrap()
+        .unwrap();
+    assert!(
+        first
+            .get_attribute("title")
+            .unwrap()
+            .starts_with("Send request 1 to server-1")
+    );
+    assert!(first.text_content().unwrap().contains("current weight"));
+    // Always pick server-1: the balancer does not pick it every time, so one pick is wrong.
+    let mut wrong = None;
+    for request in 1..=5 {
+        click(&root, ".exercise .server-pick");
+        TimeoutFuture::new(100).await;
+        let reveal = text(&root, ".exercise .reveal");
+        if reveal.starts_with("Not quite") {
+            wrong = Some((request, reveal));
+            break;
+        }
+        assert!(reveal.starts_with("Right"), "{reveal}");
+        click(&root, ".exercise .lesson-nav button.primary");
+        TimeoutFuture::new(100).await;
+    }
+    let (request, reveal) = wrong.expect("server-1 was right five times in a row");
+    let model = text(&root, ".exercise .server-pick.model strong");
+    assert_ne!(model, "server-1");
+    assert!(
+        reveal.contains(&format!("the balancer picks {model}")),
+        "{reveal}"
+    );
+    assert!(text(&root, ".exercise .reveal .why").contains(&format!("{model} has the largest")));
+    assert_eq!(
+        text(&root, ".exercise .session-score"),
+        format!("Session: {} of {request} right", request - 1)
+    );
+    click(&root, ".exercise .close");
+    TimeoutFuture::new(100).await;
+    assert!(root.query_selector(".exercise").unwrap().is_none());
+    assert!(root.query_selector("#exercise-pick").unwrap().is_some());
+}

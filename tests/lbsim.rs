@@ -304,17 +304,17 @@ fn argument_errors_name_the_argument_exactly() {
         (&[], "no command given (try lbsim --help)".into()),
         (
             &["x", "help"],
-            "unknown command \"x\" (the commands are run, sweep, presets, preset, lessons, lesson, import and export; try lbsim --help)"
+            "unknown command \"x\" (the commands are run, sweep, presets, preset, lessons, lesson, exercise, import and export; try lbsim --help)"
                 .into(),
         ),
         (
             &["--", "run", &good],
-            "unknown command \"--\" (the commands are run, sweep, presets, preset, lessons, lesson, import and export; try lbsim --help)"
+            "unknown command \"--\" (the commands are run, sweep, presets, preset, lessons, lesson, exercise, import and export; try lbsim --help)"
                 .into(),
         ),
         (
             &["--until=3"],
-            "unknown command \"--until=3\" (the commands are run, sweep, presets, preset, lessons, lesson, import and export; try lbsim --help)"
+            "unknown command \"--until=3\" (the commands are run, sweep, presets, preset, lessons, lesson, exercise, import and export; try lbsim --help)"
                 .into(),
         ),
         (&["run"], "run needs a scenario file (or - for stdin)".into()),
@@ -733,4 +733,47 @@ fn lbsim_runs_the_readme_client_retry_example_and_names_a_bad_field_with_its_ran
         "lbsim: traffic.client_retry.budget.max_tokens: 0 is below the minimum 1\n"
     );
     assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn exercise_prints_the_answer_key_of_the_real_balancer() {
+    use lb_playground::exercise::{Exercise, Kind, ROUNDS, words};
+    for kind in Kind::ALL {
+        let key = ok(&["exercise", kind.id(), "--seed", "5"]);
+        assert_eq!(
+            key,
+            ok(&["exercise", kind.id(), "--seed", "5"]),
+            "deterministic"
+        );
+        let lines: Vec<&str> = key.lines().collect();
+        assert_eq!(lines.len(), 1 + ROUNDS, "{key}");
+        assert!(lines[0].starts_with(kind.algorithm().about().name));
+        let mut exercise = Exercise::new(kind, 5);
+        for (i, line) in lines[1..].iter().enumerate() {
+            let fields: Vec<&str> = line.split('\t').collect();
+            let model = exercise.sheet().round.model;
+            assert_eq!(fields[0], format!("request {}", i + 1));
+            assert_eq!(
+                fields[3],
+                format!("answer {}", words::name(model)),
+                "{line}"
+            );
+            exercise.pick(model);
+            exercise.next_request();
+        }
+    }
+    assert_ne!(
+        ok(&["exercise", "nginx-ip-hash"]),
+        ok(&["exercise", "nginx-ip-hash", "--seed", "2"])
+    );
+    let out = lbsim(&["exercise", "round-robin"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.starts_with(
+            "lbsim: unknown exercise \"round-robin\" (the exercises are: nginx-smooth-wrr, "
+        ),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1);
 }

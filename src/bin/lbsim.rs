@@ -12,6 +12,7 @@
 //! lbsim preset NAME
 //! lbsim lessons
 //! lbsim lesson ID|FILE [--check]
+//! lbsim exercise KIND [--seed N]
 //! lbsim --help
 //! ```
 //!
@@ -50,6 +51,9 @@
 //! - `lessons` lists the shipped lessons: `id`, `title` and the number of steps, tab-separated.
 //! - `lesson ID|FILE` prints a shipped lesson (or a lesson file) as a lesson file; with
 //!   `--check` it plays the lesson headless (`lesson::check`) and prints one line per step.
+//! - `exercise KIND [--seed N]` prints the answer key of a "you are the balancer" exercise
+//!   ([`lb_playground::exercise`]): the rule, then one line per request with what the student
+//!   sees, the algorithm's pick and why.
 //!
 //! # Exit codes
 //!
@@ -172,6 +176,7 @@ mod cli {
     use std::path::{Path, PathBuf};
 
     use lb_playground::config::{self, Format};
+    use lb_playground::exercise::{Exercise, Kind, words};
     use lb_playground::lesson::{self, LESSONS, Lesson, LessonError, shipped};
     use lb_playground::sim::presets::{PRESETS, preset};
     use lb_playground::sim::report::{EventReport, Report, TRACE_HEADER, timeline, trace_line};
@@ -193,6 +198,7 @@ USAGE:
     lbsim preset NAME
     lbsim lessons
     lbsim lesson ID|FILE [--check]
+    lbsim exercise KIND [--seed N]
     lbsim import CONFIG [--upstream NAME | --backend NAME | --cluster NAME]
     lbsim export SCENARIO.json --to nginx|haproxy
     lbsim --help
@@ -234,6 +240,11 @@ COMMANDS:
               one line per step (when its wait was met, and its question's measured answer);
               exit 1 naming the first step whose wait is not met within its time limit, or
               whose question the run cannot answer.
+    exercise  Print the answer key of the \"you are the balancer\" exercise KIND
+              (nginx-smooth-wrr, weighted-least-conn, nginx-ip-hash, consistent-hash-ip or
+              nginx-random-two) drawn from --seed N (default 1): the algorithm and its rule,
+              then one line per request, tab-separated: request N, what it shows, each
+              server's numbers, answer SERVER (the project's balancer's pick) and why.
     import    Read an nginx config (its upstream blocks, limit_req and limit_req_zone), an
               HAProxy config (a backend or listen section, with the defaults before it) or an
               Envoy cluster in JSON, and print the scenario that behaves like it on stdout.
@@ -419,6 +430,7 @@ EXIT CODES:
                 write_stdout(out.as_bytes())
             }
             Some("lesson") => lesson(&mut parser),
+            Some("exercise") => exercise(&mut parser),
             Some("preset") => {
                 // The NAME is taken as typed, even if it starts with `-`.
                 let rest: Vec<OsString> = parser.raw_args().map_err(parse_error)?.collect();
@@ -440,7 +452,7 @@ EXIT CODES:
                 write_stdout(format!("{}\n", scenario.to_json()).as_bytes())
             }
             _ => Err(bad(format!(
-                "unknown command {typed:?} (the commands are run, sweep, presets, preset, lessons, lesson, import and export; try lbsim --help)"
+                "unknown command {typed:?} (the commands are run, sweep, presets, preset, lessons, lesson, exercise, import and export; try lbsim --help)"
             ))),
         }
     }
@@ -509,6 +521,66 @@ EXIT CODES:
         }
         out += &format!("lesson {name}: all {} steps passed\n", passed.len());
         write_stdout(out.as_bytes())
+    }
+
+    /// `lbsim exercise KIND [--seed N]`: the exercise's answer key, one line per request.
+    fn exercise(parser: &mut Parser) -> Result<(), Failure> {
+        let mut named = None;
+        let mut seed = None;
+        while let Some((typed, arg)) = next_word(parser)? {
+            match arg {
+                Arg::Value(word) if named.is_none() => named = Some(word),
+                Arg::Value(_) => {
+                    return Err(bad(format!(
+                        "unexpected argument {typed:?} (exercise takes one KIND)"
+                    )));
+                }
+                Arg::Long("seed") if seed.is_some() => return Err(bad("--seed is given twice")),
+                Arg::Long("seed") => {
+                    let Ok(value) = parser.value() else {
+                        return Err(bad("--seed needs a value (N)"));
+                    };
+                    seed = Some(parse_seed(&value.to_string_lossy())?);
+                }
+                Arg::Long(_) | Arg::Short(_) => {
+                    let name = typed.split_once('=').map_or(typed.as_str(), |(n, _)| n);
+                    return Err(bad(format!(
+                        "unknown option {name:?} (exercise takes --seed)"
+                    )));
+                }
+            }
+        }
+        let kinds = Kind::ALL.map(Kind::id).join(", ");
+        let Some(named) = named else {
+            return Err(bad(format!("exercise needs a KIND ({kinds})")));
+        };
+        let Some(kind) = named.to_str().and_then(Kind::from_id) else {
+            return Err(bad(format!(
+                "unknown exercise {:?} (the exercises are: {kinds})",
+                named.to_string_lossy()
+            )));
+        };
+        let mut exercise = Exercise::new(kind, seed.unwrap_or(1));
+        let mut out = format!("{}: {}\n", kind.algorithm().about().name, words::rule(kind));
+        loop {
+            let sheet = exercise.sheet().clone();
+            let round = &sheet.round;
+            let servers: Vec<String> = (0..round.servers.len())
+                .map(|i| format!("{}: {}", words::name(i), words::server(round, i)))
+                .collect();
+            out += &format!(
+                "request {}\t{}\t{}\tanswer {}\t{}\n",
+                round.request + 1,
+                words::request(&sheet),
+                servers.join("; "),
+                words::name(round.model),
+                words::reason(round)
+            );
+            exercise.pick(round.model);
+            if !exercise.next_request() {
+                return write_stdout(out.as_bytes());
+            }
+        }
     }
 
     /// `lbsim import CONFIG [--upstream NAME | --backend NAME | --cluster NAME]`: the scenario on stdout, the

@@ -42,6 +42,9 @@ pub const LESSONS: &[Shipped] = &[
     lesson!("retries"),
     lesson!("consistent-hashing"),
     lesson!("capacity-planning"),
+    lesson!("rate-limiting"),
+    lesson!("autoscaling"),
+    lesson!("layer4-and-layer7"),
 ];
 
 /// The shipped lesson with this id.

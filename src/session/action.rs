@@ -3,6 +3,7 @@
 
 use super::display::Display;
 use crate::config::Target;
+use crate::exercise::Kind;
 use crate::lesson::Guess;
 use crate::sim::{Algorithm, Command, SimTime};
 
@@ -128,6 +129,18 @@ pub enum Action {
     Answer(Guess),
     /// Leave the lesson; the run stays as it is.
     CloseLesson,
+
+    /// Start a "you are the balancer" exercise of this kind, from a fresh seed (leaving any
+    /// lesson).
+    StartExercise(Kind),
+    /// Pick this server (its index) for the exercise's request on; the pick is graded.
+    Pick(usize),
+    /// Go on to the exercise's next request (once this one is answered).
+    NextRequest,
+    /// A fresh exercise of the same kind, from a fresh seed; the session's score stays.
+    NewExercise,
+    /// Leave the exercise; the session's score stays.
+    CloseExercise,
 
     /// Stage mode on or off: the flow canvas fills the screen, the caption under it.
     ToggleStage,

@@ -95,6 +95,7 @@ impl Session {
             return Err(why);
         }
         let steps = lesson.steps.len();
+        self.close_exercise();
         self.lesson = Some(LessonRun {
             progress: Progress::begin(&lesson, 0, &self.sim),
             lesson,

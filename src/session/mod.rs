@@ -19,6 +19,7 @@ mod announcer;
 mod config_choice;
 mod display;
 pub mod errors;
+mod exercise;
 mod focus;
 mod inspector;
 mod kit;
@@ -44,6 +45,8 @@ pub use state::{NEW_SERVER, REQUEST_LOG_CAPACITY, Session};
 pub use travel::NEXT_CHANGE_WITHIN;
 pub use weight_scale::{WEIGHT_STEPS, position_of, weight_at};
 
+#[cfg(test)]
+mod exercise_tests;
 #[cfg(test)]
 mod lesson_tests;
 #[cfg(test)]

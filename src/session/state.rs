@@ -6,6 +6,7 @@ use super::announcer::Announcer;
 use super::config_choice::{self, ConfigChoice, Outcome};
 use super::display::Display;
 use super::errors;
+use super::exercise::Practice;
 use super::kit::{Hidden, Kit};
 use super::lesson::LessonRun;
 use super::paging::Page;
@@ -94,6 +95,8 @@ pub struct Session {
     help_open: bool,
     /// The lesson under way.
     pub(super) lesson: Option<LessonRun>,
+    /// "You are the balancer": the exercise on and the session's score.
+    pub(super) practice: Practice,
     /// The live region's words: the run's changes, rate-limited.
     pub(super) announcer: Announcer,
 }
@@ -156,6 +159,7 @@ impl Session {
             selected: None,
             help_open: false,
             lesson: None,
+            practice: Practice::default(),
             announcer: Announcer::default(),
         })
     }
@@ -524,6 +528,26 @@ impl Session {
             }
             Action::CloseLesson => {
                 self.lesson = None;
+                None
+            }
+            Action::StartExercise(kind) => {
+                self.start_exercise(kind);
+                None
+            }
+            Action::Pick(server) => {
+                self.pick(server);
+                None
+            }
+            Action::NextRequest => {
+                self.next_request();
+                None
+            }
+            Action::NewExercise => {
+                self.new_exercise();
+                None
+            }
+            Action::CloseExercise => {
+                self.close_exercise();
                 None
             }
             Action::ToggleStage => {

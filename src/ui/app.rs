@@ -16,6 +16,7 @@ use super::compare_controls::CompareControls;
 use super::display;
 use super::display_controls::DisplayControls;
 use super::event_log::{EventLog, TimelineEntry};
+use super::exercise_panel::ExercisePanel;
 use super::files;
 use super::flow::{self, FlowView};
 use super::keyboard::KeyListener;
@@ -372,8 +373,10 @@ pub fn App() -> Html {
                 { for error }
                 { for notices }
                 <div class="live" role="status" aria-live="polite" aria-atomic="true">{ s.announcement() }</div>
-                // A locked page has no lesson menu: only the lesson it opened with, if any.
-                if !locked || s.lesson().is_some() {
+                if let Some(sheet) = s.exercise() {
+                    <ExercisePanel sheet={sheet.clone()} score={s.exercise_score()} on_action={on_action.clone()} />
+                } else if !locked || s.lesson().is_some() {
+                    // A locked page has no lesson menu: only the lesson it opened with, if any.
                     <LessonPanel run={s.lesson().cloned()} on_action={on_action.clone()} />
                 }
                 if s.help_open() {

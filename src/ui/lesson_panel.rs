@@ -1,4 +1,4 @@
-//! The lesson panel: the lesson menu and "Load lesson…" when no lesson is on; during a lesson
+//! The lesson panel: the lesson menu, "Load lesson…" and the exercise menu when no lesson is on; during a lesson
 //! its caption in large type, the step's question (choices or a slider), the reveal (the guess
 //! beside the measured value, and why), progress, a chapter menu, and Back / Continue. What
 //! any of it does is the session's: this renders a [`LessonRun`] and sends actions.
@@ -7,6 +7,7 @@ use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use super::scenario_panel::read_file;
+use crate::exercise::Kind;
 use crate::lesson::caption::{Span, spans};
 use crate::lesson::{Answer, Guess, LESSONS, NumberAnswer, Question, StepState};
 use crate::session::{Action, LessonRun};
@@ -104,7 +105,17 @@ fn lesson_menu(on_action: &Callback<Action>) -> Html {
             }
         })
     };
+    let on_exercise = {
+        let on_action = on_action.clone();
+        Callback::from(move |e: Event| {
+            let select: HtmlSelectElement = e.target_unchecked_into();
+            if let Some(kind) = Kind::from_id(&select.value()) {
+                on_action.emit(Action::StartExercise(kind));
+            }
+        })
+    };
     let on_file = read_file(on_action, Action::OpenLesson);
+    let exercise_tip = "You are the balancer: pick the server for each of the next requests from what the algorithm sees, graded against the real algorithm";
     let tip = "A guided walk-through: captions, predictions to make, and the run pausing where there is something to see";
     html! {
         <section class="lesson-menu" aria-label="Lessons">
@@ -121,6 +132,15 @@ fn lesson_menu(on_action: &Callback<Action>) -> Html {
             </label>
             <input id="lesson-file" class="hidden" type="file" accept=".json,application/json" onchange={on_file}
                 title="Start a lesson from a lesson file (JSON) written by hand; a file with a mistake is refused with the field named" />
+            <span class="exercise-menu">
+                <label for="exercise-pick" title={exercise_tip}>{ "Exercise" }</label>
+                <select id="exercise-pick" onchange={on_exercise} title={exercise_tip}>
+                    <option value="" selected=true>{ "You are the balancer…" }</option>
+                    { for Kind::ALL.iter().map(|k| html! {
+                        <option value={k.id()}>{ k.algorithm().about().name }</option>
+                    }) }
+                </select>
+            </span>
         </section>
     }
 }

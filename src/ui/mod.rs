@@ -19,6 +19,7 @@ mod compare_controls;
 mod display;
 mod display_controls;
 mod event_log;
+mod exercise_panel;
 mod files;
 mod flow;
 mod keyboard;

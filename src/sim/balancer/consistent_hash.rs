@@ -138,6 +138,22 @@ impl Ring {
     }
 }
 
+/// Each server's first ring point clockwise from `hash` (at or after it, wrapping past the top),
+/// in pool order; `None` for a server with no points (drained). The nearest of them owns the key
+/// when its server is eligible: what a student reads off the ring to find the server, on the
+/// same ring [`ConsistentHash`] builds.
+pub fn next_points(pool: &[Candidate], hash: u32) -> Vec<Option<u32>> {
+    let mut ring = Ring::default();
+    ring.sync(pool);
+    let mut next = vec![None; pool.len()];
+    let start = ring.points.partition_point(|&(h, _)| h < hash);
+    let (before, after) = ring.points.split_at(start);
+    for &(point, server) in after.iter().chain(before) {
+        next[server as usize].get_or_insert(point);
+    }
+    next
+}
+
 /// The ring work done on this thread, for tests that check what a change costs.
 #[cfg(test)]
 pub(crate) mod work {
@@ -214,6 +230,22 @@ impl Balancer for ConsistentHash {
 mod tests {
     use super::*;
     use crate::sim::balancer::test_support::{counts, key, pick_one, pool};
+
+    #[test]
+    fn the_nearest_next_point_belongs_to_the_owner() {
+        let p = pool(&[1, 2, 1, 0]);
+        let mut b = ConsistentHash::new(HashKey::ClientIp);
+        let mut rng = SimRng::from_seed(1);
+        for client in 0..200 {
+            let k = key(client, [203, 0, 113, client as u8]);
+            let chosen = pick_one(&mut b, &p, k, &mut rng);
+            let hash = HashKey::ClientIp.hash(&k);
+            let next = next_points(&p, hash);
+            assert_eq!(next[3], None, "a drained server has no points");
+            let nearest = (0..p.len()).filter_map(|s| Some((next[s]?.wrapping_sub(hash), s)));
+            assert_eq!(nearest.min().map(|(_, s)| s), chosen);
+        }
+    }
 
     #[test]
     fn the_same_key_always_lands_on_the_same_server() {

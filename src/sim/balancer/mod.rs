@@ -24,7 +24,7 @@ mod two_choices;
 
 #[cfg(test)]
 pub(crate) use consistent_hash::work as ring_work;
-pub use consistent_hash::{ConsistentHash, HashKey};
+pub use consistent_hash::{ConsistentHash, HashKey, next_points};
 pub use expanded_weighted::ExpandedWeighted;
 pub use ip_hash::IpHash;
 pub use least_connections::{HaproxyLeastConn, LeastConnections, WeightedLeastConnections};
