@@ -13,7 +13,8 @@ self.addEventListener("install", (event) => {
       const page = await fetch("./", { cache: "reload" });
       const html = await page.clone().text();
       await cache.put("./", page);
-      const assets = [...html.matchAll(/(?:href|src)="(\/[^"]+)"/g)].map((m) => m[1]);
+      // The release build's HTML is minified: attribute values may have lost their quotes.
+      const assets = [...html.matchAll(/(?:href|src)=["']?(\/[^"'\s>]+)/g)].map((m) => m[1]);
       await cache.addAll(assets);
       await self.skipWaiting();
     })(),
