@@ -5,6 +5,7 @@
 
 use yew::prelude::*;
 
+use super::lesson_panel::scroll_to_end;
 use crate::exercise::{ROUNDS, Score, Seen, Sheet, words};
 use crate::session::Action;
 
@@ -17,16 +18,6 @@ pub struct ExercisePanelProps {
     pub score: Score,
     /// Receives the actions.
     pub on_action: Callback<Action>,
-}
-
-/// Scrolls the panel to its end, where the reveal and Next request are (on a short screen).
-fn show_reveal() {
-    let panel = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.query_selector(".exercise").ok().flatten());
-    if let Some(panel) = panel {
-        panel.set_scroll_top(panel.scroll_height());
-    }
 }
 
 /// The exercise on.
@@ -77,7 +68,7 @@ pub fn ExercisePanel(props: &ExercisePanelProps) -> Html {
     let (mine, session) = (sheet.score, props.score);
     use_effect_with((round.request, sheet.answer.is_some()), |&(_, answered)| {
         if answered {
-            show_reveal();
+            scroll_to_end(".exercise");
         }
     });
     html! {

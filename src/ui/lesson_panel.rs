@@ -71,9 +71,15 @@ fn show_highlight() {
 
 /// Scrolls the lesson panel to its end, where the reveal and Continue are.
 fn show_reveal() {
+    scroll_to_end(".lesson");
+}
+
+/// Scrolls the panel at `selector` to its end (on a short screen the reveal is at the bottom):
+/// the lesson's, or the exercise's.
+pub(super) fn scroll_to_end(selector: &str) {
     let panel = web_sys::window()
         .and_then(|w| w.document())
-        .and_then(|d| d.query_selector(".lesson").ok().flatten());
+        .and_then(|d| d.query_selector(selector).ok().flatten());
     if let Some(panel) = panel {
         panel.set_scroll_top(panel.scroll_height());
     }
