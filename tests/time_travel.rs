@@ -6,7 +6,7 @@
 use lb_playground::sim::inspect;
 use lb_playground::sim::presets::preset;
 use lb_playground::sim::report::Report;
-use lb_playground::sim::tape::{MAX_CHECKPOINTS, Tape};
+use lb_playground::sim::tape::{BUDGET_BYTES, MAX_CHECKPOINTS, Tape, footprint};
 use lb_playground::sim::{Command, Logged, Phase, SimDuration, SimTime, Simulation};
 
 /// Everything a run measured, and where it is.
@@ -204,4 +204,28 @@ fn a_request_is_inspected_hop_by_hop_as_it_went() {
         inspect::story(&tape, &head, 3, SimTime::from_secs_f64(50.0)),
         None
     );
+}
+
+#[test]
+fn an_overloaded_run_keeps_its_checkpoints_within_the_memory_budget() {
+    // Four servers for 2,000 requests a second: requests pile up by the hundred thousand, and a
+    // copy of the run grows with them.
+    let mut scenario = preset("equal-round-robin").unwrap();
+    scenario.traffic.rate = 2_000.0;
+    let mut head = Simulation::new(scenario).unwrap();
+    let mut tape = Tape::spaced(&head, 20_000);
+    while head.now() < SimTime::from_secs_f64(240.0) {
+        head.advance_by(SimDuration::from_secs(1));
+        head.drain_events().for_each(drop);
+        tape.keep(&head);
+        assert!(tape.bytes() <= BUDGET_BYTES, "{} bytes", tape.bytes());
+    }
+    assert!(
+        footprint(&head) > BUDGET_BYTES / 4,
+        "{} bytes",
+        footprint(&head)
+    );
+    // Jumps still land where they should.
+    let t = SimTime::from_secs_f64(200.0);
+    assert_eq!(tape.seek(&head, t).now(), t);
 }
