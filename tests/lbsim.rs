@@ -2,28 +2,16 @@
 //! presets, the request-log trace, and exit code 2 with one line on stderr for every bad input.
 #![cfg(not(target_arch = "wasm32"))]
 
-use std::io::Write;
 use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 
 use lb_playground::sim::presets::{PRESETS, preset};
 use lb_playground::sim::report::{Report, TRACE_HEADER, trace_line};
 use lb_playground::sim::{Scenario, SimDuration, SimTime, Simulation};
 use serde_json::Value;
 
-/// Runs `lbsim` with `args`, feeding it `stdin`.
-fn lbsim_with_input(args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_lbsim"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("lbsim starts");
-    // lbsim may stop reading early (a file that is too big): a broken pipe is expected then.
-    let _ = child.stdin.take().unwrap().write_all(stdin.as_bytes());
-    child.wait_with_output().unwrap()
-}
+mod cli;
+use cli::lbsim_with_input;
 
 fn lbsim(args: &[&str]) -> Output {
     lbsim_with_input(args, "")

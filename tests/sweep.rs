@@ -3,30 +3,21 @@
 //! where the model is exact, progress on stderr, and exit code 2 with one line for bad input.
 #![cfg(not(target_arch = "wasm32"))]
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 use lb_playground::sim::traffic::CostDistribution;
 use lb_playground::sim::{Scenario, SimDuration};
 use serde_json::Value;
 
+mod cli;
+
 /// Runs `lbsim sweep - ARGS` with `scenario` on stdin.
 fn sweep(scenario: &Scenario, args: &[&str]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_lbsim"))
-        .args(["sweep", "-"])
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("lbsim starts");
-    // lbsim may stop before reading (an option it refuses): a broken pipe is expected then.
-    let _ = child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(scenario.to_json().as_bytes());
-    child.wait_with_output().unwrap()
+    let args: Vec<&str> = ["sweep", "-"]
+        .into_iter()
+        .chain(args.iter().copied())
+        .collect();
+    cli::lbsim_with_input(&args, &scenario.to_json())
 }
 
 /// Runs a sweep that must succeed: its stdout and stderr.
