@@ -376,6 +376,23 @@ pub fn throughput_workloads(plan: &Plan) -> Vec<Workload> {
         kill: Some(0),
         end: end_for(rate),
     });
+
+    // Ten minutes, as issue 18 states it (the smoke plan keeps its tiny request count).
+    let ten_minutes = SimTime::from_secs_f64(600.0);
+    out.push(Workload {
+        id: "d",
+        title: format!(
+            "10 servers, least connections, {MEMORY_RATE:.0} req/s, 300 ms network delays, HAProxy health checks, 10 simulated minutes"
+        ),
+        notes: vec!["the memory run's scenario, timed: about 6,000 requests live at once".to_string()],
+        scenario: memory_scenario(),
+        kill: None,
+        end: if plan.smoke {
+            end_for(MEMORY_RATE)
+        } else {
+            ten_minutes
+        },
+    });
     out
 }
 
