@@ -4,6 +4,8 @@
 
 mod checks;
 mod connections;
+#[cfg(test)]
+mod promises;
 
 use super::autoscale::{Autoscale, Hpa, Metric, Policy, TargetTracking};
 use super::balancer::Algorithm;
@@ -140,14 +142,16 @@ fn equal_round_robin() -> Scenario {
 fn slow_server() -> Scenario {
     let mut s = base(
         "One slow server: round robin vs least connections",
-        "server-4 is five times slower. Round robin still gives it a quarter of the requests, so \
-         its queue grows and p99 climbs to many seconds. At 60 s the algorithm switches to least \
-         connections: server-4 gets only what it can handle and the tail falls back.",
+        "server-4 is half as fast as the others. Round robin still gives it a quarter of the \
+         requests, more than it can serve, so its queue grows and p95 climbs past 7 s. At 30 s \
+         the algorithm switches to least connections: server-4's bar for the last 30 s shrinks \
+         to what it can handle, and once its queue has drained (about 20 s) p95 falls back \
+         under 5 s and stays there.",
         120,
     );
-    s.servers[3].speed = 0.2;
-    s.traffic.rate = 9.0;
-    s.timeline = vec![at(60, Command::SetAlgorithm(Algorithm::LeastConnections))];
+    s.servers[3].speed = 0.5;
+    s.traffic.rate = 10.0;
+    s.timeline = vec![at(30, Command::SetAlgorithm(Algorithm::LeastConnections))];
     s
 }
 
@@ -155,13 +159,16 @@ fn long_report() -> Scenario {
     let mut s = base(
         "The long report request",
         "Most requests are 50 ms page loads (/page), but 1 in 100 is a 10 s report (/report). \
-         Under round robin a page load that lands behind a report waits seconds: look at p99 \
-         against p50, and at the /page latency in the report's per-path numbers. Least \
-         connections (switched on at 60 s) steers around busy servers and cuts the tail.",
+         Under round robin a page load sent to a server whose two workers are both busy with \
+         reports waits seconds: look at p95 against p50, and at the /page row of the per-path \
+         table, whose p95 (since t = 0) reaches about 6 s. Least connections (switched on at \
+         60 s) steers page loads around busy servers: the /page p95 falls steadily, below \
+         3.5 s by the end of the run, though a burst of reports that fills every worker can \
+         still stall a few.",
         120,
     );
     s.traffic.cost = CostDistribution::Mix(RequestMix::page_and_report());
-    s.traffic.rate = 40.0;
+    s.traffic.rate = 20.0;
     s.timeline = vec![at(60, Command::SetAlgorithm(Algorithm::LeastConnections))];
     s
 }
@@ -219,8 +226,10 @@ fn shopping_cart_nat() -> Scenario {
         "Shopping carts: ip_hash vs sticky sessions (and NAT)",
         "Carts live in server memory, so each shopper must stay on one server. ip_hash does that, \
          but 60% of the shoppers sit behind one office NAT: they share an address, so one server \
-         carries most of the load. At 60 s the balancer switches to cookie-based sticky \
-         sessions: each shopper still stays put, and the load spreads again.",
+         carries most of the load (watch its bar for the last 30 s). At 60 s the balancer \
+         switches to cookie-based sticky sessions: each shopper still stays put, and within \
+         30 s the bars even out. The median falls at once; the queue server-1 built up takes \
+         the rest of the run to work off, so p95 stays high while it drains.",
         120,
     );
     s.algorithm = Algorithm::IpHash;
