@@ -69,3 +69,14 @@ fn shopping_cart_bars_even_out_within_30_s_of_sticky_sessions() {
     let p50 = |sim: &Simulation| sim.metrics().series().back().unwrap().p50_ms.unwrap();
     assert!(p50(&at("shopping-cart-nat", 70)) < p50(&before) / 4.0);
 }
+
+#[test]
+fn health_check_kinds_stop_the_errors_and_overload_the_two_left() {
+    let errors = |sim: &Simulation| sim.metrics().series().back().unwrap().errors;
+    assert!(errors(&at("health-check-kinds", 40)) > 0.0);
+    let after = at("health-check-kinds", 60);
+    let recent = after.metrics().series().iter().rev().take(10);
+    assert!(recent.map(|s| s.errors).sum::<f64>() == 0.0);
+    let p50 = |sim: &Simulation| sim.metrics().series().back().unwrap().p50_ms.unwrap();
+    assert!(p50(&at("health-check-kinds", 90)) > 2.0 * p50(&at("health-check-kinds", 30)));
+}
