@@ -184,14 +184,15 @@ pub struct Metrics {
     queues: VecDeque<Vec<u32>>,
     /// Every server's routed count at the window ends of the last [`RECENT`], oldest first.
     routed: VecDeque<(SimTime, Vec<u64>)>,
-    /// How many window ends `routed` keeps: enough that the oldest is at least [`RECENT`] old.
+    /// How many window ends `routed` keeps: enough that one is at least [`RECENT`] old.
     routed_capacity: usize,
 }
 
 /// Requests routed to each server over a recent span of the run.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RecentRouted {
-    /// How long the span is (shorter than [`RECENT`] early in a run).
+    /// How long the span is: [`RECENT`] up to one window more, or the whole run while it is
+    /// shorter.
     pub span: SimDuration,
     /// Requests routed to each server in it, in server order.
     pub routed: Vec<u64>,
@@ -337,13 +338,14 @@ impl Metrics {
     }
 
     /// Requests routed to each server from the start of the last [`RECENT`] of the run (the
-    /// window end at most that long before `now`, or t = 0) up to `now`.
+    /// latest window end at least that long before `now`, or t = 0) up to `now`.
     pub fn recent_routed(&self, now: SimTime) -> RecentRouted {
         let since = SimTime(now.0.saturating_sub(RECENT.0));
         let (from, before) = self
             .routed
             .iter()
-            .find(|(end, _)| *end >= since)
+            .rev()
+            .find(|(end, _)| *end <= since)
             .map_or((SimTime::ZERO, &[][..]), |(end, counts)| {
                 (*end, &counts[..])
             });
@@ -529,8 +531,13 @@ mod tests {
             m.server_mut(server).routed += 1;
             m.close_windows_until(secs(t), [0, 0].into_iter(), || (Fleet::default(), t));
         }
-        let early = Metrics::new(2, SimDuration::from_secs(1));
+        let mut early = Metrics::new(2, SimDuration::from_secs(1));
         assert_eq!(early.recent_routed(secs(0)).routed, [0, 0]);
+        early.server_mut(1).routed = 7;
+        early.close_windows_until(secs(20), [0, 0].into_iter(), || (Fleet::default(), 7));
+        let whole_run = early.recent_routed(secs(20));
+        assert_eq!(whole_run.span, SimDuration::from_secs(20));
+        assert_eq!(whole_run.routed, [0, 7]);
         let recent = m.recent_routed(secs(80));
         assert_eq!(recent.span, RECENT);
         assert_eq!(recent.routed, [0, 30]);

@@ -74,8 +74,8 @@ fn window_data(sim: &Simulation) -> u64 {
 static CHARTS: [Chart; 5] = [
     Chart {
         id: "requests-per-server",
-        label: "Bar chart of requests routed to each server, with the share the weights imply",
-        compare_label: "Bar chart of requests routed to each server by run A and by run B, side by side",
+        label: "Bar chart of requests routed to each server in the last 30 s, with the share the weights imply",
+        compare_label: "Bar chart of requests routed to each server in the last 30 s by run A and by run B, side by side",
         draw: charts::draw_distribution,
         data: clock_data,
     },

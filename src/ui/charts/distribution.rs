@@ -60,7 +60,8 @@ fn try_draw(
         .chain(&ideal)
         .fold(10.0_f64, |a, &b| a.max(b))
         * 1.1;
-    let span = recent[0].span.as_secs_f64();
+    // Whole seconds: the span is 30 s up to a window more.
+    let span = recent[0].span.as_secs_f64().floor();
     let caption = format!(
         "Requests per server, last {span:.0} s{}",
         if runs.len() > 1 { ", A and B" } else { "" }
