@@ -132,9 +132,10 @@ fn base(title: &str, watch: &str, duration_s: u64) -> Scenario {
 fn equal_round_robin() -> Scenario {
     base(
         "Equal servers under round robin",
-        "Four identical servers share the traffic in strict turns: the bars grow together. Latency \
-         is set by queueing alone: at 62% load the p99 is several times the median. Raise the \
-         arrival rate towards 16 req/s and watch the tail explode long before the servers are full.",
+        "Four identical servers share the traffic in strict turns: the bars stay level. Every \
+         request spends the same 1.2 s on the network; what varies is queueing: at 62% load \
+         the p99 is about twice the median. Raise the arrival rate towards 16 req/s and watch \
+         the tail explode long before the servers are full.",
         120,
     )
 }
@@ -360,7 +361,7 @@ fn retry_storm() -> Scenario {
         "At 20 s server-2 slows down tenfold. Its requests time out after 3 s and are retried on \
          the others, but it keeps working on the abandoned ones (watch its 'wasted' count), so it \
          never catches up, and the retries add a quarter more load to the other three: p99 \
-         roughly triples. At 70 s a 20% retry budget caps the retries in flight: fewer retries, \
+         rises two to three times. At 70 s a 20% retry budget caps the retries in flight: fewer retries, \
          a few more fast failures. Push the arrival rate up and the retries can tip the healthy \
          servers over too.",
         120,

@@ -80,3 +80,29 @@ fn health_check_kinds_stop_the_errors_and_overload_the_two_left() {
     let p50 = |sim: &Simulation| sim.metrics().series().back().unwrap().p50_ms.unwrap();
     assert!(p50(&at("health-check-kinds", 90)) > 2.0 * p50(&at("health-check-kinds", 30)));
 }
+
+#[test]
+fn equal_round_robin_keeps_the_bars_level_and_p99_about_twice_the_median() {
+    for t in [30, 60, 120] {
+        let sim = at("equal-round-robin", t);
+        let sample = sim.metrics().series().back().unwrap();
+        let ratio = sample.p99_ms.unwrap() / sample.p50_ms.unwrap();
+        assert!((1.5..2.8).contains(&ratio), "at {t} s: {ratio}");
+        for server in 0..4 {
+            assert!((recent_share(&sim, server) - 25.0).abs() < 2.0);
+        }
+    }
+}
+
+#[test]
+fn retry_storm_raises_p99_two_to_three_times() {
+    let p99 = |t| {
+        let sim = at("retry-storm", t);
+        sim.metrics().series().back().unwrap().p99_ms.unwrap()
+    };
+    let before = p99(15);
+    for t in [30, 40, 50, 60, 70] {
+        let ratio = p99(t) / before;
+        assert!((1.6..3.2).contains(&ratio), "at {t} s: {ratio}");
+    }
+}
