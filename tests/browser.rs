@@ -551,6 +551,37 @@ async fn compare_mode_runs_a_second_algorithm_on_the_same_traffic() {
 }
 
 #[wasm_bindgen_test]
+async fn compare_labels_stay_true_after_a_presets_scripted_switch() {
+    let root = mount().await;
+    choose(&root, "#preset", "slow-server");
+    TimeoutFuture::new(300).await;
+    choose(&root, "#compare-algorithm", "nginx-least-conn");
+    TimeoutFuture::new(300).await;
+    // The preset switches run A to least connections at 30 s: skip past it.
+    for _ in 0..4 {
+        click(&root, ".playback button.skip");
+        TimeoutFuture::new(200).await;
+    }
+    let labels = || {
+        let headings = root.query_selector_all(".stage h2.run-label").unwrap();
+        (0..headings.length())
+            .map(|i| headings.item(i).unwrap().text_content().unwrap_or_default())
+            .collect::<Vec<String>>()
+    };
+    assert!(
+        eventually(5_000, || labels().first().is_some_and(
+            |a| a.contains(", then Least connections (nginx least_conn) at 30 s")
+        ))
+        .await,
+        "{:?}",
+        labels()
+    );
+    let [a, b] = <[String; 2]>::try_from(labels()).unwrap();
+    assert!(a.starts_with("A: ") && a != b, "{a} / {b}");
+    assert_eq!(b, "B: Least connections (nginx least_conn)");
+}
+
+#[wasm_bindgen_test]
 async fn a_heavy_share_link_opens_with_a_warning_and_the_page_keeps_answering() {
     // A million requests a second: far more than a frame can simulate.
     let mut scenario = lb_playground::sim::Scenario::classroom();

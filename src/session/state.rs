@@ -17,6 +17,7 @@ use crate::lesson::{Lesson, shipped};
 use crate::playback::{FIRST_FRAME_EVENTS, FrameBudget, PlaybackClock, SKIP, SPEEDS, STEP};
 use crate::sim::history::History;
 use crate::sim::inspect::Story;
+use crate::sim::narrate;
 use crate::sim::presets::preset;
 use crate::sim::report::{self, Report};
 use crate::sim::scenario::ScenarioError;
@@ -216,6 +217,17 @@ impl Session {
     /// Compare mode's run B: the same scenario, seed and commands under another algorithm.
     pub fn compare(&self) -> Option<&Simulation> {
         self.compare.as_ref()
+    }
+
+    /// In compare mode, what runs A and B are: `A: ` and `B: ` before the algorithms each has
+    /// used so far ([`narrate::algorithms`]), so a switch in A (scripted or by hand) shows in
+    /// its name and B keeps its own. The run headings and the charts' legends read these.
+    pub fn run_labels(&self) -> Option<[String; 2]> {
+        let b = self.compare.as_ref()?;
+        Some([
+            format!("A: {}", narrate::algorithms(&self.sim)),
+            format!("B: {}", narrate::algorithms(b)),
+        ])
     }
 
     /// The preset the run started from, if any.

@@ -793,3 +793,36 @@ fn the_live_region_announces_changes_in_the_timelines_words_at_most_every_two_se
         wall - start
     );
 }
+
+#[test]
+fn compare_labels_say_what_each_run_is_after_a_scripted_switch() {
+    let mut s = session();
+    s.dispatch(Action::LoadPreset("slow-server"));
+    assert_eq!(s.run_labels(), None);
+    s.dispatch(Action::Compare(Some(Algorithm::LeastConnections)));
+    let a = s.sim().scenario().algorithm.about().name;
+    let lc = Algorithm::LeastConnections.about().name;
+    assert_eq!(
+        s.run_labels().unwrap(),
+        [format!("A: {a}"), format!("B: {lc}")]
+    );
+    // The preset switches run A to least connections at 30 s; B keeps its own name.
+    s.dispatch(Action::Seek(SimTime(35_000_000)));
+    for _ in 0..4 {
+        s.dispatch(Action::Skip);
+    }
+    assert!(s.sim().now() >= SimTime(30_000_000));
+    assert_eq!(s.sim().algorithm(), Algorithm::LeastConnections);
+    let [label_a, label_b] = s.run_labels().unwrap();
+    assert_eq!(label_a, format!("A: {a}, then {lc} at 30 s"));
+    assert_eq!(label_b, format!("B: {lc}"));
+    // A switch by hand is named too, at its time.
+    let at = s.sim().now().as_secs_f64();
+    s.dispatch(Action::Apply(Command::SetAlgorithm(Algorithm::Random)));
+    let random = Algorithm::Random.about().name;
+    assert!(
+        s.run_labels().unwrap()[0].ends_with(&format!(", then {random} at {at:.0} s")),
+        "{:?}",
+        s.run_labels()
+    );
+}

@@ -7,7 +7,10 @@
 //! [`Sample`] (throughput, errors, mean and p50 / p95 / p99); the series keeps the most recent
 //! [`SERIES_CAPACITY`] samples so memory stays flat however long the run. At the same instants the
 //! queue length of every server is recorded into a shorter history ([`QUEUE_HISTORY`] windows),
-//! whose buffers are reused so a long run allocates nothing for it.
+//! whose buffers are reused so a long run allocates nothing for it. So is every server's count
+//! of routed requests, for as many windows as [`RECENT`] spans: the requests each server got
+//! over the last 30 s ([`Metrics::recent_routed`]) show a change of algorithm within seconds,
+//! where the counts since t = 0 still carry the minutes before it.
 
 use std::collections::VecDeque;
 
@@ -22,6 +25,8 @@ pub const SERIES_CAPACITY: usize = 600;
 pub const ROLLING_WINDOWS: usize = 10;
 /// How many window ends the per-server queue-length history keeps.
 pub const QUEUE_HISTORY: usize = 120;
+/// The recent span [`Metrics::recent_routed`] counts over.
+pub const RECENT: SimDuration = SimDuration::from_secs(30);
 
 /// Counts of requests by where they are or how they ended, for the whole run.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
@@ -177,6 +182,20 @@ pub struct Metrics {
     series: VecDeque<Sample>,
     /// Queue length of every server at each of the most recent window ends, oldest first.
     queues: VecDeque<Vec<u32>>,
+    /// Every server's routed count at the window ends of the last [`RECENT`], oldest first.
+    routed: VecDeque<(SimTime, Vec<u64>)>,
+    /// How many window ends `routed` keeps: enough that one is at least [`RECENT`] old.
+    routed_capacity: usize,
+}
+
+/// Requests routed to each server over a recent span of the run.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RecentRouted {
+    /// How long the span is: [`RECENT`] up to one window more, or the whole run while it is
+    /// shorter.
+    pub span: SimDuration,
+    /// Requests routed to each server in it, in server order.
+    pub routed: Vec<u64>,
 }
 
 impl Metrics {
@@ -201,6 +220,8 @@ impl Metrics {
             window_end: SimTime::ZERO + window_len,
             series: VecDeque::with_capacity(SERIES_CAPACITY),
             queues: VecDeque::with_capacity(QUEUE_HISTORY),
+            routed: VecDeque::new(),
+            routed_capacity: RECENT.0.div_ceil(window_len.0.max(1)) as usize + 1,
         }
     }
 
@@ -316,6 +337,30 @@ impl Metrics {
         &self.queues
     }
 
+    /// Requests routed to each server from the start of the last [`RECENT`] of the run (the
+    /// latest window end at least that long before `now`, or t = 0) up to `now`.
+    pub fn recent_routed(&self, now: SimTime) -> RecentRouted {
+        let since = SimTime(now.0.saturating_sub(RECENT.0));
+        let (from, before) = self
+            .routed
+            .iter()
+            .rev()
+            .find(|(end, _)| *end <= since)
+            .map_or((SimTime::ZERO, &[][..]), |(end, counts)| {
+                (*end, &counts[..])
+            });
+        let routed = self
+            .servers
+            .iter()
+            .enumerate()
+            .map(|(i, s)| s.routed - before.get(i).copied().unwrap_or(0))
+            .collect();
+        RecentRouted {
+            span: SimDuration(now.0.saturating_sub(from.0)),
+            routed,
+        }
+    }
+
     /// A request's answer reached its client after `latency`, counted as `tally`.
     pub fn record_answer(&mut self, server: Option<usize>, tally: Tally, latency: SimDuration) {
         match tally {
@@ -368,6 +413,7 @@ impl Metrics {
     ) {
         while self.window_end <= now {
             self.record_queues(queues.clone());
+            self.record_routed();
             let secs = self.window_len.as_secs_f64();
             let throughput = self.window.in_window() as f64 / secs;
             let p95_any_ms = self
@@ -416,6 +462,19 @@ impl Metrics {
         record.extend(queues);
         self.queues.push_back(record);
     }
+
+    /// Appends every server's routed count at the window's end, reusing the oldest record's
+    /// storage once the span is covered.
+    fn record_routed(&mut self) {
+        let mut record = if self.routed.len() == self.routed_capacity {
+            self.routed.pop_front().map(|(_, r)| r).unwrap_or_default()
+        } else {
+            Vec::with_capacity(self.servers.len())
+        };
+        record.clear();
+        record.extend(self.servers.iter().map(|s| s.routed));
+        self.routed.push_back((self.window_end, record));
+    }
 }
 
 /// A window's histogram and the recent closed ones', merged for percentiles over the last
@@ -461,6 +520,28 @@ impl Rolling {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn recent_routed_counts_the_last_30_s_only() {
+        let mut m = Metrics::new(2, SimDuration::from_secs(1));
+        let secs = |s| SimTime(s * 1_000_000);
+        // One request a second to server 0 for 50 s, then one a second to server 1.
+        for t in 1..=80 {
+            let server = if t <= 50 { 0 } else { 1 };
+            m.server_mut(server).routed += 1;
+            m.close_windows_until(secs(t), [0, 0].into_iter(), || (Fleet::default(), t));
+        }
+        let mut early = Metrics::new(2, SimDuration::from_secs(1));
+        assert_eq!(early.recent_routed(secs(0)).routed, [0, 0]);
+        early.server_mut(1).routed = 7;
+        early.close_windows_until(secs(20), [0, 0].into_iter(), || (Fleet::default(), 7));
+        let whole_run = early.recent_routed(secs(20));
+        assert_eq!(whole_run.span, SimDuration::from_secs(20));
+        assert_eq!(whole_run.routed, [0, 7]);
+        let recent = m.recent_routed(secs(80));
+        assert_eq!(recent.span, RECENT);
+        assert_eq!(recent.routed, [0, 30]);
+    }
 
     #[test]
     fn windows_sample_rates_and_quantiles() {

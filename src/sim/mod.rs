@@ -24,6 +24,7 @@ pub mod health;
 pub mod histogram;
 pub mod history;
 pub mod inspect;
+pub mod markers;
 pub mod metrics;
 pub mod narrate;
 pub mod passive;

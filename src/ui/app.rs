@@ -74,8 +74,8 @@ fn window_data(sim: &Simulation) -> u64 {
 static CHARTS: [Chart; 5] = [
     Chart {
         id: "requests-per-server",
-        label: "Bar chart of requests routed to each server, with the share the weights imply",
-        compare_label: "Bar chart of requests routed to each server by run A and by run B, side by side",
+        label: "Bar chart of requests routed to each server in the last 30 s, with the share the weights imply",
+        compare_label: "Bar chart of requests routed to each server in the last 30 s by run A and by run B, side by side",
         draw: charts::draw_distribution,
         data: clock_data,
     },
@@ -211,7 +211,7 @@ pub fn App() -> Html {
                         if let Some(i) = stale
                             && let Some(canvas) = chart_canvases[i].cast::<HtmlCanvasElement>()
                         {
-                            (CHARTS[i].draw)(&canvas, s.sim(), s.compare(), &colours);
+                            (CHARTS[i].draw)(&canvas, &charts::Runs::of(&s), &colours);
                             charts_drawn[i] = state(i);
                             charts_drawn_at[i] = wall_ms;
                             chart_turn = i + 1;
@@ -267,6 +267,7 @@ pub fn App() -> Html {
 
     let s = session.borrow();
     let sim = s.sim();
+    let labels = s.run_labels();
     // What the lesson's step points at gets the highlight class.
     let pointed = s
         .lesson()
@@ -384,8 +385,10 @@ pub fn App() -> Html {
                 }
                 <main class="layout">
                     <section class={classes!("stage", lit(Highlight::Balancer))} aria-label="Request flow">
-                        if s.compare().is_some() {
-                            <h2 class="run-label">{ format!("A: {}", sim.algorithm().about().name) }</h2>
+                        <div class={classes!("runs", labels.is_some().then_some("comparing"))}>
+                        <div class="run">
+                        if let Some([label, _]) = &labels {
+                            <h2 class="run-label">{ label.clone() }</h2>
                         }
                         <canvas
                             ref={flow_canvas}
@@ -395,13 +398,14 @@ pub fn App() -> Html {
                             title="Click a moving request to inspect its way, hop by hop"
                             onclick={on_flow_click}
                         />
-                        { for stage_caption }
                         if !hidden.get("totals") {
                             <TotalsBar totals={sim.totals()} latency={LatencySummary::of(sim.metrics().latency())} clients={ClientTotals::of(sim)} />
                             <PathTable rows={PathRow::all(sim)} />
                         }
+                        </div>
                         if let Some(other) = s.compare() {
-                            <h2 class="run-label">{ format!("B: {}", other.algorithm().about().name) }</h2>
+                            <div class="run">
+                            <h2 class="run-label">{ labels.as_ref().map(|[_, b]| b.clone()) }</h2>
                             <canvas
                                 ref={compare_canvas}
                                 class="flow compare"
@@ -411,7 +415,10 @@ pub fn App() -> Html {
                             if !hidden.get("totals") {
                                 <TotalsBar totals={other.totals()} latency={LatencySummary::of(other.metrics().latency())} clients={ClientTotals::of(other)} />
                             }
+                            </div>
                         }
+                        </div>
+                        { for stage_caption }
                     </section>
                     if model_controls {
                     <aside class="side">
@@ -520,7 +527,7 @@ fn slide_chart(session: &SessionHandle, id: &str) -> Option<HtmlCanvasElement> {
     canvas.set_height((f64::from(height) * SLIDE_PIXEL_RATIO) as u32);
     let s = session.borrow();
     let colours = charts::ChartColours::of(s.display().theme.palette(), SLIDE_PIXEL_RATIO);
-    (chart.draw)(&canvas, s.sim(), s.compare(), &colours);
+    (chart.draw)(&canvas, &charts::Runs::of(&s), &colours);
     Some(canvas)
 }
 

@@ -9,11 +9,13 @@
 mod commands;
 mod decision;
 mod machines;
+mod runs;
 mod scaling;
 mod story;
 
 pub use commands::pace;
 pub use decision::{quantity, value};
+pub use runs::algorithms;
 pub use story::{phase_text, story_text};
 
 use super::events::{Event, Logged};

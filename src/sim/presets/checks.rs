@@ -16,7 +16,9 @@ pub(super) fn health_check_kinds() -> Scenario {
          they stay UP and keep getting a share of the traffic (errors and a p99 of many \
          seconds). At 40 s the checks become HTTP checks: server-2's check gets a 500 and \
          server-3's takes longer than the 1 s timeout, both are marked DOWN within a few seconds \
-         and the errors stop.",
+         and the errors stop. The two servers left now carry all the traffic, more than they \
+         can serve: their queues and the latency climb for the rest of the run. Taking servers \
+         out is only safe with capacity to spare.",
         90,
     );
     let tcp = ActiveCheck {

@@ -4,6 +4,8 @@
 
 mod checks;
 mod connections;
+#[cfg(test)]
+mod promises;
 
 use super::autoscale::{Autoscale, Hpa, Metric, Policy, TargetTracking};
 use super::balancer::Algorithm;
@@ -130,9 +132,10 @@ fn base(title: &str, watch: &str, duration_s: u64) -> Scenario {
 fn equal_round_robin() -> Scenario {
     base(
         "Equal servers under round robin",
-        "Four identical servers share the traffic in strict turns: the bars grow together. Latency \
-         is set by queueing alone: at 62% load the p99 is several times the median. Raise the \
-         arrival rate towards 16 req/s and watch the tail explode long before the servers are full.",
+        "Four identical servers share the traffic in strict turns: the bars stay level. Every \
+         request spends the same 1.2 s on the network; what varies is queueing: at 62% load \
+         the p99 is about twice the median. Raise the arrival rate towards 16 req/s and watch \
+         the tail explode long before the servers are full.",
         120,
     )
 }
@@ -140,14 +143,16 @@ fn equal_round_robin() -> Scenario {
 fn slow_server() -> Scenario {
     let mut s = base(
         "One slow server: round robin vs least connections",
-        "server-4 is five times slower. Round robin still gives it a quarter of the requests, so \
-         its queue grows and p99 climbs to many seconds. At 60 s the algorithm switches to least \
-         connections: server-4 gets only what it can handle and the tail falls back.",
+        "server-4 is half as fast as the others. Round robin still gives it a quarter of the \
+         requests, more than it can serve, so its queue grows and p95 climbs past 7 s. At 30 s \
+         the algorithm switches to least connections: server-4's bar for the last 30 s shrinks \
+         to what it can handle, and once its queue has drained (about 20 s) p95 falls back \
+         under 5 s and stays there.",
         120,
     );
-    s.servers[3].speed = 0.2;
-    s.traffic.rate = 9.0;
-    s.timeline = vec![at(60, Command::SetAlgorithm(Algorithm::LeastConnections))];
+    s.servers[3].speed = 0.5;
+    s.traffic.rate = 10.0;
+    s.timeline = vec![at(30, Command::SetAlgorithm(Algorithm::LeastConnections))];
     s
 }
 
@@ -155,13 +160,16 @@ fn long_report() -> Scenario {
     let mut s = base(
         "The long report request",
         "Most requests are 50 ms page loads (/page), but 1 in 100 is a 10 s report (/report). \
-         Under round robin a page load that lands behind a report waits seconds: look at p99 \
-         against p50, and at the /page latency in the report's per-path numbers. Least \
-         connections (switched on at 60 s) steers around busy servers and cuts the tail.",
+         Under round robin a page load sent to a server whose two workers are both busy with \
+         reports waits seconds: look at p95 against p50, and at the /page row of the per-path \
+         table, whose p95 (since t = 0) reaches about 6 s. Least connections (switched on at \
+         60 s) steers page loads around busy servers: the /page p95 falls steadily, below \
+         3.5 s by the end of the run, though a burst of reports that fills every worker can \
+         still stall a few.",
         120,
     );
     s.traffic.cost = CostDistribution::Mix(RequestMix::page_and_report());
-    s.traffic.rate = 40.0;
+    s.traffic.rate = 20.0;
     s.timeline = vec![at(60, Command::SetAlgorithm(Algorithm::LeastConnections))];
     s
 }
@@ -219,8 +227,10 @@ fn shopping_cart_nat() -> Scenario {
         "Shopping carts: ip_hash vs sticky sessions (and NAT)",
         "Carts live in server memory, so each shopper must stay on one server. ip_hash does that, \
          but 60% of the shoppers sit behind one office NAT: they share an address, so one server \
-         carries most of the load. At 60 s the balancer switches to cookie-based sticky \
-         sessions: each shopper still stays put, and the load spreads again.",
+         carries most of the load (watch its bar for the last 30 s). At 60 s the balancer \
+         switches to cookie-based sticky sessions: each shopper still stays put, and within \
+         30 s the bars even out. The median falls at once; the queue server-1 built up takes \
+         the rest of the run to work off, so p95 stays high while it drains.",
         120,
     );
     s.algorithm = Algorithm::IpHash;
@@ -351,7 +361,7 @@ fn retry_storm() -> Scenario {
         "At 20 s server-2 slows down tenfold. Its requests time out after 3 s and are retried on \
          the others, but it keeps working on the abandoned ones (watch its 'wasted' count), so it \
          never catches up, and the retries add a quarter more load to the other three: p99 \
-         roughly triples. At 70 s a 20% retry budget caps the retries in flight: fewer retries, \
+         rises two to three times. At 70 s a 20% retry budget caps the retries in flight: fewer retries, \
          a few more fast failures. Push the arrival rate up and the retries can tip the healthy \
          servers over too.",
         120,

@@ -1,24 +1,25 @@
-//! Requests per server as bars, each with the share the algorithm's weights imply marked across
-//! it, so "is it balanced?" is one glance. Dead servers' bars are greyed.
+//! Requests per server over the last 30 s as bars, each with the share the algorithm's weights
+//! imply marked across it, so "is it balanced?" is one glance, and a change of algorithm shows
+//! within seconds rather than under the minutes counted before it. Dead servers' bars are greyed.
 
 use plotters::prelude::*;
 use web_sys::HtmlCanvasElement;
 
+use super::Runs;
 use super::legend::{self, Entry, Mark};
 use super::theme::{ChartColours, DrawResult};
 use crate::sim::Simulation;
+use crate::sim::metrics::RecentRouted;
 
-/// Draws the bar chart of requests routed to each server; in compare mode run A's and run B's
-/// bars side by side on one axis, A's solid and B's lighter.
-pub fn draw_distribution(
-    canvas: &HtmlCanvasElement,
-    sim: &Simulation,
-    compare: Option<&Simulation>,
-    colours: &ChartColours,
-) {
-    let result = match compare {
-        None => try_draw(canvas, &[("", sim)], colours),
-        Some(other) => try_draw(canvas, &[("A", sim), ("B", other)], colours),
+/// Draws the bar chart of requests routed to each server in the last 30 s; in compare mode run
+/// A's and run B's bars side by side on one axis, A's solid and B's lighter, named by the
+/// session's labels.
+pub fn draw_distribution(canvas: &HtmlCanvasElement, runs: &Runs, colours: &ChartColours) {
+    let result = match (runs.b, &runs.labels) {
+        (Some(b), Some([label_a, label_b])) => {
+            try_draw(canvas, &[(label_a, runs.a), (label_b, b)], colours)
+        }
+        _ => try_draw(canvas, &[("", runs.a)], colours),
     };
     report(result);
 }
@@ -38,15 +39,13 @@ fn try_draw(
 ) -> DrawResult {
     let root = colours.area(canvas)?;
     let (_, first) = runs.first().ok_or("no run")?;
-    let routed: Vec<Vec<f64>> = runs
+    let recent: Vec<RecentRouted> = runs
         .iter()
-        .map(|(_, sim)| {
-            sim.metrics()
-                .servers()
-                .iter()
-                .map(|s| s.routed as f64)
-                .collect()
-        })
+        .map(|(_, sim)| sim.metrics().recent_routed(sim.now()))
+        .collect();
+    let routed: Vec<Vec<f64>> = recent
+        .iter()
+        .map(|r| r.routed.iter().map(|&n| n as f64).collect())
         .collect();
     let names: Vec<&str> = first
         .servers()
@@ -61,19 +60,20 @@ fn try_draw(
         .chain(&ideal)
         .fold(10.0_f64, |a, &b| a.max(b))
         * 1.1;
-    let caption = if runs.len() > 1 {
-        "Requests per server, A and B"
-    } else {
-        "Requests per server"
-    };
+    // Whole seconds: the span is 30 s up to a window more.
+    let span = recent[0].span.as_secs_f64().floor();
+    let caption = format!(
+        "Requests per server, last {span:.0} s{}",
+        if runs.len() > 1 { ", A and B" } else { "" }
+    );
 
     let shade = |r: usize| if r == 0 { 1.0 } else { 0.45 };
     let mut entries: Vec<Entry> = runs
         .iter()
         .enumerate()
         .filter(|(_, (label, _))| !label.is_empty())
-        .map(|(r, (label, sim))| Entry {
-            name: format!("{label}: {}", sim.algorithm().about().name),
+        .map(|(r, (label, _))| Entry {
+            name: label.to_string(),
             mark: Mark::Bar(colours.series[0].mix(shade(r))),
         })
         .collect();
@@ -92,7 +92,7 @@ fn try_draw(
     let area = legend::below(&root, colours, &entries)?;
 
     let mut chart = ChartBuilder::on(&area)
-        .caption(caption, colours.text(16.0))
+        .caption(&caption, colours.text(16.0))
         .margin(colours.px(10.0))
         .x_label_area_size(colours.px(28.0))
         .y_label_area_size(colours.px(56.0))
@@ -110,7 +110,7 @@ fn try_draw(
         .disable_x_mesh()
         .x_labels(n.min(12))
         .x_label_formatter(&label_of)
-        .y_desc("requests routed")
+        .y_desc(format!("requests routed in {span:.0} s"))
         .y_label_formatter(&|y| format!("{y:.0}"))
         .draw()?;
     let width = 0.7 / runs.len() as f64;

@@ -1,8 +1,9 @@
 //! A chart's legend in rows under the plot, never over it: plotters' own legend box sits inside
 //! the plot and covers the curves it names. Entries flow left to right and wrap, so a long
-//! algorithm name takes a row of its own; one longer than a row loses its parenthesised remark
-//! (`Peak EWMA, two random choices (tower / Finagle / Linkerd)` keeps the part before the `(`),
-//! and only then is it cut, with an ellipsis.
+//! algorithm name takes a row of its own; one longer than a row loses its parenthesised remarks
+//! (`Peak EWMA, two random choices (tower / Finagle / Linkerd)` keeps the part before the `(`;
+//! `A: Round robin (nginx), then Least connections (nginx least_conn) at 30 s` keeps both
+//! names and the time), and only then is it cut, with an ellipsis.
 
 use plotters::coord::Shift;
 use plotters::element::DashedPathElement;
@@ -27,9 +28,12 @@ pub enum Mark {
     },
     /// A bar's fill.
     Bar(RGBAColor),
+    /// A mark on the time axis for an event: a triangle under a faint line.
+    Event(RGBColor),
 }
 
 /// One legend entry.
+#[derive(Clone)]
 pub struct Entry {
     /// What the series is.
     pub name: String,
@@ -87,7 +91,7 @@ pub fn below(
 }
 
 /// `name` as it fits in `room` pixels, with its width: whole, else without its parenthesised
-/// remark, else cut short with an ellipsis.
+/// remarks, else cut short with an ellipsis.
 fn fitted(
     area: &Area,
     name: &str,
@@ -98,10 +102,8 @@ fn fitted(
         Ok(area.estimate_text_size(text, font)?.0 as i32)
     };
     let mut text = name.to_string();
-    if width(&text)? > room
-        && let Some((short, _)) = name.split_once(" (")
-    {
-        text = short.to_string();
+    if width(&text)? > room {
+        text = without_remarks(name);
     }
     let mut kept = text.chars().count();
     while width(&text)? > room && kept > 1 {
@@ -110,6 +112,18 @@ fn fitted(
     }
     let fitted_width = width(&text)?;
     Ok((text, fitted_width))
+}
+
+/// `name` without its ` (...)` remarks.
+fn without_remarks(name: &str) -> String {
+    let mut kept = String::with_capacity(name.len());
+    let mut rest = name;
+    while let Some((before, after)) = rest.split_once(" (") {
+        kept.push_str(before);
+        rest = after.split_once(')').map_or("", |(_, tail)| tail);
+    }
+    kept.push_str(rest);
+    kept
 }
 
 /// Draws a key's sample of `mark`, `width` pixels wide, its left middle at `(x, y)`.
@@ -136,6 +150,19 @@ fn draw_mark(
             area.draw(&Rectangle::new(
                 [(x, y - half), (x + width, y + half)],
                 fill.filled(),
+            ))?;
+        }
+        Mark::Event(colour) => {
+            let middle = x + width / 2;
+            let half = colours.px(7.0) as i32;
+            area.draw(&PathElement::new(
+                vec![(middle, y - half), (middle, y + half)],
+                colour.mix(0.55).stroke_width(colours.stroke(1.0)),
+            ))?;
+            area.draw(&TriangleMarker::new(
+                (middle, y + half / 2),
+                colours.px(6.0),
+                colour.filled(),
             ))?;
         }
     }

@@ -6,7 +6,9 @@ use plotters::prelude::*;
 use web_sys::HtmlCanvasElement;
 
 use super::legend::{self, Entry, Mark};
+use super::markers as events;
 use super::theme::{ChartColours, DrawResult};
+use crate::sim::markers::Marker;
 
 /// One line of a chart.
 pub struct Line {
@@ -32,14 +34,24 @@ pub struct TimeChart {
     pub min_top: f64,
     /// The lines, drawn in order; the legend lists them in the same order.
     pub lines: Vec<Line>,
+    /// Entries of the key that name no line (which run is solid, which dashed).
+    pub notes: Vec<Entry>,
 }
 
-/// Draws `chart` on `canvas`.
-pub fn draw(canvas: &HtmlCanvasElement, colours: &ChartColours, chart: &TimeChart) -> DrawResult {
+/// Draws `chart` on `canvas`, with the run's marks (`markers`) that fall in its span.
+pub fn draw(
+    canvas: &HtmlCanvasElement,
+    colours: &ChartColours,
+    chart: &TimeChart,
+    markers: &[Marker],
+) -> DrawResult {
     let root = colours.area(canvas)?;
+    let marks = events::within(markers, chart.span);
     let entries: Vec<Entry> = chart
         .lines
         .iter()
+        // A line with no name is keyed by another (compare mode's run B).
+        .filter(|line| !line.name.is_empty())
         .map(|line| Entry {
             name: line.name.clone(),
             mark: Mark::Line {
@@ -47,6 +59,8 @@ pub fn draw(canvas: &HtmlCanvasElement, colours: &ChartColours, chart: &TimeChar
                 dashed: line.dashed,
             },
         })
+        .chain(chart.notes.iter().cloned())
+        .chain(events::entries(&marks, colours))
         .collect();
     let area = legend::below(&root, colours, &entries)?;
     let top = chart
@@ -83,6 +97,7 @@ pub fn draw(canvas: &HtmlCanvasElement, colours: &ChartColours, chart: &TimeChar
             }
         })
         .draw()?;
+    events::draw(&mut plot, &marks, top, colours)?;
     for line in &chart.lines {
         let style = line.colour.stroke_width(colours.stroke(2.0));
         let points = line.points.iter().copied();

@@ -1,14 +1,17 @@
 //! The plotters charts, redrawn a few times a second by the animation loop, not every frame:
-//! requests per server against the share the weights imply ([`distribution`]), and over simulated
-//! time the latency percentiles with the queueing-theory expectation, throughput and errors, and
-//! each server's queue length, the servers against the load ([`over_time`], all drawn by one line-chart routine in [`lines`]).
-//! In compare mode the distribution and latency charts put both runs on their axes; the others
-//! show run A.
+//! requests per server over the last 30 s against the share the weights imply
+//! ([`distribution`]), and over simulated time the latency percentiles with the
+//! queueing-theory expectation, throughput and errors, and each server's queue length, the
+//! servers against the load ([`over_time`], all drawn by one line-chart routine in [`lines`],
+//! which also marks the run's commands and changes of state on the time axis, [`markers`]).
+//! In compare mode the distribution and latency charts put both runs on their axes, named as
+//! the session names them; the others show run A.
 //! [`theme`] gives them the page's colours and sizes, [`legend`] their keys, under the plot.
 
 mod distribution;
 mod legend;
 mod lines;
+mod markers;
 mod over_time;
 mod theme;
 
@@ -18,8 +21,35 @@ pub use theme::ChartColours;
 
 use web_sys::HtmlCanvasElement;
 
+use crate::session::Session;
 use crate::sim::Simulation;
+use crate::sim::markers::{self as marks, Marker};
 
-/// How every chart is drawn: on this canvas, from this run, with the comparison run (compare
-/// mode) if there is one, in the theme's colours at the canvas's pixel ratio.
-pub type Draw = fn(&HtmlCanvasElement, &Simulation, Option<&Simulation>, &ChartColours);
+/// What a chart is drawn from: run A, compare mode's run B with the words naming both, and the
+/// marks of run A's events for the time axis.
+pub struct Runs<'a> {
+    /// The run.
+    pub a: &'a Simulation,
+    /// Compare mode's run B.
+    pub b: Option<&'a Simulation>,
+    /// What A and B are, in compare mode ([`Session::run_labels`]).
+    pub labels: Option<[String; 2]>,
+    /// Run A's commands and changes of state, oldest first.
+    pub markers: Vec<Marker>,
+}
+
+impl<'a> Runs<'a> {
+    /// The session's runs as the charts show them.
+    pub fn of(session: &'a Session) -> Runs<'a> {
+        Runs {
+            a: session.sim(),
+            b: session.compare(),
+            labels: session.run_labels(),
+            markers: marks::of_history(session.history()),
+        }
+    }
+}
+
+/// How every chart is drawn: on this canvas, from these runs, in the theme's colours at the
+/// canvas's pixel ratio.
+pub type Draw = fn(&HtmlCanvasElement, &Runs, &ChartColours);

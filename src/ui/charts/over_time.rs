@@ -4,8 +4,11 @@
 
 use web_sys::HtmlCanvasElement;
 
+use super::Runs;
+use super::legend::{Entry, Mark};
 use super::lines::{self, Line, TimeChart};
 use super::theme::{ChartColours, DrawResult};
+use crate::sim::markers::Marker;
 use crate::sim::metrics::{QUEUE_HISTORY, ROLLING_WINDOWS};
 use crate::sim::theory;
 use crate::sim::{Sample, Simulation};
@@ -20,14 +23,10 @@ type Field = fn(&Sample) -> Option<f64>;
 
 /// Draws the p50 / p95 / p99 latency lines, the measured mean and, when a queueing model fits the
 /// run, the mean it predicts (dashed); in compare mode both runs' p50 and p95 instead.
-pub fn draw_latency(
-    canvas: &HtmlCanvasElement,
-    sim: &Simulation,
-    compare: Option<&Simulation>,
-    colours: &ChartColours,
-) {
-    if let Some(other) = compare {
-        return draw_latency_compare(canvas, sim, other, colours);
+pub fn draw_latency(canvas: &HtmlCanvasElement, runs: &Runs, colours: &ChartColours) {
+    let (sim, compare) = (runs.a, runs.b);
+    if let (Some(other), Some(labels)) = (compare, &runs.labels) {
+        return draw_latency_compare(canvas, [sim, other], labels, &runs.markers, colours);
     }
     let window = sim.scenario().sample_every.as_secs_f64();
     let caption = format!(
@@ -68,52 +67,72 @@ pub fn draw_latency(
                 span,
                 min_top: 10.0,
                 lines,
+                notes: Vec::new(),
             },
+            &runs.markers,
         ),
     );
 }
 
-/// Draws two runs' p50 and p95 on one axis: A's lines solid, B's dashed in the same colours.
+/// Draws two runs' p50 and p95 on one axis: A's lines solid, B's dashed in the same colours; the
+/// key gives the colours once and names the runs as `labels` do.
 fn draw_latency_compare(
     canvas: &HtmlCanvasElement,
-    a: &Simulation,
-    b: &Simulation,
+    runs: [&Simulation; 2],
+    labels: &[String; 2],
+    markers: &[Marker],
     colours: &ChartColours,
 ) {
     let percentiles: [(&str, Field, usize); 2] =
         [("p50", |s| s.p50_ms, 0), ("p95", |s| s.p95_ms, 1)];
-    let lines = [("A", a, false), ("B", b, true)]
+    let lines = runs
         .into_iter()
-        .flat_map(|(run, sim, dashed)| {
-            let algorithm = sim.algorithm().about().name;
+        .zip([false, true])
+        .flat_map(|(sim, dashed)| {
             field_lines(sim, colours, &percentiles)
                 .into_iter()
+                // B's lines are keyed by A's: the colour says the percentile, the dash the run.
                 .map(move |line| Line {
-                    name: format!("{run} {}: {algorithm}", line.name),
+                    name: if dashed {
+                        String::new()
+                    } else {
+                        line.name.clone()
+                    },
                     dashed,
                     ..line
                 })
         })
         .collect();
+    let notes = labels
+        .iter()
+        .zip([false, true])
+        .map(|(label, dashed)| Entry {
+            name: label.clone(),
+            mark: Mark::Line {
+                colour: colours.ink,
+                dashed,
+            },
+        })
+        .collect();
     let chart = TimeChart {
         caption: "Latency, A (solid) and B (dashed)".to_string(),
         y_desc: "latency (ms)",
-        span: span(a),
+        span: span(runs[0]),
         min_top: 10.0,
         lines,
+        notes,
     };
-    report("comparison latency", lines::draw(canvas, colours, &chart));
+    report(
+        "comparison latency",
+        lines::draw(canvas, colours, &chart, markers),
+    );
 }
 
 /// Draws successes, errors and retries per second (of run A in compare mode); in a run with
 /// client retries or closed-loop users, goodput beside the servers' throughput and the client
 /// retries too.
-pub fn draw_throughput(
-    canvas: &HtmlCanvasElement,
-    sim: &Simulation,
-    compare: Option<&Simulation>,
-    colours: &ChartColours,
-) {
+pub fn draw_throughput(canvas: &HtmlCanvasElement, runs: &Runs, colours: &ChartColours) {
+    let (sim, compare) = (runs.a, runs.b);
     let lines = if sim.clients_seen() {
         // With clients that retry or users that wait, what the servers produce and what the
         // clients get apart: goodput solid, the servers' throughput dashed.
@@ -155,18 +174,18 @@ pub fn draw_throughput(
         span: span(sim),
         min_top: 1.0,
         lines,
+        notes: Vec::new(),
     };
-    report("throughput", lines::draw(canvas, colours, &chart));
+    report(
+        "throughput",
+        lines::draw(canvas, colours, &chart, &runs.markers),
+    );
 }
 
 /// Draws each server's queue length (or, with many servers, their mean and the longest), of run A
 /// in compare mode.
-pub fn draw_queues(
-    canvas: &HtmlCanvasElement,
-    sim: &Simulation,
-    compare: Option<&Simulation>,
-    colours: &ChartColours,
-) {
+pub fn draw_queues(canvas: &HtmlCanvasElement, runs: &Runs, colours: &ChartColours) {
+    let (sim, compare) = (runs.a, runs.b);
     let history = sim.metrics().queue_history();
     let series = sim.metrics().series();
     // The queue records line up with the most recent samples.
@@ -218,20 +237,17 @@ pub fn draw_queues(
         span: span(sim),
         min_top: 4.0,
         lines,
+        notes: Vec::new(),
     };
-    report("queue", lines::draw(canvas, colours, &chart));
+    report("queue", lines::draw(canvas, colours, &chart, &runs.markers));
 }
 
 /// Draws the servers over time against the load (of run A in compare mode): how many there
 /// are (booting ones included), how many the balancer may send to, and how many servers' worth
 /// of work the clients send (requests per second x mean cost / a server's workers), so an
 /// autoscaler can be seen keeping up or falling behind.
-pub fn draw_fleet(
-    canvas: &HtmlCanvasElement,
-    sim: &Simulation,
-    compare: Option<&Simulation>,
-    colours: &ChartColours,
-) {
+pub fn draw_fleet(canvas: &HtmlCanvasElement, runs: &Runs, colours: &ChartColours) {
+    let (sim, compare) = (runs.a, runs.b);
     let template = &sim.scenario().servers[0];
     let per_server = f64::from(template.workers) * template.speed;
     let busy = sim.traffic().cost.mean().as_secs_f64() / per_server;
@@ -262,8 +278,12 @@ pub fn draw_fleet(
         span: span(sim),
         min_top: 4.0,
         lines,
+        notes: Vec::new(),
     };
-    report("servers", lines::draw(canvas, colours, &chart));
+    report(
+        "servers",
+        lines::draw(canvas, colours, &chart, &runs.markers),
+    );
 }
 
 /// One line per `(name, field, colour index)`.

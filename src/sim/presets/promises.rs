@@ -1,0 +1,108 @@
+//! Each preset checked against what its `watch` text promises, on the numbers the page shows
+//! (the latency chart's p95, the bars of the last 30 s, the per-path table), within the time
+//! the text gives a class.
+
+use super::preset;
+use crate::sim::{SimTime, Simulation};
+
+/// The preset `id` run to `seconds`.
+fn at(id: &str, seconds: u64) -> Simulation {
+    let mut sim = Simulation::new(preset(id).unwrap()).unwrap();
+    sim.advance_to(SimTime(seconds * 1_000_000));
+    sim
+}
+
+/// The latency chart's latest p95, in seconds.
+fn p95_s(sim: &Simulation) -> f64 {
+    sim.metrics().series().back().unwrap().p95_ms.unwrap() / 1e3
+}
+
+/// Server `index`'s share of the requests routed in the last 30 s, in percent.
+fn recent_share(sim: &Simulation, index: usize) -> f64 {
+    let recent = sim.metrics().recent_routed(sim.now());
+    let total: u64 = recent.routed.iter().sum();
+    100.0 * recent.routed[index] as f64 / total as f64
+}
+
+#[test]
+fn slow_server_tail_falls_within_30_s_of_the_switch_to_least_connections() {
+    let before = at("slow-server", 30);
+    assert!(p95_s(&before) > 7.0, "{}", p95_s(&before));
+    assert!((recent_share(&before, 3) - 25.0).abs() < 2.0);
+    let after = at("slow-server", 45);
+    assert!(
+        recent_share(&after, 3) < 20.0,
+        "{}",
+        recent_share(&after, 3)
+    );
+    for t in [60, 75, 90, 105, 120] {
+        let sim = at("slow-server", t);
+        assert!(p95_s(&sim) < 5.0, "at {t} s: {}", p95_s(&sim));
+    }
+}
+
+#[test]
+fn long_report_page_tail_falls_under_least_connections() {
+    let page_p95_s =
+        |sim: &Simulation| sim.metrics().paths()[0].latency.quantile(0.95).unwrap() as f64 / 1e6;
+    let before = at("long-report", 60);
+    let p50 = before.metrics().series().back().unwrap().p50_ms.unwrap() / 1e3;
+    assert!(page_p95_s(&before) > 5.0, "{}", page_p95_s(&before));
+    assert!(p50 < 1.5, "{p50}");
+    let end = at("long-report", 120);
+    assert!(page_p95_s(&end) < 3.5, "{}", page_p95_s(&end));
+}
+
+#[test]
+fn shopping_cart_bars_even_out_within_30_s_of_sticky_sessions() {
+    let before = at("shopping-cart-nat", 60);
+    assert!(
+        recent_share(&before, 0) > 60.0,
+        "{}",
+        recent_share(&before, 0)
+    );
+    let after = at("shopping-cart-nat", 90);
+    for server in 0..4 {
+        let share = recent_share(&after, server);
+        assert!((share - 25.0).abs() < 6.0, "server {server}: {share}");
+    }
+    let p50 = |sim: &Simulation| sim.metrics().series().back().unwrap().p50_ms.unwrap();
+    assert!(p50(&at("shopping-cart-nat", 70)) < p50(&before) / 4.0);
+}
+
+#[test]
+fn health_check_kinds_stop_the_errors_and_overload_the_two_left() {
+    let errors = |sim: &Simulation| sim.metrics().series().back().unwrap().errors;
+    assert!(errors(&at("health-check-kinds", 40)) > 0.0);
+    let after = at("health-check-kinds", 60);
+    let recent = after.metrics().series().iter().rev().take(10);
+    assert!(recent.map(|s| s.errors).sum::<f64>() == 0.0);
+    let p50 = |sim: &Simulation| sim.metrics().series().back().unwrap().p50_ms.unwrap();
+    assert!(p50(&at("health-check-kinds", 90)) > 2.0 * p50(&at("health-check-kinds", 30)));
+}
+
+#[test]
+fn equal_round_robin_keeps_the_bars_level_and_p99_about_twice_the_median() {
+    for t in [30, 60, 120] {
+        let sim = at("equal-round-robin", t);
+        let sample = sim.metrics().series().back().unwrap();
+        let ratio = sample.p99_ms.unwrap() / sample.p50_ms.unwrap();
+        assert!((1.5..2.8).contains(&ratio), "at {t} s: {ratio}");
+        for server in 0..4 {
+            assert!((recent_share(&sim, server) - 25.0).abs() < 2.0);
+        }
+    }
+}
+
+#[test]
+fn retry_storm_raises_p99_two_to_three_times() {
+    let p99 = |t| {
+        let sim = at("retry-storm", t);
+        sim.metrics().series().back().unwrap().p99_ms.unwrap()
+    };
+    let before = p99(15);
+    for t in [30, 40, 50, 60, 70] {
+        let ratio = p99(t) / before;
+        assert!((1.6..3.2).contains(&ratio), "at {t} s: {ratio}");
+    }
+}
