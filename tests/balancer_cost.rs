@@ -242,3 +242,89 @@ fn bad_balancer_settings_are_refused_with_their_field() {
     let err = Scenario::from_json(&text).unwrap_err().to_string();
     assert!(err.contains("cores"), "{err}");
 }
+
+/// What one stretch of a run did: the servers' and the balancer's share of time busy, CPU per
+/// request, and the p95 latency of the requests that finished in it.
+#[derive(Debug)]
+struct Stretch {
+    servers_busy: f64,
+    balancer_busy: f64,
+    server_ms: f64,
+    balancer_ms: f64,
+    p95_ms: f64,
+    queued_at_end: u64,
+}
+
+fn stretch(sim: &mut Simulation, from: f64, to: f64) -> Stretch {
+    sim.advance_to(at(from));
+    while sim.poll_finished().is_some() {}
+    let totals = |sim: &Simulation| {
+        let now = sim.now();
+        let servers: u64 = sim.servers().iter().map(|s| s.busy_time(now)).sum();
+        let served: u64 = sim.metrics().servers().iter().map(|s| s.completed).sum();
+        let load = sim.balancer_load().unwrap();
+        (servers, served, load.busy_time, load.handled)
+    };
+    let before = totals(sim);
+    sim.advance_to(at(to));
+    let after = totals(sim);
+    let mut latencies: Vec<u64> = std::iter::from_fn(|| sim.poll_finished())
+        .map(|r| r.latency.0)
+        .collect();
+    latencies.sort_unstable();
+    let span = (to - from) * 1e6;
+    let workers: u32 = sim.servers().iter().map(|s| s.spec().workers).sum();
+    let load = sim.balancer_load().unwrap();
+    Stretch {
+        servers_busy: (after.0 - before.0) as f64 / (span * f64::from(workers)),
+        balancer_busy: (after.2 - before.2) as f64 / (span * f64::from(load.workers)),
+        server_ms: (after.0 - before.0) as f64 / (after.1 - before.1) as f64 / 1e3,
+        balancer_ms: (after.2 - before.2) as f64 / (after.3 - before.3) as f64 / 1e3,
+        p95_ms: latencies[latencies.len() * 95 / 100] as f64 / 1e3,
+        queued_at_end: load.queued,
+    }
+}
+
+#[test]
+fn the_tls_termination_preset_does_what_its_text_says() {
+    let scenario = lb_playground::sim::presets::preset("tls-termination").unwrap();
+    let mut sim = Simulation::new(scenario).unwrap();
+    sim.keep_finished(true);
+    let stretches: Vec<Stretch> = [(10.0, 60.0), (70.0, 120.0), (130.0, 180.0), (200.0, 240.0)]
+        .iter()
+        .map(|&(from, to)| stretch(&mut sim, from, to))
+        .collect();
+    for (i, s) in stretches.iter().enumerate() {
+        println!("stretch {i}: {s:?}");
+    }
+    let [pass, term, overload, back] = &stretches[..] else {
+        unreachable!("four stretches")
+    };
+    // Passed through: the servers do 20 ms of work and about 14 ms of handshakes a request and
+    // are a third busy; the balancer only accepts connections (3%).
+    assert!((0.28..0.38).contains(&pass.servers_busy), "{pass:?}");
+    assert!((30.0..37.0).contains(&pass.server_ms), "{pass:?}");
+    assert!(pass.balancer_busy < 0.05, "{pass:?}");
+    // Terminated: the servers a fifth busy at 20 ms a request; the balancer two thirds busy at
+    // about 16 ms (the handshakes, 2 ms of parsing, 1 ms per connection).
+    assert!((0.17..0.24).contains(&term.servers_busy), "{term:?}");
+    assert!((19.5..21.0).contains(&term.server_ms), "{term:?}");
+    assert!((0.6..0.72).contains(&term.balancer_busy), "{term:?}");
+    assert!((15.0..17.5).contains(&term.balancer_ms), "{term:?}");
+    // 150 req/s: the balancer is the bottleneck, hundreds wait at its door by 180 s, p95 over
+    // 6 s, the servers stay under 40% busy.
+    assert!(overload.balancer_busy > 0.99, "{overload:?}");
+    assert!(overload.queued_at_end > 300, "{overload:?}");
+    assert!(overload.p95_ms > 6_000.0, "{overload:?}");
+    assert!(overload.servers_busy < 0.4, "{overload:?}");
+    assert!(pass.p95_ms < 2_700.0 && term.p95_ms < 2_700.0);
+    // Passed through again: the queue drained, the servers near 60% busy, p95 back to 2.5 s.
+    assert_eq!(back.queued_at_end, 0);
+    assert!((0.5..0.65).contains(&back.servers_busy), "{back:?}");
+    assert!(back.balancer_busy < 0.06, "{back:?}");
+    assert!(back.p95_ms < 2_700.0, "{back:?}");
+    let opened = sim.connections_opened().unwrap() as f64;
+    let share = opened / sim.totals().generated as f64;
+    println!("new connections per request: {share:.3}");
+    assert!((0.6..0.8).contains(&share), "{share}");
+}
