@@ -5,7 +5,7 @@
 use lb_playground::sim::balancer_cpu::{BalancerCost, Tls, TlsMode};
 use lb_playground::sim::connections::Connections;
 use lb_playground::sim::narrate;
-use lb_playground::sim::report::Report;
+use lb_playground::sim::report::{METRICS_HEADER, Report, metrics_csv};
 use lb_playground::sim::traffic::CostDistribution;
 use lb_playground::sim::{Command, Scenario, SimDuration, SimTime, Simulation};
 
@@ -97,6 +97,36 @@ fn past_lambda_c_over_k_of_one_the_balancer_is_the_bottleneck() {
     assert!((servers - 0.125).abs() < 0.005, "{servers}");
     let max = report.latency_ms.max.unwrap();
     assert!((max - 20_000.0).abs() < 0.05 * 20_000.0, "{max}");
+    // The metrics windows say the same, one second at a time: the last is all busy, with the
+    // queue at its end; the metrics CSV carries them as two more columns.
+    let last = sim
+        .metrics()
+        .series()
+        .back()
+        .copied()
+        .unwrap()
+        .balancer
+        .unwrap();
+    assert!(
+        last.busy > 0.999 && last.queued == balancer.queued,
+        "{last:?}"
+    );
+    let csv = metrics_csv(&sim);
+    assert!(
+        csv.lines()
+            .next()
+            .unwrap()
+            .ends_with(",balancer_busy,balancer_queued")
+    );
+    assert!(
+        csv.lines()
+            .last()
+            .unwrap()
+            .ends_with(&format!(",1.000,{}", balancer.queued))
+    );
+    let plain = Simulation::new(Scenario::classroom()).unwrap();
+    assert_eq!(metrics_csv(&plain).trim_end(), METRICS_HEADER);
+
     // Conservation: every request sent is somewhere.
     let t = report.totals;
     let sum = t.completed + t.failed + t.rejected + t.rate_limited + t.in_flight + t.queued;

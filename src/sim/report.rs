@@ -471,14 +471,22 @@ pub fn csv_field(field: &str) -> std::borrow::Cow<'_, str> {
 /// The header of the metrics CSV.
 pub const METRICS_HEADER: &str = "end_s,throughput_per_s,errors_per_s,retries_per_s,mean_ms,p50_ms,p95_ms,p99_ms,offered_per_s,servers,in_rotation";
 
+/// The metrics CSV's extra columns for a balancer that costs CPU: its cores' busy share in the
+/// window and the requests waiting for one at its end.
+pub const BALANCER_COLUMNS: &str = ",balancer_busy,balancer_queued";
+
 /// The sampled time series as CSV lines (header first).
 pub fn metrics_csv(sim: &Simulation) -> String {
     let mut out = String::from(METRICS_HEADER);
+    // A balancer that costs CPU adds its columns; other runs' files are as they were.
+    if sim.balancer_load().is_some() {
+        out.push_str(BALANCER_COLUMNS);
+    }
     out.push('\n');
     let opt = |v: Option<f64>| v.map_or(String::new(), |v| format!("{v:.3}"));
     for s in sim.metrics().series() {
         out += &format!(
-            "{:.3},{:.3},{:.3},{:.3},{},{},{},{},{:.3},{},{}\n",
+            "{:.3},{:.3},{:.3},{:.3},{},{},{},{},{:.3},{},{}",
             s.end.as_secs_f64(),
             s.throughput,
             s.errors,
@@ -491,6 +499,10 @@ pub fn metrics_csv(sim: &Simulation) -> String {
             s.fleet.servers,
             s.fleet.in_rotation
         );
+        if let Some(b) = s.balancer {
+            out += &format!(",{:.3},{}", b.busy, b.queued);
+        }
+        out.push('\n');
     }
     out
 }

@@ -33,7 +33,7 @@ use super::events::{
     PassiveEvent, RemapEvent, RetryCause, RetryEvent, SkippedEvent,
 };
 use super::health::{CheckFailure, ServerCheck};
-use super::metrics::{Fleet, Metrics, Totals};
+use super::metrics::{BalancerGauge, Fleet, Metrics, Totals};
 use super::passive::{Passive, PassiveTransition};
 use super::pool::{Offer, Pool};
 use super::queue::EventQueue;
@@ -447,12 +447,18 @@ impl Simulation {
         let queues = self.servers.iter().map(Server::queued);
         let (backends, pool) = (&self.backends, &self.pool);
         let generated = self.generated;
+        let cpu = &self.balancer_cpu;
         let state = || {
             let fleet = Fleet {
                 servers: backends.iter().filter(|b| !b.removed()).count() as u32,
                 in_rotation: pool.candidates().iter().filter(|c| c.eligible()).count() as u32,
             };
-            (fleet, generated)
+            let balancer = cpu.as_ref().map(|cpu| BalancerGauge {
+                busy_time: cpu.cores.busy_time(t),
+                workers: cpu.cost.workers,
+                queued: cpu.live_queued,
+            });
+            (fleet, generated, balancer)
         };
         self.metrics.close_windows_until(t, queues, state);
     }

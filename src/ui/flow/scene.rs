@@ -300,18 +300,27 @@ impl Scene<'_> {
     }
 
     /// The balancer's own CPU on its box: its cores along the bottom, filled while busy, with
-    /// how busy they have been and who does the TLS handshakes; its queue at its door.
+    /// how busy they were over the last second, how many requests wait for one and who does
+    /// the TLS handshakes; its queue at its door.
     fn balancer_cpu(&self, b: &Rect, load: &BalancerLoad, small: &Pen<'static>) {
         self.worker_slots(b, load.busy, load.workers);
         self.queue(b, load.queued.min(u64::from(u32::MAX)) as u32);
         let size = 10.0 * self.pal.scale;
         let tls = match load.tls {
-            Some(TlsMode::Terminate) => " · TLS terminated here",
-            Some(TlsMode::Passthrough) => " · TLS passed through",
+            Some(TlsMode::Terminate) => " · TLS ends here",
+            Some(TlsMode::Passthrough) => " · TLS passed on",
             Some(TlsMode::Reencrypt) => " · TLS re-encrypted",
             None => "",
         };
-        let words = format!("CPU {:.0}%{tls}", load.utilisation(self.sim.now()) * 100.0);
+        // The last metrics window's share (the run's so far before the first one closes).
+        let busy = self
+            .sim
+            .metrics()
+            .series()
+            .back()
+            .and_then(|s| s.balancer)
+            .map_or(load.utilisation(self.sim.now()), |b| b.busy);
+        let words = format!("CPU {:.0}% · {} waiting{tls}", busy * 100.0, load.queued);
         small.clone().colour(self.pal.muted).write(
             self.ctx,
             &words,
