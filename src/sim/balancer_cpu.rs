@@ -163,25 +163,6 @@ impl BalancerCost {
         }
         Ok(())
     }
-
-    /// A description for the timeline and the UI.
-    pub fn describe(&self) -> String {
-        let cores = if self.workers == 1 { "core" } else { "cores" };
-        let mut text = format!(
-            "{} {cores}, {} per request, {} per connection",
-            self.workers, self.per_request, self.per_connection
-        );
-        if let Some(tls) = &self.tls {
-            text.push_str(&format!(
-                "; {}: {} a full handshake, {} a resumed one, {:.0}% resumed",
-                tls.mode.describe(),
-                tls.full_handshake,
-                tls.resumed_handshake,
-                tls.resumption * 100.0
-            ));
-        }
-        text
-    }
 }
 
 /// Whether a run with balancer cost `cost` can change its TLS mode: its balancer has TLS.
