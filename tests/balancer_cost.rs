@@ -358,3 +358,13 @@ fn the_tls_termination_preset_does_what_its_text_says() {
     println!("new connections per request: {share:.3}");
     assert!((0.6..0.8).contains(&share), "{share}");
 }
+
+#[test]
+fn no_queueing_model_is_offered_for_a_balancer_that_costs() {
+    let free = Simulation::new(Scenario::classroom()).unwrap();
+    assert!(lb_playground::sim::theory::expected_latency(&free).is_some());
+    let mut costly = Scenario::classroom();
+    costly.balancer = Some(BalancerCost::default());
+    let sim = Simulation::new(costly).unwrap();
+    assert!(lb_playground::sim::theory::expected_latency(&sim).is_none());
+}
