@@ -635,6 +635,32 @@ async fn a_heavy_share_link_opens_with_a_warning_and_the_page_keeps_answering() 
 }
 
 #[wasm_bindgen_test]
+async fn the_tls_preset_matches_native_and_its_control_is_logged() {
+    assert_eq!(
+        portable::tls_report_digest(),
+        portable::EXPECTED_TLS_REPORT_DIGEST
+    );
+    let root = mount().await;
+    assert!(
+        root.query_selector("#tls").unwrap().is_none(),
+        "no TLS, no control"
+    );
+    choose(&root, "#preset", "tls-termination");
+    TimeoutFuture::new(500).await;
+    assert_eq!(select(&root, "#tls").value(), "passthrough");
+    choose(&root, "#tls", "terminate");
+    assert!(
+        eventually(2_000, || text(&root, ".log").contains(
+            "TLS passed through to the servers (they do the handshakes) -> TLS terminated"
+        ))
+        .await,
+        "{}",
+        text(&root, ".log")
+    );
+    assert_eq!(select(&root, "#tls").value(), "terminate");
+}
+
+#[wasm_bindgen_test]
 async fn client_retries_and_goodput_show_and_the_client_control_changes_them() {
     let root = mount().await;
     assert!(!text(&root, ".totals").contains("goodput"));

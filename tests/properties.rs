@@ -7,6 +7,7 @@ use lb_playground::sim::autoscale::{Autoscale, Hpa, Metric, Policy, TargetTracki
 use lb_playground::sim::balancer::{
     Balancer, Candidate, PickContext, RequestKey, SmoothWeighted, remap,
 };
+use lb_playground::sim::balancer_cpu::{BalancerCost, Tls, TlsMode};
 use lb_playground::sim::breaker::{
     BreakerConfig, BreakerState, CircuitBreaker, Resilience4j, WindowKind,
 };
@@ -126,6 +127,7 @@ fn without_automatic_transition(config: BreakerConfig) -> BreakerConfig {
 fn command() -> impl Strategy<Value = Command> {
     prop_oneof![
         any::<bool>().prop_map(|l4| Command::SetLayer(if l4 { Layer::L4 } else { Layer::L7 })),
+        prop::sample::select(TlsMode::ALL.to_vec()).prop_map(Command::SetTls),
         (0usize..4).prop_map(|server| Command::Kill { server }),
         (0usize..4).prop_map(|server| Command::Revive { server }),
         (0usize..4, 0u32..6).prop_map(|(server, weight)| Command::SetWeight { server, weight }),
@@ -327,8 +329,37 @@ fn client_command() -> impl Strategy<Value = Command> {
     ]
 }
 
+/// A balancer that costs CPU: 1 to 3 cores, up to 200 ms a request and a connection, and
+/// maybe TLS in any mode with up to 500 ms handshakes (the classroom sends 10 requests a second,
+/// so some of these balancers are the bottleneck).
+fn balancer_cost() -> impl Strategy<Value = BalancerCost> {
+    (
+        1u32..4,
+        0u64..200,
+        0u64..200,
+        prop::option::of((
+            prop::sample::select(TlsMode::ALL.to_vec()),
+            0u64..500,
+            0u64..100,
+            0u32..=100,
+        )),
+    )
+        .prop_map(|(workers, request_ms, connection_ms, tls)| BalancerCost {
+            workers,
+            per_request: SimDuration::from_millis(request_ms),
+            per_connection: SimDuration::from_millis(connection_ms),
+            tls: tls.map(|(mode, full_ms, resumed_ms, percent)| Tls {
+                mode,
+                full_handshake: SimDuration::from_millis(full_ms),
+                resumed_handshake: SimDuration::from_millis(resumed_ms),
+                resumption: f64::from(percent) / 100.0,
+            }),
+        })
+}
+
 /// A classroom scenario whose servers have their own checks (or none), start-up times and
-/// `down` flags, with a check schedule, checks over the network and listed client addresses.
+/// `down` flags, with a check schedule, checks over the network, listed client addresses,
+/// maybe connections and maybe a balancer that costs CPU.
 fn server_variety() -> impl Strategy<Value = Scenario> {
     let server = (0u32..3, 0u64..4_000, prop::bool::weighted(0.2));
     (
@@ -347,6 +378,7 @@ fn server_variety() -> impl Strategy<Value = Scenario> {
             1u64..20_000,
             1u32..4,
         )),
+        prop::option::of(balancer_cost()),
     )
         .prop_map(
             |(
@@ -355,6 +387,7 @@ fn server_variety() -> impl Strategy<Value = Scenario> {
                 (spread_first, jitter_percent, over_network),
                 addresses,
                 connections,
+                balancer,
             )| {
                 let mut s = Scenario {
                     seed,
@@ -394,6 +427,7 @@ fn server_variety() -> impl Strategy<Value = Scenario> {
                             max_streams,
                         }
                     });
+                s.balancer = balancer;
                 s
             },
         )
@@ -462,6 +496,15 @@ proptest! {
     #[test]
     fn every_request_is_accounted_for_with_server_checks_startups_and_addresses(base in server_variety(), commands in prop::collection::vec((prop_oneof![command(), failure_command()], 1u64..3_000), 1..30)) {
         scenario_accounted_for_and_replayed(base, &commands)?;
+    }
+
+    /// The same through a balancer that costs CPU (its queue, its handshakes, passed-through
+    /// handshakes at the servers) with clients that time out and retry while requests wait for
+    /// its cores.
+    #[test]
+    fn every_request_is_accounted_for_through_a_balancer_that_costs(base in server_variety(), cost in balancer_cost(), commands in prop::collection::vec((prop_oneof![command(), failure_command(), client_command()], 1u64..3_000), 1..30)) {
+        let scenario = Scenario { balancer: Some(cost), ..base };
+        scenario_accounted_for_and_replayed(scenario, &commands)?;
     }
 
     /// No request is lost or counted twice across any sequence of commands, at every step, and the

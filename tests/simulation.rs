@@ -337,6 +337,14 @@ fn the_pinned_preset_report_gives_its_pinned_digest() {
     );
 }
 
+#[test]
+fn the_tls_preset_report_gives_its_pinned_digest() {
+    assert_eq!(
+        portable::tls_report_digest(),
+        portable::EXPECTED_TLS_REPORT_DIGEST
+    );
+}
+
 fn arrivals_between(sim: &mut Simulation, from: f64, to: f64) -> u64 {
     sim.advance_to(secs(from));
     let before = sim.totals().generated;

@@ -29,7 +29,9 @@
 //!   data fields, listed under EVENT FIELDS in `lbsim --help`. Retries are counted in `retries`, not
 //!   listed one by one. A run with client retries or closed-loop users also has `clients`
 //!   (first sends, client retries, throughput beside goodput, per window too; see
-//!   `sim::clients::report`). `--seed N` replaces the scenario's seed. The same scenario and seed
+//!   `sim::clients::report`); one whose balancer costs CPU also has `balancer` (its cores'
+//!   utilisation, queue and CPU per request, the servers' CPU per request, the handshakes; see
+//!   `sim::report::BalancerReport`). `--seed N` replaces the scenario's seed. The same scenario and seed
 //!   always give the same report, byte for byte.
 //! - The run is streamed: it advances in steps and takes the core's outputs (events, finished
 //!   requests) after each, so nothing is sized in advance and no event is ever left out.
@@ -218,7 +220,10 @@ COMMANDS:
               clients still waiting or not), goodput (successes clients got before their
               timeout, = completed), budget_tokens, and windows (end, throughput, goodput,
               client_retries, retries, errors per second; p95_ms of successes, p95_any_ms of
-              every answer, over the last 10 windows).
+              every answer, over the last 10 windows). With a balancer that costs CPU
+              (scenario.balancer) also balancer: workers, utilisation, queued, handled,
+              cpu_per_request_ms, server_cpu_per_request_ms, tls, full_handshakes,
+              resumed_handshakes.
     sweep     Run SCENARIO.json (- reads stdin) at every point of a grid of field values,
               --replications times at each (every run with its own seed), on --jobs threads,
               and print one table on stdout, CSV with a header (or JSON: scenario, seed,

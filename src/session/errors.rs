@@ -135,6 +135,7 @@ fn attempt(command: &Command, sim: &Simulation) -> String {
         Command::SetClientRetry(_) => "change the client retries".into(),
         Command::SetClosedLoop(_) => "change the closed-loop users".into(),
         Command::SetLayer(_) => "change the balancing layer".into(),
+        Command::SetTls(_) => "change who does the TLS handshakes".into(),
     }
 }
 
@@ -216,6 +217,7 @@ mod tests {
             Command::SetClientRetry(None),
             Command::SetClosedLoop(None),
             Command::SetLayer(crate::sim::connections::Layer::L7),
+            Command::SetTls(crate::sim::balancer_cpu::TlsMode::Terminate),
         ]
     }
 

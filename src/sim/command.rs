@@ -6,6 +6,7 @@
 
 use super::autoscale::Autoscale;
 use super::balancer::Algorithm;
+use super::balancer_cpu::TlsMode;
 use super::breaker::BreakerConfig;
 use super::clients::{ClientRetry, ClosedLoop};
 use super::connections::Layer;
@@ -143,6 +144,10 @@ pub enum Command {
     /// layer 7 every request is picked for again, at layer 4 each connection keeps the server its
     /// next request gets.
     SetLayer(Layer),
+    /// Change who does the TLS handshakes (a scenario whose balancer has TLS only): the
+    /// balancer (terminate), the servers (passthrough) or both (reencrypt), from the next new
+    /// connection on.
+    SetTls(TlsMode),
 }
 
 impl Command {

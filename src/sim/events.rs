@@ -10,6 +10,7 @@
 
 use super::autoscale::{Autoscale, Direction, ScaleDecision};
 use super::balancer::{Algorithm, Remap};
+use super::balancer_cpu::TlsMode;
 use super::breaker::{BreakerConfig, BreakerTransition};
 use super::clients::{ClientRetry, ClosedLoop};
 use super::command::Command;
@@ -173,6 +174,8 @@ pub enum Before {
     ClosedLoop(Option<ClosedLoop>),
     /// The balancing layer.
     Layer(Layer),
+    /// Who did the TLS handshakes.
+    Tls(TlsMode),
 }
 
 impl Before {

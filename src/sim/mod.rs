@@ -13,6 +13,7 @@ pub mod address;
 pub mod autoscale;
 pub mod backend;
 pub mod balancer;
+pub mod balancer_cpu;
 pub mod breaker;
 pub mod clients;
 pub mod command;

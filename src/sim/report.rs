@@ -66,6 +66,54 @@ pub struct ServerReport {
     pub latency_ms: LatencyMs,
 }
 
+/// The balancer's CPU in the report: how busy its cores were, and where the CPU per request
+/// went (its own and the servers', so SSL termination's move of work shows in one place).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct BalancerReport {
+    /// Its cores.
+    pub workers: u32,
+    /// The share of core time busy over the run, 0 to 1.
+    pub utilisation: f64,
+    /// Requests waiting for a core at the end.
+    pub queued: u64,
+    /// Requests whose balancer work was done.
+    pub handled: u64,
+    /// Mean balancer core time per request handled, in milliseconds.
+    pub cpu_per_request_ms: f64,
+    /// Mean server worker time per request the servers served, in milliseconds (a passed-through
+    /// handshake included).
+    pub server_cpu_per_request_ms: Option<f64>,
+    /// Who did the TLS handshakes at the end (`terminate`, `passthrough`, `reencrypt`), under TLS.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tls: Option<&'static str>,
+    /// Full TLS handshakes.
+    pub full_handshakes: u64,
+    /// Resumed TLS handshakes.
+    pub resumed_handshakes: u64,
+}
+
+impl BalancerReport {
+    /// The balancer's part of `sim`'s report, when its balancer has a cost.
+    pub fn of(sim: &Simulation) -> Option<BalancerReport> {
+        let load = sim.balancer_load()?;
+        let now = sim.now();
+        let server_time: u64 = sim.servers().iter().map(|s| s.busy_time(now)).sum();
+        let served: u64 = sim.metrics().servers().iter().map(|s| s.completed).sum();
+        Some(BalancerReport {
+            workers: load.workers,
+            utilisation: load.utilisation(now),
+            queued: load.queued,
+            handled: load.handled,
+            cpu_per_request_ms: load.cpu_per_request_ms(),
+            server_cpu_per_request_ms: (served > 0)
+                .then(|| server_time as f64 / served as f64 / 1_000.0),
+            tls: load.tls.map(|mode| mode.id()),
+            full_handshakes: load.handshakes.full,
+            resumed_handshakes: load.handshakes.resumed,
+        })
+    }
+}
+
 /// One request path's part of the report.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct PathReport {
@@ -318,6 +366,9 @@ pub struct Report {
     /// (only for a run with client retries or closed-loop users).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub clients: Option<ClientReport>,
+    /// The balancer's own CPU (only for a run whose balancer has a cost).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub balancer: Option<BalancerReport>,
     /// Client-observed latency of served requests.
     pub latency_ms: LatencyMs,
     /// Per server, in order.
@@ -339,6 +390,7 @@ impl Report {
             totals: sim.totals(),
             retries: metrics.retries(),
             clients: ClientReport::of(sim),
+            balancer: BalancerReport::of(sim),
             latency_ms: LatencyMs::of(metrics.latency()),
             servers: sim
                 .servers()
@@ -419,14 +471,22 @@ pub fn csv_field(field: &str) -> std::borrow::Cow<'_, str> {
 /// The header of the metrics CSV.
 pub const METRICS_HEADER: &str = "end_s,throughput_per_s,errors_per_s,retries_per_s,mean_ms,p50_ms,p95_ms,p99_ms,offered_per_s,servers,in_rotation";
 
+/// The metrics CSV's extra columns for a balancer that costs CPU: its cores' busy share in the
+/// window and the requests waiting for one at its end.
+pub const BALANCER_COLUMNS: &str = ",balancer_busy,balancer_queued";
+
 /// The sampled time series as CSV lines (header first).
 pub fn metrics_csv(sim: &Simulation) -> String {
     let mut out = String::from(METRICS_HEADER);
+    // A balancer that costs CPU adds its columns; other runs' files are as they were.
+    if sim.balancer_load().is_some() {
+        out.push_str(BALANCER_COLUMNS);
+    }
     out.push('\n');
     let opt = |v: Option<f64>| v.map_or(String::new(), |v| format!("{v:.3}"));
     for s in sim.metrics().series() {
         out += &format!(
-            "{:.3},{:.3},{:.3},{:.3},{},{},{},{},{:.3},{},{}\n",
+            "{:.3},{:.3},{:.3},{:.3},{},{},{},{},{:.3},{},{}",
             s.end.as_secs_f64(),
             s.throughput,
             s.errors,
@@ -439,6 +499,10 @@ pub fn metrics_csv(sim: &Simulation) -> String {
             s.fleet.servers,
             s.fleet.in_rotation
         );
+        if let Some(b) = s.balancer {
+            out += &format!(",{:.3},{}", b.busy, b.queued);
+        }
+        out.push('\n');
     }
     out
 }

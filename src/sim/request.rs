@@ -4,6 +4,7 @@
 //! it passes through [`Phase`]s, each with a start and an end time, which is all the UI needs to draw
 //! it moving. The [`RequestTable`] is a slab: slots are reused, so the steady state allocates nothing.
 
+use super::balancer_cpu::RequestCpu;
 use super::clients::Chain;
 use super::connections::ConnRef;
 use super::retry::MAX_TRIES;
@@ -31,6 +32,10 @@ pub enum Phase {
     ToServer,
     /// Held at the load balancer by the rate limit (nginx `limit_req` without `nodelay`).
     Delayed,
+    /// Waiting in the balancer's queue for a free core (when the balancer has a cost).
+    WaitingForBalancer,
+    /// Being parsed (and its connection accepted) by a balancer core.
+    AtBalancer,
     /// Waiting in the server's queue for a free worker.
     Queued,
     /// Being served by a worker.
@@ -200,6 +205,8 @@ pub struct Request {
     /// Its current try was sent by a layer-4 balancer, which counts the connection, not the
     /// try, on its server.
     pub per_connection: bool,
+    /// The CPU it costs the balancer, and what it adds to its server's work.
+    pub cpu: RequestCpu,
 }
 
 impl Request {
@@ -338,6 +345,7 @@ mod tests {
             chain: Chain::default(),
             conn: None,
             per_connection: false,
+            cpu: RequestCpu::default(),
         }
     }
 

@@ -30,6 +30,8 @@ pub enum Stream {
     Users = 7,
     /// Health checks' `spread-checks` jitter.
     Checks = 8,
+    /// Whether a new connection's TLS handshake resumes a session.
+    Tls = 9,
 }
 
 /// A seeded random number generator for one [`Stream`] of one run.

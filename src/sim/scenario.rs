@@ -10,6 +10,7 @@
 use super::address::MAX_BLOCKS;
 use super::autoscale::Autoscale;
 use super::balancer::Algorithm;
+use super::balancer_cpu::BalancerCost;
 use super::command::TimedCommand;
 use super::connections::{Connections, Layer, check_scenario_at_layer4};
 use super::health::{ActiveCheck, ServerCheck};
@@ -87,6 +88,9 @@ pub struct Scenario {
     /// layer 7.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connections: Option<Connections>,
+    /// The balancer's own CPU (parsing, connections, TLS); `None`: a balancer that costs nothing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub balancer: Option<BalancerCost>,
     /// Autoscaling (Kubernetes HPA, AWS target tracking), off by default.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub autoscale: Option<Autoscale>,
@@ -259,6 +263,7 @@ impl Scenario {
             },
             rate_limit: RateLimit::Off,
             connections: None,
+            balancer: None,
             autoscale: None,
             duration: None,
             timeline: Vec::new(),
@@ -330,6 +335,9 @@ impl Scenario {
             if c.layer == Layer::L4 {
                 check_scenario_at_layer4(self.algorithm, &self.resilience, self.rate_limit)?;
             }
+        }
+        if let Some(b) = &self.balancer {
+            b.validate("balancer")?;
         }
         if self.traffic.addresses.len() > MAX_BLOCKS {
             return Err(ValidationError::new(

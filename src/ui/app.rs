@@ -443,6 +443,7 @@ pub fn App() -> Html {
                             behind_nat={sim.traffic().behind_nat}
                             remap={sim.algorithm().hash_key().and(sim.last_remap())}
                             layer={sim.layer()}
+                            tls={sim.tls_mode()}
                             on_command={on_command.clone()}
                         />
     </div>

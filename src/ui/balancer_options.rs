@@ -1,10 +1,12 @@
-//! Options around the algorithm: slow start for revived servers, and how many clients share one
-//! NAT address (which is what hashing on the client address sees).
+//! Options around the algorithm: the balancing layer and who does the TLS handshakes (with
+//! connections and a balancer with TLS), slow start for revived servers, and how many clients
+//! share one NAT address (which is what hashing on the client address sees).
 
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use crate::sim::balancer::Remap;
+use crate::sim::balancer_cpu::TlsMode;
 use crate::sim::connections::Layer;
 use crate::sim::{Command, SimDuration, SlowStart};
 
@@ -23,6 +25,15 @@ fn slow_start_choices() -> [(&'static str, &'static str, SlowStart); 3] {
     ]
 }
 
+/// The TLS menu's words for `mode`.
+fn tls_label(mode: TlsMode) -> &'static str {
+    match mode {
+        TlsMode::Terminate => "Terminate at the balancer",
+        TlsMode::Passthrough => "Pass through to the servers",
+        TlsMode::Reencrypt => "Terminate and re-encrypt",
+    }
+}
+
 /// Props of [`BalancerOptions`].
 #[derive(Properties, PartialEq)]
 pub struct BalancerOptionsProps {
@@ -36,6 +47,8 @@ pub struct BalancerOptionsProps {
     pub remap: Option<Remap>,
     /// The balancing layer, when the scenario has connections.
     pub layer: Option<Layer>,
+    /// Who does the TLS handshakes, when the balancer has TLS.
+    pub tls: Option<TlsMode>,
     /// Receives the changes.
     pub on_command: Callback<Command>,
 }
@@ -75,6 +88,17 @@ pub fn BalancerOptions(props: &BalancerOptionsProps) -> Html {
             Layer::L7
         })
     });
+    let on_tls = props.on_command.reform(|e: Event| {
+        let select: HtmlSelectElement = e.target_unchecked_into();
+        let mode = TlsMode::ALL
+            .into_iter()
+            .find(|mode| mode.id() == select.value())
+            .unwrap_or_default();
+        Command::SetTls(mode)
+    });
+    let tls_tip = "Who does each new connection's TLS handshake: the balancer (terminate: the \
+        servers see plain HTTP), the servers (passthrough), or both (re-encrypt). The CPU it costs \
+        moves with it";
     let layer_tip = "Layer 4 picks a server when a connection opens and keeps it there; layer 7 \
         picks for every request (and can route by path or cookie, retry, and count error answers)";
     let slow_start_tip = "How a server that comes back from DOWN ramps up to its full weight (weighted random, \
@@ -88,6 +112,14 @@ pub fn BalancerOptions(props: &BalancerOptionsProps) -> Html {
                 <select id="layer" onchange={on_layer} title={layer_tip}>
                     <option value="l4" selected={layer == Layer::L4}>{ "Layer 4: a server per connection" }</option>
                     <option value="l7" selected={layer == Layer::L7}>{ "Layer 7: a server per request" }</option>
+                </select>
+            }
+            if let Some(tls) = props.tls {
+                <label for="tls" title={tls_tip}>{ "TLS handshakes" }</label>
+                <select id="tls" onchange={on_tls} title={tls_tip}>
+                    { for TlsMode::ALL.into_iter().map(|mode| html! {
+                        <option value={mode.id()} selected={mode == tls}>{ tls_label(mode) }</option>
+                    }) }
                 </select>
             }
             <label for="slow-start" title={slow_start_tip}>{ "Slow start after revive" }</label>

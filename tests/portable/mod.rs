@@ -84,3 +84,18 @@ fn without_event_data(json: &str) -> String {
 /// 6de510dc49ddca68. The totals' and paths' `rate_limited` (0 here) added 48 bytes to each.
 pub const EXPECTED_REPORT_DIGEST: &str =
     "4635 bytes, fnv 9acb779d34cdfa91 / 3039 bytes, fnv b175dc1cc38a63e0";
+
+/// The JSON report of the tls-termination preset after its 240 s (the balancer's cores, its
+/// queue and the handshakes' draws), reduced to a digest (FNV-1a).
+pub fn tls_report_digest() -> String {
+    use lb_playground::sim::presets::preset;
+    use lb_playground::sim::report::Report;
+    let scenario = preset("tls-termination").unwrap();
+    let end = SimTime(scenario.duration.unwrap().0);
+    let mut sim = Simulation::new(scenario).unwrap();
+    sim.advance_to(end);
+    digest(&Report::drain(&mut sim).to_json())
+}
+
+/// The pinned digest of [`tls_report_digest`].
+pub const EXPECTED_TLS_REPORT_DIGEST: &str = "3720 bytes, fnv fa4dc7e8c3088775";

@@ -23,6 +23,9 @@ impl Simulation {
         if let Command::SetLayer(layer) = command {
             self.check_layer(layer)?;
         }
+        if let Command::SetTls(_) = command {
+            self.check_tls()?;
+        }
         let event = CommandEvent {
             command,
             origin: scripted.map_or(Origin::User, |i| self.timeline_origin(i)),
@@ -84,6 +87,7 @@ impl Simulation {
             }
             Command::SetSlowStart(slow_start) => self.slow_start = slow_start,
             Command::SetLayer(layer) => self.set_layer(layer),
+            Command::SetTls(mode) => self.set_tls(mode),
             Command::SetClients {
                 clients,
                 behind_nat,
@@ -176,6 +180,7 @@ impl Simulation {
             Command::SetAlgorithm(_) => Before::Algorithm(self.algorithm),
             Command::SetSlowStart(_) => Before::SlowStart(self.slow_start),
             Command::SetLayer(_) => Before::Layer(self.layer),
+            Command::SetTls(_) => self.tls_mode().map_or(Before::Nothing, Before::Tls),
             Command::SetRate(_) => Before::Rate(self.traffic.rate),
             Command::SetMeanCost(_) => Before::MeanCost(self.traffic.cost.mean()),
             Command::SetRateLimit(_) => Before::RateLimit(self.limiter.config()),

@@ -41,12 +41,13 @@ impl Simulation {
         self.layer = layer;
     }
 
-    /// The connection a request `client` sends now goes on, and how long before it can go: a
-    /// new connection's TCP handshake is one round trip first, to the balancer that terminates
-    /// it (layer 7) or through it to the server (layer 4).
-    pub(super) fn connect(&mut self, client: u32) -> (Option<ConnRef>, SimDuration) {
+    /// The connection a request `client` sends now goes on, how long before it can go, and
+    /// whether the connection is new: a new connection's TCP handshake is one round trip first,
+    /// to the balancer that terminates it (layer 7) or through it to the server (layer 4).
+    /// Without connections every request is new, and its round trip is not modelled.
+    pub(super) fn connect(&mut self, client: u32) -> (Option<ConnRef>, SimDuration, bool) {
         let Some(settings) = self.scenario.connections else {
-            return (None, SimDuration::ZERO);
+            return (None, SimDuration::ZERO, true);
         };
         let (conn, new) = self.connection_table.acquire(client, &settings);
         let one_way = match settings.layer {
@@ -58,7 +59,7 @@ impl Simulation {
         } else {
             SimDuration::ZERO
         };
-        (Some(conn), handshake)
+        (Some(conn), handshake, new)
     }
 
     /// The server of a layer-4 connection: the one it is on, or, for a new connection, the

@@ -23,6 +23,7 @@ use super::backend::Backend;
 use super::balancer::{
     Algorithm, Balancer, Candidate, Decision, Feedback, HashKey, KeyOwners, Remap, RequestKey,
 };
+use super::balancer_cpu::BalancerCpu;
 use super::breaker::{BreakerTransition, CircuitBreaker};
 use super::clients::{Chain, User};
 use super::command::{Command, TimedCommand};
@@ -32,7 +33,7 @@ use super::events::{
     PassiveEvent, RemapEvent, RetryCause, RetryEvent, SkippedEvent,
 };
 use super::health::{CheckFailure, ServerCheck};
-use super::metrics::{Fleet, Metrics, Totals};
+use super::metrics::{BalancerGauge, Fleet, Metrics, Totals};
 use super::passive::{Passive, PassiveTransition};
 use super::pool::{Offer, Pool};
 use super::queue::EventQueue;
@@ -53,6 +54,8 @@ use super::traffic::{Traffic, path_hash};
 use super::validation::ValidationError;
 
 mod autoscaling;
+mod balancer_work;
+pub use balancer_work::BalancerLoad;
 mod checks;
 mod clients;
 mod commands;
@@ -93,6 +96,8 @@ enum Step {
     AtBalancer(RequestId, Seq),
     /// The rate limit's wait for a request is over: it is routed.
     Released(RequestId, Seq),
+    /// One of the balancer's cores finishes a request's balancer work.
+    BalancerDone { slot: u32, epoch: u32 },
     /// A try reaches its server.
     AtServer(RequestId, Attempt),
     /// A worker finishes (stale unless `epoch` is the server's current epoch).
@@ -171,6 +176,8 @@ struct Streams {
     users: SimRng,
     /// Health checks' jitter.
     checks: SimRng,
+    /// Whether a TLS handshake resumes a session.
+    tls: SimRng,
 }
 
 /// What the remap report's sampled keys are computed from: the same values give the same keys
@@ -216,6 +223,8 @@ pub struct Simulation {
     connection_table: ConnectionTable,
     /// The layer the balancer works at now.
     layer: Layer,
+    /// The balancer's own cores, when it has a cost (`scenario.balancer`).
+    balancer_cpu: Option<BalancerCpu>,
     /// Live requests waiting in a server queue.
     queued: u64,
     /// Jobs waiting in server queues, live or given up on.
@@ -296,6 +305,7 @@ impl Simulation {
             requests: RequestTable::default(),
             connection_table: ConnectionTable::default(),
             layer: scenario.connections.map_or(Layer::L7, |c| c.layer),
+            balancer_cpu: scenario.balancer.map(BalancerCpu::new),
             queued: 0,
             jobs_queued: 0,
             sweep_at: SWEEP_FLOOR,
@@ -311,6 +321,7 @@ impl Simulation {
                 backoff: SimRng::new(seed, Stream::ClientBackoff),
                 users: SimRng::new(seed, Stream::Users),
                 checks: SimRng::new(seed, Stream::Checks),
+                tls: SimRng::new(seed, Stream::Tls),
             },
             generated: 0,
             events_processed: 0,
@@ -424,6 +435,7 @@ impl Simulation {
             | Step::Scripted(_)
             | Step::Booted { .. }
             | Step::ConnectionIdle(..)
+            | Step::BalancerDone { .. }
             | Step::ClientRetry(_) => true,
         });
         self.sweep_at = SWEEP_FLOOR.max(2 * self.events.len());
@@ -435,12 +447,18 @@ impl Simulation {
         let queues = self.servers.iter().map(Server::queued);
         let (backends, pool) = (&self.backends, &self.pool);
         let generated = self.generated;
+        let cpu = &self.balancer_cpu;
         let state = || {
             let fleet = Fleet {
                 servers: backends.iter().filter(|b| !b.removed()).count() as u32,
                 in_rotation: pool.candidates().iter().filter(|c| c.eligible()).count() as u32,
             };
-            (fleet, generated)
+            let balancer = cpu.as_ref().map(|cpu| BalancerGauge {
+                busy_time: cpu.cores.busy_time(t),
+                workers: cpu.cost.workers,
+                queued: cpu.live_queued,
+            });
+            (fleet, generated, balancer)
         };
         self.metrics.close_windows_until(t, queues, state);
     }
@@ -479,9 +497,10 @@ impl Simulation {
             }
             Step::AtBalancer(id, seq) => {
                 if self.requests.live(id, seq) {
-                    self.admit(id);
+                    self.reach_balancer(id);
                 }
             }
+            Step::BalancerDone { slot, epoch } => self.balancer_done(slot, epoch),
             Step::Released(id, seq) => {
                 if self.requests.live(id, seq) {
                     self.route(id);

@@ -2,6 +2,7 @@
 //! retry, and the end the client sees.
 
 use super::*;
+use crate::sim::balancer_cpu::RequestCpu;
 use std::net::IpAddr;
 
 impl Simulation {
@@ -48,17 +49,20 @@ impl Simulation {
             self.finish_request(request, Outcome::OverCapacity);
             return;
         }
-        let (conn, handshake) = self.connect(client);
+        let (conn, handshake, opens) = self.connect(client);
         let mut request = self.new_request(seq, client, cost, path, chain);
         let delay = self.scenario.client_latency + handshake;
         request.conn = conn;
+        request.cpu = self.request_cpu(opens);
         request.phase_end = self.now + delay;
         let id = self.requests.insert(request);
         if let Some(patience) = self.traffic.client_timeout {
             self.events
                 .push(self.now + patience, Step::ClientGivesUp(id, seq));
         }
-        self.after(delay, Step::AtBalancer(id, seq), |sim| sim.admit(id));
+        self.after(delay, Step::AtBalancer(id, seq), |sim| {
+            sim.reach_balancer(id)
+        });
     }
 
     /// Request `id` reaches the balancer: its rate limit lets it through to be routed, holds it
@@ -116,13 +120,17 @@ impl Simulation {
             chain,
             conn: None,
             per_connection: false,
+            cpu: RequestCpu::default(),
         }
     }
 
     /// Requests the run holds: the live ones, the jobs given up on still in server queues, and
     /// client retries waiting out their backoff.
     fn held(&self) -> usize {
-        self.requests.len() + (self.jobs_queued - self.queued) as usize + self.clients.waiting()
+        self.requests.len()
+            + (self.jobs_queued - self.queued) as usize
+            + self.clients.waiting()
+            + self.balancer_abandoned()
     }
 
     /// The load balancer picks a server for request `id` (its first try or a retry), asks that
@@ -258,6 +266,8 @@ impl Simulation {
         } else {
             request.cost
         };
+        // A passed-through TLS handshake comes first.
+        let work = work + request.cpu.server;
         let job = Job {
             request: id,
             attempt,
@@ -490,6 +500,9 @@ impl Simulation {
             if request.phase == Phase::Queued {
                 self.queued -= 1;
             }
+        }
+        if request.phase == Phase::WaitingForBalancer {
+            self.balancer_left_queue();
         }
         let request = self.requests.remove(id);
         self.finish_request(request, Outcome::ClientTimeout);

@@ -187,7 +187,7 @@ pub(crate) fn check_command(
         Command::SetClientRetry(r) => r.map_or(Ok(()), |r| r.validate("client retry")),
         Command::SetClosedLoop(c) => c.map_or(Ok(()), |c| c.validate("closed loop")),
         // Checked against the run's connections and settings where those are known.
-        Command::SetLayer(_) => Ok(()),
+        Command::SetLayer(_) | Command::SetTls(_) => Ok(()),
     }
 }
 
@@ -211,6 +211,7 @@ pub(crate) fn check_timeline(scenario: &Scenario) -> Result<(), ValidationError>
                     layer4 = *layer == Layer::L4;
                     Ok(())
                 }
+                Command::SetTls(_) => crate::sim::balancer_cpu::check_tls(scenario.balancer),
                 _ if layer4 => check_at_layer4(command),
                 _ => Ok(()),
             })

@@ -155,6 +155,10 @@ pub(super) fn text(event: &CommandEvent, servers: &[Server]) -> String {
             Before::Layer(old) => format!("{} -> {}", old.describe(), layer.describe()),
             _ => layer.describe().to_string(),
         },
+        Command::SetTls(mode) => match before {
+            Before::Tls(old) => format!("{} -> {}", old.describe(), mode.describe()),
+            _ => mode.describe().to_string(),
+        },
         Command::SetMeanCost(mean) => match before {
             Before::MeanCost(old) => format!("mean request cost {old} -> {mean}"),
             _ => format!("mean request cost {mean}"),

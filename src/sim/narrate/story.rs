@@ -12,6 +12,8 @@ pub fn phase_text(phase: Phase) -> &'static str {
         Phase::ToBalancer => "on its way to the load balancer",
         Phase::ToServer => "sent to the server",
         Phase::Delayed => "held by the rate limit",
+        Phase::WaitingForBalancer => "waiting for a balancer core",
+        Phase::AtBalancer => "being parsed by the balancer",
         Phase::Queued => "waiting in the queue",
         Phase::InService => "being served",
         Phase::ToBalancerBack => "the answer on its way back",

@@ -2,6 +2,7 @@
 
 use super::{at, base};
 use crate::sim::balancer::Algorithm;
+use crate::sim::balancer_cpu::{BalancerCost, Tls, TlsMode};
 use crate::sim::command::Command;
 use crate::sim::connections::{Connections, Layer, Protocol};
 use crate::sim::scenario::{Scenario, server};
@@ -73,5 +74,53 @@ pub(super) fn http2_pinning() -> Scenario {
         ..Connections::default()
     });
     s.timeline = vec![at(60, Command::SetLayer(Layer::L7))];
+    s
+}
+
+/// TLS passed through to the servers, then terminated at a balancer that becomes the bottleneck.
+pub(super) fn tls_termination() -> Scenario {
+    let mut s = base(
+        "SSL termination: the handshakes move to the balancer",
+        "400 clients call over TLS, and most requests open a new connection (an idle one closes \
+         after 2 s), which costs a handshake: 30 ms of CPU, 3 ms when the session resumes (40% \
+         do). Until 60 s the layer-4 balancer passes TLS through: the servers do the handshakes, \
+         about 34 ms of CPU for each 20 ms request, and are a third busy while the balancer's two \
+         cores idle. At 60 s it terminates TLS, at layer 7: the servers' workers empty to a fifth \
+         busy (20 ms a request) and the balancer's cores fill to two thirds (16 ms a request: \
+         the handshakes and 2 ms to parse each request). At 120 s the traffic rises to 150 \
+         req/s, more than two cores can take: a queue grows at the balancer's door (hundreds by \
+         180 s) and p95 latency climbs from 2.5 s past 6 s while the servers stay under 40% \
+         busy. At 180 s TLS goes back to the servers: the balancer's queue drains, the servers \
+         carry the handshakes at nearly 60% busy, and the latency is back to 2.5 s.",
+        240,
+    );
+    s.traffic.rate = 80.0;
+    s.traffic.clients = 400;
+    s.traffic.cost = CostDistribution::Exponential {
+        mean: SimDuration::from_millis(20),
+    };
+    s.connections = Some(Connections {
+        layer: Layer::L4,
+        idle_timeout: SimDuration::from_secs(2),
+        ..Connections::default()
+    });
+    s.balancer = Some(BalancerCost {
+        workers: 2,
+        per_request: SimDuration::from_millis(2),
+        per_connection: SimDuration::from_millis(1),
+        tls: Some(Tls {
+            mode: TlsMode::Passthrough,
+            full_handshake: SimDuration::from_millis(30),
+            resumed_handshake: SimDuration::from_millis(3),
+            resumption: 0.4,
+        }),
+    });
+    s.timeline = vec![
+        at(60, Command::SetLayer(Layer::L7)),
+        at(60, Command::SetTls(TlsMode::Terminate)),
+        at(120, Command::SetRate(150.0)),
+        at(180, Command::SetLayer(Layer::L4)),
+        at(180, Command::SetTls(TlsMode::Passthrough)),
+    ];
     s
 }

@@ -87,6 +87,10 @@ pub const PRESETS: &[Preset] = &[
         build: connections::http2_pinning,
     },
     Preset {
+        id: "tls-termination",
+        build: connections::tls_termination,
+    },
+    Preset {
         id: "rate-limit-noisy-client",
         build: rate_limit_noisy_client,
     },

@@ -119,7 +119,9 @@ impl Layout {
             Phase::ToBalancer => (self.client_point(request.client), self.balancer.left(), 0.0),
             Phase::ToServer => (self.balancer.right(), self.server_inlet(server), 0.0),
             // Held at the balancer: drawn at its door.
-            Phase::Delayed => (self.balancer.left(), self.balancer.left(), 0.0),
+            Phase::Delayed | Phase::WaitingForBalancer | Phase::AtBalancer => {
+                (self.balancer.left(), self.balancer.left(), 0.0)
+            }
             Phase::Queued | Phase::InService => return None,
             Phase::ToBalancerBack => (
                 self.server_inlet(server),

@@ -16,8 +16,10 @@ use super::layout::{Layout, Rect, ServerStyle};
 use super::paint::{self, Pen, Shape, rounded_rect, shapes};
 use crate::session::Palette;
 use crate::sim::balancer::Decision;
+use crate::sim::balancer_cpu::TlsMode;
 use crate::sim::breaker::BreakerConfig;
 use crate::sim::connections::Layer;
+use crate::sim::engine::BalancerLoad;
 use crate::sim::{Outcome, Phase, Simulation, narrate};
 
 /// How to draw the flow, beyond the simulation itself.
@@ -288,10 +290,42 @@ impl Scene<'_> {
         );
         small.clone().colour(pal.muted).write(ctx, &rate, at(next));
         let (numbers, pick) = self.decision_words();
-        let decision = small.colour(pal.outbound);
+        let decision = small.clone().colour(pal.outbound);
         for (i, words) in [numbers, pick].iter().flatten().enumerate() {
             decision.write(ctx, words, at(next + 1.0 + i as f64));
         }
+        if let Some(load) = self.sim.balancer_load() {
+            self.balancer_cpu(&b, &load, &small);
+        }
+    }
+
+    /// The balancer's own CPU on its box: its cores along the bottom, filled while busy, with
+    /// how busy they were over the last second, how many requests wait for one and who does
+    /// the TLS handshakes; its queue at its door.
+    fn balancer_cpu(&self, b: &Rect, load: &BalancerLoad, small: &Pen<'static>) {
+        self.worker_slots(b, load.busy, load.workers);
+        self.queue(b, load.queued.min(u64::from(u32::MAX)) as u32);
+        let size = 10.0 * self.pal.scale;
+        let tls = match load.tls {
+            Some(TlsMode::Terminate) => " · TLS ends here",
+            Some(TlsMode::Passthrough) => " · TLS passed on",
+            Some(TlsMode::Reencrypt) => " · TLS re-encrypted",
+            None => "",
+        };
+        // The last metrics window's share (the run's so far before the first one closes).
+        let busy = self
+            .sim
+            .metrics()
+            .series()
+            .back()
+            .and_then(|s| s.balancer)
+            .map_or(load.utilisation(self.sim.now()), |b| b.busy);
+        let words = format!("CPU {:.0}% · {} waiting{tls}", busy * 100.0, load.queued);
+        small.clone().colour(self.pal.muted).write(
+            self.ctx,
+            &words,
+            (b.x + b.w / 2.0, b.y + b.h - size - 16.0),
+        );
     }
 
     /// The balancer box's account of the decision: what the numbers at the servers are, and the
@@ -371,9 +405,10 @@ impl Scene<'_> {
                     .colour(colour)
                     .write(ctx, &state, left(r.y + 3.0 * line));
             }
-            self.worker_slots(index, r);
+            let server = &self.sim.servers()[index];
+            self.worker_slots(r, server.busy(), server.spec().workers);
         }
-        self.queue(index, r);
+        self.queue(r, self.sim.servers()[index].queued());
     }
 
     /// What the balancer knows of server `index`: its health counter and breaker state.
@@ -398,11 +433,10 @@ impl Scene<'_> {
         (view, colour)
     }
 
-    /// Worker slots along the bottom of a box, filled while busy.
-    fn worker_slots(&self, index: usize, r: &Rect) {
+    /// Worker slots (a server's workers, the balancer's cores) along the bottom of a box,
+    /// `busy` of them filled.
+    fn worker_slots(&self, r: &Rect, busy: u32, workers: u32) {
         let (ctx, pal) = (self.ctx, self.pal);
-        let server = &self.sim.servers()[index];
-        let workers = server.spec().workers;
         let size = 10.0 * pal.scale;
         let fits = ((r.w - 40.0) / (size + 3.0)).floor().max(1.0) as u32;
         let slots = workers.min(12).min(fits);
@@ -410,23 +444,23 @@ impl Scene<'_> {
         ctx.set_stroke_style_str(pal.outline);
         for i in 0..slots {
             let x = r.x + 8.0 + f64::from(i) * (size + 3.0);
-            let busy = i < server.busy();
-            ctx.set_fill_style_str(if busy { pal.outbound } else { pal.idle });
+            let filled = i < busy;
+            ctx.set_fill_style_str(if filled { pal.outbound } else { pal.idle });
             ctx.fill_rect(x, y, size, size);
             ctx.stroke_rect(x, y, size, size);
         }
         if workers > slots {
-            let label = format!("{}/{}", server.busy(), workers);
+            let label = format!("{busy}/{workers}");
             let x = r.x + 10.0 + f64::from(slots) * (size + 3.0);
             self.pen(10.0, false, pal.muted)
                 .write(ctx, &label, (x, y + size / 2.0));
         }
     }
 
-    /// The queue: dots lined up left of the box, newest furthest out.
-    fn queue(&self, index: usize, r: &Rect) {
+    /// A queue of `queued` (a server's, the balancer's): dots lined up left of the box, newest
+    /// furthest out.
+    fn queue(&self, r: &Rect, queued: u32) {
         let (ctx, pal) = (self.ctx, self.pal);
-        let queued = self.sim.servers()[index].queued();
         let shown = queued.min(10);
         let (qx, qy) = r.left();
         let step = 8.0 * pal.scale;
