@@ -563,12 +563,12 @@ mod tests {
         for t in 1..=80 {
             let server = if t <= 50 { 0 } else { 1 };
             m.server_mut(server).routed += 1;
-            m.close_windows_until(secs(t), [0, 0].into_iter(), || (Fleet::default(), t));
+            m.close_windows_until(secs(t), [0, 0].into_iter(), || (Fleet::default(), t, None));
         }
         let mut early = Metrics::new(2, SimDuration::from_secs(1));
         assert_eq!(early.recent_routed(secs(0)).routed, [0, 0]);
         early.server_mut(1).routed = 7;
-        early.close_windows_until(secs(20), [0, 0].into_iter(), || (Fleet::default(), 7));
+        early.close_windows_until(secs(20), [0, 0].into_iter(), || (Fleet::default(), 7, None));
         let whole_run = early.recent_routed(secs(20));
         assert_eq!(whole_run.span, SimDuration::from_secs(20));
         assert_eq!(whole_run.routed, [0, 7]);
