@@ -137,6 +137,56 @@ fn dispatch(args: &[OsString]) -> Result<(), Failure> {
     }
 }
 
+/// Reads the words of a command that takes one scenario file and `--name VALUE` (or
+/// `--name=VALUE`) options, in any order: `options` are the names it takes with what their value
+/// is called in messages, `repeatable` the ones that may be given more than once. Each option is
+/// handed to `take` as it is read (so a bad value is refused before a later word is looked at);
+/// the scenario file's source is returned.
+fn scenario_and_options(
+    parser: &mut Parser,
+    command: &str,
+    options: &[(&'static str, &'static str)],
+    repeatable: &[&str],
+    mut take: impl FnMut(&'static str, OsString) -> Result<(), Failure>,
+) -> Result<Source, Failure> {
+    let mut source = None;
+    let mut seen: Vec<&str> = Vec::new();
+    while let Some((typed, arg)) = next_word(parser)? {
+        let option = match arg {
+            Arg::Value(word) => {
+                if source.is_some() {
+                    return Err(bad(format!(
+                        "unexpected argument {typed:?} ({command} takes one scenario file)"
+                    )));
+                }
+                source = Some(Source::named(word));
+                continue;
+            }
+            Arg::Long(name) => options.iter().find(|(o, _)| *o == name),
+            Arg::Short(_) => None,
+        };
+        let Some(&(name, what)) = option else {
+            // Named as typed, up to any `=`: `--fast`, `-x`, `-xyz`, `--`.
+            let name = typed.split_once('=').map_or(typed.as_str(), |(n, _)| n);
+            let names: Vec<String> = options.iter().map(|(o, _)| format!("--{o}")).collect();
+            let (last, rest) = names.split_last().expect("a command with options");
+            return Err(bad(format!(
+                "unknown option {name:?} ({command} takes {} and {last})",
+                rest.join(", ")
+            )));
+        };
+        let Ok(value) = parser.value() else {
+            return Err(bad(format!("--{name} needs a value ({what})")));
+        };
+        if seen.contains(&name) && !repeatable.contains(&name) {
+            return Err(bad(format!("--{name} is given twice")));
+        }
+        seen.push(name);
+        take(name, value)?;
+    }
+    source.ok_or_else(|| bad(format!("{command} needs a scenario file (or - for stdin)")))
+}
+
 /// The next word of the command line as lexopt reads it, with the word as typed (lossily
 /// decoded, for messages).
 ///

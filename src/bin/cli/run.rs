@@ -21,48 +21,19 @@ pub(super) struct RunArgs {
 /// Reads the arguments of `lbsim run`: `--name VALUE` or `--name=VALUE` for each option, one
 /// scenario file (`-` for stdin) anywhere among them.
 pub(super) fn parse_run(parser: &mut Parser) -> Result<RunArgs, Failure> {
-    let mut source = None;
-    let mut until = None;
-    let mut seed = None;
-    let mut trace = None;
-    let mut max_work = None;
-    while let Some((typed, arg)) = next_word(parser)? {
-        let name = match arg {
-            Arg::Value(word) => {
-                if source.is_some() {
-                    return Err(bad(format!(
-                        "unexpected argument {typed:?} (run takes one scenario file)"
-                    )));
-                }
-                source = Some(Source::named(word));
-                continue;
-            }
-            Arg::Long(name @ ("until" | "seed" | "trace" | "max-work")) => format!("--{name}"),
-            Arg::Long(_) | Arg::Short(_) => {
-                // Named as typed, up to any `=`: `--fast`, `-x`, `-xyz`, `--`.
-                let name = typed.split_once('=').map_or(typed.as_str(), |(n, _)| n);
-                return Err(bad(format!(
-                    "unknown option {name:?} (run takes --until, --seed, --trace and --max-work)"
-                )));
-            }
-        };
-        let Ok(value) = parser.value() else {
-            let what = match name.as_str() {
-                "--until" => "SECONDS",
-                "--seed" | "--max-work" => "N",
-                _ => "FILE",
-            };
-            return Err(bad(format!("{name} needs a value ({what})")));
-        };
-        let twice = || bad(format!("{name} is given twice"));
-        match name.as_str() {
-            "--until" if until.is_some() => return Err(twice()),
-            "--until" => until = Some(parse_seconds("--until", &value.to_string_lossy())?),
-            "--seed" if seed.is_some() => return Err(twice()),
-            "--seed" => seed = Some(parse_seed(&value.to_string_lossy())?),
-            "--max-work" if max_work.is_some() => return Err(twice()),
-            "--max-work" => max_work = Some(parse_max_work(&value.to_string_lossy())?),
-            _ if trace.is_some() => return Err(twice()),
+    let (mut until, mut seed, mut trace, mut max_work) = (None, None, None, None);
+    let options = [
+        ("until", "SECONDS"),
+        ("seed", "N"),
+        ("trace", "FILE"),
+        ("max-work", "N"),
+    ];
+    let source = scenario_and_options(parser, "run", &options, &[], |name, value| {
+        let text = value.to_string_lossy();
+        match name {
+            "until" => until = Some(parse_seconds("--until", &text)?),
+            "seed" => seed = Some(parse_seed(&text)?),
+            "max-work" => max_work = Some(parse_max_work(&text)?),
             _ => {
                 if value.is_empty() || value == "-" {
                     return Err(bad(
@@ -72,10 +43,8 @@ pub(super) fn parse_run(parser: &mut Parser) -> Result<RunArgs, Failure> {
                 trace = Some(PathBuf::from(value));
             }
         }
-    }
-    let Some(source) = source else {
-        return Err(bad("run needs a scenario file (or - for stdin)"));
-    };
+        Ok(())
+    })?;
     Ok(RunArgs {
         source,
         until,

@@ -6,11 +6,11 @@ use lb_playground::sim::validation::check_range;
 use lb_playground::sim::work::{self, Work};
 use lb_playground::sim::{Scenario, SimDuration, SimTime};
 use lb_playground::sweep::{MAX_REPLICATIONS, Plan, SweepError, output, runner};
-use lexopt::{Arg, Parser};
+use lexopt::Parser;
 
 use super::{
-    Failure, Source, bad, failed, next_word, parse_max_work, parse_seconds, parse_seed,
-    read_source, scenario_error, too_much_work, write_stdout,
+    Failure, Source, bad, failed, parse_max_work, parse_seconds, parse_seed, read_source,
+    scenario_and_options, scenario_error, too_much_work, write_stdout,
 };
 
 /// The most threads `--jobs` may ask for.
@@ -97,74 +97,39 @@ fn at(plan: &Plan, index: usize, message: &str) -> String {
 /// Reads the arguments of `lbsim sweep`: `--name VALUE` or `--name=VALUE` for each option
 /// (`--vary` as often as wanted), one scenario file (`-` for stdin) anywhere among them.
 fn parse_sweep(parser: &mut Parser) -> Result<SweepArgs, Failure> {
-    let mut source = None;
     let mut varies = Vec::new();
-    let mut replications = None;
-    let mut jobs = None;
-    let mut format = None;
-    let mut duration = None;
-    let mut seed = None;
-    let mut max_work = None;
-    while let Some((typed, arg)) = next_word(parser)? {
-        let name = match arg {
-            Arg::Value(word) => {
-                if source.is_some() {
-                    return Err(bad(format!(
-                        "unexpected argument {typed:?} (sweep takes one scenario file)"
-                    )));
-                }
-                source = Some(Source::named(word));
-                continue;
-            }
-            Arg::Long(
-                name @ ("vary" | "replications" | "jobs" | "format" | "duration" | "seed"
-                | "max-work"),
-            ) => format!("--{name}"),
-            Arg::Long(_) | Arg::Short(_) => {
-                let name = typed.split_once('=').map_or(typed.as_str(), |(n, _)| n);
-                return Err(bad(format!(
-                    "unknown option {name:?} (sweep takes --vary, --replications, --jobs, --format, --duration, --seed and --max-work)"
-                )));
-            }
-        };
-        let Ok(value) = parser.value() else {
-            let what = match name.as_str() {
-                "--vary" => "FIELD=FROM..TO:STEPS",
-                "--format" => "csv or json",
-                "--duration" => "SECONDS",
-                _ => "N",
-            };
-            return Err(bad(format!("{name} needs a value ({what})")));
-        };
+    let (mut replications, mut jobs, mut format) = (None, None, None);
+    let (mut duration, mut seed, mut max_work) = (None, None, None);
+    let options = [
+        ("vary", "FIELD=FROM..TO:STEPS"),
+        ("replications", "N"),
+        ("jobs", "N"),
+        ("format", "csv or json"),
+        ("duration", "SECONDS"),
+        ("seed", "N"),
+        ("max-work", "N"),
+    ];
+    let source = scenario_and_options(parser, "sweep", &options, &["vary"], |name, value| {
         let value = value.to_string_lossy().into_owned();
-        let twice = || bad(format!("{name} is given twice"));
-        match name.as_str() {
-            "--vary" => varies.push(value),
-            "--replications" if replications.is_some() => return Err(twice()),
-            "--replications" => {
+        match name {
+            "vary" => varies.push(value),
+            "replications" => {
                 replications = Some(parse_count("--replications", &value, MAX_REPLICATIONS)?);
             }
-            "--jobs" if jobs.is_some() => return Err(twice()),
-            "--jobs" => jobs = Some(parse_count("--jobs", &value, MAX_JOBS)?),
-            "--format" if format.is_some() => return Err(twice()),
-            "--format" => {
+            "jobs" => jobs = Some(parse_count("--jobs", &value, MAX_JOBS)?),
+            "format" => {
                 format = Some(match value.as_str() {
                     "csv" => Format::Csv,
                     "json" => Format::Json,
                     _ => return Err(bad(format!("--format: {value:?} is not csv or json"))),
                 });
             }
-            "--duration" if duration.is_some() => return Err(twice()),
-            "--duration" => duration = Some(parse_seconds("--duration", &value)?),
-            "--seed" if seed.is_some() => return Err(twice()),
-            "--seed" => seed = Some(parse_seed(&value)?),
-            _ if max_work.is_some() => return Err(twice()),
+            "duration" => duration = Some(parse_seconds("--duration", &value)?),
+            "seed" => seed = Some(parse_seed(&value)?),
             _ => max_work = Some(parse_max_work(&value)?),
         }
-    }
-    let Some(source) = source else {
-        return Err(bad("sweep needs a scenario file (or - for stdin)"));
-    };
+        Ok(())
+    })?;
     let Some(replications) = replications else {
         return Err(bad(
             "sweep needs --replications N (runs per point, each with its own seed; e.g. 20)",
