@@ -19,7 +19,8 @@
 //! request) of CPU per request from the servers to the balancer. Without `scenario.connections`
 //! every request comes on a connection of its own.
 
-use super::server::{Server, ServerSpec};
+use super::scenario::server;
+use super::server::Server;
 use super::time::SimDuration;
 use super::validation::{ValidationError, check_duration, check_range};
 
@@ -213,21 +214,10 @@ pub struct BalancerCpu {
 impl BalancerCpu {
     /// Idle cores for `cost`.
     pub fn new(cost: BalancerCost) -> BalancerCpu {
-        let spec = ServerSpec {
-            name: "balancer".to_string(),
-            weight: 1,
-            workers: cost.workers,
-            speed: 1.0,
-            queue_limit: None,
-            backup: false,
-            error_rate: 0.0,
-            down: false,
-            health: None,
-            startup: SimDuration::ZERO,
-        };
         BalancerCpu {
             cost,
-            cores: Server::new(spec),
+            // Its cores queue like a server's workers: full speed, no queue limit.
+            cores: Server::new(server("balancer", 1, cost.workers)),
             live_queued: 0,
             handled: 0,
             handshakes: Handshakes::default(),
