@@ -136,6 +136,12 @@ fn attempt(command: &Command, sim: &Simulation) -> String {
         Command::SetClosedLoop(_) => "change the closed-loop users".into(),
         Command::SetLayer(_) => "change the balancing layer".into(),
         Command::SetTls(_) => "change who does the TLS handshakes".into(),
+        Command::KillBalancer { balancer } => {
+            format!("crash {}", crate::sim::front::Front::name(balancer))
+        }
+        Command::ReviveBalancer { balancer } => {
+            format!("revive {}", crate::sim::front::Front::name(balancer))
+        }
     }
 }
 

@@ -148,6 +148,19 @@ pub enum Command {
     /// balancer (terminate), the servers (passthrough) or both (reencrypt), from the next new
     /// connection on.
     SetTls(TlsMode),
+    /// Crash one of several balancers (a scenario with `front` only): the requests it holds are
+    /// lost, and connections to it go unanswered.
+    KillBalancer {
+        /// The balancer.
+        #[serde(with = "balancer_number")]
+        balancer: u8,
+    },
+    /// Bring a crashed balancer back.
+    ReviveBalancer {
+        /// The balancer.
+        #[serde(with = "balancer_number")]
+        balancer: u8,
+    },
 }
 
 impl Command {
@@ -163,6 +176,16 @@ impl Command {
             | Command::SetErrorRate { server, .. }
             | Command::Drain { server, .. }
             | Command::SetBackup { server, .. } => Some(server),
+            _ => None,
+        }
+    }
+
+    /// The balancer it is about (0-based), if it is about one of several.
+    pub fn balancer(&self) -> Option<u8> {
+        match *self {
+            Command::KillBalancer { balancer } | Command::ReviveBalancer { balancer } => {
+                Some(balancer)
+            }
             _ => None,
         }
     }
@@ -194,5 +217,25 @@ pub(crate) mod numbered_from_one {
             return Err(serde::de::Error::custom("servers are numbered from 1"));
         }
         Ok((n - 1) as usize)
+    }
+}
+
+/// Balancer indices written as the 1-based numbers of their names (`lb-1` is 1).
+mod balancer_number {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(index: &u8, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_u64(u64::from(*index) + 1)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<u8, D::Error> {
+        let n = u64::deserialize(d)?;
+        match u8::try_from(n) {
+            Ok(n @ 1..=crate::sim::front::MAX_BALANCERS) => Ok(n - 1),
+            _ => Err(serde::de::Error::custom(format!(
+                "balancers are numbered from 1 to {}",
+                crate::sim::front::MAX_BALANCERS
+            ))),
+        }
     }
 }

@@ -56,6 +56,8 @@ pub enum Event {
     Scale(Box<ScaleEvent>),
     /// A server the autoscaler launched has booted and takes traffic.
     Ready(ReadyEvent),
+    /// A VRRP group has a new master.
+    Vrrp(VrrpEvent),
 }
 
 /// What an event is about.
@@ -82,6 +84,8 @@ pub enum LogKind {
     ScaleIn,
     /// A launched server finished booting.
     ServerReady,
+    /// A balancer took over a VRRP group's address.
+    Failover,
 }
 
 impl Event {
@@ -100,6 +104,7 @@ impl Event {
                 Direction::In => LogKind::ScaleIn,
             },
             Event::Ready(_) => LogKind::ServerReady,
+            Event::Vrrp(_) => LogKind::Failover,
         }
     }
 
@@ -111,7 +116,7 @@ impl Event {
             Event::Passive(e) => Some(e.server as usize),
             Event::Breaker(e) => Some(e.server as usize),
             Event::Retry(e) => Some(e.server as usize),
-            Event::Remap(_) | Event::Scale(_) => None,
+            Event::Remap(_) | Event::Scale(_) | Event::Vrrp(_) => None,
             Event::Skipped(e) => e.command.server(),
             Event::Ready(e) => Some(e.server as usize),
         }
@@ -176,6 +181,8 @@ pub enum Before {
     Layer(Layer),
     /// Who did the TLS handshakes.
     Tls(TlsMode),
+    /// The requests a crashed balancer held (lost with it).
+    Held(u32),
 }
 
 impl Before {
@@ -338,4 +345,23 @@ pub struct ReadyEvent {
     pub server: u32,
     /// When it was launched.
     pub launched: SimTime,
+}
+
+/// A balancer of a VRRP group became its master.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct VrrpEvent {
+    /// The new master (0-based).
+    pub router: u8,
+    /// How long the address had no master before (zero for a preemption).
+    pub gap: SimDuration,
+    /// The master it replaced, when it preempted one.
+    pub replaced: Option<u8>,
+    /// Its priority.
+    pub priority: u8,
+    /// The group's advertisement interval.
+    pub advert_interval: SimDuration,
+    /// Its Master_Down_Interval: 3 x the interval + its skew.
+    pub master_down_interval: SimDuration,
+    /// The requests the replaced master held, lost as their connections were reset.
+    pub lost: u32,
 }

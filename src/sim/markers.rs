@@ -62,6 +62,7 @@ impl MarkerKind {
                 BreakerState::HalfOpen => None,
             },
             Event::Scale(_) | Event::Ready(_) => Some(MarkerKind::Scale),
+            Event::Vrrp(_) => Some(MarkerKind::Back),
             Event::Retry(_) | Event::Remap(_) | Event::Skipped(_) => None,
         }
     }

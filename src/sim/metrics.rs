@@ -96,19 +96,44 @@ pub struct ServerStats {
     pub latency: Histogram,
 }
 
-/// One request path's statistics over the run (layer-7 view: `/api`, `/static`, ...).
+/// How the requests of one kind ended over the run: one request path's (layer-7 view: `/api`,
+/// `/static`, ...) or one balancer's.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct PathStats {
-    /// Requests for it answered successfully.
+pub struct AnswerStats {
+    /// Requests answered successfully.
     pub completed: u64,
-    /// Requests for it that failed.
+    /// Requests that failed.
     pub failed: u64,
-    /// Requests for it turned away at their first try.
+    /// Requests turned away at their first try.
     pub rejected: u64,
-    /// Requests for it the rate limit refused.
+    /// Requests the rate limit refused.
     pub rate_limited: u64,
-    /// Client-observed latency of its successful requests (microseconds).
+    /// Client-observed latency of the successful ones (microseconds).
     pub latency: Histogram,
+}
+
+impl AnswerStats {
+    /// Counts a request that ended as `tally` after `latency`.
+    fn record(&mut self, tally: Tally, latency: SimDuration) {
+        match tally {
+            Tally::Completed => {
+                self.completed += 1;
+                self.latency.record(latency.0);
+            }
+            Tally::Rejected => self.rejected += 1,
+            Tally::RateLimited => self.rate_limited += 1,
+            Tally::Failed => self.failed += 1,
+        }
+    }
+}
+
+/// One balancer's statistics over the run, when there are several.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct BalancerStats {
+    /// Requests that reached it.
+    pub received: u64,
+    /// How the requests it received ended.
+    pub answers: AnswerStats,
 }
 
 /// The statistics of one closed window of simulated time.
@@ -190,7 +215,9 @@ pub struct Metrics {
     latency: Histogram,
     servers: Vec<ServerStats>,
     /// Per request path, by path index (empty until [`Metrics::track_paths`]).
-    paths: Vec<PathStats>,
+    paths: Vec<AnswerStats>,
+    /// Per balancer, when there are several (empty until [`Metrics::track_balancers`]).
+    balancers: Vec<BalancerStats>,
     /// The successes' latency in the current window and the recent ones.
     window: Rolling,
     window_errors: u64,
@@ -234,6 +261,7 @@ impl Metrics {
             latency: Histogram::new(),
             servers: vec![ServerStats::default(); servers],
             paths: Vec::new(),
+            balancers: Vec::new(),
             window: Rolling::default(),
             window_errors: 0,
             window_retries: 0,
@@ -257,28 +285,41 @@ impl Metrics {
 
     /// Counts `paths` request paths separately from now on (path indices `0..paths`).
     pub(crate) fn track_paths(&mut self, paths: usize) {
-        self.paths = vec![PathStats::default(); paths];
+        self.paths = vec![AnswerStats::default(); paths];
     }
 
     /// Per-path statistics, by path index.
-    pub fn paths(&self) -> &[PathStats] {
+    pub fn paths(&self) -> &[AnswerStats] {
         &self.paths
+    }
+
+    /// Counts `balancers` balancers separately from now on.
+    pub(crate) fn track_balancers(&mut self, balancers: usize) {
+        self.balancers = vec![BalancerStats::default(); balancers];
+    }
+
+    /// Per-balancer statistics, by balancer (empty with one balancer).
+    pub fn balancers(&self) -> &[BalancerStats] {
+        &self.balancers
+    }
+
+    /// A request reached balancer `b`.
+    pub(crate) fn received_at(&mut self, b: u8) {
+        self.balancers[usize::from(b)].received += 1;
+    }
+
+    /// A request that went through balancer `b` ended for its client as `tally` after `latency`.
+    pub(crate) fn record_balancer(&mut self, b: u8, tally: Tally, latency: SimDuration) {
+        self.balancers[usize::from(b)]
+            .answers
+            .record(tally, latency);
     }
 
     /// A request for path `path` ended for its client, counted as `tally`, after `latency`
     /// (like [`Metrics::record_answer`]; a path that is not tracked is ignored).
     pub fn record_path(&mut self, path: usize, tally: Tally, latency: SimDuration) {
-        let Some(stats) = self.paths.get_mut(path) else {
-            return;
-        };
-        match tally {
-            Tally::Completed => {
-                stats.completed += 1;
-                stats.latency.record(latency.0);
-            }
-            Tally::Rejected => stats.rejected += 1,
-            Tally::RateLimited => stats.rate_limited += 1,
-            Tally::Failed => stats.failed += 1,
+        if let Some(stats) = self.paths.get_mut(path) {
+            stats.record(tally, latency);
         }
     }
 

@@ -20,6 +20,7 @@ pub mod command;
 pub mod connections;
 pub mod engine;
 pub mod events;
+pub mod front;
 pub mod hash;
 pub mod health;
 pub mod histogram;

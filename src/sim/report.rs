@@ -114,6 +114,48 @@ impl BalancerReport {
     }
 }
 
+/// One of several balancers' part of the report.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FrontBalancerReport {
+    /// Its name (`lb-1`, ...).
+    pub name: String,
+    /// Whether it was up at the end.
+    pub up: bool,
+    /// Requests that reached it (it took their connections and routed them).
+    pub routed: u64,
+    /// Of those, answered successfully.
+    pub completed: u64,
+    /// Of those, failed (lost with it when it crashed included).
+    pub failed: u64,
+    /// Of those, turned away at their first try.
+    pub rejected: u64,
+    /// Client-observed latency of its successful requests.
+    pub latency_ms: LatencyMs,
+}
+
+impl FrontBalancerReport {
+    /// One entry per balancer of `sim`'s front (none with one balancer).
+    pub fn of(sim: &Simulation) -> Vec<FrontBalancerReport> {
+        let Some(front) = sim.front() else {
+            return Vec::new();
+        };
+        front
+            .balancers()
+            .zip(sim.metrics().balancers())
+            .enumerate()
+            .map(|(b, (state, stats))| FrontBalancerReport {
+                name: crate::sim::front::Front::name(b as u8),
+                up: state.up,
+                routed: stats.received,
+                completed: stats.answers.completed,
+                failed: stats.answers.failed,
+                rejected: stats.answers.rejected,
+                latency_ms: LatencyMs::of(&stats.answers.latency),
+            })
+            .collect()
+    }
+}
+
 /// One request path's part of the report.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct PathReport {
@@ -227,6 +269,20 @@ pub enum EventData {
         /// Seconds since the start of the run at its launch.
         launched: f64,
     },
+    /// A VRRP takeover: the new master, how long the address had none, whom it replaced.
+    Failover {
+        /// The new master's name.
+        balancer: String,
+        /// Seconds without a master before (0 for a preemption).
+        gap: f64,
+        /// The master it replaced, when it preempted one.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        replaced: Option<String>,
+        /// Its Master_Down_Interval, in seconds.
+        master_down_interval: f64,
+        /// Requests reset on the replaced master.
+        lost: u32,
+    },
     /// A remap: the shares of keys moved.
     Remap {
         /// `client` or `path` keys.
@@ -311,6 +367,13 @@ impl EventReport {
             Event::Ready(e) => EventData::Ready {
                 launched: e.launched.as_secs_f64(),
             },
+            Event::Vrrp(e) => EventData::Failover {
+                balancer: crate::sim::front::Front::name(e.router),
+                gap: e.gap.as_secs_f64(),
+                replaced: e.replaced.map(crate::sim::front::Front::name),
+                master_down_interval: e.master_down_interval.as_secs_f64(),
+                lost: e.lost,
+            },
             Event::Remap(e) => EventData::Remap {
                 keys: e.keys,
                 moved: e.moved,
@@ -371,6 +434,9 @@ pub struct Report {
     pub balancer: Option<BalancerReport>,
     /// Client-observed latency of served requests.
     pub latency_ms: LatencyMs,
+    /// Per balancer, when there are several (`scenario.front`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub balancers: Vec<FrontBalancerReport>,
     /// Per server, in order.
     pub servers: Vec<ServerReport>,
     /// Per request path, in the order of the cost distribution's classes (one, `/`, without).
@@ -392,6 +458,7 @@ impl Report {
             clients: ClientReport::of(sim),
             balancer: BalancerReport::of(sim),
             latency_ms: LatencyMs::of(metrics.latency()),
+            balancers: FrontBalancerReport::of(sim),
             servers: sim
                 .servers()
                 .iter()

@@ -72,6 +72,9 @@ pub enum Outcome {
     ClientTimeout,
     /// The balancer's rate limit refused it (nginx `limit_req`: 503 by default; Envoy: 429).
     RateLimited,
+    /// The balancer it went to was down: it crashed holding the request, or never answered the
+    /// client's connection attempts (see [`front`](super::front)).
+    BalancerDown,
     /// Refused when sent: the run already held its maximum of requests
     /// ([`MAX_HELD`](super::engine::MAX_HELD)), a bound of the simulator, not of a balancer.
     OverCapacity,
@@ -129,6 +132,7 @@ impl Outcome {
             Outcome::ClientTimeout => "client_timeout",
             Outcome::OverCapacity => "over_capacity",
             Outcome::RateLimited => "rate_limited",
+            Outcome::BalancerDown => "balancer_down",
         }
     }
 
@@ -147,6 +151,7 @@ impl Outcome {
             Outcome::ClientTimeout => "client gave up",
             Outcome::OverCapacity => "refused: the run holds its maximum of requests",
             Outcome::RateLimited => "refused by the rate limit",
+            Outcome::BalancerDown => "lost: its balancer was down",
         }
     }
 }
@@ -186,6 +191,11 @@ pub struct Request {
     pub tries: u8,
     /// The servers tried, in order (the first `tries` entries).
     pub tried: [u32; MAX_TRIES as usize],
+    /// The balancer it went through (0 with a single balancer; [`NOT_YET`](super::front::NOT_YET)
+    /// while it is on its way to a VRRP group's address).
+    pub via: u8,
+    /// Its client's unanswered connection attempts (SYNs) to a balancer that was down.
+    pub syns: u8,
     /// The current try's tag: events of an abandoned try carry an older one.
     pub attempt: Attempt,
     /// The server's circuit-breaker epoch when this try was let through.
@@ -319,6 +329,14 @@ impl RequestTable {
     pub fn iter(&self) -> impl Iterator<Item = &Request> {
         self.slots.iter().flatten()
     }
+
+    /// Every live request with its id, in slot order.
+    pub fn with_ids(&self) -> impl Iterator<Item = (RequestId, &Request)> {
+        self.slots
+            .iter()
+            .enumerate()
+            .filter_map(|(i, r)| Some((RequestId(i as u32), r.as_ref()?)))
+    }
 }
 
 #[cfg(test)]
@@ -336,6 +354,8 @@ mod tests {
             dispatched: SimTime(0),
             tries: 0,
             tried: [0; MAX_TRIES as usize],
+            via: 0,
+            syns: 0,
             attempt: Attempt(0),
             breaker_epoch: 0,
             phase: Phase::ToBalancer,

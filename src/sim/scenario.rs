@@ -13,6 +13,7 @@ use super::balancer::Algorithm;
 use super::balancer_cpu::BalancerCost;
 use super::command::TimedCommand;
 use super::connections::{Connections, Layer, check_scenario_at_layer4};
+use super::front::Front;
 use super::health::{ActiveCheck, ServerCheck};
 use super::ratelimit::RateLimit;
 use super::resilience::{Resilience, check_health};
@@ -91,6 +92,9 @@ pub struct Scenario {
     /// The balancer's own CPU (parsing, connections, TLS); `None`: a balancer that costs nothing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub balancer: Option<BalancerCost>,
+    /// Several balancers in front of the servers; `None`: one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub front: Option<Front>,
     /// Autoscaling (Kubernetes HPA, AWS target tracking), off by default.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub autoscale: Option<Autoscale>,
@@ -264,6 +268,7 @@ impl Scenario {
             rate_limit: RateLimit::Off,
             connections: None,
             balancer: None,
+            front: None,
             autoscale: None,
             duration: None,
             timeline: Vec::new(),
@@ -339,6 +344,10 @@ impl Scenario {
         if let Some(b) = &self.balancer {
             b.validate("balancer")?;
         }
+        if let Some(f) = &self.front {
+            f.validate("front")?;
+            self.check_alone_in_front()?;
+        }
         if self.traffic.addresses.len() > MAX_BLOCKS {
             return Err(ValidationError::new(
                 "traffic.addresses",
@@ -411,6 +420,32 @@ impl Scenario {
             }
         }
         Ok(())
+    }
+}
+
+impl Scenario {
+    /// With several balancers, what the model does not combine with them yet: connections (a
+    /// client's connections would have to follow its balancer), the balancer's cost (one set of
+    /// cores) and rate limiting (one limiter).
+    fn check_alone_in_front(&self) -> Result<(), ValidationError> {
+        let clash = if self.connections.is_some() {
+            Some("connections")
+        } else if self.balancer.is_some() {
+            Some("balancer")
+        } else if !self.rate_limit.is_off() {
+            Some("rate_limit")
+        } else {
+            None
+        };
+        match clash {
+            Some(field) => Err(ValidationError::new(
+                "front",
+                format!(
+                    "several balancers cannot be combined with `{field}` in this version: leave one out"
+                ),
+            )),
+            None => Ok(()),
+        }
     }
 }
 

@@ -18,6 +18,10 @@ pub enum Timer {
     BreakerWait(u32),
     /// The autoscaler's next evaluation.
     Autoscale,
+    /// A VRRP backup's Master_Down_Timer.
+    Vrrp,
+    /// The servers' next load report to the balancers.
+    Report,
 }
 
 /// The proof that a scheduled step is the one its timer is armed for.
@@ -31,6 +35,8 @@ pub struct Timers {
     arrival: u64,
     degrade: u64,
     autoscale: u64,
+    vrrp: u64,
+    report: u64,
     check: Vec<u64>,
     breaker: Vec<u64>,
 }
@@ -56,6 +62,8 @@ impl Timers {
             Timer::Arrival => self.arrival,
             Timer::Degrade => self.degrade,
             Timer::Autoscale => self.autoscale,
+            Timer::Vrrp => self.vrrp,
+            Timer::Report => self.report,
             Timer::Check(server) => self.check[server as usize],
             Timer::BreakerWait(server) => self.breaker[server as usize],
         }
@@ -66,6 +74,8 @@ impl Timers {
             Timer::Arrival => &mut self.arrival,
             Timer::Degrade => &mut self.degrade,
             Timer::Autoscale => &mut self.autoscale,
+            Timer::Vrrp => &mut self.vrrp,
+            Timer::Report => &mut self.report,
             Timer::Check(server) => &mut self.check[server as usize],
             Timer::BreakerWait(server) => &mut self.breaker[server as usize],
         }

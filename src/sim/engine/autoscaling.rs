@@ -206,7 +206,7 @@ impl Simulation {
             self.backends[s].removed()
                 && self.servers[s].busy() == 0
                 && self.servers[s].queued() == 0
-                && self.pool.candidates()[s].active == 0
+                && self.pool.idle(s)
         })
     }
 

@@ -59,6 +59,9 @@ impl Simulation {
     /// Request `id` reaches the balancer: with balancer work it takes a free core or waits for
     /// one; without, it is admitted at once.
     pub(super) fn reach_balancer(&mut self, id: RequestId) {
+        if self.front.is_some() && !self.enter_front(id) {
+            return;
+        }
         let work = self.requests.get(id).cpu.balancer;
         if work.is_zero() || self.balancer_cpu.is_none() {
             return self.admit(id);

@@ -26,6 +26,7 @@ impl Simulation {
         if let Command::SetTls(_) = command {
             self.check_tls()?;
         }
+        self.check_front(&command)?;
         let event = CommandEvent {
             command,
             origin: scripted.map_or(Origin::User, |i| self.timeline_origin(i)),
@@ -83,7 +84,9 @@ impl Simulation {
             }
             Command::SetAlgorithm(algorithm) => {
                 self.algorithm = algorithm;
-                self.balancer = algorithm.build();
+                for balancer in &mut self.balancers {
+                    *balancer = algorithm.build();
+                }
             }
             Command::SetSlowStart(slow_start) => self.slow_start = slow_start,
             Command::SetLayer(layer) => self.set_layer(layer),
@@ -137,6 +140,8 @@ impl Simulation {
             Command::SetAutoscale(config) => self.set_autoscale(config),
             Command::SetClientRetry(retry) => self.set_client_retry(retry),
             Command::SetClosedLoop(closed) => self.set_closed_loop(closed),
+            Command::KillBalancer { balancer } => self.kill_balancer(balancer),
+            Command::ReviveBalancer { balancer } => self.revive_balancer(balancer),
         }
         let timed = TimedCommand {
             at: self.now,
@@ -189,6 +194,7 @@ impl Simulation {
             }
             Command::SetClientRetry(_) => Before::ClientRetry(self.traffic.client_retry),
             Command::SetClosedLoop(_) => Before::ClosedLoop(self.traffic.closed_loop),
+            Command::KillBalancer { balancer } => Before::Held(self.held_by(balancer)),
             _ => Before::Nothing,
         }
     }

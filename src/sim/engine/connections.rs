@@ -6,6 +6,10 @@
 use super::*;
 use crate::sim::connections::{ConnRef, Layer, Released, check_scenario_at_layer4};
 
+/// The one balancer of a run with connections (several balancers do not take connections yet:
+/// `Scenario::validate` refuses the combination).
+const SOLE: u8 = 0;
+
 impl Simulation {
     /// Whether the balancer works at layer 4 (a server per connection).
     pub(super) fn layer4(&self) -> bool {
@@ -35,7 +39,7 @@ impl Simulation {
     pub(super) fn set_layer(&mut self, layer: Layer) {
         if self.layer == Layer::L4 && layer == Layer::L7 {
             for server in self.connection_table.unassign_all() {
-                self.pool.returned(server as usize);
+                self.pool.returned(server as usize, SOLE);
             }
         }
         self.layer = layer;
@@ -73,9 +77,9 @@ impl Simulation {
             session: conn.number(),
             ..key
         };
-        let server = self.pick(key, &[])?;
+        let server = self.pick(key, &[], SOLE)?;
         self.connection_table.assign(conn, server as u32);
-        self.pool.dispatched(server);
+        self.pool.dispatched(server, SOLE);
         Some(server)
     }
 
@@ -109,7 +113,7 @@ impl Simulation {
     /// A connection closed; a layer-4 balancer counts one connection fewer on its server.
     fn connection_closed(&mut self, server: Option<u32>) {
         if let Some(server) = server {
-            self.pool.returned(server as usize);
+            self.pool.returned(server as usize, SOLE);
         }
     }
 
@@ -117,7 +121,7 @@ impl Simulation {
     pub(super) fn reset_connections(&mut self, server: usize) {
         let closed = self.connection_table.reset_server(server as u32);
         for _ in 0..closed {
-            self.pool.returned(server);
+            self.pool.returned(server, SOLE);
         }
     }
 
@@ -125,7 +129,7 @@ impl Simulation {
     pub(super) fn retire_connections(&mut self, server: usize) {
         let closed = self.connection_table.retire_server(server as u32);
         for _ in 0..closed {
-            self.pool.returned(server);
+            self.pool.returned(server, SOLE);
         }
     }
 

@@ -30,8 +30,9 @@ use super::command::{Command, TimedCommand};
 use super::connections::{ConnRef, ConnectionTable, Layer};
 use super::events::{
     Before, BreakerEvent, CommandEvent, Event, HealthEvent, KeyKind, Logged, Membership, Origin,
-    PassiveEvent, RemapEvent, RetryCause, RetryEvent, SkippedEvent,
+    PassiveEvent, RemapEvent, RetryCause, RetryEvent, SkippedEvent, VrrpEvent,
 };
+use super::front::{FrontState, NOT_YET};
 use super::health::{CheckFailure, ServerCheck};
 use super::metrics::{BalancerGauge, Fleet, Metrics, Totals};
 use super::passive::{Passive, PassiveTransition};
@@ -60,6 +61,7 @@ mod checks;
 mod clients;
 mod commands;
 mod connections;
+mod front;
 mod requests;
 mod travel;
 pub use travel::Stop;
@@ -137,6 +139,12 @@ enum Step {
     Booted { server: u32, launched: SimTime },
     /// A connection's idle timer (stale unless the connection is still idle since `mark`).
     ConnectionIdle(ConnRef, u32),
+    /// A VRRP backup's Master_Down_Timer runs out.
+    VrrpTimer(Token),
+    /// The servers report their load to the balancers.
+    LoadReport(Token),
+    /// A client's retransmitted SYN reaches the front (or, after the last, the client gives up).
+    SynRetry(RequestId, Seq),
 }
 
 /// One finished request, for the request log.
@@ -199,7 +207,10 @@ pub struct Simulation {
     now: SimTime,
     traffic: Traffic,
     algorithm: Algorithm,
-    balancer: Box<dyn Balancer>,
+    /// The algorithm's state, one per balancer (one with a single balancer).
+    balancers: Vec<Box<dyn Balancer>>,
+    /// Several balancers, when the scenario has them.
+    front: Option<FrontState>,
     servers: Vec<Server>,
     backends: Vec<Backend>,
     resilience: Resilience,
@@ -285,7 +296,13 @@ impl Simulation {
             now: SimTime::ZERO,
             traffic: scenario.traffic.clone(),
             algorithm: scenario.algorithm,
-            balancer: scenario.algorithm.build(),
+            balancers: (0..scenario.front.as_ref().map_or(1, |f| f.balancers))
+                .map(|_| scenario.algorithm.build())
+                .collect(),
+            front: scenario
+                .front
+                .as_ref()
+                .map(|f| FrontState::new(f, scenario.traffic.clients)),
             metrics: Metrics::new(servers.len(), scenario.sample_every),
             timers: Timers::new(servers.len()),
             servers,
@@ -336,6 +353,10 @@ impl Simulation {
             scenario,
         };
         sim.metrics.track_paths(sim.path_hashes.len());
+        if let Some(front) = &sim.scenario.front {
+            sim.metrics.track_balancers(usize::from(front.balancers));
+            sim.start_front(front.view);
+        }
         let traffic = &sim.scenario.traffic;
         sim.see_clients(traffic.client_retry.is_some() || traffic.closed_loop.is_some());
         sim.schedule_next_arrival();
@@ -424,12 +445,15 @@ impl Simulation {
             Step::AtBalancer(id, seq)
             | Step::Released(id, seq)
             | Step::AtClient(id, seq)
-            | Step::ClientGivesUp(id, seq) => requests.live(id, seq),
+            | Step::ClientGivesUp(id, seq)
+            | Step::SynRetry(id, seq) => requests.live(id, seq),
             Step::AtServer(id, attempt)
             | Step::BackAtBalancer(id, attempt, _)
             | Step::TryTimeout(id, attempt) => requests.current(id, attempt).is_some(),
             Step::ServiceDone { server, epoch, .. } => servers[server as usize].epoch() == epoch,
             Step::Evaluate(token) => timers.is_armed(Timer::Autoscale, token),
+            Step::VrrpTimer(token) => timers.is_armed(Timer::Vrrp, token),
+            Step::LoadReport(token) => timers.is_armed(Timer::Report, token),
             Step::UserSends { generation, .. } => generation == clients.generation(),
             Step::EjectionOver { .. }
             | Step::Scripted(_)
@@ -588,6 +612,21 @@ impl Simulation {
             }
             Step::Booted { server, launched } => self.booted(server as usize, launched),
             Step::ConnectionIdle(conn, mark) => self.connection_idle(conn, mark),
+            Step::LoadReport(token) => {
+                if self.timers.is_armed(Timer::Report, token) {
+                    self.report_load();
+                }
+            }
+            Step::SynRetry(id, seq) => {
+                if self.requests.live(id, seq) {
+                    self.reach_balancer(id);
+                }
+            }
+            Step::VrrpTimer(token) => {
+                if self.timers.is_armed(Timer::Vrrp, token) {
+                    self.vrrp_timer();
+                }
+            }
             Step::BreakerTimer { server, token } => {
                 let s = server as usize;
                 if self.timers.is_armed(Timer::BreakerWait(server), token)

@@ -54,6 +54,9 @@ impl Simulation {
         let delay = self.scenario.client_latency + handshake;
         request.conn = conn;
         request.cpu = self.request_cpu(opens);
+        if let Some(front) = &mut self.front {
+            request.via = front.address(client, self.now);
+        }
         request.phase_end = self.now + delay;
         let id = self.requests.insert(request);
         if let Some(patience) = self.traffic.client_timeout {
@@ -111,6 +114,8 @@ impl Simulation {
             dispatched: self.now,
             tries: 0,
             tried: [0; MAX_TRIES as usize],
+            via: 0,
+            syns: 0,
             attempt: Attempt(0),
             breaker_epoch: 0,
             phase: Phase::ToBalancer,
@@ -140,11 +145,12 @@ impl Simulation {
         let key = self.request_key(request.client, request.path);
         let tried = request.tried;
         let tries = request.tries as usize;
+        let via = request.via;
         let conn = request.conn.filter(|_| self.layer4());
         self.pool.update_ramps(&self.slow_start, self.now);
         let picked = match conn {
             Some(conn) => self.connection_server(conn, key),
-            None => self.pick(key, &tried[..tries]),
+            None => self.pick(key, &tried[..tries], via),
         };
         let Some(server) = picked else {
             let outcome = if tries == 0 {
@@ -182,7 +188,7 @@ impl Simulation {
         // A layer-4 balancer counts connections, not requests.
         request.per_connection = conn.is_some();
         if conn.is_none() {
-            self.pool.dispatched(server);
+            self.pool.dispatched(server, via);
         }
         self.metrics.server_mut(server).routed += 1;
         self.backends[server]
@@ -197,11 +203,11 @@ impl Simulation {
         });
     }
 
-    /// Asks the balancer for a server, never one in `tried`: among the primaries first, then, if
-    /// none can be picked, among the backups (nginx `backup`). Below Envoy's panic threshold every
-    /// server is offered, healthy or not.
+    /// Asks balancer `via` for a server, never one in `tried`: among the primaries first, then,
+    /// if none can be picked, among the backups (nginx `backup`). Below Envoy's panic threshold
+    /// every server is offered, healthy or not.
     #[inline]
-    pub(super) fn pick(&mut self, key: RequestKey, tried: &[u32]) -> Option<usize> {
+    pub(super) fn pick(&mut self, key: RequestKey, tried: &[u32], via: u8) -> Option<usize> {
         if matches!(self.resilience.passive, Passive::Nginx { .. }) {
             // nginx re-admits a failed server once fail_timeout has passed: time decides.
             self.refresh_all();
@@ -211,8 +217,9 @@ impl Simulation {
             panic: self.in_panic(),
         };
         let rng = &mut self.streams.balancer;
-        self.pool
-            .pick(self.balancer.as_mut(), rng, key, self.now, offer)
+        self.pool.view(via);
+        let balancer = self.balancers[usize::from(via)].as_mut();
+        self.pool.pick(balancer, rng, key, self.now, offer)
     }
 
     /// Whether fewer than the panic threshold's share of servers are healthy.
@@ -365,7 +372,7 @@ impl Simulation {
         let request = self.requests.get(id);
         let server = request.server.expect("a try has a server") as usize;
         let rtt = self.now - request.dispatched;
-        let (retry, epoch) = (request.tries > 1, request.breaker_epoch);
+        let (retry, epoch, via) = (request.tries > 1, request.breaker_epoch, request.via);
         if retry {
             self.retrying -= 1;
         }
@@ -374,7 +381,7 @@ impl Simulation {
         let invalid = self.new_attempt();
         self.requests.get_mut(id).attempt = invalid;
         if !per_connection {
-            self.pool.returned(server);
+            self.pool.returned(server, via);
         }
         let nginx_failure = outcome.is_connection_failure()
             || (outcome == Outcome::ServerError && self.resilience.retry.on_500)
@@ -384,7 +391,7 @@ impl Simulation {
             rtt,
             now: self.now,
         };
-        self.balancer.observe(server, feedback);
+        self.balancers[usize::from(via)].observe(server, feedback);
         self.observe_passive(server, outcome, nginx_failure);
         if let Some(t) =
             self.backends[server]
@@ -437,7 +444,8 @@ impl Simulation {
             | Outcome::NoServerLeft
             | Outcome::ClientTimeout
             | Outcome::RateLimited
-            | Outcome::OverCapacity => false,
+            | Outcome::OverCapacity
+            | Outcome::BalancerDown => false,
             Outcome::ConnectionFailed | Outcome::ServerCrashed => policy.on_error,
             Outcome::Timeout => policy.on_timeout,
             Outcome::ServerError => policy.on_500,
@@ -484,6 +492,12 @@ impl Simulation {
     /// The client stops waiting for `id`: the balancer drops its try (the server may still finish
     /// the work, unseen) and the client counts a failure.
     pub(super) fn client_gives_up(&mut self, id: RequestId) {
+        self.drop_request(id, Outcome::ClientTimeout);
+    }
+
+    /// Request `id` ends for its client now with `outcome`, wherever it is: the balancer drops
+    /// its try (the server may still finish the work, unseen).
+    pub(super) fn drop_request(&mut self, id: RequestId, outcome: Outcome) {
         let request = self.requests.get(id);
         let try_outstanding = matches!(
             request.phase,
@@ -492,7 +506,7 @@ impl Simulation {
         if try_outstanding {
             let server = request.server.expect("an outstanding try has a server") as usize;
             if !request.per_connection {
-                self.pool.returned(server);
+                self.pool.returned(server, request.via);
             }
             if request.tries > 1 {
                 self.retrying -= 1;
@@ -505,7 +519,7 @@ impl Simulation {
             self.balancer_left_queue();
         }
         let request = self.requests.remove(id);
-        self.finish_request(request, Outcome::ClientTimeout);
+        self.finish_request(request, outcome);
     }
 
     /// Counts a request that is over for its client, and logs it.
@@ -519,6 +533,9 @@ impl Simulation {
             .record_answer(request.server.map(|s| s as usize), tally, latency);
         self.metrics
             .record_path(usize::from(request.path), tally, latency);
+        if self.front.is_some() && request.via != NOT_YET {
+            self.metrics.record_balancer(request.via, tally, latency);
+        }
         if let Some(finished) = &mut self.finished {
             finished.push_back(TraceRecord {
                 seq: request.seq.0,

@@ -187,7 +187,10 @@ pub(crate) fn check_command(
         Command::SetClientRetry(r) => r.map_or(Ok(()), |r| r.validate("client retry")),
         Command::SetClosedLoop(c) => c.map_or(Ok(()), |c| c.validate("closed loop")),
         // Checked against the run's connections and settings where those are known.
-        Command::SetLayer(_) | Command::SetTls(_) => Ok(()),
+        Command::SetLayer(_)
+        | Command::SetTls(_)
+        | Command::KillBalancer { .. }
+        | Command::ReviveBalancer { .. } => Ok(()),
     }
 }
 
@@ -212,6 +215,9 @@ pub(crate) fn check_timeline(scenario: &Scenario) -> Result<(), ValidationError>
                     Ok(())
                 }
                 Command::SetTls(_) => crate::sim::balancer_cpu::check_tls(scenario.balancer),
+                Command::KillBalancer { balancer } | Command::ReviveBalancer { balancer } => {
+                    crate::sim::front::check_balancer(scenario.front.as_ref(), *balancer)
+                }
                 _ if layer4 => check_at_layer4(command),
                 _ => Ok(()),
             })

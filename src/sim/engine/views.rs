@@ -87,9 +87,16 @@ impl Simulation {
     }
 
     /// What the balancing algorithm is deciding with right now (per-server numbers from its state
-    /// and its latest pick), for drawing on the load balancer.
+    /// and its latest pick), for drawing on the load balancer; with several balancers, the one
+    /// that picked last.
     pub fn decision(&self) -> Decision {
-        self.balancer.decision(self.pool(), self.now())
+        let b = usize::from(self.pool.viewing());
+        self.balancers[b].decision(self.pool(), self.now())
+    }
+
+    /// The balancers' states, with several balancers.
+    pub fn front(&self) -> Option<&FrontState> {
+        self.front.as_ref()
     }
 
     /// The autoscaler's settings, while one runs.

@@ -163,6 +163,8 @@ pub(super) fn text(event: &CommandEvent, servers: &[Server]) -> String {
             Before::MeanCost(old) => format!("mean request cost {old} -> {mean}"),
             _ => format!("mean request cost {mean}"),
         },
+        Command::KillBalancer { balancer } => super::front::kill_text(balancer, before),
+        Command::ReviveBalancer { balancer } => super::front::revive_text(balancer),
     }
 }
 

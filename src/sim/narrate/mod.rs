@@ -8,6 +8,7 @@
 
 mod commands;
 mod decision;
+mod front;
 mod machines;
 mod runs;
 mod scaling;
@@ -35,6 +36,7 @@ pub fn text(logged: &Logged, servers: &[Server]) -> String {
         Event::Skipped(e) => commands::skipped_text(e),
         Event::Scale(e) => scaling::scale_text(e, servers),
         Event::Ready(e) => scaling::ready_text(e, name(e.server), logged.at),
+        Event::Vrrp(e) => front::vrrp_text(e),
     }
 }
 
@@ -50,6 +52,7 @@ pub fn cause(logged: &Logged, servers: &[Server]) -> String {
         Event::Skipped(e) => commands::skipped_cause(e),
         Event::Scale(e) => scaling::scale_cause(e),
         Event::Ready(e) => scaling::ready_cause(e),
+        Event::Vrrp(e) => front::vrrp_cause(e),
     }
 }
 

@@ -62,6 +62,9 @@ fn ending(record: &TraceRecord, last: Option<&str>) -> String {
         Outcome::ClientTimeout => "the client stopped waiting: its timeout passed".to_owned(),
         Outcome::RateLimited => "the balancer's rate limit refused it".to_owned(),
         Outcome::OverCapacity => "the run already held its maximum of requests".to_owned(),
+        Outcome::BalancerDown => {
+            "its balancer was down: it crashed holding it, or never answered".to_owned()
+        }
     };
     format!(
         "Failed after {ms:.0} ms and {} tr{}: {why}.",

@@ -8,6 +8,13 @@
 //! every server is offered, healthy or not. Those narrower offers are made by masking the pool in
 //! place (turning `available` off, or on in a panic) for the one pick and restoring it after,
 //! so the algorithm sees exactly the view it would from a copy, without the copy.
+//!
+//! With several balancers ([`front`](super::front)) each counts only the requests it routed
+//! itself, or all read the servers' reported load ([`Counts`]).
+
+mod counts;
+
+pub use counts::Counts;
 
 use super::balancer::{Balancer, Candidate, PickContext, RequestKey};
 use super::rng::SimRng;
@@ -28,6 +35,8 @@ pub struct Pool {
     ramping: usize,
     /// Availability flags a pick changed, with their real values, to put back after it.
     masked: Vec<(usize, bool)>,
+    /// Whose requests the candidates' `active` counts.
+    counts: Counts,
 }
 
 /// Which servers one pick may offer beyond the pool as it stands.
@@ -47,13 +56,53 @@ impl Pool {
         self.backup.push(backup);
         self.backups += usize::from(backup);
         self.ramping_since.push(None);
+        self.counts.push();
+    }
+
+    /// Gives each of `balancers` balancers its own counts of active requests (none yet).
+    pub fn separate_views(&mut self, balancers: usize) {
+        self.counts = Counts::Own {
+            parked: vec![vec![0; self.candidates.len()]; balancers],
+            viewing: 0,
+        };
+    }
+
+    /// Makes every balancer pick by the servers' reported load (none reported yet).
+    pub fn read_reports(&mut self) {
+        self.counts = Counts::Reported {
+            outstanding: vec![0; self.candidates.len()],
+        };
+    }
+
+    /// The servers report their load: what the balancers see until the next report.
+    pub fn report(&mut self, loads: impl Iterator<Item = u32>) {
+        for (c, load) in self.candidates.iter_mut().zip(loads) {
+            c.active = load;
+        }
+    }
+
+    /// Puts balancer `b`'s counts in the candidates, for it to pick from.
+    #[inline]
+    pub fn view(&mut self, b: u8) {
+        self.counts.view(&mut self.candidates, b);
+    }
+
+    /// The balancer whose counts the candidates hold.
+    pub fn viewing(&self) -> u8 {
+        self.counts.viewing()
+    }
+
+    /// Whether no balancer has a request out at `server`.
+    pub fn idle(&self, server: usize) -> bool {
+        self.counts.idle(&self.candidates, server)
     }
 
     /// Makes `server`'s place that of a new primary server with `weight`, with no ramp (its slot
     /// is reused; nothing may be on its way to it).
     pub fn reset(&mut self, server: usize, weight: u32) {
-        debug_assert_eq!(self.candidates[server].active, 0);
+        debug_assert!(self.idle(server));
         self.candidates[server] = Candidate::new(server as u32, weight);
+        self.counts.reset(server);
         self.set_backup(server, false);
         if self.ramping_since[server].take().is_some() {
             self.ramping -= 1;
@@ -83,14 +132,16 @@ impl Pool {
         self.candidates[server].available = available;
     }
 
-    /// A try was sent to `server`.
-    pub fn dispatched(&mut self, server: usize) {
-        self.candidates[server].active += 1;
+    /// Balancer `b` sent a try to `server`.
+    #[inline]
+    pub fn dispatched(&mut self, server: usize, b: u8) {
+        self.counts.add(&mut self.candidates, server, b, 1);
     }
 
-    /// A try sent to `server` is over for the balancer.
-    pub fn returned(&mut self, server: usize) {
-        self.candidates[server].active -= 1;
+    /// A try balancer `b` sent to `server` is over for it.
+    #[inline]
+    pub fn returned(&mut self, server: usize, b: u8) {
+        self.counts.add(&mut self.candidates, server, b, -1);
     }
 
     /// `server` came back at `now`: its slow start begins.

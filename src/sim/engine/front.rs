@@ -1,0 +1,168 @@
+//! Several balancers in the run (see [`crate::sim::front`]): a request reaches the balancer its
+//! client addressed, or waits out TCP's SYN retransmissions while none answers; a balancer's
+//! crash loses the requests it held; a VRRP backup takes the address over when its timer runs
+//! out.
+
+use super::*;
+use crate::sim::front::{LoadView, SYN_RETRIES, check_balancer, syn_backoff, vrrp::VrrpChange};
+
+impl Simulation {
+    /// Sets the balancers' view of load up: each its own counts, or the servers' reports from
+    /// time zero on.
+    pub(super) fn start_front(&mut self, view: LoadView) {
+        match view {
+            LoadView::Own => self.pool.separate_views(self.balancers.len()),
+            LoadView::Reported { .. } => {
+                self.pool.read_reports();
+                self.report_load();
+            }
+        }
+    }
+
+    /// The servers report their load (requests in service and queued) to every balancer, and
+    /// the next report is scheduled.
+    pub(super) fn report_load(&mut self) {
+        let Some(LoadView::Reported { every }) = self.scenario.front.as_ref().map(|f| f.view)
+        else {
+            return;
+        };
+        self.pool
+            .report(self.servers.iter().map(|s| s.busy() + s.queued()));
+        let token = self.timers.keep(Timer::Report);
+        self.events.push(self.now + every, Step::LoadReport(token));
+    }
+
+    /// Request `id`'s connection attempt reaches the front: `true` when a balancer answers (the
+    /// request is that balancer's from now on), `false` when none does and its client waits to
+    /// retransmit, or, after its last retransmission, gives up.
+    pub(super) fn enter_front(&mut self, id: RequestId) -> bool {
+        let front = self.front.as_ref().expect("a run with several balancers");
+        let request = self.requests.get_mut(id);
+        if request.syns > SYN_RETRIES {
+            self.drop_request(id, Outcome::BalancerDown);
+            return false;
+        }
+        if let Some(b) = front.answering(request.via) {
+            request.via = b;
+            self.metrics.received_at(b);
+            return true;
+        }
+        request.syns += 1;
+        let wait = syn_backoff(request.syns);
+        request.enter(Phase::ToBalancer, self.now, self.now + wait);
+        let seq = request.seq;
+        self.events.push(self.now + wait, Step::SynRetry(id, seq));
+        false
+    }
+
+    /// Whether `command`, about one of several balancers, can apply to this run.
+    pub(super) fn check_front(&self, command: &Command) -> Result<(), ValidationError> {
+        if let Some(b) = command.balancer() {
+            return check_balancer(self.scenario.front.as_ref(), b);
+        }
+        if matches!(command, Command::SetRateLimit(limit) if !limit.is_off())
+            && self.front.is_some()
+        {
+            return Err(ValidationError::new(
+                "rate limit",
+                "several balancers cannot be combined with rate limiting in this version",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Balancer `b` crashes: the requests it held are lost with it.
+    pub(super) fn kill_balancer(&mut self, b: u8) {
+        let front = self.front.as_mut().expect("checked");
+        if !front.is_up(b) {
+            return;
+        }
+        front.crash(b, self.now);
+        self.lose_held(b);
+        self.arm_vrrp();
+    }
+
+    /// Balancer `b` comes back (a VRRP address owner takes the address at once).
+    pub(super) fn revive_balancer(&mut self, b: u8) {
+        let front = self.front.as_mut().expect("checked");
+        if front.is_up(b) {
+            return;
+        }
+        if let Some(change) = front.revive(b, self.now) {
+            self.vrrp_changed(change);
+        }
+        self.arm_vrrp();
+    }
+
+    /// The VRRP group's Master_Down_Timer ran out.
+    pub(super) fn vrrp_timer(&mut self) {
+        let front = self.front.as_mut().expect("a VRRP group");
+        if let Some(change) = front.on_timer(self.now) {
+            self.vrrp_changed(change);
+        }
+        self.arm_vrrp();
+    }
+
+    /// Reports a new master. A master it replaced loses its connections: the clients' packets
+    /// now reach the new master, which knows nothing of them and resets them.
+    fn vrrp_changed(&mut self, change: VrrpChange) {
+        let VrrpChange::Master {
+            router,
+            gap,
+            replaced,
+        } = change;
+        let config = self
+            .front
+            .as_ref()
+            .and_then(FrontState::vrrp)
+            .expect("a VRRP group");
+        let priority = config.priorities[usize::from(router)];
+        let event = VrrpEvent {
+            router,
+            gap,
+            replaced,
+            priority,
+            advert_interval: config.advert_interval,
+            master_down_interval: config.master_down_interval(priority),
+            lost: replaced.map_or(0, |old| self.held_by(old)),
+        };
+        if let Some(old) = replaced {
+            self.lose_held(old);
+        }
+        self.emit(Event::Vrrp(event));
+    }
+
+    /// Keeps the VRRP timer's step in the queue in line with the group's timer.
+    fn arm_vrrp(&mut self) {
+        match self.front.as_ref().and_then(FrontState::due) {
+            Some(at) => {
+                let token = self.timers.arm(Timer::Vrrp);
+                self.events.push(at, Step::VrrpTimer(token));
+            }
+            None => self.timers.disarm(Timer::Vrrp),
+        }
+    }
+
+    /// How many live requests balancer `b` holds: past it on their way in, not yet answered.
+    pub(super) fn held_by(&self, b: u8) -> u32 {
+        self.requests.iter().filter(|r| holds(b, r)).count() as u32
+    }
+
+    /// The requests balancer `b` held end for their clients now: their connections are gone.
+    fn lose_held(&mut self, b: u8) {
+        let lost: Vec<RequestId> = self
+            .requests
+            .with_ids()
+            .filter(|(_, r)| holds(b, r))
+            .map(|(id, _)| id)
+            .collect();
+        for id in lost {
+            self.drop_request(id, Outcome::BalancerDown);
+        }
+    }
+}
+
+/// Whether balancer `b` holds `request`: it went through `b`, which has not yet answered it.
+fn holds(b: u8, request: &Request) -> bool {
+    request.via == b && !matches!(request.phase, Phase::ToBalancer | Phase::ToClient)
+}

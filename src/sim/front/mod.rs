@@ -1,0 +1,393 @@
+//! The front tier: more than one balancer in front of the same servers.
+//!
+//! Without [`Front`] there is one balancer, as in the rest of the model. With it there are
+//! `balancers` of them (named `lb-1`, `lb-2`, ...), each with its own algorithm state and its own
+//! view of load: a balancer counts only the requests it routed itself, as independent nginx or
+//! HAProxy instances do (no shared zone). They share one health checker's verdicts, passive
+//! checks and circuit breakers (a simplification: real instances each check on their own, and
+//! with the same settings they come to the same verdicts within a check interval).
+//!
+//! What a balancer knows of the servers' load is its own requests by default. With
+//! [`LoadView::Reported`] every balancer instead reads the load the servers last reported
+//! (requests in service and queued), refreshed every `every`: the old information of
+//! Mitzenmacher's "How useful is old information?" (2000). Between reports all of them see the
+//! same numbers, so least connections sends everyone to the server that looked least loaded and
+//! herds, while two random choices spread the herd over many servers.
+//!
+//! Clients reach them one of two ways ([`Spread`]):
+//! - **DNS round robin** ([`dns`]): each client looks the name up, connects to the balancer its
+//!   answer names and keeps the answer for the TTL. All balancers are active.
+//! - **VRRP** ([`vrrp`]): one virtual address, owned by the master; the others are passive
+//!   backups that take over when the master goes silent.
+//!
+//! A balancer that crashes loses the requests it held (their connections end with it): each
+//! fails at that instant as [`Outcome::BalancerDown`](super::request::Outcome::BalancerDown). A
+//! client whose connection attempt reaches no live balancer retransmits its SYN as TCP does, 1 s
+//! after the first, then 2, 4, 8, 16 and 32 s after the one before (RFC 6298's initial timeout,
+//! doubling; Linux's six retries), and gives up 64 s after the last: a request sent during a
+//! VRRP takeover gets through a second or three late, one sent to a dead address in a cached DNS
+//! answer waits for its client's timeout.
+
+pub mod dns;
+pub mod vrrp;
+
+use super::time::{SimDuration, SimTime};
+use super::validation::{ValidationError, check_duration, check_range};
+use dns::{DnsConfig, Resolver};
+use vrrp::{Role, Vrrp, VrrpChange, VrrpConfig};
+
+/// The most balancers a front may have.
+pub const MAX_BALANCERS: u8 = 16;
+/// A request's balancer before it reaches one (it is on its way to the virtual address).
+pub const NOT_YET: u8 = u8::MAX;
+/// How many times a client retransmits an unanswered SYN (Linux `tcp_syn_retries`).
+pub const SYN_RETRIES: u8 = 6;
+
+/// Several balancers in front of the servers (`scenario.front`).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Front {
+    /// How many balancers, 2 to [`MAX_BALANCERS`].
+    pub balancers: u8,
+    /// How clients reach them.
+    pub spread: Spread,
+    /// What each balancer knows of the servers' load.
+    #[serde(default, skip_serializing_if = "LoadView::is_own")]
+    pub view: LoadView,
+}
+
+/// What the balancers know of the servers' load when they pick.
+#[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LoadView {
+    /// Each counts the requests it sent itself.
+    #[default]
+    Own,
+    /// All read the servers' load as last reported, every `every`.
+    Reported {
+        /// How often the servers report.
+        every: SimDuration,
+    },
+}
+
+impl LoadView {
+    /// Whether it is the default, [`LoadView::Own`].
+    pub fn is_own(&self) -> bool {
+        *self == LoadView::Own
+    }
+}
+
+/// How clients reach the balancers.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Spread {
+    /// DNS round robin over all of them.
+    Dns(DnsConfig),
+    /// One virtual address, moved between them by VRRP.
+    Vrrp(VrrpConfig),
+}
+
+impl Front {
+    /// The name of balancer `b` (0-based).
+    pub fn name(b: u8) -> String {
+        format!("lb-{}", u32::from(b) + 1)
+    }
+
+    /// Checks the settings; the error names the field.
+    pub fn validate(&self, field: &str) -> Result<(), ValidationError> {
+        check_range(
+            &format!("{field}.balancers"),
+            f64::from(self.balancers),
+            2.0,
+            f64::from(MAX_BALANCERS),
+        )?;
+        if let LoadView::Reported { every } = self.view {
+            check_duration(
+                &format!("{field}.view.reported.every"),
+                every,
+                SimDuration::from_millis(1),
+                SimDuration::from_secs(3_600),
+            )?;
+        }
+        match &self.spread {
+            Spread::Dns(dns) => check_duration(
+                &format!("{field}.spread.dns.ttl"),
+                dns.ttl,
+                SimDuration::ZERO,
+                SimDuration::from_secs(86_400),
+            ),
+            Spread::Vrrp(v) => self.check_vrrp(&format!("{field}.spread.vrrp"), v),
+        }
+    }
+
+    fn check_vrrp(&self, field: &str, v: &VrrpConfig) -> Result<(), ValidationError> {
+        let interval = format!("{field}.advert_interval");
+        check_duration(
+            &interval,
+            v.advert_interval,
+            SimDuration::from_millis(10),
+            SimDuration::from_millis(40_950),
+        )?;
+        if !v
+            .advert_interval
+            .0
+            .is_multiple_of(SimDuration::from_millis(10).0)
+        {
+            return Err(ValidationError::new(
+                interval,
+                "VRRP counts in centiseconds: give a whole number of 10 ms",
+            ));
+        }
+        let priorities = format!("{field}.priorities");
+        if v.priorities.len() != usize::from(self.balancers) {
+            return Err(ValidationError::new(
+                priorities,
+                format!(
+                    "{} priorities for {} balancers: give one per balancer",
+                    v.priorities.len(),
+                    self.balancers
+                ),
+            ));
+        }
+        for (i, &p) in v.priorities.iter().enumerate() {
+            if p == 0 {
+                return Err(ValidationError::new(
+                    format!("{priorities}[{i}]"),
+                    "0 is for a master giving up: priorities are 1 to 255",
+                ));
+            }
+            if v.priorities[..i].contains(&p) {
+                return Err(ValidationError::new(
+                    format!("{priorities}[{i}]"),
+                    format!("{p} is another balancer's: give each its own priority"),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Checks that `front` has a balancer number `b + 1`.
+pub fn check_balancer(front: Option<&Front>, b: u8) -> Result<(), ValidationError> {
+    match front {
+        None => Err(ValidationError::new(
+            "balancer",
+            "the scenario has one balancer: give it several (scenario.front) to crash one",
+        )),
+        Some(f) if b >= f.balancers => Err(ValidationError::new(
+            "balancer",
+            format!(
+                "no balancer number {} (there are {})",
+                u32::from(b) + 1,
+                f.balancers
+            ),
+        )),
+        Some(_) => Ok(()),
+    }
+}
+
+/// The front as a run has it: which balancers are up, and how clients find one.
+#[derive(Clone, Debug)]
+pub struct FrontState {
+    up: Vec<bool>,
+    entry: Entry,
+}
+
+#[derive(Clone, Debug)]
+enum Entry {
+    Dns(Resolver),
+    Vrrp(Vrrp),
+}
+
+/// One balancer as a reader sees it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BalancerState {
+    /// Whether it is up.
+    pub up: bool,
+    /// Its VRRP role, in a VRRP group.
+    pub role: Option<Role>,
+}
+
+impl FrontState {
+    /// Every balancer up; for DNS, `clients` clients with nothing cached.
+    pub fn new(front: &Front, clients: u32) -> FrontState {
+        let entry = match &front.spread {
+            Spread::Dns(dns) => Entry::Dns(Resolver::new(*dns, clients)),
+            Spread::Vrrp(v) => Entry::Vrrp(Vrrp::new(v.clone())),
+        };
+        FrontState {
+            up: vec![true; usize::from(front.balancers)],
+            entry,
+        }
+    }
+
+    /// How many balancers there are.
+    pub fn len(&self) -> usize {
+        self.up.len()
+    }
+
+    /// Always false: a front has at least two balancers.
+    pub fn is_empty(&self) -> bool {
+        self.up.is_empty()
+    }
+
+    /// Each balancer's state, in order.
+    pub fn balancers(&self) -> impl Iterator<Item = BalancerState> + '_ {
+        self.up.iter().enumerate().map(|(b, &up)| BalancerState {
+            up,
+            role: match &self.entry {
+                Entry::Vrrp(v) => Some(v.roles()[b]),
+                Entry::Dns(_) => None,
+            },
+        })
+    }
+
+    /// Whether balancer `b` is up.
+    pub fn is_up(&self, b: u8) -> bool {
+        self.up[usize::from(b)]
+    }
+
+    /// The address `client` sends to at `now`: a balancer named by its (cached or fresh) DNS
+    /// answer, or [`NOT_YET`] for the VRRP group's virtual address.
+    pub fn address(&mut self, client: u32, now: SimTime) -> u8 {
+        match &mut self.entry {
+            Entry::Dns(dns) => dns.resolve(client, now, &self.up),
+            Entry::Vrrp(_) => NOT_YET,
+        }
+    }
+
+    /// The balancer that answers a connection to `address` now, if any.
+    pub fn answering(&self, address: u8) -> Option<u8> {
+        match &self.entry {
+            Entry::Vrrp(v) => v.master(),
+            Entry::Dns(_) => self.is_up(address).then_some(address),
+        }
+    }
+
+    /// Balancer `b` crashes at `now`.
+    pub fn crash(&mut self, b: u8, now: SimTime) {
+        self.up[usize::from(b)] = false;
+        if let Entry::Vrrp(v) = &mut self.entry {
+            v.crash(b, now);
+        }
+    }
+
+    /// Balancer `b` comes back at `now` (in a VRRP group, the address owner takes over at once).
+    pub fn revive(&mut self, b: u8, now: SimTime) -> Option<VrrpChange> {
+        self.up[usize::from(b)] = true;
+        match &mut self.entry {
+            Entry::Vrrp(v) => v.revive(b, now),
+            Entry::Dns(_) => None,
+        }
+    }
+
+    /// When the VRRP group's timer is due, if it is armed.
+    pub fn due(&self) -> Option<SimTime> {
+        match &self.entry {
+            Entry::Vrrp(v) => v.due(),
+            Entry::Dns(_) => None,
+        }
+    }
+
+    /// The VRRP group's timer ran out at `now`.
+    pub fn on_timer(&mut self, now: SimTime) -> Option<VrrpChange> {
+        match &mut self.entry {
+            Entry::Vrrp(v) => v.on_timer(now),
+            Entry::Dns(_) => None,
+        }
+    }
+
+    /// The VRRP settings, in a VRRP group.
+    pub fn vrrp(&self) -> Option<&VrrpConfig> {
+        match &self.entry {
+            Entry::Vrrp(v) => Some(v.config()),
+            Entry::Dns(_) => None,
+        }
+    }
+
+    /// How many clients' cached DNS answers name `b` at `now` (DNS only).
+    pub fn cached_on(&self, b: u8, now: SimTime) -> Option<u32> {
+        match &self.entry {
+            Entry::Dns(dns) => Some(dns.cached_on(b, now)),
+            Entry::Vrrp(_) => None,
+        }
+    }
+}
+
+/// The wait before a client's `n`-th retransmission of an unanswered SYN (n from 1), or, after
+/// the last, before it gives up: 1 s, doubling.
+pub fn syn_backoff(n: u8) -> SimDuration {
+    SimDuration::from_secs(1 << (n.min(SYN_RETRIES + 1) - 1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vrrp_front(priorities: Vec<u8>) -> Front {
+        Front {
+            balancers: priorities.len() as u8,
+            spread: Spread::Vrrp(VrrpConfig {
+                priorities,
+                ..VrrpConfig::default()
+            }),
+            view: LoadView::Own,
+        }
+    }
+
+    #[test]
+    fn syn_retransmissions_back_off_to_linuxs_127_seconds() {
+        let waits: Vec<u64> = (1..=SYN_RETRIES + 1)
+            .map(|n| syn_backoff(n).0 / 1_000_000)
+            .collect();
+        assert_eq!(waits, [1, 2, 4, 8, 16, 32, 64]);
+        assert_eq!(waits.iter().sum::<u64>(), 127);
+    }
+
+    #[test]
+    fn bad_settings_are_named() {
+        let one = Front {
+            balancers: 1,
+            spread: Spread::Dns(DnsConfig::default()),
+            view: LoadView::Own,
+        };
+        assert_eq!(one.validate("front").unwrap_err().field, "front.balancers");
+        let err = vrrp_front(vec![150]).validate("front").unwrap_err();
+        assert_eq!(err.field, "front.balancers");
+        let mut three = vrrp_front(vec![150, 100, 100]);
+        let err = three.validate("front").unwrap_err();
+        assert_eq!(err.field, "front.spread.vrrp.priorities[2]");
+        three.balancers = 2;
+        let err = three.validate("front").unwrap_err();
+        assert_eq!(err.field, "front.spread.vrrp.priorities");
+        let odd = Front {
+            spread: Spread::Vrrp(VrrpConfig {
+                advert_interval: SimDuration::from_millis(1_005),
+                ..VrrpConfig::default()
+            }),
+            ..vrrp_front(vec![150, 100])
+        };
+        assert!(odd.validate("front").unwrap_err().problem.contains("10 ms"));
+        assert!(vrrp_front(vec![150, 100]).validate("front").is_ok());
+    }
+
+    #[test]
+    fn the_virtual_address_is_answered_by_the_master_and_dns_by_the_named_balancer() {
+        let mut pair = FrontState::new(&vrrp_front(vec![100, 200]), 10);
+        assert_eq!(pair.address(3, super::SimTime::ZERO), NOT_YET);
+        assert_eq!(pair.answering(NOT_YET), Some(1));
+        pair.crash(1, super::SimTime(5));
+        assert_eq!(pair.answering(NOT_YET), None);
+        let mut dns = FrontState::new(
+            &Front {
+                balancers: 3,
+                spread: Spread::Dns(DnsConfig::default()),
+                view: LoadView::Own,
+            },
+            10,
+        );
+        dns.crash(1, super::SimTime::ZERO);
+        assert_eq!(dns.answering(1), None);
+        assert_eq!(dns.answering(2), Some(2));
+    }
+}
