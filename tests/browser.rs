@@ -636,10 +636,9 @@ async fn a_heavy_share_link_opens_with_a_warning_and_the_page_keeps_answering() 
 
 #[wasm_bindgen_test]
 async fn the_tls_preset_matches_native_and_its_control_is_logged() {
-    assert_eq!(
-        portable::tls_report_digest(),
-        portable::EXPECTED_TLS_REPORT_DIGEST
-    );
+    for (id, expected) in portable::EXPECTED_END_DIGESTS {
+        assert_eq!(portable::preset_end_digest(id), expected, "{id}");
+    }
     let root = mount().await;
     assert!(
         root.query_selector("#tls").unwrap().is_none(),

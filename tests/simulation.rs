@@ -338,11 +338,10 @@ fn the_pinned_preset_report_gives_its_pinned_digest() {
 }
 
 #[test]
-fn the_tls_preset_report_gives_its_pinned_digest() {
-    assert_eq!(
-        portable::tls_report_digest(),
-        portable::EXPECTED_TLS_REPORT_DIGEST
-    );
+fn presets_reports_at_their_end_give_their_pinned_digests() {
+    for (id, expected) in portable::EXPECTED_END_DIGESTS {
+        assert_eq!(portable::preset_end_digest(id), expected, "{id}");
+    }
 }
 
 fn arrivals_between(sim: &mut Simulation, from: f64, to: f64) -> u64 {

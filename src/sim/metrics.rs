@@ -114,6 +114,7 @@ pub struct AnswerStats {
 
 impl AnswerStats {
     /// Counts a request that ended as `tally` after `latency`.
+    #[inline]
     fn record(&mut self, tally: Tally, latency: SimDuration) {
         match tally {
             Tally::Completed => {

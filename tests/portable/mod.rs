@@ -85,17 +85,22 @@ fn without_event_data(json: &str) -> String {
 pub const EXPECTED_REPORT_DIGEST: &str =
     "4635 bytes, fnv 9acb779d34cdfa91 / 3039 bytes, fnv b175dc1cc38a63e0";
 
-/// The JSON report of the tls-termination preset after its 240 s (the balancer's cores, its
-/// queue and the handshakes' draws), reduced to a digest (FNV-1a).
-pub fn tls_report_digest() -> String {
+/// The JSON report of preset `id` at the end of its duration, reduced to a digest (FNV-1a).
+pub fn preset_end_digest(id: &str) -> String {
     use lb_playground::sim::presets::preset;
     use lb_playground::sim::report::Report;
-    let scenario = preset("tls-termination").unwrap();
+    let scenario = preset(id).unwrap();
     let end = SimTime(scenario.duration.unwrap().0);
     let mut sim = Simulation::new(scenario).unwrap();
     sim.advance_to(end);
     digest(&Report::drain(&mut sim).to_json())
 }
 
-/// The pinned digest of [`tls_report_digest`].
-pub const EXPECTED_TLS_REPORT_DIGEST: &str = "3720 bytes, fnv fa4dc7e8c3088775";
+/// The pinned digests of [`preset_end_digest`]: tls-termination after its 240 s (the
+/// balancer's cores, its queue and the handshakes' draws), and the presets with several
+/// balancers (DNS lookups, load reports, VRRP timers and SYN retransmissions).
+pub const EXPECTED_END_DIGESTS: [(&str, &str); 3] = [
+    ("tls-termination", "3720 bytes, fnv fa4dc7e8c3088775"),
+    ("many-balancers-herding", "6622 bytes, fnv a26a56be977bcf50"),
+    ("balancer-failover", "3584 bytes, fnv 9736a81c555eea71"),
+];

@@ -77,11 +77,10 @@ impl Counts {
     }
 
     /// Balancer `b`'s count of `server` changes by `delta` (a try sent, or back).
-    #[inline]
     pub fn add(&mut self, candidates: &mut [Candidate], server: usize, b: u8, delta: i32) {
         let count = match self {
             Counts::Single => &mut candidates[server].active,
-            Counts::Own { parked, viewing } if b == *viewing => &mut candidates[server].active,
+            Counts::Own { viewing, .. } if b == *viewing => &mut candidates[server].active,
             Counts::Own { parked, .. } => &mut parked[usize::from(b)][server],
             Counts::Reported { outstanding } => &mut outstanding[server],
         };

@@ -135,13 +135,19 @@ impl Pool {
     /// Balancer `b` sent a try to `server`.
     #[inline]
     pub fn dispatched(&mut self, server: usize, b: u8) {
-        self.counts.add(&mut self.candidates, server, b, 1);
+        match self.counts {
+            Counts::Single => self.candidates[server].active += 1,
+            _ => self.counts.add(&mut self.candidates, server, b, 1),
+        }
     }
 
     /// A try balancer `b` sent to `server` is over for it.
     #[inline]
     pub fn returned(&mut self, server: usize, b: u8) {
-        self.counts.add(&mut self.candidates, server, b, -1);
+        match self.counts {
+            Counts::Single => self.candidates[server].active -= 1,
+            _ => self.counts.add(&mut self.candidates, server, b, -1),
+        }
     }
 
     /// `server` came back at `now`: its slow start begins.

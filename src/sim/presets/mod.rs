@@ -4,6 +4,7 @@
 
 mod checks;
 mod connections;
+mod front;
 #[cfg(test)]
 mod promises;
 
@@ -91,6 +92,14 @@ pub const PRESETS: &[Preset] = &[
         build: connections::tls_termination,
     },
     Preset {
+        id: "many-balancers-herding",
+        build: front::many_balancers_herding,
+    },
+    Preset {
+        id: "balancer-failover",
+        build: front::balancer_failover,
+    },
+    Preset {
         id: "rate-limit-noisy-client",
         build: rate_limit_noisy_client,
     },
@@ -120,6 +129,13 @@ pub fn preset(id: &str) -> Option<Scenario> {
 fn at(seconds: u64, command: Command) -> TimedCommand {
     TimedCommand {
         at: SimTime(seconds * 1_000_000),
+        command,
+    }
+}
+
+fn at_ms(ms: u64, command: Command) -> TimedCommand {
+    TimedCommand {
+        at: SimTime(ms * 1_000),
         command,
     }
 }

@@ -106,3 +106,36 @@ fn retry_storm_raises_p99_two_to_three_times() {
         assert!((1.6..3.2).contains(&ratio), "at {t} s: {ratio}");
     }
 }
+
+#[test]
+fn many_balancers_herd_on_old_information_until_two_choices() {
+    // Measured: p95 4.9 s at 30 s, 7.0 at 45 s, 7.2 at 60 s; 2.8 at 75 s, then 1.55 to 1.74 s.
+    for t in [45, 60] {
+        let sim = at("many-balancers-herding", t);
+        assert!(p95_s(&sim) > 5.0, "at {t} s: {}", p95_s(&sim));
+    }
+    for t in [105, 120, 150, 180] {
+        let sim = at("many-balancers-herding", t);
+        assert!(p95_s(&sim) < 2.0, "at {t} s: {}", p95_s(&sim));
+    }
+}
+
+#[test]
+fn balancer_failover_takes_over_at_33_6_s_and_preempts_at_63_41_s() {
+    use crate::sim::events::Event;
+    let mut sim = at("balancer-failover", 90);
+    let failovers: Vec<(u64, u8, Option<u8>)> = sim
+        .drain_events()
+        .filter_map(|l| match l.event {
+            Event::Vrrp(e) => Some((l.at.0 / 10_000, e.router, e.replaced)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(failovers, [(3_360, 1, None), (6_341, 0, Some(1))]);
+    let report = crate::sim::report::Report::drain(&mut sim);
+    let [lb1, lb2] = &report.balancers[..] else {
+        panic!("two balancers")
+    };
+    assert!(lb1.failed > 0 && lb2.routed > 0);
+    assert!(report.totals.balanced());
+}
