@@ -19,6 +19,7 @@ use super::event_log::{EventLog, TimelineEntry};
 use super::exercise_panel::ExercisePanel;
 use super::files;
 use super::flow::{self, FlowView};
+use super::front_table::{FrontRow, FrontTable};
 use super::keyboard::KeyListener;
 use super::lesson_panel::LessonPanel;
 use super::path_table::{PathRow, PathTable};
@@ -401,6 +402,7 @@ pub fn App() -> Html {
                         if !hidden.get("totals") {
                             <TotalsBar totals={sim.totals()} latency={LatencySummary::of(sim.metrics().latency())} clients={ClientTotals::of(sim)} />
                             <PathTable rows={PathRow::all(sim)} />
+                            <FrontTable rows={FrontRow::all(sim)} controls={model_controls} on_command={on_command.clone()} />
                         }
                         </div>
                         if let Some(other) = s.compare() {

@@ -50,6 +50,7 @@ fn kind_label(kind: LogKind) -> &'static str {
         LogKind::ScaleOut => "scale out",
         LogKind::ScaleIn => "scale in",
         LogKind::ServerReady => "ready",
+        LogKind::Failover => "failover",
     }
 }
 

@@ -22,6 +22,7 @@ mod event_log;
 mod exercise_panel;
 mod files;
 mod flow;
+mod front_table;
 mod keyboard;
 mod lesson_panel;
 mod path_table;

@@ -1,0 +1,141 @@
+//! The balancers of a run with several (`scenario.front`): each one's state (up, VRRP master or
+//! backup, down), the requests it took, how they went, and a button to crash or revive it.
+
+use yew::prelude::*;
+
+use crate::sim::front::vrrp::Role;
+use crate::sim::front::{BalancerState, Front};
+use crate::sim::{Command, Simulation};
+
+/// One balancer's numbers, copied out of the simulation.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FrontRow {
+    /// Its name, e.g. `lb-2`.
+    pub name: String,
+    /// Its state.
+    pub state: BalancerState,
+    /// Requests that reached it.
+    pub routed: u64,
+    /// Of those, served.
+    pub completed: u64,
+    /// Of those, failed or turned away.
+    pub unserved: u64,
+    /// Their 95th percentile latency, in milliseconds.
+    pub p95_ms: Option<f64>,
+}
+
+impl FrontRow {
+    /// One row per balancer of `sim`, or none with one balancer.
+    pub fn all(sim: &Simulation) -> Vec<FrontRow> {
+        let Some(front) = sim.front() else {
+            return Vec::new();
+        };
+        front
+            .balancers()
+            .zip(sim.metrics().balancers())
+            .enumerate()
+            .map(|(b, (state, stats))| FrontRow {
+                name: Front::name(b as u8),
+                state,
+                routed: stats.received,
+                completed: stats.answers.completed,
+                unserved: stats.answers.failed + stats.answers.rejected,
+                p95_ms: stats
+                    .answers
+                    .latency
+                    .quantile(0.95)
+                    .map(|us| us as f64 / 1e3),
+            })
+            .collect()
+    }
+}
+
+/// What a balancer's state is called, with what it means.
+fn state_words(state: BalancerState) -> (&'static str, &'static str) {
+    match (state.up, state.role) {
+        (false, _) => ("down", "Crashed: connections to it go unanswered"),
+        (true, Some(Role::Master { .. })) => (
+            "master",
+            "VRRP master: it owns the virtual address and takes every request",
+        ),
+        (true, Some(_)) => (
+            "backup",
+            "VRRP backup: it listens for the master's advertisements and takes over when they stop",
+        ),
+        (true, None) => ("active", "Up: clients whose DNS answer names it send to it"),
+    }
+}
+
+/// Props of [`FrontTable`].
+#[derive(Properties, PartialEq)]
+pub struct FrontTableProps {
+    /// The rows; nothing is shown when empty.
+    pub rows: Vec<FrontRow>,
+    /// Whether the crash and revive buttons are drawn (not on a locked page).
+    pub controls: bool,
+    /// Receives the crashes and revivals.
+    pub on_command: Callback<Command>,
+}
+
+/// A table of the balancers, with their buttons.
+#[function_component]
+pub fn FrontTable(props: &FrontTableProps) -> Html {
+    if props.rows.is_empty() {
+        return Html::default();
+    }
+    let ms = |v: Option<f64>| v.map_or("–".to_string(), |v| format!("{v:.0} ms"));
+    let button = |b: u8, row: &FrontRow| {
+        let (command, label, title) = if row.state.up {
+            (
+                Command::KillBalancer { balancer: b },
+                "Crash",
+                format!("Crash {}: the requests it holds are lost", row.name),
+            )
+        } else {
+            (
+                Command::ReviveBalancer { balancer: b },
+                "Revive",
+                format!("Bring {} back", row.name),
+            )
+        };
+        let on_command = props.on_command.clone();
+        html! {
+            <button onclick={move |_| on_command.emit(command)} {title}>{ label }</button>
+        }
+    };
+    html! {
+        <table class="paths balancers" aria-label="Requests by balancer">
+            <thead>
+                <tr>
+                    <th scope="col" title="The balancer">{ "balancer" }</th>
+                    <th scope="col" title="Up, down, or its VRRP role">{ "state" }</th>
+                    <th scope="col" title="Requests that reached it">{ "took" }</th>
+                    <th scope="col" title="Of those, answered successfully">{ "served" }</th>
+                    <th scope="col" title="Of those, failed or turned away (lost with it when it crashed included)">{ "not served" }</th>
+                    <th scope="col" title="95th percentile latency of the served ones">{ "p95" }</th>
+                    if props.controls {
+                        <th scope="col" title="Crash or revive it">{ "" }</th>
+                    }
+                </tr>
+            </thead>
+            <tbody>
+                { for props.rows.iter().enumerate().map(|(b, r)| {
+                    let (state, meaning) = state_words(r.state);
+                    html! {
+                        <tr>
+                            <th scope="row"><code>{ &r.name }</code></th>
+                            <td title={meaning}>{ state }</td>
+                            <td>{ r.routed }</td>
+                            <td>{ r.completed }</td>
+                            <td>{ r.unserved }</td>
+                            <td>{ ms(r.p95_ms) }</td>
+                            if props.controls {
+                                <td>{ button(b as u8, r) }</td>
+                            }
+                        </tr>
+                    }
+                }) }
+            </tbody>
+        </table>
+    }
+}
