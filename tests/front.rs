@@ -36,9 +36,8 @@ fn herd(balancers: u8, algorithm: Algorithm, load: f64, view: LoadView) -> Scena
     };
     if balancers > 1 {
         s.front = Some(Front {
-            balancers,
-            spread: Spread::Dns(DnsConfig::default()),
             view,
+            ..Front::new(balancers, Spread::Dns(DnsConfig::default()))
         });
     }
     s
@@ -122,11 +121,7 @@ fn pair(timeline: Vec<TimedCommand>) -> Scenario {
     s.traffic.cost = CostDistribution::Exponential {
         mean: SimDuration::from_millis(50),
     };
-    s.front = Some(Front {
-        balancers: 2,
-        spread: Spread::Vrrp(VrrpConfig::default()),
-        view: LoadView::Own,
-    });
+    s.front = Some(Front::new(2, Spread::Vrrp(VrrpConfig::default())));
     s.timeline = timeline;
     s
 }
@@ -205,14 +200,13 @@ fn a_vrrp_backup_takes_over_three_intervals_and_its_skew_after_the_last_advertis
 fn dns(health_checked: bool) -> Scenario {
     let mut s = pair(vec![timed(60.0, Command::KillBalancer { balancer: 1 })]);
     s.traffic.client_timeout = Some(SimDuration::from_secs(10));
-    s.front = Some(Front {
-        balancers: 4,
-        spread: Spread::Dns(DnsConfig {
+    s.front = Some(Front::new(
+        4,
+        Spread::Dns(DnsConfig {
             ttl: SimDuration::from_secs(30),
             health_checked,
         }),
-        view: LoadView::Own,
-    });
+    ));
     s
 }
 

@@ -119,6 +119,9 @@ impl BalancerReport {
 pub struct FrontBalancerReport {
     /// Its name (`lb-1`, ...).
     pub name: String,
+    /// Its region, with regions.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
     /// Whether it was up at the end.
     pub up: bool,
     /// Requests that reached it (it took their connections and routed them).
@@ -145,6 +148,7 @@ impl FrontBalancerReport {
             .enumerate()
             .map(|(b, (state, stats))| FrontBalancerReport {
                 name: crate::sim::front::Front::name(b as u8),
+                region: front.region_name(b as u8).map(str::to_string),
                 up: state.up,
                 routed: stats.received,
                 completed: stats.answers.completed,

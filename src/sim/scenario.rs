@@ -345,7 +345,7 @@ impl Scenario {
             b.validate("balancer")?;
         }
         if let Some(f) = &self.front {
-            f.validate("front")?;
+            f.validate("front", self.servers.len())?;
             self.check_alone_in_front()?;
         }
         if self.traffic.addresses.len() > MAX_BLOCKS {

@@ -10,7 +10,7 @@ use crate::sim::{Command, Simulation};
 /// One balancer's numbers, copied out of the simulation.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FrontRow {
-    /// Its name, e.g. `lb-2`.
+    /// Its name, e.g. `lb-2`, with its region's when there are regions (`lb-2 (eu)`).
     pub name: String,
     /// Its state.
     pub state: BalancerState,
@@ -35,7 +35,10 @@ impl FrontRow {
             .zip(sim.metrics().balancers())
             .enumerate()
             .map(|(b, (state, stats))| FrontRow {
-                name: Front::name(b as u8),
+                name: match front.region_name(b as u8) {
+                    Some(region) => format!("{} ({region})", Front::name(b as u8)),
+                    None => Front::name(b as u8),
+                },
                 state,
                 routed: stats.received,
                 completed: stats.answers.completed,

@@ -99,8 +99,9 @@ pub fn preset_end_digest(id: &str) -> String {
 /// The pinned digests of [`preset_end_digest`]: tls-termination after its 240 s (the
 /// balancer's cores, its queue and the handshakes' draws), and the presets with several
 /// balancers (DNS lookups, load reports, VRRP timers and SYN retransmissions).
-pub const EXPECTED_END_DIGESTS: [(&str, &str); 3] = [
+pub const EXPECTED_END_DIGESTS: [(&str, &str); 4] = [
     ("tls-termination", "3720 bytes, fnv fa4dc7e8c3088775"),
     ("many-balancers-herding", "6622 bytes, fnv a26a56be977bcf50"),
     ("balancer-failover", "3584 bytes, fnv 9736a81c555eea71"),
+    ("regions-failover", "10666 bytes, fnv 0aaa71e9176ae5d1"),
 ];

@@ -97,6 +97,9 @@ impl Simulation {
             } => {
                 self.traffic.clients = clients;
                 self.traffic.behind_nat = behind_nat;
+                if let Some(front) = &mut self.front {
+                    front.set_clients(clients);
+                }
             }
             Command::SetHealthCheck(health) => {
                 // The settings apply to every server, replacing any server's own.

@@ -55,6 +55,16 @@ impl Simulation {
         false
     }
 
+    /// The one-way delay between `client` and balancer `via`: the regions' matrix, or the
+    /// scenario's client latency.
+    #[inline]
+    pub(super) fn client_leg(&self, client: u32, via: u8) -> SimDuration {
+        self.front
+            .as_ref()
+            .and_then(|f| f.client_delay(client, via))
+            .unwrap_or(self.scenario.client_latency)
+    }
+
     /// Whether `command`, about one of several balancers, can apply to this run.
     pub(super) fn check_front(&self, command: &Command) -> Result<(), ValidationError> {
         if let Some(b) = command.balancer() {

@@ -32,7 +32,7 @@ use super::events::{
     Before, BreakerEvent, CommandEvent, Event, HealthEvent, KeyKind, Logged, Membership, Origin,
     PassiveEvent, RemapEvent, RetryCause, RetryEvent, SkippedEvent, VrrpEvent,
 };
-use super::front::{FrontState, NOT_YET};
+use super::front::{Front, FrontState, NOT_YET};
 use super::health::{CheckFailure, ServerCheck};
 use super::metrics::{BalancerGauge, Fleet, Metrics, Totals};
 use super::passive::{Passive, PassiveTransition};
@@ -296,7 +296,7 @@ impl Simulation {
             now: SimTime::ZERO,
             traffic: scenario.traffic.clone(),
             algorithm: scenario.algorithm,
-            balancers: (0..scenario.front.as_ref().map_or(1, |f| f.balancers))
+            balancers: (0..scenario.front.as_ref().map_or(1, Front::total))
                 .map(|_| scenario.algorithm.build())
                 .collect(),
             front: scenario
@@ -354,7 +354,7 @@ impl Simulation {
         };
         sim.metrics.track_paths(sim.path_hashes.len());
         if let Some(front) = &sim.scenario.front {
-            sim.metrics.track_balancers(usize::from(front.balancers));
+            sim.metrics.track_balancers(front.total());
             sim.start_front(front.view);
         }
         let traffic = &sim.scenario.traffic;

@@ -51,12 +51,15 @@ impl Simulation {
         }
         let (conn, handshake, opens) = self.connect(client);
         let mut request = self.new_request(seq, client, cost, path, chain);
-        let delay = self.scenario.client_latency + handshake;
+        if let Some(front) = &mut self.front {
+            let pool = &self.pool;
+            let serving =
+                |r: std::ops::Range<usize>| pool.candidates()[r].iter().any(|c| c.eligible());
+            request.via = front.address(client, self.now, self.servers.len(), serving);
+        }
+        let delay = self.client_leg(client, request.via) + handshake;
         request.conn = conn;
         request.cpu = self.request_cpu(opens);
-        if let Some(front) = &mut self.front {
-            request.via = front.address(client, self.now);
-        }
         request.phase_end = self.now + delay;
         let id = self.requests.insert(request);
         if let Some(patience) = self.traffic.client_timeout {
@@ -215,6 +218,11 @@ impl Simulation {
         let offer = Offer {
             tried,
             panic: self.in_panic(),
+            within: self
+                .front
+                .as_ref()
+                .and_then(|f| f.servers_of(via, self.servers.len()))
+                .map(|r| (r.start, r.end)),
         };
         let rng = &mut self.streams.balancer;
         self.pool.view(via);
@@ -475,7 +483,8 @@ impl Simulation {
 
     /// The balancer answers the client with `outcome`.
     pub(super) fn finish_at_balancer(&mut self, id: RequestId, outcome: Outcome) {
-        let delay = self.scenario.client_latency;
+        let request = self.requests.get(id);
+        let delay = self.client_leg(request.client, request.via);
         let request = self.requests.get_mut(id);
         request.outcome = Some(outcome);
         request.enter(Phase::ToClient, self.now, self.now + delay);

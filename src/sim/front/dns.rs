@@ -30,6 +30,20 @@ impl Default for DnsConfig {
     }
 }
 
+impl DnsConfig {
+    /// The answer to query number `query` among `balancers` (their first index and how many):
+    /// the list rotated by one per query. A health-checked name skips the balancers `up` says
+    /// are down; when none is up, it answers as plain DNS does.
+    pub fn rotate(&self, query: u64, first: usize, count: usize, up: &[bool]) -> u8 {
+        let n = count as u64;
+        let start = query % n;
+        (0..n)
+            .map(|k| first + ((start + k) % n) as usize)
+            .find(|&b| !self.health_checked || up[b])
+            .unwrap_or(first + start as usize) as u8
+    }
+}
+
 /// The name server and every client's cached answer.
 #[derive(Clone, Debug)]
 pub struct Resolver {
@@ -58,10 +72,9 @@ impl Resolver {
         self.config
     }
 
-    /// The balancer `client` connects to at `now`: its cached answer, or a fresh one. `up` says
-    /// which balancers are up (a health-checked name leaves the others out; when none is up, it
-    /// answers as plain DNS does).
-    pub fn resolve(&mut self, client: u32, now: SimTime, up: &[bool]) -> u8 {
+    /// The balancer `client` connects to at `now`: its cached answer, or a fresh one, which
+    /// `answer` gives for the query's number (its rotation).
+    pub fn resolve(&mut self, client: u32, now: SimTime, answer: impl FnOnce(u64) -> u8) -> u8 {
         let c = client as usize;
         if c >= self.cached.len() {
             // Clients added since the start (a larger population set by a command).
@@ -71,13 +84,8 @@ impl Resolver {
         if self.expires[c] > now {
             return self.cached[c];
         }
-        let n = up.len() as u64;
-        let first = self.queries % n;
+        let balancer = answer(self.queries);
         self.queries += 1;
-        let balancer = (0..n)
-            .map(|k| ((first + k) % n) as usize)
-            .find(|&b| !self.config.health_checked || up[b])
-            .unwrap_or(first as usize) as u8;
         self.cached[c] = balancer;
         self.expires[c] = now + self.config.ttl.max(SimDuration(1));
         balancer
@@ -101,16 +109,22 @@ mod tests {
         SimTime(SimDuration::from_secs(s).0)
     }
 
+    /// What the name answers `client` at `now` with the balancers `up`, all in one region.
+    fn lookup(dns: &mut Resolver, client: u32, now: SimTime, up: &[bool]) -> u8 {
+        let config = dns.config();
+        dns.resolve(client, now, |q| config.rotate(q, 0, up.len(), up))
+    }
+
     #[test]
     fn lookups_rotate_and_answers_are_kept_for_the_ttl() {
         let mut dns = Resolver::new(DnsConfig::default(), 4);
         let up = [true, true, true];
-        let first: Vec<u8> = (0..4).map(|c| dns.resolve(c, secs(0), &up)).collect();
+        let first: Vec<u8> = (0..4).map(|c| lookup(&mut dns, c, secs(0), &up)).collect();
         assert_eq!(first, [0, 1, 2, 0]);
         // Cached until 30 s.
-        assert_eq!(dns.resolve(1, secs(29), &up), 1);
-        assert_eq!(dns.resolve(1, secs(30), &up), 1); // the fifth query: 4 % 3
-        assert_eq!(dns.resolve(0, secs(31), &up), 2);
+        assert_eq!(lookup(&mut dns, 1, secs(29), &up), 1);
+        assert_eq!(lookup(&mut dns, 1, secs(30), &up), 1); // the fifth query: 4 % 3
+        assert_eq!(lookup(&mut dns, 0, secs(31), &up), 2);
     }
 
     #[test]
@@ -119,8 +133,8 @@ mod tests {
         let mut plain = Resolver::new(DnsConfig::default(), 2);
         assert_eq!(
             [
-                plain.resolve(0, secs(0), &up),
-                plain.resolve(1, secs(0), &up)
+                lookup(&mut plain, 0, secs(0), &up),
+                lookup(&mut plain, 1, secs(0), &up)
             ],
             [0, 1]
         );
@@ -133,8 +147,8 @@ mod tests {
         );
         assert_eq!(
             [
-                checked.resolve(0, secs(0), &up),
-                checked.resolve(1, secs(0), &up)
+                lookup(&mut checked, 0, secs(0), &up),
+                lookup(&mut checked, 1, secs(0), &up)
             ],
             [0, 0]
         );
@@ -146,11 +160,11 @@ mod tests {
             },
             2,
         );
-        dns.resolve(0, secs(0), &[true, true]);
-        assert_eq!(dns.resolve(1, secs(0), &[true, true]), 1);
-        assert_eq!(dns.resolve(1, secs(10), &up), 1);
+        lookup(&mut dns, 0, secs(0), &[true, true]);
+        assert_eq!(lookup(&mut dns, 1, secs(0), &[true, true]), 1);
+        assert_eq!(lookup(&mut dns, 1, secs(10), &up), 1);
         assert_eq!(dns.cached_on(1, secs(10)), 1);
-        assert_eq!(dns.resolve(1, secs(30), &up), 0);
+        assert_eq!(lookup(&mut dns, 1, secs(30), &up), 0);
         assert_eq!(dns.cached_on(1, secs(30)), 0);
     }
 }

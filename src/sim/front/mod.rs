@@ -14,6 +14,9 @@
 //! same numbers, so least connections sends everyone to the server that looked least loaded and
 //! herds, while two random choices spread the herd over many servers.
 //!
+//! With `regions` ([`regions`]) there are `balancers` in each region, in front of the region's
+//! own servers, and the DNS is global: it sends each client to its nearest (healthy) region.
+//!
 //! Clients reach them one of two ways ([`Spread`]):
 //! - **DNS round robin** ([`dns`]): each client looks the name up, connects to the balancer its
 //!   answer names and keeps the answer for the TTL. All balancers are active.
@@ -29,11 +32,13 @@
 //! answer waits for its client's timeout.
 
 pub mod dns;
+pub mod regions;
 pub mod vrrp;
 
 use super::time::{SimDuration, SimTime};
 use super::validation::{ValidationError, check_duration, check_range};
 use dns::{DnsConfig, Resolver};
+use regions::{Geography, Region};
 use vrrp::{Role, Vrrp, VrrpChange, VrrpConfig};
 
 /// The most balancers a front may have.
@@ -47,13 +52,20 @@ pub const SYN_RETRIES: u8 = 6;
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Front {
-    /// How many balancers, 2 to [`MAX_BALANCERS`].
+    /// How many balancers (in each region, with regions): 2 to [`MAX_BALANCERS`] in all, or
+    /// from 1 a region.
     pub balancers: u8,
     /// How clients reach them.
     pub spread: Spread,
     /// What each balancer knows of the servers' load.
     #[serde(default, skip_serializing_if = "LoadView::is_own")]
     pub view: LoadView,
+    /// The regions, each with its clients, balancers and servers (none: one place).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub regions: Vec<Region>,
+    /// With regions, the one-way delay from a client in each region to a balancer in each.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub latency: Vec<Vec<SimDuration>>,
 }
 
 /// What the balancers know of the servers' load when they pick.
@@ -88,19 +100,61 @@ pub enum Spread {
 }
 
 impl Front {
+    /// `balancers` balancers reached by `spread`, each counting its own requests, in one place.
+    pub fn new(balancers: u8, spread: Spread) -> Front {
+        Front {
+            balancers,
+            spread,
+            view: LoadView::Own,
+            regions: Vec::new(),
+            latency: Vec::new(),
+        }
+    }
+
     /// The name of balancer `b` (0-based).
     pub fn name(b: u8) -> String {
         format!("lb-{}", u32::from(b) + 1)
     }
 
-    /// Checks the settings; the error names the field.
-    pub fn validate(&self, field: &str) -> Result<(), ValidationError> {
+    /// How many balancers there are in all.
+    pub fn total(&self) -> usize {
+        usize::from(self.balancers) * self.regions.len().max(1)
+    }
+
+    /// Checks the settings for a scenario of `servers` servers; the error names the field.
+    pub fn validate(&self, field: &str, servers: usize) -> Result<(), ValidationError> {
+        let least = if self.regions.is_empty() { 2.0 } else { 1.0 };
         check_range(
             &format!("{field}.balancers"),
             f64::from(self.balancers),
-            2.0,
+            least,
             f64::from(MAX_BALANCERS),
         )?;
+        if !self.regions.is_empty() {
+            regions::check(field, &self.regions, &self.latency, servers)?;
+            if self.total() > usize::from(MAX_BALANCERS) {
+                return Err(ValidationError::new(
+                    format!("{field}.balancers"),
+                    format!(
+                        "{} a region in {} regions is {} balancers, more than {MAX_BALANCERS}",
+                        self.balancers,
+                        self.regions.len(),
+                        self.total()
+                    ),
+                ));
+            }
+            if matches!(self.spread, Spread::Vrrp(_)) {
+                return Err(ValidationError::new(
+                    format!("{field}.spread"),
+                    "regions are reached by the global DNS: give `dns`, not `vrrp`",
+                ));
+            }
+        } else if !self.latency.is_empty() {
+            return Err(ValidationError::new(
+                format!("{field}.latency"),
+                "delays between regions need `regions`",
+            ));
+        }
         if let LoadView::Reported { every } = self.view {
             check_duration(
                 &format!("{field}.view.reported.every"),
@@ -174,12 +228,12 @@ pub fn check_balancer(front: Option<&Front>, b: u8) -> Result<(), ValidationErro
             "balancer",
             "the scenario has one balancer: give it several (scenario.front) to crash one",
         )),
-        Some(f) if b >= f.balancers => Err(ValidationError::new(
+        Some(f) if usize::from(b) >= f.total() => Err(ValidationError::new(
             "balancer",
             format!(
                 "no balancer number {} (there are {})",
                 u32::from(b) + 1,
-                f.balancers
+                f.total()
             ),
         )),
         Some(_) => Ok(()),
@@ -191,6 +245,12 @@ pub fn check_balancer(front: Option<&Front>, b: u8) -> Result<(), ValidationErro
 pub struct FrontState {
     up: Vec<bool>,
     entry: Entry,
+    /// The regions, when there are.
+    geography: Option<Geography>,
+    /// Balancers in each region (all of them without regions).
+    per_region: usize,
+    /// The client population the regions split.
+    clients: u32,
 }
 
 #[derive(Clone, Debug)]
@@ -216,9 +276,49 @@ impl FrontState {
             Spread::Vrrp(v) => Entry::Vrrp(Vrrp::new(v.clone())),
         };
         FrontState {
-            up: vec![true; usize::from(front.balancers)],
+            up: vec![true; front.total()],
             entry,
+            geography: (!front.regions.is_empty())
+                .then(|| Geography::new(&front.regions, &front.latency)),
+            per_region: usize::from(front.balancers),
+            clients,
         }
+    }
+
+    /// The regions, when there are.
+    pub fn geography(&self) -> Option<&Geography> {
+        self.geography.as_ref()
+    }
+
+    /// The region balancer `b` is in, with regions.
+    pub fn region_of(&self, b: u8) -> Option<usize> {
+        self.geography
+            .as_ref()
+            .map(|_| usize::from(b) / self.per_region)
+    }
+
+    /// The name of the region balancer `b` is in, with regions.
+    pub fn region_name(&self, b: u8) -> Option<&str> {
+        let r = self.region_of(b)?;
+        self.geography.as_ref().map(|g| g.name(r))
+    }
+
+    /// The one-way delay between `client` and balancer `b`, with regions.
+    pub fn client_delay(&self, client: u32, b: u8) -> Option<SimDuration> {
+        let g = self.geography.as_ref()?;
+        let home = g.client_region(client, self.clients);
+        Some(g.delay(home, usize::from(b) / self.per_region))
+    }
+
+    /// The servers balancer `b` sends to, with regions: its region's, of `servers` in all.
+    pub fn servers_of(&self, b: u8, servers: usize) -> Option<std::ops::Range<usize>> {
+        let g = self.geography.as_ref()?;
+        Some(g.servers_of(usize::from(b) / self.per_region, servers))
+    }
+
+    /// The client population changed (the regions split the new one).
+    pub fn set_clients(&mut self, clients: u32) {
+        self.clients = clients;
     }
 
     /// How many balancers there are.
@@ -248,12 +348,47 @@ impl FrontState {
     }
 
     /// The address `client` sends to at `now`: a balancer named by its (cached or fresh) DNS
-    /// answer, or [`NOT_YET`] for the VRRP group's virtual address.
-    pub fn address(&mut self, client: u32, now: SimTime) -> u8 {
-        match &mut self.entry {
-            Entry::Dns(dns) => dns.resolve(client, now, &self.up),
-            Entry::Vrrp(_) => NOT_YET,
-        }
+    /// answer, or [`NOT_YET`] for the VRRP group's virtual address. With regions the answer is
+    /// a balancer of the client's region, or, health-checked, of the nearest region with a
+    /// balancer up and, of the run's `servers`, one that `serving` says takes traffic.
+    pub fn address(
+        &mut self,
+        client: u32,
+        now: SimTime,
+        servers: usize,
+        serving: impl Fn(std::ops::Range<usize>) -> bool,
+    ) -> u8 {
+        let FrontState {
+            up,
+            entry,
+            geography,
+            per_region,
+            clients,
+        } = self;
+        let Entry::Dns(dns) = entry else {
+            return NOT_YET;
+        };
+        let config = dns.config();
+        dns.resolve(client, now, |query| {
+            let Some(g) = geography.as_ref() else {
+                return config.rotate(query, 0, up.len(), up);
+            };
+            let home = g.client_region(client, *clients);
+            let region = if config.health_checked {
+                let healthy = |r: usize| {
+                    let balancers = r * *per_region..(r + 1) * *per_region;
+                    up[balancers].contains(&true) && serving(g.servers_of(r, servers))
+                };
+                g.nearest(home)
+                    .iter()
+                    .copied()
+                    .find(|&r| healthy(r))
+                    .unwrap_or(home)
+            } else {
+                home
+            };
+            config.rotate(query, region * *per_region, *per_region, up)
+        })
     }
 
     /// The balancer that answers a connection to `address` now, if any.
@@ -325,14 +460,13 @@ mod tests {
     use super::*;
 
     fn vrrp_front(priorities: Vec<u8>) -> Front {
-        Front {
-            balancers: priorities.len() as u8,
-            spread: Spread::Vrrp(VrrpConfig {
+        Front::new(
+            priorities.len() as u8,
+            Spread::Vrrp(VrrpConfig {
                 priorities,
                 ..VrrpConfig::default()
             }),
-            view: LoadView::Own,
-        }
+        )
     }
 
     #[test]
@@ -346,19 +480,18 @@ mod tests {
 
     #[test]
     fn bad_settings_are_named() {
-        let one = Front {
-            balancers: 1,
-            spread: Spread::Dns(DnsConfig::default()),
-            view: LoadView::Own,
-        };
-        assert_eq!(one.validate("front").unwrap_err().field, "front.balancers");
-        let err = vrrp_front(vec![150]).validate("front").unwrap_err();
+        let one = Front::new(1, Spread::Dns(DnsConfig::default()));
+        assert_eq!(
+            one.validate("front", 4).unwrap_err().field,
+            "front.balancers"
+        );
+        let err = vrrp_front(vec![150]).validate("front", 4).unwrap_err();
         assert_eq!(err.field, "front.balancers");
         let mut three = vrrp_front(vec![150, 100, 100]);
-        let err = three.validate("front").unwrap_err();
+        let err = three.validate("front", 4).unwrap_err();
         assert_eq!(err.field, "front.spread.vrrp.priorities[2]");
         three.balancers = 2;
-        let err = three.validate("front").unwrap_err();
+        let err = three.validate("front", 4).unwrap_err();
         assert_eq!(err.field, "front.spread.vrrp.priorities");
         let odd = Front {
             spread: Spread::Vrrp(VrrpConfig {
@@ -367,25 +500,23 @@ mod tests {
             }),
             ..vrrp_front(vec![150, 100])
         };
-        assert!(odd.validate("front").unwrap_err().problem.contains("10 ms"));
-        assert!(vrrp_front(vec![150, 100]).validate("front").is_ok());
+        assert!(
+            odd.validate("front", 4)
+                .unwrap_err()
+                .problem
+                .contains("10 ms")
+        );
+        assert!(vrrp_front(vec![150, 100]).validate("front", 4).is_ok());
     }
 
     #[test]
     fn the_virtual_address_is_answered_by_the_master_and_dns_by_the_named_balancer() {
         let mut pair = FrontState::new(&vrrp_front(vec![100, 200]), 10);
-        assert_eq!(pair.address(3, super::SimTime::ZERO), NOT_YET);
+        assert_eq!(pair.address(3, super::SimTime::ZERO, 4, |_| true), NOT_YET);
         assert_eq!(pair.answering(NOT_YET), Some(1));
         pair.crash(1, super::SimTime(5));
         assert_eq!(pair.answering(NOT_YET), None);
-        let mut dns = FrontState::new(
-            &Front {
-                balancers: 3,
-                spread: Spread::Dns(DnsConfig::default()),
-                view: LoadView::Own,
-            },
-            10,
-        );
+        let mut dns = FrontState::new(&Front::new(3, Spread::Dns(DnsConfig::default())), 10);
         dns.crash(1, super::SimTime::ZERO);
         assert_eq!(dns.answering(1), None);
         assert_eq!(dns.answering(2), Some(2));

@@ -46,6 +46,9 @@ pub struct Offer<'a> {
     pub tried: &'a [u32],
     /// Below the panic threshold: offer unavailable servers too.
     pub panic: bool,
+    /// Offer only the servers from the first index to before the second (a region's balancer
+    /// sends to its region's).
+    pub within: Option<(usize, usize)>,
 }
 
 impl Pool {
@@ -184,7 +187,7 @@ impl Pool {
         now: SimTime,
         offer: Offer<'_>,
     ) -> Option<usize> {
-        if !offer.panic && self.backups == 0 && offer.tried.is_empty() {
+        if !offer.panic && self.backups == 0 && offer.tried.is_empty() && offer.within.is_none() {
             let ctx = PickContext {
                 pool: &self.candidates,
                 key,
@@ -222,7 +225,7 @@ impl Pool {
             masked,
             ..
         } = self;
-        if !offer.panic && self.backups == 0 {
+        if !offer.panic && self.backups == 0 && offer.within.is_none() {
             // Only the tried servers change: no need to look at the others.
             for &server in offer.tried {
                 let c = &mut candidates[server as usize];
@@ -234,7 +237,10 @@ impl Pool {
         for (server, c) in candidates.iter_mut().enumerate() {
             let offered = (c.available || offer.panic)
                 && backup[server] == backups
-                && !offer.tried.contains(&(server as u32));
+                && !offer.tried.contains(&(server as u32))
+                && offer
+                    .within
+                    .is_none_or(|(from, to)| (from..to).contains(&server));
             if offered != c.available {
                 masked.push((server, c.available));
                 c.available = offered;

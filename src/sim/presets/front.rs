@@ -4,6 +4,7 @@ use super::{at, base};
 use crate::sim::balancer::Algorithm;
 use crate::sim::command::Command;
 use crate::sim::front::dns::DnsConfig;
+use crate::sim::front::regions::Region;
 use crate::sim::front::vrrp::VrrpConfig;
 use crate::sim::front::{Front, LoadView, Spread};
 use crate::sim::scenario::{Scenario, server};
@@ -37,11 +38,10 @@ pub(super) fn many_balancers_herding() -> Scenario {
         mean: SimDuration::from_millis(100),
     };
     s.front = Some(Front {
-        balancers: 8,
-        spread: Spread::Dns(DnsConfig::default()),
         view: LoadView::Reported {
             every: SimDuration::from_secs(1),
         },
+        ..Front::new(8, Spread::Dns(DnsConfig::default()))
     });
     s.timeline = vec![at(60, Command::SetAlgorithm(Algorithm::NginxRandomTwo))];
     s
@@ -62,14 +62,69 @@ pub(super) fn balancer_failover() -> Scenario {
     );
     s.traffic.rate = 10.0;
     s.resilience.health = None;
-    s.front = Some(Front {
-        balancers: 2,
-        spread: Spread::Vrrp(VrrpConfig::default()),
-        view: LoadView::Own,
-    });
+    s.front = Some(Front::new(2, Spread::Vrrp(VrrpConfig::default())));
     s.timeline = vec![
         super::at_ms(30_500, Command::KillBalancer { balancer: 0 }),
         at(60, Command::ReviveBalancer { balancer: 0 }),
     ];
+    s
+}
+
+/// Three regions behind a global DNS; one region's servers all fail and its clients move to the
+/// next nearest as their cached answers expire.
+pub(super) fn regions_failover() -> Scenario {
+    let mut s = base(
+        "Three regions and a global DNS: a region fails over",
+        "eu (half the clients), us and ap each have two balancers and four servers; a global \
+         DNS (a GSLB with health checks, TTL 30 s) sends each client to its nearest region: \
+         5 ms away, against 40 ms from eu to us. At 60 s all of eu's servers crash. Its \
+         balancers' health checks mark them DOWN within 6 s and answer 502 to the eu clients \
+         that still have them cached; the GSLB sends new lookups to us. Within 30 s of the \
+         failover every cached answer has expired: eu's clients are all served by us, 70 ms \
+         further away. At 150 s eu's servers come back, and eu's clients return as their \
+         answers expire again.",
+        240,
+    );
+    let names = ["eu", "us", "ap"];
+    s.servers = names
+        .iter()
+        .flat_map(|region| (1..=4).map(move |i| server(&format!("{region}-{i}"), 1, 2)))
+        .collect();
+    s.algorithm = Algorithm::LeastConnections;
+    s.client_latency = SimDuration::from_millis(5);
+    s.backend_latency = SimDuration::from_millis(2);
+    s.traffic.clients = 3_000;
+    s.traffic.rate = 30.0;
+    s.traffic.cost = CostDistribution::Exponential {
+        mean: SimDuration::from_millis(100),
+    };
+    let ms = SimDuration::from_millis;
+    s.front = Some(Front {
+        regions: names
+            .iter()
+            .zip([0.5, 0.3, 0.2])
+            .map(|(name, clients)| Region {
+                name: name.to_string(),
+                servers: 4,
+                clients,
+            })
+            .collect(),
+        latency: vec![
+            vec![ms(5), ms(40), ms(120)],
+            vec![ms(40), ms(5), ms(90)],
+            vec![ms(120), ms(90), ms(5)],
+        ],
+        ..Front::new(
+            2,
+            Spread::Dns(DnsConfig {
+                ttl: SimDuration::from_secs(30),
+                health_checked: true,
+            }),
+        )
+    });
+    s.timeline = (0..4)
+        .map(|server| at(60, Command::Kill { server }))
+        .chain((0..4).map(|server| at(150, Command::Revive { server })))
+        .collect();
     s
 }

@@ -100,6 +100,10 @@ pub const PRESETS: &[Preset] = &[
         build: front::balancer_failover,
     },
     Preset {
+        id: "regions-failover",
+        build: front::regions_failover,
+    },
+    Preset {
         id: "rate-limit-noisy-client",
         build: rate_limit_noisy_client,
     },

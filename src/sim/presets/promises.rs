@@ -139,3 +139,34 @@ fn balancer_failover_takes_over_at_33_6_s_and_preempts_at_63_41_s() {
     assert!(lb1.failed > 0 && lb2.routed > 0);
     assert!(report.totals.balanced());
 }
+
+#[test]
+fn regions_failover_moves_eu_clients_within_30_s_of_the_failover() {
+    let received = |sim: &Simulation| -> Vec<u64> {
+        let b = sim.metrics().balancers();
+        vec![b[0].received + b[1].received, b[2].received + b[3].received]
+    };
+    // The failover: the moment eu's balancers have marked all four of its servers DOWN
+    // (measured: 66 s, three failed checks 2 s apart after the crash at 60 s).
+    let mut sim = at("regions-failover", 60);
+    while sim.pool()[..4].iter().any(|c| c.available) {
+        sim.advance_by(crate::sim::SimDuration::from_millis(100));
+    }
+    let down = sim.now();
+    assert!((64.0..=67.0).contains(&down.as_secs_f64()), "{down:?}");
+    let at_down = received(&sim);
+    sim.advance_to(SimTime(down.0 + 30_000_000));
+    let moved = received(&sim);
+    // Clients with eu cached kept reaching eu's balancers until their answers expired...
+    assert!(moved[0] > at_down[0], "{at_down:?} -> {moved:?}");
+    sim.advance_to(SimTime(140_000_000));
+    let later = received(&sim);
+    // ... and from 30 s after the failover none does: eu's clients are all on us.
+    assert_eq!(later[0], moved[0], "eu's balancers take nothing");
+    assert!(
+        later[1] - moved[1] > 40 * 24 * 80 / 100,
+        "us takes eu's 15/s too"
+    );
+    let end = received(&at("regions-failover", 240));
+    assert!(end[0] > later[0], "eu's clients come back");
+}
