@@ -13,6 +13,10 @@ use lb_playground::sim::breaker::{
 };
 use lb_playground::sim::clients::{Backoff, ClientRetry, ClosedLoop, Jitter, RetryThrottle};
 use lb_playground::sim::connections::{Connections, Layer, Protocol};
+use lb_playground::sim::front::dns::DnsConfig;
+use lb_playground::sim::front::regions::Region;
+use lb_playground::sim::front::vrrp::VrrpConfig;
+use lb_playground::sim::front::{Front, LoadView, Spread};
 use lb_playground::sim::health::{
     ActiveCheck, CheckFailure, CheckSchedule, HealthChecker, ServerCheck,
 };
@@ -329,6 +333,67 @@ fn client_command() -> impl Strategy<Value = Command> {
     ]
 }
 
+/// Several balancers in front of the classroom's four servers: DNS round robin (TTL 0 to 60 s,
+/// plain or health-checked, own or reported load), a VRRP pair, or two regions of two servers.
+fn several_balancers() -> impl Strategy<Value = Front> {
+    let dns = (
+        2u8..5,
+        0u64..60_000,
+        any::<bool>(),
+        prop::option::of(10u64..2_000),
+    )
+        .prop_map(|(n, ttl_ms, health_checked, every)| Front {
+            view: every.map_or(LoadView::Own, |ms| LoadView::Reported {
+                every: SimDuration::from_millis(ms),
+            }),
+            ..Front::new(
+                n,
+                Spread::Dns(DnsConfig {
+                    ttl: SimDuration::from_millis(ttl_ms),
+                    health_checked,
+                }),
+            )
+        });
+    let vrrp = (any::<bool>(), 1u64..200).prop_map(|(preempt, cs)| {
+        Front::new(
+            2,
+            Spread::Vrrp(VrrpConfig {
+                advert_interval: SimDuration::from_millis(cs * 10),
+                preempt,
+                ..VrrpConfig::default()
+            }),
+        )
+    });
+    let regions = (0u64..50, 0.0f64..1.0).prop_map(|(far_ms, share)| {
+        let region = |name: &str, clients| Region {
+            name: name.into(),
+            servers: 2,
+            clients,
+        };
+        let ms = SimDuration::from_millis;
+        Front {
+            regions: vec![region("a", share), region("b", 1.0 - share)],
+            latency: vec![vec![ms(1), ms(far_ms)], vec![ms(far_ms), ms(1)]],
+            ..Front::new(
+                2,
+                Spread::Dns(DnsConfig {
+                    ttl: SimDuration::from_secs(5),
+                    health_checked: true,
+                }),
+            )
+        }
+    });
+    prop_oneof![dns, vrrp, regions]
+}
+
+/// Crashing or reviving one of up to four balancers.
+fn balancer_command() -> impl Strategy<Value = Command> {
+    prop_oneof![
+        (0u8..4).prop_map(|balancer| Command::KillBalancer { balancer }),
+        (0u8..4).prop_map(|balancer| Command::ReviveBalancer { balancer }),
+    ]
+}
+
 /// A balancer that costs CPU: 1 to 3 cores, up to 200 ms a request and a connection, and
 /// maybe TLS in any mode with up to 500 ms handshakes (the classroom sends 10 requests a second,
 /// so some of these balancers are the bottleneck).
@@ -504,6 +569,16 @@ proptest! {
     #[test]
     fn every_request_is_accounted_for_through_a_balancer_that_costs(base in server_variety(), cost in balancer_cost(), commands in prop::collection::vec((prop_oneof![command(), failure_command(), client_command()], 1u64..3_000), 1..30)) {
         let scenario = Scenario { balancer: Some(cost), ..base };
+        scenario_accounted_for_and_replayed(scenario, &commands)?;
+    }
+
+    /// The same with several balancers (DNS round robin with any TTL, plain or health-checked,
+    /// a VRRP pair, old load reports, two regions), crashed and revived among the other
+    /// commands, with clients that time out and retry.
+    #[test]
+    fn every_request_is_accounted_for_with_several_balancers(front in several_balancers(), seed in any::<u64>(), timeout in prop::option::of(500u64..20_000), commands in prop::collection::vec((prop_oneof![balancer_command(), command(), failure_command(), client_command()], 1u64..3_000), 1..30)) {
+        let mut scenario = Scenario { seed, front: Some(front), ..Scenario::classroom() };
+        scenario.traffic.client_timeout = timeout.map(SimDuration::from_millis);
         scenario_accounted_for_and_replayed(scenario, &commands)?;
     }
 
