@@ -68,11 +68,11 @@ impl GateMark {
     pub fn words(&self) -> &'static str {
         use BreakerState::{Closed, HalfOpen, Open};
         match (self.from, self.to) {
-            (HalfOpen, Open) => "trial failed: open again",
-            (HalfOpen, Closed) => "trial passed: closed",
-            (_, HalfOpen) => "half-open: trial calls",
-            (_, Open) => "breaker tripped: open",
-            (_, Closed) => "breaker closed",
+            (HalfOpen, Open) => "trial failed: open",
+            (HalfOpen, Closed) => "trial passed",
+            (_, HalfOpen) => "half-open: trial",
+            (_, Open) => "tripped: open",
+            (_, Closed) => "closed",
         }
     }
 }
@@ -182,7 +182,7 @@ mod tests {
         gates.tick(1_000.0);
         let mark = gates.mark(2, 1_000.0).expect("marked at once");
         assert_eq!((mark.from, mark.to, mark.strength), (HalfOpen, Open, 1.0));
-        assert_eq!(mark.words(), "trial failed: open again");
+        assert_eq!(mark.words(), "trial failed: open");
         let half = gates.mark(2, 2_500.0).unwrap();
         assert!((half.strength - 0.5).abs() < 1e-9, "{half:?}");
         assert!(gates.showing(3_999.0));
@@ -198,23 +198,14 @@ mod tests {
         let mut gates = Gates::default();
         gates.hear(&change(0, Closed, Open));
         gates.tick(0.0);
-        assert_eq!(
-            gates.mark(0, 10.0).unwrap().words(),
-            "breaker tripped: open"
-        );
+        assert_eq!(gates.mark(0, 10.0).unwrap().words(), "tripped: open");
         gates.hear(&change(0, Open, HalfOpen));
         // Heard but not yet stamped: shown at full strength.
         assert_eq!(gates.mark(0, 2_900.0).unwrap().strength, 1.0);
         gates.tick(2_900.0);
-        assert_eq!(
-            gates.mark(0, 5_000.0).unwrap().words(),
-            "half-open: trial calls"
-        );
+        assert_eq!(gates.mark(0, 5_000.0).unwrap().words(), "half-open: trial");
         gates.hear(&change(0, HalfOpen, Closed));
-        assert_eq!(
-            gates.mark(0, 5_000.0).unwrap().words(),
-            "trial passed: closed"
-        );
+        assert_eq!(gates.mark(0, 5_000.0).unwrap().words(), "trial passed");
         gates.forget();
         assert!(!gates.showing(5_000.0));
     }

@@ -162,7 +162,11 @@ mod tests {
         ("decision on a box", |p| p.outbound, |p| p.panel),
         ("out of rotation on a box", |p| p.failed, |p| p.panel),
         ("DOWN on a dead server", |p| p.failed, |p| p.dead),
-        ("an open breaker's words by its gate", |p| p.failed, |p| p.background),
+        (
+            "an open breaker's words by its gate",
+            |p| p.failed,
+            |p| p.background,
+        ),
         ("ink on a chart", |p| p.ink, |p| p.background),
         ("selected outline", |p| p.selected, |p| p.background),
     ];

@@ -65,8 +65,8 @@ pub fn draw(canvas: &HtmlCanvasElement, sim: &Simulation, view: FlowView<'_>) {
     scene.links();
     scene.last_pick();
     scene.gates(view.gates, view.wall_ms);
-    scene.network();
     scene.clients();
+    scene.network();
     scene.balancer();
     match layout.style {
         ServerStyle::Boxes => (0..layout.servers.len()).for_each(|i| scene.server_box(i)),
@@ -330,48 +330,48 @@ impl Scene<'_> {
             ctx.fill_rect(px - post, py - post, 2.0 * post, 2.0 * post);
             let mark = gates.and_then(|g| g.mark(index, wall_ms));
             let words_fit = rect.h >= 2.5 * line;
+            let span = (bx + 4.0, rect.x - 4.0);
             if let Some(mark) = mark {
-                self.gate_mark(mark, (mx, my), bar, words_fit.then_some((px, py)));
-            } else if words_fit && gate != Gate::Up {
-                let pen = self.pen(12.0, true, gate_ink(pal, state)).centred();
-                pen.write(
-                    ctx,
-                    &format!("breaker {}", state.label()),
-                    (px, py - line * 0.6),
-                );
+                self.gate_mark(mark, (mx, my), bar);
+            }
+            let words = match mark {
+                Some(mark) => Some((mark.words(), mark.to)),
+                None => (gate != Gate::Up).then(|| (state.label(), state)),
+            };
+            if let Some((words, state)) = words.filter(|_| words_fit) {
+                self.gate_words(words, state, (px, py - line * 0.6 - bar * 0.3), span);
             }
         }
         ctx.set_line_width(1.0);
     }
 
-    /// A breaker's latest change on its gate at `(x, y)`: a ring fading over [`LINGER_MS`]
-    /// and, where there is room, what happened written above the post at `words_at`.
+    /// A breaker's latest change on its gate at `(x, y)`: a ring in the new state's colour,
+    /// fading over [`LINGER_MS`].
     ///
     /// [`LINGER_MS`]: crate::session::LINGER_MS
-    fn gate_mark(
-        &self,
-        mark: GateMark,
-        (x, y): (f64, f64),
-        bar: f64,
-        words_at: Option<(f64, f64)>,
-    ) {
+    fn gate_mark(&self, mark: GateMark, (x, y): (f64, f64), bar: f64) {
         let (ctx, pal) = (self.ctx, self.pal);
         // Fully drawn for the first half of its time, then fading out.
         ctx.set_global_alpha((2.0 * mark.strength).min(1.0));
         ctx.set_line_width(3.0 * pal.scale);
         ctx.set_stroke_style_str(state_colour(pal, mark.to));
         ctx.begin_path();
-        let _ = ctx.arc(x, y, bar * 1.6, 0.0, std::f64::consts::TAU);
+        let _ = ctx.arc(x, y, bar * 1.3, 0.0, std::f64::consts::TAU);
         ctx.stroke();
-        if let Some((px, py)) = words_at {
-            let pen = self.pen(12.0, true, gate_ink(pal, mark.to)).centred();
-            pen.write(
-                ctx,
-                mark.words(),
-                (px, py - 15.0 * pal.scale * 0.6 - bar * 0.4),
-            );
-        }
         ctx.set_global_alpha(1.0);
+    }
+
+    /// A gate's words (its state, or what just happened to it) centred above its post at
+    /// `(x, y)` as far as the stretch of link `(left, right)` allows, squeezed to fit it.
+    fn gate_words(&self, words: &str, state: BreakerState, (x, y): (f64, f64), span: (f64, f64)) {
+        let room = (span.1 - span.0).max(1.0);
+        let pen = self
+            .pen(12.0, true, gate_ink(self.pal, state))
+            .centred()
+            .fit(room);
+        let half = pen.width(self.ctx, words) / 2.0;
+        let x = x.min(span.1 - half).max(span.0 + half);
+        pen.write(self.ctx, words, (x, y));
     }
 
     /// The network's one-way delays, under the balancer: its part of every request's time.
@@ -382,13 +382,18 @@ impl Scene<'_> {
             return;
         }
         let (b, pal) = (self.layout.balancer, self.pal);
-        let words = format!("network, one way: {to_clients} to clients · {to_servers} to servers");
-        let pen = self.pen(11.0, false, pal.muted).centred().fit(b.w * 1.6);
-        pen.write(
-            self.ctx,
-            &words,
-            (b.x + b.w / 2.0, b.y + b.h + 12.0 * pal.scale),
-        );
+        let words = format!("network one way: clients {to_clients} · servers {to_servers}");
+        // Centred under the balancer, within the clients' column and the servers'.
+        let cx = b.x + b.w / 2.0;
+        let clients = self.layout.clients.x + self.layout.clients.w;
+        let servers = self
+            .layout
+            .servers
+            .first()
+            .map_or(self.layout.width, |r| r.x);
+        let room = 2.0 * (cx - clients).min(servers - cx) - 8.0;
+        let pen = self.pen(11.0, false, pal.muted).centred().fit(room);
+        pen.write(self.ctx, &words, (cx, b.y + b.h + 12.0 * pal.scale));
     }
 
     fn clients(&self) {
@@ -531,6 +536,17 @@ impl Scene<'_> {
             pen.write(ctx, &words, (r.x + r.w - 8.0, title_y));
             pen.width(ctx, &words) + 6.0
         });
+        // Without room for the state line, the health pips end the title line.
+        let state_line = !compact && r.h >= 4.6 * line;
+        let pips = self.sim.backends()[index].health().map(Pips::of);
+        let pips_width = match pips.filter(|_| !state_line) {
+            Some(pips) => {
+                let width = self.pips_width(pips);
+                self.pips(pips, (r.x + r.w - 8.0 - value_width - width, title_y));
+                width + 6.0
+            }
+            None => 0.0,
+        };
         let title = match (alive, spec.backup) {
             _ if self.sim.backends()[index].removed() => format!("{} (removed)", spec.name),
             _ if self.sim.backends()[index].booting() => format!("{} (booting)", spec.name),
@@ -542,14 +558,14 @@ impl Scene<'_> {
         let title_colour = if alive { pal.ink } else { pal.failed };
         let title_pen = self
             .pen(12.0, true, title_colour)
-            .fit(r.w - 16.0 - value_width);
+            .fit(r.w - 16.0 - value_width - pips_width);
         title_pen.write(ctx, &title, left(title_y));
         if !compact {
             let pace = narrate::pace(spec.speed);
             let small = self.pen(11.0, false, pal.muted).fit(r.w - 16.0);
             let detail = format!("weight {}  ·  {pace}", spec.weight);
             small.write(ctx, &detail, left(r.y + 2.0 * line));
-            if r.h >= 4.6 * line {
+            if state_line {
                 self.lb_view(index, left(r.y + 3.0 * line), &small);
             }
             let server = &self.sim.servers()[index];
@@ -571,6 +587,7 @@ impl Scene<'_> {
         } else {
             pen.clone().colour(pal.failed)
         };
+        let right = self.layout.servers[index].x + self.layout.servers[index].w - 8.0;
         let mut words = String::new();
         match backend.health() {
             Some(h) => {
@@ -579,7 +596,7 @@ impl Scene<'_> {
                 let label = format!("health {state}");
                 pen.write(ctx, &label, (x, y));
                 x += pen.width(ctx, &label) + 5.0 * pal.scale;
-                x = self.pips(pips, (x, y));
+                x = self.pips(pips, (x, y)) + 5.0 * pal.scale;
             }
             None => words += "no health checks",
         }
@@ -589,7 +606,7 @@ impl Scene<'_> {
             }
             words += &format!("breaker {}", backend.breaker().state().label());
         }
-        pen.write(ctx, &words, (x, y));
+        pen.clone().fit(right - x).write(ctx, &words, (x, y));
     }
 
     /// A health counter's row of pips from `x`, centred on `y`: filled in the answers' green
@@ -597,7 +614,7 @@ impl Scene<'_> {
     /// row ends.
     fn pips(&self, pips: Pips, (x, y): (f64, f64)) -> f64 {
         let (ctx, pal) = (self.ctx, self.pal);
-        let (r, step) = (3.5 * pal.scale, 9.0 * pal.scale);
+        let (r, step) = (PIP_RADIUS * pal.scale, PIP_STEP * pal.scale);
         let colour = if pips.up { pal.served } else { pal.failed };
         ctx.set_line_width(1.5 * pal.scale);
         ctx.set_stroke_style_str(colour);
@@ -612,7 +629,12 @@ impl Scene<'_> {
             ctx.stroke();
         }
         ctx.set_line_width(1.0);
-        centre(pips.total) + 2.0 * pal.scale
+        x + self.pips_width(pips)
+    }
+
+    /// How wide a row of pips is drawn.
+    fn pips_width(&self, pips: Pips) -> f64 {
+        (f64::from(pips.total) * PIP_STEP - (PIP_STEP - 2.0 * PIP_RADIUS)) * self.pal.scale
     }
 
     /// Worker slots (a server's workers, the balancer's cores) along the bottom of a box, `busy`
@@ -807,6 +829,11 @@ impl Scene<'_> {
         ctx.set_line_width(1.0);
     }
 }
+
+/// A health pip's radius, and the distance from one pip's centre to the next (CSS pixels before
+/// the palette's scale).
+const PIP_RADIUS: f64 = 3.5;
+const PIP_STEP: f64 = 9.0;
 
 /// Where along a server's link its breaker's gate stands, from the balancer (0) to the server (1):
 /// past the middle, where the links have spread apart, and short of the server's queue.
