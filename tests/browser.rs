@@ -1021,3 +1021,92 @@ async fn an_exercise_grades_a_wrong_pick_and_shows_the_model_answer() {
     assert!(root.query_selector(".exercise").unwrap().is_none());
     assert!(root.query_selector("#exercise-pick").unwrap().is_some());
 }
+
+/// Whether `element` is drawn, and wholly inside the window (nothing to scroll to).
+fn on_screen(element: &Element) -> bool {
+    let window = web_sys::window().unwrap();
+    let (width, height) = (
+        window.inner_width().unwrap().as_f64().unwrap(),
+        window.inner_height().unwrap().as_f64().unwrap(),
+    );
+    let r = element.get_bounding_client_rect();
+    r.width() > 0.0 && r.height() > 0.0 && r.bottom() <= height + 0.5 && r.right() <= width + 0.5
+}
+
+#[wasm_bindgen_test]
+async fn the_present_layout_shows_flow_two_chosen_charts_and_the_timeline_on_one_screen() {
+    let root = mount_at("?layout=present&charts=queues,latency&autoplay=0").await;
+    // The page fills the window, as it would on its own.
+    root.set_attribute("style", "position: fixed; inset: 0; overflow: hidden")
+        .unwrap();
+    for _ in 0..3 {
+        click(&root, "button.skip");
+    }
+    click(&server_card(&root, 1), "button.kill");
+    click(&root, "button.skip");
+    assert!(
+        eventually(2_000, || root
+            .query_selector(".app.present-mode")
+            .unwrap()
+            .is_some())
+        .await
+    );
+    let shown = |selector: &str| on_screen(&root.query_selector(selector).unwrap().unwrap());
+    assert!(
+        eventually(2_000, || root
+            .query_selector_all(".log .entries li")
+            .unwrap()
+            .length()
+            >= 3)
+        .await
+    );
+    for part in [
+        "canvas.flow",
+        "#chart-queues",
+        "#chart-latency",
+        ".log",
+        ".present-button",
+    ] {
+        assert!(shown(part), "{part} is on screen without scrolling");
+    }
+    for gone in [
+        "#chart-requests-per-server",
+        "#chart-throughput",
+        ".side",
+        ".servers",
+    ] {
+        assert!(!shown(gone), "{gone} waits on the full page");
+    }
+    let entries = root
+        .query_selector_all(".log .entries li")
+        .unwrap()
+        .length();
+    assert!(
+        (3..=5).contains(&entries),
+        "the latest five at most: {entries}"
+    );
+    // The top chart comes first, and the lecturer chooses another for the bottom.
+    let top = |id: &str| {
+        root.query_selector(id)
+            .unwrap()
+            .unwrap()
+            .get_bounding_client_rect()
+            .top()
+    };
+    assert!(top("#chart-queues") < top("#chart-latency"));
+    assert_eq!(select(&root, "#present-chart-1").value(), "latency");
+    choose(&root, "#present-chart-1", "throughput");
+    TimeoutFuture::new(200).await;
+    assert!(shown("#chart-throughput") && !shown("#chart-latency"));
+    assert!(text(&root, ".present-button").contains("Full page"));
+    // The key p goes back to the full page, with every chart.
+    press("p");
+    TimeoutFuture::new(200).await;
+    assert!(root.query_selector(".app.present-mode").unwrap().is_none());
+    assert_eq!(text(&root, ".present-button"), "Present");
+    assert!(
+        root.query_selector(".chart-figure.present-off")
+            .unwrap()
+            .is_none()
+    );
+}

@@ -107,6 +107,15 @@ pub enum Chart {
 }
 
 impl Chart {
+    /// Every chart, in page order.
+    pub const ALL: [Chart; 5] = [
+        Chart::RequestsPerServer,
+        Chart::Latency,
+        Chart::Throughput,
+        Chart::Queues,
+        Chart::Servers,
+    ];
+
     /// The id the page gives the chart.
     pub fn id(self) -> &'static str {
         match self {
@@ -115,6 +124,22 @@ impl Chart {
             Chart::Throughput => "throughput",
             Chart::Queues => "queues",
             Chart::Servers => "servers",
+        }
+    }
+
+    /// The chart with this id.
+    pub fn from_id(id: &str) -> Option<Chart> {
+        Chart::ALL.into_iter().find(|c| c.id() == id)
+    }
+
+    /// Its name, as a menu offers it.
+    pub fn title(self) -> &'static str {
+        match self {
+            Chart::RequestsPerServer => "Requests per server",
+            Chart::Latency => "Latency",
+            Chart::Throughput => "Throughput and errors",
+            Chart::Queues => "Queue lengths",
+            Chart::Servers => "Servers and load",
         }
     }
 }

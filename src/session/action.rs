@@ -2,9 +2,10 @@
 //! [`Effect`] the session needs from the world outside it (the browser) to finish one.
 
 use super::display::Display;
+use super::layout::Layout;
 use crate::config::Target;
 use crate::exercise::Kind;
-use crate::lesson::Guess;
+use crate::lesson::{Chart, Guess};
 use crate::sim::{Algorithm, Command, SimTime};
 
 /// Something the user asks the session to do. [`Session::dispatch`](super::Session::dispatch)
@@ -142,8 +143,16 @@ pub enum Action {
     /// Leave the exercise; the session's score stays.
     CloseExercise,
 
-    /// Stage mode on or off: the flow canvas fills the screen, the caption under it.
-    ToggleStage,
+    /// This layout on, or back to the standard page if it is on: stage mode (the flow canvas
+    /// fills the screen) or the present layout (flow, two charts, the latest timeline entries).
+    ToggleLayout(Layout),
+    /// The present layout shows this chart in this place (0 at the top, 1 below it).
+    PresentChart {
+        /// The place, 0 or 1.
+        slot: usize,
+        /// The chart.
+        chart: Chart,
+    },
 }
 
 impl Action {

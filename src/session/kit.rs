@@ -1,11 +1,13 @@
 //! The classroom kit: what a page's address asks for beside its share link, so a lecturer can
 //! embed the playground in slides or a course page (PhET-style URL parameters).
 //!
-//! `?lesson=ID&step=N&lock=1&hide=controls,charts,totals,log&autoplay=0&theme=projector&speed=2&stage=1`,
-//! each optional, combined with a `#s=` share link as the page allows. A parameter that cannot be
-//! read is named in a sentence and left out; the others still apply.
+//! `?lesson=ID&step=N&lock=1&hide=controls,charts,totals,log&autoplay=0&theme=projector&speed=2&layout=present&charts=queues,latency`,
+//! each optional, combined with a `#s=` share link as the page allows. `stage=1` is
+//! `layout=stage`, the way links made before the present layout wrote it (and still write it).
+//! A parameter that cannot be read is named in a sentence and left out; the others still apply.
 
 use super::display::Theme;
+use super::layout::{Layout, PresentCharts};
 use super::lesson::LessonRun;
 use super::state::Session;
 use crate::lesson::shipped;
@@ -56,8 +58,10 @@ pub struct Kit {
     pub theme: Option<Theme>,
     /// The playback speed.
     pub speed: Option<f64>,
-    /// Stage mode: the flow canvas fills the screen, the caption under it.
-    pub stage: bool,
+    /// The layout: the standard page, stage mode or the present layout.
+    pub layout: Layout,
+    /// The two charts the present layout shows.
+    pub charts: PresentCharts,
 }
 
 impl Default for Kit {
@@ -70,7 +74,8 @@ impl Default for Kit {
             autoplay: true,
             theme: None,
             speed: None,
-            stage: false,
+            layout: Layout::Standard,
+            charts: PresentCharts::default(),
         }
     }
 }
@@ -133,7 +138,19 @@ impl Kit {
             }
             "lock" => self.lock = flag(key, value)?,
             "autoplay" => self.autoplay = flag(key, value)?,
-            "stage" => self.stage = flag(key, value)?,
+            "stage" => {
+                self.layout = if flag(key, value)? {
+                    Layout::Stage
+                } else {
+                    Layout::Standard
+                }
+            }
+            "layout" => {
+                self.layout = Layout::from_id(value).ok_or(format!(
+                    "layout={value} should be standard, stage or present"
+                ))?
+            }
+            "charts" => self.charts = PresentCharts::parse(value)?,
             "theme" => {
                 let theme = Theme::from_id(value);
                 self.theme =
@@ -190,8 +207,13 @@ impl Kit {
         if let Some(speed) = self.speed {
             pairs.push(format!("speed={speed}"));
         }
-        if self.stage {
-            pairs.push("stage=1".to_owned());
+        match self.layout {
+            Layout::Standard => {}
+            Layout::Stage => pairs.push("stage=1".to_owned()),
+            Layout::Present => pairs.push("layout=present".to_owned()),
+        }
+        if self.charts != PresentCharts::default() {
+            pairs.push(format!("charts={}", self.charts.to_param()));
         }
         if pairs.is_empty() {
             String::new()
@@ -248,7 +270,8 @@ impl Session {
         }
         self.locked = kit.lock;
         self.hidden = kit.hide;
-        self.stage = kit.stage;
+        self.layout = kit.layout;
+        self.present = kit.charts;
         if !problems.is_empty() {
             let said = self
                 .error
@@ -272,13 +295,18 @@ impl Session {
         self.hidden
     }
 
-    /// Whether stage mode is on.
-    pub fn stage(&self) -> bool {
-        self.stage
+    /// The page's layout.
+    pub fn layout(&self) -> Layout {
+        self.layout
+    }
+
+    /// The two charts the present layout shows.
+    pub fn present_charts(&self) -> PresentCharts {
+        self.present
     }
 
     /// The kit that opens the page as it is now: the lesson at its step, the look, the pace,
-    /// and the lock, the hidden parts and stage mode as they are.
+    /// and the lock, the hidden parts, the layout and its charts as they are.
     pub fn kit(&self) -> Kit {
         Kit {
             lesson: self.lesson.as_ref().map(|r| r.lesson().id.clone()),
@@ -288,7 +316,8 @@ impl Session {
             autoplay: true,
             theme: Some(self.display.theme),
             speed: Some(self.clock.speed()),
-            stage: self.stage,
+            layout: self.layout,
+            charts: self.present,
         }
     }
 
@@ -322,7 +351,7 @@ mod tests {
         assert!(problems.is_empty(), "{problems:?}");
         assert_eq!(kit.lesson.as_deref(), Some("round-robin"));
         assert_eq!(kit.step, Some(2));
-        assert!(kit.lock && kit.stage && !kit.autoplay);
+        assert!(kit.lock && kit.layout == Layout::Stage && !kit.autoplay);
         let hidden = Hidden::PARTS.map(|p| kit.hide.get(p));
         assert_eq!(hidden, [true, false, false, true]);
         assert_eq!(kit.theme, Some(Theme::Projector));
@@ -353,6 +382,66 @@ mod tests {
         assert_eq!(
             Kit::parse("lesson=caf%C3%A9+bar").0.lesson.as_deref(),
             Some("café bar")
+        );
+    }
+
+    #[test]
+    fn the_present_layout_and_its_charts_are_read_and_written_back() {
+        use crate::lesson::Chart;
+        let query = "?layout=present&charts=queues,throughput";
+        let (kit, problems) = Kit::parse(query);
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(kit.layout, Layout::Present);
+        assert_eq!(
+            kit.charts,
+            PresentCharts([Chart::Queues, Chart::Throughput])
+        );
+        assert_eq!(kit.to_query(), query);
+        // The default charts are not written; stage=1 and layout=stage are the same.
+        assert_eq!(Kit::parse("layout=present").0.to_query(), "?layout=present");
+        assert_eq!(Kit::parse("layout=stage").0.to_query(), "?stage=1");
+        assert_eq!(Kit::parse("stage=0&layout=standard").0, Kit::default());
+        let (kit, problems) = Kit::parse("layout=slides&charts=latency,latency&theme=dark");
+        assert_eq!(
+            problems,
+            [
+                "layout=slides should be standard, stage or present",
+                "charts=latency,latency names the same chart twice",
+            ]
+        );
+        assert_eq!(
+            (kit.layout, kit.theme),
+            (Layout::Standard, Some(Theme::Dark))
+        );
+    }
+
+    #[test]
+    fn an_address_opens_the_present_layout_and_the_page_keeps_its_choices() {
+        use super::super::Action;
+        use crate::lesson::Chart;
+        let (mut s, _) = opened("?layout=present&charts=latency,queues");
+        assert_eq!(s.error(), None);
+        assert_eq!(s.layout(), Layout::Present);
+        assert_eq!(s.present_charts().0, [Chart::Latency, Chart::Queues]);
+        s.dispatch(Action::PresentChart {
+            slot: 1,
+            chart: Chart::Servers,
+        });
+        assert!(
+            s.kit()
+                .to_query()
+                .contains("layout=present&charts=latency,servers")
+        );
+        // The key p leaves it, v goes from it to stage mode.
+        s.dispatch(super::super::Shortcut::of("p").unwrap().action());
+        assert_eq!(s.layout(), Layout::Standard);
+        s.dispatch(Action::ToggleLayout(Layout::Present));
+        s.dispatch(super::super::Shortcut::of("v").unwrap().action());
+        assert_eq!(s.layout(), Layout::Stage);
+        assert!(
+            s.kit()
+                .to_query()
+                .contains("stage=1&charts=latency,servers")
         );
     }
 

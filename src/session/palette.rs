@@ -149,7 +149,7 @@ mod tests {
     type Colour = fn(&Palette) -> &'static str;
 
     /// Text the canvases write, and what it is written on.
-    const TEXT: [(&str, Colour, Colour); 14] = [
+    const TEXT: [(&str, Colour, Colour); 15] = [
         ("ink on background", |p| p.ink, |p| p.background),
         ("ink on a box", |p| p.ink, |p| p.panel),
         ("ink on the balancer", |p| p.ink, |p| p.balancer),
@@ -162,6 +162,11 @@ mod tests {
         ("decision on a box", |p| p.outbound, |p| p.panel),
         ("out of rotation on a box", |p| p.failed, |p| p.panel),
         ("DOWN on a dead server", |p| p.failed, |p| p.dead),
+        (
+            "an open breaker's words by its gate",
+            |p| p.failed,
+            |p| p.background,
+        ),
         ("ink on a chart", |p| p.ink, |p| p.background),
         ("selected outline", |p| p.selected, |p| p.background),
     ];

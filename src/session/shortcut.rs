@@ -5,6 +5,7 @@
 //! the browser adapter's part.
 
 use super::action::{Action, ServerAction};
+use super::layout::Layout;
 
 /// What a key asks for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -51,6 +52,8 @@ pub enum Shortcut {
     Motion,
     /// Stage mode on or off.
     Stage,
+    /// The present layout on or off.
+    Present,
     /// Show or hide the list of shortcuts.
     Help,
     /// Close the list of shortcuts.
@@ -151,6 +154,12 @@ pub const SHORTCUTS: &[(&[&str], &str, &str, Shortcut)] = &[
         "stage mode: the flow fills the screen",
         Shortcut::Stage,
     ),
+    (
+        &["p"],
+        "p",
+        "present layout: flow, two charts and the timeline on one screen",
+        Shortcut::Present,
+    ),
     (&["?"], "?", "show / hide this list", Shortcut::Help),
     (&["Escape"], "Esc", "close this list", Shortcut::Close),
 ];
@@ -193,7 +202,8 @@ impl Shortcut {
             Shortcut::Restart => Action::Restart,
             Shortcut::Theme => Action::NextTheme,
             Shortcut::Motion => Action::ToggleMotion,
-            Shortcut::Stage => Action::ToggleStage,
+            Shortcut::Stage => Action::ToggleLayout(Layout::Stage),
+            Shortcut::Present => Action::ToggleLayout(Layout::Present),
             Shortcut::Help => Action::ToggleHelp,
             Shortcut::Close => Action::CloseHelp,
         }

@@ -7,7 +7,9 @@ use super::config_choice::{self, ConfigChoice, Outcome};
 use super::display::Display;
 use super::errors;
 use super::exercise::Practice;
+use super::gates::Gates;
 use super::kit::{Hidden, Kit};
+use super::layout::{Layout, PresentCharts};
 use super::lesson::LessonRun;
 use super::paging::Page;
 use super::shortcut::next_slowdown;
@@ -72,8 +74,10 @@ pub struct Session {
     pub(super) locked: bool,
     /// The parts of the page the kit's `hide=` took away.
     pub(super) hidden: Hidden,
-    /// Stage mode: the flow canvas fills the screen.
-    pub(super) stage: bool,
+    /// The page's layout: standard, stage mode or the present layout.
+    pub(super) layout: Layout,
+    /// The two charts the present layout shows.
+    pub(super) present: PresentCharts,
     preset: Option<&'static str>,
     link: Option<String>,
     pub(super) clock: PlaybackClock,
@@ -100,6 +104,8 @@ pub struct Session {
     pub(super) practice: Practice,
     /// The live region's words: the run's changes, rate-limited.
     pub(super) announcer: Announcer,
+    /// The breakers' latest changes, marked on their gates for a while.
+    pub(super) gates: Gates,
 }
 
 /// A simulation of `scenario`, with the history that keeps its timeline and a request log for
@@ -144,7 +150,8 @@ impl Session {
             inspected: None,
             locked: false,
             hidden: Hidden::default(),
-            stage: false,
+            layout: Layout::Standard,
+            present: PresentCharts::default(),
             preset: None,
             link: None,
             clock: PlaybackClock::default(),
@@ -162,6 +169,7 @@ impl Session {
             lesson: None,
             practice: Practice::default(),
             announcer: Announcer::default(),
+            gates: Gates::default(),
         })
     }
 
@@ -289,6 +297,11 @@ impl Session {
         self.announcer.said()
     }
 
+    /// The breakers' latest changes, for the marks on their gates.
+    pub fn gates(&self) -> &Gates {
+        &self.gates
+    }
+
     /// The server cards shown: the page holding the selected server.
     pub fn page(&self) -> Page {
         Page::of(self.selected, self.sim.servers().len())
@@ -309,6 +322,7 @@ impl Session {
             self.behind = BEHIND_FRAMES;
         }
         self.announcer.tick(wall_ms);
+        self.gates.tick(wall_ms);
     }
 
     /// The last frame's simulating took `ms` of wall time (the browser measures it): the next
@@ -562,8 +576,12 @@ impl Session {
                 self.close_exercise();
                 None
             }
-            Action::ToggleStage => {
-                self.stage = !self.stage;
+            Action::ToggleLayout(layout) => {
+                self.layout = self.layout.toggled(layout);
+                None
+            }
+            Action::PresentChart { slot, chart } => {
+                self.present = self.present.with(slot, chart);
                 None
             }
         };
@@ -671,11 +689,12 @@ impl Session {
         reached && compared
     }
 
-    /// Tells the live region the `new` latest events of the history.
+    /// Tells the live region and the breakers' gates the `new` latest events of the history.
     pub(super) fn announce_latest(&mut self, new: usize) {
         let events = self.history.events();
         for logged in events.iter().skip(events.len().saturating_sub(new)) {
             self.announcer.hear(logged, self.sim.servers());
+            self.gates.hear(logged);
         }
     }
 
@@ -716,6 +735,7 @@ impl Session {
         self.lesson = None;
         self.notice = notice;
         self.announcer.forget();
+        self.gates.forget();
         self.pending = None;
         self.preset = preset;
         self.link = None;

@@ -184,7 +184,8 @@ fn keys_name_shortcuts() {
     assert_eq!(Shortcut::of("Escape"), Some(Shortcut::Close));
     assert_eq!(Shortcut::of("x"), None);
     let listed: Vec<Shortcut> = SHORTCUTS.iter().map(|(.., s)| *s).collect();
-    assert_eq!(listed.len(), 23, "every shortcut is in the one list");
+    assert_eq!(Shortcut::of("p"), Some(Shortcut::Present));
+    assert_eq!(listed.len(), 24, "every shortcut is in the one list");
 }
 
 #[test]
@@ -825,4 +826,45 @@ fn compare_labels_say_what_each_run_is_after_a_scripted_switch() {
         "{:?}",
         s.run_labels()
     );
+}
+
+#[test]
+fn a_breaker_change_is_marked_on_its_gate_for_a_while_in_wall_time() {
+    use crate::sim::breaker::BreakerState;
+    let mut s = session();
+    s.dispatch(Action::LoadPreset("cascading-failure"));
+    s.dispatch(Action::SetSpeed(20.0));
+    assert!(s.clock().is_playing());
+    // 100 ms frames until some breaker changes (breakers come on at 60 s).
+    let mut wall = 0.0;
+    let marked = loop {
+        s.frame(wall);
+        if let Some(server) = (0..4).find(|&i| s.gates().mark(i, wall).is_some()) {
+            break server;
+        }
+        assert!(
+            wall < 10_000.0,
+            "no breaker changed by {} s",
+            s.sim().now().as_secs_f64()
+        );
+        wall += 100.0;
+    };
+    let mark = s.gates().mark(marked, wall).unwrap();
+    assert_eq!(mark.strength, 1.0);
+    assert_eq!(
+        (mark.from, mark.to),
+        (BreakerState::Closed, BreakerState::Open)
+    );
+    // Paused, the mark still fades in wall time and is gone after LINGER_MS.
+    s.dispatch(Action::TogglePlay);
+    s.frame(wall + LINGER_MS / 2.0);
+    assert!(
+        s.gates()
+            .mark(marked, wall + LINGER_MS / 2.0)
+            .unwrap()
+            .strength
+            <= 0.5
+    );
+    s.frame(wall + LINGER_MS);
+    assert!(!s.gates().showing(wall + LINGER_MS));
 }

@@ -59,6 +59,7 @@ impl Session {
             *b = tape.seek(b, t);
         }
         self.announcer.forget();
+        self.gates.forget();
         Ok(())
     }
 

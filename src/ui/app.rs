@@ -33,8 +33,8 @@ use super::shortcuts_help::ShortcutsHelp;
 use super::time_travel::TimeTravel;
 use super::totals_bar::{ClientTotals, LatencySummary, TotalsBar};
 use super::traffic_controls::TrafficControls;
-use crate::lesson::{Control, Highlight, ServerRef};
-use crate::session::{Action, Display, Hidden, Kit};
+use crate::lesson::{Chart as ChartId, Control, Highlight, ServerRef};
+use crate::session::{Action, Display, Hidden, Kit, Layout, PRESENT_TIMELINE, PresentCharts};
 use crate::sim::{Algorithm, Command, Simulation};
 
 /// How often the DOM panels re-render, in wall milliseconds. Numbers that change five times a
@@ -165,20 +165,31 @@ pub fn App() -> Html {
                         generation: s.generation(),
                     });
                     let palette = s.display().theme.palette();
+                    // A breaker's mark fades in wall time: redrawn while one shows, paused or not.
+                    let fading = s.gates().showing(wall_ms);
                     if let Some(canvas) = flow_canvas.cast::<HtmlCanvasElement>()
-                        && (flow::fit_to_display(&canvas) || flow_drawn != drawn)
+                        && (flow::fit_to_display(&canvas) || flow_drawn != drawn || fading)
                     {
                         let view = FlowView {
                             palette,
                             reduced_motion: s.display().reduced_motion,
                             selected: s.selected(),
+                            gates: Some(s.gates()),
+                            wall_ms,
                         };
                         flow::draw(&canvas, s.sim(), view);
                         if let (Some(other), Some(canvas)) =
                             (s.compare(), compare_canvas.cast::<HtmlCanvasElement>())
                         {
                             flow::fit_to_display(&canvas);
-                            flow::draw(&canvas, other, view);
+                            flow::draw(
+                                &canvas,
+                                other,
+                                FlowView {
+                                    gates: None,
+                                    ..view
+                                },
+                            );
                         }
                         flow_drawn = drawn;
                     }
@@ -203,10 +214,17 @@ pub fn App() -> Html {
                                 generation: s.generation(),
                             })
                         };
+                        // The present layout draws only its two charts.
+                        let shown = |i: usize| {
+                            s.layout() != Layout::Present
+                                || ChartId::from_id(CHARTS[i].id)
+                                    .is_some_and(|c| s.present_charts().shows(c))
+                        };
                         let stale = (0..CHARTS.len())
                             .map(|k| (chart_turn + k) % CHARTS.len())
                             .find(|&i| {
-                                charts_drawn[i] != state(i)
+                                shown(i)
+                                    && charts_drawn[i] != state(i)
                                     && wall_ms - charts_drawn_at[i] >= CHARTS_EVERY_MS
                             });
                         if let Some(i) = stale
@@ -312,7 +330,11 @@ pub fn App() -> Html {
     let page_classes = classes!(
         "app",
         s.locked().then_some("locked"),
-        s.stage().then_some("stage-mode"),
+        match s.layout() {
+            Layout::Standard => None,
+            Layout::Stage => Some("stage-mode"),
+            Layout::Present => Some("present-mode"),
+        },
         Hidden::PARTS
             .iter()
             .filter(|p| hidden.get(p))
@@ -327,7 +349,7 @@ pub fn App() -> Html {
                 .class_link(&files::base_address(), &kit, with_run)
         })
     };
-    let stage_caption = (s.stage() && s.lesson().is_none()).then(|| {
+    let stage_caption = (s.layout() == Layout::Stage && s.lesson().is_none()).then(|| {
         let scenario = sim.scenario();
         html! {
             <p class="stage-caption">
@@ -339,10 +361,18 @@ pub fn App() -> Html {
         }
     });
 
+    // The present layout's charts, and how much of the timeline the page shows.
+    let present = (s.layout() == Layout::Present).then(|| s.present_charts());
+    let timeline = if present.is_some() {
+        PRESENT_TIMELINE
+    } else {
+        12
+    };
+
     html! {
             <div class={page_classes}>
-                if s.stage() {
-                    <button class="exit-stage" onclick={click(Action::ToggleStage)}
+                if s.layout() == Layout::Stage {
+                    <button class="exit-stage" onclick={click(Action::ToggleLayout(Layout::Stage))}
                         title="Leave stage mode (key v)">{ "Exit stage" }</button>
                 }
                 <header class="top">
@@ -350,9 +380,15 @@ pub fn App() -> Html {
                         { "LB Playground" }
                     </h1>
                     <DisplayControls display={s.display()} on_change={on_display} on_help={on_help} />
-                    <button class="stage-button" onclick={click(Action::ToggleStage)}
+                    <button class="stage-button" onclick={click(Action::ToggleLayout(Layout::Stage))}
+                        aria-pressed={(s.layout() == Layout::Stage).to_string()}
                         title="Stage mode: the flow canvas fills the screen with the caption under it (key v)">
                         { "Stage" }
+                    </button>
+                    <button class="present-button" onclick={click(Action::ToggleLayout(Layout::Present))}
+                        aria-pressed={(s.layout() == Layout::Present).to_string()}
+                        title={present_tip(s.layout())}>
+                        { if s.layout() == Layout::Present { "Full page" } else { "Present" } }
                     </button>
                     <ClassLinkDialog kit={s.kit()} make={make_link} />
                     <div class={control(Control::Playback)}>
@@ -504,12 +540,14 @@ pub fn App() -> Html {
                         { for CHARTS.iter().zip(&chart_canvases).map(|(chart, node)| {
                             let label = if s.compare().is_some() { chart.compare_label } else { chart.label };
                             let lit = pointed.is_some_and(|h| matches!(h, Highlight::Chart(c) if c.id() == chart.id));
-                            chart_figure(chart.id, label, node, lit, click(Action::SavePng(chart.id)))
+                            let slot = present.and_then(|p| p.0.iter().position(|c| c.id() == chart.id));
+                            let figure = ChartFigure { id: chart.id, label, node, highlighted: lit, present: present.map(|p| (p, slot)) };
+                            figure.render(click(Action::SavePng(chart.id)), &on_action)
                         }) }
                     </section>
                     }
                     if !hidden.get("log") {
-                        <EventLog entries={TimelineEntry::latest(s.history().events(), sim.servers(), 12)} />
+                        <EventLog entries={TimelineEntry::latest(s.history().events(), sim.servers(), timeline)} />
                         <RequestInspector
                             view={InspectorView::of(s.inspected(), sim, s.history().finished().iter())}
                             on_action={on_action.clone()}
@@ -535,22 +573,84 @@ fn slide_chart(session: &SessionHandle, id: &str) -> Option<HtmlCanvasElement> {
 }
 
 /// A chart's canvas with its "Save PNG" button (highlighted when a lesson points at it).
-fn chart_figure(
-    id: &str,
+/// The present button's tooltip: what it does from `layout`.
+fn present_tip(layout: Layout) -> &'static str {
+    if layout == Layout::Present {
+        "Leave the present layout for the full page (key p)"
+    } else {
+        "Present layout: the flow, two charts you choose and the latest timeline entries on one screen, nothing to scroll (key p)"
+    }
+}
+
+/// One chart on the page: its canvas, what it shows, and in the present layout its place.
+struct ChartFigure<'a> {
+    id: &'static str,
     label: &'static str,
-    node: &NodeRef,
+    node: &'a NodeRef,
     highlighted: bool,
-    on_save: Callback<MouseEvent>,
-) -> Html {
-    html! {
-        <figure class={classes!("chart-figure", highlighted.then_some("highlight"))}>
-            <canvas ref={node.clone()} class="chart" role="img"
-                id={format!("chart-{id}")} aria-label={label} />
-            <figcaption>
-                <button class="save-png" onclick={on_save} title="Download this chart as a 1920 x 1080 PNG image, for a slide">
-                    { "Save PNG" }
-                </button>
-            </figcaption>
-        </figure>
+    /// In the present layout: its two charts, and this chart's place among them (none: it is
+    /// not shown).
+    present: Option<(PresentCharts, Option<usize>)>,
+}
+
+impl ChartFigure<'_> {
+    /// The figure with its Save PNG button, and in the present layout a menu that puts another
+    /// chart in its place.
+    fn render(&self, on_save: Callback<MouseEvent>, on_action: &Callback<Action>) -> Html {
+        let (place, picker) = match self.present {
+            Some((charts, Some(slot))) => (Some(slot), Some(self.picker(charts, slot, on_action))),
+            Some((_, None)) => (None, None),
+            None => (Some(0), None),
+        };
+        let class = classes!(
+            "chart-figure",
+            self.highlighted.then_some("highlight"),
+            place.is_none().then_some("present-off"),
+        );
+        let style = self.present.and(place).map(|slot| format!("order: {slot}"));
+        html! {
+            <figure {class} {style}>
+                <canvas ref={self.node.clone()} class="chart" role="img"
+                    id={format!("chart-{}", self.id)} aria-label={self.label} />
+                <figcaption>
+                    { for picker }
+                    <button class="save-png" onclick={on_save} title="Download this chart as a 1920 x 1080 PNG image, for a slide">
+                        { "Save PNG" }
+                    </button>
+                </figcaption>
+            </figure>
+        }
+    }
+
+    /// The present layout's menu for the chart in place `slot`: picking the other shown chart
+    /// swaps the two.
+    fn picker(&self, charts: PresentCharts, slot: usize, on_action: &Callback<Action>) -> Html {
+        let id = format!("present-chart-{slot}");
+        let (label, tip) = if slot == 0 {
+            (
+                "Top chart",
+                "The chart shown at the top of the present layout",
+            )
+        } else {
+            (
+                "Bottom chart",
+                "The chart shown at the bottom of the present layout",
+            )
+        };
+        let onchange = on_action.reform(move |e: Event| {
+            let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
+            let chart = ChartId::from_id(&select.value()).unwrap_or(charts.0[slot]);
+            Action::PresentChart { slot, chart }
+        });
+        html! {
+            <span class="present-picker">
+                <label for={id.clone()} title={tip}>{ label }</label>
+                <select id={id} title={tip} {onchange}>
+                    { for ChartId::ALL.iter().map(|c| html! {
+                        <option value={c.id()} selected={*c == charts.0[slot]}>{ c.title() }</option>
+                    }) }
+                </select>
+            </span>
+        }
     }
 }

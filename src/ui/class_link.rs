@@ -1,5 +1,5 @@
 //! "Link for my class": a lecturer picks what the class's page shows (the lesson at its step, a
-//! lock on the model, parts hidden, autoplay, stage mode) and gets the address and an `<iframe>`
+//! lock on the model, parts hidden, autoplay, the layout) and gets the address and an `<iframe>`
 //! to paste in slides or a course page. The address is the session's to make
 //! ([`Session::class_link`](crate::session::Session::class_link)); this form only holds the
 //! choices while it is open.
@@ -8,7 +8,19 @@ use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use super::files;
-use crate::session::{ClassLink, Hidden, Kit};
+use crate::session::{ClassLink, Hidden, Kit, Layout};
+
+/// The layout menu's tooltip.
+const LAYOUT_TIP: &str = "How the class's page is laid out: the full page, stage mode (the flow fills the screen, the caption under it) or the present layout (the flow, two charts and the latest timeline entries on one screen)";
+
+/// A layout's name in the menu.
+fn layout_name(layout: Layout) -> &'static str {
+    match layout {
+        Layout::Standard => "Full page",
+        Layout::Stage => "Stage mode",
+        Layout::Present => "Present (flow, two charts, timeline)",
+    }
+}
 
 /// Props of [`ClassLinkDialog`].
 #[derive(Properties, PartialEq)]
@@ -57,6 +69,15 @@ pub fn ClassLinkDialog(props: &ClassLinkProps) -> Html {
             kit.set(next);
         })
     };
+    let on_layout = {
+        let kit = kit.clone();
+        Callback::from(move |e: Event| {
+            let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
+            let mut next = (*kit).clone();
+            next.layout = Layout::from_id(&select.value()).unwrap_or_default();
+            kit.set(next);
+        })
+    };
     let on_run = {
         let with_run = with_run.clone();
         Callback::from(move |e: Event| {
@@ -89,8 +110,12 @@ pub fn ClassLinkDialog(props: &ClassLinkProps) -> Html {
                 </fieldset>
                 { check("kit-autoplay", "Play at once", "Start playing when the page opens (else it opens paused)",
                     kit.autoplay, toggle(|k, on| k.autoplay = on)) }
-                { check("kit-stage", "Stage mode", "The flow canvas fills the screen, the caption under it",
-                    kit.stage, toggle(|k, on| k.stage = on)) }
+                <label for="kit-layout" title={LAYOUT_TIP}>{ "Layout" }</label>
+                <select id="kit-layout" title={LAYOUT_TIP} onchange={on_layout}>
+                    { for Layout::ALL.iter().map(|l| html! {
+                        <option value={l.id()} selected={*l == kit.layout}>{ layout_name(*l) }</option>
+                    }) }
+                </select>
                 <label class="check" for="kit-run" title={run_tip}>
                     <input type="checkbox" id="kit-run" checked={*with_run && !lesson} disabled={lesson}
                         onchange={on_run} title={run_tip} />

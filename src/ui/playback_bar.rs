@@ -78,7 +78,7 @@ pub fn PlaybackBar(props: &PlaybackBarProps) -> Html {
                 title="Start again from t = 0 with the same seed: the same traffic arrives again">
                 { "Restart" }
             </button>
-            <button onclick={on_new_seed} title="Start again from t = 0 with a new random seed">
+            <button class="new-seed" onclick={on_new_seed} title="Start again from t = 0 with a new random seed">
                 { "New seed" }
             </button>
         </div>

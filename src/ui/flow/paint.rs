@@ -53,13 +53,13 @@ pub enum Shape {
     Bar,
 }
 
-/// Draws `shape` of half-size `r` centred at every point, as one path.
-pub fn shapes(ctx: &CanvasRenderingContext2d, shape: Shape, points: &[(f64, f64)], r: f64) {
+/// Draws `shape` centred at every point `(x, y, r)`, of half-size `r`, as one path.
+pub fn shapes(ctx: &CanvasRenderingContext2d, shape: Shape, points: &[(f64, f64, f64)]) {
     if points.is_empty() {
         return;
     }
     ctx.begin_path();
-    for &(x, y) in points {
+    for &(x, y, r) in points {
         match shape {
             Shape::Dot => {
                 ctx.move_to(x + r, y);

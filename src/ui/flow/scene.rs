@@ -14,27 +14,32 @@ use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
 use super::layout::{Layout, Rect, ServerStyle};
 use super::paint::{self, Pen, Shape, rounded_rect, shapes};
-use crate::session::Palette;
+use crate::session::{Gate, GateMark, Gates, Palette, Pips, request_scale};
 use crate::sim::balancer::Decision;
 use crate::sim::balancer_cpu::TlsMode;
-use crate::sim::breaker::BreakerConfig;
+use crate::sim::breaker::{BreakerConfig, BreakerState};
 use crate::sim::connections::Layer;
 use crate::sim::engine::BalancerLoad;
 use crate::sim::{Outcome, Phase, Simulation, narrate};
 
 /// How to draw the flow, beyond the simulation itself.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct FlowView {
+pub struct FlowView<'a> {
     /// Colours and sizes.
     pub palette: &'static Palette,
     /// Count requests on their links instead of moving them.
     pub reduced_motion: bool,
     /// The server the keyboard acts on, outlined.
     pub selected: Option<usize>,
+    /// The breakers' latest changes, marked on their gates (none for compare mode's run B,
+    /// whose events the page does not keep).
+    pub gates: Option<&'a Gates>,
+    /// The wall time of this frame, in milliseconds: how far the gates' marks have faded.
+    pub wall_ms: f64,
 }
 
 /// Draws the whole flow for the simulation's current instant.
-pub fn draw(canvas: &HtmlCanvasElement, sim: &Simulation, view: FlowView) {
+pub fn draw(canvas: &HtmlCanvasElement, sim: &Simulation, view: FlowView<'_>) {
     let Some(ctx) = paint::context(canvas) else {
         return;
     };
@@ -55,10 +60,13 @@ pub fn draw(canvas: &HtmlCanvasElement, sim: &Simulation, view: FlowView) {
         sim,
         pal,
         decision: sim.decision(),
+        at_servers: AtServer::gather(sim),
     };
     scene.links();
     scene.last_pick();
+    scene.gates(view.gates, view.wall_ms);
     scene.clients();
+    scene.network();
     scene.balancer();
     match layout.style {
         ServerStyle::Boxes => (0..layout.servers.len()).for_each(|i| scene.server_box(i)),
@@ -85,6 +93,43 @@ struct Scene<'a> {
     sim: &'a Simulation,
     pal: &'static Palette,
     decision: Decision,
+    at_servers: Vec<AtServer>,
+}
+
+/// The requests at one server, for its queue and its workers: each queued one's size, oldest
+/// first, and how far through its service each one in service is, longest served first.
+#[derive(Clone, Debug, Default)]
+struct AtServer {
+    queued: Vec<f64>,
+    serving: Vec<f64>,
+}
+
+impl AtServer {
+    /// The requests at each of `sim`'s servers.
+    fn gather(sim: &Simulation) -> Vec<AtServer> {
+        let now = sim.now();
+        let mut at: Vec<(Vec<_>, Vec<_>)> = vec![Default::default(); sim.servers().len()];
+        for r in sim.requests() {
+            let Some(server) = r.server.and_then(|s| at.get_mut(s as usize)) else {
+                continue;
+            };
+            match r.phase {
+                Phase::Queued => server.0.push((r.phase_start, request_scale(r.cost))),
+                Phase::InService => server.1.push((r.phase_start, r.progress(now))),
+                _ => {}
+            }
+        }
+        at.into_iter()
+            .map(|(mut queued, mut serving)| {
+                queued.sort_by_key(|q| q.0);
+                serving.sort_by_key(|s| s.0);
+                AtServer {
+                    queued: queued.into_iter().map(|q| q.1).collect(),
+                    serving: serving.into_iter().map(|s| s.1).collect(),
+                }
+            })
+            .collect()
+    }
 }
 
 /// The kinds of request drawn, each with its shape; the legend lists them in this order.
@@ -241,6 +286,116 @@ impl Scene<'_> {
         ctx.set_line_width(1.0);
     }
 
+    /// Each server's circuit breaker as a gate across its link (see [`Gate`]), and the mark its
+    /// latest change leaves for a while ([`Gates`]): a ring in the new state's colour and what
+    /// happened, in words.
+    fn gates(&self, gates: Option<&Gates>, wall_ms: f64) {
+        if self.sim.resilience().breaker == BreakerConfig::Off
+            || self.layout.style != ServerStyle::Boxes
+        {
+            return;
+        }
+        let (ctx, pal) = (self.ctx, self.pal);
+        let (bx, by) = self.layout.balancer.right();
+        let line = 15.0 * pal.scale;
+        for (index, rect) in self.layout.servers.iter().enumerate() {
+            let state = self.sim.backends()[index].breaker().state();
+            let gate = Gate::of(state);
+            let (sx, sy) = rect.left();
+            let (dx, dy) = (sx - bx, sy - by);
+            let length = dx.hypot(dy).max(1.0);
+            let (ux, uy) = (dx / length, dy / length);
+            // Where the gate stands, and its barrier's length: shorter where the boxes are close.
+            let (mx, my) = (bx + dx * GATE_AT, by + dy * GATE_AT);
+            let bar = (rect.h * 0.45).clamp(6.0, 14.0 * pal.scale);
+            // The post stands beside the link (above it); the barrier swings from lying along
+            // the link (up) to square across it (down).
+            let (px, py) = (mx + uy * bar / 2.0, my - ux * bar / 2.0);
+            let angle = gate.lowered() * std::f64::consts::FRAC_PI_2;
+            let (ax, ay) = (
+                ux * angle.cos() - uy * angle.sin(),
+                uy * angle.cos() + ux * angle.sin(),
+            );
+            let colour = state_colour(pal, state);
+            ctx.set_line_width(4.0 * pal.scale);
+            ctx.set_line_cap("round");
+            ctx.set_stroke_style_str(colour);
+            ctx.begin_path();
+            ctx.move_to(px, py);
+            ctx.line_to(px + ax * bar * 1.3, py + ay * bar * 1.3);
+            ctx.stroke();
+            ctx.set_line_cap("butt");
+            let post = 3.0 * pal.scale;
+            ctx.set_fill_style_str(pal.ink);
+            ctx.fill_rect(px - post, py - post, 2.0 * post, 2.0 * post);
+            let mark = gates.and_then(|g| g.mark(index, wall_ms));
+            let words_fit = rect.h >= 2.5 * line;
+            let span = (bx + 4.0, rect.x - 4.0);
+            if let Some(mark) = mark {
+                self.gate_mark(mark, (mx, my), bar);
+            }
+            let words = match mark {
+                Some(mark) => Some((mark.words(), mark.to)),
+                None => (gate != Gate::Up).then(|| (state.label(), state)),
+            };
+            if let Some((words, state)) = words.filter(|_| words_fit) {
+                self.gate_words(words, state, (px, py - line * 0.6 - bar * 0.3), span);
+            }
+        }
+        ctx.set_line_width(1.0);
+    }
+
+    /// A breaker's latest change on its gate at `(x, y)`: a ring in the new state's colour,
+    /// fading over [`LINGER_MS`].
+    ///
+    /// [`LINGER_MS`]: crate::session::LINGER_MS
+    fn gate_mark(&self, mark: GateMark, (x, y): (f64, f64), bar: f64) {
+        let (ctx, pal) = (self.ctx, self.pal);
+        // Fully drawn for the first half of its time, then fading out.
+        ctx.set_global_alpha((2.0 * mark.strength).min(1.0));
+        ctx.set_line_width(3.0 * pal.scale);
+        ctx.set_stroke_style_str(state_colour(pal, mark.to));
+        ctx.begin_path();
+        let _ = ctx.arc(x, y, bar * 1.3, 0.0, std::f64::consts::TAU);
+        ctx.stroke();
+        ctx.set_global_alpha(1.0);
+    }
+
+    /// A gate's words (its state, or what just happened to it) centred above its post at
+    /// `(x, y)` as far as the stretch of link `(left, right)` allows, squeezed to fit it.
+    fn gate_words(&self, words: &str, state: BreakerState, (x, y): (f64, f64), span: (f64, f64)) {
+        let room = (span.1 - span.0).max(1.0);
+        let pen = self
+            .pen(12.0, true, gate_ink(self.pal, state))
+            .centred()
+            .fit(room);
+        let half = pen.width(self.ctx, words) / 2.0;
+        let x = x.min(span.1 - half).max(span.0 + half);
+        pen.write(self.ctx, words, (x, y));
+    }
+
+    /// The network's one-way delays, under the balancer: its part of every request's time.
+    fn network(&self) {
+        let scenario = self.sim.scenario();
+        let (to_clients, to_servers) = (scenario.client_latency, scenario.backend_latency);
+        if to_clients.is_zero() && to_servers.is_zero() {
+            return;
+        }
+        let (b, pal) = (self.layout.balancer, self.pal);
+        let words = format!("network one way: clients {to_clients} · servers {to_servers}");
+        // Centred under the balancer, within the clients' column and the servers'.
+        let cx = b.x + b.w / 2.0;
+        let clients = self.layout.clients.x + self.layout.clients.w;
+        let servers = self
+            .layout
+            .servers
+            .first()
+            .map_or(self.layout.width, |r| r.x);
+        let room = 2.0 * (cx - clients).min(servers - cx) - 8.0;
+        let pen = self.pen(11.0, false, pal.muted).centred().fit(room);
+        pen.write(self.ctx, &words, (cx, b.y + b.h + 12.0 * pal.scale));
+    }
+
     fn clients(&self) {
         let (c, pal) = (self.layout.clients, self.pal);
         rounded_rect(self.ctx, c, 10.0, pal.panel, pal.outline);
@@ -303,8 +458,8 @@ impl Scene<'_> {
     /// how busy they were over the last second, how many requests wait for one and who does
     /// the TLS handshakes; its queue at its door.
     fn balancer_cpu(&self, b: &Rect, load: &BalancerLoad, small: &Pen<'static>) {
-        self.worker_slots(b, load.busy, load.workers);
-        self.queue(b, load.queued.min(u64::from(u32::MAX)) as u32);
+        self.worker_slots(b, load.busy, load.workers, &[]);
+        self.queue(b, load.queued.min(u64::from(u32::MAX)) as u32, &[]);
         let size = 10.0 * self.pal.scale;
         let tls = match load.tls {
             Some(TlsMode::Terminate) => " · TLS ends here",
@@ -381,6 +536,17 @@ impl Scene<'_> {
             pen.write(ctx, &words, (r.x + r.w - 8.0, title_y));
             pen.width(ctx, &words) + 6.0
         });
+        // Without room for the state line, the health pips end the title line.
+        let state_line = !compact && r.h >= 4.6 * line;
+        let pips = self.sim.backends()[index].health().map(Pips::of);
+        let pips_width = match pips.filter(|_| !state_line) {
+            Some(pips) => {
+                let width = self.pips_width(pips);
+                self.pips(pips, (r.x + r.w - 8.0 - value_width - width, title_y));
+                width + 6.0
+            }
+            None => 0.0,
+        };
         let title = match (alive, spec.backup) {
             _ if self.sim.backends()[index].removed() => format!("{} (removed)", spec.name),
             _ if self.sim.backends()[index].booting() => format!("{} (booting)", spec.name),
@@ -392,50 +558,89 @@ impl Scene<'_> {
         let title_colour = if alive { pal.ink } else { pal.failed };
         let title_pen = self
             .pen(12.0, true, title_colour)
-            .fit(r.w - 16.0 - value_width);
+            .fit(r.w - 16.0 - value_width - pips_width);
         title_pen.write(ctx, &title, left(title_y));
         if !compact {
             let pace = narrate::pace(spec.speed);
             let small = self.pen(11.0, false, pal.muted).fit(r.w - 16.0);
             let detail = format!("weight {}  ·  {pace}", spec.weight);
             small.write(ctx, &detail, left(r.y + 2.0 * line));
-            if r.h >= 4.6 * line {
-                let (state, colour) = self.lb_view(index);
-                small
-                    .colour(colour)
-                    .write(ctx, &state, left(r.y + 3.0 * line));
+            if state_line {
+                self.lb_view(index, left(r.y + 3.0 * line), &small);
             }
             let server = &self.sim.servers()[index];
-            self.worker_slots(r, server.busy(), server.spec().workers);
+            let serving = &self.at_servers[index].serving;
+            self.worker_slots(r, server.busy(), server.spec().workers, serving);
         }
-        self.queue(r, self.sim.servers()[index].queued());
+        let at = &self.at_servers[index];
+        self.queue(r, self.sim.servers()[index].queued(), &at.queued);
     }
 
-    /// What the balancer knows of server `index`: its health counter and breaker state.
-    fn lb_view(&self, index: usize) -> (String, &'static str) {
+    /// What the balancer knows of server `index`, written from `at` with `pen`: its health
+    /// counter as pips ([`Pips`]: filled while checks may still fail, or passes towards UP) and
+    /// its breaker's state.
+    fn lb_view(&self, index: usize, (mut x, y): (f64, f64), pen: &Pen<'static>) {
+        let (ctx, pal) = (self.ctx, self.pal);
         let backend = &self.sim.backends()[index];
-        let mut view = match backend.health() {
-            Some(h) => {
-                let (health, max) = h.health();
-                let state = if h.is_up() { "UP" } else { "DOWN" };
-                format!("health {state} {health}/{max}")
-            }
-            None => "no health checks".to_string(),
-        };
-        if self.sim.resilience().breaker != BreakerConfig::Off {
-            view += &format!("  ·  breaker {}", backend.breaker().state().label());
-        }
-        let colour = if self.sim.pool()[index].eligible() {
-            self.pal.muted
+        let pen = if self.sim.pool()[index].eligible() {
+            pen.clone()
         } else {
-            self.pal.failed
+            pen.clone().colour(pal.failed)
         };
-        (view, colour)
+        let right = self.layout.servers[index].x + self.layout.servers[index].w - 8.0;
+        let mut words = String::new();
+        match backend.health() {
+            Some(h) => {
+                let pips = Pips::of(h);
+                let state = if pips.up { "UP" } else { "DOWN" };
+                let label = format!("health {state}");
+                pen.write(ctx, &label, (x, y));
+                x += pen.width(ctx, &label) + 5.0 * pal.scale;
+                x = self.pips(pips, (x, y)) + 5.0 * pal.scale;
+            }
+            None => words += "no health checks",
+        }
+        if self.sim.resilience().breaker != BreakerConfig::Off {
+            if !words.is_empty() {
+                words += "  ·  ";
+            }
+            words += &format!("breaker {}", backend.breaker().state().label());
+        }
+        pen.clone().fit(right - x).write(ctx, &words, (x, y));
     }
 
-    /// Worker slots (a server's workers, the balancer's cores) along the bottom of a box,
-    /// `busy` of them filled.
-    fn worker_slots(&self, r: &Rect, busy: u32, workers: u32) {
+    /// A health counter's row of pips from `x`, centred on `y`: filled in the answers' green
+    /// while UP (the vermillion of failures while DOWN), hollow for the rest. Returns where the
+    /// row ends.
+    fn pips(&self, pips: Pips, (x, y): (f64, f64)) -> f64 {
+        let (ctx, pal) = (self.ctx, self.pal);
+        let (r, step) = (PIP_RADIUS * pal.scale, PIP_STEP * pal.scale);
+        let colour = if pips.up { pal.served } else { pal.failed };
+        ctx.set_line_width(1.5 * pal.scale);
+        ctx.set_stroke_style_str(colour);
+        let centre = |i: u32| x + r + f64::from(i) * step;
+        for i in 0..pips.total {
+            ctx.begin_path();
+            let _ = ctx.arc(centre(i), y, r, 0.0, std::f64::consts::TAU);
+            if i < pips.filled {
+                ctx.set_fill_style_str(colour);
+                ctx.fill();
+            }
+            ctx.stroke();
+        }
+        ctx.set_line_width(1.0);
+        x + self.pips_width(pips)
+    }
+
+    /// How wide a row of pips is drawn.
+    fn pips_width(&self, pips: Pips) -> f64 {
+        (f64::from(pips.total) * PIP_STEP - (PIP_STEP - 2.0 * PIP_RADIUS)) * self.pal.scale
+    }
+
+    /// Worker slots (a server's workers, the balancer's cores) along the bottom of a box, `busy`
+    /// of them in use. A slot whose request's progress is known (`serving`, 0 to 1) fills from
+    /// the bottom as it is served, so a 10 s report creeps up its slot while page loads flash.
+    fn worker_slots(&self, r: &Rect, busy: u32, workers: u32, serving: &[f64]) {
         let (ctx, pal) = (self.ctx, self.pal);
         let size = 10.0 * pal.scale;
         let fits = ((r.w - 40.0) / (size + 3.0)).floor().max(1.0) as u32;
@@ -444,9 +649,15 @@ impl Scene<'_> {
         ctx.set_stroke_style_str(pal.outline);
         for i in 0..slots {
             let x = r.x + 8.0 + f64::from(i) * (size + 3.0);
-            let filled = i < busy;
-            ctx.set_fill_style_str(if filled { pal.outbound } else { pal.idle });
+            ctx.set_fill_style_str(pal.idle);
             ctx.fill_rect(x, y, size, size);
+            if i < busy {
+                let done = serving.get(i as usize).copied().unwrap_or(1.0);
+                // Never quite empty: a slot just taken shows as taken.
+                let h = size * done.max(0.15);
+                ctx.set_fill_style_str(pal.outbound);
+                ctx.fill_rect(x, y + size - h, size, h);
+            }
             ctx.stroke_rect(x, y, size, size);
         }
         if workers > slots {
@@ -458,19 +669,26 @@ impl Scene<'_> {
     }
 
     /// A queue of `queued` (a server's, the balancer's): dots lined up left of the box, newest
-    /// furthest out.
-    fn queue(&self, r: &Rect, queued: u32) {
+    /// furthest out, each as large as the work it carries (`sizes`, oldest first; the base size
+    /// for those not listed).
+    fn queue(&self, r: &Rect, queued: u32, sizes: &[f64]) {
         let (ctx, pal) = (self.ctx, self.pal);
         let shown = queued.min(10);
-        let (qx, qy) = r.left();
-        let step = 8.0 * pal.scale;
-        let points: Vec<(f64, f64)> = (0..shown)
-            .map(|i| (qx - step - f64::from(i) * step, qy))
+        let (mut x, qy) = r.left();
+        let base = 3.0 * pal.scale;
+        let points: Vec<(f64, f64, f64)> = (0..shown as usize)
+            .map(|i| {
+                // Each dot a gap and its own width further out than the one before.
+                let radius = base * sizes.get(i).copied().unwrap_or(1.0);
+                let centre = x - 2.0 * pal.scale - radius;
+                x = centre - radius;
+                (centre, qy, radius)
+            })
             .collect();
         ctx.set_fill_style_str(pal.outbound);
-        shapes(ctx, Shape::Dot, &points, 3.0 * pal.scale);
+        shapes(ctx, Shape::Dot, &points);
         if queued > shown {
-            let x = qx - step - f64::from(shown) * step - step;
+            let x = x - 8.0 * pal.scale;
             let more = format!("+{}", queued - shown);
             self.pen(10.0, false, pal.muted)
                 .centred()
@@ -521,20 +739,21 @@ impl Scene<'_> {
     /// Every request on its way, grouped by kind so each kind is one path.
     fn requests(&self) {
         let now = self.sim.now();
-        let mut points: [Vec<(f64, f64)>; Kind::ALL.len()] = Default::default();
+        let mut points: [Vec<(f64, f64, f64)>; Kind::ALL.len()] = Default::default();
+        let base = 4.0 * self.pal.scale;
         for request in self.sim.requests() {
             if let Some(segment) = self.layout.segment(request, now) {
                 let kind = Kind::of(request.tries, request.chain.attempt > 0, request.outcome);
-                points[kind as usize].push(segment.point());
+                let (x, y) = segment.point();
+                points[kind as usize].push((x, y, base * request_scale(request.cost)));
             }
         }
-        let r = 4.0 * self.pal.scale;
         self.ctx.set_line_width(2.5 * self.pal.scale);
         for kind in Kind::ALL {
             let colour = kind.colour(self.pal);
             self.ctx.set_fill_style_str(colour);
             self.ctx.set_stroke_style_str(colour);
-            shapes(self.ctx, kind.shape(), &points[kind as usize], r);
+            shapes(self.ctx, kind.shape(), &points[kind as usize]);
         }
         self.ctx.set_line_width(1.0);
     }
@@ -603,11 +822,40 @@ impl Scene<'_> {
             let colour = kind.colour(pal);
             ctx.set_fill_style_str(colour);
             ctx.set_stroke_style_str(colour);
-            shapes(ctx, kind.shape(), &[(x, y)], r);
+            shapes(ctx, kind.shape(), &[(x, y, r)]);
             pen.write(ctx, kind.label(), (x + 2.5 * r, y));
             x += pen.width(ctx, kind.label()) + 5.0 * r + 8.0;
         }
         ctx.set_line_width(1.0);
+    }
+}
+
+/// A health pip's radius, and the distance from one pip's centre to the next (CSS pixels before
+/// the palette's scale).
+const PIP_RADIUS: f64 = 3.5;
+const PIP_STEP: f64 = 9.0;
+
+/// Where along a server's link its breaker's gate stands, from the balancer (0) to the server (1):
+/// past the middle, where the links have spread apart, and short of the server's queue.
+const GATE_AT: f64 = 0.6;
+
+/// The colour of a breaker in `state`, as its gate is drawn: the answers' green while calls pass,
+/// the 503s' amber while trials do, the failures' vermillion while it refuses.
+fn state_colour(pal: &Palette, state: BreakerState) -> &'static str {
+    match state {
+        BreakerState::Closed => pal.served,
+        BreakerState::HalfOpen => pal.rejected,
+        BreakerState::Open => pal.failed,
+    }
+}
+
+/// The colour a breaker's words are written in: vermillion while it refuses, ink otherwise (the
+/// green and the amber are for shapes: too light for text on every theme).
+fn gate_ink(pal: &Palette, state: BreakerState) -> &'static str {
+    if state == BreakerState::Open {
+        pal.failed
+    } else {
+        pal.ink
     }
 }
 
