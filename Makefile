@@ -5,7 +5,7 @@ export PATH := $(CURDIR)/.tools/bin:$(HOME)/.cargo/bin:$(PATH)
 WASM := --target wasm32-unknown-unknown
 PORT ?= 8080
 
-.PHONY: serve test setup setup-test lint test-native test-browser smoke build
+.PHONY: serve test setup setup-test setup-lighthouse lint test-native test-browser smoke build lighthouse
 
 ## Install what is missing, then build and serve the playground on http://127.0.0.1:$(PORT)/
 serve: setup
@@ -23,6 +23,9 @@ setup:
 setup-test:
 	@bash .ci/setup --test
 
+setup-lighthouse:
+	@bash .ci/setup --lighthouse
+
 lint:
 	cargo fmt --check
 	cargo clippy --all-targets -- -D warnings
@@ -31,9 +34,12 @@ lint:
 test-native:
 	cargo test
 
-# The runner's default 20 s budget is for the whole run; the browser tests together take longer.
+# wasm-pack runs `cargo test --target wasm32-unknown-unknown` with wasm-bindgen-test-runner in
+# headless Chromium, using the chromedriver and the pinned wasm-bindgen on PATH; --mode no-install:
+# it never downloads a helper of its own. The runner's default 20 s budget is for the whole run;
+# the browser tests together take longer.
 test-browser:
-	WASM_BINDGEN_TEST_TIMEOUT=180 cargo test $(WASM)
+	WASM_BINDGEN_TEST_TIMEOUT=180 wasm-pack test --headless --chrome --mode no-install
 
 ## The optimised bundle in dist/.
 build: setup
@@ -54,6 +60,13 @@ bench: setup-test build
 ## The benchmark in seconds with tiny workloads (figures meaningless): keeps it working in CI.
 bench-smoke: setup-test build
 	BENCH_SMOKE=1 bash benches/run
+
+## Lighthouse 12.8.2 (npm, into .tools/lighthouse) on the release bundle served on loopback, in
+## Debian's Chromium, mobile and desktop: prints the performance, accessibility and best-practices
+## scores and the failing audits, and keeps the reports in target/lighthouse/. Not part of `make
+## test`: it prints figures; it never fails on a score.
+lighthouse: setup-lighthouse build
+	bash .ci/lighthouse
 
 .PHONY: fuzz
 

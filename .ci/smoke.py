@@ -3,7 +3,9 @@
 
 Loads the served bundle, lets the playground run, kills a server through its button, and fails if
 the flow canvas or a chart is blank, if simulated time does not advance, if the killed server does
-not show DOWN, or if the browser console has an error. Saves a screenshot for people to look at.
+not show DOWN, if the browser console has an error, if the page has no Content-Security-Policy (or
+one whose script hashes were not filled in), or if anything on the page broke the policy (every
+`securitypolicyviolation` event from the first byte on is recorded). Saves a screenshot for people to look at.
 Standard library only; the WebDriver calls are in .ci/webdriver.py (shared with benches/page.py).
 
 usage: smoke.py URL DRIVER_URL SCREENSHOT_PATH
@@ -42,9 +44,31 @@ for (const v of counts.values()) { total += v; top = Math.max(top, v); }
 return total - top;
 """
 
+# Recorded from before the page's first script runs, so a blocked loader is caught too.
+CSP_WATCH = """
+window.__csp = [];
+document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(
+  `${e.effectiveDirective} blocked ${e.blockedURI || '(inline)'} at ${e.sourceFile}:${e.lineNumber}`));
+"""
+
+
+def check_csp():
+    violations = js("return window.__csp || ['the violation recorder did not run']")
+    if violations:
+        counts = {v: violations.count(v) for v in violations}
+        fail("Content-Security-Policy violations:\n  "
+             + "\n  ".join(f"{v} ({n} times)" for v, n in counts.items()))
+
+
 try:
+    browser.cdp("Page.addScriptToEvaluateOnNewDocument", {"source": CSP_WATCH})
     started = time.time()
     browser.open(URL)
+    policy = js("const m = document.querySelector('meta[http-equiv=\"Content-Security-Policy\"]');"
+                "return m && m.content")
+    if not policy or "{{" in policy or "'sha256-" not in policy:
+        fail(f"the page's Content-Security-Policy is missing or unfinished: {policy!r}")
+    print(f"smoke: Content-Security-Policy: {policy}")
     while not js("return !!document.querySelector('canvas.flow')"):
         if time.time() - started > 30:
             fail("the page did not render its canvas within 30 s")
@@ -72,6 +96,7 @@ try:
             print(f"smoke: {selector} draws ({ink} sampled pixels of ink)")
 
     check_drawn(["canvas.flow"] + CHARTS)
+    check_csp()
     errors = browser.console_errors()
     if errors:
         fail("console errors:\n  " + "\n  ".join(errors))
@@ -85,6 +110,7 @@ try:
     second = SHOT.replace(".png", "-compare-dark.png")
     browser.screenshot(second)
     js("const s = document.getElementById('theme'); s.value = 'light'; s.dispatchEvent(new Event('change'));")
+    check_csp()
     errors = browser.console_errors()
     if errors:
         fail("console errors in compare mode:\n  " + "\n  ".join(errors))

@@ -3,6 +3,14 @@
 
 #[cfg(target_arch = "wasm32")]
 fn main() {
+    // index.html's first paint (the title and a line on what the page is) makes way for the
+    // playground, in the same task as its first render: nothing shows between the two.
+    if let Some(boot) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id("boot"))
+    {
+        boot.remove();
+    }
     yew::Renderer::<lb_playground::ui::App>::new().render();
     lb_playground::ui::keep_offline();
 }

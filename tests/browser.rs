@@ -513,6 +513,51 @@ async fn the_keyboard_drives_the_playground() {
 }
 
 #[wasm_bindgen_test]
+async fn the_shortcuts_dialog_keeps_the_focus_while_open() {
+    let root = mount().await;
+    let help: HtmlElement = root
+        .query_selector("button.help-button")
+        .unwrap()
+        .expect("the ? button")
+        .dyn_into()
+        .unwrap();
+    help.focus().unwrap();
+    help.click();
+    TimeoutFuture::new(200).await;
+    let document = web_sys::window().unwrap().document().unwrap();
+    let focused = || document.active_element().expect("an element has the focus");
+    assert_eq!(
+        focused().text_content().unwrap(),
+        "Close",
+        "the dialog takes the focus"
+    );
+    for shift in [false, true] {
+        let init = KeyboardEventInit::new();
+        init.set_key("Tab");
+        init.set_shift_key(shift);
+        init.set_bubbles(true);
+        init.set_cancelable(true);
+        let tab = KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
+        focused().dispatch_event(&tab).unwrap();
+        assert!(
+            tab.default_prevented(),
+            "Tab (shift {shift}) stays in the dialog"
+        );
+        assert!(
+            focused().closest(".dialog").unwrap().is_some(),
+            "the focus is still in the dialog after Tab (shift {shift})"
+        );
+    }
+    press("Escape");
+    TimeoutFuture::new(200).await;
+    assert!(root.query_selector(".dialog").unwrap().is_none());
+    assert!(
+        focused().is_same_node(Some(help.unchecked_ref())),
+        "closing gives the focus back to the button that opened it"
+    );
+}
+
+#[wasm_bindgen_test]
 async fn compare_mode_runs_a_second_algorithm_on_the_same_traffic() {
     let root = mount().await;
     choose(&root, "#speed", "10");

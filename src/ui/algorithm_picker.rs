@@ -29,6 +29,7 @@ pub fn AlgorithmPicker(props: &AlgorithmPickerProps) -> Html {
     let about = props.algorithm.about();
     html! {
         <section class="panel algorithm" aria-label="Balancing algorithm">
+            <h2 class="visually-hidden">{ "Balancing algorithm" }</h2>
             <label for="algorithm" title="How the load balancer chooses a server for each request">
                 { "Algorithm" }
             </label>

@@ -458,6 +458,24 @@ pub fn App() -> Html {
                         </div>
                         { for stage_caption }
                     </section>
+                    <section class="servers" aria-label="Servers">
+                        <h2 class="visually-hidden">{ "Servers" }</h2>
+                        { for pager }
+                        { for servers.into_iter().map(|view| {
+                            let key = view.index;
+                            let selected = s.selected() == Some(view.index);
+                            let highlighted = pointed == Some(Highlight::Server(ServerRef(view.index)));
+                            html! {
+                                <ServerCard {key} {view} {selected} {highlighted} {locked} on_action={on_action.clone()} />
+                            }
+                        }) }
+                        if !locked {
+                            <button class="add-server" onclick={click(Action::AddServer)}
+                                title="Add a server with weight 1 and 2 workers; it is health-checked like the others">
+                                { "+ Add server" }
+                            </button>
+                        }
+                    </section>
                     if model_controls {
                     <aside class="side">
                         <ScenarioPanel
@@ -518,23 +536,6 @@ pub fn App() -> Html {
     </div>
                     </aside>
                     }
-                    <section class="servers" aria-label="Servers">
-                        { for pager }
-                        { for servers.into_iter().map(|view| {
-                            let key = view.index;
-                            let selected = s.selected() == Some(view.index);
-                            let highlighted = pointed == Some(Highlight::Server(ServerRef(view.index)));
-                            html! {
-                                <ServerCard {key} {view} {selected} {highlighted} {locked} on_action={on_action.clone()} />
-                            }
-                        }) }
-                        if !locked {
-                            <button class="add-server" onclick={click(Action::AddServer)}
-                                title="Add a server with weight 1 and 2 workers; it is health-checked like the others">
-                                { "+ Add server" }
-                            </button>
-                        }
-                    </section>
                     if !hidden.get("charts") {
                     <section class="charts" aria-label="Charts">
                         { for CHARTS.iter().zip(&chart_canvases).map(|(chart, node)| {

@@ -107,6 +107,7 @@ pub fn BalancerOptions(props: &BalancerOptionsProps) -> Html {
         to IP hashing they are a single client";
     html! {
         <section class="panel options" aria-label="Balancer options">
+            <h2 class="visually-hidden">{ "Balancer options" }</h2>
             if let Some(layer) = props.layer {
                 <label for="layer" title={layer_tip}>{ "Balancing layer" }</label>
                 <select id="layer" onchange={on_layer} title={layer_tip}>

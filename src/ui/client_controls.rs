@@ -109,6 +109,7 @@ pub fn ClientControls(props: &ClientControlsProps) -> Html {
     });
     html! {
         <section class="panel clients" aria-label="Clients">
+            <h2 class="visually-hidden">{ "Clients" }</h2>
             { choice_select("client-retry", "Client retries",
                 "Clients send a failed request again (an error, a refusal or their own timeout), after a capped exponential backoff with the AWS blog's jitter kinds; gRPC's retry budget stops retries while failures outnumber successes. Each retry is a new request",
                 retry_choices(), |c| *c == Command::SetClientRetry(props.retry), &props.on_command) }

@@ -28,6 +28,7 @@ pub fn CompareControls(props: &CompareControlsProps) -> Html {
                under another algorithm, and show both side by side";
     html! {
         <section class="panel compare" aria-label="Compare mode">
+            <h2 class="visually-hidden">{ "Compare mode" }</h2>
             <label for="compare-algorithm" title={tip}>{ "Compare with (B)" }</label>
             <select id="compare-algorithm" {onchange} title={tip}>
                 <option value="off" selected={props.compared.is_none()}>{ "Off" }</option>

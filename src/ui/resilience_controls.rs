@@ -204,6 +204,7 @@ pub fn ResilienceControls(props: &ResilienceControlsProps) -> Html {
     };
     html! {
         <section class="panel resilience" aria-label="Failure handling">
+            <h2 class="visually-hidden">{ "Failure handling" }</h2>
             { select("health-check", "Active health checks",
                 "The balancer probes each server; a server is taken out after `fall` failed checks and back after `rise` passes. An HTTP check fails on an error or a slow answer; a TCP connect passes any server that accepts connections",
                 health_choices()) }

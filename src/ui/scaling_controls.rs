@@ -77,6 +77,7 @@ pub struct ScalingControlsProps {
 pub fn ScalingControls(props: &ScalingControlsProps) -> Html {
     html! {
         <section class="panel scaling" aria-label="Autoscaling">
+            <h2 class="visually-hidden">{ "Autoscaling" }</h2>
             { choice_select("autoscale", "Autoscaling",
                 "An autoscaler that measures the servers every period and adds or removes copies of server-1: Kubernetes' HPA (desired = ceil(servers x metric / target), 10% tolerance, 5 minute scale-down window) or AWS target tracking (3 one-minute datapoints above the target to scale out, 15 below to scale in, 5 minute cooldowns and warm-up). New servers boot before they take traffic; removed ones drain",
                 choices(), |c| *c == Command::SetAutoscale(props.autoscale), &props.on_command) }

@@ -53,6 +53,7 @@ pub fn ScenarioPanel(props: &ScenarioPanelProps) -> Html {
     let emit = |action: Action| props.on_action.reform(move |_: MouseEvent| action.clone());
     html! {
         <section class="panel scenario" aria-label="Scenario">
+            <h2 class="visually-hidden">{ "Scenario" }</h2>
             <label for="preset" title="Ready-made demonstrations, each with what to watch for">{ "Scenario" }</label>
             <select id="preset" onchange={on_preset} title="Ready-made demonstrations, each with what to watch for">
                 if props.preset.is_none() {

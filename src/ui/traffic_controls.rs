@@ -157,6 +157,7 @@ pub fn TrafficControls(props: &TrafficControlsProps) -> Html {
     };
     html! {
         <section class="panel traffic" aria-label="Traffic">
+            <h2 class="visually-hidden">{ "Traffic" }</h2>
             <label for="rate" title="Requests per second sent by the clients (Poisson arrivals)">
                 { format!("Arrival rate: {:.0} req/s", props.rate) }
             </label>
