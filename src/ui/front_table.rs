@@ -3,8 +3,9 @@
 
 use yew::prelude::*;
 
+use crate::sim::front::BalancerState;
 use crate::sim::front::vrrp::Role;
-use crate::sim::front::{BalancerState, Front};
+use crate::sim::report::FrontBalancerReport;
 use crate::sim::{Command, Simulation};
 
 /// One balancer's numbers, copied out of the simulation.
@@ -25,29 +26,25 @@ pub struct FrontRow {
 }
 
 impl FrontRow {
-    /// One row per balancer of `sim`, or none with one balancer.
+    /// One row per balancer of `sim`, or none with one balancer: the report's entries, with
+    /// each balancer's state.
     pub fn all(sim: &Simulation) -> Vec<FrontRow> {
         let Some(front) = sim.front() else {
             return Vec::new();
         };
-        front
-            .balancers()
-            .zip(sim.metrics().balancers())
-            .enumerate()
-            .map(|(b, (state, stats))| FrontRow {
-                name: match front.region_name(b as u8) {
-                    Some(region) => format!("{} ({region})", Front::name(b as u8)),
-                    None => Front::name(b as u8),
+        FrontBalancerReport::of(sim)
+            .into_iter()
+            .zip(front.balancers())
+            .map(|(entry, state)| FrontRow {
+                name: match entry.region {
+                    Some(region) => format!("{} ({region})", entry.name),
+                    None => entry.name,
                 },
                 state,
-                routed: stats.received,
-                completed: stats.answers.completed,
-                unserved: stats.answers.failed + stats.answers.rejected,
-                p95_ms: stats
-                    .answers
-                    .latency
-                    .quantile(0.95)
-                    .map(|us| us as f64 / 1e3),
+                routed: entry.routed,
+                completed: entry.completed,
+                unserved: entry.failed + entry.rejected,
+                p95_ms: entry.latency_ms.p95,
             })
             .collect()
     }
