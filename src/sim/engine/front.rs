@@ -127,19 +127,20 @@ impl Simulation {
             .and_then(FrontState::vrrp)
             .expect("a VRRP group");
         let priority = config.priorities[usize::from(router)];
-        let event = VrrpEvent {
+        let (advert_interval, master_down_interval) = (
+            config.advert_interval,
+            config.master_down_interval(priority),
+        );
+        let lost = replaced.map_or(0, |old| self.lose_held(old));
+        self.emit(Event::Vrrp(VrrpEvent {
             router,
             gap,
             replaced,
             priority,
-            advert_interval: config.advert_interval,
-            master_down_interval: config.master_down_interval(priority),
-            lost: replaced.map_or(0, |old| self.held_by(old)),
-        };
-        if let Some(old) = replaced {
-            self.lose_held(old);
-        }
-        self.emit(Event::Vrrp(event));
+            advert_interval,
+            master_down_interval,
+            lost,
+        }));
     }
 
     /// Keeps the VRRP timer's step in the queue in line with the group's timer.
@@ -159,16 +160,18 @@ impl Simulation {
     }
 
     /// The requests balancer `b` held end for their clients now: their connections are gone.
-    fn lose_held(&mut self, b: u8) {
+    /// Returns how many.
+    fn lose_held(&mut self, b: u8) -> u32 {
         let lost: Vec<RequestId> = self
             .requests
             .with_ids()
             .filter(|(_, r)| holds(b, r))
             .map(|(id, _)| id)
             .collect();
-        for id in lost {
+        for &id in &lost {
             self.drop_request(id, Outcome::BalancerDown);
         }
+        lost.len() as u32
     }
 }
 
