@@ -656,14 +656,14 @@ fn a_health_down_says_which_check_settings_decided_it() {
     sim.advance_to(at(20.0));
     assert_eq!(
         cause_of(&worded(&mut sim), LogKind::Health, "server-3 DOWN"),
-        "HAProxy HTTP check (an error answer fails it): every 2 s, timeout 1 s, fall 3: the server was marked DOWN after \
+        "HAProxy HTTP check (an error status fails it; the body is not read): every 2 s, timeout 1 s, fall 3: the server was marked DOWN after \
          3 consecutive failed checks; last failure: connection refused"
     );
     sim.apply(Command::Revive { server: 2 }).unwrap();
     sim.advance_to(at(40.0));
     assert_eq!(
         cause_of(&worded(&mut sim), LogKind::Health, "server-3 UP"),
-        "HAProxy HTTP check (an error answer fails it): every 2 s, timeout 1 s, rise 2: the server was marked UP after \
+        "HAProxy HTTP check (an error status fails it; the body is not read): every 2 s, timeout 1 s, rise 2: the server was marked UP after \
          2 consecutive passed checks"
     );
 }
@@ -815,32 +815,100 @@ fn a_tcp_check_passes_and_an_http_check_fails_on_a_server_answering_500s() {
 }
 
 #[test]
-fn the_health_check_kinds_preset_shows_tcp_checks_missing_what_http_checks_catch() {
+fn only_a_check_of_the_body_catches_a_server_whose_database_is_down() {
+    // Checks at 0, 2, 4, ... s; server 1's database goes at 5 s and comes back at 21 s. Its
+    // health page still answers 200: TCP and status-only HTTP checks pass it all along, while
+    // the body check started at 6, 8 and 10 s fails (DOWN when the third answers, 100 ms of
+    // check work later: 10.1 s, fall 3) and the ones at 22 and 24 s pass (UP at 24.1 s, rise 2).
+    let run = |kind: CheckKind| {
+        let mut s = quiet(Scenario::classroom().resilience);
+        s.resilience.health.as_mut().unwrap().kind = kind;
+        let mut sim = Simulation::new(s).unwrap();
+        sim.advance_to(at(5.0));
+        let down = |down| Command::SetDatabaseDown { server: 0, down };
+        sim.apply(down(true)).unwrap();
+        sim.advance_to(at(21.0));
+        sim.apply(down(false)).unwrap();
+        sim.advance_to(at(30.0));
+        (health_log(&mut sim), sim.metrics().servers()[0].failed)
+    };
+    let (tcp, failed_tcp) = run(CheckKind::Tcp);
+    let (http, failed_http) = run(CheckKind::Http);
+    assert_eq!(tcp, []);
+    assert_eq!(http, []);
+    let (body, failed_body) = run(CheckKind::HttpExpect);
+    assert_eq!(
+        body,
+        [
+            (
+                10.1,
+                0,
+                HealthTransition::Down {
+                    failures: 3,
+                    failure: CheckFailure::Unexpected
+                }
+            ),
+            (24.1, 0, HealthTransition::Up { passes: 2 })
+        ]
+    );
+    // Every request it took while its database was down failed: a quarter of 16 s of traffic
+    // at 10 req/s under round robin with status checks, only 5 s of it with the body check.
+    assert_eq!(failed_tcp, failed_http);
+    assert!((35..=45).contains(&failed_http), "{failed_http}");
+    assert!((10..=15).contains(&failed_body), "{failed_body}");
+}
+
+#[test]
+fn the_health_check_kinds_preset_shows_each_kind_missing_what_the_next_catches() {
     let mut sim =
         Simulation::new(lb_playground::sim::presets::preset("health-check-kinds").unwrap())
             .unwrap();
-    let failed = |sim: &Simulation| sim.metrics().servers()[1].failed;
+    let failed = |sim: &Simulation, server: usize| sim.metrics().servers()[server].failed;
     sim.advance_to(at(40.0));
-    // Under TCP checks the erroring and the slow server stay UP and in rotation.
+    // Under TCP checks the erroring, the slow and the database-less server stay UP and in
+    // rotation: a sixth of 10 req/s for 30 s each fails at server-2 and server-4.
     assert_eq!(health_log(&mut sim), []);
-    let errors_under_tcp = failed(&sim);
-    assert!(errors_under_tcp > 50, "{errors_under_tcp}");
-    sim.advance_to(at(50.0));
+    for server in [1, 3] {
+        let failed = failed(&sim, server);
+        assert!((30..=70).contains(&failed), "server {server}: {failed}");
+    }
+    // Status checks: the first two within a second, not server-4.
+    sim.advance_to(at(70.0));
+    let downs = |log: &[(f64, usize, HealthTransition)]| -> Vec<(usize, CheckFailure)> {
+        log.iter()
+            .filter_map(|&(_, s, h)| match h {
+                HealthTransition::Down { failure, .. } => Some((s, failure)),
+                _ => None,
+            })
+            .collect()
+    };
     let log = health_log(&mut sim);
-    let downs: Vec<(usize, CheckFailure)> = log
-        .iter()
-        .filter_map(|&(t, s, h)| match h {
-            HealthTransition::Down { failure, .. } if t < 43.0 => Some((s, failure)),
-            _ => None,
-        })
-        .collect();
+    assert!(
+        log.iter().all(|&(t, _, _)| (40.0..=41.1).contains(&t)),
+        "{log:?}"
+    );
     assert_eq!(
-        downs,
+        downs(&log),
         [(1, CheckFailure::Error), (2, CheckFailure::Timeout)],
         "{log:?}"
     );
-    // Once out, server-2 fails nothing more.
-    let after = failed(&sim);
-    sim.advance_to(at(90.0));
-    assert_eq!(failed(&sim), after);
+    // Body checks start every server over at UP: the first check of each takes its server out
+    // again, server-4 at last, for its 200 without the OK.
+    let before = failed(&sim, 3);
+    assert!(before > 50, "{before}");
+    sim.advance_to(at(80.0));
+    let log = health_log(&mut sim);
+    assert_eq!(
+        downs(&log),
+        [
+            (1, CheckFailure::Error),
+            (3, CheckFailure::Unexpected),
+            (2, CheckFailure::Timeout)
+        ],
+        "{log:?}"
+    );
+    // Once out, neither fails anything more.
+    let (two, four) = (failed(&sim, 1), failed(&sim, 3));
+    sim.advance_to(at(100.0));
+    assert_eq!((failed(&sim, 1), failed(&sim, 3)), (two, four));
 }

@@ -693,7 +693,11 @@ mod round_trip {
             0u32..5,
             1u64..120,
             prop::option::of(1u64..60),
-            (1u64..3, prop::option::of(1u32..=50), any::<bool>()),
+            (
+                1u64..3,
+                prop::option::of(1u32..=50),
+                prop::sample::select(vec![CheckKind::Tcp, CheckKind::Http, CheckKind::HttpExpect]),
+            ),
             prop::option::of((1u32..100, 0u32..10, any::<bool>())),
         )
             .prop_map(
@@ -733,8 +737,7 @@ mod round_trip {
                         Target::Haproxy => {
                             // Each server's own checks, in import's form: the first server's
                             // are the scenario's, and a server checked otherwise has its own.
-                            let (timeout, jitter, tcp) = checks;
-                            let kind = if tcp { CheckKind::Tcp } else { CheckKind::Http };
+                            let (timeout, jitter, kind) = checks;
                             let own: Vec<Option<ActiveCheck>> = servers
                                 .iter()
                                 .map(|(.., check)| {
@@ -892,6 +895,43 @@ fn without_httpchk_haproxy_checks_are_tcp_checks() {
     let text = "backend b\n option httpchk\n server a 1.1.1.1:80 check\n";
     let i = import(text, Format::Haproxy, None).unwrap();
     assert_eq!(i.scenario.resilience.health.unwrap().kind, CheckKind::Http);
+}
+
+#[test]
+fn http_check_expect_string_checks_the_body_and_exports_back() {
+    use lb_playground::config::{Target, export};
+    use lb_playground::sim::Scenario;
+    let kind = |lines: &str| {
+        let text =
+            format!("backend b\n option httpchk GET /health\n{lines} server a 1.1.1.1:80 check\n");
+        let i = import(&text, Format::Haproxy, None).unwrap();
+        assert_eq!(i.warnings, [], "{lines}");
+        i.scenario.resilience.health.unwrap().kind
+    };
+    assert_eq!(
+        kind(" http-check expect string OK\n"),
+        CheckKind::HttpExpect
+    );
+    assert_eq!(
+        kind(" http-check expect ! rstring SQL\\ Error\n"),
+        CheckKind::HttpExpect
+    );
+    assert_eq!(kind(" http-check expect status 200\n"), CheckKind::Http);
+    // Without option httpchk there is no HTTP to expect anything of.
+    let text = "backend b\n http-check expect string OK\n server a 1.1.1.1:80 check\n";
+    let i = import(text, Format::Haproxy, None).unwrap();
+    assert_eq!(i.scenario.resilience.health.unwrap().kind, CheckKind::Tcp);
+    // Exported, the body check is written back and reads as the same kind.
+    let mut scenario = Scenario::classroom();
+    scenario.resilience.health.as_mut().unwrap().kind = CheckKind::HttpExpect;
+    let text = export(&scenario, Target::Haproxy);
+    assert!(text.contains("    option httpchk GET /\n"), "{text}");
+    assert!(text.contains("    http-check expect string OK\n"), "{text}");
+    let back = import(&text, Format::Haproxy, None).unwrap();
+    assert_eq!(
+        back.scenario.resilience.health.unwrap().kind,
+        CheckKind::HttpExpect
+    );
 }
 
 #[test]

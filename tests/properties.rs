@@ -18,7 +18,7 @@ use lb_playground::sim::front::regions::Region;
 use lb_playground::sim::front::vrrp::VrrpConfig;
 use lb_playground::sim::front::{Front, LoadView, Spread};
 use lb_playground::sim::health::{
-    ActiveCheck, CheckFailure, CheckSchedule, HealthChecker, ServerCheck,
+    ActiveCheck, CheckFailure, CheckKind, CheckSchedule, HealthChecker, ServerCheck,
 };
 use lb_playground::sim::passive::{Passive, PassiveState};
 use lb_playground::sim::ratelimit::{LimitKey, NginxLimit, RateLimit, TokenBucket};
@@ -187,9 +187,15 @@ fn failure_command() -> impl Strategy<Value = Command> {
             rate: f64::from(q) / 4.0
         }),
         (0usize..4, any::<bool>()).prop_map(|(server, on)| Command::Drain { server, on }),
+        (0usize..4, any::<bool>())
+            .prop_map(|(server, down)| Command::SetDatabaseDown { server, down }),
         prop_oneof![
             Just(None),
             Just(Some(ActiveCheck::HAPROXY_DEFAULT)),
+            Just(Some(ActiveCheck {
+                kind: CheckKind::HttpExpect,
+                ..ActiveCheck::HAPROXY_DEFAULT
+            })),
             Just(Some(ActiveCheck {
                 fastinter: Some(SimDuration::from_millis(300)),
                 ..ActiveCheck::HAPROXY_DEFAULT

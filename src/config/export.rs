@@ -260,8 +260,13 @@ fn haproxy(s: &Scenario) -> String {
         out.push_str("    hash-type consistent\n");
     }
     if let Some(timeout) = timeout {
-        if check_kind(&checks, &mut out) == CheckKind::Http {
+        let kind = check_kind(&checks, &mut out);
+        if kind != CheckKind::Tcp {
             out.push_str("    option httpchk GET /\n");
+        }
+        if kind == CheckKind::HttpExpect {
+            out.push_str("    # The health page says OK when its dependencies are up.\n");
+            out.push_str("    http-check expect string OK\n");
         }
         out.push_str(&format!("    timeout check {}\n", time(timeout)));
     }
@@ -322,8 +327,9 @@ fn check_timeout(checks: &[Option<ActiveCheck>], out: &mut String) -> Option<Sim
     Some(timeout)
 }
 
-/// The backend's kind of check (HTTP with `option httpchk`, TCP without): one per backend in
-/// HAProxy, so the first checked server's, any other a comment.
+/// The backend's kind of check (HTTP with `option httpchk`, with `http-check expect string` for
+/// the body too, TCP without): one per backend in HAProxy, so the first checked server's, any
+/// other a comment.
 fn check_kind(checks: &[Option<ActiveCheck>], out: &mut String) -> CheckKind {
     let kind = checks
         .iter()
@@ -332,7 +338,7 @@ fn check_kind(checks: &[Option<ActiveCheck>], out: &mut String) -> CheckKind {
         .map_or(CheckKind::Http, |c| c.kind);
     if checks.iter().flatten().any(|c| c.kind != kind) {
         out.push_str(&format!(
-            "    # No equivalent: TCP and HTTP checks in one backend; {} checks are written.\n",
+            "    # No equivalent: different kinds of check in one backend; {} checks are written.\n",
             kind.name()
         ));
     }

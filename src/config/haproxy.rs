@@ -5,8 +5,9 @@
 //!
 //! Defaults are HAProxy's: `balance roundrobin`, `weight 1`, and for servers with `check`,
 //! `inter 2s rise 2 fall 3`, `fastinter` and `downinter` equal to `inter`, and a check timeout
-//! of `inter` unless `timeout check` is set. With `option httpchk` the checks are HTTP checks;
-//! without it HAProxy only opens a connection: TCP checks.
+//! of `inter` unless `timeout check` is set. With `option httpchk` the checks are HTTP checks
+//! (with `http-check expect string` or `rstring`, checks of the body too); without it HAProxy
+//! only opens a connection: TCP checks.
 //!
 //! Each `server` line's check settings are its own: the first server's become the scenario's and
 //! a server checked otherwise (or not at all) gets its own. The first checks are spread over the
@@ -202,6 +203,8 @@ struct Settings {
     balance: Option<(usize, Vec<String>)>,
     consistent: bool,
     httpchk: bool,
+    /// `http-check expect string` / `rstring` (negated or not): the body is checked.
+    expect_body: bool,
     check_timeout: Option<SimDuration>,
     default_server: Params,
 }
@@ -217,6 +220,14 @@ impl Settings {
             ["hash-type", kind, ..] => self.consistent = kind == "consistent",
             ["option", "httpchk", ..] => self.httpchk = true,
             ["no", "option", "httpchk"] => self.httpchk = false,
+            ["http-check", "expect", ref rest @ ..] => {
+                let rest = rest.strip_prefix(&["!"]).unwrap_or(rest);
+                match rest {
+                    ["string" | "rstring", _, ..] => self.expect_body = true,
+                    ["status" | "rstatus", _, ..] => self.expect_body = false,
+                    _ => return Ok(false),
+                }
+            }
             ["timeout", "check", t] => {
                 self.check_timeout = Some(haproxy_time(t, "timeout check", line.at)?)
             }
@@ -295,10 +306,10 @@ pub(super) fn import(text: &str, select: Option<&str>) -> Result<Imported, Impor
             timeout: settings.check_timeout.unwrap_or(inter),
             rise: p.rise.unwrap_or(2),
             fall: p.fall.unwrap_or(3),
-            kind: if settings.httpchk {
-                CheckKind::Http
-            } else {
-                CheckKind::Tcp
+            kind: match (settings.httpchk, settings.expect_body) {
+                (true, true) => CheckKind::HttpExpect,
+                (true, false) => CheckKind::Http,
+                (false, _) => CheckKind::Tcp,
             },
             ..ActiveCheck::HAPROXY_DEFAULT
         }));

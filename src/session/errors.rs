@@ -102,6 +102,11 @@ fn attempt(command: &Command, sim: &Simulation) -> String {
         Command::SetErrorRate { server: s, .. } => {
             format!("set the error rate of {}", server(s))
         }
+        Command::SetDatabaseDown { server: s, down } => format!(
+            "{} the database of {}",
+            if down { "cut off" } else { "restore" },
+            server(s)
+        ),
         Command::Drain {
             server: s,
             on: true,

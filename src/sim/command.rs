@@ -84,6 +84,15 @@ pub enum Command {
         /// The new error rate.
         rate: f64,
     },
+    /// Make a server's database unreachable (`down`) or reachable again: while it is down every
+    /// request the server takes fails with a 500, and its health page answers `200 OK` saying so.
+    SetDatabaseDown {
+        /// The server.
+        #[serde(with = "numbered_from_one")]
+        server: usize,
+        /// Whether the database is unreachable.
+        down: bool,
+    },
     /// Start or stop draining a server: no new requests, the ones it has finish.
     Drain {
         /// The server.
@@ -174,6 +183,7 @@ impl Command {
             | Command::RemoveServer { server }
             | Command::Degrade { server, .. }
             | Command::SetErrorRate { server, .. }
+            | Command::SetDatabaseDown { server, .. }
             | Command::Drain { server, .. }
             | Command::SetBackup { server, .. } => Some(server),
             _ => None,

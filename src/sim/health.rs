@@ -11,10 +11,18 @@
 //! (connection refused), answers an error, or takes longer than the timeout. A TCP check (HAProxy
 //! without `httpchk`) only opens a connection: it fails only when the server refuses it (or the
 //! network round trip passes the timeout), so a server that answers every request with a 500, or
-//! answers slowly, passes a TCP check and fails an HTTP one. HTTP checks are answered by the server's health endpoint outside its request queue,
-//! taking `check_work / speed`, so a badly slowed server fails them. A check's network round trip
-//! (twice the balancer-to-server delay) is added only when `over_network` says so, which keeps the
-//! reference timelines exact by default.
+//! answers slowly, passes a TCP check and fails an HTTP one. HTTP checks are answered by the
+//! server's health endpoint outside its request queue, taking `check_work / speed`, so a badly
+//! slowed server fails them: the check's timeout is its latency limit (HAProxy `timeout check`).
+//!
+//! An HTTP check reads only the status by default. A health page often answers `200 OK` whatever
+//! it finds and says in its body what is wrong: a server whose database is unreachable fails
+//! every request but passes a status check. An HTTP check that also expects a string in the body
+//! (HAProxy `http-check expect string`; upstream Envoy reads only the status) catches it:
+//! [`CheckKind::HttpExpect`], which fails with [`CheckFailure::Unexpected`].
+//!
+//! A check's network round trip (twice the balancer-to-server delay) is added only when
+//! `over_network` says so, which keeps the reference timelines exact by default.
 //!
 //! A server can have its own settings ([`ServerCheck`], as on HAProxy's `server` lines) in place of
 //! the scenario's. When the first checks run is a [`CheckSchedule`]: all at once at the start (the
@@ -91,6 +99,9 @@ pub enum CheckKind {
     /// A TCP connect: it passes when the server accepts the connection, whatever it would answer
     /// (HAProxy's check without `httpchk`, Envoy `tcp_health_check`).
     Tcp,
+    /// An HTTP request whose answer must also carry the health page's OK in its body
+    /// (HAProxy `http-check expect string`): a `200 OK` saying a dependency is down fails it.
+    HttpExpect,
 }
 
 impl CheckKind {
@@ -98,11 +109,12 @@ impl CheckKind {
         *self == CheckKind::Http
     }
 
-    /// Its name in a sentence ("HTTP", "TCP").
+    /// Its name in a sentence ("HTTP", "TCP", "HTTP body").
     pub fn name(self) -> &'static str {
         match self {
             CheckKind::Http => "HTTP",
             CheckKind::Tcp => "TCP",
+            CheckKind::HttpExpect => "HTTP body",
         }
     }
 }
@@ -221,6 +233,8 @@ pub enum CheckFailure {
     Error,
     /// No answer within the timeout.
     Timeout,
+    /// A `200 OK` whose body lacks the expected string (an [`CheckKind::HttpExpect`] check).
+    Unexpected,
 }
 
 /// A change of a server's health state, with the streak of checks that decided it.

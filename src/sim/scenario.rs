@@ -515,6 +515,7 @@ pub fn server(name: &str, weight: u32, workers: u32) -> ServerSpec {
         queue_limit: None,
         backup: false,
         error_rate: 0.0,
+        database_down: false,
         down: false,
         health: None,
         startup: SimDuration::ZERO,

@@ -39,6 +39,11 @@ pub struct ServerSpec {
     /// Share of requests answered with an error (500), from 0 to 1.
     #[serde(default)]
     pub error_rate: f64,
+    /// Its database is unreachable: every request fails with a 500, but the health page, which
+    /// only reports what it finds, still answers `200 OK` (with a body that says the database
+    /// is down). A status-only HTTP check passes it; one expecting the body's "all up" fails it.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub database_down: bool,
     /// Marked down in the configuration (nginx `down`): it starts drained, taking no requests,
     /// but keeps its weight, so hashes keep its place and map every other key as before.
     #[serde(default, skip_serializing_if = "is_false")]
@@ -243,6 +248,18 @@ impl Server {
         self.spec.error_rate = rate;
     }
 
+    /// Its database becomes unreachable (`true`) or reachable again.
+    pub fn set_database_down(&mut self, down: bool) {
+        self.spec.database_down = down;
+    }
+
+    /// Whether the request it is about to serve fails with a 500: always while its database
+    /// is down, else with its error rate (`chance` draws with that probability).
+    pub fn answers_error(&self, chance: impl FnOnce(f64) -> bool) -> bool {
+        let rate = self.spec.error_rate;
+        self.spec.database_down || (rate > 0.0 && chance(rate))
+    }
+
     /// Sets the balancing weight (the engine validates the range).
     pub fn set_weight(&mut self, weight: u32) {
         self.spec.weight = weight;
@@ -396,6 +413,7 @@ mod tests {
             queue_limit,
             backup: false,
             error_rate: 0.0,
+            database_down: false,
             down: false,
             health: None,
             startup: SimDuration::ZERO,

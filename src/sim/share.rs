@@ -165,7 +165,7 @@ mod tests {
             words(&packed(br#"{"servers": [{"nmae": "a"}]}"#)),
             "this link's scenario cannot be read (servers[0].nmae: unknown field `nmae`, \
              expected one of `name`, `weight`, `workers`, `speed`, `queue_limit`, `backup`, \
-             `error_rate`, `down`, `health`, `startup`)"
+             `error_rate`, `database_down`, `down`, `health`, `startup`)"
         );
         // Valid JSON of an invalid scenario is refused by validation.
         assert_eq!(

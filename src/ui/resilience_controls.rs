@@ -20,6 +20,14 @@ fn health_choices() -> Vec<Choice> {
         kind: CheckKind::Tcp,
         ..ActiveCheck::HAPROXY_DEFAULT
     };
+    let body = ActiveCheck {
+        kind: CheckKind::HttpExpect,
+        ..ActiveCheck::HAPROXY_DEFAULT
+    };
+    let backoff = ActiveCheck {
+        backoff_cap: Some(SimDuration::from_secs(60)),
+        ..ActiveCheck::HAPROXY_DEFAULT
+    };
     vec![
         Choice {
             id: "haproxy",
@@ -35,6 +43,16 @@ fn health_choices() -> Vec<Choice> {
             id: "tcp",
             label: "HAProxy TCP connect (no httpchk)",
             command: Command::SetHealthCheck(Some(tcp)),
+        },
+        Choice {
+            id: "body",
+            label: "HAProxy HTTP, http-check expect string (reads the body)",
+            command: Command::SetHealthCheck(Some(body)),
+        },
+        Choice {
+            id: "backoff",
+            label: "HAProxy, then doubling to 60 s while DOWN (not HAProxy's)",
+            command: Command::SetHealthCheck(Some(backoff)),
         },
         Choice {
             id: "off",
@@ -206,7 +224,7 @@ pub fn ResilienceControls(props: &ResilienceControlsProps) -> Html {
         <section class="panel resilience" aria-label="Failure handling">
             <h2 class="visually-hidden">{ "Failure handling" }</h2>
             { select("health-check", "Active health checks",
-                "The balancer probes each server; a server is taken out after `fall` failed checks and back after `rise` passes. An HTTP check fails on an error or a slow answer; a TCP connect passes any server that accepts connections",
+                "The balancer probes each server; a server is taken out after `fall` failed checks and back after `rise` passes. An HTTP check fails on an error status or a slow answer; one with http-check expect also fails a 200 whose body says a dependency is down; a TCP connect passes any server that accepts connections. Doubling while DOWN is this playground's option, not HAProxy's",
                 health_choices()) }
             { select("passive", "Passive checks",
                 "The balancer judges servers by the answers to real requests", passive_choices()) }

@@ -20,6 +20,9 @@ const WEIGHT_TIP: &str = "Share of traffic for weighted algorithms: a server of 
 /// What a backup server is, for the tooltips.
 const BACKUP_TIP: &str =
     "A backup gets traffic only when no primary server can take it (nginx backup)";
+const DATABASE_TIP: &str = "Cut this server off from its database: every request fails with a 500, \
+     while its health page still answers 200 OK with a body saying the database is down (only a \
+     health check that reads the body catches it)";
 
 /// What a server card shows, copied out of the simulation.
 #[derive(Clone, Debug, PartialEq)]
@@ -54,6 +57,8 @@ pub struct ServerView {
     pub failed: u64,
     /// Share of answers that are errors.
     pub error_rate: f64,
+    /// Its database is unreachable.
+    pub database_down: bool,
     /// Being drained.
     pub draining: bool,
     /// Launched by the autoscaler and still booting.
@@ -109,6 +114,7 @@ impl ServerView {
                     completed: stats.completed,
                     failed: stats.failed,
                     error_rate: server.spec().error_rate,
+                    database_down: server.spec().database_down,
                     draining: backend.draining(),
                     booting: backend.booting(),
                     starting: server.is_alive() && !server.accepts(sim.now()),
@@ -191,6 +197,9 @@ pub fn ServerCard(props: &ServerCardProps) -> Html {
                         { format!("ramp {:.0}%", v.ramp * 100.0) }
                     </span>
                 }
+                if v.database_down {
+                    <span class="tag" title={DATABASE_TIP}>{ "no database" }</span>
+                }
                 <span class={classes!("state", if v.alive { "up" } else { "dead" })}
                     title="Whether the server process is running">
                     { if v.alive { "UP" } else { "DOWN" } }
@@ -256,6 +265,8 @@ pub struct ServerSettings {
     pub speed: f64,
     /// Share of answers that are errors.
     pub error_rate: f64,
+    /// Its database is unreachable.
+    pub database_down: bool,
     /// Being drained.
     pub draining: bool,
     /// Share of speed lost per minute, while degrading.
@@ -272,6 +283,7 @@ impl ServerView {
             backup: self.backup,
             speed: self.speed,
             error_rate: self.error_rate,
+            database_down: self.database_down,
             draining: self.draining,
             degrading: self.degrading,
         }
@@ -332,16 +344,16 @@ pub fn ServerControls(props: &ServerControlsProps) -> Html {
             }
         })
     };
-    let on_backup = {
+    // A checkbox's change as the command `make` builds from its new state.
+    let checkbox = |make: fn(usize, bool) -> Command| {
         let on_command = on_command.clone();
         Callback::from(move |e: Event| {
             let input: HtmlInputElement = e.target_unchecked_into();
-            on_command.emit(Command::SetBackup {
-                server,
-                backup: input.checked(),
-            });
+            on_command.emit(make(server, input.checked()));
         })
     };
+    let on_backup = checkbox(|server, backup| Command::SetBackup { server, backup });
+    let on_database = checkbox(|server, down| Command::SetDatabaseDown { server, down });
     let on_error_rate = {
         let on_command = on_command.clone();
         Callback::from(move |e: Event| {
@@ -428,6 +440,10 @@ pub fn ServerControls(props: &ServerControlsProps) -> Html {
                 <label class="check" title={backup_tip}>
                     <input type="checkbox" checked={v.backup} onchange={on_backup} title={backup_tip} />
                     { " Backup server" }
+                </label>
+                <label class="check" title={DATABASE_TIP}>
+                    <input type="checkbox" checked={v.database_down} onchange={on_database} title={DATABASE_TIP} />
+                    { " Database down" }
                 </label>
                 <label for={id("slow")} title="Make every request take this many times longer on this server">
                     { "Slow-down" }

@@ -74,12 +74,16 @@ impl Simulation {
             let failure = (!checker.within_timeout(trip)).then_some(CheckFailure::Timeout);
             (failure, trip)
         } else {
+            // The health page answers outside the request queue; it fails with the server's
+            // error rate, and while the database is down it still answers 200, saying so.
             let took = trip + service_time(check.check_work, s.spec().speed);
             let rate = s.spec().error_rate;
             if rate > 0.0 && self.streams.faults.chance(rate) {
                 (Some(CheckFailure::Error), took)
             } else if !checker.within_timeout(took) {
                 (Some(CheckFailure::Timeout), took)
+            } else if check.kind == CheckKind::HttpExpect && s.spec().database_down {
+                (Some(CheckFailure::Unexpected), took)
             } else {
                 (None, took)
             }

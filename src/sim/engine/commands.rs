@@ -55,6 +55,9 @@ impl Simulation {
             }
             Command::SetSpeed { server, speed } => self.set_speed(server, speed),
             Command::SetErrorRate { server, rate } => self.servers[server].set_error_rate(rate),
+            Command::SetDatabaseDown { server, down } => {
+                self.servers[server].set_database_down(down)
+            }
             Command::AddServer { weight, workers } => {
                 let name = self.next_server_name();
                 self.add_server(crate::sim::scenario::server(&name, weight, workers));

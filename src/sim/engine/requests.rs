@@ -274,8 +274,8 @@ impl Simulation {
             return; // the balancer gave up on this try on the way
         };
         let server = request.server.expect("a request at a server was routed") as usize;
-        let rate = self.servers[server].spec().error_rate;
-        let error = rate > 0.0 && self.streams.faults.chance(rate);
+        let faults = &mut self.streams.faults;
+        let error = self.servers[server].answers_error(|rate| faults.chance(rate));
         let work = if error {
             SimDuration::from_micros_f64(request.cost.0 as f64 * ERROR_WORK_SHARE)
         } else {

@@ -163,6 +163,7 @@ pub(crate) fn check_command(
         Command::SetErrorRate { server, rate } => {
             server_index(server).and_then(|_| check_error_rate("error rate", rate))
         }
+        Command::SetDatabaseDown { server, .. } => server_index(server),
         Command::SetAlgorithm(_) => Ok(()),
         Command::SetSlowStart(slow_start) => check_slow_start("slow start", &slow_start),
         Command::SetClients {

@@ -63,6 +63,16 @@ pub(super) fn text(event: &CommandEvent, servers: &[Server]) -> String {
             ),
             _ => format!("{} error rate {:.0}%", name(server), rate * 100.0),
         },
+        Command::SetDatabaseDown { server, down } => {
+            if down {
+                format!(
+                    "{}'s database is unreachable: its requests fail with 500s, its health page still answers 200",
+                    name(server)
+                )
+            } else {
+                format!("{}'s database is back", name(server))
+            }
+        }
         Command::Drain { server, on } => {
             if on {
                 format!(

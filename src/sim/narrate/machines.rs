@@ -19,6 +19,7 @@ fn check_failure(failure: CheckFailure) -> &'static str {
         CheckFailure::Refused => "connection refused",
         CheckFailure::Error => "error response",
         CheckFailure::Timeout => "timeout",
+        CheckFailure::Unexpected => "200 OK without the expected body",
     }
 }
 
@@ -50,8 +51,11 @@ pub(super) fn health_cause(e: &HealthEvent) -> String {
         );
     }
     let what = match c.kind {
-        CheckKind::Http => "HTTP check (an error answer fails it)",
+        CheckKind::Http => "HTTP check (an error status fails it; the body is not read)",
         CheckKind::Tcp => "TCP check (connect only: answers are not read)",
+        CheckKind::HttpExpect => {
+            "HTTP check expecting the health page's OK in the body (http-check expect string OK)"
+        }
     };
     let head = format!("HAProxy {what}: {every}, timeout {}", c.timeout);
     match e.transition {

@@ -7,7 +7,7 @@ use crate::sim::events::{
     Before, BreakerEvent, CommandEvent, HealthEvent, KeyKind, Membership, Origin, PassiveEvent,
     RemapEvent, RetryCause, RetryEvent,
 };
-use crate::sim::health::{ActiveCheck, CheckFailure, HealthTransition};
+use crate::sim::health::{ActiveCheck, CheckFailure, CheckKind, HealthTransition};
 use crate::sim::passive::{Passive, PassiveTransition};
 use crate::sim::request::Outcome;
 use crate::sim::retry::RetryPolicy;
@@ -52,7 +52,29 @@ fn health_transitions_say_the_streak_and_the_check() {
     );
     assert_eq!(
         why,
-        "HAProxy HTTP check (an error answer fails it): every 2 s, timeout 1 s, fall 3: the server was marked DOWN after 3 consecutive failed checks; last failure: timeout"
+        "HAProxy HTTP check (an error status fails it; the body is not read): every 2 s, timeout 1 s, fall 3: the server was marked DOWN after 3 consecutive failed checks; last failure: timeout"
+    );
+    let body = Event::Health(HealthEvent {
+        server: 1,
+        transition: HealthTransition::Down {
+            failures: 1,
+            failure: CheckFailure::Unexpected,
+        },
+        health: 0,
+        max: 4,
+        check: ActiveCheck {
+            kind: CheckKind::HttpExpect,
+            ..ActiveCheck::HAPROXY_DEFAULT
+        },
+    });
+    let (line, why) = words(body);
+    assert_eq!(
+        line,
+        "server-2 DOWN after 1 failed check (200 OK without the expected body, timeout 1 s) (health 0/4)"
+    );
+    assert!(
+        why.starts_with("HAProxy HTTP check expecting the health page's OK in the body"),
+        "{why}"
     );
     let up = Event::Health(HealthEvent {
         server: 0,

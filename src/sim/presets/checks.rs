@@ -5,27 +5,38 @@ use crate::sim::command::Command;
 use crate::sim::health::{ActiveCheck, CheckKind};
 use crate::sim::scenario::Scenario;
 
-/// TCP checks pass a server that answers 500s and one that answers in seconds; HTTP checks
-/// take both out.
+/// Three servers go wrong in three ways, and each kind of check sees less than the next: a TCP
+/// connect passes all three, an HTTP status check takes out the erroring and the slow one, and
+/// only a check of the body takes out the one whose database is gone.
 pub(super) fn health_check_kinds() -> Scenario {
     let mut s = base(
-        "Health-check kinds: TCP connect vs HTTP",
-        "The balancer checks its servers with TCP connects, as HAProxy does without option \
-         httpchk. At 10 s server-2 starts answering every request with a 500 and server-3 slows \
-         to a twentieth of its speed: both still accept connections, so every TCP check passes, \
-         they stay UP and keep getting a share of the traffic (errors and a p99 of many \
-         seconds). At 40 s the checks become HTTP checks: server-2's check gets a 500 and \
-         server-3's takes longer than the 1 s timeout, both are marked DOWN within a few seconds \
-         and the errors stop. The two servers left now carry all the traffic, more than they \
-         can serve: their queues and the latency climb for the rest of the run. Taking servers \
-         out is only safe with capacity to spare.",
-        90,
+        "Health-check kinds: TCP connect, HTTP status, HTTP body",
+        "Six servers, checked with TCP connects as HAProxy does without option httpchk. At 10 s \
+         three go wrong: server-2 answers every request with a 500, server-3 slows to a \
+         twentieth of its speed, and server-4 loses its database, so its requests fail while \
+         its health page still answers 200 OK (with a body saying the database is down). All \
+         three accept connections: every TCP check passes, they stay UP and half the requests \
+         fail or take seconds. At 40 s the checks become HTTP checks of the status: server-2's \
+         gets a 500 and server-3's takes longer than the 1 s timeout (its latency limit), both \
+         are marked DOWN within a few seconds, but server-4's 200 passes and its failures go \
+         on. At 70 s the checks also expect the body's OK (http-check expect string): the \
+         first one marks server-4 DOWN and the errors stop. The three servers left carry the \
+         traffic at about 83% load.",
+        100,
     );
-    let tcp = ActiveCheck {
+    s.servers = (1..=6)
+        .map(|i| crate::sim::scenario::server(&format!("server-{i}"), 1, 2))
+        .collect();
+    let check = |kind| {
+        Command::SetHealthCheck(Some(ActiveCheck {
+            kind,
+            ..ActiveCheck::HAPROXY_DEFAULT
+        }))
+    };
+    s.resilience.health = Some(ActiveCheck {
         kind: CheckKind::Tcp,
         ..ActiveCheck::HAPROXY_DEFAULT
-    };
-    s.resilience.health = Some(tcp);
+    });
     s.timeline = vec![
         at(
             10,
@@ -42,9 +53,14 @@ pub(super) fn health_check_kinds() -> Scenario {
             },
         ),
         at(
-            40,
-            Command::SetHealthCheck(Some(ActiveCheck::HAPROXY_DEFAULT)),
+            10,
+            Command::SetDatabaseDown {
+                server: 3,
+                down: true,
+            },
         ),
+        at(40, check(CheckKind::Http)),
+        at(70, check(CheckKind::HttpExpect)),
     ];
     s
 }
