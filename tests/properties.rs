@@ -14,6 +14,7 @@ use lb_playground::sim::breaker::{
 use lb_playground::sim::clients::{Backoff, ClientRetry, ClosedLoop, Jitter, RetryThrottle};
 use lb_playground::sim::connections::{Connections, Layer, Protocol};
 use lb_playground::sim::front::dns::DnsConfig;
+use lb_playground::sim::front::hierarchy::LocalTier;
 use lb_playground::sim::front::regions::Region;
 use lb_playground::sim::front::vrrp::VrrpConfig;
 use lb_playground::sim::front::{Front, LoadView, Spread};
@@ -340,7 +341,8 @@ fn client_command() -> impl Strategy<Value = Command> {
 }
 
 /// Several balancers in front of the classroom's four servers: DNS round robin (TTL 0 to 60 s,
-/// plain or health-checked, own or reported load), a VRRP pair, or two regions of two servers.
+/// plain or health-checked, own or reported load), a VRRP pair, or two regions of two servers
+/// (maybe with a local balancer in front of each server).
 fn several_balancers() -> impl Strategy<Value = Front> {
     let dns = (
         2u8..5,
@@ -370,25 +372,32 @@ fn several_balancers() -> impl Strategy<Value = Front> {
             }),
         )
     });
-    let regions = (0u64..50, 0.0f64..1.0).prop_map(|(far_ms, share)| {
-        let region = |name: &str, clients| Region {
-            name: name.into(),
-            servers: 2,
-            clients,
-        };
-        let ms = SimDuration::from_millis;
-        Front {
-            regions: vec![region("a", share), region("b", 1.0 - share)],
-            latency: vec![vec![ms(1), ms(far_ms)], vec![ms(far_ms), ms(1)]],
-            ..Front::new(
-                2,
-                Spread::Dns(DnsConfig {
-                    ttl: SimDuration::from_secs(5),
-                    health_checked: true,
-                }),
-            )
-        }
-    });
+    let regions =
+        (0u64..50, 0.0f64..1.0, prop::option::of(0u64..20)).prop_map(|(far_ms, share, hop)| {
+            let region = |name: &str, clients| Region {
+                name: name.into(),
+                servers: 2,
+                clients,
+            };
+            let ms = SimDuration::from_millis;
+            // With a local tier: one regional balancer a region, two local ones of a server each.
+            let local = hop.map(|hop| LocalTier {
+                per_region: 2,
+                hop: ms(hop),
+            });
+            Front {
+                regions: vec![region("a", share), region("b", 1.0 - share)],
+                latency: vec![vec![ms(1), ms(far_ms)], vec![ms(far_ms), ms(1)]],
+                local,
+                ..Front::new(
+                    if local.is_some() { 1 } else { 2 },
+                    Spread::Dns(DnsConfig {
+                        ttl: SimDuration::from_secs(5),
+                        health_checked: true,
+                    }),
+                )
+            }
+        });
     prop_oneof![dns, vrrp, regions]
 }
 
@@ -537,6 +546,20 @@ fn scenario_accounted_for_and_replayed(
     }
     sim.advance_by(SimDuration::from_secs(30));
     prop_assert!(sim.totals().balanced());
+    // Every success went through one balancer of each tier.
+    if let Some(front) = sim.front() {
+        let stats = sim.metrics().balancers();
+        let completed = |local: bool| -> u64 {
+            (0..stats.len())
+                .filter(|&b| front.is_local(b as u8) == local)
+                .map(|b| stats[b].answers.completed)
+                .sum()
+        };
+        prop_assert_eq!(completed(false), sim.totals().completed);
+        if front.tier().is_some() {
+            prop_assert_eq!(completed(true), sim.totals().completed);
+        }
+    }
     let mut replay = Simulation::new(sim.scenario().clone()).unwrap();
     for timed in sim.recording() {
         replay.advance_to(timed.at);

@@ -11,6 +11,7 @@ use super::clients::report::ClientReport;
 use super::command::Command;
 use super::engine::{Simulation, TraceRecord};
 use super::events::{Before, Event, KeyKind, LogKind, Logged, Membership, Origin};
+use super::front::hierarchy::Level;
 use super::health::HealthTransition;
 use super::histogram::Histogram;
 use super::metrics::Totals;
@@ -122,9 +123,13 @@ pub struct FrontBalancerReport {
     /// Its region, with regions.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
+    /// Its tier, in hierarchical balancing.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tier: Option<Level>,
     /// Whether it was up at the end.
     pub up: bool,
-    /// Requests that reached it (it took their connections and routed them).
+    /// Requests that reached it (it took their connections and routed them; a local
+    /// balancer's from its regional ones).
     pub routed: u64,
     /// Of those, answered successfully.
     pub completed: u64,
@@ -149,6 +154,7 @@ impl FrontBalancerReport {
             .map(|(b, (state, stats))| FrontBalancerReport {
                 name: crate::sim::front::Front::name(b as u8),
                 region: front.region_name(b as u8).map(str::to_string),
+                tier: front.tier().map(|t| t.level(b as u8)),
                 up: state.up,
                 routed: stats.received,
                 completed: stats.answers.completed,

@@ -55,6 +55,46 @@ impl Simulation {
         false
     }
 
+    /// The balancer that picks request `id`'s server: with a local tier, the local balancer
+    /// its regional balancer sends it to at its first try (and keeps for its retries: a local
+    /// balancer retries within its own cluster), else the balancer it went through. `None`
+    /// when no local balancer is up with a server to offer.
+    #[inline]
+    pub(super) fn enter_local(&mut self, id: RequestId, key: RequestKey) -> Option<u8> {
+        let request = self.requests.get(id);
+        let (via, local) = (request.via, request.local);
+        let Some(front) = self.front.as_mut().filter(|f| f.tier().is_some()) else {
+            return Some(via);
+        };
+        if local != NOT_YET {
+            return Some(local);
+        }
+        let pool = &self.pool;
+        let in_rotation = |cluster: std::ops::Range<usize>| {
+            pool.candidates()[cluster]
+                .iter()
+                .filter(|c| c.eligible())
+                .count() as u32
+        };
+        let rng = &mut self.streams.balancer;
+        let servers = self.servers.len();
+        let local = front.pick_local(via, key, self.now, rng, servers, in_rotation)?;
+        self.requests.get_mut(id).local = local;
+        self.metrics.received_at(local);
+        Some(local)
+    }
+
+    /// The one-way delay between balancer `picker` and its servers: the scenario's, and a
+    /// local balancer's hop from its regional one on top.
+    #[inline]
+    pub(super) fn backend_leg(&self, picker: u8) -> SimDuration {
+        let hop = match &self.front {
+            Some(f) if f.is_local(picker) => f.tier().map_or(SimDuration::ZERO, |t| t.hop()),
+            _ => SimDuration::ZERO,
+        };
+        self.scenario.backend_latency + hop
+    }
+
     /// The one-way delay between `client` and balancer `via`: the regions' matrix, or the
     /// scenario's client latency.
     #[inline]
@@ -175,7 +215,9 @@ impl Simulation {
     }
 }
 
-/// Whether balancer `b` holds `request`: it went through `b`, which has not yet answered it.
+/// Whether balancer `b` holds `request`: it went through `b` (a regional or a local one), which
+/// has not yet answered it.
 fn holds(b: u8, request: &Request) -> bool {
-    request.via == b && !matches!(request.phase, Phase::ToBalancer | Phase::ToClient)
+    (request.via == b || request.local == b)
+        && !matches!(request.phase, Phase::ToBalancer | Phase::ToClient)
 }

@@ -118,6 +118,7 @@ impl Simulation {
             tries: 0,
             tried: [0; MAX_TRIES as usize],
             via: 0,
+            local: NOT_YET,
             syns: 0,
             attempt: Attempt(0),
             breaker_epoch: 0,
@@ -148,9 +149,12 @@ impl Simulation {
         let key = self.request_key(request.client, request.path);
         let tried = request.tried;
         let tries = request.tries as usize;
-        let via = request.via;
         let conn = request.conn.filter(|_| self.layer4());
         self.pool.update_ramps(&self.slow_start, self.now);
+        let Some(via) = self.enter_local(id, key) else {
+            self.finish_at_balancer(id, Outcome::NoServer);
+            return;
+        };
         let picked = match conn {
             Some(conn) => self.connection_server(conn, key),
             None => self.pick(key, &tried[..tries], via),
@@ -181,7 +185,7 @@ impl Simulation {
             self.retrying += 1;
         }
         let attempt = self.new_attempt();
-        let delay = self.scenario.backend_latency;
+        let delay = self.backend_leg(via);
         let request = self.requests.get_mut(id);
         request.attempt = attempt;
         request.breaker_epoch = self.backends[server].breaker.epoch();
@@ -353,7 +357,7 @@ impl Simulation {
             Outcome::QueueFull => stats.rejected += 1,
             _ => stats.failed += 1,
         }
-        let delay = self.scenario.backend_latency;
+        let delay = self.backend_leg(self.requests.get(id).picker());
         let request = self.requests.get_mut(id);
         let attempt = request.attempt;
         request.outcome = Some(outcome);
@@ -380,7 +384,7 @@ impl Simulation {
         let request = self.requests.get(id);
         let server = request.server.expect("a try has a server") as usize;
         let rtt = self.now - request.dispatched;
-        let (retry, epoch, via) = (request.tries > 1, request.breaker_epoch, request.via);
+        let (retry, epoch, via) = (request.tries > 1, request.breaker_epoch, request.picker());
         if retry {
             self.retrying -= 1;
         }
@@ -515,7 +519,7 @@ impl Simulation {
         if try_outstanding {
             let server = request.server.expect("an outstanding try has a server") as usize;
             if !request.per_connection {
-                self.pool.returned(server, request.via);
+                self.pool.returned(server, request.picker());
             }
             if request.tries > 1 {
                 self.retrying -= 1;
@@ -544,6 +548,9 @@ impl Simulation {
             .record_path(usize::from(request.path), tally, latency);
         if self.front.is_some() && request.via != NOT_YET {
             self.metrics.record_balancer(request.via, tally, latency);
+            if request.local != NOT_YET {
+                self.metrics.record_balancer(request.local, tally, latency);
+            }
         }
         if let Some(finished) = &mut self.finished {
             finished.push_back(TraceRecord {

@@ -16,6 +16,8 @@
 //!
 //! With `regions` ([`regions`]) there are `balancers` in each region, in front of the region's
 //! own servers, and the DNS is global: it sends each client to its nearest (healthy) region.
+//! With a `local` tier under them ([`hierarchy`]) the region's balancers send to local
+//! balancers, each in front of a cluster of the region's servers: global, regional, local.
 //!
 //! Clients reach them one of two ways ([`Spread`]):
 //! - **DNS round robin** ([`dns`]): each client looks the name up, connects to the balancer its
@@ -32,12 +34,14 @@
 //! answer waits for its client's timeout.
 
 pub mod dns;
+pub mod hierarchy;
 pub mod regions;
 pub mod vrrp;
 
 use super::time::{SimDuration, SimTime};
 use super::validation::{ValidationError, check_duration, check_range};
 use dns::{DnsConfig, Resolver};
+use hierarchy::{LocalTier, Tier};
 use regions::{Geography, Region};
 use vrrp::{Role, Vrrp, VrrpChange, VrrpConfig};
 
@@ -66,6 +70,9 @@ pub struct Front {
     /// With regions, the one-way delay from a client in each region to a balancer in each.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub latency: Vec<Vec<SimDuration>>,
+    /// With regions, local balancers under each region's balancers (hierarchical balancing).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub local: Option<LocalTier>,
 }
 
 /// What the balancers know of the servers' load when they pick.
@@ -108,6 +115,7 @@ impl Front {
             view: LoadView::Own,
             regions: Vec::new(),
             latency: Vec::new(),
+            local: None,
         }
     }
 
@@ -116,8 +124,16 @@ impl Front {
         format!("lb-{}", u32::from(b) + 1)
     }
 
-    /// How many balancers there are in all.
+    /// How many balancers there are in all, local ones included.
     pub fn total(&self) -> usize {
+        self.entry_count()
+            + self
+                .local
+                .map_or(0, |l| Tier::count(&l, self.regions.len()))
+    }
+
+    /// How many balancers clients connect to (all but the local ones).
+    pub fn entry_count(&self) -> usize {
         usize::from(self.balancers) * self.regions.len().max(1)
     }
 
@@ -136,12 +152,17 @@ impl Front {
                 return Err(ValidationError::new(
                     format!("{field}.balancers"),
                     format!(
-                        "{} a region in {} regions is {} balancers, more than {MAX_BALANCERS}",
+                        "{} a region in {} regions, with the local ones, is {} balancers, more \
+                         than {MAX_BALANCERS}",
                         self.balancers,
                         self.regions.len(),
                         self.total()
                     ),
                 ));
+            }
+            if let Some(local) = &self.local {
+                let servers: Vec<u32> = self.regions.iter().map(|r| r.servers).collect();
+                local.validate(&format!("{field}.local"), &servers)?;
             }
             if matches!(self.spread, Spread::Vrrp(_)) {
                 return Err(ValidationError::new(
@@ -153,6 +174,12 @@ impl Front {
             return Err(ValidationError::new(
                 format!("{field}.latency"),
                 "delays between regions need `regions`",
+            ));
+        }
+        if self.local.is_some() && self.regions.is_empty() {
+            return Err(ValidationError::new(
+                format!("{field}.local"),
+                "local balancers sit under regional ones: give `regions` too",
             ));
         }
         if let LoadView::Reported { every } = self.view {
@@ -251,6 +278,8 @@ pub struct FrontState {
     per_region: usize,
     /// The client population the regions split.
     clients: u32,
+    /// The local balancers under the regional ones, when there are.
+    tier: Option<Tier>,
 }
 
 #[derive(Clone, Debug)]
@@ -282,7 +311,55 @@ impl FrontState {
                 .then(|| Geography::new(&front.regions, &front.latency)),
             per_region: usize::from(front.balancers),
             clients,
+            tier: front
+                .local
+                .map(|l| Tier::new(l, front.regions.len(), front.balancers)),
         }
+    }
+
+    /// The local tier, in hierarchical balancing.
+    pub fn tier(&self) -> Option<&Tier> {
+        self.tier.as_ref()
+    }
+
+    /// Whether balancer `b` is a local one (under a regional one).
+    pub fn is_local(&self, b: u8) -> bool {
+        self.tier.as_ref().is_some_and(|t| t.is_local(b))
+    }
+
+    /// Regional balancer `regional` picks one of its region's local balancers for the request
+    /// `key`, by how many servers `in_rotation` says each one's cluster has: `None` when no local
+    /// balancer is up with a server to offer.
+    pub fn pick_local(
+        &mut self,
+        regional: u8,
+        key: crate::sim::balancer::RequestKey,
+        now: SimTime,
+        rng: &mut crate::sim::rng::SimRng,
+        servers: usize,
+        in_rotation: impl Fn(std::ops::Range<usize>) -> u32,
+    ) -> Option<u8> {
+        let FrontState {
+            up,
+            geography,
+            tier,
+            ..
+        } = self;
+        let (tier, g) = (tier.as_mut()?, geography.as_ref()?);
+        let r = tier.region_of(regional);
+        let region = g.servers_of(r, servers);
+        let clusters: Vec<std::ops::Range<usize>> = tier
+            .locals(r)
+            .map(|b| tier.cluster(b, region.clone()))
+            .collect();
+        let first = tier.locals(r).start;
+        tier.pick(regional, r, key, now, rng, |b| {
+            if up[usize::from(b)] {
+                in_rotation(clusters[usize::from(b - first)].clone())
+            } else {
+                0
+            }
+        })
     }
 
     /// The regions, when there are.
@@ -292,9 +369,10 @@ impl FrontState {
 
     /// The region balancer `b` is in, with regions.
     pub fn region_of(&self, b: u8) -> Option<usize> {
-        self.geography
-            .as_ref()
-            .map(|_| usize::from(b) / self.per_region)
+        self.geography.as_ref().map(|_| match &self.tier {
+            Some(t) => t.region_of(b),
+            None => usize::from(b) / self.per_region,
+        })
     }
 
     /// The name of the region balancer `b` is in, with regions.
@@ -307,13 +385,18 @@ impl FrontState {
     pub fn client_delay(&self, client: u32, b: u8) -> Option<SimDuration> {
         let g = self.geography.as_ref()?;
         let home = g.client_region(client, self.clients);
-        Some(g.delay(home, usize::from(b) / self.per_region))
+        Some(g.delay(home, self.region_of(b)?))
     }
 
-    /// The servers balancer `b` sends to, with regions: its region's, of `servers` in all.
+    /// The servers balancer `b` sends to, with regions: its region's (a local balancer's
+    /// cluster of them), of `servers` in all.
     pub fn servers_of(&self, b: u8, servers: usize) -> Option<std::ops::Range<usize>> {
         let g = self.geography.as_ref()?;
-        Some(g.servers_of(usize::from(b) / self.per_region, servers))
+        let region = g.servers_of(self.region_of(b)?, servers);
+        Some(match &self.tier {
+            Some(t) if t.is_local(b) => t.cluster(b, region),
+            _ => region,
+        })
     }
 
     /// The client population changed (the regions split the new one).
@@ -364,6 +447,7 @@ impl FrontState {
             geography,
             per_region,
             clients,
+            tier,
         } = self;
         let Entry::Dns(dns) = entry else {
             return NOT_YET;
@@ -377,7 +461,10 @@ impl FrontState {
             let region = if config.health_checked {
                 let healthy = |r: usize| {
                     let balancers = r * *per_region..(r + 1) * *per_region;
-                    up[balancers].contains(&true) && serving(g.servers_of(r, servers))
+                    let locals_up = tier
+                        .as_ref()
+                        .is_none_or(|t| t.locals(r).any(|b| up[usize::from(b)]));
+                    up[balancers].contains(&true) && locals_up && serving(g.servers_of(r, servers))
                 };
                 g.nearest(home)
                     .iter()

@@ -4,6 +4,7 @@ use super::{at, base};
 use crate::sim::balancer::Algorithm;
 use crate::sim::command::Command;
 use crate::sim::front::dns::DnsConfig;
+use crate::sim::front::hierarchy::LocalTier;
 use crate::sim::front::regions::Region;
 use crate::sim::front::vrrp::VrrpConfig;
 use crate::sim::front::{Front, LoadView, Spread};
@@ -126,5 +127,69 @@ pub(super) fn regions_failover() -> Scenario {
         .map(|server| at(60, Command::Kill { server }))
         .chain((0..4).map(|server| at(150, Command::Revive { server })))
         .collect();
+    s
+}
+
+/// Global, regional, local: each failure is absorbed by the lowest tier that still has
+/// capacity.
+pub(super) fn hierarchical_balancing() -> Scenario {
+    let mut s = base(
+        "Global, regional, local: hierarchical balancing",
+        "A global DNS (TTL 30 s, health-checked) sends each client to its region, eu or us. In \
+         each, a regional balancer (lb-1, lb-2) spreads requests over two local balancers \
+         (eu: lb-3, lb-4; us: lb-5, lb-6), each in front of a cluster of three servers; the \
+         regional one weighs each cluster by its servers in rotation. At 30 s eu-1 crashes: \
+         lb-3's health checks take it out within 6 s and lb-1 gives lb-3's cluster 2 shares \
+         in 5 instead of 3 in 6; nothing else notices. At 60 s lb-3 itself crashes, losing \
+         the requests it held: lb-1 sends all of eu to lb-4's cluster (83% load, latency \
+         rises). At 90 s lb-1 crashes: eu's clients get no answer until their cached DNS \
+         answers expire, then the global DNS sends them to us, 60 ms away. Everything comes \
+         back at 150 s.",
+        210,
+    );
+    let ms = SimDuration::from_millis;
+    s.servers = ["eu", "us"]
+        .iter()
+        .flat_map(|region| (1..=6).map(move |i| server(&format!("{region}-{i}"), 1, 1)))
+        .collect();
+    s.client_latency = ms(5);
+    s.backend_latency = ms(2);
+    s.traffic.clients = 2_000;
+    s.traffic.rate = 50.0;
+    s.traffic.client_timeout = Some(SimDuration::from_secs(10));
+    s.traffic.cost = CostDistribution::Exponential { mean: ms(100) };
+    let region = |name: &str| Region {
+        name: name.into(),
+        servers: 6,
+        clients: 0.5,
+    };
+    s.front = Some(Front {
+        regions: vec![region("eu"), region("us")],
+        latency: vec![vec![ms(5), ms(60)], vec![ms(60), ms(5)]],
+        local: Some(LocalTier {
+            per_region: 2,
+            hop: ms(1),
+        }),
+        ..Front::new(
+            1,
+            Spread::Dns(DnsConfig {
+                ttl: SimDuration::from_secs(30),
+                health_checked: true,
+            }),
+        )
+    });
+    let back = [
+        Command::Revive { server: 0 },
+        Command::ReviveBalancer { balancer: 2 },
+        Command::ReviveBalancer { balancer: 0 },
+    ];
+    s.timeline = [
+        at(30, Command::Kill { server: 0 }),
+        at(60, Command::KillBalancer { balancer: 2 }),
+        at(90, Command::KillBalancer { balancer: 0 }),
+    ]
+    .into_iter()
+    .chain(back.into_iter().map(|c| at(150, c)))
+    .collect();
     s
 }

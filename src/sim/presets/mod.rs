@@ -104,6 +104,10 @@ pub const PRESETS: &[Preset] = &[
         build: front::regions_failover,
     },
     Preset {
+        id: "hierarchical-balancing",
+        build: front::hierarchical_balancing,
+    },
+    Preset {
         id: "rate-limit-noisy-client",
         build: rate_limit_noisy_client,
     },

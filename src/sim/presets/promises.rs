@@ -181,3 +181,59 @@ fn regions_failover_moves_eu_clients_within_30_s_of_the_failover() {
     let end = received(&at("regions-failover", 240));
     assert!(end[0] > later[0], "eu's clients come back");
 }
+
+#[test]
+fn hierarchical_balancing_absorbs_each_failure_at_the_lowest_tier_that_can() {
+    let received = |sim: &Simulation| -> Vec<u64> {
+        sim.metrics()
+            .balancers()
+            .iter()
+            .map(|b| b.received)
+            .collect()
+    };
+    let errors = |sim: &Simulation, from: f64, to: f64| -> f64 {
+        let series = sim.metrics().series();
+        let within = series
+            .iter()
+            .filter(|s| (from..to).contains(&s.end.as_secs_f64()));
+        within.map(|s| s.errors).sum()
+    };
+    // eu-1 is out by 40 s: lb-3's cluster gets 2 of eu's 5 shares, and nothing fails.
+    let mut sim = at("hierarchical-balancing", 40);
+    let a = received(&sim);
+    sim.advance_to(SimTime(60_000_000));
+    let b = received(&sim);
+    let (three, four) = ((b[2] - a[2]) as f64, (b[3] - a[3]) as f64);
+    assert!(
+        (three / (three + four) - 0.4).abs() < 0.02,
+        "{a:?} -> {b:?}"
+    );
+    assert_eq!(errors(&sim, 40.0, 60.0), 0.0);
+    // lb-3 crashed at 60 s: lb-4 takes all of eu's 25 req/s.
+    sim.advance_to(SimTime(90_000_000));
+    let c = received(&sim);
+    assert_eq!(c[2], b[2]);
+    assert!(c[3] - b[3] > 25 * 30 * 85 / 100, "{b:?} -> {c:?}");
+    assert_eq!(errors(&sim, 62.0, 90.0), 0.0);
+    // lb-1 crashed at 90 s: by 30 s later every eu client's answer names us, which serves
+    // them all without an error.
+    sim.advance_to(SimTime(125_000_000));
+    let d = received(&sim);
+    sim.advance_to(SimTime(150_000_000));
+    let e = received(&sim);
+    assert_eq!(e[0], d[0], "lb-1 takes nothing");
+    assert!(
+        e[1] - d[1] > 50 * 25 * 85 / 100,
+        "us takes eu's clients too: {d:?} -> {e:?}"
+    );
+    assert!(
+        errors(&sim, 90.0, 120.0) > 0.0,
+        "the cached answers fail first"
+    );
+    assert_eq!(errors(&sim, 135.0, 150.0), 0.0);
+    // Everything is back at 150 s: eu's clients return as their answers expire.
+    sim.advance_to(SimTime(210_000_000));
+    assert!(received(&sim)[0] > e[0]);
+    let report = crate::sim::report::Report::drain(&mut sim);
+    assert!(report.totals.balanced());
+}
