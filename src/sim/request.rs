@@ -194,9 +194,9 @@ pub struct Request {
     /// The balancer it went through (0 with a single balancer; [`NOT_YET`](super::front::NOT_YET)
     /// while it is on its way to a VRRP group's address).
     pub via: u8,
-    /// The local balancer its regional balancer sent it to, in hierarchical balancing
-    /// ([`NOT_YET`](super::front::NOT_YET) before, and without a local tier).
-    pub local: u8,
+    /// The balancer that picks its server and counts it at that server: `via`, or in
+    /// hierarchical balancing the local balancer `via` sends it to.
+    pub picker: u8,
     /// Its client's unanswered connection attempts (SYNs) to a balancer that was down.
     pub syns: u8,
     /// The current try's tag: events of an abandoned try carry an older one.
@@ -223,17 +223,6 @@ pub struct Request {
 }
 
 impl Request {
-    /// The balancer that picked its server and counts it at that server: its local balancer
-    /// in hierarchical balancing, else the one it went through.
-    #[inline]
-    pub fn picker(&self) -> u8 {
-        if self.local == crate::sim::front::NOT_YET {
-            self.via
-        } else {
-            self.local
-        }
-    }
-
     /// Moves the request into `phase` for the span `start..end`.
     pub fn enter(&mut self, phase: Phase, start: SimTime, end: SimTime) {
         self.phase = phase;
@@ -369,7 +358,7 @@ mod tests {
             tries: 0,
             tried: [0; MAX_TRIES as usize],
             via: 0,
-            local: crate::sim::front::NOT_YET,
+            picker: 0,
             syns: 0,
             attempt: Attempt(0),
             breaker_epoch: 0,

@@ -4,6 +4,7 @@
 use yew::prelude::*;
 
 use crate::sim::front::BalancerState;
+use crate::sim::front::hierarchy::Level;
 use crate::sim::front::vrrp::Role;
 use crate::sim::report::FrontBalancerReport;
 use crate::sim::{Command, Simulation};
@@ -11,7 +12,8 @@ use crate::sim::{Command, Simulation};
 /// One balancer's numbers, copied out of the simulation.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FrontRow {
-    /// Its name, e.g. `lb-2`, with its region's when there are regions (`lb-2 (eu)`).
+    /// Its name, e.g. `lb-2`, with its region's when there are regions (`lb-2 (eu)`) and its
+    /// tier when it is a local one (`lb-4 (eu, local)`).
     pub name: String,
     /// Its state.
     pub state: BalancerState,
@@ -36,9 +38,12 @@ impl FrontRow {
             .into_iter()
             .zip(front.balancers())
             .map(|(entry, state)| FrontRow {
-                name: match entry.region {
-                    Some(region) => format!("{} ({region})", entry.name),
-                    None => entry.name,
+                name: match (entry.region, entry.tier) {
+                    (Some(region), Some(Level::Local)) => {
+                        format!("{} ({region}, local)", entry.name)
+                    }
+                    (Some(region), _) => format!("{} ({region})", entry.name),
+                    (None, _) => entry.name,
                 },
                 state,
                 routed: entry.routed,
@@ -62,7 +67,10 @@ fn state_words(state: BalancerState) -> (&'static str, &'static str) {
             "backup",
             "VRRP backup: it listens for the master's advertisements and takes over when they stop",
         ),
-        (true, None) => ("active", "Up: clients whose DNS answer names it send to it"),
+        (true, None) => (
+            "active",
+            "Up: clients whose DNS answer names it send to it (a local balancer: its region's balancers do)",
+        ),
     }
 }
 

@@ -44,6 +44,7 @@ impl Simulation {
         }
         if let Some(b) = front.answering(request.via) {
             request.via = b;
+            request.picker = b;
             self.metrics.received_at(b);
             return true;
         }
@@ -55,19 +56,16 @@ impl Simulation {
         false
     }
 
-    /// The balancer that picks request `id`'s server: with a local tier, the local balancer
-    /// its regional balancer sends it to at its first try (and keeps for its retries: a local
-    /// balancer retries within its own cluster), else the balancer it went through. `None`
-    /// when no local balancer is up with a server to offer.
+    /// The balancer that picks request `id`'s server, given its `picker` so far (the balancer
+    /// it went through, or the local one chosen at an earlier try): with a local tier, at the
+    /// first try, the local balancer its regional balancer sends it to (kept for its retries: a
+    /// local balancer retries within its own cluster). `None` when no local balancer is up with
+    /// a server to offer (or the run has one balancer: the caller asks only with several).
     #[inline]
-    pub(super) fn enter_local(&mut self, id: RequestId, key: RequestKey) -> Option<u8> {
-        let request = self.requests.get(id);
-        let (via, local) = (request.via, request.local);
-        let Some(front) = self.front.as_mut().filter(|f| f.tier().is_some()) else {
-            return Some(via);
-        };
-        if local != NOT_YET {
-            return Some(local);
+    pub(super) fn picker(&mut self, id: RequestId, picker: u8, key: RequestKey) -> Option<u8> {
+        let front = self.front.as_mut()?;
+        if front.tier().is_none() || front.is_local(picker) {
+            return Some(picker);
         }
         let pool = &self.pool;
         let in_rotation = |cluster: std::ops::Range<usize>| {
@@ -78,8 +76,8 @@ impl Simulation {
         };
         let rng = &mut self.streams.balancer;
         let servers = self.servers.len();
-        let local = front.pick_local(via, key, self.now, rng, servers, in_rotation)?;
-        self.requests.get_mut(id).local = local;
+        let local = front.pick_local(picker, key, self.now, rng, servers, in_rotation)?;
+        self.requests.get_mut(id).picker = local;
         self.metrics.received_at(local);
         Some(local)
     }
@@ -218,6 +216,6 @@ impl Simulation {
 /// Whether balancer `b` holds `request`: it went through `b` (a regional or a local one), which
 /// has not yet answered it.
 fn holds(b: u8, request: &Request) -> bool {
-    (request.via == b || request.local == b)
+    (request.via == b || request.picker == b)
         && !matches!(request.phase, Phase::ToBalancer | Phase::ToClient)
 }

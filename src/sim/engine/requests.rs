@@ -56,6 +56,7 @@ impl Simulation {
             let serving =
                 |r: std::ops::Range<usize>| pool.candidates()[r].iter().any(|c| c.eligible());
             request.via = front.address(client, self.now, self.servers.len(), serving);
+            request.picker = request.via;
         }
         let delay = self.client_leg(client, request.via) + handshake;
         request.conn = conn;
@@ -118,7 +119,7 @@ impl Simulation {
             tries: 0,
             tried: [0; MAX_TRIES as usize],
             via: 0,
-            local: NOT_YET,
+            picker: 0,
             syns: 0,
             attempt: Attempt(0),
             breaker_epoch: 0,
@@ -149,11 +150,18 @@ impl Simulation {
         let key = self.request_key(request.client, request.path);
         let tried = request.tried;
         let tries = request.tries as usize;
+        let picker = request.picker;
         let conn = request.conn.filter(|_| self.layer4());
         self.pool.update_ramps(&self.slow_start, self.now);
-        let Some(via) = self.enter_local(id, key) else {
-            self.finish_at_balancer(id, Outcome::NoServer);
-            return;
+        // One balancer, or several: the local tier may pick first, and adds its hop.
+        let (via, delay) = if self.front.is_none() {
+            (picker, self.scenario.backend_latency)
+        } else {
+            let Some(via) = self.picker(id, picker, key) else {
+                self.finish_at_balancer(id, Outcome::NoServer);
+                return;
+            };
+            (via, self.backend_leg(via))
         };
         let picked = match conn {
             Some(conn) => self.connection_server(conn, key),
@@ -185,7 +193,6 @@ impl Simulation {
             self.retrying += 1;
         }
         let attempt = self.new_attempt();
-        let delay = self.backend_leg(via);
         let request = self.requests.get_mut(id);
         request.attempt = attempt;
         request.breaker_epoch = self.backends[server].breaker.epoch();
@@ -357,7 +364,7 @@ impl Simulation {
             Outcome::QueueFull => stats.rejected += 1,
             _ => stats.failed += 1,
         }
-        let delay = self.backend_leg(self.requests.get(id).picker());
+        let delay = self.backend_leg(self.requests.get(id).picker);
         let request = self.requests.get_mut(id);
         let attempt = request.attempt;
         request.outcome = Some(outcome);
@@ -384,7 +391,7 @@ impl Simulation {
         let request = self.requests.get(id);
         let server = request.server.expect("a try has a server") as usize;
         let rtt = self.now - request.dispatched;
-        let (retry, epoch, via) = (request.tries > 1, request.breaker_epoch, request.picker());
+        let (retry, epoch, via) = (request.tries > 1, request.breaker_epoch, request.picker);
         if retry {
             self.retrying -= 1;
         }
@@ -519,7 +526,7 @@ impl Simulation {
         if try_outstanding {
             let server = request.server.expect("an outstanding try has a server") as usize;
             if !request.per_connection {
-                self.pool.returned(server, request.picker());
+                self.pool.returned(server, request.picker);
             }
             if request.tries > 1 {
                 self.retrying -= 1;
@@ -548,8 +555,8 @@ impl Simulation {
             .record_path(usize::from(request.path), tally, latency);
         if self.front.is_some() && request.via != NOT_YET {
             self.metrics.record_balancer(request.via, tally, latency);
-            if request.local != NOT_YET {
-                self.metrics.record_balancer(request.local, tally, latency);
+            if request.picker != request.via {
+                self.metrics.record_balancer(request.picker, tally, latency);
             }
         }
         if let Some(finished) = &mut self.finished {
