@@ -286,6 +286,14 @@ impl Session {
         self.selected
     }
 
+    /// The server an [`Action::Selected`] change acts on: the selected one, or the first when
+    /// none is (or the selected one is gone). The phone's control bar names it.
+    pub fn acted_on(&self) -> usize {
+        self.selected
+            .filter(|&i| i < self.sim.servers().len())
+            .unwrap_or(0)
+    }
+
     /// Whether the list of keyboard shortcuts is open.
     pub fn help_open(&self) -> bool {
         self.help_open
@@ -612,10 +620,7 @@ impl Session {
 
     /// Carries out a change to the selected server (the first one if none is selected).
     fn change_selected(&mut self, change: ServerAction) -> Result<(), String> {
-        let index = self
-            .selected
-            .filter(|&i| i < self.sim.servers().len())
-            .unwrap_or(0);
+        let index = self.acted_on();
         self.selected = Some(index);
         self.change_server(index, change)
     }

@@ -191,6 +191,7 @@ fn keys_name_shortcuts() {
 #[test]
 fn k_kills_and_revives_the_selected_server_or_the_first() {
     let mut s = session();
+    assert_eq!(s.acted_on(), 0, "the first server when none is selected");
     press(&mut s, "k");
     assert_eq!(
         s.selected(),
@@ -199,6 +200,7 @@ fn k_kills_and_revives_the_selected_server_or_the_first() {
     );
     assert!(!s.sim().servers()[0].is_alive());
     press(&mut s, "3");
+    assert_eq!(s.acted_on(), 2);
     press(&mut s, "k");
     assert!(!s.sim().servers()[2].is_alive());
     press(&mut s, "k");
