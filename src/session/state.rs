@@ -12,6 +12,7 @@ use super::kit::{Hidden, Kit};
 use super::layout::{Layout, PresentCharts};
 use super::lesson::LessonRun;
 use super::paging::Page;
+use super::progress;
 use super::shortcut::next_slowdown;
 use super::travel::Fork;
 use crate::config::{self, Target};
@@ -206,8 +207,20 @@ impl Session {
         };
         match share::from_fragment(fragment) {
             None => classroom(),
-            Some(Ok(scenario)) => Session::new(scenario, display)
-                .unwrap_or_else(|e| refused(ScenarioError::Invalid(e))),
+            Some(Ok(scenario)) => {
+                let replaying = progress::replaying(&scenario);
+                match Session::new(scenario, display) {
+                    Ok(mut session) => {
+                        // The word that it replays comes first, any warning after it.
+                        session.notice = Some(match session.notice.take() {
+                            Some(heavy) => format!("{replaying} {heavy}"),
+                            None => replaying,
+                        });
+                        session
+                    }
+                    Err(e) => refused(ScenarioError::Invalid(e)),
+                }
+            }
             Some(Err(e)) => refused(e),
         }
     }

@@ -581,9 +581,15 @@ fn a_page_opens_on_its_share_link_or_says_why_not() {
     assert_eq!(reopened.error(), None);
     assert_eq!(effects, [Effect::ShowDisplay(Display::default())]);
     assert_eq!(reopened.sim().scenario(), &s.sim().export_scenario());
+    let said = reopened.notice().unwrap_or_default();
+    assert!(
+        said.starts_with("This link replays a shared session") && said.contains("its one change"),
+        "{said}"
+    );
 
     let (plain, _) = Session::open("", "", Display::default());
     assert_eq!(plain.sim().scenario(), &Scenario::classroom());
+    assert_eq!(plain.notice(), None, "a page without a link says nothing");
     let (mut broken, effects) = Session::open(
         &format!("#{}garbage", share::FRAGMENT_KEY),
         "",

@@ -35,7 +35,7 @@ use super::time_travel::TimeTravel;
 use super::totals_bar::{ClientTotals, LatencySummary, TotalsBar};
 use super::traffic_controls::TrafficControls;
 use crate::lesson::{Chart as ChartId, Control, Highlight, ServerRef};
-use crate::session::{Action, Display, Hidden, Kit, Layout, PRESENT_TIMELINE};
+use crate::session::{Action, Display, Hidden, Kit, Layout, PRESENT_TIMELINE, Progress};
 use crate::sim::{Algorithm, Command, Simulation};
 
 /// How often the DOM panels re-render, in wall milliseconds. Numbers that change five times a
@@ -423,6 +423,7 @@ pub fn App() -> Html {
                             preset={s.preset()}
                             title={sim.scenario().title.clone()}
                             watch={sim.scenario().watch.clone()}
+                            progress={Progress::of(sim)}
                             link={s.link().map(str::to_string)}
                             choice={s.config_choice().cloned()}
                             on_action={on_action.clone()}
