@@ -33,6 +33,7 @@ mod progress;
 mod shortcut;
 mod state;
 mod travel;
+mod undo;
 mod weight_scale;
 
 pub use action::{Action, Download, Effect, ServerAction};

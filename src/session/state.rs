@@ -15,6 +15,7 @@ use super::paging::Page;
 use super::progress;
 use super::shortcut::next_slowdown;
 use super::travel::Fork;
+use super::undo::UndoOffer;
 use crate::config::{self, Target};
 use crate::lesson::{Lesson, shipped};
 use crate::playback::{FIRST_FRAME_EVENTS, FrameBudget, PlaybackClock, SKIP, SPEEDS, STEP};
@@ -107,6 +108,8 @@ pub struct Session {
     pub(super) announcer: Announcer,
     /// The breakers' latest changes, marked on their gates for a while.
     pub(super) gates: Gates,
+    /// The offer to undo a server's removal.
+    pub(super) undo: UndoOffer,
 }
 
 /// A simulation of `scenario`, with the history that keeps its timeline and a request log for
@@ -171,6 +174,7 @@ impl Session {
             practice: Practice::default(),
             announcer: Announcer::default(),
             gates: Gates::default(),
+            undo: UndoOffer::default(),
         })
     }
 
@@ -344,6 +348,7 @@ impl Session {
         }
         self.announcer.tick(wall_ms);
         self.gates.tick(wall_ms);
+        self.undo.tick(wall_ms);
     }
 
     /// The last frame's simulating took `ms` of wall time (the browser measures it): the next
@@ -416,6 +421,7 @@ impl Session {
                 self.answer_fork(keep);
                 None
             }
+            Action::UndoRemove => Some(self.undo_removal()),
             Action::Restart => Some(self.restart(self.sim.scenario().seed)),
             Action::Reseed(seed) => Some(self.restart(seed)),
             Action::Apply(command) => Some(self.apply(command)),
@@ -620,6 +626,7 @@ impl Session {
             .apply(command)
             .map_err(|e| errors::refused(&command, &self.sim, &e))?;
         self.fork_here(old);
+        self.note_for_undo(command);
         self.absorb();
         if let Some(other) = self.compare.as_mut()
             && !matches!(command, Command::SetAlgorithm(_))

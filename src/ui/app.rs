@@ -258,6 +258,17 @@ pub fn App() -> Html {
     let notices = s.notice().into_iter().chain(behind).map(|n| {
         html! { <div class="notice" role="status">{ n }</div> }
     });
+    let undo = s.undo_offer().map(|words| {
+        html! {
+            <div class="notice undo" role="status">
+                <span>{ words }</span>
+                <button onclick={click(Action::UndoRemove)}
+                    title="Take the run back to just before the removal: the history forks there, without it">
+                    { "Undo" }
+                </button>
+            </div>
+        }
+    });
 
     // The classroom kit: a locked page, or one whose controls are hidden, has no model
     // controls; hidden parts are not drawn; the layout follows with classes on the page.
@@ -346,6 +357,7 @@ pub fn App() -> Html {
                 </header>
                 { for error }
                 { for notices }
+                { for undo }
                 <div class="live" role="status" aria-live="polite" aria-atomic="true">{ s.announcement() }</div>
                 if let Some(sheet) = s.exercise() {
                     <ExercisePanel sheet={sheet.clone()} score={s.exercise_score()} on_action={on_action.clone()} />
