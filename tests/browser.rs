@@ -646,6 +646,10 @@ async fn a_heavy_share_link_opens_with_a_warning_and_the_page_keeps_answering() 
         text(&root, ".notice").contains("more than the page can show in real time"),
         "the link opens with a warning"
     );
+    assert!(
+        text(&root, ".notice").starts_with("This link replays a shared session"),
+        "and says first what it replays"
+    );
 
     // The animation loop keeps to its budget: timers still fire on time...
     let performance = window.performance().unwrap();
@@ -879,3 +883,6 @@ async fn the_live_region_announces_a_server_going_down() {
 
 #[path = "browser/teaching.rs"]
 mod teaching;
+
+#[path = "browser/access.rs"]
+mod access;

@@ -39,6 +39,9 @@ pub enum Action {
     /// Take (`true`) the history a change in the past left behind as compare mode's run B, or
     /// let it go.
     KeepFork(bool),
+    /// Undo the server removal on offer ([`crate::session::Session::undo_offer`]): back to just
+    /// before it, the history forked there.
+    UndoRemove,
     /// Start the same scenario again from time zero with the same seed.
     Restart,
     /// Start the same scenario again from time zero with this seed.
@@ -175,6 +178,7 @@ impl Action {
                 | Action::LoadLesson(_)
                 | Action::OpenLesson(_)
                 | Action::KeepFork(_)
+                | Action::UndoRemove
         )
     }
 }

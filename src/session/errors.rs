@@ -86,7 +86,7 @@ pub fn lesson_reason(error: &LessonError) -> String {
 }
 
 /// What a command tried to do, as the words after "Cannot".
-fn attempt(command: &Command, sim: &Simulation) -> String {
+pub(crate) fn attempt(command: &Command, sim: &Simulation) -> String {
     let server = |index: usize| match sim.servers().get(index) {
         Some(s) => format!("{} (server {})", s.spec().name, index + 1),
         None => format!("server {}", index + 1),

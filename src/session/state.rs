@@ -12,8 +12,10 @@ use super::kit::{Hidden, Kit};
 use super::layout::{Layout, PresentCharts};
 use super::lesson::LessonRun;
 use super::paging::Page;
+use super::progress;
 use super::shortcut::next_slowdown;
 use super::travel::Fork;
+use super::undo::UndoOffer;
 use crate::config::{self, Target};
 use crate::lesson::{Lesson, shipped};
 use crate::playback::{FIRST_FRAME_EVENTS, FrameBudget, PlaybackClock, SKIP, SPEEDS, STEP};
@@ -106,6 +108,8 @@ pub struct Session {
     pub(super) announcer: Announcer,
     /// The breakers' latest changes, marked on their gates for a while.
     pub(super) gates: Gates,
+    /// The offer to undo a server's removal.
+    pub(super) undo: UndoOffer,
 }
 
 /// A simulation of `scenario`, with the history that keeps its timeline and a request log for
@@ -170,6 +174,7 @@ impl Session {
             practice: Practice::default(),
             announcer: Announcer::default(),
             gates: Gates::default(),
+            undo: UndoOffer::default(),
         })
     }
 
@@ -206,8 +211,20 @@ impl Session {
         };
         match share::from_fragment(fragment) {
             None => classroom(),
-            Some(Ok(scenario)) => Session::new(scenario, display)
-                .unwrap_or_else(|e| refused(ScenarioError::Invalid(e))),
+            Some(Ok(scenario)) => {
+                let replaying = progress::replaying(&scenario);
+                match Session::new(scenario, display) {
+                    Ok(mut session) => {
+                        // The word that it replays comes first, any warning after it.
+                        session.notice = Some(match session.notice.take() {
+                            Some(heavy) => format!("{replaying} {heavy}"),
+                            None => replaying,
+                        });
+                        session
+                    }
+                    Err(e) => refused(ScenarioError::Invalid(e)),
+                }
+            }
             Some(Err(e)) => refused(e),
         }
     }
@@ -286,6 +303,14 @@ impl Session {
         self.selected
     }
 
+    /// The server an [`Action::Selected`] change acts on: the selected one, or the first when
+    /// none is (or the selected one is gone). The phone's control bar names it.
+    pub fn acted_on(&self) -> usize {
+        self.selected
+            .filter(|&i| i < self.sim.servers().len())
+            .unwrap_or(0)
+    }
+
     /// Whether the list of keyboard shortcuts is open.
     pub fn help_open(&self) -> bool {
         self.help_open
@@ -323,6 +348,7 @@ impl Session {
         }
         self.announcer.tick(wall_ms);
         self.gates.tick(wall_ms);
+        self.undo.tick(wall_ms);
     }
 
     /// The last frame's simulating took `ms` of wall time (the browser measures it): the next
@@ -395,6 +421,7 @@ impl Session {
                 self.answer_fork(keep);
                 None
             }
+            Action::UndoRemove => Some(self.undo_removal()),
             Action::Restart => Some(self.restart(self.sim.scenario().seed)),
             Action::Reseed(seed) => Some(self.restart(seed)),
             Action::Apply(command) => Some(self.apply(command)),
@@ -599,6 +626,7 @@ impl Session {
             .apply(command)
             .map_err(|e| errors::refused(&command, &self.sim, &e))?;
         self.fork_here(old);
+        self.note_for_undo(command);
         self.absorb();
         if let Some(other) = self.compare.as_mut()
             && !matches!(command, Command::SetAlgorithm(_))
@@ -612,10 +640,7 @@ impl Session {
 
     /// Carries out a change to the selected server (the first one if none is selected).
     fn change_selected(&mut self, change: ServerAction) -> Result<(), String> {
-        let index = self
-            .selected
-            .filter(|&i| i < self.sim.servers().len())
-            .unwrap_or(0);
+        let index = self.acted_on();
         self.selected = Some(index);
         self.change_server(index, change)
     }

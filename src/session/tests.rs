@@ -191,6 +191,7 @@ fn keys_name_shortcuts() {
 #[test]
 fn k_kills_and_revives_the_selected_server_or_the_first() {
     let mut s = session();
+    assert_eq!(s.acted_on(), 0, "the first server when none is selected");
     press(&mut s, "k");
     assert_eq!(
         s.selected(),
@@ -199,6 +200,7 @@ fn k_kills_and_revives_the_selected_server_or_the_first() {
     );
     assert!(!s.sim().servers()[0].is_alive());
     press(&mut s, "3");
+    assert_eq!(s.acted_on(), 2);
     press(&mut s, "k");
     assert!(!s.sim().servers()[2].is_alive());
     press(&mut s, "k");
@@ -579,9 +581,15 @@ fn a_page_opens_on_its_share_link_or_says_why_not() {
     assert_eq!(reopened.error(), None);
     assert_eq!(effects, [Effect::ShowDisplay(Display::default())]);
     assert_eq!(reopened.sim().scenario(), &s.sim().export_scenario());
+    let said = reopened.notice().unwrap_or_default();
+    assert!(
+        said.starts_with("This link replays a shared session") && said.contains("its one change"),
+        "{said}"
+    );
 
     let (plain, _) = Session::open("", "", Display::default());
     assert_eq!(plain.sim().scenario(), &Scenario::classroom());
+    assert_eq!(plain.notice(), None, "a page without a link says nothing");
     let (mut broken, effects) = Session::open(
         &format!("#{}garbage", share::FRAGMENT_KEY),
         "",

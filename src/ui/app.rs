@@ -1,7 +1,6 @@
 //! The root component: lays out the playground, owns the animation loop and the keyboard listener,
 //! and sends every control's action to the session.
 
-use wasm_bindgen::JsCast;
 use web_sys::HtmlCanvasElement;
 use yew::prelude::*;
 
@@ -9,6 +8,7 @@ use super::adapter::{self, SessionHandle, send};
 use super::algorithm_picker::AlgorithmPicker;
 use super::animation::{AnimationLoop, now_ms};
 use super::balancer_options::BalancerOptions;
+use super::chart_figures::{CHARTS, ChartFigure, slide_chart};
 use super::charts;
 use super::class_link::ClassLinkDialog;
 use super::client_controls::ClientControls;
@@ -24,6 +24,7 @@ use super::keyboard::KeyListener;
 use super::lesson_panel::LessonPanel;
 use super::path_table::{PathRow, PathTable};
 use super::playback_bar::PlaybackBar;
+use super::quick_bar::QuickBar;
 use super::request_inspector::{InspectorView, RequestInspector};
 use super::resilience_controls::ResilienceControls;
 use super::scaling_controls::ScalingControls;
@@ -34,7 +35,7 @@ use super::time_travel::TimeTravel;
 use super::totals_bar::{ClientTotals, LatencySummary, TotalsBar};
 use super::traffic_controls::TrafficControls;
 use crate::lesson::{Chart as ChartId, Control, Highlight, ServerRef};
-use crate::session::{Action, Display, Hidden, Kit, Layout, PRESENT_TIMELINE, PresentCharts};
+use crate::session::{Action, Display, Hidden, Kit, Layout, PRESENT_TIMELINE, Progress};
 use crate::sim::{Algorithm, Command, Simulation};
 
 /// How often the DOM panels re-render, in wall milliseconds. Numbers that change five times a
@@ -44,72 +45,6 @@ const DOM_EVERY_MS: f64 = 200.0;
 /// How often each chart may redraw, in wall milliseconds; it does only when its data changed. One
 /// chart is drawn per turn, never all in one frame, so no frame carries more than one chart's work.
 const CHARTS_EVERY_MS: f64 = 300.0;
-/// A chart's PNG is drawn afresh at this size in CSS pixels and at [`SLIDE_PIXEL_RATIO`]: 1920 x
-/// 1080 pixels, a full 16:9 slide, with type as large as on a 2x screen.
-const SLIDE: (u32, u32) = (960, 540);
-/// Pixels per CSS pixel of a chart's PNG.
-const SLIDE_PIXEL_RATIO: f64 = 2.0;
-
-/// A chart: what it shows (also while comparing), how it is drawn, and the file name its PNG is
-/// saved under.
-struct Chart {
-    id: &'static str,
-    label: &'static str,
-    compare_label: &'static str,
-    draw: charts::Draw,
-    /// What its picture depends on: it is redrawn only when this (or the generation) changes.
-    data: fn(&Simulation) -> u64,
-}
-
-/// The simulated time: the bar chart's counts may change whenever it moves.
-fn clock_data(sim: &Simulation) -> u64 {
-    sim.now().0
-}
-
-/// Changes when a sampling window closes: the line charts' data.
-fn window_data(sim: &Simulation) -> u64 {
-    sim.metrics().series().back().map_or(0, |s| s.end.0)
-}
-
-/// The charts, in page order.
-static CHARTS: [Chart; 5] = [
-    Chart {
-        id: "requests-per-server",
-        label: "Bar chart of requests routed to each server in the last 30 s, with the share the weights imply",
-        compare_label: "Bar chart of requests routed to each server in the last 30 s by run A and by run B, side by side",
-        draw: charts::draw_distribution,
-        data: clock_data,
-    },
-    Chart {
-        id: "latency",
-        label: "Line chart of p50, p95, p99 and mean latency over time, with the queueing-theory mean when a model fits",
-        compare_label: "Line chart of p50 and p95 latency over time, run A solid and run B dashed",
-        draw: charts::draw_latency,
-        data: window_data,
-    },
-    Chart {
-        id: "throughput",
-        label: "Line chart of requests served, failed and retried per second over time",
-        compare_label: "Line chart of run A's requests served, failed and retried per second over time",
-        draw: charts::draw_throughput,
-        data: window_data,
-    },
-    Chart {
-        id: "queues",
-        label: "Line chart of each server's queue length over time",
-        compare_label: "Line chart of each of run A's servers' queue length over time",
-        draw: charts::draw_queues,
-        data: window_data,
-    },
-    Chart {
-        id: "servers",
-        label: "Line chart of the servers over time (all, and those in rotation) against the load in servers' worth of work",
-        compare_label: "Line chart of run A's servers over time against its load",
-        draw: charts::draw_fleet,
-        data: window_data,
-    },
-];
-
 /// What the animation loop last drew from, so an unchanged picture is not redrawn: a data stamp
 /// (the simulated time for the flow canvas, a chart's own [`Chart::data`]) and the generation,
 /// which every user change bumps.
@@ -230,7 +165,8 @@ pub fn App() -> Html {
                         if let Some(i) = stale
                             && let Some(canvas) = chart_canvases[i].cast::<HtmlCanvasElement>()
                         {
-                            (CHARTS[i].draw)(&canvas, &charts::Runs::of(&s), &colours);
+                            let runs = charts::Runs::of(&s);
+                            (CHARTS[i].build)(&runs).draw(&canvas, &runs.markers, &colours);
                             charts_drawn[i] = state(i);
                             charts_drawn_at[i] = wall_ms;
                             chart_turn = i + 1;
@@ -322,6 +258,17 @@ pub fn App() -> Html {
     let notices = s.notice().into_iter().chain(behind).map(|n| {
         html! { <div class="notice" role="status">{ n }</div> }
     });
+    let undo = s.undo_offer().map(|words| {
+        html! {
+            <div class="notice undo" role="status">
+                <span>{ words }</span>
+                <button onclick={click(Action::UndoRemove)}
+                    title="Take the run back to just before the removal: the history forks there, without it">
+                    { "Undo" }
+                </button>
+            </div>
+        }
+    });
 
     // The classroom kit: a locked page, or one whose controls are hidden, has no model
     // controls; hidden parts are not drawn; the layout follows with classes on the page.
@@ -410,6 +357,7 @@ pub fn App() -> Html {
                 </header>
                 { for error }
                 { for notices }
+                { for undo }
                 <div class="live" role="status" aria-live="polite" aria-atomic="true">{ s.announcement() }</div>
                 if let Some(sheet) = s.exercise() {
                     <ExercisePanel sheet={sheet.clone()} score={s.exercise_score()} on_action={on_action.clone()} />
@@ -435,6 +383,11 @@ pub fn App() -> Html {
                             title="Click a moving request to inspect its way, hop by hop"
                             onclick={on_flow_click}
                         />
+                        if model_controls {
+                            if let Some(server) = ServerView::of(sim, s.acted_on()..s.acted_on() + 1).pop() {
+                                <QuickBar {server} playing={s.clock().is_playing()} on_action={on_action.clone()} />
+                            }
+                        }
                         if !hidden.get("totals") {
                             <TotalsBar totals={sim.totals()} latency={LatencySummary::of(sim.metrics().latency())} clients={ClientTotals::of(sim)} />
                             <PathTable rows={PathRow::all(sim)} />
@@ -482,6 +435,7 @@ pub fn App() -> Html {
                             preset={s.preset()}
                             title={sim.scenario().title.clone()}
                             watch={sim.scenario().watch.clone()}
+                            progress={Progress::of(sim)}
                             link={s.link().map(str::to_string)}
                             choice={s.config_choice().cloned()}
                             on_action={on_action.clone()}
@@ -538,11 +492,18 @@ pub fn App() -> Html {
                     }
                     if !hidden.get("charts") {
                     <section class="charts" aria-label="Charts">
-                        { for CHARTS.iter().zip(&chart_canvases).map(|(chart, node)| {
-                            let label = if s.compare().is_some() { chart.compare_label } else { chart.label };
+                        { for CHARTS.iter().zip(&chart_canvases).enumerate().map(|(index, (chart, node))| {
                             let lit = pointed.is_some_and(|h| matches!(h, Highlight::Chart(c) if c.id() == chart.id));
                             let slot = present.and_then(|p| p.0.iter().position(|c| c.id() == chart.id));
-                            let figure = ChartFigure { id: chart.id, label, node, highlighted: lit, present: present.map(|p| (p, slot)) };
+                            let figure = ChartFigure {
+                                index,
+                                comparing: s.compare().is_some(),
+                                node,
+                                highlighted: lit,
+                                present: present.map(|p| (p, slot)),
+                                session: &session,
+                                stamp: ((chart.data)(sim), s.generation()),
+                            };
                             figure.render(click(Action::SavePng(chart.id)), &on_action)
                         }) }
                     </section>
@@ -559,99 +520,11 @@ pub fn App() -> Html {
         }
 }
 
-/// The chart with `id` drawn on a canvas of its own at the size of a slide ([`SLIDE`]).
-fn slide_chart(session: &SessionHandle, id: &str) -> Option<HtmlCanvasElement> {
-    let chart = CHARTS.iter().find(|chart| chart.id == id)?;
-    let document = web_sys::window()?.document()?;
-    let canvas: HtmlCanvasElement = document.create_element("canvas").ok()?.dyn_into().ok()?;
-    let (width, height) = SLIDE;
-    canvas.set_width((f64::from(width) * SLIDE_PIXEL_RATIO) as u32);
-    canvas.set_height((f64::from(height) * SLIDE_PIXEL_RATIO) as u32);
-    let s = session.borrow();
-    let colours = charts::ChartColours::of(s.display().theme.palette(), SLIDE_PIXEL_RATIO);
-    (chart.draw)(&canvas, &charts::Runs::of(&s), &colours);
-    Some(canvas)
-}
-
-/// A chart's canvas with its "Save PNG" button (highlighted when a lesson points at it).
 /// The present button's tooltip: what it does from `layout`.
 fn present_tip(layout: Layout) -> &'static str {
     if layout == Layout::Present {
         "Leave the present layout for the full page (key p)"
     } else {
         "Present layout: the flow, two charts you choose and the latest timeline entries on one screen, nothing to scroll (key p)"
-    }
-}
-
-/// One chart on the page: its canvas, what it shows, and in the present layout its place.
-struct ChartFigure<'a> {
-    id: &'static str,
-    label: &'static str,
-    node: &'a NodeRef,
-    highlighted: bool,
-    /// In the present layout: its two charts, and this chart's place among them (none: it is
-    /// not shown).
-    present: Option<(PresentCharts, Option<usize>)>,
-}
-
-impl ChartFigure<'_> {
-    /// The figure with its Save PNG button, and in the present layout a menu that puts another
-    /// chart in its place.
-    fn render(&self, on_save: Callback<MouseEvent>, on_action: &Callback<Action>) -> Html {
-        let (place, picker) = match self.present {
-            Some((charts, Some(slot))) => (Some(slot), Some(self.picker(charts, slot, on_action))),
-            Some((_, None)) => (None, None),
-            None => (Some(0), None),
-        };
-        let class = classes!(
-            "chart-figure",
-            self.highlighted.then_some("highlight"),
-            place.is_none().then_some("present-off"),
-        );
-        let style = self.present.and(place).map(|slot| format!("order: {slot}"));
-        html! {
-            <figure {class} {style}>
-                <canvas ref={self.node.clone()} class="chart" role="img"
-                    id={format!("chart-{}", self.id)} aria-label={self.label} />
-                <figcaption>
-                    { for picker }
-                    <button class="save-png" onclick={on_save} title="Download this chart as a 1920 x 1080 PNG image, for a slide">
-                        { "Save PNG" }
-                    </button>
-                </figcaption>
-            </figure>
-        }
-    }
-
-    /// The present layout's menu for the chart in place `slot`: picking the other shown chart
-    /// swaps the two.
-    fn picker(&self, charts: PresentCharts, slot: usize, on_action: &Callback<Action>) -> Html {
-        let id = format!("present-chart-{slot}");
-        let (label, tip) = if slot == 0 {
-            (
-                "Top chart",
-                "The chart shown at the top of the present layout",
-            )
-        } else {
-            (
-                "Bottom chart",
-                "The chart shown at the bottom of the present layout",
-            )
-        };
-        let onchange = on_action.reform(move |e: Event| {
-            let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
-            let chart = ChartId::from_id(&select.value()).unwrap_or(charts.0[slot]);
-            Action::PresentChart { slot, chart }
-        });
-        html! {
-            <span class="present-picker">
-                <label for={id.clone()} title={tip}>{ label }</label>
-                <select id={id} title={tip} {onchange}>
-                    { for ChartId::ALL.iter().map(|c| html! {
-                        <option value={c.id()} selected={*c == charts.0[slot]}>{ c.title() }</option>
-                    }) }
-                </select>
-            </span>
-        }
     }
 }

@@ -6,7 +6,7 @@ use yew::prelude::*;
 
 use super::files;
 use crate::config::Target;
-use crate::session::{Action, ConfigChoice};
+use crate::session::{Action, ConfigChoice, Progress};
 use crate::sim::presets::PRESETS;
 use crate::sim::scenario::MAX_FILE_BYTES;
 
@@ -19,6 +19,8 @@ pub struct ScenarioPanelProps {
     pub title: String,
     /// What to watch for.
     pub watch: String,
+    /// How far the run is through the scenario's length and script, if it has either.
+    pub progress: Option<Progress>,
     /// The last share link made, to show and copy.
     pub link: Option<String>,
     /// An imported config with several blocks, asking which one.
@@ -65,6 +67,21 @@ pub fn ScenarioPanel(props: &ScenarioPanelProps) -> Html {
             </select>
             if !props.watch.is_empty() {
                 <p class="watch" title="What this scenario shows">{ &props.watch }</p>
+            }
+            if let Some(p) = &props.progress {
+                <div class={classes!("progress", p.ended().then_some("ended"))}>
+                    if let Some(f) = p.fraction() {
+                        <progress max="1" value={f.to_string()} aria-label="Share of the scenario's length gone by"
+                            title="How much of the scenario's length has run" />
+                    }
+                    <p class="progress-words">{ p.words() }</p>
+                    if !p.upcoming.is_empty() {
+                        <p class="next-label">{ "Coming up:" }</p>
+                        <ul class="upcoming" title="The scenario's next scripted changes, at their simulated times">
+                            { for p.upcoming.iter().map(|u| html! { <li>{ u.line(p.now) }</li> }) }
+                        </ul>
+                    }
+                </div>
             }
             <div class="buttons">
                 <button onclick={emit(Action::Export)}

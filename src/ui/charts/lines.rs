@@ -1,25 +1,40 @@
-//! One routine for every chart over simulated time: a caption, a time axis, a value axis from zero,
-//! solid or dashed lines, and a legend under the plot. The charts differ only in which lines they
-//! hand it.
+//! What a chart over simulated time shows ([`TimeChart`]) and the one routine that draws every
+//! such chart: a caption, a time axis, a value axis from zero, solid or dashed lines, and a legend
+//! under the plot. The charts differ only in which lines they hand it; the same value gives the
+//! chart's table ([`super::table`]).
 
 use plotters::prelude::*;
 use web_sys::HtmlCanvasElement;
 
 use super::legend::{self, Entry, Mark};
 use super::markers as events;
-use super::theme::{ChartColours, DrawResult};
+use super::theme::{ChartColours, DrawResult, Hue};
 use crate::sim::markers::Marker;
 
 /// One line of a chart.
 pub struct Line {
-    /// Its legend entry.
+    /// What it is: its legend entry and its table row.
     pub name: String,
     /// Its colour.
-    pub colour: RGBColor,
+    pub colour: Hue,
     /// Its points: (simulated seconds, value).
     pub points: Vec<(f64, f64)>,
-    /// Dashed (a reference, such as a theoretical value) rather than solid (a measurement).
+    /// Dashed (a reference, such as a theoretical value, or compare mode's run B) rather than
+    /// solid (a measurement).
     pub dashed: bool,
+    /// In compare mode, the run it belongs to ("A" or "B"): its table row says so, and run B's
+    /// lines are keyed in the legend by run A's of the same colour.
+    pub run: Option<&'static str>,
+}
+
+impl Line {
+    /// Its name with its run, if it has one: `p50 (B)`.
+    pub fn full_name(&self) -> String {
+        match self.run {
+            Some(run) => format!("{} ({run})", self.name),
+            None => self.name.clone(),
+        }
+    }
 }
 
 /// A chart of values over simulated time.
@@ -34,8 +49,8 @@ pub struct TimeChart {
     pub min_top: f64,
     /// The lines, drawn in order; the legend lists them in the same order.
     pub lines: Vec<Line>,
-    /// Entries of the key that name no line (which run is solid, which dashed).
-    pub notes: Vec<Entry>,
+    /// In compare mode, what runs A (solid) and B (dashed) are, for the key.
+    pub runs: Option<[String; 2]>,
 }
 
 /// Draws `chart` on `canvas`, with the run's marks (`markers`) that fall in its span.
@@ -50,16 +65,29 @@ pub fn draw(
     let entries: Vec<Entry> = chart
         .lines
         .iter()
-        // A line with no name is keyed by another (compare mode's run B).
-        .filter(|line| !line.name.is_empty())
+        // Run B's lines are keyed by run A's: the colour says the series, the dash the run.
+        .filter(|line| line.run != Some("B"))
         .map(|line| Entry {
             name: line.name.clone(),
             mark: Mark::Line {
-                colour: line.colour,
-                dashed: line.dashed,
+                colour: colours.hue(line.colour),
+                dashed: line.dashed && line.run.is_none(),
             },
         })
-        .chain(chart.notes.iter().cloned())
+        .chain(
+            chart
+                .runs
+                .iter()
+                .flatten()
+                .zip([false, true])
+                .map(|(label, dashed)| Entry {
+                    name: label.clone(),
+                    mark: Mark::Line {
+                        colour: colours.ink,
+                        dashed,
+                    },
+                }),
+        )
         .chain(events::entries(&marks, colours))
         .collect();
     let area = legend::below(&root, colours, &entries)?;
@@ -99,7 +127,7 @@ pub fn draw(
         .draw()?;
     events::draw(&mut plot, &marks, top, colours)?;
     for line in &chart.lines {
-        let style = line.colour.stroke_width(colours.stroke(2.0));
+        let style = colours.hue(line.colour).stroke_width(colours.stroke(2.0));
         let points = line.points.iter().copied();
         if line.dashed {
             let (dash, space) = (colours.px(8.0), colours.px(5.0));

@@ -7,16 +7,20 @@
 //! In compare mode the distribution and latency charts put both runs on their axes, named as
 //! the session names them; the others show run A.
 //! [`theme`] gives them the page's colours and sizes, [`legend`] their keys, under the plot.
+//! Each chart is first a [`Figure`], a value of what it shows; the same value is drawn on the
+//! canvas and read out as the chart's table ([`table`]), so picture and table cannot disagree.
 
 mod distribution;
 mod legend;
 mod lines;
 mod markers;
 mod over_time;
+mod table;
 mod theme;
 
-pub use distribution::draw_distribution;
-pub use over_time::{draw_fleet, draw_latency, draw_queues, draw_throughput};
+pub use distribution::distribution;
+pub use over_time::{fleet, latency, queues, throughput};
+pub use table::Table;
 pub use theme::ChartColours;
 
 use web_sys::HtmlCanvasElement;
@@ -50,6 +54,35 @@ impl<'a> Runs<'a> {
     }
 }
 
-/// How every chart is drawn: on this canvas, from these runs, in the theme's colours at the
-/// canvas's pixel ratio.
-pub type Draw = fn(&HtmlCanvasElement, &Runs, &ChartColours);
+/// What one chart shows.
+pub enum Figure {
+    /// Bars per server.
+    Bars(distribution::Bars),
+    /// Lines over simulated time.
+    Time(lines::TimeChart),
+}
+
+/// How a chart's [`Figure`] is made from the runs.
+pub type Build = fn(&Runs) -> Figure;
+
+impl Figure {
+    /// Draws the figure on `canvas` in the theme's colours at the canvas's pixel ratio, with the
+    /// runs' marks on a time axis; a failure is reported on the console.
+    pub fn draw(&self, canvas: &HtmlCanvasElement, markers: &[Marker], colours: &ChartColours) {
+        let (caption, result) = match self {
+            Figure::Bars(bars) => (&bars.caption, distribution::draw(canvas, bars, colours)),
+            Figure::Time(chart) => (&chart.caption, lines::draw(canvas, colours, chart, markers)),
+        };
+        if let Err(e) = result {
+            web_sys::console::warn_1(&format!("chart {caption:?}: {e}").into());
+        }
+    }
+
+    /// The figure's numbers as a table.
+    pub fn table(&self) -> Table {
+        match self {
+            Figure::Bars(bars) => table::of_bars(bars),
+            Figure::Time(chart) => table::of_lines(chart),
+        }
+    }
+}

@@ -1,14 +1,11 @@
 //! The charts over simulated time, built from the metrics' sampled windows: latency percentiles
-//! (with the queueing-theory mean when a model fits the run), throughput and errors, and queue
-//! lengths per server.
-
-use web_sys::HtmlCanvasElement;
+//! (with the queueing-theory mean when a model fits the run), throughput and errors, queue
+//! lengths per server, and the servers against the load. Each is a [`TimeChart`] value, which
+//! [`super::lines`] draws and [`super::table`] tabulates.
 
 use super::Runs;
-use super::legend::{Entry, Mark};
-use super::lines::{self, Line, TimeChart};
-use super::theme::{ChartColours, DrawResult};
-use crate::sim::markers::Marker;
+use super::lines::{Line, TimeChart};
+use super::theme::Hue;
 use crate::sim::metrics::{QUEUE_HISTORY, ROLLING_WINDOWS};
 use crate::sim::theory;
 use crate::sim::{Sample, Simulation};
@@ -21,12 +18,12 @@ const QUEUE_LINES: usize = 6;
 /// Reads one value out of a sample.
 type Field = fn(&Sample) -> Option<f64>;
 
-/// Draws the p50 / p95 / p99 latency lines, the measured mean and, when a queueing model fits the
+/// The p50 / p95 / p99 latency lines, the measured mean and, when a queueing model fits the
 /// run, the mean it predicts (dashed); in compare mode both runs' p50 and p95 instead.
-pub fn draw_latency(canvas: &HtmlCanvasElement, runs: &Runs, colours: &ChartColours) {
+pub fn latency(runs: &Runs) -> TimeChart {
     let (sim, compare) = (runs.a, runs.b);
     if let (Some(other), Some(labels)) = (compare, &runs.labels) {
-        return draw_latency_compare(canvas, [sim, other], labels, &runs.markers, colours);
+        return latency_compare([sim, other], labels);
     }
     let window = sim.scenario().sample_every.as_secs_f64();
     let caption = format!(
@@ -35,7 +32,6 @@ pub fn draw_latency(canvas: &HtmlCanvasElement, runs: &Runs, colours: &ChartColo
     );
     let mut lines = field_lines(
         sim,
-        colours,
         &[
             ("p50", |s| s.p50_ms, 0),
             ("p95", |s| s.p95_ms, 1),
@@ -51,94 +47,60 @@ pub fn draw_latency(canvas: &HtmlCanvasElement, runs: &Runs, colours: &ChartColo
                 "theory mean ({})",
                 expected.model.split(" (").next().unwrap_or(expected.model)
             ),
-            colour: colours.ink,
+            colour: Hue::Ink,
             points: vec![(span.0, expected.mean_ms), (span.1, expected.mean_ms)],
             dashed: true,
+            run: None,
         });
     }
-    report(
-        "latency",
-        lines::draw(
-            canvas,
-            colours,
-            &TimeChart {
-                caption,
-                y_desc: "latency (ms)",
-                span,
-                min_top: 10.0,
-                lines,
-                notes: Vec::new(),
-            },
-            &runs.markers,
-        ),
-    );
+    TimeChart {
+        caption,
+        y_desc: "latency (ms)",
+        span,
+        min_top: 10.0,
+        lines,
+        runs: None,
+    }
 }
 
-/// Draws two runs' p50 and p95 on one axis: A's lines solid, B's dashed in the same colours; the
-/// key gives the colours once and names the runs as `labels` do.
-fn draw_latency_compare(
-    canvas: &HtmlCanvasElement,
-    runs: [&Simulation; 2],
-    labels: &[String; 2],
-    markers: &[Marker],
-    colours: &ChartColours,
-) {
+/// Two runs' p50 and p95 on one axis: A's lines solid, B's dashed in the same colours; the key
+/// gives the colours once and names the runs as `labels` do.
+fn latency_compare(runs: [&Simulation; 2], labels: &[String; 2]) -> TimeChart {
     let percentiles: [(&str, Field, usize); 2] =
         [("p50", |s| s.p50_ms, 0), ("p95", |s| s.p95_ms, 1)];
     let lines = runs
         .into_iter()
-        .zip([false, true])
-        .flat_map(|(sim, dashed)| {
-            field_lines(sim, colours, &percentiles)
+        .zip(["A", "B"])
+        .flat_map(|(sim, run)| {
+            field_lines(sim, &percentiles)
                 .into_iter()
-                // B's lines are keyed by A's: the colour says the percentile, the dash the run.
                 .map(move |line| Line {
-                    name: if dashed {
-                        String::new()
-                    } else {
-                        line.name.clone()
-                    },
-                    dashed,
+                    dashed: run == "B",
+                    run: Some(run),
                     ..line
                 })
         })
         .collect();
-    let notes = labels
-        .iter()
-        .zip([false, true])
-        .map(|(label, dashed)| Entry {
-            name: label.clone(),
-            mark: Mark::Line {
-                colour: colours.ink,
-                dashed,
-            },
-        })
-        .collect();
-    let chart = TimeChart {
+    TimeChart {
         caption: "Latency, A (solid) and B (dashed)".to_string(),
         y_desc: "latency (ms)",
         span: span(runs[0]),
         min_top: 10.0,
         lines,
-        notes,
-    };
-    report(
-        "comparison latency",
-        lines::draw(canvas, colours, &chart, markers),
-    );
+        runs: Some(labels.clone()),
+    }
 }
 
-/// Draws successes, errors and retries per second (of run A in compare mode); in a run with
+/// Successes, errors and retries per second (of run A in compare mode); in a run with
 /// client retries or closed-loop users, goodput beside the servers' throughput and the client
 /// retries too.
-pub fn draw_throughput(canvas: &HtmlCanvasElement, runs: &Runs, colours: &ChartColours) {
+pub fn throughput(runs: &Runs) -> TimeChart {
     let (sim, compare) = (runs.a, runs.b);
     let lines = if sim.clients_seen() {
         // With clients that retry or users that wait, what the servers produce and what the
         // clients get apart: goodput solid, the servers' throughput dashed.
         let mut lines = field_lines(
             sim,
-            colours,
             &[
                 (
                     "goodput (answers clients got) / s",
@@ -152,15 +114,15 @@ pub fn draw_throughput(canvas: &HtmlCanvasElement, runs: &Runs, colours: &ChartC
         );
         lines.push(Line {
             name: "throughput (servers' successes) / s".to_string(),
-            colour: colours.series[3],
+            colour: Hue::Series(3),
             points: points(sim, |s| Some(s.served)),
             dashed: true,
+            run: None,
         });
         lines
     } else {
         field_lines(
             sim,
-            colours,
             &[
                 ("served / s", |s| Some(s.throughput), 3),
                 ("failed or rejected / s", |s| Some(s.errors), 2),
@@ -168,23 +130,19 @@ pub fn draw_throughput(canvas: &HtmlCanvasElement, runs: &Runs, colours: &ChartC
             ],
         )
     };
-    let chart = TimeChart {
+    TimeChart {
         caption: format!("{}Throughput and errors", run_a(compare)),
         y_desc: "requests per second",
         span: span(sim),
         min_top: 1.0,
         lines,
-        notes: Vec::new(),
-    };
-    report(
-        "throughput",
-        lines::draw(canvas, colours, &chart, &runs.markers),
-    );
+        runs: None,
+    }
 }
 
-/// Draws each server's queue length (or, with many servers, their mean and the longest), of run A
-/// in compare mode.
-pub fn draw_queues(canvas: &HtmlCanvasElement, runs: &Runs, colours: &ChartColours) {
+/// Each server's queue length (or, with many servers, their mean and the longest), of run A in
+/// compare mode.
+pub fn queues(runs: &Runs) -> TimeChart {
     let (sim, compare) = (runs.a, runs.b);
     let history = sim.metrics().queue_history();
     let series = sim.metrics().series();
@@ -201,13 +159,14 @@ pub fn draw_queues(canvas: &HtmlCanvasElement, runs: &Runs, colours: &ChartColou
             .enumerate()
             .map(|(i, server)| Line {
                 name: server.spec().name.clone(),
-                colour: colours.series[i % colours.series.len()],
+                colour: Hue::Series(i),
                 points: ends
                     .iter()
                     .zip(history)
                     .filter_map(|(&t, q)| q.get(i).map(|&len| (t, f64::from(len))))
                     .collect(),
                 dashed: false,
+                run: None,
             })
             .collect()
     } else {
@@ -217,43 +176,43 @@ pub fn draw_queues(canvas: &HtmlCanvasElement, runs: &Runs, colours: &ChartColou
         vec![
             Line {
                 name: "longest queue".to_string(),
-                colour: colours.series[2],
+                colour: Hue::Series(2),
                 points: over(|q| f64::from(q.iter().copied().max().unwrap_or(0))),
                 dashed: false,
+                run: None,
             },
             Line {
                 name: format!("mean over {} servers", servers.len()),
-                colour: colours.series[0],
+                colour: Hue::Series(0),
                 points: over(|q| {
                     q.iter().map(|&l| f64::from(l)).sum::<f64>() / q.len().max(1) as f64
                 }),
                 dashed: false,
+                run: None,
             },
         ]
     };
-    let chart = TimeChart {
+    TimeChart {
         caption: format!("{}Queue length", run_a(compare)),
         y_desc: "requests waiting",
         span: span(sim),
         min_top: 4.0,
         lines,
-        notes: Vec::new(),
-    };
-    report("queue", lines::draw(canvas, colours, &chart, &runs.markers));
+        runs: None,
+    }
 }
 
-/// Draws the servers over time against the load (of run A in compare mode): how many there
+/// The servers over time against the load (of run A in compare mode): how many there
 /// are (booting ones included), how many the balancer may send to, and how many servers' worth
 /// of work the clients send (requests per second x mean cost / a server's workers), so an
 /// autoscaler can be seen keeping up or falling behind.
-pub fn draw_fleet(canvas: &HtmlCanvasElement, runs: &Runs, colours: &ChartColours) {
+pub fn fleet(runs: &Runs) -> TimeChart {
     let (sim, compare) = (runs.a, runs.b);
     let template = &sim.scenario().servers[0];
     let per_server = f64::from(template.workers) * template.speed;
     let busy = sim.traffic().cost.mean().as_secs_f64() / per_server;
     let mut lines = field_lines(
         sim,
-        colours,
         &[
             (
                 "servers (booting included)",
@@ -265,40 +224,34 @@ pub fn draw_fleet(canvas: &HtmlCanvasElement, runs: &Runs, colours: &ChartColour
     );
     lines.push(Line {
         name: "load (servers' worth of work)".to_string(),
-        colour: colours.series[2],
+        colour: Hue::Series(2),
         points: points(sim, |s| Some(s.offered))
             .into_iter()
             .map(|(t, rate)| (t, rate * busy))
             .collect(),
         dashed: true,
+        run: None,
     });
-    let chart = TimeChart {
+    TimeChart {
         caption: format!("{}Servers and load", run_a(compare)),
         y_desc: "servers",
         span: span(sim),
         min_top: 4.0,
         lines,
-        notes: Vec::new(),
-    };
-    report(
-        "servers",
-        lines::draw(canvas, colours, &chart, &runs.markers),
-    );
+        runs: None,
+    }
 }
 
-/// One line per `(name, field, colour index)`.
-fn field_lines(
-    sim: &Simulation,
-    colours: &ChartColours,
-    fields: &[(&str, Field, usize)],
-) -> Vec<Line> {
+/// One line per `(name, field, series colour)`.
+fn field_lines(sim: &Simulation, fields: &[(&str, Field, usize)]) -> Vec<Line> {
     fields
         .iter()
         .map(|&(name, field, colour)| Line {
             name: name.to_string(),
-            colour: colours.series[colour],
+            colour: Hue::Series(colour),
             points: points(sim, field),
             dashed: false,
+            run: None,
         })
         .collect()
 }
@@ -327,10 +280,4 @@ fn span(sim: &Simulation) -> (f64, f64) {
 /// The caption's prefix naming the run a single-run chart shows, in compare mode.
 fn run_a(compare: Option<&Simulation>) -> &'static str {
     if compare.is_some() { "Run A: " } else { "" }
-}
-
-fn report(chart: &str, result: DrawResult) {
-    if let Err(e) = result {
-        web_sys::console::warn_1(&format!("{chart} chart: {e}").into());
-    }
 }

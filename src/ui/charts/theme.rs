@@ -27,6 +27,16 @@ pub fn rgb(hex: &str) -> RGBColor {
     RGBColor(channel(1), channel(3), channel(5))
 }
 
+/// A colour named by its role, so what a chart shows is built without the page's theme and
+/// takes its colours only when drawn.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Hue {
+    /// The data series of this place in [`ChartColours::series`] (wrapping).
+    Series(usize),
+    /// The ink: reference marks such as a theoretical value.
+    Ink,
+}
+
 /// The colours one chart draws with.
 pub struct ChartColours {
     /// Behind the plot.
@@ -58,6 +68,14 @@ impl ChartColours {
                 rgb(palette.muted),
             ],
             scale: palette.scale * pixel_ratio,
+        }
+    }
+
+    /// The colour of `hue`.
+    pub fn hue(&self, hue: Hue) -> RGBColor {
+        match hue {
+            Hue::Series(i) => self.series[i % self.series.len()],
+            Hue::Ink => self.ink,
         }
     }
 

@@ -726,6 +726,15 @@ impl Scene<'_> {
         let Some(first) = self.layout.servers.first() else {
             return;
         };
+        // Each cell's number (as on its card), when the longest number fits a cell.
+        let count = self.layout.servers.len();
+        let number = self.pen(9.0, false, pal.ink).centred();
+        if number.width(ctx, &count.to_string()) + 2.0 <= first.w && 10.0 * pal.scale <= first.h {
+            for (index, r) in self.layout.servers.iter().enumerate() {
+                let at = (r.x + r.w / 2.0, r.y + r.h / 2.0);
+                number.write(ctx, &(index + 1).to_string(), at);
+            }
+        }
         let caption = format!(
             "{} servers: darker = busier, corner = queueing, vermillion = down",
             self.layout.servers.len()
