@@ -879,3 +879,6 @@ async fn the_live_region_announces_a_server_going_down() {
 
 #[path = "browser/teaching.rs"]
 mod teaching;
+
+#[path = "browser/flow.rs"]
+mod flow;

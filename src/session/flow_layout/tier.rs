@@ -61,17 +61,15 @@ impl Tier {
             .map(|r| (front.balancers_of(r), geography.servers_of(r, servers)))
             .collect();
         let frames = frames(c, &regions, clients.y, bottom);
-        // Boxes only if every band has room for its servers' boxes.
-        let content = |f: &Rect| {
-            (
-                f.y + LABEL_ROW * c.scale,
-                f.h - (LABEL_ROW + BAND_GAP) * c.scale,
-            )
-        };
+        // The label row is over the clients and the balancers; the servers use the band's
+        // whole height, and are boxes only if every band has room for its servers' boxes.
+        let pad = BAND_GAP * c.scale / 2.0;
+        let content = |f: &Rect| (f.y + LABEL_ROW * c.scale, f.h - LABEL_ROW * c.scale - pad);
+        let server_span = |f: &Rect| (f.y + pad, f.h - 2.0 * pad);
         let boxes = frames
             .iter()
             .zip(&regions)
-            .all(|(f, (_, s))| place::boxes_fit(c, content(f).1, s.len()));
+            .all(|(f, (_, s))| place::boxes_fit(c, server_span(f).1, s.len()));
         let mut tier = Tier {
             balancers: Vec::new(),
             entry: (0.0, 0.0),
@@ -87,10 +85,12 @@ impl Tier {
             let (top, h) = content(&frame);
             tier.balancers
                 .extend(place::balancer_column(c, balancers.len(), top, top + h));
+            let (server_top, server_h) = server_span(&frame);
             tier.servers.extend(if boxes {
-                place::column(c, top, h, servers.len())
+                place::column(c, server_top, server_h, servers.len())
             } else {
-                place::grid(place::grid_area(c, top, h), servers.len())
+                let area = place::grid_area(c, server_top, server_h);
+                place::grid(area, servers.len())
             });
             tier.bands.push(Band {
                 frame,

@@ -47,15 +47,14 @@ impl Scene<'_> {
         let name = front.geography().map_or("", |g| g.name(r));
         let f = band.frame;
         let (x, y) = (f.x + 10.0, f.y + 9.0 * pal.scale);
-        // The label keeps left of the servers' grid caption that shares band 0's row.
-        let room = self.layout.width * 0.6 - x;
+        // The label keeps left of the band's servers, which use its whole height.
+        let servers = self.layout.servers.get(band.servers.start);
+        let room = servers.map_or(self.layout.width, |s| s.x) - 8.0 - x;
         let title = self.pen(13.0, true, if failing { pal.failed } else { pal.ink });
         title.clone().fit(room).write(ctx, name, (x, y));
         let words = match (balancers_down, servers_out) {
-            (true, _) => "every balancer down: the DNS sends its clients elsewhere".to_string(),
-            (false, true) => {
-                "no server in rotation: the DNS sends its clients elsewhere".to_string()
-            }
+            (true, _) => "DOWN: every balancer crashed".to_string(),
+            (false, true) => "DOWN: no server in rotation".to_string(),
             (false, false) => format!(
                 "{} balancers · {} servers",
                 band.balancers.len(),

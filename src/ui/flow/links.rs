@@ -40,7 +40,11 @@ impl Scene<'_> {
             let offered = self.sim.pool()[index].eligible();
             let alive = self.sim.servers()[index].is_alive();
             let (sx, sy) = rect.left();
-            for b in self.layout.senders(index) {
+            let senders = self.layout.senders(index);
+            // The more balancers send to a server, the fainter each link, so eight balancers'
+            // mesh stays behind the requests on it.
+            ctx.set_global_alpha((2.0 / senders.len() as f64).sqrt().min(1.0));
+            for b in senders {
                 let up = self.balancer_up(b);
                 ctx.set_stroke_style_str(match (offered && up, alive) {
                     (true, true) => pal.link,
@@ -55,6 +59,7 @@ impl Scene<'_> {
                 ctx.stroke();
             }
         }
+        ctx.set_global_alpha(1.0);
         dashed(ctx, false);
         ctx.set_line_width(1.0);
     }

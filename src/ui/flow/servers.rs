@@ -96,10 +96,16 @@ impl Scene<'_> {
         if !compact {
             let pace = narrate::pace(spec.speed);
             let small = self.pen(11.0, false, pal.muted).fit(r.w - 16.0);
-            let mut detail = format!("weight {}  ·  {pace}", spec.weight);
-            if let Some(pinned) = self.pinned.get(index) {
-                detail += &format!("  ·  {pinned} conn.");
-            }
+            // With connections pinned here, their count takes the place of a full-speed pace.
+            let pinned = self.pinned.get(index);
+            let detail = match pinned {
+                Some(1) if spec.speed == 1.0 => format!("weight {}  ·  1 connection", spec.weight),
+                Some(n) if spec.speed == 1.0 => {
+                    format!("weight {}  ·  {n} connections", spec.weight)
+                }
+                Some(n) => format!("weight {}  ·  {pace}  ·  {n} conn.", spec.weight),
+                None => format!("weight {}  ·  {pace}", spec.weight),
+            };
             small.write(ctx, &detail, left(r.y + 2.0 * line));
             if state_line {
                 self.lb_view(index, left(r.y + 3.0 * line), &small);
