@@ -150,7 +150,10 @@ impl Scene<'_> {
         }
         let waiting = to_balancer[balancers.len()];
         if waiting > 0 {
-            self.count_badge(&format!("→ {waiting}"), self.layout.entry);
+            // Under the virtual address's ring and its words.
+            let (x, y) = self.layout.entry;
+            let below = (x, y + 32.0 * self.pal.scale);
+            self.count_badge(&format!("→ {waiting}"), below);
         }
         if self.layout.style == ServerStyle::Cells {
             return;
