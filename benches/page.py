@@ -13,9 +13,10 @@ ChromeDriver's CDP endpoint) records:
   - time to first frame: when the app's first animation-frame callback finished, in ms since
     navigation start; beside it first-contentful-paint and when trunk reported the app started.
 
-The default page is measured as it opens; the larger scenarios (4, 50 and 1,000 servers with
-about 2,000 requests in flight) are opened through share links (`#s=...`) listed in
-SCENARIOS_JSON, which the native benchmark writes (benches/workloads/mod.rs, page_scenarios_json).
+The default page is measured as it opens; the larger scenarios (4, 50 and 1,000 servers, and 3
+regions x 2 balancers x 10 servers, with about 2,000 requests in flight) are opened through share
+links (`#s=...`) listed in SCENARIOS_JSON, which the native benchmark writes
+(benches/workloads/mod.rs, page_scenarios_json).
 
 usage: page.py DIST_DIR URL DRIVER_URL OUT_JSON SECONDS [SCENARIOS_JSON]
 """
@@ -110,7 +111,8 @@ if SCENARIOS and os.path.exists(SCENARIOS):
 if os.environ.get("BENCH_SMOKE", "0") not in ("", "0"):
     CONFIGS = CONFIGS[:2]  # the smoke run only proves both kinds of page still work
 NOT_MEASURABLE = [] if len(CONFIGS) > 1 else [
-    f"the share-link scenarios (4, 50 and 1,000 servers with 2,000 in flight): {SCENARIOS} missing"]
+    "the share-link scenarios (4, 50 and 1,000 servers, and 3 regions x 2 balancers x 10 servers,"
+    f" with 2,000 in flight): {SCENARIOS} missing"]
 
 
 def percentile(values, q):

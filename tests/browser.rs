@@ -886,3 +886,6 @@ mod teaching;
 
 #[path = "browser/access.rs"]
 mod access;
+
+#[path = "browser/flow.rs"]
+mod flow;

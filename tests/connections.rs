@@ -274,3 +274,28 @@ fn the_connection_presets_show_what_their_text_says() {
     assert!(spread.iter().all(|&n| n > 150), "{spread:?}");
     assert!(sim.totals().balanced());
 }
+
+#[test]
+fn open_connections_show_each_http2_client_pinned_to_one_server() {
+    // http2-pinning at 30 s: three clients, one long-lived connection each, on three servers
+    // (round robin per connection), the same three as the per-server counts.
+    let mut sim =
+        Simulation::new(lb_playground::sim::presets::preset("http2-pinning").unwrap()).unwrap();
+    sim.advance_to(at(30.0));
+    let open: Vec<_> = sim.open_connections().collect();
+    assert_eq!(open.len(), 3);
+    let mut clients: Vec<u32> = open.iter().map(|c| c.client).collect();
+    clients.dedup();
+    assert_eq!(clients.len(), 3);
+    let mut servers: Vec<u32> = open.iter().map(|c| c.server.expect("pinned")).collect();
+    servers.sort_unstable();
+    servers.dedup();
+    assert_eq!(servers.len(), 3);
+    let per_server = sim.connections_per_server();
+    for s in servers {
+        assert_eq!(per_server[s as usize], 1);
+    }
+    // At layer 7 the connections stay open but end at the balancer.
+    sim.advance_to(at(70.0));
+    assert!(sim.open_connections().all(|c| c.server.is_none()));
+}

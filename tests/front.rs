@@ -12,7 +12,7 @@ use lb_playground::sim::front::{Front, LoadView, Spread};
 use lb_playground::sim::report::Report;
 use lb_playground::sim::request::Outcome;
 use lb_playground::sim::traffic::CostDistribution;
-use lb_playground::sim::{Command, Scenario, SimDuration, SimTime, Simulation};
+use lb_playground::sim::{Command, Phase, Scenario, SimDuration, SimTime, Simulation};
 
 fn at(s: f64) -> SimTime {
     SimTime::from_secs_f64(s)
@@ -257,4 +257,24 @@ fn the_same_seed_gives_the_same_report_with_several_balancers() {
         };
         assert_eq!(run(scenario.clone()), run(scenario));
     }
+}
+
+#[test]
+fn each_balancer_holds_the_requests_past_it_and_not_yet_answered() {
+    // The VRRP pair at 20 s: the master holds every request between its door and its answer,
+    // the backup none; the counts add up to the requests past a balancer.
+    let mut sim =
+        Simulation::new(lb_playground::sim::presets::preset("balancer-failover").unwrap()).unwrap();
+    sim.advance_to(at(20.0));
+    let held = sim.held_per_balancer();
+    assert_eq!(held.len(), 2);
+    let past: u32 = sim
+        .requests()
+        .filter(|r| r.via == 0)
+        .filter(|r| !matches!(r.phase, Phase::ToBalancer | Phase::ToClient))
+        .count() as u32;
+    assert_eq!(held, vec![past, 0]);
+    assert!(past > 0, "the master holds some requests at 20 s");
+    let single = Simulation::new(Scenario::classroom()).unwrap();
+    assert!(single.held_per_balancer().is_empty());
 }

@@ -16,6 +16,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use lb_playground::sim::balancer::{Balancer, Candidate, Feedback, PickContext, RequestKey};
 use lb_playground::sim::breaker::BreakerConfig;
+use lb_playground::sim::front::dns::DnsConfig;
+use lb_playground::sim::front::regions::Region;
+use lb_playground::sim::front::{Front, Spread};
 use lb_playground::sim::health::ActiveCheck;
 use lb_playground::sim::resilience::Resilience;
 use lb_playground::sim::retry::RetryPolicy;
@@ -804,23 +807,80 @@ pub fn page_scenario(servers: usize) -> Scenario {
     }
 }
 
+/// The regions of the page's front-tier scenario, and the balancers and servers in each.
+const PAGE_REGIONS: [&str; 3] = ["eu", "us", "ap"];
+const PAGE_REGION_BALANCERS: u8 = 2;
+const PAGE_REGION_SERVERS: u32 = 10;
+
+/// The page scenario with a front tier: [`page_scenario`]'s traffic on 3 regions x 2 balancers
+/// x 10 servers behind a global DNS, 1 s from a client to its own region's balancers (1.5 s to
+/// another's), so the flow canvas draws bands, six balancer boxes, sixty links and about
+/// 2,000 requests each frame.
+pub fn page_regions_scenario() -> Scenario {
+    let servers = PAGE_REGIONS.len() * PAGE_REGION_SERVERS as usize;
+    let mut scenario = page_scenario(servers);
+    scenario.title = format!(
+        "Benchmark: 3 regions x 2 balancers x 10 servers, about {PAGE_IN_FLIGHT} requests in flight"
+    );
+    let (near, far) = (SimDuration::from_secs(1), SimDuration::from_millis(1_500));
+    let share = 1.0 / PAGE_REGIONS.len() as f64;
+    scenario.front = Some(Front {
+        regions: PAGE_REGIONS
+            .iter()
+            .map(|name| Region {
+                name: name.to_string(),
+                servers: PAGE_REGION_SERVERS,
+                clients: share,
+            })
+            .collect(),
+        latency: (0..PAGE_REGIONS.len())
+            .map(|from| {
+                (0..PAGE_REGIONS.len())
+                    .map(|to| if from == to { near } else { far })
+                    .collect()
+            })
+            .collect(),
+        ..Front::new(PAGE_REGION_BALANCERS, Spread::Dns(DnsConfig::default()))
+    });
+    scenario
+}
+
 /// The page scenarios as JSON: id, description and URL fragment (the share link).
 pub fn page_scenarios_json() -> String {
-    let items: Vec<Value> = [4, 50, 1_000]
+    let described = |scenario: &Scenario, servers: usize| {
+        format!(
+            "{servers} servers x 2 workers, {} req/s of 10 ms mean cost, 1 s network delays: about {PAGE_IN_FLIGHT} in flight; share link, speed 1x",
+            scenario.traffic.rate
+        )
+    };
+    let item = |id: String, description: String, scenario: &Scenario| {
+        json!({
+            "id": id,
+            "description": description,
+            "servers": scenario.servers.len(),
+            "fragment": format!("{}{}", share::FRAGMENT_KEY, share::pack(scenario)),
+        })
+    };
+    let mut items: Vec<Value> = [4, 50, 1_000]
         .into_iter()
         .map(|servers| {
             let scenario = page_scenario(servers);
-            json!({
-                "id": format!("servers-{servers}"),
-                "description": format!(
-                    "{servers} servers x 2 workers, {} req/s of 10 ms mean cost, 1 s network delays: about {PAGE_IN_FLIGHT} in flight; share link, speed 1x",
-                    scenario.traffic.rate
-                ),
-                "servers": servers,
-                "fragment": format!("{}{}", share::FRAGMENT_KEY, share::pack(&scenario)),
-            })
+            item(
+                format!("servers-{servers}"),
+                described(&scenario, servers),
+                &scenario,
+            )
         })
         .collect();
+    let regions = page_regions_scenario();
+    items.push(item(
+        "regions-3x2x10".to_string(),
+        format!(
+            "3 regions x 2 balancers x 10 servers (global DNS); {}",
+            described(&regions, regions.servers.len())
+        ),
+        &regions,
+    ));
     Value::Array(items).to_string()
 }
 

@@ -20,6 +20,7 @@ mod config_choice;
 mod display;
 pub mod errors;
 mod exercise;
+pub mod flow_layout;
 mod focus;
 mod gates;
 mod glyphs;

@@ -242,6 +242,19 @@ struct Conn {
     closing: bool,
 }
 
+/// An open connection as a reader sees it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OpenConnection {
+    /// Its client.
+    pub client: u32,
+    /// The server a layer-4 balancer pinned it to (none at layer 7, or before the first pick).
+    pub server: Option<u32>,
+    /// Its number, the same as its requests' [`ConnRef::number`].
+    pub number: u64,
+    /// Requests on it now.
+    pub in_flight: u32,
+}
+
 /// What ending a request did to its connection.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Released {
@@ -422,6 +435,20 @@ impl ConnectionTable {
     /// Connections open now.
     pub fn open(&self) -> usize {
         self.conns.len() - self.free.len()
+    }
+
+    /// Every open connection, in slot order.
+    pub fn open_connections(&self) -> impl Iterator<Item = OpenConnection> + '_ {
+        self.conns
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.open)
+            .map(|(slot, c)| OpenConnection {
+                client: c.client,
+                server: c.server,
+                number: ConnRef::new(slot as u32, c.generation).number(),
+                in_flight: c.in_flight,
+            })
     }
 
     /// Open connections on each of `servers` servers (layer 4).

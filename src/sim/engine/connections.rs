@@ -4,7 +4,7 @@
 //! request, when idle too long, or when it breaks.
 
 use super::*;
-use crate::sim::connections::{ConnRef, Layer, Released, check_scenario_at_layer4};
+use crate::sim::connections::{ConnRef, Layer, OpenConnection, Released, check_scenario_at_layer4};
 
 /// The one balancer of a run with connections (several balancers do not take connections yet:
 /// `Scenario::validate` refuses the combination).
@@ -143,6 +143,11 @@ impl Simulation {
         self.scenario
             .connections
             .map(|_| self.connection_table.opened())
+    }
+
+    /// The open client connections (none without connections).
+    pub fn open_connections(&self) -> impl Iterator<Item = OpenConnection> + '_ {
+        self.connection_table.open_connections()
     }
 
     /// Open layer-4 connections on each server (all zero at layer 7 or without connections).

@@ -197,6 +197,18 @@ impl Simulation {
         self.requests.iter().filter(|r| holds(b, r)).count() as u32
     }
 
+    /// How many live requests each balancer holds (see [`held_by`](Self::held_by)), in one
+    /// pass; empty with one balancer.
+    pub fn held_per_balancer(&self) -> Vec<u32> {
+        let mut held = vec![0; self.front.as_ref().map_or(0, FrontState::len)];
+        for r in self.requests.iter() {
+            if let Some(n) = held.get_mut(usize::from(r.via)).filter(|_| holds(r.via, r)) {
+                *n += 1;
+            }
+        }
+        held
+    }
+
     /// The requests balancer `b` held end for their clients now: their connections are gone.
     /// Returns how many.
     fn lose_held(&mut self, b: u8) -> u32 {

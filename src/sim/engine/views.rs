@@ -94,6 +94,11 @@ impl Simulation {
         self.balancers[b].decision(self.pool(), self.now())
     }
 
+    /// The balancer whose decision [`decision`](Self::decision) is (0 with one balancer).
+    pub fn decider(&self) -> u8 {
+        self.pool.viewing()
+    }
+
     /// The balancers' states, with several balancers.
     pub fn front(&self) -> Option<&FrontState> {
         self.front.as_ref()

@@ -381,11 +381,26 @@ impl FrontState {
         self.geography.as_ref().map(|g| g.name(r))
     }
 
+    /// The region `client` lives in, with regions.
+    pub fn client_region(&self, client: u32) -> Option<usize> {
+        let g = self.geography.as_ref()?;
+        Some(g.client_region(client, self.clients))
+    }
+
     /// The one-way delay between `client` and balancer `b`, with regions.
     pub fn client_delay(&self, client: u32, b: u8) -> Option<SimDuration> {
         let g = self.geography.as_ref()?;
         let home = g.client_region(client, self.clients);
         Some(g.delay(home, self.region_of(b)?))
+    }
+
+    /// The regional balancers of region `r` (all of them without regions), as a range of
+    /// indices; a local tier's balancers are [`Tier::locals`].
+    pub fn balancers_of(&self, r: usize) -> std::ops::Range<usize> {
+        match self.geography {
+            Some(_) => r * self.per_region..(r + 1) * self.per_region,
+            None => 0..self.up.len(),
+        }
     }
 
     /// The servers balancer `b` sends to, with regions: its region's (a local balancer's

@@ -26,6 +26,7 @@ pub fn request_at(
         f64::from(canvas.height()) / ratio,
         sim.servers().len(),
         palette.scale,
+        sim.front(),
     );
     let now = sim.now();
     let reach = REACH * palette.scale;

@@ -1,0 +1,185 @@
+use super::*;
+use crate::sim::front::NOT_YET;
+use crate::sim::presets::preset;
+use crate::sim::scenario::{Scenario, server};
+use crate::sim::{SimDuration, Simulation};
+
+/// The sizes the page draws the flow at: the runner's window, a laptop, a projector's 1080p.
+const SIZES: [(f64, f64, f64); 4] = [
+    (760.0, 300.0, 1.0),
+    (1240.0, 420.0, 1.0),
+    (1240.0, 420.0, 1.35),
+    (1880.0, 640.0, 1.35),
+];
+
+fn run(scenario: Scenario, seconds: u64) -> Simulation {
+    let mut sim = Simulation::new(scenario).expect("a valid scenario");
+    sim.advance_by(SimDuration::from_secs(seconds));
+    sim
+}
+
+/// Three regions of two balancers and ten servers each (the page benchmark's).
+fn three_by_two_by_ten() -> Scenario {
+    let mut s = preset("regions-failover").unwrap();
+    s.servers = (1..=30).map(|i| server(&format!("s-{i}"), 1, 2)).collect();
+    for r in &mut s.front.as_mut().unwrap().regions {
+        r.servers = 10;
+    }
+    s
+}
+
+fn canvas(w: f64, h: f64) -> Rect {
+    Rect {
+        x: 0.0,
+        y: 0.0,
+        w,
+        h,
+    }
+}
+
+#[test]
+fn one_balancer_is_placed_as_before() {
+    let layout = Layout::new(1000.0, 400.0, 4, 1.0, None);
+    let b = Rect {
+        x: 1000.0 * 0.38 - 95.0,
+        y: 150.0,
+        w: 190.0,
+        h: 100.0,
+    };
+    assert_eq!(layout.balancers, vec![b]);
+    assert_eq!(layout.entry, b.left());
+    assert!(layout.bands.is_empty());
+    assert_eq!(layout.style, ServerStyle::Boxes);
+    assert_eq!(
+        layout.servers[0].y,
+        MARGIN + (368.0_f64 / 4.0 * 0.15).min(12.0) / 2.0
+    );
+    let many = Layout::new(1000.0, 400.0, 1_000, 1.0, None);
+    assert_eq!(many.style, ServerStyle::Cells);
+    assert_eq!(many.servers.len(), 1_000);
+    assert_eq!(many.servers[0].x, 620.0);
+    assert_eq!(many.servers[0].y, MARGIN + 20.0);
+}
+
+#[test]
+fn every_balancer_box_is_on_the_canvas_and_clear_of_the_rest() {
+    for id in [
+        "many-balancers-herding",
+        "balancer-failover",
+        "regions-failover",
+    ] {
+        let sim = run(preset(id).unwrap(), 0);
+        for (w, h, scale) in SIZES {
+            let l = Layout::new(w, h, sim.servers().len(), scale, sim.front());
+            assert_eq!(l.balancers.len(), sim.front().unwrap().len(), "{id}");
+            for (i, b) in l.balancers.iter().enumerate() {
+                assert!(
+                    canvas(w, h).contains(b),
+                    "{id} {w}x{h}: lb-{} off the canvas",
+                    i + 1
+                );
+                assert!(b.h > 0.0 && b.w > 0.0, "{id}: lb-{} has no area", i + 1);
+                for other in &l.balancers[i + 1..] {
+                    assert!(!b.overlaps(other), "{id} {w}x{h}: balancers overlap");
+                }
+                for s in &l.servers {
+                    assert!(!b.overlaps(s), "{id} {w}x{h}: a balancer covers a server");
+                }
+                assert!(
+                    b.x > l.clients.x + l.clients.w,
+                    "{id}: a balancer over the clients"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn region_bands_are_disjoint_and_hold_their_balancers_servers_and_clients() {
+    for scenario in [preset("regions-failover").unwrap(), three_by_two_by_ten()] {
+        let sim = run(scenario, 0);
+        let n = sim.servers().len();
+        for (w, h, scale) in SIZES {
+            let l = Layout::new(w, h, n, scale, sim.front());
+            assert_eq!(l.bands.len(), 3);
+            assert_eq!(l.servers.len(), n);
+            for (i, band) in l.bands.iter().enumerate() {
+                assert!(canvas(w, h).contains(&band.frame));
+                for other in &l.bands[i + 1..] {
+                    assert!(!band.frame.overlaps(&other.frame), "{w}x{h}: bands overlap");
+                }
+                assert!(band.frame.contains(&band.clients));
+                for b in band.balancers.clone() {
+                    assert!(
+                        band.frame.contains(&l.balancers[b]),
+                        "{w}x{h}: lb-{}",
+                        b + 1
+                    );
+                }
+                for s in band.servers.clone() {
+                    assert!(band.frame.contains(&l.servers[s]), "{w}x{h}: server {s}");
+                    assert_eq!(l.senders(s), band.balancers);
+                }
+            }
+            // Every client starts in its own region's band.
+            let front = sim.front().unwrap();
+            for client in (0..sim.traffic().clients).step_by(97) {
+                let (x, y) = l.client_point(client);
+                let home = &l.bands[front.client_region(client).unwrap()].clients;
+                assert!(x == home.x + home.w && y >= home.y && y <= home.y + home.h);
+            }
+        }
+    }
+}
+
+#[test]
+fn a_request_travels_through_its_own_balancer() {
+    for id in [
+        "many-balancers-herding",
+        "balancer-failover",
+        "regions-failover",
+    ] {
+        let sim = run(preset(id).unwrap(), 8);
+        let l = Layout::new(1240.0, 420.0, sim.servers().len(), 1.0, sim.front());
+        let mut seen = 0;
+        for r in sim.requests() {
+            let Some(segment) = l.segment(r, sim.now()) else {
+                continue;
+            };
+            seen += 1;
+            let (door, back) = match l.balancers.get(usize::from(r.via)) {
+                Some(b) => (b.left(), b.right()),
+                None => {
+                    assert_eq!(r.via, NOT_YET);
+                    (l.entry, l.entry)
+                }
+            };
+            let lane = |p: (f64, f64)| (p.0, p.1 + RETURN_LANE);
+            match r.phase {
+                Phase::ToBalancer => assert_eq!(segment.to, door, "{id}"),
+                Phase::ToServer => assert_eq!(segment.from, back, "{id}"),
+                Phase::ToBalancerBack => assert_eq!(segment.to, lane(back), "{id}"),
+                Phase::ToClient => assert_eq!(segment.from, lane(door), "{id}"),
+                _ => assert_eq!(segment.from, door, "{id}"),
+            }
+            if let Some(server) = r.server {
+                // Its server is one its balancer sends to (its region's, with regions).
+                assert!(l.senders(server as usize).contains(&usize::from(r.via)));
+            }
+        }
+        assert!(seen > 0, "{id}: no request drawn");
+    }
+}
+
+#[test]
+fn a_thousand_servers_behind_several_balancers_are_cells() {
+    let mut s = preset("many-balancers-herding").unwrap();
+    s.servers = (1..=1_000)
+        .map(|i| server(&format!("s-{i}"), 1, 1))
+        .collect();
+    let sim = run(s, 0);
+    let l = Layout::new(1240.0, 420.0, 1_000, 1.0, sim.front());
+    assert_eq!(l.style, ServerStyle::Cells);
+    assert!(l.servers.iter().all(|c| canvas(1240.0, 420.0).contains(c)));
+    assert!(l.balancers.iter().all(|b| b.x + b.w < l.servers[0].x));
+}
