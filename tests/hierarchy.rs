@@ -83,6 +83,9 @@ fn a_regional_balancer_weighs_its_local_ones_by_their_servers_in_rotation() {
     ))
     .unwrap();
     sim.advance_to(at(60.0));
+    // What a regional balancer holds, one of its local balancers holds too.
+    let held = sim.held_per_balancer();
+    assert_eq!(held[0] + held[1], held[2..].iter().sum::<u32>(), "{held:?}");
     let before = received(&sim);
     let (a, b) = (before[2] as f64, before[3] as f64);
     assert!((a / (a + b) - 0.6).abs() < 0.005, "{before:?}");

@@ -201,9 +201,13 @@ impl Simulation {
     /// pass; empty with one balancer.
     pub fn held_per_balancer(&self) -> Vec<u32> {
         let mut held = vec![0; self.front.as_ref().map_or(0, FrontState::len)];
-        for r in self.requests.iter() {
-            if let Some(n) = held.get_mut(usize::from(r.via)).filter(|_| holds(r.via, r)) {
-                *n += 1;
+        for r in self.requests.iter().filter(|r| holds(r.via, r)) {
+            // A local balancer holds its requests as the regional one in front of it does.
+            let local = (r.picker != r.via).then_some(r.picker);
+            for b in std::iter::once(r.via).chain(local) {
+                if let Some(n) = held.get_mut(usize::from(b)) {
+                    *n += 1;
+                }
             }
         }
         held

@@ -154,28 +154,26 @@ impl Tier {
 
     /// The cluster of local balancer `b`, given its region's servers `region`.
     pub fn cluster(&self, b: u8, region: Range<usize>) -> Range<usize> {
-        let k = usize::from((b - self.first_local) % self.per_region);
-        let n = usize::from(self.per_region);
-        let (size, extra) = (region.len() / n, region.len() % n);
-        let start = region.start + k * size + k.min(extra);
-        start..start + size + usize::from(k < extra)
+        let k = (b - self.first_local) % self.per_region;
+        split(region, k, self.per_region)
     }
 
-    /// Regional balancer `regional` of region `r` picks one of the region's local balancers for
-    /// the request `key`, each weighted by `weight` (its servers in rotation; 0 when it is down
-    /// or has none), or `None` when every weight is 0.
+    /// Regional balancer `regional` picks one of its region's local balancers for the request
+    /// `key`, given the region's servers `region`: each local balancer weighs what `weight`
+    /// says of it and its cluster (its servers in rotation; 0 when it is down or has none).
+    /// `None` when every weight is 0.
     pub fn pick(
         &mut self,
         regional: u8,
-        r: usize,
+        region: Range<usize>,
         key: RequestKey,
         now: SimTime,
         rng: &mut SimRng,
-        weight: impl Fn(u8) -> u32,
+        weight: impl Fn(u8, Range<usize>) -> u32,
     ) -> Option<u8> {
-        let locals = self.locals(r);
-        for (candidate, b) in self.pool.iter_mut().zip(locals.clone()) {
-            candidate.weight = weight(b);
+        let locals = self.locals(self.region_of(regional));
+        for ((k, candidate), b) in (0..).zip(self.pool.iter_mut()).zip(locals.clone()) {
+            candidate.weight = weight(b, split(region.clone(), k, self.per_region));
             candidate.available = candidate.weight > 0;
         }
         let ctx = PickContext {
@@ -186,6 +184,15 @@ impl Tier {
         let k = self.pickers[usize::from(regional)].pick(&ctx, rng)?;
         Some(locals.start + k as u8)
     }
+}
+
+/// The `k`-th of `n` contiguous clusters of the servers `region`, as even as they divide (the
+/// first ones take one more).
+fn split(region: Range<usize>, k: u8, n: u8) -> Range<usize> {
+    let (k, n) = (usize::from(k), usize::from(n));
+    let (size, extra) = (region.len() / n, region.len() % n);
+    let start = region.start + k * size + k.min(extra);
+    start..start + size + usize::from(k < extra)
 }
 
 #[cfg(test)]
@@ -234,7 +241,7 @@ mod tests {
             let mut counts = [0; 3];
             for _ in 0..n {
                 let b = t
-                    .pick(0, 0, key(), SimTime::ZERO, &mut rng, |b| {
+                    .pick(0, 0..7, key(), SimTime::ZERO, &mut rng, |b, _| {
                         weights[usize::from(b - 2)]
                     })
                     .unwrap();
@@ -247,7 +254,10 @@ mod tests {
         // The first cluster's local balancer is down: the others share evenly.
         assert_eq!(picks(&mut t, [0, 2, 2], 10), [0, 5, 5]);
         let mut none = tier();
-        assert_eq!(none.pick(0, 0, key(), SimTime::ZERO, &mut rng, |_| 0), None);
+        assert_eq!(
+            none.pick(0, 0..7, key(), SimTime::ZERO, &mut rng, |_, _| 0),
+            None
+        );
     }
 
     #[test]

@@ -346,20 +346,23 @@ impl FrontState {
             ..
         } = self;
         let (tier, g) = (tier.as_mut()?, geography.as_ref()?);
-        let r = tier.region_of(regional);
-        let region = g.servers_of(r, servers);
-        let clusters: Vec<std::ops::Range<usize>> = tier
-            .locals(r)
-            .map(|b| tier.cluster(b, region.clone()))
-            .collect();
-        let first = tier.locals(r).start;
-        tier.pick(regional, r, key, now, rng, |b| {
+        let region = g.servers_of(tier.region_of(regional), servers);
+        tier.pick(regional, region, key, now, rng, |b, cluster| {
             if up[usize::from(b)] {
-                in_rotation(clusters[usize::from(b - first)].clone())
+                in_rotation(cluster)
             } else {
                 0
             }
         })
+    }
+
+    /// The balancer a reader sees for `b`: itself, or for a local balancer the first of its
+    /// region's balancers (the one in front of it that clients reach).
+    pub fn entry_of(&self, b: u8) -> u8 {
+        match (&self.tier, self.region_of(b)) {
+            (Some(t), Some(r)) if t.is_local(b) => self.balancers_of(r).start as u8,
+            _ => b,
+        }
     }
 
     /// The regions, when there are.

@@ -64,7 +64,7 @@ fn name(servers: &[Server], index: usize) -> &str {
 }
 
 /// `""` for one, `"s"` for more (or none).
-fn plural(n: u32) -> &'static str {
+pub fn plural(n: u32) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 

@@ -9,6 +9,7 @@ use super::paint::rounded_rect;
 use super::scene::{Scene, dashed};
 use crate::sim::front::vrrp::Role;
 use crate::sim::front::{Front, FrontState, NOT_YET};
+use crate::sim::narrate;
 
 /// The line height in the balancers' boxes (before the palette's scale).
 const LINE: f64 = 15.0;
@@ -55,11 +56,14 @@ impl Scene<'_> {
         let words = match (balancers_down, servers_out) {
             (true, _) => "DOWN: every balancer crashed".to_string(),
             (false, true) => "DOWN: no server in rotation".to_string(),
-            (false, false) => format!(
-                "{} balancers · {} servers",
-                band.balancers.len(),
-                band.servers.len()
-            ),
+            (false, false) => {
+                let (b, n) = (band.balancers.len() as u32, band.servers.len() as u32);
+                format!(
+                    "{b} balancer{} · {n} server{}",
+                    narrate::plural(b),
+                    narrate::plural(n)
+                )
+            }
         };
         let after = x + title.width(ctx, name) + 8.0 * pal.scale;
         let pen = self.pen(12.0, false, if failing { pal.failed } else { pal.muted });

@@ -72,8 +72,11 @@ impl Scene<'_> {
         };
         let (ctx, pal) = (self.ctx, self.pal);
         let balancers = &self.layout.balancers;
+        // A local balancer has no box of its own: its pick leaves its regional balancer's.
+        let decider = self.sim.decider();
+        let shown = self.sim.front().map_or(decider, |f| f.entry_of(decider));
         let from = balancers
-            .get(usize::from(self.sim.decider()))
+            .get(usize::from(shown))
             .unwrap_or(&balancers[0])
             .right();
         let mark = |index: usize, colour: &str, dash: bool| {
