@@ -278,3 +278,36 @@ fn each_balancer_holds_the_requests_past_it_and_not_yet_answered() {
     let single = Simulation::new(Scenario::classroom()).unwrap();
     assert!(single.held_per_balancer().is_empty());
 }
+
+#[test]
+fn each_balancer_decides_by_its_own_requests_at_the_servers() {
+    // Eight least-connections balancers, each counting only the requests it sent: what each
+    // one's decision shows at each server is its own requests there, picked out of the live
+    // ones by hand, whichever balancer picked last.
+    let mut sim =
+        Simulation::new(herd(8, Algorithm::LeastConnections, 0.9, LoadView::Own)).unwrap();
+    let mut differ = 0;
+    for step in 1..=20 {
+        sim.advance_to(at(10.0 + f64::from(step) * 0.37));
+        let mut own = vec![vec![0.0; 10]; 8];
+        for r in sim.requests() {
+            let out = matches!(
+                r.phase,
+                Phase::ToServer | Phase::Queued | Phase::InService | Phase::ToBalancerBack
+            );
+            if let (true, Some(server)) = (out, r.server) {
+                own[usize::from(r.picker)][server as usize] += 1.0;
+            }
+        }
+        let shown: Vec<Vec<f64>> = (0..8)
+            .map(|b| {
+                let d = sim.decision_of(b);
+                d.values.iter().map(|v| v.unwrap()).collect()
+            })
+            .collect();
+        assert_eq!(shown, own, "at {}", sim.now());
+        assert_eq!(sim.decision(), sim.decision_of(sim.decider()));
+        differ += usize::from(shown.windows(2).any(|w| w[0] != w[1]));
+    }
+    assert!(differ > 10, "the balancers' views differ: {differ} of 20");
+}

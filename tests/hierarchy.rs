@@ -91,7 +91,12 @@ fn a_regional_balancer_weighs_its_local_ones_by_their_servers_in_rotation() {
     assert!((a / (a + b) - 0.6).abs() < 0.005, "{before:?}");
     let (c, d) = (before[4], before[5]);
     assert!(c.abs_diff(d) <= 1, "us's clusters of 2 and 2: {before:?}");
+    // What the page draws on lb-1: each local balancer's weight, its servers in rotation.
+    assert_eq!(sim.local_shares(0), [(2, 3), (3, 2)]);
+    assert_eq!(sim.local_shares(1), [(4, 2), (5, 2)]);
+    assert!(sim.local_shares(2).is_empty(), "a local balancer weighs nothing");
     sim.advance_to(at(67.0));
+    assert_eq!(sim.local_shares(0), [(2, 2), (3, 2)]);
     let down = received(&sim);
     sim.advance_to(at(180.0));
     let after = received(&sim);
@@ -156,6 +161,8 @@ fn a_crashed_local_balancer_loses_what_it_held_and_its_region_carries_on() {
     sim.keep_finished(true);
     sim.advance_to(at(30.0));
     let crashed = received(&sim);
+    // A crashed local balancer weighs nothing, whatever its servers.
+    assert_eq!(sim.local_shares(0), [(2, 0), (3, 2)]);
     sim.advance_to(at(60.0));
     let back = received(&sim);
     assert_eq!(back[2], crashed[2], "lb-3 takes nothing while down");

@@ -3,7 +3,7 @@
 
 use super::*;
 use lb_playground::session::flow_layout::Layout;
-use lb_playground::sim::front::FrontState;
+use lb_playground::sim::Simulation;
 use lb_playground::sim::presets::preset;
 use wasm_bindgen::JsValue;
 use web_sys::HtmlCanvasElement;
@@ -38,14 +38,13 @@ async fn each_balancer_has_a_box_and_a_crashed_one_is_greyed() {
         .dyn_into()
         .unwrap();
     let scenario = preset("balancer-failover").unwrap();
-    let front = FrontState::new(scenario.front.as_ref().unwrap(), scenario.traffic.clients);
+    let sim = Simulation::new(scenario).unwrap();
     let ratio = web_sys::window().unwrap().device_pixel_ratio();
     let layout = Layout::new(
         f64::from(canvas.width()) / ratio,
         f64::from(canvas.height()) / ratio,
-        scenario.servers.len(),
         1.0,
-        Some(&front),
+        &sim,
     );
     assert_eq!(layout.balancers.len(), 2);
     // Just inside each box's top edge, clear of its words: the balancers' light blue.

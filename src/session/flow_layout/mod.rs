@@ -12,6 +12,10 @@
 //! leaves its band is a client served by another region. A request's balancer is its `via`: it
 //! travels client -> its balancer -> server and back through the same balancer; on its way to
 //! a VRRP group's virtual address (before any balancer has it) it heads for [`Layout::entry`].
+//! With a local tier a band's servers are cut into clusters, each framed with its local
+//! balancer ([`Cluster`]), and a request travels client -> regional balancer -> its local
+//! balancer (its `picker`) -> server, moving over each stretch for the time it takes (the
+//! hop between the two balancers, then the network to the server).
 
 mod place;
 mod tier;
@@ -23,9 +27,9 @@ use std::ops::Range;
 
 use crate::sim::front::FrontState;
 use crate::sim::request::Request;
-use crate::sim::{Phase, SimTime};
+use crate::sim::{Phase, SimTime, Simulation};
 
-pub use tier::Band;
+pub use tier::{Band, Cluster};
 
 /// The smallest readable server box, in CSS pixels.
 const MIN_BOX_HEIGHT: f64 = 22.0;
@@ -101,24 +105,24 @@ pub struct Layout<'a> {
     pub entry: (f64, f64),
     /// One band per region, in region order (none without regions).
     pub bands: Vec<Band>,
+    /// With a local tier, each local balancer with its servers, in balancer order.
+    pub clusters: Vec<Cluster>,
     /// Boxes or cells.
     pub style: ServerStyle,
     /// One rectangle per server, in server order.
     pub servers: Vec<Rect>,
     /// The front the balancers are, when there are several.
     front: Option<&'a FrontState>,
+    /// With a local tier, the hop's share of the way between a regional balancer and a
+    /// server (the rest is the network to the server).
+    hop_share: f64,
 }
 
 impl<'a> Layout<'a> {
-    /// The layout of a `width` x `height` canvas with `servers` servers behind one balancer, or
-    /// behind `front`'s balancers, sized by `scale`.
-    pub fn new(
-        width: f64,
-        height: f64,
-        servers: usize,
-        scale: f64,
-        front: Option<&'a FrontState>,
-    ) -> Layout<'a> {
+    /// The layout of a `width` x `height` canvas for `sim`'s servers behind its balancer or
+    /// balancers, sized by `scale`.
+    pub fn new(width: f64, height: f64, scale: f64, sim: &'a Simulation) -> Layout<'a> {
+        let (servers, front) = (sim.servers().len(), sim.front());
         let clients = Rect {
             x: MARGIN,
             y: MARGIN + TITLE_ROOM * scale,
@@ -130,33 +134,42 @@ impl<'a> Layout<'a> {
             height,
             scale,
         };
-        let (balancers, entry, bands, style, servers) = match front {
+        let tier = match front {
             None => {
                 let balancer = place::single_balancer(&canvas);
                 let (style, servers) = place::servers(&canvas, servers);
-                (vec![balancer], balancer.left(), Vec::new(), style, servers)
+                tier::Tier {
+                    balancers: vec![balancer],
+                    entry: balancer.left(),
+                    bands: Vec::new(),
+                    clusters: Vec::new(),
+                    style,
+                    servers,
+                }
             }
-            Some(f) => {
-                let tier = tier::Tier::new(&canvas, f, servers, &clients);
-                (
-                    tier.balancers,
-                    tier.entry,
-                    tier.bands,
-                    tier.style,
-                    tier.servers,
-                )
-            }
+            Some(f) => tier::Tier::new(&canvas, f, servers, &clients),
         };
+        let hop = front.and_then(FrontState::tier).map(|t| t.hop());
+        let hop_share = hop.map_or(0.0, |hop| {
+            let total = hop + sim.scenario().backend_latency;
+            if total.is_zero() {
+                0.5
+            } else {
+                hop.as_secs_f64() / total.as_secs_f64()
+            }
+        });
         Layout {
             width,
             height,
             clients,
-            balancers,
-            entry,
-            bands,
-            style,
-            servers,
+            balancers: tier.balancers,
+            entry: tier.entry,
+            bands: tier.bands,
+            clusters: tier.clusters,
+            style: tier.style,
+            servers: tier.servers,
             front,
+            hop_share,
         }
     }
 
@@ -179,8 +192,12 @@ impl<'a> Layout<'a> {
             .map_or(self.balancers[0].right(), Rect::left)
     }
 
-    /// The balancers that send to server `index`: its region's, or all of them.
+    /// The balancers that send to server `index`: its cluster's local one, its region's, or
+    /// all of them.
     pub fn senders(&self, index: usize) -> Range<usize> {
+        if let Some(c) = self.clusters.iter().find(|c| c.servers.contains(&index)) {
+            return c.balancer..c.balancer + 1;
+        }
         self.bands
             .iter()
             .find(|b| b.servers.contains(&index))
@@ -207,20 +224,67 @@ impl<'a> Layout<'a> {
         let via = self.balancers.get(usize::from(request.via));
         let door = via.map_or(self.entry, Rect::left);
         let back = via.map_or(self.entry, Rect::right);
-        let (from, to, lane) = match request.phase {
-            Phase::ToBalancer => (self.client_point(request.client), door, 0.0),
-            Phase::ToServer => (back, self.server_inlet(server), 0.0),
+        // With a local tier, the local balancer its regional one sent it to.
+        let local = (request.picker != request.via)
+            .then(|| self.balancers.get(usize::from(request.picker)))
+            .flatten();
+        let inlet = self.server_inlet(server);
+        let progress = request.progress(now);
+        let (from, to, lane, progress) = match (request.phase, local) {
+            (Phase::ToBalancer, _) => (self.client_point(request.client), door, 0.0, progress),
+            (Phase::ToServer, None) => (back, inlet, 0.0, progress),
+            (Phase::ToServer, Some(l)) => {
+                let (a, b, p) =
+                    two_stretches([back, l.left(), l.right(), inlet], self.hop_share, progress);
+                (a, b, 0.0, p)
+            }
             // Held at the balancer: drawn at its door.
-            Phase::Delayed | Phase::WaitingForBalancer | Phase::AtBalancer => (door, door, 0.0),
-            Phase::Queued | Phase::InService => return None,
-            Phase::ToBalancerBack => (self.server_inlet(server), back, RETURN_LANE),
-            Phase::ToClient => (door, self.client_point(request.client), RETURN_LANE),
+            (Phase::Delayed | Phase::WaitingForBalancer | Phase::AtBalancer, _) => {
+                (door, door, 0.0, progress)
+            }
+            (Phase::Queued | Phase::InService, _) => return None,
+            (Phase::ToBalancerBack, None) => (inlet, back, RETURN_LANE, progress),
+            (Phase::ToBalancerBack, Some(l)) => {
+                let (a, b, p) = two_stretches(
+                    [inlet, l.right(), l.left(), back],
+                    1.0 - self.hop_share,
+                    progress,
+                );
+                (a, b, RETURN_LANE, p)
+            }
+            (Phase::ToClient, _) => (
+                door,
+                self.client_point(request.client),
+                RETURN_LANE,
+                progress,
+            ),
         };
         Some(Segment {
             from: (from.0, from.1 + lane),
             to: (to.0, to.1 + lane),
-            progress: request.progress(now),
+            progress,
         })
+    }
+}
+
+/// A way over two stretches, `points[0] -> points[1]` and then `points[2] -> points[3]` (through
+/// a box between them), the first taking the share `first` of the time: the stretch a traveller
+/// `progress` of the way along is on, and how far along that stretch.
+fn two_stretches(
+    points: [(f64, f64); 4],
+    first: f64,
+    progress: f64,
+) -> ((f64, f64), (f64, f64), f64) {
+    if progress < first {
+        (points[0], points[1], progress / first)
+    } else {
+        let rest = 1.0 - first;
+        let p = if rest > 0.0 {
+            (progress - first) / rest
+        } else {
+            1.0
+        };
+        (points[2], points[3], p)
     }
 }
 

@@ -3,10 +3,41 @@
 
 use super::{Canvas, MARGIN, MIN_BOX_HEIGHT, Rect, ServerStyle};
 
-/// Where the balancers' column is centred, as a share of the canvas's width.
-const BALANCER_AT: f64 = 0.38;
 /// The grid of cells starts this far across the canvas.
-const GRID_AT: f64 = 0.62;
+pub(super) const GRID_AT: f64 = 0.62;
+/// Where the one balancer stands, and the column of several.
+pub(super) const BALANCERS: Column = Column {
+    at: 0.38,
+    width: 160.0,
+};
+/// The space between a column of balancers and a grid of cells right of it (before the
+/// palette's scale).
+const GRID_GAP: f64 = 24.0;
+
+/// A column of boxes: where its middle is, as a share of the canvas's width, and how wide its
+/// boxes are (before the palette's scale).
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Column {
+    pub at: f64,
+    pub width: f64,
+}
+
+impl Column {
+    /// Its boxes' width on canvas `c`.
+    fn w(&self, c: &Canvas) -> f64 {
+        self.width * c.scale
+    }
+
+    /// Its boxes' left edge on canvas `c`.
+    fn x(&self, c: &Canvas) -> f64 {
+        c.width * self.at - self.w(c) / 2.0
+    }
+
+    /// Where a grid of cells right of it starts, as a share of the canvas's width.
+    pub fn right_share(&self, c: &Canvas) -> f64 {
+        (self.x(c) + self.w(c) + GRID_GAP * c.scale) / c.width
+    }
+}
 /// The room above the grid for its caption (before the palette's scale).
 const CAPTION_ROOM: f64 = 20.0;
 
@@ -14,7 +45,7 @@ const CAPTION_ROOM: f64 = 20.0;
 pub(super) fn single_balancer(c: &Canvas) -> Rect {
     let (bw, bh) = (190.0 * c.scale, 100.0 * c.scale);
     Rect {
-        x: c.width * BALANCER_AT - bw / 2.0,
+        x: c.width * BALANCERS.at - bw / 2.0,
         y: c.height / 2.0 - bh / 2.0,
         w: bw,
         h: bh,
@@ -29,7 +60,7 @@ pub(super) fn servers(c: &Canvas, servers: usize) -> (ServerStyle, Vec<Rect>) {
         (ServerStyle::Boxes, column(c, MARGIN, span, servers))
     } else {
         let top = MARGIN + CAPTION_ROOM * c.scale;
-        let area = grid_area(c, top, c.height - top - MARGIN);
+        let area = grid_area(c, GRID_AT, top, c.height - top - MARGIN);
         (ServerStyle::Cells, grid(area, servers))
     }
 }
@@ -39,12 +70,13 @@ pub(super) fn boxes_fit(c: &Canvas, span: f64, servers: usize) -> bool {
     span / servers.max(1) as f64 >= MIN_BOX_HEIGHT * c.scale
 }
 
-/// Where a grid of cells goes between `top` and `top + h`: the right part of the canvas.
-pub(super) fn grid_area(c: &Canvas, top: f64, h: f64) -> Rect {
+/// Where a grid of cells goes between `top` and `top + h`: the canvas right of `at` (a share
+/// of its width).
+pub(super) fn grid_area(c: &Canvas, at: f64, top: f64, h: f64) -> Rect {
     Rect {
-        x: c.width * GRID_AT,
+        x: c.width * at,
         y: top,
-        w: c.width * (1.0 - GRID_AT) - MARGIN,
+        w: c.width * (1.0 - at) - MARGIN,
         h,
     }
 }
@@ -82,20 +114,30 @@ pub(super) fn grid(area: Rect, servers: usize) -> Vec<Rect> {
         .collect()
 }
 
-/// A column of `n` balancer boxes, as tall as the single balancer's at most, centred in
-/// `top..bottom` where the single balancer stands.
-pub(super) fn balancer_column(c: &Canvas, n: usize, top: f64, bottom: f64) -> Vec<Rect> {
-    let w = 160.0 * c.scale;
+/// A column of `n` balancer boxes in `column`, as tall as the single balancer's at most,
+/// centred in `top..bottom`.
+pub(super) fn balancer_column(
+    c: &Canvas,
+    column: Column,
+    n: usize,
+    top: f64,
+    bottom: f64,
+) -> Vec<Rect> {
     let span = (bottom - top).max(0.0);
     let slot = (span / n.max(1) as f64).min(100.0 * c.scale);
     let gap = (slot * 0.15).min(10.0 * c.scale);
     let first = top + (span - slot * n as f64) / 2.0;
     (0..n)
         .map(|i| Rect {
-            x: c.width * BALANCER_AT - w / 2.0,
+            x: column.x(c),
             y: first + i as f64 * slot + gap / 2.0,
-            w,
+            w: column.w(c),
             h: slot - gap,
         })
         .collect()
+}
+
+/// One box in `column`, centred in `top..top + h` (a column of one).
+pub(super) fn centred_box(c: &Canvas, column: Column, top: f64, h: f64) -> Rect {
+    balancer_column(c, column, 1, top, top + h)[0]
 }

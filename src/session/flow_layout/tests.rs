@@ -39,7 +39,13 @@ fn canvas(w: f64, h: f64) -> Rect {
 
 #[test]
 fn one_balancer_is_placed_as_before() {
-    let layout = Layout::new(1000.0, 400.0, 4, 1.0, None);
+    let servers = |n: u32| {
+        let mut s = Scenario::classroom();
+        s.servers = (1..=n).map(|i| server(&format!("s-{i}"), 1, 1)).collect();
+        run(s, 0)
+    };
+    let four = servers(4);
+    let layout = Layout::new(1000.0, 400.0, 1.0, &four);
     let b = Rect {
         x: 1000.0 * 0.38 - 95.0,
         y: 150.0,
@@ -54,7 +60,8 @@ fn one_balancer_is_placed_as_before() {
         layout.servers[0].y,
         MARGIN + (368.0_f64 / 4.0 * 0.15).min(12.0) / 2.0
     );
-    let many = Layout::new(1000.0, 400.0, 1_000, 1.0, None);
+    let thousand = servers(1_000);
+    let many = Layout::new(1000.0, 400.0, 1.0, &thousand);
     assert_eq!(many.style, ServerStyle::Cells);
     assert_eq!(many.servers.len(), 1_000);
     assert_eq!(many.servers[0].x, 620.0);
@@ -67,10 +74,11 @@ fn every_balancer_box_is_on_the_canvas_and_clear_of_the_rest() {
         "many-balancers-herding",
         "balancer-failover",
         "regions-failover",
+        "hierarchical-balancing",
     ] {
         let sim = run(preset(id).unwrap(), 0);
         for (w, h, scale) in SIZES {
-            let l = Layout::new(w, h, sim.servers().len(), scale, sim.front());
+            let l = Layout::new(w, h, scale, &sim);
             assert_eq!(l.balancers.len(), sim.front().unwrap().len(), "{id}");
             for (i, b) in l.balancers.iter().enumerate() {
                 assert!(
@@ -100,7 +108,7 @@ fn region_bands_are_disjoint_and_hold_their_balancers_servers_and_clients() {
         let sim = run(scenario, 0);
         let n = sim.servers().len();
         for (w, h, scale) in SIZES {
-            let l = Layout::new(w, h, n, scale, sim.front());
+            let l = Layout::new(w, h, scale, &sim);
             assert_eq!(l.bands.len(), 3);
             assert_eq!(l.servers.len(), n);
             for (i, band) in l.bands.iter().enumerate() {
@@ -140,7 +148,7 @@ fn a_request_travels_through_its_own_balancer() {
         "regions-failover",
     ] {
         let sim = run(preset(id).unwrap(), 8);
-        let l = Layout::new(1240.0, 420.0, sim.servers().len(), 1.0, sim.front());
+        let l = Layout::new(1240.0, 420.0, 1.0, &sim);
         let mut seen = 0;
         for r in sim.requests() {
             let Some(segment) = l.segment(r, sim.now()) else {
@@ -178,8 +186,110 @@ fn a_thousand_servers_behind_several_balancers_are_cells() {
         .map(|i| server(&format!("s-{i}"), 1, 1))
         .collect();
     let sim = run(s, 0);
-    let l = Layout::new(1240.0, 420.0, 1_000, 1.0, sim.front());
+    let l = Layout::new(1240.0, 420.0, 1.0, &sim);
     assert_eq!(l.style, ServerStyle::Cells);
     assert!(l.servers.iter().all(|c| canvas(1240.0, 420.0).contains(c)));
     assert!(l.balancers.iter().all(|b| b.x + b.w < l.servers[0].x));
+}
+
+/// The hierarchical preset with `per_cluster` servers in each of its four clusters.
+fn hierarchy(per_cluster: u32) -> Scenario {
+    let mut s = preset("hierarchical-balancing").unwrap();
+    let n = 4 * per_cluster;
+    s.servers = (1..=n).map(|i| server(&format!("s-{i}"), 1, 1)).collect();
+    for r in &mut s.front.as_mut().unwrap().regions {
+        r.servers = n / 2;
+    }
+    s
+}
+
+#[test]
+fn each_local_balancer_is_framed_with_its_cluster_clear_of_the_rest() {
+    for scenario in [preset("hierarchical-balancing").unwrap(), hierarchy(150)] {
+        let sim = run(scenario, 0);
+        let front = sim.front().unwrap();
+        for (w, h, scale) in SIZES {
+            let l = Layout::new(w, h, scale, &sim);
+            assert_eq!(l.balancers.len(), front.len());
+            assert_eq!(l.clusters.len(), 4);
+            for (i, c) in l.clusters.iter().enumerate() {
+                assert!(front.is_local(c.balancer as u8));
+                let band = l.bands.iter().find(|b| b.clusters.contains(&i)).unwrap();
+                assert!(band.frame.contains(&c.frame), "{w}x{h}: cluster {i}");
+                let local = &l.balancers[c.balancer];
+                assert!(c.frame.contains(local), "{w}x{h}: lb-{}", c.balancer + 1);
+                for s in c.servers.clone() {
+                    assert!(c.frame.contains(&l.servers[s]), "{w}x{h}: server {s}");
+                    assert!(!local.overlaps(&l.servers[s]), "{w}x{h}: server {s}");
+                    assert_eq!(l.senders(s), c.balancer..c.balancer + 1);
+                }
+                for other in &l.clusters[i + 1..] {
+                    assert!(!c.frame.overlaps(&other.frame), "{w}x{h}: clusters overlap");
+                }
+                for regional in band.balancers.clone() {
+                    let r = &l.balancers[regional];
+                    assert!(
+                        !c.frame.overlaps(r),
+                        "{w}x{h}: lb-{} in a cluster",
+                        regional + 1
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn a_request_goes_through_its_regional_then_its_local_balancer() {
+    let mut sim = run(preset("hierarchical-balancing").unwrap(), 8);
+    let (mut first, mut second) = (0, 0);
+    // A few hundred instants half a millisecond apart, to catch requests on both stretches.
+    for _ in 0..400 {
+        sim.advance_by(SimDuration::from_micros(500));
+        let l = Layout::new(1240.0, 420.0, 1.0, &sim);
+        // A 1 ms hop on a 2 ms way to the servers: a third of the way is the hop.
+        assert!((l.hop_share - 1.0 / 3.0).abs() < 1e-9);
+        for r in sim.requests().filter(|r| r.phase == Phase::ToServer) {
+            let segment = l.segment(r, sim.now()).unwrap();
+            let (regional, local) = (
+                l.balancers[usize::from(r.via)],
+                l.balancers[usize::from(r.picker)],
+            );
+            assert_ne!(r.via, r.picker);
+            if r.progress(sim.now()) < l.hop_share {
+                assert_eq!((segment.from, segment.to), (regional.right(), local.left()));
+                first += 1;
+            } else {
+                let inlet = l.server_inlet(r.server.unwrap() as usize);
+                assert_eq!((segment.from, segment.to), (local.right(), inlet));
+                second += 1;
+            }
+            assert!((0.0..=1.0).contains(&segment.progress));
+        }
+    }
+    assert!(
+        first > 0 && second > 0,
+        "on the hop {first}, past it {second}"
+    );
+}
+
+#[test]
+fn two_stretches_share_the_time_and_cover_the_way() {
+    let points = [(0.0, 0.0), (10.0, 0.0), (20.0, 0.0), (40.0, 0.0)];
+    assert_eq!(
+        two_stretches(points, 0.25, 0.125),
+        ((0.0, 0.0), (10.0, 0.0), 0.5)
+    );
+    assert_eq!(
+        two_stretches(points, 0.25, 0.625),
+        ((20.0, 0.0), (40.0, 0.0), 0.5)
+    );
+    assert_eq!(
+        two_stretches(points, 1.0, 1.0),
+        ((20.0, 0.0), (40.0, 0.0), 1.0)
+    );
+    assert_eq!(
+        two_stretches(points, 0.0, 0.0),
+        ((20.0, 0.0), (40.0, 0.0), 0.0)
+    );
 }

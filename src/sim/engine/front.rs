@@ -68,12 +68,7 @@ impl Simulation {
             return Some(picker);
         }
         let pool = &self.pool;
-        let in_rotation = |cluster: std::ops::Range<usize>| {
-            pool.candidates()[cluster]
-                .iter()
-                .filter(|c| c.eligible())
-                .count() as u32
-        };
+        let in_rotation = |cluster| pool.in_rotation(cluster);
         let rng = &mut self.streams.balancer;
         let servers = self.servers.len();
         let local = front.pick_local(picker, key, self.now, rng, servers, in_rotation)?;

@@ -90,8 +90,24 @@ impl Simulation {
     /// and its latest pick), for drawing on the load balancer; with several balancers, the one
     /// that picked last.
     pub fn decision(&self) -> Decision {
-        let b = usize::from(self.pool.viewing());
-        self.balancers[b].decision(self.pool(), self.now())
+        self.decision_of(self.pool.viewing())
+    }
+
+    /// What balancer `b`'s algorithm is deciding with right now, by its own view of load (see
+    /// [`decision`](Self::decision)).
+    pub fn decision_of(&self, b: u8) -> Decision {
+        let pool = self.pool.seen_by(b);
+        self.balancers
+            .get(usize::from(b))
+            .map_or_else(Decision::default, |a| a.decision(&pool, self.now()))
+    }
+
+    /// With a local tier, the local balancers regional balancer `regional` sends to, each with
+    /// its weight in its round robin: its cluster's servers in rotation (0 while it is down).
+    pub fn local_shares(&self, regional: u8) -> Vec<(u8, u32)> {
+        self.front.as_ref().map_or_else(Vec::new, |f| {
+            f.local_shares(regional, self.servers.len(), |c| self.pool.in_rotation(c))
+        })
     }
 
     /// The balancer whose decision [`decision`](Self::decision) is (0 with one balancer).

@@ -348,21 +348,32 @@ impl FrontState {
         let (tier, g) = (tier.as_mut()?, geography.as_ref()?);
         let region = g.servers_of(tier.region_of(regional), servers);
         tier.pick(regional, region, key, now, rng, |b, cluster| {
-            if up[usize::from(b)] {
-                in_rotation(cluster)
-            } else {
-                0
-            }
+            local_weight(up, b, cluster, &in_rotation)
         })
     }
 
-    /// The balancer a reader sees for `b`: itself, or for a local balancer the first of its
-    /// region's balancers (the one in front of it that clients reach).
-    pub fn entry_of(&self, b: u8) -> u8 {
-        match (&self.tier, self.region_of(b)) {
-            (Some(t), Some(r)) if t.is_local(b) => self.balancers_of(r).start as u8,
-            _ => b,
+    /// The local balancers regional balancer `regional` sends to, each with its weight in its
+    /// round robin (what [`pick_local`](Self::pick_local) weighs it by): empty without a local
+    /// tier, or for a local balancer.
+    pub fn local_shares(
+        &self,
+        regional: u8,
+        servers: usize,
+        in_rotation: impl Fn(std::ops::Range<usize>) -> u32,
+    ) -> Vec<(u8, u32)> {
+        let (Some(tier), Some(g)) = (&self.tier, &self.geography) else {
+            return Vec::new();
+        };
+        if tier.is_local(regional) {
+            return Vec::new();
         }
+        let region = g.servers_of(tier.region_of(regional), servers);
+        tier.locals(tier.region_of(regional))
+            .map(|b| {
+                let cluster = tier.cluster(b, region.clone());
+                (b, local_weight(&self.up, b, cluster, &in_rotation))
+            })
+            .collect()
     }
 
     /// The regions, when there are.
@@ -551,6 +562,21 @@ impl FrontState {
             Entry::Dns(dns) => Some(dns.cached_on(b, now)),
             Entry::Vrrp(_) => None,
         }
+    }
+}
+
+/// A local balancer's weight in its regional balancers' round robin: its cluster's servers in
+/// rotation, as `in_rotation` counts them, or 0 while it is down.
+fn local_weight(
+    up: &[bool],
+    b: u8,
+    cluster: std::ops::Range<usize>,
+    in_rotation: impl Fn(std::ops::Range<usize>) -> u32,
+) -> u32 {
+    if up[usize::from(b)] {
+        in_rotation(cluster)
+    } else {
+        0
     }
 }
 

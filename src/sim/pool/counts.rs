@@ -76,6 +76,17 @@ impl Counts {
         }
     }
 
+    /// Balancer `b`'s counts, when they are parked here rather than in the candidates (`None`
+    /// when the candidates hold them, or every balancer shares one view).
+    pub fn parked(&self, b: u8) -> Option<&[u32]> {
+        match self {
+            Counts::Own { parked, viewing } if b != *viewing => {
+                parked.get(usize::from(b)).map(Vec::as_slice)
+            }
+            _ => None,
+        }
+    }
+
     /// Balancer `b`'s count of `server` changes by `delta` (a try sent, or back).
     pub fn add(&mut self, candidates: &mut [Candidate], server: usize, b: u8, delta: i32) {
         let count = match self {

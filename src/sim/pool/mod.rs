@@ -117,6 +117,29 @@ impl Pool {
         &self.candidates
     }
 
+    /// The view balancer `b` picks from: the candidates, with its own counts of active
+    /// requests when each balancer counts its own (a copy only for a balancer not picking now).
+    pub fn seen_by(&self, b: u8) -> std::borrow::Cow<'_, [Candidate]> {
+        match self.counts.parked(b) {
+            None => std::borrow::Cow::Borrowed(&self.candidates),
+            Some(own) => std::borrow::Cow::Owned(
+                self.candidates
+                    .iter()
+                    .zip(own)
+                    .map(|(c, &active)| Candidate { active, ..*c })
+                    .collect(),
+            ),
+        }
+    }
+
+    /// How many of the servers `servers` are in rotation (eligible for a pick).
+    pub fn in_rotation(&self, servers: std::ops::Range<usize>) -> u32 {
+        self.candidates[servers]
+            .iter()
+            .filter(|c| c.eligible())
+            .count() as u32
+    }
+
     /// Changes a server's weight.
     pub fn set_weight(&mut self, server: usize, weight: u32) {
         self.candidates[server].weight = weight;

@@ -4,6 +4,7 @@
 use super::layout::{Rect, ServerStyle};
 use super::paint::{Pen, rounded_rect};
 use super::scene::Scene;
+use crate::sim::balancer::Decision;
 use crate::sim::balancer_cpu::TlsMode;
 use crate::sim::connections::Layer;
 use crate::sim::engine::BalancerLoad;
@@ -119,7 +120,12 @@ impl Scene<'_> {
             .quantity
             .filter(|_| self.layout.style == ServerStyle::Boxes)
             .map(|q| format!("at servers: {}", narrate::quantity(q)));
-        let pick = match (d.next, d.last_pick) {
+        (numbers, self.pick_words(d))
+    }
+
+    /// A decision's latest pick (or where its round-robin pointer stands), in a few words.
+    pub(super) fn pick_words(&self, d: &Decision) -> Option<String> {
+        match (d.next, d.last_pick) {
             (Some(next), _) => Some(format!("next: {}", self.name(next))),
             (None, Some(p)) => Some(match (p.against, p.hash) {
                 (Some(other), _) if other != p.chosen => format!(
@@ -133,7 +139,6 @@ impl Scene<'_> {
                 (None, None) => format!("last pick: {}", self.name(p.chosen)),
             }),
             (None, None) => None,
-        };
-        (numbers, pick)
+        }
     }
 }

@@ -1,10 +1,12 @@
 //! Several balancers (`scenario.front`): a box each, with its state (up, VRRP master or backup,
-//! crashed: greyed and crossed out), how many requests it holds and how many it took; a VRRP
-//! group's virtual address, with a line to the master that answers it; and with regions a
+//! crashed: greyed and crossed out), how many requests it holds and how many it took, and what
+//! it is deciding with (its own latest pick; a regional balancer's weights for its local ones);
+//! a VRRP group's virtual address, with a line to the master that answers it; with regions a
 //! labelled band per region, marked when its balancers are all down or its servers all out of
-//! rotation (what the global DNS's health check skips it for).
+//! rotation (what the global DNS's health check skips it for); and with a local tier a frame
+//! round each local balancer and its cluster of servers.
 
-use super::layout::{Band, Rect};
+use super::layout::{Band, Cluster, Rect};
 use super::paint::rounded_rect;
 use super::scene::{Scene, dashed};
 use crate::sim::front::vrrp::Role;
@@ -13,6 +15,18 @@ use crate::sim::narrate;
 
 /// The line height in the balancers' boxes (before the palette's scale).
 const LINE: f64 = 15.0;
+
+/// What a balancer's box says besides its name.
+struct BoxWords {
+    /// Its role, or that it crashed, in its colour.
+    tag: Option<(&'static str, &'static str)>,
+    /// How many requests it holds and has taken.
+    numbers: String,
+    /// A fact about it: its VRRP priority, or how many clients have it cached.
+    detail: Option<String>,
+    /// What it is deciding with.
+    decision: Option<String>,
+}
 
 impl Scene<'_> {
     /// Whether balancer `b` is up (the one balancer always is).
@@ -28,6 +42,20 @@ impl Scene<'_> {
         for (r, band) in self.layout.bands.iter().enumerate() {
             self.band(front, r, band);
         }
+        for cluster in &self.layout.clusters {
+            self.cluster(cluster);
+        }
+    }
+
+    /// A local balancer's cluster: a frame round its box and its servers, dashed while the
+    /// local balancer is down (its servers get nothing).
+    fn cluster(&self, cluster: &Cluster) {
+        let (ctx, pal) = (self.ctx, self.pal);
+        let up = self.balancer_up(cluster.balancer);
+        dashed(ctx, !up);
+        let edge = if up { pal.outline } else { pal.failed };
+        rounded_rect(ctx, cluster.frame, 6.0, pal.panel, edge);
+        dashed(ctx, false);
     }
 
     fn band(&self, front: &FrontState, r: usize, band: &Band) {
@@ -48,9 +76,19 @@ impl Scene<'_> {
         let name = front.geography().map_or("", |g| g.name(r));
         let f = band.frame;
         let (x, y) = (f.x + 10.0, f.y + 9.0 * pal.scale);
-        // The label keeps left of the band's servers, which use its whole height.
-        let servers = self.layout.servers.get(band.servers.start);
-        let room = servers.map_or(self.layout.width, |s| s.x) - 8.0 - x;
+        // The label keeps left of the band's servers (and clusters), which use its whole height.
+        let servers = self.layout.servers.get(band.servers.start).map(|s| s.x);
+        let clusters = self
+            .layout
+            .clusters
+            .get(band.clusters.start)
+            .map(|c| c.frame.x);
+        let room = servers
+            .into_iter()
+            .chain(clusters)
+            .fold(self.layout.width, f64::min)
+            - 8.0
+            - x;
         let title = self.pen(13.0, true, if failing { pal.failed } else { pal.ink });
         title.clone().fit(room).write(ctx, name, (x, y));
         let words = match (balancers_down, servers_out) {
@@ -58,8 +96,12 @@ impl Scene<'_> {
             (false, true) => "DOWN: no server in rotation".to_string(),
             (false, false) => {
                 let (b, n) = (band.balancers.len() as u32, band.servers.len() as u32);
+                let locals = match band.clusters.len() {
+                    0 => String::new(),
+                    l => format!(" · {l} local"),
+                };
                 format!(
-                    "{b} balancer{} · {n} server{}",
+                    "{b} balancer{}{locals} · {n} server{}",
                     narrate::plural(b),
                     narrate::plural(n)
                 )
@@ -83,33 +125,49 @@ impl Scene<'_> {
         for (b, (state, rect)) in front.balancers().zip(&self.layout.balancers).enumerate() {
             let took = stats.get(b).map_or(0, |s| s.received);
             let numbers = format!("holds {} · took {took}", held.get(b).copied().unwrap_or(0));
+            let local = front.is_local(b as u8);
             let tag = match (state.up, state.role) {
                 (false, _) => Some(("CRASHED", self.pal.failed)),
                 (true, Some(Role::Master { .. })) => Some(("MASTER", self.pal.outbound)),
                 (true, Some(_)) => Some(("BACKUP", self.pal.muted)),
+                (true, None) if local => Some(("LOCAL", self.pal.muted)),
                 (true, None) => None,
             };
             let detail = match front.vrrp() {
                 Some(v) => v.priorities.get(b).map(|p| format!("priority {p}")),
+                None if local => None,
                 None => front
                     .cached_on(b as u8, self.sim.now())
                     .map(|c| format!("in {c} clients' DNS caches")),
             };
-            self.front_box(b, rect, state.up, tag, &numbers, detail.as_deref());
+            let words = BoxWords {
+                tag,
+                numbers,
+                detail,
+                decision: self.front_decision(front, b as u8),
+            };
+            self.front_box(b, rect, state.up, &words);
         }
     }
 
-    /// Balancer `b`'s box at `r`: its name and `tag` (its role, or that it crashed), its
-    /// `numbers`, and a `detail` where there is room; crossed out when it is down.
-    fn front_box(
-        &self,
-        b: usize,
-        r: &Rect,
-        up: bool,
-        tag: Option<(&str, &'static str)>,
-        numbers: &str,
-        detail: Option<&str>,
-    ) {
+    /// What balancer `b` is deciding with, in a few words: a regional balancer over local ones
+    /// gives each its weight (its servers in rotation); any other, its own latest pick.
+    fn front_decision(&self, front: &FrontState, b: u8) -> Option<String> {
+        if front.tier().is_some() && !front.is_local(b) {
+            let shares = self.sim.local_shares(b);
+            let words: Vec<String> = shares
+                .iter()
+                .map(|&(l, w)| format!("{} {w}", Front::name(l)))
+                .collect();
+            return Some(format!("weights {}", words.join(" · ")));
+        }
+        self.pick_words(&self.sim.decision_of(b))
+    }
+
+    /// Balancer `b`'s box at `r`: its name and tag (its role, or that it crashed), then as
+    /// many of its numbers, its decision and its detail as there is room for; crossed out
+    /// when it is down.
+    fn front_box(&self, b: usize, r: &Rect, up: bool, words: &BoxWords) {
         let (ctx, pal) = (self.ctx, self.pal);
         let (fill, edge) = if up {
             (pal.balancer, pal.outbound)
@@ -131,32 +189,37 @@ impl Scene<'_> {
             ctx.set_line_width(1.0);
         }
         let line = LINE * pal.scale;
-        let rows = ((r.h - 4.0) / line).floor().clamp(1.0, 3.0);
+        let rows = ((r.h - 4.0) / line).floor().clamp(1.0, 4.0);
         let row = |i: f64| r.y + r.h / 2.0 + (i - (rows - 1.0) / 2.0) * line;
         let (left, right) = (r.x + 8.0, r.x + r.w - 8.0);
-        let tag_width = tag.map_or(0.0, |(words, colour)| {
+        let tag_width = words.tag.map_or(0.0, |(tag, colour)| {
             let pen = self.pen(11.0, true, colour).right();
-            pen.write(ctx, words, (right, row(0.0)));
-            pen.width(ctx, words) + 6.0
+            pen.write(ctx, tag, (right, row(0.0)));
+            pen.width(ctx, tag) + 6.0
         });
         let name = Front::name(b as u8);
         let title = self.pen(12.0, true, if up { pal.ink } else { pal.failed });
         let title = title.fit(right - left - tag_width);
         title.write(ctx, &name, (left, row(0.0)));
         let small = self.pen(11.0, false, pal.ink).fit(right - left);
-        if rows >= 2.0 {
-            small.write(ctx, numbers, (left, row(1.0)));
-        } else {
+        if rows < 2.0 {
             // One line: the numbers after the name, as far as they fit.
             let after = left + title.width(ctx, &name) + 8.0;
             let room = right - tag_width - after;
             if room > 30.0 * pal.scale {
-                small.fit(room).write(ctx, numbers, (after, row(0.0)));
+                small
+                    .fit(room)
+                    .write(ctx, &words.numbers, (after, row(0.0)));
             }
             return;
         }
-        if let Some(detail) = detail.filter(|_| rows >= 3.0) {
-            small.colour(pal.muted).write(ctx, detail, (left, row(2.0)));
+        small.write(ctx, &words.numbers, (left, row(1.0)));
+        // The decision before the detail: it changes with every pick.
+        let decision = words.decision.iter().map(|w| (w, pal.outbound));
+        let detail = words.detail.iter().map(|w| (w, pal.muted));
+        for (i, (line, colour)) in decision.chain(detail).enumerate().take(rows as usize - 2) {
+            let pen = small.clone().colour(colour);
+            pen.write(ctx, line, (left, row(2.0 + i as f64)));
         }
     }
 

@@ -4,38 +4,83 @@ use super::layout::ServerStyle;
 use super::scene::{Scene, dashed};
 
 impl Scene<'_> {
-    /// A line from each balancer to each server it sends to (to its servers' grid, in cells).
-    /// A link is dashed once the balancer stops offering the server; until health checks
-    /// notice, a dead server's link stays solid (and red): the detection window, drawn. A
-    /// crashed balancer's links are dashed and faint: it sends nowhere.
+    /// A line from each balancer to each server it sends to (to its servers' grid, in cells),
+    /// and with a local tier from each regional balancer to its region's local ones. A link is
+    /// dashed once the balancer stops offering the server; until health checks notice, a dead
+    /// server's link stays solid (and red): the detection window, drawn. A crashed balancer's
+    /// links are dashed and faint: it sends nowhere.
     pub(super) fn links(&self) {
         let (ctx, pal) = (self.ctx, self.pal);
         ctx.set_line_width(pal.scale);
+        self.tier_links();
         if self.layout.style == ServerStyle::Cells {
-            // One line per balancer to its grid instead of a thousand.
-            for (b, rect) in self.layout.balancers.iter().enumerate() {
-                let first = self
-                    .layout
-                    .bands
-                    .iter()
-                    .find(|band| band.balancers.contains(&b));
-                let first = first.map_or(0, |band| band.servers.start);
-                let Some(cell) = self.layout.servers.get(first) else {
-                    continue;
-                };
-                let up = self.balancer_up(b);
-                ctx.set_stroke_style_str(if up { pal.link } else { pal.link_off });
-                dashed(ctx, !up);
-                let (bx, by) = rect.right();
-                ctx.begin_path();
-                ctx.move_to(bx, by);
-                ctx.line_to(cell.x - 6.0, by);
-                ctx.stroke();
-            }
-            dashed(ctx, false);
-            ctx.set_line_width(1.0);
-            return;
+            self.grid_links();
+        } else {
+            self.server_links();
         }
+        ctx.set_global_alpha(1.0);
+        dashed(ctx, false);
+        ctx.set_line_width(1.0);
+    }
+
+    /// A link from `from` to `to`, dashed and faint unless `on`.
+    fn link(&self, from: (f64, f64), to: (f64, f64), on: bool) {
+        let (ctx, pal) = (self.ctx, self.pal);
+        ctx.set_stroke_style_str(if on { pal.link } else { pal.link_off });
+        dashed(ctx, !on);
+        ctx.begin_path();
+        ctx.move_to(from.0, from.1);
+        ctx.line_to(to.0, to.1);
+        ctx.stroke();
+    }
+
+    /// Each regional balancer's links to its region's local balancers, on while both are up
+    /// and the local one has a server to offer.
+    fn tier_links(&self) {
+        let Some(front) = self.sim.front().filter(|f| f.tier().is_some()) else {
+            return;
+        };
+        for band in &self.layout.bands {
+            for regional in band.balancers.clone() {
+                let shares = self.sim.local_shares(regional as u8);
+                let from = self.layout.balancers[regional].right();
+                for (local, weight) in shares {
+                    let on = front.is_up(regional as u8) && weight > 0;
+                    let to = self.layout.balancers[usize::from(local)].left();
+                    self.link(from, to, on);
+                }
+            }
+        }
+    }
+
+    /// One line per balancer that sends to servers, to the left of its servers' grid, instead
+    /// of a thousand.
+    fn grid_links(&self) {
+        for (b, rect) in self.layout.balancers.iter().enumerate() {
+            let cluster = self.layout.clusters.iter().find(|c| c.balancer == b);
+            let band = self
+                .layout
+                .bands
+                .iter()
+                .find(|band| band.balancers.contains(&b));
+            let first = match (cluster, band) {
+                (Some(c), _) => c.servers.start,
+                // A regional balancer over local ones sends to them, not to the grid.
+                (None, Some(band)) if !band.clusters.is_empty() => continue,
+                (None, Some(band)) => band.servers.start,
+                (None, None) => 0,
+            };
+            let Some(cell) = self.layout.servers.get(first) else {
+                continue;
+            };
+            let (bx, by) = rect.right();
+            self.link((bx, by), (cell.x - 6.0, by), self.balancer_up(b));
+        }
+    }
+
+    /// The links from the balancers to each server's box.
+    fn server_links(&self) {
+        let (ctx, pal) = (self.ctx, self.pal);
         for (index, rect) in self.layout.servers.iter().enumerate() {
             let offered = self.sim.pool()[index].eligible();
             let alive = self.sim.servers()[index].is_alive();
@@ -59,9 +104,6 @@ impl Scene<'_> {
                 ctx.stroke();
             }
         }
-        ctx.set_global_alpha(1.0);
-        dashed(ctx, false);
-        ctx.set_line_width(1.0);
     }
 
     /// The latest pick's link in bold, from the balancer that made it, and the loser of a
@@ -72,11 +114,8 @@ impl Scene<'_> {
         };
         let (ctx, pal) = (self.ctx, self.pal);
         let balancers = &self.layout.balancers;
-        // A local balancer has no box of its own: its pick leaves its regional balancer's.
-        let decider = self.sim.decider();
-        let shown = self.sim.front().map_or(decider, |f| f.entry_of(decider));
         let from = balancers
-            .get(usize::from(shown))
+            .get(usize::from(self.sim.decider()))
             .unwrap_or(&balancers[0])
             .right();
         let mark = |index: usize, colour: &str, dash: bool| {

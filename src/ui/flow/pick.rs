@@ -24,9 +24,8 @@ pub fn request_at(
     let layout = Layout::new(
         f64::from(canvas.width()) / ratio,
         f64::from(canvas.height()) / ratio,
-        sim.servers().len(),
         palette.scale,
-        sim.front(),
+        sim,
     );
     let now = sim.now();
     let reach = REACH * palette.scale;

@@ -116,33 +116,39 @@ impl Scene<'_> {
         let (mut out, mut back) = (vec![0u32; n], vec![0u32; n]);
         for request in self.sim.requests() {
             let server = request.server.map_or(0, |s| s as usize);
-            let b = slot(request.via);
+            // The clients' balancer, and the one that sent it to its server (its local one,
+            // with a local tier).
+            let (b, picker) = (slot(request.via), slot(request.picker));
             match request.phase {
                 Phase::ToBalancer => to_balancer[b] += 1,
                 Phase::ToClient => to_client[b] += 1,
                 Phase::ToServer if server < n => {
                     out[server] += 1;
-                    sent[b] += 1;
+                    sent[picker] += 1;
                 }
                 Phase::ToBalancerBack if server < n => {
                     back[server] += 1;
-                    returned[b] += 1;
+                    returned[picker] += 1;
                 }
                 _ => {}
             }
         }
         let c = self.layout.clients;
         let several = balancers.len() > 1;
+        let local = |i: usize| self.layout.clusters.iter().any(|c| c.balancer == i);
         for (i, b) in balancers.iter().enumerate() {
             let mid_x = (c.x + c.w + b.x) / 2.0;
-            if several {
+            // Clients never send to a local balancer: only its way to the grid is counted.
+            if several && !local(i) {
                 let words = format!("→ {}  ← {}", to_balancer[i], to_client[i]);
                 self.count_badge(&words, (mid_x, b.y + b.h / 2.0));
-            } else {
+            } else if !several {
                 self.count_badge(&format!("→ {}", to_balancer[i]), (mid_x, b.y + b.h * 0.3));
                 self.count_badge(&format!("← {}", to_client[i]), (mid_x, b.y + b.h * 0.7));
             }
-            if self.layout.style == ServerStyle::Cells {
+            if self.layout.style == ServerStyle::Cells
+                && (local(i) || self.layout.clusters.is_empty())
+            {
                 let x = (b.x + b.w + self.layout.servers[0].x) / 2.0;
                 let words = format!("→ {}  ← {}", sent[i], returned[i]);
                 self.count_badge(&words, (x, b.y + b.h / 2.0));

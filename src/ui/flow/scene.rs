@@ -51,9 +51,8 @@ pub fn draw(canvas: &HtmlCanvasElement, sim: &Simulation, view: FlowView<'_>) {
     let layout = Layout::new(
         f64::from(canvas.width()) / ratio,
         f64::from(canvas.height()) / ratio,
-        sim.servers().len(),
         pal.scale,
-        sim.front(),
+        sim,
     );
     ctx.set_fill_style_str(pal.background);
     ctx.fill_rect(0.0, 0.0, layout.width, layout.height);
