@@ -37,6 +37,9 @@ const MIN_BOX_HEIGHT: f64 = 22.0;
 const RETURN_LANE: f64 = 7.0;
 /// The space kept around the edges.
 const MARGIN: f64 = 16.0;
+/// The room kept along the bottom for the legend, under everything but the clients (before
+/// the palette's scale).
+const LEGEND_ROOM: f64 = 22.0;
 /// The room above the clients' column for its title (before the palette's scale).
 const TITLE_ROOM: f64 = 18.0;
 

@@ -1,7 +1,7 @@
 //! The shapes things are placed in: the one balancer's box, a column of boxes (servers, or
 //! several balancers), and a grid of cells.
 
-use super::{Canvas, MARGIN, MIN_BOX_HEIGHT, Rect, ServerStyle};
+use super::{Canvas, LEGEND_ROOM, MARGIN, MIN_BOX_HEIGHT, Rect, ServerStyle};
 
 /// The grid of cells starts this far across the canvas.
 pub(super) const GRID_AT: f64 = 0.62;
@@ -52,15 +52,16 @@ pub(super) fn single_balancer(c: &Canvas) -> Rect {
     }
 }
 
-/// The servers over the canvas's whole height: boxes in a column when they fit, else a grid of
-/// cells under a caption.
+/// The servers over the canvas's height above the legend: boxes in a column when they fit,
+/// else a grid of cells under a caption.
 pub(super) fn servers(c: &Canvas, servers: usize) -> (ServerStyle, Vec<Rect>) {
-    let span = c.height - 2.0 * MARGIN;
+    let bottom = c.height - LEGEND_ROOM * c.scale;
+    let span = bottom - MARGIN;
     if boxes_fit(c, span, servers) {
         (ServerStyle::Boxes, column(c, MARGIN, span, servers))
     } else {
         let top = MARGIN + CAPTION_ROOM * c.scale;
-        let area = grid_area(c, GRID_AT, top, c.height - top - MARGIN);
+        let area = grid_area(c, GRID_AT, top, bottom - top);
         (ServerStyle::Cells, grid(area, servers))
     }
 }

@@ -58,7 +58,7 @@ fn one_balancer_is_placed_as_before() {
     assert_eq!(layout.style, ServerStyle::Boxes);
     assert_eq!(
         layout.servers[0].y,
-        MARGIN + (368.0_f64 / 4.0 * 0.15).min(12.0) / 2.0
+        MARGIN + (362.0_f64 / 4.0 * 0.15).min(12.0) / 2.0
     );
     let thousand = servers(1_000);
     let many = Layout::new(1000.0, 400.0, 1.0, &thousand);
@@ -292,4 +292,30 @@ fn two_stretches_share_the_time_and_cover_the_way() {
         two_stretches(points, 0.0, 0.0),
         ((20.0, 0.0), (40.0, 0.0), 0.0)
     );
+}
+
+#[test]
+fn nothing_but_the_clients_reaches_into_the_legend_row() {
+    let mut many = Scenario::classroom();
+    many.servers = (1..=300).map(|i| server(&format!("s-{i}"), 1, 1)).collect();
+    let scenarios = [
+        Scenario::classroom(),
+        many,
+        preset("many-balancers-herding").unwrap(),
+        preset("regions-failover").unwrap(),
+        preset("hierarchical-balancing").unwrap(),
+    ];
+    for scenario in scenarios {
+        let sim = run(scenario, 0);
+        for (w, h, scale) in SIZES {
+            let l = Layout::new(w, h, scale, &sim);
+            let legend = h - LEGEND_ROOM * scale;
+            let bottom = |r: &Rect| r.y + r.h;
+            let frames = l.bands.iter().map(|b| &b.frame);
+            let clusters = l.clusters.iter().map(|c| &c.frame);
+            for r in l.servers.iter().chain(&l.balancers).chain(frames).chain(clusters) {
+                assert!(bottom(r) <= legend, "{w}x{h}x{scale}: {r:?} in the legend's row");
+            }
+        }
+    }
 }

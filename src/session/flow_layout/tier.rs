@@ -5,13 +5,10 @@
 
 use std::ops::Range;
 
-use super::{Canvas, MARGIN, Rect, ServerStyle, place};
+use super::{Canvas, LEGEND_ROOM, MARGIN, Rect, ServerStyle, place};
 use crate::sim::front::FrontState;
 use crate::sim::front::hierarchy::Tier as LocalTier;
 
-/// The room kept under the balancers (and the bands) for the legend (before the palette's
-/// scale).
-const LEGEND_ROOM: f64 = 22.0;
 /// A band's label row, above its contents (before the palette's scale).
 const LABEL_ROW: f64 = 18.0;
 /// The space between two bands, and under a band's contents (before the palette's scale).
