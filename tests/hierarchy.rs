@@ -94,7 +94,10 @@ fn a_regional_balancer_weighs_its_local_ones_by_their_servers_in_rotation() {
     // What the page draws on lb-1: each local balancer's weight, its servers in rotation.
     assert_eq!(sim.local_shares(0), [(2, 3), (3, 2)]);
     assert_eq!(sim.local_shares(1), [(4, 2), (5, 2)]);
-    assert!(sim.local_shares(2).is_empty(), "a local balancer weighs nothing");
+    assert!(
+        sim.local_shares(2).is_empty(),
+        "a local balancer weighs nothing"
+    );
     sim.advance_to(at(67.0));
     assert_eq!(sim.local_shares(0), [(2, 2), (3, 2)]);
     let down = received(&sim);

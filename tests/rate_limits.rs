@@ -158,3 +158,51 @@ fn the_noisy_client_preset_limits_only_the_nat_per_address_and_everyone_globally
         after.len()
     );
 }
+
+/// Poisson arrivals at 60 a second for 200 s from 30 clients, through `balancers` balancers
+/// (DNS round robin with an hour's TTL: each keeps the clients it first got, a third each, and
+/// sees Poisson arrivals at 20 a second) each limiting at nginx's 10 r/s with no burst, one global key,
+/// no network delays and 1 ms requests: how many a second were served.
+fn passed_per_second(balancers: u8) -> f64 {
+    use lb_playground::sim::front::dns::DnsConfig;
+    use lb_playground::sim::front::{Front, Spread};
+    let mut s = Scenario {
+        servers: (1..=10).map(|i| server(&format!("s{i}"), 1, 100)).collect(),
+        resilience: Resilience::NONE,
+        rate_limit: RateLimit::Nginx(NginxLimit::new(10.0, 0, true, LimitKey::Global)),
+        client_latency: SimDuration::ZERO,
+        backend_latency: SimDuration::ZERO,
+        ..Scenario::classroom()
+    };
+    s.traffic.rate = 60.0;
+    s.traffic.clients = 30;
+    s.traffic.cost = CostDistribution::Constant {
+        cost: SimDuration::MS,
+    };
+    if balancers > 1 {
+        let dns = DnsConfig {
+            ttl: SimDuration::from_secs(3_600),
+            health_checked: false,
+        };
+        s.front = Some(Front::new(balancers, Spread::Dns(dns)));
+    }
+    let mut sim = Simulation::new(s).unwrap();
+    sim.advance_to(SimTime::from_secs_f64(200.0));
+    let t = sim.totals();
+    assert!(t.balanced(), "{t:?}");
+    t.completed as f64 / 200.0
+}
+
+#[test]
+fn each_balancer_keeps_its_own_count_so_a_limit_multiplies_with_the_balancers() {
+    // nginx with burst=0 lets one request through, then refuses all for 100 ms: of Poisson
+    // arrivals at rate λ, λ / (1 + λ x 0.1 s) a second pass. One balancer seeing all 60 a
+    // second: 60 / 7 = 8.6. Three each seeing about 20: 20 / 3 = 6.7 each, 20 in all: the
+    // "10 a second" limit lets through more than twice as much, as three nginx instances
+    // each with its own limit_req zone would.
+    let one = passed_per_second(1);
+    let three = passed_per_second(3);
+    println!("passed a second: one balancer {one:.2}, three {three:.2}");
+    assert!((one - 60.0 / 7.0).abs() < 0.4, "{one}");
+    assert!((three - 20.0).abs() < 1.0, "{three}");
+}

@@ -425,15 +425,13 @@ impl Scenario {
 
 impl Scenario {
     /// With several balancers, what the model does not combine with them yet: connections (a
-    /// client's connections would have to follow its balancer), the balancer's cost (one set of
-    /// cores) and rate limiting (one limiter).
+    /// client's connections would have to follow its balancer) and the balancer's cost (one set
+    /// of cores).
     fn check_alone_in_front(&self) -> Result<(), ValidationError> {
         let clash = if self.connections.is_some() {
             Some("connections")
         } else if self.balancer.is_some() {
             Some("balancer")
-        } else if !self.rate_limit.is_off() {
-            Some("rate_limit")
         } else {
             None
         };

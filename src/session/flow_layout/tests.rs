@@ -313,8 +313,17 @@ fn nothing_but_the_clients_reaches_into_the_legend_row() {
             let bottom = |r: &Rect| r.y + r.h;
             let frames = l.bands.iter().map(|b| &b.frame);
             let clusters = l.clusters.iter().map(|c| &c.frame);
-            for r in l.servers.iter().chain(&l.balancers).chain(frames).chain(clusters) {
-                assert!(bottom(r) <= legend, "{w}x{h}x{scale}: {r:?} in the legend's row");
+            for r in l
+                .servers
+                .iter()
+                .chain(&l.balancers)
+                .chain(frames)
+                .chain(clusters)
+            {
+                assert!(
+                    bottom(r) <= legend,
+                    "{w}x{h}x{scale}: {r:?} in the legend's row"
+                );
             }
         }
     }

@@ -142,7 +142,9 @@ impl Simulation {
             }
             Command::SetClientTimeout(t) => self.traffic.client_timeout = t,
             Command::SetMeanCost(mean) => self.traffic.cost = self.traffic.cost.with_mean(mean),
-            Command::SetRateLimit(limit) => self.limiter = Limiter::new(limit),
+            Command::SetRateLimit(limit) => {
+                self.limiters = Limiters::new(limit, self.front.as_ref().map_or(1, FrontState::len))
+            }
             Command::SetAutoscale(config) => self.set_autoscale(config),
             Command::SetClientRetry(retry) => self.set_client_retry(retry),
             Command::SetClosedLoop(closed) => self.set_closed_loop(closed),
@@ -194,7 +196,7 @@ impl Simulation {
             Command::SetTls(_) => self.tls_mode().map_or(Before::Nothing, Before::Tls),
             Command::SetRate(_) => Before::Rate(self.traffic.rate),
             Command::SetMeanCost(_) => Before::MeanCost(self.traffic.cost.mean()),
-            Command::SetRateLimit(_) => Before::RateLimit(self.limiter.config()),
+            Command::SetRateLimit(_) => Before::RateLimit(self.limiters.config()),
             Command::SetAutoscale(_) => {
                 Before::Autoscale(self.autoscaling.as_ref().map(|a| a.config()))
             }

@@ -27,7 +27,7 @@ impl Simulation {
         }
         match layer {
             Layer::L4 => {
-                check_scenario_at_layer4(self.algorithm, &self.resilience, self.limiter.config())
+                check_scenario_at_layer4(self.algorithm, &self.resilience, self.limiters.config())
             }
             Layer::L7 => Ok(()),
         }

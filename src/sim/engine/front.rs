@@ -100,18 +100,10 @@ impl Simulation {
 
     /// Whether `command`, about one of several balancers, can apply to this run.
     pub(super) fn check_front(&self, command: &Command) -> Result<(), ValidationError> {
-        if let Some(b) = command.balancer() {
-            return check_balancer(self.scenario.front.as_ref(), b);
+        match command.balancer() {
+            Some(b) => check_balancer(self.scenario.front.as_ref(), b),
+            None => Ok(()),
         }
-        if matches!(command, Command::SetRateLimit(limit) if !limit.is_off())
-            && self.front.is_some()
-        {
-            return Err(ValidationError::new(
-                "rate limit",
-                "several balancers cannot be combined with rate limiting in this version",
-            ));
-        }
-        Ok(())
     }
 
     /// Balancer `b` crashes: the requests it held are lost with it.

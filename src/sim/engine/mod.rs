@@ -38,7 +38,7 @@ use super::metrics::{BalancerGauge, Fleet, Metrics, Totals};
 use super::passive::{Passive, PassiveTransition};
 use super::pool::{Offer, Pool};
 use super::queue::EventQueue;
-use super::ratelimit::{LimitKey, Limiter, RateLimit, Verdict};
+use super::ratelimit::{LimitKey, Limiters, RateLimit, Verdict};
 use super::request::{Attempt, Outcome, Phase, Request, RequestId, RequestTable, Seq};
 use super::resilience::{Resilience, check_breaker, check_health, check_passive, check_retry};
 use super::retry::MAX_TRIES;
@@ -216,7 +216,7 @@ pub struct Simulation {
     resilience: Resilience,
     pool: Pool,
     slow_start: SlowStart,
-    limiter: Limiter,
+    limiters: Limiters,
     autoscaling: Option<autoscaling::Autoscaling>,
     /// Per server, when the autoscaler launched it (`None`: it came with the scenario or a user
     /// added it).
@@ -310,7 +310,10 @@ impl Simulation {
             resilience,
             pool,
             slow_start: scenario.slow_start,
-            limiter: Limiter::new(scenario.rate_limit),
+            limiters: Limiters::new(
+                scenario.rate_limit,
+                scenario.front.as_ref().map_or(1, Front::total),
+            ),
             autoscaling: None,
             launched: vec![None; scenario.servers.len()],
             clients: ClientState::new(&scenario.traffic),

@@ -72,10 +72,10 @@ impl Simulation {
         });
     }
 
-    /// Request `id` reaches the balancer: its rate limit lets it through to be routed, holds it
-    /// back, or refuses it.
+    /// Request `id` reaches the balancer: its rate limit (the one of the balancer it reached,
+    /// with several) lets it through to be routed, holds it back, or refuses it.
     pub(super) fn admit(&mut self, id: RequestId) {
-        let Some(key) = self.limiter.key() else {
+        let Some(key) = self.limiters.key() else {
             return self.route(id);
         };
         let request = self.requests.get(id);
@@ -86,7 +86,7 @@ impl Simulation {
             },
             LimitKey::Global => 0,
         };
-        match self.limiter.check(key, self.now) {
+        match self.limiters.check(request.via, key, self.now) {
             Verdict::Pass => self.route(id),
             Verdict::Delay(wait) => {
                 let request = self.requests.get_mut(id);

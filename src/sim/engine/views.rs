@@ -182,7 +182,7 @@ impl Simulation {
 
     /// The rate limit in use.
     pub fn rate_limit(&self) -> RateLimit {
-        self.limiter.config()
+        self.limiters.config()
     }
 
     /// The slow-start setting in use.

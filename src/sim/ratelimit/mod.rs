@@ -13,6 +13,11 @@
 //! every request (`global`). Each design keeps its state per key in its own type; the
 //! [`Limiter`] is what the engine asks. A refused request ends as `rate_limited`, answered with
 //! the design's `status`.
+//!
+//! With several balancers each keeps its own counts ([`Limiters`]), as nginx's `limit_req`
+//! zone lives in one instance's shared memory and Envoy's local rate limit is local to its
+//! proxy: a limit of 10 a second on each of three balancers lets a client that is spread over
+//! all three send 30 a second, and a VRRP backup that takes over starts with nothing counted.
 
 mod nginx;
 mod token_bucket;
@@ -158,6 +163,39 @@ impl Limiter {
             State::Nginx(config, zone) => zone.check(config, key, now),
             State::TokenBucket(config, buckets) => buckets.check(config, key, now),
         }
+    }
+}
+
+/// One limiter per balancer, all with the same settings: each counts only the requests that
+/// reach its balancer.
+#[derive(Clone, Debug)]
+pub struct Limiters {
+    each: Vec<Limiter>,
+}
+
+impl Limiters {
+    /// `balancers` limiters with `config` and no memory yet.
+    pub fn new(config: RateLimit, balancers: usize) -> Limiters {
+        Limiters {
+            each: vec![Limiter::new(config); balancers.max(1)],
+        }
+    }
+
+    /// What they count requests by, if they limit anything (asked for every request: cheap).
+    #[inline]
+    pub fn key(&self) -> Option<LimitKey> {
+        self.each[0].key()
+    }
+
+    /// Their settings.
+    pub fn config(&self) -> RateLimit {
+        self.each[0].config()
+    }
+
+    /// Balancer `b`'s verdict on a request counted by `key` arriving at `now` (see
+    /// [`Limiter::check`]).
+    pub fn check(&mut self, b: u8, key: u128, now: SimTime) -> Verdict {
+        self.each[usize::from(b)].check(key, now)
     }
 }
 
