@@ -8,7 +8,7 @@ use web_sys::HtmlCanvasElement;
 
 use super::Runs;
 use super::legend::{self, Entry, Mark};
-use super::theme::{ChartColours, DrawResult};
+use super::theme::{ChartColours, DrawResult, LABEL_PX};
 use crate::sim::Simulation;
 use crate::sim::metrics::RecentRouted;
 
@@ -125,9 +125,23 @@ pub fn draw(canvas: &HtmlCanvasElement, bars: &Bars, colours: &ChartColours) -> 
         .x_label_area_size(colours.px(28.0))
         .y_label_area_size(colours.px(56.0))
         .build_cartesian_2d(-0.5..(n as f64 - 0.5), 0.0..top)?;
+    // Every server's name if they fit side by side, else every second (third...) one.
+    let (plot_w, plot_h) = chart.plotting_area().dim_in_pixel();
+    let font = colours.text(LABEL_PX);
+    let widest = bars
+        .names
+        .iter()
+        .map(|name| area.estimate_text_size(name, &font).map_or(0, |(w, _)| w))
+        .max()
+        .unwrap_or(0);
+    let every = colours.label_every(n, widest, plot_w);
     let label_of = |x: &f64| {
         let i = x.round();
-        if (x - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < n {
+        if (x - i).abs() < 1e-6
+            && i >= 0.0
+            && (i as usize) < n
+            && (i as usize).is_multiple_of(every)
+        {
             bars.names[i as usize].clone()
         } else {
             String::new()
@@ -139,6 +153,7 @@ pub fn draw(canvas: &HtmlCanvasElement, bars: &Bars, colours: &ChartColours) -> 
         .x_labels(n.min(12))
         .x_label_formatter(&label_of)
         .y_desc(format!("requests routed in {:.0} s", bars.span))
+        .y_labels(colours.y_labels(plot_h))
         .y_label_formatter(&|y| format!("{y:.0}"))
         .draw()?;
     let width = 0.7 / bars.runs.len() as f64;

@@ -106,8 +106,10 @@ pub fn draw(
         .x_label_area_size(colours.px(34.0))
         .y_label_area_size(colours.px(56.0))
         .build_cartesian_2d(start..end, 0.0..top)?;
+    let plot_h = plot.plotting_area().dim_in_pixel().1;
     colours
         .style(&mut plot.configure_mesh())
+        .y_labels(colours.y_labels(plot_h))
         .x_desc("simulated time (s)")
         .y_desc(chart.y_desc)
         .x_label_formatter(&|x| {

@@ -12,6 +12,9 @@ use web_sys::HtmlCanvasElement;
 
 use crate::session::Palette;
 
+/// The axis labels' type size, in CSS pixels.
+pub const LABEL_PX: f64 = 11.0;
+
 /// A failed drawing, reported to the console by the caller.
 pub type DrawResult = Result<(), Box<dyn std::error::Error>>;
 /// The styled mesh of a chart with numeric axes on a canvas.
@@ -107,10 +110,26 @@ impl ChartColours {
         ("sans-serif", self.px(size)).into_font().color(&self.ink)
     }
 
+    /// How many value labels fit up a plot `height` canvas pixels tall with more than half a
+    /// label's height of space between two (2 to 10): a short chart gets fewer, not crowded
+    /// ones.
+    pub fn y_labels(&self, height: u32) -> usize {
+        let pitch = 1.6 * f64::from(self.px(LABEL_PX));
+        (f64::from(height) / pitch).floor().clamp(2.0, 10.0) as usize
+    }
+
+    /// Of `n` category labels as wide as `widest` canvas pixels side by side along `width`, label
+    /// every this many, so that no two run into each other (1: all of them).
+    pub fn label_every(&self, n: usize, widest: u32, width: u32) -> usize {
+        let pitch = f64::from(widest + self.px(8.0));
+        let fitting = (f64::from(width) / pitch).floor().max(1.0);
+        (n as f64 / fitting).ceil().max(1.0) as usize
+    }
+
     /// Applies the shared axis style (type, axis and grid colours) to a mesh.
     pub fn style<'m, 'a, 'b>(&self, mesh: &'m mut Mesh<'a, 'b>) -> &'m mut Mesh<'a, 'b> {
         mesh.axis_desc_style(self.text(12.0))
-            .label_style(self.text(11.0))
+            .label_style(self.text(LABEL_PX))
             .axis_style(self.ink.stroke_width(self.stroke(1.0)))
             .bold_line_style(self.grid.mix(0.5).stroke_width(self.stroke(1.0)))
             .set_all_tick_mark_size(self.px(5.0))

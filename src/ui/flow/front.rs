@@ -20,8 +20,10 @@ const LINE: f64 = 15.0;
 struct BoxWords {
     /// Its role, or that it crashed, in its colour.
     tag: Option<(&'static str, &'static str)>,
-    /// How many requests it holds and has taken.
-    numbers: String,
+    /// How many requests it holds now.
+    held: u32,
+    /// How many requests it has taken.
+    took: u64,
     /// A fact about it: its VRRP priority, or how many clients have it cached.
     detail: Option<String>,
     /// What it is deciding with.
@@ -124,7 +126,6 @@ impl Scene<'_> {
         let stats = self.sim.metrics().balancers();
         for (b, (state, rect)) in front.balancers().zip(&self.layout.balancers).enumerate() {
             let took = stats.get(b).map_or(0, |s| s.received);
-            let numbers = format!("holds {} · took {took}", held.get(b).copied().unwrap_or(0));
             let local = front.is_local(b as u8);
             let tag = match (state.up, state.role) {
                 (false, _) => Some(("CRASHED", self.pal.failed)),
@@ -142,7 +143,8 @@ impl Scene<'_> {
             };
             let words = BoxWords {
                 tag,
-                numbers,
+                held: held.get(b).copied().unwrap_or(0),
+                took,
                 detail,
                 decision: self.front_decision(front, b as u8),
             };
@@ -201,19 +203,24 @@ impl Scene<'_> {
         let title = self.pen(12.0, true, if up { pal.ink } else { pal.failed });
         let title = title.fit(right - left - tag_width);
         title.write(ctx, &name, (left, row(0.0)));
-        let small = self.pen(11.0, false, pal.ink).fit(right - left);
+        let numbers = format!("holds {} · took {}", words.held, words.took);
+        let small = self.pen(11.0, false, pal.ink);
         if rows < 2.0 {
-            // One line: the numbers after the name, as far as they fit.
+            // One line: after the name, the numbers, or only what it holds, if either fits
+            // unsqueezed.
             let after = left + title.width(ctx, &name) + 8.0;
             let room = right - tag_width - after;
-            if room > 30.0 * pal.scale {
-                small
-                    .fit(room)
-                    .write(ctx, &words.numbers, (after, row(0.0)));
+            let held = format!("holds {}", words.held);
+            let fitting = [numbers, held]
+                .into_iter()
+                .find(|w| small.width(ctx, w) <= room);
+            if let Some(w) = fitting {
+                small.write(ctx, &w, (after, row(0.0)));
             }
             return;
         }
-        small.write(ctx, &words.numbers, (left, row(1.0)));
+        let small = small.fit(right - left);
+        small.write(ctx, &numbers, (left, row(1.0)));
         // The decision before the detail: it changes with every pick.
         let decision = words.decision.iter().map(|w| (w, pal.outbound));
         let detail = words.detail.iter().map(|w| (w, pal.muted));
