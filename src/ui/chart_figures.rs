@@ -128,6 +128,7 @@ impl ChartFigure<'_> {
             "chart-figure",
             self.highlighted.then_some("highlight"),
             place.is_none().then_some("present-off"),
+            (self.present.is_some() && place == Some(1)).then_some("present-second"),
         );
         let style = self.present.and(place).map(|slot| format!("order: {slot}"));
         let label = if self.comparing {

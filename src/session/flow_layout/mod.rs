@@ -110,6 +110,8 @@ pub struct Layout<'a> {
     pub bands: Vec<Band>,
     /// With a local tier, each local balancer with its servers, in balancer order.
     pub clusters: Vec<Cluster>,
+    /// Where the legend's row along the bottom begins: nothing but the clients reaches below.
+    pub legend_top: f64,
     /// Boxes or cells.
     pub style: ServerStyle,
     /// One rectangle per server, in server order.
@@ -139,8 +141,9 @@ impl<'a> Layout<'a> {
         };
         let tier = match front {
             None => {
-                let balancer = place::single_balancer(&canvas);
                 let (style, servers) = place::servers(&canvas, servers);
+                let right = servers.iter().map(|s| s.x).fold(width, f64::min);
+                let balancer = place::single_balancer(&canvas, clients.x + clients.w, right);
                 tier::Tier {
                     balancers: vec![balancer],
                     entry: balancer.left(),
@@ -169,6 +172,7 @@ impl<'a> Layout<'a> {
             entry: tier.entry,
             bands: tier.bands,
             clusters: tier.clusters,
+            legend_top: height - LEGEND_ROOM * scale,
             style: tier.style,
             servers: tier.servers,
             front,

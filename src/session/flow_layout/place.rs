@@ -41,11 +41,18 @@ impl Column {
 /// The room above the grid for its caption (before the palette's scale).
 const CAPTION_ROOM: f64 = 20.0;
 
-/// The one balancer's box, in the middle.
-pub(super) fn single_balancer(c: &Canvas) -> Rect {
-    let (bw, bh) = (190.0 * c.scale, 100.0 * c.scale);
+/// The space kept between the one balancer's box and the clients or the servers (before the
+/// palette's scale).
+const BALANCER_GAP: f64 = 12.0;
+
+/// The one balancer's box, in the middle, within the room between `left` (the clients' right
+/// edge) and `right` (the servers' left one): narrower on a narrow canvas, never over either.
+pub(super) fn single_balancer(c: &Canvas, left: f64, right: f64) -> Rect {
+    let gap = BALANCER_GAP * c.scale;
+    let (lo, hi) = (left + gap, right - gap);
+    let (bw, bh) = ((190.0 * c.scale).min(hi - lo).max(0.0), 100.0 * c.scale);
     Rect {
-        x: c.width * BALANCERS.at - bw / 2.0,
+        x: (c.width * BALANCERS.at - bw / 2.0).clamp(lo, (hi - bw).max(lo)),
         y: c.height / 2.0 - bh / 2.0,
         w: bw,
         h: bh,

@@ -309,7 +309,8 @@ fn nothing_but_the_clients_reaches_into_the_legend_row() {
         let sim = run(scenario, 0);
         for (w, h, scale) in SIZES {
             let l = Layout::new(w, h, scale, &sim);
-            let legend = h - LEGEND_ROOM * scale;
+            let legend = l.legend_top;
+            assert_eq!(legend, h - LEGEND_ROOM * scale);
             let bottom = |r: &Rect| r.y + r.h;
             let frames = l.bands.iter().map(|b| &b.frame);
             let clusters = l.clusters.iter().map(|c| &c.frame);
@@ -325,6 +326,24 @@ fn nothing_but_the_clients_reaches_into_the_legend_row() {
                     "{w}x{h}x{scale}: {r:?} in the legend's row"
                 );
             }
+        }
+    }
+}
+
+#[test]
+fn on_a_narrow_canvas_the_one_balancer_narrows_between_the_clients_and_the_servers() {
+    // Compare mode's half of the present layout, and a phone.
+    for (w, h, scale) in [
+        (364.0, 300.0, 1.35),
+        (390.0, 320.0, 1.0),
+        (1000.0, 400.0, 1.0),
+    ] {
+        let sim = run(Scenario::classroom(), 0);
+        let l = Layout::new(w, h, scale, &sim);
+        let b = l.balancers[0];
+        assert!(b.w > 0.0 && b.x > l.clients.x + l.clients.w, "{w}: {b:?}");
+        for s in &l.servers {
+            assert!(b.x + b.w < s.x, "{w}: {b:?} over {s:?}");
         }
     }
 }

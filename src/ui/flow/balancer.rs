@@ -19,7 +19,15 @@ impl Scene<'_> {
             return;
         }
         let (b, pal) = (self.layout.balancers[0], self.pal);
-        let words = format!("network one way: clients {to_clients} · servers {to_servers}");
+        // Shorter where the room is narrow, never squeezed: on two lines at the narrowest.
+        let words = [
+            format!("network one way: clients {to_clients} · servers {to_servers}"),
+            format!("one way: clients {to_clients} · servers {to_servers}"),
+        ];
+        let lines = [
+            format!("to clients {to_clients}"),
+            format!("to servers {to_servers}"),
+        ];
         // Centred under the balancer, within the clients' column and the servers'.
         let cx = b.x + b.w / 2.0;
         let clients = self.layout.clients.x + self.layout.clients.w;
@@ -29,8 +37,29 @@ impl Scene<'_> {
             .first()
             .map_or(self.layout.width, |r| r.x);
         let room = 2.0 * (cx - clients).min(servers - cx) - 8.0;
-        let pen = self.pen(11.0, false, pal.muted).centred().fit(room);
-        pen.write(self.ctx, &words, (cx, b.y + b.h + 12.0 * pal.scale));
+        let pen = self.pen(11.0, false, pal.muted).centred();
+        let one = pen.first_fitting(self.ctx, &words, room);
+        let lines: Vec<&str> = match one {
+            Some(w) => vec![w],
+            None => lines.iter().map(String::as_str).collect(),
+        };
+        // Under the box, or over it where the words would reach the legend's row; on a canvas
+        // too short for either, not at all.
+        let (gap, step) = (12.0 * pal.scale, 14.0 * pal.scale);
+        let under = b.y + b.h + gap;
+        let last = under + step * (lines.len() - 1) as f64;
+        let over = b.y - gap - step * (lines.len() - 1) as f64;
+        let top = if last + 6.0 * pal.scale <= self.layout.legend_top {
+            under
+        } else if over >= step {
+            over
+        } else {
+            return;
+        };
+        let pen = pen.fit(room);
+        for (i, line) in lines.iter().enumerate() {
+            pen.write(self.ctx, line, (cx, top + i as f64 * step));
+        }
     }
 
     pub(super) fn balancer(&self) {

@@ -210,12 +210,9 @@ impl Scene<'_> {
             // unsqueezed.
             let after = left + title.width(ctx, &name) + 8.0;
             let room = right - tag_width - after;
-            let held = format!("holds {}", words.held);
-            let fitting = [numbers, held]
-                .into_iter()
-                .find(|w| small.width(ctx, w) <= room);
-            if let Some(w) = fitting {
-                small.write(ctx, &w, (after, row(0.0)));
+            let choices = [numbers, format!("holds {}", words.held)];
+            if let Some(w) = small.first_fitting(ctx, &choices, room) {
+                small.write(ctx, w, (after, row(0.0)));
             }
             return;
         }

@@ -183,6 +183,23 @@ impl<'a> Pen<'a> {
         self.fit.map_or(natural, |w| natural.min(w))
     }
 
+    /// The first of `choices` (longest first, say) that fits in `room` pixels unsqueezed.
+    pub fn first_fitting<'w, S: AsRef<str>>(
+        &self,
+        ctx: &CanvasRenderingContext2d,
+        choices: &'w [S],
+        room: f64,
+    ) -> Option<&'w str> {
+        let natural = Pen {
+            fit: None,
+            ..self.clone()
+        };
+        choices
+            .iter()
+            .map(AsRef::as_ref)
+            .find(|w| natural.width(ctx, w) <= room)
+    }
+
     fn set(&self, ctx: &CanvasRenderingContext2d) {
         ctx.set_font(&self.font);
         ctx.set_text_baseline("middle");
