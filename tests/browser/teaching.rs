@@ -276,6 +276,12 @@ async fn the_present_layout_draws_the_flow_two_chosen_charts_and_the_latest_time
         (order("#chart-queues"), order("#chart-latency")),
         ("order: 0".to_string(), "order: 1".to_string())
     );
+    // The second is marked, for the style sheet to leave out while a lesson is open.
+    let second = |id: &str| {
+        let element = root.query_selector(id).unwrap().unwrap();
+        element.closest(".present-second").unwrap().is_some()
+    };
+    assert!(second("#chart-latency") && !second("#chart-queues"));
     assert_eq!(select(&root, "#present-chart-1").value(), "latency");
     choose(&root, "#present-chart-1", "throughput");
     TimeoutFuture::new(200).await;
