@@ -277,14 +277,19 @@ impl Scene<'_> {
                 number.write(ctx, &(index + 1).to_string(), at);
             }
         }
-        let caption = format!(
-            "{} servers: darker = busier, corner = queueing, vermillion = down",
-            self.layout.servers.len()
-        );
-        let pen = self
-            .pen(11.0, false, pal.muted)
-            .fit(self.layout.width - first.x - 4.0);
-        pen.write(ctx, &caption, (first.x, first.y - 10.0 * pal.scale));
+        // The key to the cells, shorter where the room is narrow rather than squeezed.
+        let captions = [
+            format!("{count} servers: darker = busier, corner = queueing, vermillion = down"),
+            "darker = busier · corner = queueing · vermillion = down".to_string(),
+            "darker = busier · vermillion = down".to_string(),
+        ];
+        let room = self.layout.width - first.x - 4.0;
+        let pen = self.pen(11.0, false, pal.muted);
+        let caption = pen
+            .first_fitting(ctx, &captions, room)
+            .unwrap_or(&captions[2]);
+        pen.fit(room)
+            .write(ctx, caption, (first.x, first.y - 10.0 * pal.scale));
     }
 }
 
