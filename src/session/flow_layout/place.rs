@@ -12,7 +12,7 @@ pub(super) const BALANCERS: Column = Column {
 };
 /// The space between a column of balancers and a grid of cells right of it (before the
 /// palette's scale).
-const GRID_GAP: f64 = 24.0;
+pub(super) const GRID_GAP: f64 = 24.0;
 
 /// A column of boxes: where its middle is, as a share of the canvas's width, and how wide its
 /// boxes are (before the palette's scale).
@@ -32,12 +32,8 @@ impl Column {
     fn x(&self, c: &Canvas) -> f64 {
         c.width * self.at - self.w(c) / 2.0
     }
-
-    /// Where a grid of cells right of it starts, as a share of the canvas's width.
-    pub fn right_share(&self, c: &Canvas) -> f64 {
-        (self.x(c) + self.w(c) + GRID_GAP * c.scale) / c.width
-    }
 }
+
 /// The room above the grid for its caption (before the palette's scale).
 const CAPTION_ROOM: f64 = 20.0;
 
@@ -123,13 +119,14 @@ pub(super) fn grid(area: Rect, servers: usize) -> Vec<Rect> {
 }
 
 /// A column of `n` balancer boxes in `column`, as tall as the single balancer's at most,
-/// centred in `top..bottom`.
+/// centred in `top..bottom`, and no further left than `left` (on a narrow canvas, clear of what
+/// stands left of it).
 pub(super) fn balancer_column(
     c: &Canvas,
     column: Column,
     n: usize,
-    top: f64,
-    bottom: f64,
+    (top, bottom): (f64, f64),
+    left: f64,
 ) -> Vec<Rect> {
     let span = (bottom - top).max(0.0);
     let slot = (span / n.max(1) as f64).min(100.0 * c.scale);
@@ -137,7 +134,7 @@ pub(super) fn balancer_column(
     let first = top + (span - slot * n as f64) / 2.0;
     (0..n)
         .map(|i| Rect {
-            x: column.x(c),
+            x: column.x(c).max(left),
             y: first + i as f64 * slot + gap / 2.0,
             w: column.w(c),
             h: slot - gap,
@@ -145,7 +142,8 @@ pub(super) fn balancer_column(
         .collect()
 }
 
-/// One box in `column`, centred in `top..top + h` (a column of one).
-pub(super) fn centred_box(c: &Canvas, column: Column, top: f64, h: f64) -> Rect {
-    balancer_column(c, column, 1, top, top + h)[0]
+/// One box in `column`, centred in `top..top + h` (a column of one), no further left than
+/// `left`.
+pub(super) fn centred_box(c: &Canvas, column: Column, (top, h): (f64, f64), left: f64) -> Rect {
+    balancer_column(c, column, 1, (top, top + h), left)[0]
 }

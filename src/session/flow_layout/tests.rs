@@ -4,9 +4,11 @@ use crate::sim::presets::preset;
 use crate::sim::scenario::{Scenario, server};
 use crate::sim::{SimDuration, Simulation};
 
-/// The sizes the page draws the flow at: the runner's window, a laptop, a projector's 1080p.
-const SIZES: [(f64, f64, f64); 4] = [
+/// The sizes the page draws the flow at: the runner's window, the present layout's at 1280 x 720
+/// in the projector theme, a laptop, a projector's 1080p.
+const SIZES: [(f64, f64, f64); 5] = [
     (760.0, 300.0, 1.0),
+    (740.0, 290.0, 1.35),
     (1240.0, 420.0, 1.0),
     (1240.0, 420.0, 1.35),
     (1880.0, 640.0, 1.35),
@@ -96,6 +98,13 @@ fn every_balancer_box_is_on_the_canvas_and_clear_of_the_rest() {
                 assert!(
                     b.x > l.clients.x + l.clients.w,
                     "{id}: a balancer over the clients"
+                );
+                // A VRRP group's virtual address, its ring and its label "virtual IP", clear
+                // of them too.
+                let vrrp = sim.front().unwrap().vrrp().is_some();
+                assert!(
+                    !vrrp || l.entry.0 - 30.0 * scale > l.clients.x + l.clients.w,
+                    "{id} {w}x{h}: the virtual address over the clients"
                 );
             }
         }

@@ -20,6 +20,10 @@ const CLUSTER_GAP: f64 = 6.0;
 const CLUSTER_PAD: f64 = 4.0;
 /// How far left of the balancers a VRRP group's virtual address is drawn (before the scale).
 const ENTRY_GAP: f64 = 44.0;
+/// Half the width of the virtual address's label, "virtual IP" (before the scale).
+const VIP_HALF_WIDTH: f64 = 32.0;
+/// The least space between a balancer's box and the boxes left of it (before the scale).
+const BOX_GAP: f64 = 12.0;
 /// Where the regional balancers stand when local ones stand right of them.
 const REGIONAL: place::Column = place::Column {
     at: 0.27,
@@ -72,9 +76,16 @@ impl Tier {
     /// Lays out `front` with `servers` servers; `clients` is the clients' column.
     pub fn new(c: &Canvas, front: &FrontState, servers: usize, clients: &Rect) -> Tier {
         let bottom = c.height - LEGEND_ROOM * c.scale;
+        // Clear of the clients, and with a VRRP group of its virtual address and its label.
+        let gap = BOX_GAP * c.scale;
+        let clear = clients.x + clients.w + gap;
         let Some(geography) = front.geography() else {
-            let balancers =
-                place::balancer_column(c, place::BALANCERS, front.len(), clients.y, bottom);
+            let left = match front.vrrp() {
+                Some(_) => clear + (ENTRY_GAP + VIP_HALF_WIDTH) * c.scale,
+                None => clear,
+            };
+            let span = (clients.y, bottom);
+            let balancers = place::balancer_column(c, place::BALANCERS, front.len(), span, left);
             let (style, servers) = place::servers(c, servers);
             let entry = (
                 balancers[0].x - ENTRY_GAP * c.scale,
@@ -133,13 +144,10 @@ impl Tier {
         let mut locals = Vec::new();
         for (frame, region) in frames.into_iter().zip(regions) {
             let (top, h) = content(&frame);
-            tier.balancers.extend(place::balancer_column(
-                c,
-                column,
-                region.balancers.len(),
-                top,
-                top + h,
-            ));
+            let regional =
+                place::balancer_column(c, column, region.balancers.len(), (top, top + h), clear);
+            let beside = regional.iter().map(|r| r.x + r.w + gap).fold(0.0, f64::max);
+            tier.balancers.extend(regional);
             let (server_top, server_h) = server_span(&frame);
             let first_cluster = tier.clusters.len();
             if region.clusters.is_empty() {
@@ -154,9 +162,10 @@ impl Tier {
             } else {
                 let spans = slices(c, server_top, server_h, &region.clusters);
                 for ((b, servers), (y, h)) in region.clusters.iter().cloned().zip(spans) {
-                    let rects = place_servers(c, style, y, h, servers.len(), LOCAL.right_share(c));
+                    let local = place::centred_box(c, LOCAL, (y, h), beside);
+                    let grid_at = (local.x + local.w + place::GRID_GAP * c.scale) / c.width;
+                    let rects = place_servers(c, style, y, h, servers.len(), grid_at);
                     let right = rects.iter().map(|r| r.x + r.w).fold(0.0, f64::max);
-                    let local = place::centred_box(c, LOCAL, y, h);
                     let pad = CLUSTER_PAD * c.scale;
                     tier.clusters.push(Cluster {
                         frame: Rect {

@@ -268,13 +268,23 @@ impl Scene<'_> {
         let Some(first) = self.layout.servers.first() else {
             return;
         };
-        // Each cell's number (as on its card), when the longest number fits a cell.
+        // Each cell's number (as on its card), when the longest number fits a cell: in the
+        // background's colour on a dark cell (a busy or a dead one), in ink on a light one.
         let count = self.layout.servers.len();
         let number = self.pen(9.0, false, pal.ink).centred();
         if number.width(ctx, &count.to_string()) + 2.0 <= first.w && 10.0 * pal.scale <= first.h {
+            let dark = |server: &crate::sim::server::Server| {
+                !server.is_alive() || 2 * server.busy() >= server.spec().workers.max(1)
+            };
             for (index, r) in self.layout.servers.iter().enumerate() {
                 let at = (r.x + r.w / 2.0, r.y + r.h / 2.0);
-                number.write(ctx, &(index + 1).to_string(), at);
+                let colour = if dark(&self.sim.servers()[index]) {
+                    pal.background
+                } else {
+                    pal.ink
+                };
+                let pen = number.clone().colour(colour);
+                pen.write(ctx, &(index + 1).to_string(), at);
             }
         }
         // The key to the cells, shorter where the room is narrow rather than squeezed.
