@@ -1,6 +1,6 @@
 //! Marks on the charts' time axis for what changed the run: a command (scripted or a user's), a
 //! server taken out of rotation (health checks DOWN, passive checks out, a breaker OPEN), one
-//! let back in (UP, in, CLOSED) and the autoscaler's changes. They are read from a run's
+//! let back in (UP, in, CLOSED), the autoscaler's changes and a VRRP failover. They are read from a run's
 //! [`History`] events, so a chart can show why its lines bend where they do; the kinds are few
 //! so the key stays short. Retries, remaps and skipped timeline entries are not marked: they
 //! are many, or change nothing.
@@ -23,14 +23,17 @@ pub enum MarkerKind {
     Back,
     /// The autoscaler added or removed servers, or a launched one finished booting.
     Scale,
+    /// A VRRP backup became the master: the group's address is answered again.
+    Failover,
 }
 
 /// Every kind, in the order a key lists them.
-pub const MARKER_KINDS: [MarkerKind; 4] = [
+pub const MARKER_KINDS: [MarkerKind; 5] = [
     MarkerKind::Command,
     MarkerKind::Out,
     MarkerKind::Back,
     MarkerKind::Scale,
+    MarkerKind::Failover,
 ];
 
 /// One mark: when, and what kind of change.
@@ -62,7 +65,7 @@ impl MarkerKind {
                 BreakerState::HalfOpen => None,
             },
             Event::Scale(_) | Event::Ready(_) => Some(MarkerKind::Scale),
-            Event::Vrrp(_) => Some(MarkerKind::Back),
+            Event::Vrrp(_) => Some(MarkerKind::Failover),
             Event::Retry(_) | Event::Remap(_) | Event::Skipped(_) => None,
         }
     }
@@ -119,6 +122,18 @@ mod tests {
                 (24.0, MarkerKind::Back),
             ]
         );
+    }
+
+    #[test]
+    fn a_vrrp_takeover_is_marked_as_a_failover() {
+        // balancer-failover: lb-1 crashes at 30 s and lb-2 takes the address over.
+        let mut sim = Simulation::new(preset("balancer-failover").unwrap()).unwrap();
+        let mut history = History::new(&mut sim, 0);
+        sim.advance_to(secs(40.0));
+        history.absorb(&mut sim);
+        let kinds: Vec<MarkerKind> = of_history(&history).iter().map(|m| m.kind).collect();
+        assert!(kinds.contains(&MarkerKind::Failover), "{kinds:?}");
+        assert!(!kinds.contains(&MarkerKind::Back), "no server came back: {kinds:?}");
     }
 
     #[test]

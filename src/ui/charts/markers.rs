@@ -16,6 +16,7 @@ pub fn colour(kind: MarkerKind, colours: &ChartColours) -> RGBColor {
         MarkerKind::Out => colours.series[2],
         MarkerKind::Back => colours.series[3],
         MarkerKind::Scale => colours.series[4],
+        MarkerKind::Failover => colours.series[1],
     }
 }
 
@@ -26,6 +27,7 @@ fn name(kind: MarkerKind) -> &'static str {
         MarkerKind::Out => "server out (DOWN, breaker OPEN)",
         MarkerKind::Back => "server back (UP, breaker CLOSED)",
         MarkerKind::Scale => "autoscaling",
+        MarkerKind::Failover => "balancer failover (new VRRP master)",
     }
 }
 
