@@ -133,7 +133,10 @@ mod tests {
         history.absorb(&mut sim);
         let kinds: Vec<MarkerKind> = of_history(&history).iter().map(|m| m.kind).collect();
         assert!(kinds.contains(&MarkerKind::Failover), "{kinds:?}");
-        assert!(!kinds.contains(&MarkerKind::Back), "no server came back: {kinds:?}");
+        assert!(
+            !kinds.contains(&MarkerKind::Back),
+            "no server came back: {kinds:?}"
+        );
     }
 
     #[test]

@@ -22,7 +22,9 @@ use super::share::LinkProblem;
 use super::slow_start::SlowStart;
 use super::time::{SimDuration, SimTime};
 use super::traffic::{CostDistribution, Pattern, Traffic};
-use super::validation::{ValidationError, check_duration, check_range, shorten_values, shortened};
+use super::validation::{
+    ValidationError, check_duration, check_range, shorten_alternatives, shorten_values, shortened,
+};
 use serde_path_to_error::Segment;
 
 /// The most servers a scenario may have.
@@ -194,7 +196,9 @@ impl ParseError {
         let at = format!(" at line {} column {}", e.line(), e.column());
         ParseError {
             field,
-            problem: shorten_values(words.strip_suffix(&at).unwrap_or(&words)),
+            problem: shorten_alternatives(&shorten_values(
+                words.strip_suffix(&at).unwrap_or(&words),
+            )),
             line: e.line(),
             column: e.column(),
         }

@@ -139,6 +139,29 @@ pub fn shorten_values(message: &str) -> String {
     one_line(&out).into_owned()
 }
 
+/// The most alternatives a message lists after "expected one of" (a command's kind has some
+/// thirty).
+const LISTED: usize = 12;
+
+/// `message` with a parser's long list of alternatives ("expected one of `a`, `b`, ...") cut to
+/// its first [`LISTED`] and how many more there are, so a message stays a line long.
+pub fn shorten_alternatives(message: &str) -> String {
+    const LEAD: &str = "expected one of ";
+    let Some(at) = message.find(LEAD) else {
+        return message.to_string();
+    };
+    let (head, list) = message.split_at(at + LEAD.len());
+    let items: Vec<&str> = list.split(", ").collect();
+    if items.len() <= LISTED {
+        return message.to_string();
+    }
+    format!(
+        "{head}{} and {} more",
+        items[..LISTED].join(", "),
+        items.len() - LISTED
+    )
+}
+
 /// Where `quote` ends the quoted text `value`: the first one not escaped by a backslash (inside
 /// `"`; the parser writes backticks around raw text).
 fn closing_quote(value: &str, quote: char) -> Option<usize> {
@@ -222,6 +245,25 @@ mod tests {
         assert_eq!(
             check(SimDuration::ZERO).unwrap_err().problem,
             "0s is below the minimum 1ms"
+        );
+    }
+
+    #[test]
+    fn a_long_list_of_alternatives_is_cut_to_its_first_twelve() {
+        let list: Vec<String> = (1..=30).map(|i| format!("`c{i}`")).collect();
+        let message = format!("unknown variant `x`, expected one of {}", list.join(", "));
+        assert_eq!(
+            shorten_alternatives(&message),
+            format!(
+                "unknown variant `x`, expected one of {} and 18 more",
+                list[..12].join(", ")
+            )
+        );
+        let short = "unknown variant `x`, expected one of `a`, `b`";
+        assert_eq!(shorten_alternatives(short), short);
+        assert_eq!(
+            shorten_alternatives("missing field `a`"),
+            "missing field `a`"
         );
     }
 
