@@ -889,3 +889,6 @@ mod access;
 
 #[path = "browser/flow.rs"]
 mod flow;
+
+#[path = "browser/cells.rs"]
+mod cells;
