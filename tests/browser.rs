@@ -892,3 +892,9 @@ mod flow;
 
 #[path = "browser/cells.rs"]
 mod cells;
+
+#[path = "browser/progress.rs"]
+mod progress;
+
+#[path = "browser/undo.rs"]
+mod undo;
