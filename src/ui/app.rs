@@ -386,9 +386,16 @@ pub fn App() -> Html {
                         on_action={on_action.clone()}
                     />
                 </header>
-                { for error }
-                { for notices }
-                { for undo }
+                // Each banner is one child, there or not (an `if`, a fragment), never a `for`
+                // among its siblings: Yew pairs unkeyed children from the end, so a banner
+                // that came as extra children would rebuild the header before it.
+                if let Some(error) = error {
+                    { error }
+                }
+                <>{ for notices }</>
+                if let Some(undo) = undo {
+                    { undo }
+                }
                 <div class="live" role="status" aria-live="polite" aria-atomic="true">{ s.announcement() }</div>
                 if let Some(sheet) = s.exercise() {
                     <ExercisePanel sheet={sheet.clone()} score={s.exercise_score()} on_action={on_action.clone()} />
@@ -447,7 +454,9 @@ pub fn App() -> Html {
                             </div>
                         }
                         </div>
-                        { for stage_caption }
+                        if let Some(caption) = stage_caption {
+                            { caption }
+                        }
                     </section>
                     <section class="servers" aria-label="Servers">
                         <h2 class="visually-hidden">{ "Servers" }</h2>

@@ -9,6 +9,7 @@ async fn a_removed_server_comes_back_with_undo() {
     choose(&root, "#speed", "10");
     TimeoutFuture::new(1_000).await;
     assert!(root.query_selector(".notice.undo").unwrap().is_none());
+    let header = root.query_selector("header.top").unwrap().unwrap();
     let removed = || server_card(&root, 2).class_list().contains("removed");
 
     click(&server_card(&root, 2), "button.remove");
@@ -19,6 +20,10 @@ async fn a_removed_server_comes_back_with_undo() {
     assert_eq!(text(&server_card(&root, 2), ".state"), "REMOVED");
     let offer = text(&root, ".notice.undo span");
     assert!(offer.starts_with("server-3 removed at "), "{offer}");
+    assert!(
+        header.is_connected(),
+        "the banner came without rebuilding the header before it"
+    );
     assert!(
         root.query_selector(".notice.undo button")
             .unwrap()
