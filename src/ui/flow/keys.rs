@@ -5,8 +5,8 @@
 //!
 //! A key is drawn whole or not at all: on the legend's row after its last entry if it fits
 //! before the canvas's edge, else on a row just above, from the legend's start. A key's place is
-//! measured with its pens and checked against everything the layout places (boxes, bands), so
-//! it is never written over anything; a canvas too narrow for it goes without it.
+//! measured with its pens and checked against everything the layout places (boxes, bands,
+//! clusters), so it is never written over anything; a canvas too narrow for it goes without it.
 
 use super::gates::{BARRIER, POST};
 use super::layout::{Rect, ServerStyle};
@@ -117,7 +117,8 @@ impl Scene<'_> {
         let mut placed = std::iter::once(&l.clients)
             .chain(&l.balancers)
             .chain(&l.servers)
-            .chain(l.bands.iter().map(|b| &b.frame));
+            .chain(l.bands.iter().map(|b| &b.frame))
+            .chain(l.clusters.iter().map(|c| &c.frame));
         canvas.contains(&place) && !placed.any(|r| r.overlaps(&place))
     }
 
