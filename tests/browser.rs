@@ -889,3 +889,12 @@ mod access;
 
 #[path = "browser/flow.rs"]
 mod flow;
+
+#[path = "browser/cells.rs"]
+mod cells;
+
+#[path = "browser/progress.rs"]
+mod progress;
+
+#[path = "browser/undo.rs"]
+mod undo;

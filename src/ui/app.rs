@@ -8,6 +8,7 @@ use super::adapter::{self, SessionHandle, send};
 use super::algorithm_picker::AlgorithmPicker;
 use super::animation::{AnimationLoop, now_ms};
 use super::balancer_options::BalancerOptions;
+use super::cell_tip::cell_tip;
 use super::chart_figures::{CHARTS, ChartFigure, slide_chart};
 use super::charts;
 use super::class_link::ClassLinkDialog;
@@ -36,7 +37,7 @@ use super::totals_bar::{ClientTotals, LatencySummary, TotalsBar};
 use super::traffic_controls::TrafficControls;
 use crate::lesson::{Chart as ChartId, Control, Highlight, ServerRef};
 use crate::session::{Action, Display, Hidden, Kit, Layout, PRESENT_TIMELINE, Progress};
-use crate::sim::{Algorithm, Command, Simulation};
+use crate::sim::{Algorithm, Command, Simulation, narrate};
 
 /// How often the DOM panels re-render, in wall milliseconds. Numbers that change five times a
 /// second are still easy to read, and the page benchmark showed the re-render to be the frame
@@ -220,9 +221,39 @@ pub fn App() -> Html {
         })
     };
 
+    // A pointer over the grid of many servers names the cell it is on.
+    let hovered = use_state_eq(|| None::<usize>);
+    let on_flow_hover = {
+        let (session, hovered, flow_canvas) =
+            (session.clone(), hovered.clone(), flow_canvas.clone());
+        Callback::from(move |e: MouseEvent| {
+            let Some(canvas) = flow_canvas.cast::<HtmlCanvasElement>() else {
+                return;
+            };
+            let at = (f64::from(e.offset_x()), f64::from(e.offset_y()));
+            let s = session.borrow();
+            hovered.set(flow::cell_at(
+                &canvas,
+                s.sim(),
+                s.display().theme.palette(),
+                at,
+            ));
+        })
+    };
+    let on_flow_leave = {
+        let hovered = hovered.clone();
+        Callback::from(move |_: MouseEvent| hovered.set(None))
+    };
+
     let s = session.borrow();
     let sim = s.sim();
     let labels = s.run_labels();
+    // The hovered cell's server, else the keyboard's, by its cell.
+    let cell_tip = hovered.or(s.selected()).and_then(|index| {
+        let canvas = flow_canvas.cast::<HtmlCanvasElement>()?;
+        let cell = flow::cell_of(&canvas, sim, s.display().theme.palette(), index)?;
+        Some(cell_tip(&canvas, cell, narrate::server_line(sim, index)?))
+    });
     // What the lesson's step points at gets the highlight class.
     let pointed = s
         .lesson()
@@ -355,9 +386,16 @@ pub fn App() -> Html {
                         on_action={on_action.clone()}
                     />
                 </header>
-                { for error }
-                { for notices }
-                { for undo }
+                // Each banner is one child, there or not (an `if`, a fragment), never a `for`
+                // among its siblings: Yew pairs unkeyed children from the end, so a banner
+                // that came as extra children would rebuild the header before it.
+                if let Some(error) = error {
+                    { error }
+                }
+                <>{ for notices }</>
+                if let Some(undo) = undo {
+                    { undo }
+                }
                 <div class="live" role="status" aria-live="polite" aria-atomic="true">{ s.announcement() }</div>
                 if let Some(sheet) = s.exercise() {
                     <ExercisePanel sheet={sheet.clone()} score={s.exercise_score()} on_action={on_action.clone()} />
@@ -380,9 +418,16 @@ pub fn App() -> Html {
                             class="flow"
                             role="img"
                             aria-label="Requests travelling from clients through the load balancer to the servers and back"
-                            title="Click a moving request to inspect its way, hop by hop"
+                            title="Click a moving request to inspect its way, hop by hop; with many servers, point at a cell for its server's name and state"
                             onclick={on_flow_click}
+                            onmousemove={on_flow_hover}
+                            onmouseleave={on_flow_leave}
                         />
+                        // One node either way (an `if`, not a `for`): the siblings keep their
+                        // places, so the canvas is never rebuilt when the label comes and goes.
+                        if let Some(tip) = cell_tip {
+                            { tip }
+                        }
                         if model_controls {
                             if let Some(server) = ServerView::of(sim, s.acted_on()..s.acted_on() + 1).pop() {
                                 <QuickBar {server} playing={s.clock().is_playing()} on_action={on_action.clone()} />
@@ -409,7 +454,9 @@ pub fn App() -> Html {
                             </div>
                         }
                         </div>
-                        { for stage_caption }
+                        if let Some(caption) = stage_caption {
+                            { caption }
+                        }
                     </section>
                     <section class="servers" aria-label="Servers">
                         <h2 class="visually-hidden">{ "Servers" }</h2>

@@ -11,6 +11,7 @@ mod algorithm_picker;
 mod animation;
 mod app;
 mod balancer_options;
+mod cell_tip;
 mod chart_figures;
 mod charts;
 mod choice;

@@ -17,6 +17,7 @@
 //! balancer (its `picker`) -> server, moving over each stretch for the time it takes (the
 //! hop between the two balancers, then the network to the server).
 
+mod hit;
 mod place;
 mod tier;
 

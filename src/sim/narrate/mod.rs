@@ -2,6 +2,8 @@
 //! people. Each event gets a line of what happened ([`text`]) and a paragraph of why
 //! ([`cause`]): the mechanism, its settings at that moment, and the numbers that decided. The
 //! timeline, the report and lesson captions all read their words from here, so they agree.
+//! A server's state at an instant has its line too ([`server_line`]), for where its box does
+//! not fit.
 //!
 //! Server names come from the run's servers (`Simulation::servers`), looked up by the index the
 //! event carries; a server keeps its index and name for the whole run.
@@ -12,11 +14,13 @@ mod front;
 mod machines;
 mod runs;
 mod scaling;
+mod server;
 mod story;
 
 pub use commands::pace;
 pub use decision::{quantity, value};
 pub use runs::algorithms;
+pub use server::server_line;
 pub use story::{phase_text, story_text};
 
 use super::events::{Event, Logged};

@@ -23,7 +23,6 @@ impl Scene<'_> {
             // On the link from its balancer (from the middle of its balancers, with several).
             let (bx, by) = self.layout.feed(index);
             let state = self.sim.backends()[index].breaker().state();
-            let gate = Gate::of(state);
             let (sx, sy) = rect.left();
             let (dx, dy) = (sx - bx, sy - by);
             let length = dx.hypot(dy).max(1.0);
@@ -31,26 +30,7 @@ impl Scene<'_> {
             // Where the gate stands, and its barrier's length: shorter where the boxes are close.
             let (mx, my) = (bx + dx * GATE_AT, by + dy * GATE_AT);
             let bar = (rect.h * 0.45).clamp(6.0, 14.0 * pal.scale);
-            // The post stands beside the link (above it); the barrier swings from lying along
-            // the link (up) to square across it (down).
-            let (px, py) = (mx + uy * bar / 2.0, my - ux * bar / 2.0);
-            let angle = gate.lowered() * std::f64::consts::FRAC_PI_2;
-            let (ax, ay) = (
-                ux * angle.cos() - uy * angle.sin(),
-                uy * angle.cos() + ux * angle.sin(),
-            );
-            let colour = state_colour(pal, state);
-            ctx.set_line_width(4.0 * pal.scale);
-            ctx.set_line_cap("round");
-            ctx.set_stroke_style_str(colour);
-            ctx.begin_path();
-            ctx.move_to(px, py);
-            ctx.line_to(px + ax * bar * 1.3, py + ay * bar * 1.3);
-            ctx.stroke();
-            ctx.set_line_cap("butt");
-            let post = 3.0 * pal.scale;
-            ctx.set_fill_style_str(pal.ink);
-            ctx.fill_rect(px - post, py - post, 2.0 * post, 2.0 * post);
+            let (px, py) = self.gate(state, (mx, my), (ux, uy), bar);
             let mark = gates.and_then(|g| g.mark(index, wall_ms));
             let words_fit = rect.h >= 2.5 * line;
             let span = (bx + 4.0, rect.x - 4.0);
@@ -59,13 +39,45 @@ impl Scene<'_> {
             }
             let words = match mark {
                 Some(mark) => Some((mark.words(), mark.to)),
-                None => (gate != Gate::Up).then(|| (state.label(), state)),
+                None => (state != BreakerState::Closed).then(|| (state.label(), state)),
             };
             if let Some((words, state)) = words.filter(|_| words_fit) {
                 self.gate_words(words, state, (px, py - line * 0.6 - bar * 0.3), span);
             }
         }
         ctx.set_line_width(1.0);
+    }
+
+    /// The gate of a breaker in `state` (see [`Gate`]) across the link through `(x, y)` that
+    /// runs along the unit vector `(ux, uy)`, sized by `bar` (the post's distance from the
+    /// link). The post stands beside the link (above it); the barrier swings from lying along the
+    /// link (up) to square across it (down). Returns where the post stands.
+    pub(super) fn gate(
+        &self,
+        state: BreakerState,
+        (x, y): (f64, f64),
+        (ux, uy): (f64, f64),
+        bar: f64,
+    ) -> (f64, f64) {
+        let (ctx, pal) = (self.ctx, self.pal);
+        let (px, py) = (x + uy * bar / 2.0, y - ux * bar / 2.0);
+        let angle = Gate::of(state).lowered() * std::f64::consts::FRAC_PI_2;
+        let (ax, ay) = (
+            ux * angle.cos() - uy * angle.sin(),
+            uy * angle.cos() + ux * angle.sin(),
+        );
+        ctx.set_line_width(4.0 * pal.scale);
+        ctx.set_line_cap("round");
+        ctx.set_stroke_style_str(state_colour(pal, state));
+        ctx.begin_path();
+        ctx.move_to(px, py);
+        ctx.line_to(px + ax * bar * BARRIER, py + ay * bar * BARRIER);
+        ctx.stroke();
+        ctx.set_line_cap("butt");
+        let post = POST * pal.scale;
+        ctx.set_fill_style_str(pal.ink);
+        ctx.fill_rect(px - post, py - post, 2.0 * post, 2.0 * post);
+        (px, py)
     }
 
     /// A breaker's latest change on its gate at `(x, y)`: a ring in the new state's colour,
@@ -79,7 +91,7 @@ impl Scene<'_> {
         ctx.set_line_width(3.0 * pal.scale);
         ctx.set_stroke_style_str(state_colour(pal, mark.to));
         ctx.begin_path();
-        let _ = ctx.arc(x, y, bar * 1.3, 0.0, std::f64::consts::TAU);
+        let _ = ctx.arc(x, y, bar * BARRIER, 0.0, std::f64::consts::TAU);
         ctx.stroke();
         ctx.set_global_alpha(1.0);
     }
@@ -107,6 +119,12 @@ impl Scene<'_> {
 /// Where along a server's link its breaker's gate stands, from the balancer (0) to the server (1):
 /// past the middle, where the links have spread apart, and short of the server's queue.
 const GATE_AT: f64 = 0.6;
+
+/// How far a gate's barrier reaches from its post, in barrier lengths (the `bar` it is drawn
+/// with, the post's distance from the link): down, it reaches past the link it closes.
+pub(super) const BARRIER: f64 = 1.3;
+/// Half the side of a gate's square post (CSS pixels before the palette's scale).
+pub(super) const POST: f64 = 3.0;
 
 /// The colour of a breaker in `state`, as its gate is drawn: the answers' green while calls pass,
 /// the 503s' amber while trials do, the failures' vermillion while it refuses.

@@ -7,12 +7,13 @@
 //! [`paint`] holds the canvas primitives and the outcome shapes, and [`scene`] draws a
 //! simulation's instant with them, one module per part of the picture: [`links`], [`gates`],
 //! [`balancer`] (the one balancer), [`front`] (several, and their regions), [`servers`],
-//! [`connections`] and [`requests`].
+//! [`connections`] and [`requests`]; [`keys`] explains the gates and pips under the legend.
 
 mod balancer;
 mod connections;
 mod front;
 mod gates;
+mod keys;
 mod links;
 mod paint;
 mod pick;
@@ -23,5 +24,5 @@ mod servers;
 use crate::session::flow_layout as layout;
 
 pub use paint::{device_ratio, fit_to_display};
-pub use pick::request_at;
+pub use pick::{cell_at, cell_of, request_at};
 pub use scene::{FlowView, draw};

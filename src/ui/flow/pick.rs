@@ -1,9 +1,10 @@
-//! Which request a click on the flow canvas lands on: the nearest drawn request within a few
-//! pixels, found with the same layout the drawing uses.
+//! What the pointer is on, on the flow canvas, found with the same layout the drawing uses: the
+//! request a click picks (the nearest drawn one within a few pixels), and the grid cell a hover
+//! names (with many servers, whose boxes do not fit).
 
 use web_sys::HtmlCanvasElement;
 
-use super::layout::Layout;
+use super::layout::{Layout, Rect, ServerStyle};
 use super::paint;
 use crate::session::Palette;
 use crate::sim::Simulation;
@@ -20,13 +21,7 @@ pub fn request_at(
     palette: &Palette,
     (x, y): (f64, f64),
 ) -> Option<u64> {
-    let ratio = paint::device_ratio();
-    let layout = Layout::new(
-        f64::from(canvas.width()) / ratio,
-        f64::from(canvas.height()) / ratio,
-        palette.scale,
-        sim,
-    );
+    let layout = layout_of(canvas, sim, palette);
     let now = sim.now();
     let reach = REACH * palette.scale;
     sim.requests()
@@ -37,4 +32,42 @@ pub fn request_at(
         })
         .min_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, seq)| seq)
+}
+
+/// The server whose grid cell is at `at` (CSS pixels from the canvas's top left), when the
+/// servers are drawn as a grid of cells.
+pub fn cell_at(
+    canvas: &HtmlCanvasElement,
+    sim: &Simulation,
+    palette: &Palette,
+    at: (f64, f64),
+) -> Option<usize> {
+    let layout = layout_of(canvas, sim, palette);
+    (layout.style == ServerStyle::Cells)
+        .then(|| layout.server_at(at))
+        .flatten()
+}
+
+/// Server `index`'s grid cell, when the servers are drawn as a grid of cells.
+pub fn cell_of(
+    canvas: &HtmlCanvasElement,
+    sim: &Simulation,
+    palette: &Palette,
+    index: usize,
+) -> Option<Rect> {
+    let layout = layout_of(canvas, sim, palette);
+    (layout.style == ServerStyle::Cells)
+        .then(|| layout.servers.get(index).copied())
+        .flatten()
+}
+
+/// The layout `sim` is drawn with on `canvas`.
+fn layout_of<'a>(canvas: &HtmlCanvasElement, sim: &'a Simulation, palette: &Palette) -> Layout<'a> {
+    let ratio = paint::device_ratio();
+    Layout::new(
+        f64::from(canvas.width()) / ratio,
+        f64::from(canvas.height()) / ratio,
+        palette.scale,
+        sim,
+    )
 }

@@ -174,7 +174,9 @@ impl Scene<'_> {
             ctx.stroke();
             ctx.set_global_alpha(1.0);
             pen.write(ctx, "open connection", (x + 3.0 * r, y));
+            x += pen.width(ctx, "open connection") + 5.0 * r + 8.0;
         }
+        self.mechanism_keys((x, y));
         ctx.set_line_width(1.0);
     }
 }
