@@ -54,7 +54,15 @@ async fn each_balancer_has_a_box_and_a_crashed_one_is_greyed() {
     };
     let balancer_fill = [0xe3, 0xf0, 0xfa];
     let dead_fill = [0xe4, 0xe7, 0xeb];
-    assert_eq!(pixel(&canvas, inside(0)), balancer_fill);
+    assert_eq!(
+        pixel(&canvas, inside(0)),
+        balancer_fill,
+        "{:?} {:?} {}x{}",
+        layout.balancers,
+        inside(0),
+        canvas.width(),
+        canvas.height()
+    );
     assert_eq!(pixel(&canvas, inside(1)), balancer_fill);
     click(&root, "table.balancers button");
     assert!(

@@ -29,7 +29,7 @@ impl Column {
     }
 
     /// Its boxes' left edge on canvas `c`.
-    fn x(&self, c: &Canvas) -> f64 {
+    pub fn x(&self, c: &Canvas) -> f64 {
         c.width * self.at - self.w(c) / 2.0
     }
 }
@@ -87,7 +87,7 @@ pub(super) fn grid_area(c: &Canvas, at: f64, top: f64, h: f64) -> Rect {
 
 /// A column of `servers` server boxes on the right, from `top` down `span`.
 pub(super) fn column(c: &Canvas, top: f64, span: f64, servers: usize) -> Vec<Rect> {
-    let server_w = (160.0 * c.scale).min(c.width * 0.24);
+    let server_w = server_width(c);
     let x = c.width - MARGIN - server_w;
     let slot = span / servers.max(1) as f64;
     let gap = (slot * 0.15).min(12.0);
@@ -119,31 +119,51 @@ pub(super) fn grid(area: Rect, servers: usize) -> Vec<Rect> {
 }
 
 /// A column of `n` balancer boxes in `column`, as tall as the single balancer's at most,
-/// centred in `top..bottom`, and no further left than `left` (on a narrow canvas, clear of what
-/// stands left of it).
+/// centred in `top..bottom`, and between `left` and `right` (on a narrow canvas narrower, and
+/// clear of what stands beside it).
 pub(super) fn balancer_column(
     c: &Canvas,
     column: Column,
     n: usize,
     (top, bottom): (f64, f64),
-    left: f64,
+    (left, right): (f64, f64),
 ) -> Vec<Rect> {
     let span = (bottom - top).max(0.0);
     let slot = (span / n.max(1) as f64).min(100.0 * c.scale);
     let gap = (slot * 0.15).min(10.0 * c.scale);
     let first = top + (span - slot * n as f64) / 2.0;
+    let w = column.w(c).min(right - left).max(0.0);
+    let x = column.x(c).clamp(left, (right - w).max(left));
     (0..n)
         .map(|i| Rect {
-            x: column.x(c).max(left),
+            x,
             y: first + i as f64 * slot + gap / 2.0,
-            w: column.w(c),
+            w,
             h: slot - gap,
         })
         .collect()
 }
 
-/// One box in `column`, centred in `top..top + h` (a column of one), no further left than
-/// `left`.
-pub(super) fn centred_box(c: &Canvas, column: Column, (top, h): (f64, f64), left: f64) -> Rect {
-    balancer_column(c, column, 1, (top, top + h), left)[0]
+/// One box in `column`, centred in `top..top + h` (a column of one), between `left` and
+/// `right`.
+pub(super) fn centred_box(
+    c: &Canvas,
+    column: Column,
+    (top, h): (f64, f64),
+    bounds: (f64, f64),
+) -> Rect {
+    balancer_column(c, column, 1, (top, top + h), bounds)[0]
+}
+
+/// Where servers drawn in `style` begin on the left: their column of boxes, or the grid.
+pub(super) fn servers_left(c: &Canvas, style: ServerStyle) -> f64 {
+    match style {
+        ServerStyle::Boxes => c.width - MARGIN - server_width(c),
+        ServerStyle::Cells => c.width * GRID_AT,
+    }
+}
+
+/// A server box's width.
+fn server_width(c: &Canvas) -> f64 {
+    (160.0 * c.scale).min(c.width * 0.24)
 }

@@ -356,3 +356,17 @@ fn on_a_narrow_canvas_the_one_balancer_narrows_between_the_clients_and_the_serve
         }
     }
 }
+
+#[test]
+fn on_the_smallest_canvas_several_balancers_stay_between_the_clients_and_the_servers() {
+    // A canvas with no style sheet is 300 x 150 (the browser tests' page).
+    for id in ["balancer-failover", "many-balancers-herding"] {
+        let sim = run(preset(id).unwrap(), 0);
+        let l = Layout::new(300.0, 150.0, 1.0, &sim);
+        let servers = l.servers.iter().map(|s| s.x).fold(300.0, f64::min);
+        for b in &l.balancers {
+            assert!(b.x >= l.clients.x + l.clients.w, "{id}: {b:?}");
+            assert!(b.x + b.w <= servers, "{id}: {b:?} over the servers at {servers}");
+        }
+    }
+}

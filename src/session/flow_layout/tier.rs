@@ -84,9 +84,11 @@ impl Tier {
                 Some(_) => clear + (ENTRY_GAP + VIP_HALF_WIDTH) * c.scale,
                 None => clear,
             };
-            let span = (clients.y, bottom);
-            let balancers = place::balancer_column(c, place::BALANCERS, front.len(), span, left);
             let (style, servers) = place::servers(c, servers);
+            let right = servers.iter().map(|s| s.x).fold(c.width, f64::min) - gap;
+            let span = (clients.y, bottom);
+            let bounds = (left, right);
+            let balancers = place::balancer_column(c, place::BALANCERS, front.len(), span, bounds);
             let entry = (
                 balancers[0].x - ENTRY_GAP * c.scale,
                 (balancers[0].y + balancers[balancers.len() - 1].y + balancers[0].h) / 2.0,
@@ -144,8 +146,14 @@ impl Tier {
         let mut locals = Vec::new();
         for (frame, region) in frames.into_iter().zip(regions) {
             let (top, h) = content(&frame);
+            let right = if local.is_some() {
+                LOCAL.x(c)
+            } else {
+                place::servers_left(c, style)
+            } - gap;
+            let span = (top, top + h);
             let regional =
-                place::balancer_column(c, column, region.balancers.len(), (top, top + h), clear);
+                place::balancer_column(c, column, region.balancers.len(), span, (clear, right));
             let beside = regional.iter().map(|r| r.x + r.w + gap).fold(0.0, f64::max);
             tier.balancers.extend(regional);
             let (server_top, server_h) = server_span(&frame);
@@ -162,7 +170,13 @@ impl Tier {
             } else {
                 let spans = slices(c, server_top, server_h, &region.clusters);
                 for ((b, servers), (y, h)) in region.clusters.iter().cloned().zip(spans) {
-                    let local = place::centred_box(c, LOCAL, (y, h), beside);
+                    // Right of its regional balancers, left of its servers' boxes (a grid
+                    // starts right of it).
+                    let right = match style {
+                        ServerStyle::Boxes => place::servers_left(c, style) - gap,
+                        ServerStyle::Cells => c.width * place::GRID_AT,
+                    };
+                    let local = place::centred_box(c, LOCAL, (y, h), (beside, right));
                     let grid_at = (local.x + local.w + place::GRID_GAP * c.scale) / c.width;
                     let rects = place_servers(c, style, y, h, servers.len(), grid_at);
                     let right = rects.iter().map(|r| r.x + r.w).fold(0.0, f64::max);
