@@ -366,7 +366,10 @@ fn on_the_smallest_canvas_several_balancers_stay_between_the_clients_and_the_ser
         let servers = l.servers.iter().map(|s| s.x).fold(300.0, f64::min);
         for b in &l.balancers {
             assert!(b.x >= l.clients.x + l.clients.w, "{id}: {b:?}");
-            assert!(b.x + b.w <= servers, "{id}: {b:?} over the servers at {servers}");
+            assert!(
+                b.x + b.w <= servers,
+                "{id}: {b:?} over the servers at {servers}"
+            );
         }
     }
 }
