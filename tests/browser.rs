@@ -105,6 +105,30 @@ fn choose(root: &Element, selector: &str, value: &str) {
         .unwrap();
 }
 
+/// The page's flow canvas, and where the page lays `sim` out on it (the default theme's scale).
+fn flow_layout<'a>(
+    root: &Element,
+    sim: &'a lb_playground::sim::Simulation,
+) -> (
+    web_sys::HtmlCanvasElement,
+    lb_playground::session::flow_layout::Layout<'a>,
+) {
+    let canvas: web_sys::HtmlCanvasElement = root
+        .query_selector("canvas.flow")
+        .unwrap()
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    let ratio = web_sys::window().unwrap().device_pixel_ratio();
+    let layout = lb_playground::session::flow_layout::Layout::new(
+        f64::from(canvas.width()) / ratio,
+        f64::from(canvas.height()) / ratio,
+        1.0,
+        sim,
+    );
+    (canvas, layout)
+}
+
 mod portable;
 
 #[wasm_bindgen_test]

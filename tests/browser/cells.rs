@@ -2,7 +2,7 @@
 //! selection, names the cell's server and its state in a label over the cell.
 
 use super::*;
-use lb_playground::session::flow_layout::{Layout, ServerStyle};
+use lb_playground::session::flow_layout::ServerStyle;
 use lb_playground::sim::Simulation;
 use lb_playground::sim::presets::preset;
 use web_sys::{HtmlCanvasElement, MouseEvent, MouseEventInit};
@@ -48,20 +48,8 @@ async fn a_grid_cell_names_its_server_when_pointed_at_or_selected() {
     let root = mount().await;
     choose(&root, "#preset", "power-of-two-choices");
     TimeoutFuture::new(500).await;
-    let canvas: HtmlCanvasElement = root
-        .query_selector("canvas.flow")
-        .unwrap()
-        .unwrap()
-        .dyn_into()
-        .unwrap();
     let sim = Simulation::new(preset("power-of-two-choices").unwrap()).unwrap();
-    let ratio = web_sys::window().unwrap().device_pixel_ratio();
-    let layout = Layout::new(
-        f64::from(canvas.width()) / ratio,
-        f64::from(canvas.height()) / ratio,
-        1.0,
-        &sim,
-    );
+    let (canvas, layout) = flow_layout(&root, &sim);
     assert_eq!(layout.style, ServerStyle::Cells, "20 servers make a grid");
     assert!(tip(&root).is_none(), "no label before the pointer comes");
 

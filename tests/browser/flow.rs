@@ -2,7 +2,6 @@
 //! crashing one from the balancers' table greys its box on the canvas.
 
 use super::*;
-use lb_playground::session::flow_layout::Layout;
 use lb_playground::sim::Simulation;
 use lb_playground::sim::presets::preset;
 use wasm_bindgen::JsValue;
@@ -31,21 +30,8 @@ async fn each_balancer_has_a_box_and_a_crashed_one_is_greyed() {
     let root = mount().await;
     choose(&root, "#preset", "balancer-failover");
     TimeoutFuture::new(500).await;
-    let canvas: HtmlCanvasElement = root
-        .query_selector("canvas.flow")
-        .unwrap()
-        .unwrap()
-        .dyn_into()
-        .unwrap();
-    let scenario = preset("balancer-failover").unwrap();
-    let sim = Simulation::new(scenario).unwrap();
-    let ratio = web_sys::window().unwrap().device_pixel_ratio();
-    let layout = Layout::new(
-        f64::from(canvas.width()) / ratio,
-        f64::from(canvas.height()) / ratio,
-        1.0,
-        &sim,
-    );
+    let sim = Simulation::new(preset("balancer-failover").unwrap()).unwrap();
+    let (canvas, layout) = flow_layout(&root, &sim);
     assert_eq!(layout.balancers.len(), 2);
     // Just inside each box's top edge, clear of its words: the balancers' light blue.
     let inside = |b: usize| {
