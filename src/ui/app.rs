@@ -39,10 +39,11 @@ use crate::lesson::{Chart as ChartId, Control, Highlight, ServerRef};
 use crate::session::{Action, Display, Hidden, Kit, Layout, PRESENT_TIMELINE, Progress};
 use crate::sim::{Algorithm, Command, Simulation, narrate};
 
-/// How often the DOM panels re-render, in wall milliseconds. Numbers that change five times a
-/// second are still easy to read, and the page benchmark showed the re-render to be the frame
-/// budget's largest cost with many busy server cards.
-const DOM_EVERY_MS: f64 = 200.0;
+/// How often the DOM panels re-render, in wall milliseconds. Numbers that change twice a second
+/// are easier to read than faster ones, and each re-render costs a frame's worth of layout and
+/// paint with many busy server cards: at 200 ms the page benchmark's 3 regions x 2 balancers x
+/// 10 servers drew about 545 frames in 10 s, at 500 ms about 585 (with `.stats` contained).
+const DOM_EVERY_MS: f64 = 500.0;
 /// How often each chart may redraw, in wall milliseconds; it does only when its data changed. One
 /// chart is drawn per turn, never all in one frame, so no frame carries more than one chart's work.
 const CHARTS_EVERY_MS: f64 = 300.0;

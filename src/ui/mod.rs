@@ -4,7 +4,7 @@
 //!
 //! Rates are decoupled: the simulation advances and the flow canvas redraws every animation frame,
 //! the charts redraw a few times a second (one per frame, when their data changed), and the DOM panels
-//! re-render five times a second.
+//! re-render twice a second.
 
 mod adapter;
 mod algorithm_picker;

@@ -28,7 +28,8 @@ pub struct InspectorView {
     heading: Option<String>,
     rows: Vec<Row>,
     ending: String,
-    /// The latest finished requests: sequence number and a label.
+    /// The latest finished requests: sequence number and a label. The picker lists them as
+    /// they were when it was last focused or pressed, not as they change.
     latest: Vec<(u64, String)>,
 }
 
@@ -99,9 +100,24 @@ pub struct RequestInspectorProps {
 }
 
 /// The inspector panel.
+///
+/// The picker's list is a snapshot taken when it is focused or pressed: a list that changed five
+/// times a second would move under the pointer, and rewriting its options each time made the
+/// browser lay the whole page out again (the page benchmark's busiest scenarios dropped frames
+/// on it).
 #[function_component]
 pub fn RequestInspector(props: &RequestInspectorProps) -> Html {
     let view = &props.view;
+    let listed = use_state_eq(Vec::<(u64, String)>::new);
+    let refresh = {
+        let (listed, latest) = (listed.clone(), view.latest.clone());
+        move || listed.set(latest.clone())
+    };
+    let on_focus = {
+        let refresh = refresh.clone();
+        Callback::from(move |_: FocusEvent| refresh())
+    };
+    let on_press = Callback::from(move |_: PointerEvent| refresh());
     let on_pick = props.on_action.reform(|e: Event| {
         let select: HtmlSelectElement = e.target_unchecked_into();
         Action::Inspect(select.value().parse().ok())
@@ -143,10 +159,10 @@ pub fn RequestInspector(props: &RequestInspectorProps) -> Html {
             <h2>{ "Inspect a request" }</h2>
             <p class="hint">{ "Click a moving request on the flow canvas, or pick a finished one:" }</p>
             <label for="inspect-pick">{ "Finished" }</label>
-            <select id="inspect-pick" onchange={on_pick}
-                title="The latest finished requests: pick one to see its way, hop by hop">
+            <select id="inspect-pick" onchange={on_pick} onfocus={on_focus} onpointerdown={on_press}
+                title="The latest finished requests, as of when you open the list: pick one to see its way, hop by hop">
                 <option value="" selected=true>{ "Latest finished requests…" }</option>
-                { for view.latest.iter().map(|(seq, label)| html! {
+                { for listed.iter().map(|(seq, label)| html! {
                     <option value={seq.to_string()}>{ label }</option>
                 }) }
             </select>

@@ -5,16 +5,16 @@
 //! `A: Round robin (nginx), then Least connections (nginx least_conn) at 30 s` keeps both
 //! names and the time), and only then is it cut, with an ellipsis.
 
+use super::backend::ChartCanvas;
 use plotters::coord::Shift;
 use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
-use plotters_canvas::CanvasBackend;
 
 use super::theme::{ChartColours, DrawResult};
 
 /// A drawing area of a chart's canvas.
-pub type Area = DrawingArea<CanvasBackend, Shift>;
+pub type Area = DrawingArea<ChartCanvas, Shift>;
 
 /// How an entry's series is drawn in the key.
 #[derive(Clone, Copy)]

@@ -10,6 +10,7 @@
 //! Each chart is first a [`Figure`], a value of what it shows; the same value is drawn on the
 //! canvas and read out as the chart's table ([`table`]), so picture and table cannot disagree.
 
+mod backend;
 mod distribution;
 mod legend;
 mod lines;

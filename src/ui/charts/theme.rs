@@ -3,11 +3,11 @@
 //! [`ChartColours::scale`], which holds the theme's type size and the canvas's pixel ratio, so a
 //! chart is as crisp on a high-DPI screen (or in a PNG made for slides) as its text is.
 
+use super::backend::ChartCanvas;
 use plotters::chart::MeshStyle;
 use plotters::coord::Shift;
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
-use plotters_canvas::CanvasBackend;
 use web_sys::HtmlCanvasElement;
 
 use crate::session::Palette;
@@ -18,7 +18,7 @@ pub const LABEL_PX: f64 = 11.0;
 /// A failed drawing, reported to the console by the caller.
 pub type DrawResult = Result<(), Box<dyn std::error::Error>>;
 /// The styled mesh of a chart with numeric axes on a canvas.
-pub type Mesh<'a, 'b> = MeshStyle<'a, 'b, RangedCoordf64, RangedCoordf64, CanvasBackend>;
+pub type Mesh<'a, 'b> = MeshStyle<'a, 'b, RangedCoordf64, RangedCoordf64, ChartCanvas>;
 
 /// A `#rrggbb` colour as plotters wants it (black if malformed: the palettes are constants).
 pub fn rgb(hex: &str) -> RGBColor {
@@ -98,8 +98,8 @@ impl ChartColours {
     pub fn area(
         &self,
         canvas: &HtmlCanvasElement,
-    ) -> Result<DrawingArea<CanvasBackend, Shift>, Box<dyn std::error::Error>> {
-        let backend = CanvasBackend::with_canvas_object(canvas.clone()).ok_or("no 2d context")?;
+    ) -> Result<DrawingArea<ChartCanvas, Shift>, Box<dyn std::error::Error>> {
+        let backend = ChartCanvas::new(canvas).ok_or("no 2d context")?;
         let root = backend.into_drawing_area();
         root.fill(&self.background)?;
         Ok(root)

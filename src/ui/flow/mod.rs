@@ -23,6 +23,6 @@ mod servers;
 
 use crate::session::flow_layout as layout;
 
-pub use paint::{device_ratio, fit_to_display};
+pub use paint::{context, device_ratio, fit_to_display};
 pub use pick::{cell_at, cell_of, request_at};
 pub use scene::{FlowView, draw};
