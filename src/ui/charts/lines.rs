@@ -17,7 +17,9 @@ pub struct Line {
     pub name: String,
     /// Its colour.
     pub colour: Hue,
-    /// Its points: (simulated seconds, value).
+    /// Its points: (simulated seconds, value). A value of NaN is a gap, a window with nothing
+    /// to show (no request finished, so no latency): the line breaks there rather than join the
+    /// windows either side as if it had gone from one to the other.
     pub points: Vec<(f64, f64)>,
     /// Dashed (a reference, such as a theoretical value, or compare mode's run B) rather than
     /// solid (a measurement).
@@ -28,6 +30,18 @@ pub struct Line {
 }
 
 impl Line {
+    /// Its stretches between gaps, each at least one point long.
+    pub fn stretches(&self) -> impl Iterator<Item = &[(f64, f64)]> {
+        self.points
+            .split(|p| p.1.is_nan())
+            .filter(|stretch| !stretch.is_empty())
+    }
+
+    /// Its values, gaps left out.
+    pub fn values(&self) -> impl Iterator<Item = f64> + Clone + '_ {
+        self.points.iter().map(|p| p.1).filter(|v| !v.is_nan())
+    }
+
     /// Its name with its run, if it has one: `p50 (B)`.
     pub fn full_name(&self) -> String {
         match self.run {
@@ -94,7 +108,7 @@ pub fn draw(
     let top = chart
         .lines
         .iter()
-        .flat_map(|l| l.points.iter().map(|p| p.1))
+        .flat_map(Line::values)
         .fold(chart.min_top, f64::max)
         * 1.1;
     let (start, end) = chart.span;
@@ -130,12 +144,18 @@ pub fn draw(
     events::draw(&mut plot, &marks, top, colours)?;
     for line in &chart.lines {
         let style = colours.hue(line.colour).stroke_width(colours.stroke(2.0));
-        let points = line.points.iter().copied();
-        if line.dashed {
-            let (dash, space) = (colours.px(8.0), colours.px(5.0));
-            plot.draw_series(DashedLineSeries::new(points, dash, space, style))?;
-        } else {
-            plot.draw_series(LineSeries::new(points, style))?;
+        for stretch in line.stretches() {
+            let points = stretch.iter().copied();
+            if let [alone] = stretch {
+                // A window between two gaps: a dot, as a line of one point draws nothing.
+                let dot = Circle::new(*alone, colours.stroke(3.0), style.filled());
+                plot.draw_series(std::iter::once(dot))?;
+            } else if line.dashed {
+                let (dash, space) = (colours.px(8.0), colours.px(5.0));
+                plot.draw_series(DashedLineSeries::new(points, dash, space, style))?;
+            } else {
+                plot.draw_series(LineSeries::new(points, style))?;
+            }
         }
     }
     root.present()?;

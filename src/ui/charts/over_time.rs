@@ -256,13 +256,14 @@ fn field_lines(sim: &Simulation, fields: &[(&str, Field, usize)]) -> Vec<Line> {
         .collect()
 }
 
-/// The samples' values of `field`, at the end of their windows, over the span shown.
+/// The samples' values of `field`, at the end of their windows, over the span shown; a window
+/// without one (no request finished in it, so it has no latency) is a gap ([`Line::points`]).
 fn points(sim: &Simulation, field: Field) -> Vec<(f64, f64)> {
     let series = sim.metrics().series();
     series
         .iter()
         .skip(series.len().saturating_sub(WINDOWS_SHOWN))
-        .filter_map(|s| field(s).map(|v| (s.end.as_secs_f64(), v)))
+        .map(|s| (s.end.as_secs_f64(), field(s).unwrap_or(f64::NAN)))
         .collect()
 }
 

@@ -87,10 +87,11 @@ pub fn of_lines(chart: &TimeChart) -> Table {
         .lines
         .iter()
         .map(|line| {
-            let values = line.points.iter().map(|p| p.1);
+            let values = line.values();
             let lowest = values.clone().reduce(f64::min);
             let highest = values.reduce(f64::max);
-            let latest = line.points.last().map(|p| p.1);
+            // The latest window's, none if it is a gap.
+            let latest = line.points.last().map(|p| p.1).filter(|v| !v.is_nan());
             [
                 line.full_name(),
                 value(latest),
