@@ -114,7 +114,9 @@ impl Scene<'_> {
     /// the TLS handshakes; its queue at its door.
     pub(super) fn balancer_cpu(&self, b: &Rect, load: &BalancerLoad, small: &Pen<'static>) {
         self.worker_slots(b, load.busy, load.workers, &[]);
-        self.queue(b, load.queued.min(u64::from(u32::MAX)) as u32, &[]);
+        let clients = self.layout.clients;
+        let queued = load.queued.min(u64::from(u32::MAX)) as u32;
+        self.queue(b, queued, &[], clients.x + clients.w + 6.0 * self.pal.scale);
         let size = 10.0 * self.pal.scale;
         let tls = match load.tls {
             Some(TlsMode::Terminate) => " · TLS ends here",

@@ -115,7 +115,8 @@ impl Scene<'_> {
             self.worker_slots(r, server.busy(), server.spec().workers, serving);
         }
         let at = &self.at_servers[index];
-        self.queue(r, self.sim.servers()[index].queued(), &at.queued);
+        let reach = self.layout.feed(index).0 + 6.0 * self.pal.scale;
+        self.queue(r, self.sim.servers()[index].queued(), &at.queued, reach);
     }
 
     /// What the balancer knows of server `index`, written from `at` with `pen`: its health
@@ -212,29 +213,32 @@ impl Scene<'_> {
 
     /// A queue of `queued` (a server's, the balancer's): dots lined up left of the box, newest
     /// furthest out, each as large as the work it carries (`sizes`, oldest first; the base size
-    /// for those not listed).
-    pub(super) fn queue(&self, r: &Rect, queued: u32, sizes: &[f64]) {
+    /// for those not listed), up to ten and never left of `reach` (what stands before the box:
+    /// the balancer, the clients). The rest are counted (`+N`) over the queue's near end, clear
+    /// of whatever is out at its far end.
+    pub(super) fn queue(&self, r: &Rect, queued: u32, sizes: &[f64], reach: f64) {
         let (ctx, pal) = (self.ctx, self.pal);
-        let shown = queued.min(10);
         let (mut x, qy) = r.left();
         let base = 3.0 * pal.scale;
-        let points: Vec<(f64, f64, f64)> = (0..shown as usize)
-            .map(|i| {
-                // Each dot a gap and its own width further out than the one before.
-                let radius = base * sizes.get(i).copied().unwrap_or(1.0);
-                let centre = x - 2.0 * pal.scale - radius;
-                x = centre - radius;
-                (centre, qy, radius)
-            })
-            .collect();
+        let mut points: Vec<(f64, f64, f64)> = Vec::new();
+        for i in 0..queued.min(10) as usize {
+            // Each dot a gap and its own width further out than the one before.
+            let radius = base * sizes.get(i).copied().unwrap_or(1.0);
+            let centre = x - 2.0 * pal.scale - radius;
+            if centre - radius < reach {
+                break;
+            }
+            x = centre - radius;
+            points.push((centre, qy, radius));
+        }
         ctx.set_fill_style_str(pal.outbound);
         shapes(ctx, Shape::Dot, &points);
-        if queued > shown {
-            let x = x - 8.0 * pal.scale;
-            let more = format!("+{}", queued - shown);
+        let more = queued - points.len() as u32;
+        if more > 0 {
+            let at = (r.x - 2.0 * pal.scale, qy - 11.0 * pal.scale);
             self.pen(10.0, false, pal.muted)
-                .centred()
-                .write(ctx, &more, (x, qy - 10.0));
+                .right()
+                .write(ctx, &format!("+{more}"), at);
         }
     }
 
