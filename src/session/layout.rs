@@ -61,7 +61,40 @@ impl Default for PresentCharts {
     }
 }
 
+/// The presets whose point is not where the requests went and how long they took, with the two
+/// charts that show it (what each preset's text tells a class to watch); the others get the
+/// default pair.
+const PRESET_CHARTS: &[(&str, [Chart; 2])] = {
+    use Chart::{Latency, Queues, RequestsPerServer, Servers, Throughput};
+    &[
+        ("long-report", [Latency, Queues]),
+        ("crash-recovery", [RequestsPerServer, Throughput]),
+        ("gradual-degradation", [Latency, Queues]),
+        ("health-check-kinds", [RequestsPerServer, Throughput]),
+        ("cascading-failure", [Queues, Latency]),
+        ("retry-storm", [Throughput, Latency]),
+        ("flash-sale", [Queues, Latency]),
+        ("power-of-two-choices", [Queues, Latency]),
+        ("many-balancers-herding", [Queues, Latency]),
+        ("balancer-failover", [Throughput, Latency]),
+        ("regions-failover", [RequestsPerServer, Throughput]),
+        ("rate-limit-noisy-client", [Throughput, Latency]),
+        ("autoscale-flash-crowd", [Servers, Latency]),
+        ("metastable-retries", [Throughput, Latency]),
+        ("retry-amplification", [RequestsPerServer, Throughput]),
+        ("closed-vs-open-loop", [Queues, Latency]),
+    ]
+};
+
 impl PresentCharts {
+    /// The two charts that show what the preset `id` is about.
+    pub fn for_preset(id: &str) -> PresentCharts {
+        PRESET_CHARTS
+            .iter()
+            .find(|(preset, _)| *preset == id)
+            .map_or_else(PresentCharts::default, |&(_, charts)| PresentCharts(charts))
+    }
+
     /// The charts with `chart` in place `slot` (0 or 1); choosing the other slot's chart swaps
     /// the two, so the layout never shows one chart twice. A slot past the second is ignored.
     pub fn with(self, slot: usize, chart: Chart) -> PresentCharts {
@@ -124,6 +157,25 @@ mod tests {
             assert_eq!(Layout::from_id(layout.id()), Some(layout));
         }
         assert_eq!(Layout::from_id("slides"), None);
+    }
+
+    #[test]
+    fn a_preset_names_two_different_charts_and_only_real_presets_are_named() {
+        for &(id, [a, b]) in PRESET_CHARTS {
+            assert!(
+                crate::sim::presets::preset(id).is_some(),
+                "{id} is no preset"
+            );
+            assert_ne!(a, b, "{id}");
+        }
+        assert_eq!(
+            PresentCharts::for_preset("autoscale-flash-crowd").0,
+            [Chart::Servers, Chart::Latency]
+        );
+        assert_eq!(
+            PresentCharts::for_preset("equal-round-robin"),
+            PresentCharts::default()
+        );
     }
 
     #[test]

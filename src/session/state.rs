@@ -456,7 +456,14 @@ impl Session {
             }
             Action::Compare(algorithm) => Some(self.set_compare(algorithm)),
             Action::LoadPreset(id) => Some(match preset(id) {
-                Some(scenario) => self.load(scenario, Some(id), &format!("load the preset {id}")),
+                Some(scenario) => {
+                    let loaded = self.load(scenario, Some(id), &format!("load the preset {id}"));
+                    if loaded.is_ok() {
+                        // The present layout shows what the preset points at.
+                        self.present = PresentCharts::for_preset(id);
+                    }
+                    loaded
+                }
                 None => Err(format!("There is no preset called {id}.")),
             }),
             Action::Import(text) => {

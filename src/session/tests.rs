@@ -876,3 +876,22 @@ fn a_breaker_change_is_marked_on_its_gate_for_a_while_in_wall_time() {
     s.frame(wall + LINGER_MS);
     assert!(!s.gates().showing(wall + LINGER_MS));
 }
+
+#[test]
+fn a_preset_brings_the_charts_that_show_its_point() {
+    let mut s = session();
+    s.dispatch(Action::PresentChart {
+        slot: 1,
+        chart: crate::lesson::Chart::Queues,
+    });
+    s.dispatch(Action::LoadPreset("metastable-retries"));
+    assert_eq!(
+        s.present_charts().0,
+        [
+            crate::lesson::Chart::Throughput,
+            crate::lesson::Chart::Latency
+        ]
+    );
+    s.dispatch(Action::LoadPreset("slow-server"));
+    assert_eq!(s.present_charts(), PresentCharts::default());
+}
