@@ -206,3 +206,13 @@ fn each_balancer_keeps_its_own_count_so_a_limit_multiplies_with_the_balancers() 
     assert!((one - 60.0 / 7.0).abs() < 0.4, "{one}");
     assert!((three - 20.0).abs() < 1.0, "{three}");
 }
+
+#[test]
+fn no_queueing_model_is_offered_while_a_rate_limit_thins_the_arrivals() {
+    let open = Simulation::new(Scenario::classroom()).unwrap();
+    assert!(lb_playground::sim::theory::expected_latency(&open).is_some());
+    let mut limited = Scenario::classroom();
+    limited.rate_limit = nginx(false, LimitKey::Global);
+    let sim = Simulation::new(limited).unwrap();
+    assert!(lb_playground::sim::theory::expected_latency(&sim).is_none());
+}

@@ -69,7 +69,7 @@ pub struct Expectation {
 }
 
 /// The queueing model that fits `sim` right now, if one does: Poisson arrivals (no closed-loop
-/// users, no client retries sent), a balancer that costs nothing, exponential (or,
+/// users, no client retries sent, no rate limit), a balancer that costs nothing, exponential (or,
 /// with one worker, constant) costs, identical live servers without errors, and an algorithm the
 /// theory covers. Network delays are added as they are fixed.
 pub fn expected_latency(sim: &Simulation) -> Option<Expectation> {
@@ -79,6 +79,11 @@ pub fn expected_latency(sim: &Simulation) -> Option<Expectation> {
     }
     // Closed-loop users, and retries clients have made, are arrivals no Poisson model covers.
     if traffic.closed_loop.is_some() || sim.metrics().client_retries() > 0 {
+        return None;
+    }
+    // A rate limit thins the arrivals: what it lets through is no Poisson stream at the rate
+    // sent (a token bucket's output is smoother, and slower).
+    if !sim.rate_limit().is_off() {
         return None;
     }
     // A balancer that costs CPU is a queue of its own in front of the servers' (and its
