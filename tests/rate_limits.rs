@@ -216,3 +216,30 @@ fn no_queueing_model_is_offered_while_a_rate_limit_thins_the_arrivals() {
     let sim = Simulation::new(limited).unwrap();
     assert!(lb_playground::sim::theory::expected_latency(&sim).is_none());
 }
+
+#[test]
+fn the_clients_behind_the_nat_are_counted_apart_so_a_limit_per_address_shows_whom_it_refuses() {
+    let scenario = lb_playground::sim::presets::preset("rate-limit-noisy-client").unwrap();
+    assert_eq!(scenario.traffic.behind_nat, 50);
+    let mut sim = Simulation::new(scenario).unwrap();
+    sim.advance_to(SimTime::from_secs_f64(55.0));
+    // Per address (2 r/s, burst 4): only the address the 50 share is refused.
+    let [nat, others] = sim.metrics().nat().unwrap().clone();
+    println!("at 55 s: NAT {nat:?}\nothers {others:?}");
+    assert!(nat.rate_limited > 100, "{}", nat.rate_limited);
+    assert_eq!(others.rate_limited, 0);
+    assert!(others.completed > 0);
+    // Global from 60 s (8 r/s for everyone): the others are refused too.
+    sim.advance_to(SimTime::from_secs_f64(120.0));
+    let [nat, others] = sim.metrics().nat().unwrap().clone();
+    assert!(others.rate_limited > 0, "{}", others.rate_limited);
+    let ended = |s: &lb_playground::sim::metrics::AnswerStats| {
+        s.completed + s.failed + s.rejected + s.rate_limited
+    };
+    let totals = sim.metrics().ended();
+    assert_eq!(
+        ended(&nat) + ended(&others),
+        totals.completed + totals.failed + totals.rejected + totals.rate_limited,
+        "every request that ended is in one group"
+    );
+}

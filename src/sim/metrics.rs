@@ -97,7 +97,7 @@ pub struct ServerStats {
 }
 
 /// How the requests of one kind ended over the run: one request path's (layer-7 view: `/api`,
-/// `/static`, ...) or one balancer's.
+/// `/static`, ...), one balancer's, or those of the clients behind the NAT (or not).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AnswerStats {
     /// Requests answered successfully.
@@ -219,6 +219,9 @@ pub struct Metrics {
     paths: Vec<AnswerStats>,
     /// Per balancer, when there are several (empty until [`Metrics::track_balancers`]).
     balancers: Vec<BalancerStats>,
+    /// The clients behind the NAT ([0]) and the others ([1]), from the first request that
+    /// ends while some clients share the NAT's address (until then `None`).
+    nat: Option<Box<[AnswerStats; 2]>>,
     /// The successes' latency in the current window and the recent ones.
     window: Rolling,
     window_errors: u64,
@@ -263,6 +266,7 @@ impl Metrics {
             servers: vec![ServerStats::default(); servers],
             paths: Vec::new(),
             balancers: Vec::new(),
+            nat: None,
             window: Rolling::default(),
             window_errors: 0,
             window_retries: 0,
@@ -292,6 +296,19 @@ impl Metrics {
     /// Per-path statistics, by path index.
     pub fn paths(&self) -> &[AnswerStats] {
         &self.paths
+    }
+
+    /// Counts a request that ended as `tally` after `latency`, of a client behind the NAT
+    /// (`behind`) or of one with an address of its own.
+    pub fn record_nat(&mut self, behind: bool, tally: Tally, latency: SimDuration) {
+        let groups = self.nat.get_or_insert_with(Box::default);
+        groups[usize::from(!behind)].record(tally, latency);
+    }
+
+    /// How the requests of the clients behind the NAT (`[0]`) and of the others (`[1]`) ended,
+    /// since some clients first shared the NAT's address; `None` before that.
+    pub fn nat(&self) -> Option<&[AnswerStats; 2]> {
+        self.nat.as_deref()
     }
 
     /// Counts `balancers` balancers separately from now on.

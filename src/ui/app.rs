@@ -7,6 +7,7 @@ use yew::prelude::*;
 use super::adapter::{self, SessionHandle, send};
 use super::algorithm_picker::AlgorithmPicker;
 use super::animation::{AnimationLoop, now_ms};
+use super::answer_table::{AnswerRow, AnswerTable, Grouping};
 use super::balancer_options::BalancerOptions;
 use super::cell_tip::cell_tip;
 use super::chart_figures::{CHARTS, ChartFigure, slide_chart};
@@ -23,7 +24,6 @@ use super::flow::{self, FlowView};
 use super::front_table::{FrontRow, FrontTable};
 use super::keyboard::KeyListener;
 use super::lesson_panel::LessonPanel;
-use super::path_table::{PathRow, PathTable};
 use super::playback_bar::PlaybackBar;
 use super::quick_bar::QuickBar;
 use super::request_inspector::{InspectorView, RequestInspector};
@@ -436,7 +436,8 @@ pub fn App() -> Html {
                         }
                         if !hidden.get("totals") {
                             <TotalsBar totals={sim.totals()} latency={LatencySummary::of(sim.metrics().latency())} clients={ClientTotals::of(sim)} />
-                            <PathTable rows={PathRow::all(sim)} />
+                            <AnswerTable grouping={Grouping::Path} rows={AnswerRow::by_path(sim)} />
+                            <AnswerTable grouping={Grouping::Client} rows={AnswerRow::by_client(sim)} />
                             <FrontTable rows={FrontRow::all(sim)} controls={model_controls} on_command={on_command.clone()} />
                         }
                         </div>

@@ -9,6 +9,7 @@
 mod adapter;
 mod algorithm_picker;
 mod animation;
+mod answer_table;
 mod app;
 mod balancer_options;
 mod cell_tip;
@@ -27,7 +28,6 @@ mod flow;
 mod front_table;
 mod keyboard;
 mod lesson_panel;
-mod path_table;
 mod playback_bar;
 mod quick_bar;
 mod request_inspector;

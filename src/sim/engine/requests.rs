@@ -553,6 +553,11 @@ impl Simulation {
             .record_answer(request.server.map(|s| s as usize), tally, latency);
         self.metrics
             .record_path(usize::from(request.path), tally, latency);
+        // Once some clients share the NAT's address, its clients and the others apart.
+        if self.traffic.behind_nat > 0 || self.metrics.nat().is_some() {
+            let behind = request.client < self.traffic.behind_nat;
+            self.metrics.record_nat(behind, tally, latency);
+        }
         if self.front.is_some() && request.via != NOT_YET {
             self.metrics.record_balancer(request.via, tally, latency);
             if request.picker != request.via {
