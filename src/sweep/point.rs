@@ -72,12 +72,12 @@ impl Point {
     }
 }
 
-/// Whether the queueing model that fits a scenario at time zero ([`expected_latency`]) describes
-/// the whole run: nothing changes the system while it runs (no timeline, no autoscaler) and
-/// nothing thins the Poisson arrivals (no rate limit). The models leave out the work health
-/// checks cost the servers (`check_work`), as the page's chart does.
+/// Whether the queueing model that fits a scenario at time zero ([`expected_latency`], which
+/// already refuses what thins the Poisson arrivals, such as a rate limit) describes the whole
+/// run: nothing changes the system while it runs (no timeline, no autoscaler). The models leave
+/// out the work health checks cost the servers (`check_work`), as the page's chart does.
 fn steady(scenario: &Scenario) -> bool {
-    scenario.timeline.is_empty() && scenario.autoscale.is_none() && scenario.rate_limit.is_off()
+    scenario.timeline.is_empty() && scenario.autoscale.is_none()
 }
 
 /// The seed of replication `replication` of point `point` in a sweep of a scenario seeded with

@@ -101,10 +101,9 @@ pub struct RequestInspectorProps {
 
 /// The inspector panel.
 ///
-/// The picker's list is a snapshot taken when it is focused or pressed: a list that changed five
-/// times a second would move under the pointer, and rewriting its options each time made the
-/// browser lay the whole page out again (the page benchmark's busiest scenarios dropped frames
-/// on it).
+/// The picker's list is a snapshot taken when it is focused or pressed: a list that changed with
+/// every re-render would move under the pointer, and rewriting its options each time makes the
+/// browser lay the page out again.
 #[function_component]
 pub fn RequestInspector(props: &RequestInspectorProps) -> Html {
     let view = &props.view;
