@@ -129,7 +129,7 @@ fn lesson_menu(on_action: &Callback<Action>) -> Html {
             <select id="lesson-pick" onchange={on_pick} title={tip}>
                 <option value="" selected=true>{ "Start a lesson…" }</option>
                 { for LESSONS.iter().map(|l| html! {
-                    <option value={l.id}>{ l.lesson().title }</option>
+                    <option value={l.id}>{ l.title() }</option>
                 }) }
             </select>
             <label class="button" for="lesson-file"
