@@ -33,7 +33,12 @@ fn stderr(out: &Output) -> String {
 fn every_shipped_lesson_passes_its_check() {
     for shipped in LESSONS {
         let lesson = shipped.lesson();
-        assert_eq!(shipped.title(), lesson.title, "{}: the menu's title", shipped.id);
+        assert_eq!(
+            shipped.title(),
+            lesson.title,
+            "{}: the menu's title",
+            shipped.id
+        );
         let passed = lesson::check(&lesson).unwrap_or_else(|f| panic!("{}: {f}", shipped.id));
         for (step, p) in lesson.steps.iter().zip(&passed) {
             assert_eq!(

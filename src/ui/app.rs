@@ -33,7 +33,7 @@ use super::scenario_panel::ScenarioPanel;
 use super::server_card::{ServerCard, ServerView};
 use super::shortcuts_help::ShortcutsHelp;
 use super::time_travel::TimeTravel;
-use super::totals_bar::{ClientTotals, LatencySummary, TotalsBar};
+use super::totals_bar::{TotalsBar, TotalsView};
 use super::traffic_controls::TrafficControls;
 use crate::lesson::{Chart as ChartId, Control, Highlight, ServerRef};
 use crate::session::{Action, Display, Hidden, Kit, Layout, PRESENT_TIMELINE, Progress};
@@ -435,7 +435,7 @@ pub fn App() -> Html {
                             }
                         }
                         if !hidden.get("totals") {
-                            <TotalsBar totals={sim.totals()} latency={LatencySummary::of(sim.metrics().latency())} clients={ClientTotals::of(sim)} />
+                            <TotalsBar view={TotalsView::of(sim)} />
                             <AnswerTable grouping={Grouping::Path} rows={AnswerRow::by_path(sim)} />
                             <AnswerTable grouping={Grouping::Client} rows={AnswerRow::by_client(sim)} />
                             <FrontTable rows={FrontRow::all(sim)} controls={model_controls} on_command={on_command.clone()} />
@@ -451,7 +451,7 @@ pub fn App() -> Html {
                                 aria-label="Run B: the same traffic and changes under the compared algorithm"
                             />
                             if !hidden.get("totals") {
-                                <TotalsBar totals={other.totals()} latency={LatencySummary::of(other.metrics().latency())} clients={ClientTotals::of(other)} />
+                                <TotalsBar view={TotalsView::of(other)} />
                             }
                             </div>
                         }

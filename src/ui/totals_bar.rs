@@ -44,22 +44,48 @@ impl ClientTotals {
     }
 }
 
+/// What the totals bar shows of a run.
+#[derive(Clone, Copy, PartialEq)]
+pub struct TotalsView {
+    /// Request counts.
+    totals: Totals,
+    /// Latency percentiles.
+    latency: LatencySummary,
+    /// Client retries and throughput beside goodput, when the run has them.
+    clients: Option<ClientTotals>,
+    /// Jobs the servers finished after the balancer had given up on them, all servers together
+    /// (each server card has its own count; the present layout has no cards).
+    wasted: u64,
+}
+
+impl TotalsView {
+    /// The totals of `sim`.
+    pub fn of(sim: &Simulation) -> TotalsView {
+        TotalsView {
+            totals: sim.totals(),
+            latency: LatencySummary::of(sim.metrics().latency()),
+            clients: ClientTotals::of(sim),
+            wasted: sim.metrics().servers().iter().map(|s| s.wasted).sum(),
+        }
+    }
+}
+
 /// Props of [`TotalsBar`].
 #[derive(Properties, PartialEq)]
 pub struct TotalsBarProps {
-    /// Request counts.
-    pub totals: Totals,
-    /// Latency percentiles.
-    pub latency: LatencySummary,
-    /// Client retries and throughput beside goodput, when the run has them.
-    #[prop_or_default]
-    pub clients: Option<ClientTotals>,
+    /// What to show.
+    pub view: TotalsView,
 }
 
 /// One line of counters under the flow canvas.
 #[function_component]
 pub fn TotalsBar(props: &TotalsBarProps) -> Html {
-    let t = props.totals;
+    let TotalsView {
+        totals: t,
+        latency,
+        clients,
+        wasted,
+    } = props.view;
     let item = |label: &str, value: String, tip: &str, class: &str| {
         html! {
             <span class={classes!("total", class.to_string())} title={tip.to_string()}>
@@ -78,19 +104,22 @@ pub fn TotalsBar(props: &TotalsBarProps) -> Html {
             if t.rate_limited > 0 {
                 { item("rate limited", t.rate_limited.to_string(), "Requests the balancer's rate limit refused (nginx limit_req, Envoy's token bucket)", "warn") }
             }
-            if let Some(c) = props.clients {
+            if let Some(c) = clients {
                 { item("client retries", c.client_retries.to_string(), "Requests the clients sent again after a failure; each is also counted in sent (the balancer's own retries are on the chart)", "warn") }
                 { item("goodput", t.completed.to_string(), "Successful answers that reached a client still waiting for them (before its timeout)", "ok") }
                 { item("throughput", c.served.to_string(), "Successful answers the servers produced, including those for clients that had already given up (wasted work)", "") }
+            }
+            if wasted > 0 {
+                { item("wasted", wasted.to_string(), "Jobs the servers finished after the load balancer had given up on them: work nobody received (retry storms are made of it)", "warn") }
             }
             if let Some(opened) = t.connections {
                 { item("connections", opened.to_string(), "Client connections opened so far (each new one costs a handshake round trip)", "") }
             }
             { item("in flight", t.in_flight.to_string(), "Requests travelling or being served right now", "") }
             { item("queued", t.queued.to_string(), "Requests waiting in a server queue", "") }
-            { item("p50", ms(props.latency.p50), "Median client-observed latency of served requests", "") }
-            { item("p95", ms(props.latency.p95), "95th percentile latency", "") }
-            { item("p99", ms(props.latency.p99), "99th percentile latency", "") }
+            { item("p50", ms(latency.p50), "Median client-observed latency of served requests", "") }
+            { item("p95", ms(latency.p95), "95th percentile latency", "") }
+            { item("p99", ms(latency.p99), "99th percentile latency", "") }
         </div>
     }
 }

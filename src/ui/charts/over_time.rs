@@ -141,17 +141,25 @@ pub fn throughput(runs: &Runs) -> TimeChart {
 }
 
 /// Each server's queue length (or, with many servers, their mean and the longest), of run A in
-/// compare mode.
+/// compare mode: at the end of each window, and last as the queues stand now, so the lines reach
+/// the clock (a queue is a count at an instant, not a window's average, so the latest one is
+/// exact; the other charts end with the last closed window).
 pub fn queues(runs: &Runs) -> TimeChart {
     let (sim, compare) = (runs.a, runs.b);
     let history = sim.metrics().queue_history();
     let series = sim.metrics().series();
+    let now = sim.now().as_secs_f64();
+    let live: Vec<u32> = sim.servers().iter().map(|s| s.queued()).collect();
     // The queue records line up with the most recent samples.
-    let ends: Vec<f64> = series
+    let mut records: Vec<(f64, &[u32])> = series
         .iter()
         .skip(series.len().saturating_sub(history.len()))
         .map(|s| s.end.as_secs_f64())
+        .zip(history.iter().map(Vec::as_slice))
         .collect();
+    if records.last().is_none_or(|&(t, _)| t < now) {
+        records.push((now, &live));
+    }
     let servers = sim.servers();
     let lines = if servers.len() <= QUEUE_LINES {
         servers
@@ -160,10 +168,9 @@ pub fn queues(runs: &Runs) -> TimeChart {
             .map(|(i, server)| Line {
                 name: server.spec().name.clone(),
                 colour: Hue::Series(i),
-                points: ends
+                points: records
                     .iter()
-                    .zip(history)
-                    .filter_map(|(&t, q)| q.get(i).map(|&len| (t, f64::from(len))))
+                    .filter_map(|&(t, q)| q.get(i).map(|&len| (t, f64::from(len))))
                     .collect(),
                 dashed: false,
                 run: None,
@@ -171,7 +178,7 @@ pub fn queues(runs: &Runs) -> TimeChart {
             .collect()
     } else {
         let over = |f: fn(&[u32]) -> f64| -> Vec<(f64, f64)> {
-            ends.iter().zip(history).map(|(&t, q)| (t, f(q))).collect()
+            records.iter().map(|&(t, q)| (t, f(q))).collect()
         };
         vec![
             Line {
@@ -192,10 +199,11 @@ pub fn queues(runs: &Runs) -> TimeChart {
             },
         ]
     };
+    let (from, to) = span(sim);
     TimeChart {
         caption: format!("{}Queue length", run_a(compare)),
         y_desc: "requests waiting",
-        span: span(sim),
+        span: (from, to.max(now)),
         min_top: 4.0,
         lines,
         runs: None,

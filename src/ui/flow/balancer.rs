@@ -58,7 +58,9 @@ impl Scene<'_> {
         };
         let pen = pen.fit(room);
         for (i, line) in lines.iter().enumerate() {
-            pen.write(self.ctx, line, (cx, top + i as f64 * step));
+            let at = (cx, top + i as f64 * step);
+            self.plate(at, pen.width(self.ctx, line));
+            pen.write(self.ctx, line, at);
         }
     }
 

@@ -112,6 +112,9 @@ impl Scene<'_> {
             .fit(room);
         let half = pen.width(self.ctx, words) / 2.0;
         let x = x.min(span.1 - half).max(span.0 + half);
+        // The words stand between the links fanning out to the servers, where a neighbour's
+        // link would otherwise run through them.
+        self.plate((x, y), 2.0 * half);
         pen.write(self.ctx, words, (x, y));
     }
 }

@@ -15,7 +15,7 @@
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
 use super::connections::THREAD_ALPHA;
-use super::layout::{Layout, ServerStyle};
+use super::layout::{Layout, Rect, ServerStyle};
 use super::paint::{self, Pen, rounded_rect, shapes};
 use super::requests::Kind;
 use super::servers::AtServer;
@@ -77,7 +77,6 @@ pub fn draw(canvas: &HtmlCanvasElement, sim: &Simulation, view: FlowView<'_>) {
     if sim.front().is_some() {
         scene.front();
     } else {
-        scene.network();
         scene.balancer();
     }
     match layout.style {
@@ -94,6 +93,10 @@ pub fn draw(canvas: &HtmlCanvasElement, sim: &Simulation, view: FlowView<'_>) {
         scene.link_counts();
     } else {
         scene.requests();
+    }
+    // Over the requests: the clients' dots fan out across its start.
+    if sim.front().is_none() {
+        scene.network();
     }
     scene.legend();
 }
@@ -112,6 +115,20 @@ pub(super) struct Scene<'a> {
 
 impl Scene<'_> {
     /// A left-aligned pen of `px` pixels (scaled for the theme).
+    /// A plate of the background's colour behind one line of words `width` wide centred at
+    /// `(x, y)`, so that no link or request drawn before it runs through them.
+    pub(super) fn plate(&self, (x, y): (f64, f64), width: f64) {
+        let (pad, h) = (3.0 * self.pal.scale, 15.0 * self.pal.scale);
+        let plate = Rect {
+            x: x - width / 2.0 - pad,
+            y: y - h / 2.0,
+            w: width + 2.0 * pad,
+            h,
+        };
+        let background = self.pal.background;
+        rounded_rect(self.ctx, plate, 4.0, background, background);
+    }
+
     pub(super) fn pen(&self, px: f64, bold: bool, colour: &'static str) -> Pen<'static> {
         Pen::new(px, bold, self.pal.scale, colour)
     }

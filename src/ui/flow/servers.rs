@@ -80,15 +80,23 @@ impl Scene<'_> {
             }
             None => 0.0,
         };
+        // Without the state line, a live server the health checks took out says so in its
+        // title: otherwise only the pips' colour would tell it from a healthy one.
+        let marked_down = !state_line && pips.is_some_and(|p| !p.up);
         let title = match (alive, spec.backup) {
             _ if self.sim.backends()[index].removed() => format!("{} (removed)", spec.name),
             _ if self.sim.backends()[index].booting() => format!("{} (booting)", spec.name),
             (false, _) => format!("{} DOWN", spec.name),
+            (true, _) if marked_down => format!("{} marked DOWN", spec.name),
             (true, true) => format!("{} (backup)", spec.name),
             (true, false) => spec.name.clone(),
         };
         let left = |y: f64| (r.x + 8.0, y);
-        let title_colour = if alive { pal.ink } else { pal.failed };
+        let title_colour = if alive && !marked_down {
+            pal.ink
+        } else {
+            pal.failed
+        };
         let title_pen = self
             .pen(12.0, true, title_colour)
             .fit(r.w - 16.0 - value_width - pips_width);
@@ -106,13 +114,24 @@ impl Scene<'_> {
                 Some(n) => format!("weight {}  ·  {pace}  ·  {n} conn.", spec.weight),
                 None => format!("weight {}  ·  {pace}", spec.weight),
             };
-            small.write(ctx, &detail, left(r.y + 2.0 * line));
             if state_line {
                 self.lb_view(index, left(r.y + 3.0 * line), &small);
             }
             let server = &self.sim.servers()[index];
             let serving = &self.at_servers[index].serving;
-            self.worker_slots(r, server.busy(), server.spec().workers, serving);
+            let (slots_end, slots_y) =
+                self.worker_slots(r, server.busy(), server.spec().workers, serving);
+            // Its own line under the title where the box has room for it above the slots,
+            // else on the slots' row, after them.
+            let detail_y = r.y + 2.0 * line;
+            if detail_y + line / 2.0 <= slots_y - SLOT / 2.0 * pal.scale {
+                small.write(ctx, &detail, left(detail_y));
+            } else {
+                let x = slots_end + 6.0 * pal.scale;
+                small
+                    .fit(r.x + r.w - 8.0 - x)
+                    .write(ctx, &detail, (x, slots_y));
+            }
         }
         let at = &self.at_servers[index];
         let reach = self.layout.feed(index).0 + 6.0 * self.pal.scale;
@@ -183,9 +202,16 @@ impl Scene<'_> {
     /// Worker slots (a server's workers, the balancer's cores) along the bottom of a box, `busy`
     /// of them in use. A slot whose request's progress is known (`serving`, 0 to 1) fills from
     /// the bottom as it is served, so a 10 s report creeps up its slot while page loads flash.
-    pub(super) fn worker_slots(&self, r: &Rect, busy: u32, workers: u32, serving: &[f64]) {
+    /// Returns where the row ends and the height of its middle.
+    pub(super) fn worker_slots(
+        &self,
+        r: &Rect,
+        busy: u32,
+        workers: u32,
+        serving: &[f64],
+    ) -> (f64, f64) {
         let (ctx, pal) = (self.ctx, self.pal);
-        let size = 10.0 * pal.scale;
+        let size = SLOT * pal.scale;
         let fits = ((r.w - 40.0) / (size + 3.0)).floor().max(1.0) as u32;
         let slots = workers.min(12).min(fits);
         let y = r.y + r.h - size - 6.0;
@@ -203,12 +229,15 @@ impl Scene<'_> {
             }
             ctx.stroke_rect(x, y, size, size);
         }
+        let end = r.x + 8.0 + f64::from(slots) * (size + 3.0) - 3.0;
         if workers > slots {
             let label = format!("{busy}/{workers}");
-            let x = r.x + 10.0 + f64::from(slots) * (size + 3.0);
-            self.pen(10.0, false, pal.muted)
-                .write(ctx, &label, (x, y + size / 2.0));
+            let pen = self.pen(10.0, false, pal.muted);
+            let x = end + 5.0;
+            pen.write(ctx, &label, (x, y + size / 2.0));
+            return (x + pen.width(ctx, &label), y + size / 2.0);
         }
+        (end, y + size / 2.0)
     }
 
     /// A queue of `queued` (a server's, the balancer's): dots lined up left of the box, newest
@@ -307,6 +336,8 @@ impl Scene<'_> {
     }
 }
 
+/// A worker slot's side (CSS pixels before the palette's scale).
+const SLOT: f64 = 10.0;
 /// A health pip's radius, and the distance from one pip's centre to the next (CSS pixels before
 /// the palette's scale).
 const PIP_RADIUS: f64 = 3.5;
