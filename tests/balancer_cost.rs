@@ -4,6 +4,8 @@
 
 use lb_playground::sim::balancer_cpu::{BalancerCost, Tls, TlsMode};
 use lb_playground::sim::connections::Connections;
+use lb_playground::sim::front::dns::DnsConfig;
+use lb_playground::sim::front::{Front, Spread};
 use lb_playground::sim::narrate;
 use lb_playground::sim::report::{METRICS_HEADER, Report, metrics_csv};
 use lb_playground::sim::traffic::CostDistribution;
@@ -367,4 +369,115 @@ fn no_queueing_model_is_offered_for_a_balancer_that_costs() {
     costly.balancer = Some(BalancerCost::default());
     let sim = Simulation::new(costly).unwrap();
     assert!(lb_playground::sim::theory::expected_latency(&sim).is_none());
+}
+
+/// `parsing(rate, 2, 2 ms)` behind `n` balancers with DNS round robin and a TTL of zero: every
+/// request looks the name up again, so the answers' rotation deals the requests out evenly.
+fn scaled_out(rate: f64, n: u8) -> Scenario {
+    Scenario {
+        front: Some(Front::new(
+            n,
+            Spread::Dns(DnsConfig {
+                ttl: SimDuration::ZERO,
+                health_checked: false,
+            }),
+        )),
+        ..parsing(rate, 2, SimDuration::from_millis(2))
+    }
+}
+
+#[test]
+fn more_balancers_divide_the_cpu_load_each_one_carries() {
+    // λ = 1500/s, c = 2 ms, k = 2: one balancer would be at ρ = 1.5, its queue growing by 500 a
+    // second. Three of them behind DNS round robin take 500/s each: ρ = 500 x 0.002 / 2 = 0.5,
+    // and the tier as a whole (6 cores) is at 0.5 too.
+    let mut sim = Simulation::new(scaled_out(1500.0, 3)).unwrap();
+    sim.advance_to(at(100.0));
+    for b in 0..3 {
+        let load = sim.balancer_load_of(b).unwrap();
+        let rho = load.utilisation(sim.now());
+        println!("lb-{}: utilisation {rho:.4} (theory 0.5)", b + 1);
+        assert!((rho - 0.5).abs() < 0.02, "lb-{}: {rho}", b + 1);
+        assert!(load.queued < 50, "lb-{}: {} waiting", b + 1, load.queued);
+    }
+    let tier = sim.balancer_load().unwrap();
+    assert_eq!(tier.workers, 6);
+    assert!((tier.utilisation(sim.now()) - 0.5).abs() < 0.02);
+    let report = Report::drain(&mut sim);
+    assert!(report.totals.balanced());
+    for entry in &report.balancers {
+        let busy = entry.cpu_busy.expect("each balancer's CPU is reported");
+        assert!((busy - 0.5).abs() < 0.02, "{entry:?}");
+    }
+    let cost = report.balancer.expect("the tier's CPU is reported");
+    assert!((cost.utilisation - 0.5).abs() < 0.02, "{cost:?}");
+}
+
+#[test]
+fn a_crashed_balancer_loses_its_cpu_queue_and_comes_back_idle() {
+    // λ = 3000/s over two balancers: 1500/s each, ρ = 1.5, each queue growing by 500 a second,
+    // about 5,000 waiting at each by 10 s. lb-1 crashes then: every request it held is lost
+    // (those waiting for a core among them) and its cores stop; it comes back empty.
+    let mut sim = Simulation::new(scaled_out(3000.0, 2)).unwrap();
+    sim.advance_to(at(10.0));
+    let before = sim.balancer_load_of(0).unwrap();
+    println!(
+        "lb-1 at 10 s: {} waiting, {} busy",
+        before.queued, before.busy
+    );
+    assert!((4_500..5_500).contains(&before.queued), "{before:?}");
+    let held = sim.held_per_balancer()[0];
+    sim.apply(Command::KillBalancer { balancer: 0 }).unwrap();
+    let after = sim.balancer_load_of(0).unwrap();
+    assert_eq!((after.queued, after.busy), (0, 0), "{after:?}");
+    assert!(sim.balancer_load_of(1).unwrap().queued > 4_500);
+    assert!(sim.totals().balanced());
+    sim.apply(Command::ReviveBalancer { balancer: 0 }).unwrap();
+    sim.advance_to(at(10.5));
+    let lost = sim.metrics().balancers()[0].answers.failed;
+    println!("lb-1 held {held} and lost {lost}");
+    assert_eq!(lost, u64::from(held));
+    assert!(sim.totals().balanced());
+}
+
+#[test]
+fn the_balancer_tier_sizing_preset_does_what_its_text_says() {
+    let scenario = lb_playground::sim::presets::preset("balancer-tier-sizing").expect("a preset");
+    let mut sim = Simulation::new(scenario).unwrap();
+    // 550/s over two: 275/s each at 2.2 ms, 60% of a core.
+    sim.advance_to(at(29.0));
+    for b in 0..2 {
+        let rho = sim.balancer_load_of(b).unwrap().utilisation(sim.now());
+        println!("29 s: lb-{} {rho:.3} busy", b + 1);
+        assert!((rho - 0.605).abs() < 0.03, "lb-{}: {rho}", b + 1);
+    }
+    // lb-1 crashes at 30 s; from 40 s no client has it cached and the DNS no longer names it.
+    sim.advance_to(at(41.0));
+    let took = sim.metrics().balancers()[0].received;
+    sim.advance_to(at(59.0));
+    assert_eq!(sim.metrics().balancers()[0].received, took);
+    // lb-2 at 121%: its queue grows by 550 - 455 = 95 a second once every client is on it.
+    let queued = sim.balancer_load_of(1).unwrap().queued;
+    let servers = {
+        let before: u64 = sim.servers().iter().map(|s| s.busy_time(sim.now())).sum();
+        sim.advance_to(at(60.0));
+        let after: u64 = sim.servers().iter().map(|s| s.busy_time(sim.now())).sum();
+        (after - before) as f64 / 8e6
+    };
+    println!("59 s: lb-2 has {queued} waiting; servers {servers:.2} busy");
+    assert!((1_500..2_600).contains(&queued), "{queued}");
+    // The servers get only what lb-2 finishes: 455/s of 5 ms on 8 workers, 28%.
+    assert!((0.2..0.36).contains(&servers), "{servers}");
+    // lb-1 is back at 60 s: lb-2's queue drains at about 455 - 275 = 180 a second once the
+    // clients' answers name both again (within the 10 s TTL), in about 20 s.
+    let drained = (61..=120)
+        .find(|&t| {
+            sim.advance_to(at(f64::from(t)));
+            sim.balancer_load_of(1).unwrap().queued < 10
+        })
+        .expect("lb-2's queue drains");
+    println!("lb-2's queue drained by {drained} s");
+    assert!((72..=85).contains(&drained), "{drained}");
+    let report = Report::drain(&mut sim);
+    assert!(report.totals.balanced());
 }

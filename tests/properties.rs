@@ -603,10 +603,12 @@ proptest! {
 
     /// The same with several balancers (DNS round robin with any TTL, plain or health-checked,
     /// a VRRP pair, old load reports, two regions), crashed and revived among the other
-    /// commands, with clients that time out and retry.
+    /// commands, with clients that time out and retry, and with or without a CPU cost on each
+    /// balancer (not with a local tier, which refuses one).
     #[test]
-    fn every_request_is_accounted_for_with_several_balancers(front in several_balancers(), seed in any::<u64>(), timeout in prop::option::of(500u64..20_000), commands in prop::collection::vec((prop_oneof![balancer_command(), command(), failure_command(), client_command()], 1u64..3_000), 1..30)) {
-        let mut scenario = Scenario { seed, front: Some(front), ..Scenario::classroom() };
+    fn every_request_is_accounted_for_with_several_balancers(front in several_balancers(), cost in prop::option::of(balancer_cost()), seed in any::<u64>(), timeout in prop::option::of(500u64..20_000), commands in prop::collection::vec((prop_oneof![balancer_command(), command(), failure_command(), client_command()], 1u64..3_000), 1..30)) {
+        let balancer = cost.filter(|_| front.local.is_none());
+        let mut scenario = Scenario { seed, front: Some(front), balancer, ..Scenario::classroom() };
         scenario.traffic.client_timeout = timeout.map(SimDuration::from_millis);
         scenario_accounted_for_and_replayed(scenario, &commands)?;
     }

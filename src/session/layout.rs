@@ -77,6 +77,7 @@ const PRESET_CHARTS: &[(&str, [Chart; 2])] = {
         ("power-of-two-choices", [Queues, Latency]),
         ("many-balancers-herding", [Queues, Latency]),
         ("balancer-failover", [Throughput, Latency]),
+        ("balancer-tier-sizing", [Latency, Throughput]),
         ("regions-failover", [RequestsPerServer, Throughput]),
         ("rate-limit-noisy-client", [Throughput, Latency]),
         ("autoscale-flash-crowd", [Servers, Latency]),

@@ -9,7 +9,9 @@
 //! a TLS session, `resumed_handshake`. A request waits for a free core before it is routed, so
 //! with per-request cost c on k cores at λ requests per second the balancer is busy λc/k of the
 //! time, and past λc/k = 1 its queue grows without end while the servers sit idle: the balancer is
-//! the bottleneck.
+//! the bottleneck. With several balancers (`scenario.front`) each has cores of its own with
+//! these settings and works only on the requests that reach it, so adding balancers behind DNS
+//! round robin divides the load on each: the tier scales out where one machine could not.
 //!
 //! [`TlsMode`] says who pays the handshake. `terminate`: the balancer (and the servers see plain
 //! HTTP); `passthrough`: the server that takes a new connection's first request (the balancer
@@ -195,32 +197,45 @@ pub struct Handshakes {
     pub resumed: u64,
 }
 
-/// The balancer's cores while a run goes: a [`Server`] (its workers and FIFO queue) that serves
-/// requests' balancer work, with what it has done.
+/// The balancers' CPUs while a run goes: one set of cores per balancer (one with a single
+/// balancer; with several, each of the front's), all with the same settings, and the TLS
+/// handshakes the clients' new connections have asked for so far.
+#[derive(Clone, Debug)]
+pub struct BalancerTier {
+    /// The settings every balancer has (the TLS mode changes with `set_tls`).
+    pub cost: BalancerCost,
+    /// TLS handshakes asked for, by kind (drawn as each request is sent, before it is known
+    /// which balancer will do the work).
+    pub handshakes: Handshakes,
+    /// Each balancer's cores.
+    pub cpus: Vec<BalancerCpu>,
+}
+
+/// One balancer's cores: a [`Server`] (its workers and FIFO queue) that serves requests'
+/// balancer work, with what it has done.
 #[derive(Clone, Debug)]
 pub struct BalancerCpu {
-    /// Its settings (the TLS mode changes with `set_tls`).
-    pub cost: BalancerCost,
     /// Its cores and queue.
     pub cores: Server,
     /// Live requests waiting in its queue (the rest of the queue are requests given up on).
     pub live_queued: u64,
     /// Requests whose balancer work is done.
     pub handled: u64,
-    /// TLS handshakes started, by kind.
-    pub handshakes: Handshakes,
 }
 
-impl BalancerCpu {
-    /// Idle cores for `cost`.
-    pub fn new(cost: BalancerCost) -> BalancerCpu {
-        BalancerCpu {
-            cost,
+impl BalancerTier {
+    /// Idle cores for `cost`, for each of `balancers` balancers.
+    pub fn new(cost: BalancerCost, balancers: usize) -> BalancerTier {
+        let cpu = BalancerCpu {
             // Its cores queue like a server's workers: full speed, no queue limit.
             cores: Server::new(server("balancer", 1, cost.workers)),
             live_queued: 0,
             handled: 0,
+        };
+        BalancerTier {
+            cost,
             handshakes: Handshakes::default(),
+            cpus: vec![cpu; balancers.max(1)],
         }
     }
 
@@ -265,16 +280,19 @@ impl BalancerCpu {
 mod tests {
     use super::*;
 
-    fn tls(mode: TlsMode) -> BalancerCpu {
-        BalancerCpu::new(BalancerCost {
-            workers: 2,
-            per_request: SimDuration::from_micros(100),
-            per_connection: SimDuration::from_micros(50),
-            tls: Some(Tls {
-                mode,
-                ..Tls::default()
-            }),
-        })
+    fn tls(mode: TlsMode) -> BalancerTier {
+        BalancerTier::new(
+            BalancerCost {
+                workers: 2,
+                per_request: SimDuration::from_micros(100),
+                per_connection: SimDuration::from_micros(50),
+                tls: Some(Tls {
+                    mode,
+                    ..Tls::default()
+                }),
+            },
+            1,
+        )
     }
 
     #[test]

@@ -139,6 +139,10 @@ pub struct FrontBalancerReport {
     pub rejected: u64,
     /// Client-observed latency of its successful requests.
     pub latency_ms: LatencyMs,
+    /// The share of its cores' time busy from the start, 0 to 1, when the balancers have a CPU
+    /// cost (`scenario.balancer`: each balancer has those cores).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cpu_busy: Option<f64>,
 }
 
 impl FrontBalancerReport {
@@ -161,6 +165,9 @@ impl FrontBalancerReport {
                 failed: stats.answers.failed,
                 rejected: stats.answers.rejected,
                 latency_ms: LatencyMs::of(&stats.answers.latency),
+                cpu_busy: sim
+                    .balancer_load_of(b as u8)
+                    .map(|load| load.utilisation(sim.now())),
             })
             .collect()
     }

@@ -429,25 +429,22 @@ impl Scenario {
 
 impl Scenario {
     /// With several balancers, what the model does not combine with them yet: connections (a
-    /// client's connections would have to follow its balancer) and the balancer's cost (one set
-    /// of cores).
+    /// client's connections would have to follow its balancer), and the balancer's cost with a
+    /// local tier (which of the tiers would do the work).
     fn check_alone_in_front(&self) -> Result<(), ValidationError> {
-        let clash = if self.connections.is_some() {
-            Some("connections")
-        } else if self.balancer.is_some() {
-            Some("balancer")
-        } else {
-            None
-        };
-        match clash {
-            Some(field) => Err(ValidationError::new(
+        if self.connections.is_some() {
+            return Err(ValidationError::new(
                 "front",
-                format!(
-                    "several balancers cannot be combined with `{field}` in this version: leave one out"
-                ),
-            )),
-            None => Ok(()),
+                "several balancers cannot be combined with `connections` in this version: leave one out",
+            ));
         }
+        if self.balancer.is_some() && self.front.as_ref().is_some_and(|f| f.local.is_some()) {
+            return Err(ValidationError::new(
+                "front.local",
+                "a local tier of balancers cannot be combined with `balancer` (the balancers' CPU cost) in this version: leave one out",
+            ));
+        }
+        Ok(())
     }
 }
 

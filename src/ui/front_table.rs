@@ -25,6 +25,8 @@ pub struct FrontRow {
     pub unserved: u64,
     /// Their 95th percentile latency, in milliseconds.
     pub p95_ms: Option<f64>,
+    /// The share of its cores' time busy so far, when the balancers cost CPU.
+    pub cpu_busy: Option<f64>,
 }
 
 impl FrontRow {
@@ -50,6 +52,7 @@ impl FrontRow {
                 completed: entry.completed,
                 unserved: entry.failed + entry.rejected,
                 p95_ms: entry.latency_ms.p95,
+                cpu_busy: entry.cpu_busy,
             })
             .collect()
     }
@@ -92,6 +95,9 @@ pub fn FrontTable(props: &FrontTableProps) -> Html {
         return Html::default();
     }
     let ms = |v: Option<f64>| v.map_or("–".to_string(), |v| format!("{v:.0} ms"));
+    // A column for the balancers' cores when they cost CPU.
+    let cpu = props.rows.iter().any(|r| r.cpu_busy.is_some());
+    let percent = |v: Option<f64>| v.map_or("–".to_string(), |v| format!("{:.0}%", 100.0 * v));
     let button = |b: u8, row: &FrontRow| {
         let (command, label, title) = if row.state.up {
             (
@@ -121,6 +127,9 @@ pub fn FrontTable(props: &FrontTableProps) -> Html {
                     <th scope="col" title="Of those, answered successfully">{ "served" }</th>
                     <th scope="col" title="Of those, failed or turned away (lost with it when it crashed included)">{ "not served" }</th>
                     <th scope="col" title="95th percentile latency of the served ones">{ "p95" }</th>
+                    if cpu {
+                        <th scope="col" title="The share of its cores' time busy since the start: near 100%, requests wait at its door for a core">{ "CPU busy" }</th>
+                    }
                     if props.controls {
                         <th scope="col" title="Crash or revive it">{ "" }</th>
                     }
@@ -137,6 +146,9 @@ pub fn FrontTable(props: &FrontTableProps) -> Html {
                             <td>{ r.completed }</td>
                             <td>{ r.unserved }</td>
                             <td>{ ms(r.p95_ms) }</td>
+                            if cpu {
+                                <td>{ percent(r.cpu_busy) }</td>
+                            }
                             if props.controls {
                                 <td>{ button(b as u8, r) }</td>
                             }

@@ -99,12 +99,14 @@ pub fn preset_end_digest(id: &str) -> String {
 /// The pinned digests of [`preset_end_digest`]: tls-termination after its 240 s (the
 /// balancer's cores, its queue and the handshakes' draws), the presets with several balancers
 /// (DNS lookups, load reports, VRRP timers, SYN retransmissions, the local tier's picks), and
-/// health-check-kinds (the three kinds of check, and the fault draws).
-pub const EXPECTED_END_DIGESTS: [(&str, &str); 6] = [
+/// health-check-kinds (the three kinds of check, and the fault draws), and
+/// balancer-tier-sizing (each balancer's own cores, emptied by its crash).
+pub const EXPECTED_END_DIGESTS: [(&str, &str); 7] = [
     ("tls-termination", "3720 bytes, fnv fa4dc7e8c3088775"),
     ("many-balancers-herding", "6622 bytes, fnv a26a56be977bcf50"),
     ("balancer-failover", "3584 bytes, fnv 9736a81c555eea71"),
     ("regions-failover", "10666 bytes, fnv 0aaa71e9176ae5d1"),
     ("hierarchical-balancing", "8541 bytes, fnv 8d8e49ccfde57378"),
     ("health-check-kinds", "6028 bytes, fnv 6f6fc86830f69032"),
+    ("balancer-tier-sizing", "3490 bytes, fnv 65af0fc9d6598229"),
 ];

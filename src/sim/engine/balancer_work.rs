@@ -1,12 +1,12 @@
 //! The balancer's own CPU in the run (see [`crate::sim::balancer_cpu`]): a request with balancer
-//! work waits for one of the balancer's cores before it is admitted and routed. Without a
-//! balancer cost, or for a request that costs it nothing, the request goes straight on: one
-//! branch, no queue.
+//! work waits for one of its balancer's cores before it is admitted and routed (with several
+//! balancers, the cores of the one its client reached). Without a balancer cost, or for a
+//! request that costs it nothing, the request goes straight on: one branch, no queue.
 
 use super::*;
-use crate::sim::balancer_cpu::{Handshakes, RequestCpu, TlsMode};
+use crate::sim::balancer_cpu::{BalancerCpu, Handshakes, RequestCpu, TlsMode};
 
-/// What the balancer's cores have done, for the report and the page.
+/// What a balancer's cores have done (or all balancers' together), for the report and the page.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct BalancerLoad {
     /// Its cores.
@@ -48,12 +48,20 @@ impl Simulation {
     /// What a request sent now costs (the balancer's share and its server's); `opens`: it opens
     /// a new connection.
     pub(super) fn request_cpu(&mut self, opens: bool) -> RequestCpu {
-        let Some(cpu) = &mut self.balancer_cpu else {
+        let Some(tier) = &mut self.balancer_cpu else {
             return RequestCpu::default();
         };
         let layer7 = self.layer == Layer::L7;
         let rng = &mut self.streams.tls;
-        cpu.request_cpu(opens, layer7, |share| share > 0.0 && rng.chance(share))
+        tier.request_cpu(opens, layer7, |share| share > 0.0 && rng.chance(share))
+    }
+
+    /// The balancer whose cores work on request `id`: the one its client reached.
+    fn cpu_of(&self, id: RequestId) -> usize {
+        match self.front {
+            Some(_) => usize::from(self.requests.get(id).via),
+            None => 0,
+        }
     }
 
     /// Request `id` reaches the balancer: with balancer work it takes a free core or waits for
@@ -75,9 +83,11 @@ impl Simulation {
             work,
             error: false,
         };
-        let cpu = self.balancer_cpu.as_mut().expect("checked above");
+        let b = self.cpu_of(id);
+        let tier = self.balancer_cpu.as_mut().expect("checked above");
+        let cpu = &mut tier.cpus[b];
         match cpu.cores.arrive(job, self.now) {
-            Arrival::Started(c) => self.start_balancer_work(c),
+            Arrival::Started(c) => self.start_balancer_work(b, c),
             Arrival::Queued => {
                 cpu.live_queued += 1;
                 self.requests
@@ -90,11 +100,11 @@ impl Simulation {
         }
     }
 
-    /// A balancer core took a request's work: schedule its end.
-    fn start_balancer_work(&mut self, c: Completion) {
+    /// A core of balancer `b` took a request's work: schedule its end.
+    fn start_balancer_work(&mut self, b: usize, c: Completion) {
         if let Some(request) = self.requests.current(c.job.request, c.job.attempt) {
             if request.phase == Phase::WaitingForBalancer {
-                self.balancer_left_queue();
+                self.balancer_left_queue(b);
             }
             self.requests
                 .get_mut(c.job.request)
@@ -103,45 +113,71 @@ impl Simulation {
         self.events.push(
             c.at,
             Step::BalancerDone {
+                balancer: b as u8,
                 slot: c.slot,
                 epoch: c.epoch,
             },
         );
     }
 
-    /// A balancer core is done: the next request in its queue takes it, and the finished one,
-    /// if its client still waits, is admitted.
-    pub(super) fn balancer_done(&mut self, slot: u32, epoch: u32) {
-        let cpu = self.balancer_cpu.as_mut().expect("balancer work has cores");
+    /// A core of balancer `b` is done: the next request in its queue takes it, and the
+    /// finished one, if its client still waits, is admitted.
+    pub(super) fn balancer_done(&mut self, b: u8, slot: u32, epoch: u32) {
+        let b = usize::from(b);
+        let tier = self.balancer_cpu.as_mut().expect("balancer work has cores");
+        let cpu = &mut tier.cpus[b];
         let Some((done, next)) = cpu.cores.complete(slot, epoch, self.now) else {
             return;
         };
         cpu.handled += 1;
         if let Some(c) = next {
-            self.start_balancer_work(c);
+            self.start_balancer_work(b, c);
         }
         if self.requests.current(done.request, done.attempt).is_some() {
             self.admit(done.request);
         }
     }
 
-    /// A live request left the balancer's queue (a core took it, or its client gave up).
-    pub(super) fn balancer_left_queue(&mut self) {
-        if let Some(cpu) = &mut self.balancer_cpu {
-            cpu.live_queued -= 1;
+    /// A live request left balancer `b`'s queue (a core took it, or its client gave up).
+    pub(super) fn balancer_left_queue(&mut self, b: usize) {
+        if let Some(tier) = &mut self.balancer_cpu {
+            tier.cpus[b].live_queued -= 1;
         }
     }
 
-    /// Jobs in the balancer's queue whose clients gave up (they still hold memory).
+    /// A live request waiting for a core, request `id`, left its balancer's queue.
+    pub(super) fn left_balancer_queue(&mut self, id: RequestId) {
+        let b = self.cpu_of(id);
+        self.balancer_left_queue(b);
+    }
+
+    /// Balancer `b` crashed: what its cores were doing and what waited for them is gone (the
+    /// requests themselves were lost with it); it comes back with idle cores.
+    pub(super) fn reset_balancer_cpu(&mut self, b: u8) {
+        if let Some(cpu) = self
+            .balancer_cpu
+            .as_mut()
+            .and_then(|tier| tier.cpus.get_mut(usize::from(b)))
+        {
+            cpu.cores.kill(&mut Vec::new(), self.now);
+            cpu.cores.revive(self.now);
+            cpu.live_queued = 0;
+        }
+    }
+
+    /// Jobs in the balancers' queues whose clients gave up (they still hold memory).
     pub(super) fn balancer_abandoned(&self) -> usize {
-        self.balancer_cpu.as_ref().map_or(0, |cpu| {
-            cpu.cores.queued() as usize - cpu.live_queued as usize
+        self.balancer_cpu.as_ref().map_or(0, |tier| {
+            tier.cpus
+                .iter()
+                .map(|cpu| cpu.cores.queued() as usize - cpu.live_queued as usize)
+                .sum()
         })
     }
 
     /// Whether the TLS mode may change: the balancer has TLS.
     pub(super) fn check_tls(&self) -> Result<(), ValidationError> {
-        crate::sim::balancer_cpu::check_tls(self.balancer_cpu.as_ref().map(|cpu| cpu.cost))
+        crate::sim::balancer_cpu::check_tls(self.balancer_cpu.as_ref().map(|tier| tier.cost))
     }
 
     /// Who does the TLS handshakes from the next new connection on (checked).
@@ -149,7 +185,7 @@ impl Simulation {
         if let Some(tls) = self
             .balancer_cpu
             .as_mut()
-            .and_then(|cpu| cpu.cost.tls.as_mut())
+            .and_then(|tier| tier.cost.tls.as_mut())
         {
             tls.mode = mode;
         }
@@ -160,17 +196,36 @@ impl Simulation {
         self.balancer_cpu.as_ref()?.cost.tls.map(|tls| tls.mode)
     }
 
-    /// What the balancer's cores have done, when the balancer has a cost.
+    /// What the balancers' cores have done, all together, when the balancer has a cost (with
+    /// one balancer, its own).
     pub fn balancer_load(&self) -> Option<BalancerLoad> {
-        let cpu = self.balancer_cpu.as_ref()?;
+        let tier = self.balancer_cpu.as_ref()?;
+        let n = tier.cpus.len() as u32;
+        let sum = |f: &dyn Fn(&BalancerCpu) -> u64| tier.cpus.iter().map(f).sum::<u64>();
         Some(BalancerLoad {
-            workers: cpu.cost.workers,
+            workers: tier.cost.workers * n,
+            busy: sum(&|cpu| u64::from(cpu.cores.busy())) as u32,
+            queued: sum(&|cpu| cpu.live_queued),
+            handled: sum(&|cpu| cpu.handled),
+            busy_time: sum(&|cpu| cpu.cores.busy_time(self.now)),
+            handshakes: tier.handshakes,
+            tls: tier.cost.tls.map(|t| t.mode),
+        })
+    }
+
+    /// What balancer `b`'s cores have done, when the balancer has a cost (the handshakes are
+    /// counted for all balancers together: see [`balancer_load`](Self::balancer_load)).
+    pub fn balancer_load_of(&self, b: u8) -> Option<BalancerLoad> {
+        let tier = self.balancer_cpu.as_ref()?;
+        let cpu = tier.cpus.get(usize::from(b))?;
+        Some(BalancerLoad {
+            workers: tier.cost.workers,
             busy: cpu.cores.busy(),
             queued: cpu.live_queued,
             handled: cpu.handled,
             busy_time: cpu.cores.busy_time(self.now),
-            handshakes: cpu.handshakes,
-            tls: cpu.cost.tls.map(|t| t.mode),
+            handshakes: Handshakes::default(),
+            tls: tier.cost.tls.map(|t| t.mode),
         })
     }
 }

@@ -114,6 +114,7 @@ impl Simulation {
         }
         front.crash(b, self.now);
         self.lose_held(b);
+        self.reset_balancer_cpu(b);
         self.arm_vrrp();
     }
 

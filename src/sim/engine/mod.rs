@@ -23,7 +23,7 @@ use super::backend::Backend;
 use super::balancer::{
     Algorithm, Balancer, Candidate, Decision, Feedback, HashKey, KeyOwners, Remap, RequestKey,
 };
-use super::balancer_cpu::BalancerCpu;
+use super::balancer_cpu::BalancerTier;
 use super::breaker::{BreakerTransition, CircuitBreaker};
 use super::clients::{Chain, User};
 use super::command::{Command, TimedCommand};
@@ -98,8 +98,8 @@ enum Step {
     AtBalancer(RequestId, Seq),
     /// The rate limit's wait for a request is over: it is routed.
     Released(RequestId, Seq),
-    /// One of the balancer's cores finishes a request's balancer work.
-    BalancerDone { slot: u32, epoch: u32 },
+    /// One of a balancer's cores finishes a request's balancer work.
+    BalancerDone { balancer: u8, slot: u32, epoch: u32 },
     /// A try reaches its server.
     AtServer(RequestId, Attempt),
     /// A worker finishes (stale unless `epoch` is the server's current epoch).
@@ -234,8 +234,8 @@ pub struct Simulation {
     connection_table: ConnectionTable,
     /// The layer the balancer works at now.
     layer: Layer,
-    /// The balancer's own cores, when it has a cost (`scenario.balancer`).
-    balancer_cpu: Option<BalancerCpu>,
+    /// The balancers' own cores, when they have a cost (`scenario.balancer`).
+    balancer_cpu: Option<BalancerTier>,
     /// Live requests waiting in a server queue.
     queued: u64,
     /// Jobs waiting in server queues, live or given up on.
@@ -325,7 +325,10 @@ impl Simulation {
             requests: RequestTable::default(),
             connection_table: ConnectionTable::default(),
             layer: scenario.connections.map_or(Layer::L7, |c| c.layer),
-            balancer_cpu: scenario.balancer.map(BalancerCpu::new),
+            balancer_cpu: scenario.balancer.map(|cost| {
+                let balancers = scenario.front.as_ref().map_or(1, Front::total);
+                BalancerTier::new(cost, balancers)
+            }),
             queued: 0,
             jobs_queued: 0,
             sweep_at: SWEEP_FLOOR,
@@ -480,10 +483,11 @@ impl Simulation {
                 servers: backends.iter().filter(|b| !b.removed()).count() as u32,
                 in_rotation: pool.candidates().iter().filter(|c| c.eligible()).count() as u32,
             };
-            let balancer = cpu.as_ref().map(|cpu| BalancerGauge {
-                busy_time: cpu.cores.busy_time(t),
-                workers: cpu.cost.workers,
-                queued: cpu.live_queued,
+            // All balancers' cores together: with several, the tier's busy share.
+            let balancer = cpu.as_ref().map(|tier| BalancerGauge {
+                busy_time: tier.cpus.iter().map(|c| c.cores.busy_time(t)).sum(),
+                workers: tier.cost.workers * tier.cpus.len() as u32,
+                queued: tier.cpus.iter().map(|c| c.live_queued).sum(),
             });
             (fleet, generated, balancer)
         };
@@ -527,7 +531,11 @@ impl Simulation {
                     self.reach_balancer(id);
                 }
             }
-            Step::BalancerDone { slot, epoch } => self.balancer_done(slot, epoch),
+            Step::BalancerDone {
+                balancer,
+                slot,
+                epoch,
+            } => self.balancer_done(balancer, slot, epoch),
             Step::Released(id, seq) => {
                 if self.requests.live(id, seq) {
                     self.route(id);

@@ -2,6 +2,7 @@
 
 use super::{at, base};
 use crate::sim::balancer::Algorithm;
+use crate::sim::balancer_cpu::{BalancerCost, Tls, TlsMode};
 use crate::sim::command::Command;
 use crate::sim::front::dns::DnsConfig;
 use crate::sim::front::hierarchy::LocalTier;
@@ -66,6 +67,56 @@ pub(super) fn balancer_failover() -> Scenario {
     s.front = Some(Front::new(2, Spread::Vrrp(VrrpConfig::default())));
     s.timeline = vec![
         super::at_ms(30_500, Command::KillBalancer { balancer: 0 }),
+        at(60, Command::ReviveBalancer { balancer: 0 }),
+    ];
+    s
+}
+
+/// Two balancers that each terminate TLS at 60% of a core: when one crashes, the other is asked
+/// for 121% and becomes the bottleneck, while the servers idle. Sizing the tier is N + 1.
+pub(super) fn balancer_tier_sizing() -> Scenario {
+    let mut s = base(
+        "Two busy balancers are not a redundant pair: sizing the tier",
+        "Two balancers behind DNS round robin, each with one core that terminates TLS: every \
+         request comes on a new connection and costs its balancer a 2 ms handshake and 0.2 ms \
+         of parsing. At 550 requests a second each takes 275 and is 60% busy (see CPU busy in \
+         the balancers' table). At 30 s lb-1 crashes. The DNS stops naming it, and within the \
+         10 s its answers are cached every client sends to lb-2, which is asked for 550 x 2.2 \
+         ms = 121% of its core: it finishes 455 a second, its queue grows by about 95 a second \
+         and latency climbs by 0.2 s each second, while the servers stay under a third busy. \
+         Two balancers at 60% each are one balancer's worth short after a failure: each must be \
+         able to carry the whole load (N + 1: with two, under 50% each). At 60 s lb-1 is back \
+         and lb-2's queue drains in about 20 s.",
+        120,
+    );
+    s.client_latency = SimDuration::from_millis(20);
+    s.backend_latency = SimDuration::from_millis(5);
+    s.resilience.health = None;
+    s.traffic.clients = 2_000;
+    s.traffic.rate = 550.0;
+    s.traffic.cost = CostDistribution::Exponential {
+        mean: SimDuration::from_millis(5),
+    };
+    s.balancer = Some(BalancerCost {
+        workers: 1,
+        per_request: SimDuration::from_micros(200),
+        per_connection: SimDuration::ZERO,
+        tls: Some(Tls {
+            mode: TlsMode::Terminate,
+            full_handshake: SimDuration::from_millis(2),
+            resumed_handshake: SimDuration::from_micros(200),
+            resumption: 0.0,
+        }),
+    });
+    s.front = Some(Front::new(
+        2,
+        Spread::Dns(DnsConfig {
+            ttl: SimDuration::from_secs(10),
+            health_checked: true,
+        }),
+    ));
+    s.timeline = vec![
+        at(30, Command::KillBalancer { balancer: 0 }),
         at(60, Command::ReviveBalancer { balancer: 0 }),
     ];
     s

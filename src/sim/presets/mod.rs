@@ -100,6 +100,10 @@ pub const PRESETS: &[Preset] = &[
         build: front::balancer_failover,
     },
     Preset {
+        id: "balancer-tier-sizing",
+        build: front::balancer_tier_sizing,
+    },
+    Preset {
         id: "regions-failover",
         build: front::regions_failover,
     },

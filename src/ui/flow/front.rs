@@ -1,6 +1,6 @@
 //! Several balancers (`scenario.front`): a box each, with its state (up, VRRP master or backup,
-//! crashed: greyed and crossed out), how many requests it holds and how many it took, and what
-//! it is deciding with (its own latest pick; a regional balancer's weights for its local ones);
+//! crashed: greyed and crossed out), how many requests it holds and how many it took, its cores
+//! when the balancers cost CPU, and what it is deciding with (its own latest pick; a regional balancer's weights for its local ones);
 //! a VRRP group's virtual address, with a line to the master that answers it; with regions a
 //! labelled band per region, marked when its balancers are all down or its servers all out of
 //! rotation (what the global DNS's health check skips it for); and with a local tier a frame
@@ -24,6 +24,8 @@ struct BoxWords {
     held: u32,
     /// How many requests it has taken.
     took: u64,
+    /// Its cores, busy and waited for, when the balancers have a CPU cost.
+    cpu: Option<String>,
     /// A fact about it: its VRRP priority, or how many clients have it cached.
     detail: Option<String>,
     /// What it is deciding with.
@@ -141,10 +143,18 @@ impl Scene<'_> {
                     .cached_on(b as u8, self.sim.now())
                     .map(|c| format!("in {c} clients' DNS caches")),
             };
+            let cpu = self.sim.balancer_load_of(b as u8).map(|load| {
+                let cores = format!("CPU {}/{} busy", load.busy, load.workers);
+                match load.queued {
+                    0 => cores,
+                    n => format!("{cores} · {n} waiting"),
+                }
+            });
             let words = BoxWords {
                 tag,
                 held: held.get(b).copied().unwrap_or(0),
                 took,
+                cpu,
                 detail,
                 decision: self.front_decision(front, b as u8),
             };
@@ -218,10 +228,13 @@ impl Scene<'_> {
         }
         let small = small.fit(right - left);
         small.write(ctx, &numbers, (left, row(1.0)));
-        // The decision before the detail: it changes with every pick.
+        // Its cores first (where a balancer is the bottleneck), then the decision before the
+        // detail: it changes with every pick.
+        let cpu = words.cpu.iter().map(|w| (w, pal.ink));
         let decision = words.decision.iter().map(|w| (w, pal.outbound));
         let detail = words.detail.iter().map(|w| (w, pal.muted));
-        for (i, (line, colour)) in decision.chain(detail).enumerate().take(rows as usize - 2) {
+        let lines = cpu.chain(decision).chain(detail);
+        for (i, (line, colour)) in lines.enumerate().take(rows as usize - 2) {
             let pen = small.clone().colour(colour);
             pen.write(ctx, line, (left, row(2.0 + i as f64)));
         }
