@@ -118,7 +118,7 @@ pub fn FrontTable(props: &FrontTableProps) -> Html {
         }
     };
     html! {
-        <table class="paths balancers" aria-label="Requests by balancer">
+        <table class="answers balancers" aria-label="Requests by balancer">
             <thead>
                 <tr>
                     <th scope="col" title="The balancer">{ "balancer" }</th>
