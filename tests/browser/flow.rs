@@ -58,3 +58,29 @@ async fn each_balancer_has_a_box_and_a_crashed_one_is_greyed() {
     );
     assert_eq!(pixel(&canvas, inside(1)), balancer_fill);
 }
+
+#[wasm_bindgen_test]
+async fn the_balancers_table_shows_each_ones_cpu_when_balancers_cost_cpu() {
+    let root = mount().await;
+    choose(&root, "#preset", "balancer-failover");
+    TimeoutFuture::new(300).await;
+    assert!(!text(&root, "table.balancers thead").contains("CPU busy"));
+    choose(&root, "#preset", "balancer-tier-sizing");
+    assert!(
+        eventually(2_000, || text(&root, "table.balancers thead")
+            .contains("CPU busy"))
+        .await,
+        "{}",
+        text(&root, "table.balancers")
+    );
+    // Each row ends its numbers with its cores' busy share, once the run has started.
+    assert!(
+        eventually(3_000, || {
+            let body = text(&root, "table.balancers tbody");
+            body.matches('%').count() == 2
+        })
+        .await,
+        "{}",
+        text(&root, "table.balancers tbody")
+    );
+}
