@@ -68,7 +68,9 @@ pub struct ServerReport {
 }
 
 /// The balancer's CPU in the report: how busy its cores were, and where the CPU per request
-/// went (its own and the servers', so SSL termination's move of work shows in one place).
+/// went (its own and the servers', so SSL termination's move of work shows in one place). With
+/// several balancers it is the tier as a whole, all their cores together (each one's busy share
+/// is in its `balancers` entry).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct BalancerReport {
     /// Its cores.
@@ -94,7 +96,7 @@ pub struct BalancerReport {
 }
 
 impl BalancerReport {
-    /// The balancer's part of `sim`'s report, when its balancer has a cost.
+    /// The balancer's part of `sim`'s report (the balancers' together), when it has a cost.
     pub fn of(sim: &Simulation) -> Option<BalancerReport> {
         let load = sim.balancer_load()?;
         let now = sim.now();
