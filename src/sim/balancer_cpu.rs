@@ -23,7 +23,7 @@
 
 use super::scenario::server;
 use super::server::Server;
-use super::time::SimDuration;
+use super::time::{SimDuration, SimTime};
 use super::validation::{ValidationError, check_duration, check_range};
 
 /// The most cores a balancer may have.
@@ -237,6 +237,21 @@ impl BalancerTier {
             handshakes: Handshakes::default(),
             cpus: vec![cpu; balancers.max(1)],
         }
+    }
+
+    /// All the balancers' cores together.
+    pub fn workers(&self) -> u32 {
+        self.cost.workers * self.cpus.len() as u32
+    }
+
+    /// Core time all the balancers spent busy from the start until `now`, in core-microseconds.
+    pub fn busy_time(&self, now: SimTime) -> u64 {
+        self.cpus.iter().map(|cpu| cpu.cores.busy_time(now)).sum()
+    }
+
+    /// Live requests waiting for a core, at all the balancers.
+    pub fn live_queued(&self) -> u64 {
+        self.cpus.iter().map(|cpu| cpu.live_queued).sum()
     }
 
     /// What a request costs: `opens` says whether it opens a new connection, `layer7` whether

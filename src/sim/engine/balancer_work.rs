@@ -4,7 +4,7 @@
 //! request that costs it nothing, the request goes straight on: one branch, no queue.
 
 use super::*;
-use crate::sim::balancer_cpu::{BalancerCpu, Handshakes, RequestCpu, TlsMode};
+use crate::sim::balancer_cpu::{Handshakes, RequestCpu, TlsMode};
 
 /// What a balancer's cores have done (or all balancers' together), for the report and the page.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -57,7 +57,7 @@ impl Simulation {
     }
 
     /// The balancer whose cores work on request `id`: the one its client reached.
-    fn cpu_of(&self, id: RequestId) -> usize {
+    pub(super) fn cpu_of(&self, id: RequestId) -> usize {
         match self.front {
             Some(_) => usize::from(self.requests.get(id).via),
             None => 0,
@@ -145,12 +145,6 @@ impl Simulation {
         }
     }
 
-    /// A live request waiting for a core, request `id`, left its balancer's queue.
-    pub(super) fn left_balancer_queue(&mut self, id: RequestId) {
-        let b = self.cpu_of(id);
-        self.balancer_left_queue(b);
-    }
-
     /// Balancer `b` crashed: what its cores were doing and what waited for them is gone (the
     /// requests themselves were lost with it); it comes back with idle cores.
     pub(super) fn reset_balancer_cpu(&mut self, b: u8) {
@@ -200,14 +194,12 @@ impl Simulation {
     /// one balancer, its own).
     pub fn balancer_load(&self) -> Option<BalancerLoad> {
         let tier = self.balancer_cpu.as_ref()?;
-        let n = tier.cpus.len() as u32;
-        let sum = |f: &dyn Fn(&BalancerCpu) -> u64| tier.cpus.iter().map(f).sum::<u64>();
         Some(BalancerLoad {
-            workers: tier.cost.workers * n,
-            busy: sum(&|cpu| u64::from(cpu.cores.busy())) as u32,
-            queued: sum(&|cpu| cpu.live_queued),
-            handled: sum(&|cpu| cpu.handled),
-            busy_time: sum(&|cpu| cpu.cores.busy_time(self.now)),
+            workers: tier.workers(),
+            busy: tier.cpus.iter().map(|cpu| cpu.cores.busy()).sum(),
+            queued: tier.live_queued(),
+            handled: tier.cpus.iter().map(|cpu| cpu.handled).sum(),
+            busy_time: tier.busy_time(self.now),
             handshakes: tier.handshakes,
             tls: tier.cost.tls.map(|t| t.mode),
         })

@@ -485,9 +485,9 @@ impl Simulation {
             };
             // All balancers' cores together: with several, the tier's busy share.
             let balancer = cpu.as_ref().map(|tier| BalancerGauge {
-                busy_time: tier.cpus.iter().map(|c| c.cores.busy_time(t)).sum(),
-                workers: tier.cost.workers * tier.cpus.len() as u32,
-                queued: tier.cpus.iter().map(|c| c.live_queued).sum(),
+                busy_time: tier.busy_time(t),
+                workers: tier.workers(),
+                queued: tier.live_queued(),
             });
             (fleet, generated, balancer)
         };

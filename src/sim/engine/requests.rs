@@ -536,7 +536,7 @@ impl Simulation {
             }
         }
         if request.phase == Phase::WaitingForBalancer {
-            self.left_balancer_queue(id);
+            self.balancer_left_queue(self.cpu_of(id));
         }
         let request = self.requests.remove(id);
         self.finish_request(request, outcome);

@@ -83,11 +83,12 @@ pub(super) fn balancer_tier_sizing() -> Scenario {
          the balancers' table). At 30 s lb-1 crashes. The DNS stops naming it, and within the \
          10 s its answers are cached every client sends to lb-2 (the requests sent to lb-1 in \
          those 10 s retransmit their SYNs, 1, 2, 4, 8 and 16 s apart, and get through at the \
-         first one after it is back). lb-2 is asked for 550 x 2.2 ms = 121% of its core: it finishes 455 a second, its queue grows by about 95 a second \
-         and latency climbs by 0.2 s each second, while the servers stay under a third busy. \
-         Two balancers at 60% each are one balancer's worth short after a failure: each must be \
-         able to carry the whole load (N + 1: with two, under 50% each). At 60 s lb-1 is back \
-         and lb-2's queue drains in about 20 s.",
+         first one after it is back). lb-2 is asked for 550 x 2.2 ms = 121% of its core: it \
+         finishes 455 a second, its queue grows by about 95 a second and latency climbs by 0.2 \
+         s each second, while the servers stay under a third busy. Two balancers at 60% each \
+         are one balancer's worth short after a failure: each must be able to carry the whole \
+         load (N + 1: with two, under 50% each). At 60 s lb-1 is back and lb-2's queue drains \
+         in about 20 s.",
         120,
     );
     s.client_latency = SimDuration::from_millis(20);

@@ -114,7 +114,6 @@ pub(super) struct Scene<'a> {
 }
 
 impl Scene<'_> {
-    /// A left-aligned pen of `px` pixels (scaled for the theme).
     /// A plate of the background's colour behind one line of words `width` wide centred at
     /// `(x, y)`, so that no link or request drawn before it runs through them.
     pub(super) fn plate(&self, (x, y): (f64, f64), width: f64) {
@@ -129,6 +128,7 @@ impl Scene<'_> {
         rounded_rect(self.ctx, plate, 4.0, background, background);
     }
 
+    /// A left-aligned pen of `px` pixels (scaled for the theme).
     pub(super) fn pen(&self, px: f64, bold: bool, colour: &'static str) -> Pen<'static> {
         Pen::new(px, bold, self.pal.scale, colour)
     }
