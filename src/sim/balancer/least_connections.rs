@@ -41,44 +41,51 @@ pub(super) const ABOUT_WEIGHTED: About = About {
     cost: "O(n) per pick.",
 };
 
-/// The first eligible candidate with the smallest `active / weight`, and whether another eligible
-/// candidate ties with it: one pass, as nginx's first loop.
-fn least_loaded(pool: &[Candidate]) -> Option<(usize, bool)> {
-    let mut best: Option<(usize, &Candidate)> = None;
-    let mut tied = false;
+/// The first eligible candidate with the smallest `active / weight`, in one pass as nginx's
+/// first loop; `group` is left holding it and every later eligible candidate tied with it, in
+/// list order. Ties are exact (cross-multiplied counts), so a new least-loaded candidate is
+/// strictly below everything the group held and the group restarts from it.
+fn least_loaded(pool: &[Candidate], group: &mut Vec<usize>) -> Option<usize> {
+    group.clear();
+    let mut best: Option<&Candidate> = None;
     for (i, c) in pool.iter().enumerate() {
         if !c.eligible() {
             continue;
         }
         match best {
-            Some((_, b)) if !fewer_per_weight(c, b) => tied |= !fewer_per_weight(b, c),
+            Some(b) if !fewer_per_weight(c, b) => {
+                if !fewer_per_weight(b, c) {
+                    group.push(i);
+                }
+            }
             _ => {
-                best = Some((i, c));
-                tied = false;
+                best = Some(c);
+                group.clear();
+                group.push(i);
             }
         }
     }
-    best.map(|(i, _)| (i, tied))
+    group.first().copied()
 }
 
 /// nginx least connections with smooth-WRR tie breaking.
 #[derive(Clone, Debug, Default)]
 pub struct LeastConnections {
     ties: SmoothWeighted,
+    /// The least-loaded servers of the pick in progress (kept only to reuse its memory).
+    group: Vec<usize>,
 }
 
 impl Balancer for LeastConnections {
     fn pick(&mut self, ctx: &PickContext<'_>, _rng: &mut SimRng) -> Option<usize> {
-        let (best, tied) = least_loaded(ctx.pool)?;
-        if !tied {
+        let best = least_loaded(ctx.pool, &mut self.group)?;
+        if self.group.len() == 1 {
             // A lone least-loaded server is taken as it is: nginx runs its weighted round robin
             // (and its effective-weight recovery) only among tied servers.
             self.ties.take(ctx.pool, best);
             return Some(best);
         }
-        let best = ctx.pool[best];
-        let tied = |c: &Candidate| !fewer_per_weight(c, &best) && !fewer_per_weight(&best, c);
-        self.ties.pick_where(ctx.pool, tied)
+        self.ties.pick_among(ctx.pool, self.group.iter().copied())
     }
 
     fn observe(&mut self, server: usize, feedback: Feedback) {
@@ -150,15 +157,17 @@ impl Balancer for HaproxyLeastConn {
 }
 
 /// Textbook weighted least connections: lowest `active / weight`, first on ties.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct WeightedLeastConnections {
     /// The server the latest successful pick chose.
     last: Option<usize>,
+    /// The least-loaded servers of the pick in progress (kept only to reuse its memory).
+    group: Vec<usize>,
 }
 
 impl Balancer for WeightedLeastConnections {
     fn pick(&mut self, ctx: &PickContext<'_>, _rng: &mut SimRng) -> Option<usize> {
-        let (best, _) = least_loaded(ctx.pool)?;
+        let best = least_loaded(ctx.pool, &mut self.group)?;
         self.last = Some(best);
         self.last
     }

@@ -90,14 +90,21 @@ impl SmoothWeighted {
         pool: &[Candidate],
         filter: impl Fn(&Candidate) -> bool,
     ) -> Option<usize> {
+        let chosen = (0..pool.len()).filter(|&i| pool[i].eligible() && filter(&pool[i]));
+        self.pick_among(pool, chosen)
+    }
+
+    /// One smooth-WRR pass over the peers `among`: eligible ones, in ascending list order.
+    pub(super) fn pick_among(
+        &mut self,
+        pool: &[Candidate],
+        among: impl Iterator<Item = usize>,
+    ) -> Option<usize> {
         self.sync(pool);
         let mut total = 0;
         let mut best: Option<(usize, i64)> = None;
-        for (i, c) in pool.iter().enumerate() {
-            if !c.eligible() || !filter(c) {
-                continue;
-            }
-            let peer = &mut self.peers[i];
+        for i in among {
+            let (c, peer) = (&pool[i], &mut self.peers[i]);
             // Slow start (not in nginx OSS) caps the effective weight at the ramped weight.
             let cap = if c.ramp < 1.0 {
                 (c.effective_weight().ceil() as i64).max(1)

@@ -515,7 +515,7 @@ impl Simulation {
         if delay == SimDuration::ZERO {
             now(self);
         } else {
-            self.events.push(self.now + delay, event);
+            self.events.push_after(self.now, delay, event);
         }
     }
 

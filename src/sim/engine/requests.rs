@@ -65,7 +65,7 @@ impl Simulation {
         let id = self.requests.insert(request);
         if let Some(patience) = self.traffic.client_timeout {
             self.events
-                .push(self.now + patience, Step::ClientGivesUp(id, seq));
+                .push_after(self.now, patience, Step::ClientGivesUp(id, seq));
         }
         self.after(delay, Step::AtBalancer(id, seq), |sim| {
             sim.reach_balancer(id)
@@ -210,7 +210,7 @@ impl Simulation {
             .on_pick(&self.resilience.passive, self.now);
         if let Some(timeout) = self.resilience.retry.per_try_timeout {
             self.events
-                .push(self.now + timeout, Step::TryTimeout(id, attempt));
+                .push_after(self.now, timeout, Step::TryTimeout(id, attempt));
         }
         self.after(delay, Step::AtServer(id, attempt), |sim| {
             sim.reach_server(id, attempt)
