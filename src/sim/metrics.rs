@@ -474,18 +474,23 @@ impl Metrics {
     /// Closes every window that ends at or before `now`; `queues` gives each server's queue length
     /// now, and `state` the servers and the requests generated so far, which is also what they
     /// were at those window ends (nothing happened in between).
-    #[inline]
     pub fn close_windows_until(
         &mut self,
         now: SimTime,
         queues: impl Iterator<Item = u32> + Clone,
         state: impl FnOnce() -> (Fleet, u64, Option<BalancerGauge>),
     ) {
-        // Checked on every event; a window closes about once a simulated second.
-        if self.window_end <= now {
+        if self.window_closes_by(now) {
             let (fleet, generated, balancer) = state();
             self.close_windows(now, queues, fleet, generated, balancer);
         }
+    }
+
+    /// Whether a window ends at or before `now`. Asked on every event, and a window closes about
+    /// once a simulated second: callers ask this before gathering what a closing needs.
+    #[inline]
+    pub fn window_closes_by(&self, now: SimTime) -> bool {
+        self.window_end <= now
     }
 
     fn close_windows(

@@ -47,15 +47,19 @@ struct Lane<E> {
 #[derive(Clone, Debug)]
 struct Entry<E> {
     time: SimTime,
-    /// 0 for ordinary events, 1 for events that close their instant.
-    class: u8,
-    seq: u64,
+    /// The class in the top bit (0 for ordinary events, 1 for events that close their instant),
+    /// the scheduling order below it: one number orders an instant's events.
+    order: u64,
     event: E,
 }
 
+/// The top bit of [`Entry::order`]: set for the events that close their instant.
+const CLOSING: u64 = 1 << 63;
+
 impl<E> Entry<E> {
-    fn key(&self) -> (SimTime, u8, u64) {
-        (self.time, self.class, self.seq)
+    #[inline]
+    fn key(&self) -> (SimTime, u64) {
+        (self.time, self.order)
     }
 }
 
@@ -104,7 +108,7 @@ impl<E> EventQueue<E> {
 
     /// Schedules `event` at `time`, after every ordinary event of that instant, whenever pushed.
     pub fn push_last(&mut self, time: SimTime, event: E) {
-        self.push_with_class(time, 1, event);
+        self.push_with_class(time, CLOSING, event);
     }
 
     /// Schedules `event` at `now + delay`, like [`EventQueue::push`]: the same order, by way of
@@ -143,19 +147,18 @@ impl<E> EventQueue<E> {
         Some(&mut self.lanes[i])
     }
 
-    fn push_with_class(&mut self, time: SimTime, class: u8, event: E) {
+    fn push_with_class(&mut self, time: SimTime, class: u64, event: E) {
         let entry = self.entry(time, class, event);
         self.heap.push(entry);
     }
 
     /// `event` stamped with the next scheduling order.
-    fn entry(&mut self, time: SimTime, class: u8, event: E) -> Entry<E> {
+    fn entry(&mut self, time: SimTime, class: u64, event: E) -> Entry<E> {
         let seq = self.next_seq;
         self.next_seq += 1;
         Entry {
             time,
-            class,
-            seq,
+            order: class | seq,
             event,
         }
     }

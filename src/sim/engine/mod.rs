@@ -422,7 +422,9 @@ impl Simulation {
             && let Some((time, event)) = self.events.pop_due(t)
         {
             handled += 1;
-            self.close_windows_until(time);
+            if self.metrics.window_closes_by(time) {
+                self.close_windows_until(time);
+            }
             self.now = time;
             self.handle(event);
             self.events_processed += 1;
