@@ -230,6 +230,12 @@ impl Request {
         self.phase_end = end;
     }
 
+    /// Whether its client is waiting to retransmit a SYN that a down balancer left unanswered
+    /// (the wait is the TCP backoff; the retransmission itself is not drawn as a journey).
+    pub fn resending_syn(&self) -> bool {
+        self.phase == Phase::ToBalancer && self.syns > 0
+    }
+
     /// How far through its current phase the request is at `now`, from 0 to 1.
     pub fn progress(&self, now: SimTime) -> f64 {
         let span = self.phase_end.0.saturating_sub(self.phase_start.0);

@@ -185,12 +185,16 @@ impl<'a> Layout<'a> {
     /// with regions).
     pub fn client_point(&self, client: u32) -> (f64, f64) {
         let spread = (u64::from(client).wrapping_mul(2_654_435_761) % 1_000) as f64 / 1_000.0;
-        let c = self
-            .front
+        let c = self.clients_box(client);
+        (c.x + c.w, c.y + 10.0 + spread * (c.h - 20.0))
+    }
+
+    /// The box `client` is drawn in: its region's band's, or the one clients' box.
+    pub fn clients_box(&self, client: u32) -> &Rect {
+        self.front
             .and_then(|f| f.client_region(client))
             .and_then(|r| self.bands.get(r))
-            .map_or(&self.clients, |b| &b.clients);
-        (c.x + c.w, c.y + 10.0 + spread * (c.h - 20.0))
+            .map_or(&self.clients, |b| &b.clients)
     }
 
     /// Where a request for server `index` goes in: the left edge of its box or cell.
@@ -225,7 +229,9 @@ impl<'a> Layout<'a> {
     }
 
     /// The segment a request is on and how far along it is: `(from, to, progress)`, or `None` when
-    /// the server glyph shows it (queued, in service).
+    /// something else shows it: the server glyph (queued, in service), or the count of requests
+    /// whose clients wait to resend a SYN ([`Request::resending_syn`]), which would otherwise
+    /// crawl out of the clients' box for seconds and pile up there.
     pub fn segment(&self, request: &Request, now: SimTime) -> Option<Segment> {
         let server = request.server.map(|s| s as usize).unwrap_or(0);
         // Its balancer's doors: in from the clients, out to the servers.
@@ -238,6 +244,9 @@ impl<'a> Layout<'a> {
             .flatten();
         let inlet = self.server_inlet(server);
         let progress = request.progress(now);
+        if request.resending_syn() {
+            return None;
+        }
         let (from, to, lane, progress) = match (request.phase, local) {
             (Phase::ToBalancer, _) => (self.client_point(request.client), door, 0.0, progress),
             (Phase::ToServer, None) => (back, inlet, 0.0, progress),

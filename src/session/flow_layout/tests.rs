@@ -188,6 +188,27 @@ fn a_request_travels_through_its_own_balancer() {
     }
 }
 
+/// While lb-1 is down and the DNS still names it, its clients wait to resend their SYNs: those
+/// requests are counted at their clients' box, not drawn crawling along a link.
+#[test]
+fn requests_waiting_to_resend_a_syn_are_not_on_a_link() {
+    let sim = run(preset("balancer-tier-sizing").unwrap(), 36);
+    let l = Layout::new(1240.0, 420.0, 1.0, &sim);
+    let (mut waiting, mut travelling) = (0, 0);
+    for r in sim.requests() {
+        if r.resending_syn() {
+            waiting += 1;
+            assert!(l.segment(r, sim.now()).is_none());
+            assert_eq!(l.clients_box(r.client), &l.clients);
+        } else if r.phase == Phase::ToBalancer {
+            travelling += 1;
+            assert!(l.segment(r, sim.now()).is_some());
+        }
+    }
+    assert!(waiting > 100, "{waiting} resending at 36 s");
+    assert!(travelling > 0);
+}
+
 #[test]
 fn a_thousand_servers_behind_several_balancers_are_cells() {
     let mut s = preset("many-balancers-herding").unwrap();

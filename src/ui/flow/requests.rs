@@ -102,6 +102,28 @@ impl Scene<'_> {
         self.ctx.set_line_width(1.0);
     }
 
+    /// How many requests wait at their clients to resend a SYN (a down balancer left it
+    /// unanswered), written just right of the foot of each clients' box, where their links
+    /// start: those requests are not on a link.
+    pub(super) fn syn_waits(&self) {
+        let mut waiting: Vec<(Rect, u32)> = Vec::new();
+        for request in self.sim.requests().filter(|r| r.resending_syn()) {
+            let clients = *self.layout.clients_box(request.client);
+            match waiting.iter_mut().find(|(r, _)| *r == clients) {
+                Some((_, n)) => *n += 1,
+                None => waiting.push((clients, 1)),
+            }
+        }
+        for (clients, n) in waiting {
+            let words = format!("{n} resending SYN");
+            let at = (
+                clients.x + clients.w + 6.0 + self.badge_width(&words) / 2.0,
+                clients.y + clients.h - 14.0 * self.pal.scale,
+            );
+            self.count_badge(&words, at);
+        }
+    }
+
     /// Reduced motion: how many requests are on each stretch, written at its middle: between
     /// the clients and each balancer, and on each server's link (on each balancer's way to the
     /// grid, in cells).
@@ -120,7 +142,7 @@ impl Scene<'_> {
             // with a local tier).
             let (b, picker) = (slot(request.via), slot(request.picker));
             match request.phase {
-                Phase::ToBalancer => to_balancer[b] += 1,
+                Phase::ToBalancer if !request.resending_syn() => to_balancer[b] += 1,
                 Phase::ToClient => to_client[b] += 1,
                 Phase::ToServer if server < n => {
                     out[server] += 1;
@@ -175,10 +197,16 @@ impl Scene<'_> {
         }
     }
 
+    /// The width of a count badge saying `words`.
+    fn badge_width(&self, words: &str) -> f64 {
+        let pen = self.pen(11.0, true, self.pal.ink).centred();
+        pen.width(self.ctx, words) + 10.0
+    }
+
     pub(super) fn count_badge(&self, words: &str, (x, y): (f64, f64)) {
         let (ctx, pal) = (self.ctx, self.pal);
         let pen = self.pen(11.0, true, pal.ink).centred();
-        let w = pen.width(ctx, words) + 10.0;
+        let w = self.badge_width(words);
         let h = 16.0 * pal.scale;
         let rect = Rect {
             x: x - w / 2.0,

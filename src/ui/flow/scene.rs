@@ -94,6 +94,7 @@ pub fn draw(canvas: &HtmlCanvasElement, sim: &Simulation, view: FlowView<'_>) {
     } else {
         scene.requests();
     }
+    scene.syn_waits();
     // Over the requests: the clients' dots fan out across its start.
     if sim.front().is_none() {
         scene.network();
