@@ -45,4 +45,7 @@ class Handler(http.server.SimpleHTTPRequestHandler):
 if __name__ == "__main__":
     directory, port = sys.argv[1], int(sys.argv[2])
     handler = functools.partial(Handler, directory=directory)
-    http.server.ThreadingHTTPServer(("127.0.0.1", port), handler).serve_forever()
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    # Said once the port is ours: .ci/loopback.sh waits for this line.
+    print(f"Serving HTTP on 127.0.0.1 port {port}", flush=True)
+    server.serve_forever()
