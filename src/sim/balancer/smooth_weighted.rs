@@ -90,8 +90,8 @@ impl SmoothWeighted {
         pool: &[Candidate],
         filter: impl Fn(&Candidate) -> bool,
     ) -> Option<usize> {
-        let chosen = (0..pool.len()).filter(|&i| pool[i].eligible() && filter(&pool[i]));
-        self.pick_among(pool, chosen)
+        let among = (0..pool.len()).filter(|&i| pool[i].eligible() && filter(&pool[i]));
+        self.pick_among(pool, among)
     }
 
     /// One smooth-WRR pass over the peers `among`: eligible ones, in ascending list order.
