@@ -233,6 +233,9 @@ impl<'a> Layout<'a> {
     /// whose clients wait to resend a SYN ([`Request::resending_syn`]), which would otherwise
     /// crawl out of the clients' box for seconds and pile up there.
     pub fn segment(&self, request: &Request, now: SimTime) -> Option<Segment> {
+        if request.resending_syn() {
+            return None;
+        }
         let server = request.server.map(|s| s as usize).unwrap_or(0);
         // Its balancer's doors: in from the clients, out to the servers.
         let via = self.balancers.get(usize::from(request.via));
@@ -244,9 +247,6 @@ impl<'a> Layout<'a> {
             .flatten();
         let inlet = self.server_inlet(server);
         let progress = request.progress(now);
-        if request.resending_syn() {
-            return None;
-        }
         let (from, to, lane, progress) = match (request.phase, local) {
             (Phase::ToBalancer, _) => (self.client_point(request.client), door, 0.0, progress),
             (Phase::ToServer, None) => (back, inlet, 0.0, progress),

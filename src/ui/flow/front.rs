@@ -1,10 +1,10 @@
 //! Several balancers (`scenario.front`): a box each, with its state (up, VRRP master or backup,
 //! crashed: greyed and crossed out), how many requests it holds and how many it took, its cores
-//! when the balancers cost CPU, and what it is deciding with (its own latest pick; a regional balancer's weights for its local ones);
-//! a VRRP group's virtual address, with a line to the master that answers it; with regions a
-//! labelled band per region, marked when its balancers are all down or its servers all out of
-//! rotation (what the global DNS's health check skips it for); and with a local tier a frame
-//! round each local balancer and its cluster of servers.
+//! when the balancers cost CPU, and what it is deciding with (its own latest pick; a regional
+//! balancer's weights for its local ones); a VRRP group's virtual address, with a line to the
+//! master that answers it; with regions a labelled band per region, marked when its balancers are
+//! all down or its servers all out of rotation (what the global DNS's health check skips it for);
+//! and with a local tier a frame round each local balancer and its cluster of servers.
 
 use super::layout::{Band, Cluster, Rect};
 use super::paint::rounded_rect;

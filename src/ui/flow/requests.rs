@@ -106,6 +106,10 @@ impl Scene<'_> {
     /// unanswered), written just right of the foot of each clients' box, where their links
     /// start: those requests are not on a link.
     pub(super) fn syn_waits(&self) {
+        // Only the balancers of a front go down and leave SYNs unanswered.
+        if self.sim.front().is_none() {
+            return;
+        }
         let mut waiting: Vec<(Rect, u32)> = Vec::new();
         for request in self.sim.requests().filter(|r| r.resending_syn()) {
             let clients = *self.layout.clients_box(request.client);
