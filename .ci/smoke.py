@@ -3,7 +3,7 @@
 
 Loads the served bundle, lets the playground run, kills a server through its button, and fails if
 the flow canvas or a chart is blank, if simulated time does not advance, if the killed server does
-not show DOWN, if the browser console has an error, if the page has no Content-Security-Policy (or
+not say it crashed, if the browser console has an error, if the page has no Content-Security-Policy (or
 one whose script hashes were not filled in), or if anything on the page broke the policy (every
 `securitypolicyviolation` event from the first byte on is recorded). Saves a screenshot for people to look at.
 Standard library only; the WebDriver calls are in .ci/webdriver.py (shared with benches/page.py).
@@ -84,7 +84,7 @@ try:
     if seconds < 5:
         fail(f"simulated time did not advance: {clock!r}")
     state = js("return [...document.querySelectorAll('article.server')][2].querySelector('.state').textContent")
-    if state != "DOWN":
+    if state != "crashed":
         fail(f"server-3 shows {state!r} after Kill")
     CHARTS = ["#chart-requests-per-server", "#chart-latency", "#chart-throughput", "#chart-queues"]
 
@@ -97,6 +97,17 @@ try:
 
     check_drawn(["canvas.flow"] + CHARTS)
     check_csp()
+    # Offline: the service worker keeps the page and what it loads, the glue and the wasm included
+    # (the loader names them in its script, not in links: static/sw.js reads both).
+    kept = browser.call("POST", browser.base + "/execute/async", {"script": """
+        const done = arguments[0];
+        navigator.serviceWorker.ready
+            .then(() => caches.open('lb-playground')).then((c) => c.keys())
+            .then((keys) => done(keys.map((k) => new URL(k.url).pathname)), (e) => done([String(e)]));
+    """, "args": []})
+    if not any(k.endswith("_bg.wasm") for k in kept) or not any(k.endswith(".js") for k in kept):
+        fail(f"the service worker did not keep the wasm and its glue for offline use: {kept}")
+    print(f"smoke: kept for offline use: {', '.join(kept)}")
     errors = browser.console_errors()
     if errors:
         fail("console errors:\n  " + "\n  ".join(errors))

@@ -13,8 +13,11 @@ self.addEventListener("install", (event) => {
       const page = await fetch("./", { cache: "reload" });
       const html = await page.clone().text();
       await cache.put("./", page);
-      // The release build's HTML is minified: attribute values may have lost their quotes.
-      const assets = [...html.matchAll(/(?:href|src)=["']?(\/[^"'\s>]+)/g)].map((m) => m[1]);
+      // The release build's HTML is minified: attribute values may have lost their quotes. The
+      // loader script names the glue and the wasm as quoted paths (Trunk.toml, pattern_script).
+      const linked = [...html.matchAll(/(?:href|src)=["']?(\/[^"'\s>]+)/g)].map((m) => m[1]);
+      const loaded = [...html.matchAll(/["'](\/[^"'\s>]+\.(?:js|wasm))["']/g)].map((m) => m[1]);
+      const assets = [...new Set([...linked, ...loaded])];
       await cache.addAll(assets);
       await self.skipWaiting();
     })(),

@@ -185,7 +185,7 @@ async fn killing_a_server_shows_it_down_and_stops_its_traffic() {
     click(&server_card(&root, 1), "button.kill");
     TimeoutFuture::new(200).await;
     let card = server_card(&root, 1);
-    assert_eq!(text(&card, ".state"), "DOWN");
+    assert_eq!(text(&card, ".state"), "crashed");
     assert_eq!(text(&card, "button.kill"), "Revive");
     assert!(text(&root, ".log").contains("server-2 killed"));
     // The balancer learns it from the health checks: three failed checks 2 s apart (0.6 s at 10x).
@@ -213,10 +213,23 @@ async fn killing_a_server_shows_it_down_and_stops_its_traffic() {
         others_now > others_at_detection + 10,
         "the others take the traffic: {others_at_detection} -> {others_now}"
     );
+    // The flow canvas's label says it too, for a screen reader.
+    let label = || {
+        root.query_selector("canvas.flow")
+            .unwrap()
+            .unwrap()
+            .get_attribute("aria-label")
+            .unwrap_or_default()
+    };
+    assert!(
+        label().contains("server-2 crashed. Health checks mark server-2 DOWN."),
+        "{}",
+        label()
+    );
 
     click(&server_card(&root, 1), "button.kill");
     TimeoutFuture::new(200).await;
-    assert_eq!(text(&server_card(&root, 1), ".state"), "UP");
+    assert_eq!(text(&server_card(&root, 1), ".state"), "running");
     let back = eventually(3_000, || routed(&root, 1) > routed_at_detection).await;
     assert!(
         back,
@@ -418,7 +431,7 @@ async fn space_after_clicking_kill_pauses_instead_of_reviving() {
         .unwrap();
     mouse_click(&kill);
     TimeoutFuture::new(200).await;
-    assert_eq!(text(&server_card(&root, 1), ".state"), "DOWN");
+    assert_eq!(text(&server_card(&root, 1), ".state"), "crashed");
     press_on_focused(" ");
     TimeoutFuture::new(200).await;
     assert_eq!(
@@ -431,7 +444,7 @@ async fn space_after_clicking_kill_pauses_instead_of_reviving() {
     assert_eq!(text(&root, ".clock"), paused_at, "time stands still");
     assert_eq!(
         text(&server_card(&root, 1), ".state"),
-        "DOWN",
+        "crashed",
         "the server was not revived"
     );
 }
@@ -479,11 +492,11 @@ async fn the_keyboard_drives_the_playground() {
 
     press("k");
     TimeoutFuture::new(200).await;
-    assert_eq!(text(&server_card(&root, 2), ".state"), "DOWN");
+    assert_eq!(text(&server_card(&root, 2), ".state"), "crashed");
     assert!(text(&root, ".log").contains("server-3 killed"));
     press("k");
     TimeoutFuture::new(200).await;
-    assert_eq!(text(&server_card(&root, 2), ".state"), "UP");
+    assert_eq!(text(&server_card(&root, 2), ".state"), "running");
 
     press("+");
     press("+");
@@ -922,3 +935,28 @@ mod progress;
 
 #[path = "browser/undo.rs"]
 mod undo;
+
+/// The first render builds the header and the flow canvas; the server cards, the controls, the
+/// charts and the timeline follow, each in a task of its own (`ui::later`), and all of them come.
+#[wasm_bindgen_test]
+async fn the_page_mounts_its_later_parts_after_the_first_render() {
+    let document = web_sys::window().unwrap().document().unwrap();
+    let root = document.create_element("div").unwrap();
+    document.body().unwrap().append_child(&root).unwrap();
+    let app = yew::Renderer::<App>::with_root(root.clone()).render();
+    let root = Mounted {
+        root,
+        app: Some(app),
+    };
+    TimeoutFuture::new(0).await;
+    assert!(root.query_selector("canvas.flow").unwrap().is_some());
+    assert!(root.query_selector("article.server").unwrap().is_none());
+    let all_there = eventually(2_000, || {
+        root.query_selector_all("article.server").unwrap().length() == 4
+            && root.query_selector("aside.side").unwrap().is_some()
+            && root.query_selector_all("canvas.chart").unwrap().length() == 5
+            && root.query_selector(".log").unwrap().is_some()
+    })
+    .await;
+    assert!(all_there, "{}", root.inner_html().len());
+}

@@ -71,7 +71,6 @@ const PRESET_CHARTS: &[(&str, [Chart; 2])] = {
         ("crash-recovery", [RequestsPerServer, Throughput]),
         ("gradual-degradation", [Latency, Queues]),
         ("health-check-kinds", [RequestsPerServer, Throughput]),
-        ("cascading-failure", [Queues, Latency]),
         ("retry-storm", [Throughput, Latency]),
         ("flash-sale", [Queues, Latency]),
         ("power-of-two-choices", [Queues, Latency]),

@@ -242,7 +242,13 @@ impl Scenario {
         Scenario {
             version: FORMAT_VERSION,
             title: "Classroom default".into(),
-            watch: String::new(),
+            watch: "New here? Each dot is a request, travelling from the clients through the \
+                    load balancer (round robin) to four equal servers and back; the charts show \
+                    where the requests went and how long they took. Press Kill on a server's \
+                    card (or key k) and watch: its requests fail until the health checks mark it \
+                    DOWN, within about 6 s, then the others take its share. Revive it, or start \
+                    a lesson from the Lesson menu at the top for a guided walk through the course."
+                .into(),
             seed: 1,
             servers: (1..=4)
                 .map(|i| server(&format!("server-{i}"), 1, 2))
@@ -574,6 +580,26 @@ mod tests {
     #[test]
     fn the_classroom_default_is_valid() {
         assert_eq!(Scenario::classroom().validate(), Ok(()));
+    }
+
+    /// What the default page tells a first visitor: a killed server is marked DOWN within about
+    /// 6 s (HAProxy's 2 s checks, fall 3), and its requests fail until then, none after.
+    #[test]
+    fn the_classroom_text_is_what_a_kill_does() {
+        use crate::sim::{Command, SimTime, Simulation};
+        let mut sim = Simulation::new(Scenario::classroom()).unwrap();
+        sim.advance_to(SimTime::from_secs_f64(10.0));
+        sim.apply(Command::Kill { server: 0 }).unwrap();
+        let failed_before = sim.metrics().ended().failed;
+        sim.advance_to(SimTime::from_secs_f64(16.0));
+        assert!(!sim.backends()[0].health_up(), "marked DOWN by 16 s");
+        assert!(sim.metrics().ended().failed > failed_before);
+        // Those already on their way when it was marked still meet it (300 ms away).
+        sim.advance_to(SimTime::from_secs_f64(17.0));
+        let failed_at_mark = sim.metrics().ended().failed;
+        sim.advance_to(SimTime::from_secs_f64(40.0));
+        assert_eq!(sim.metrics().ended().failed, failed_at_mark, "none after");
+        assert!(Scenario::classroom().watch.contains("within about 6 s"));
     }
 
     #[test]

@@ -23,6 +23,7 @@ use super::files;
 use super::flow::{self, FlowView};
 use super::front_table::{FrontRow, FrontTable};
 use super::keyboard::KeyListener;
+use super::later::Later;
 use super::lesson_panel::LessonPanel;
 use super::playback_bar::PlaybackBar;
 use super::quick_bar::QuickBar;
@@ -418,7 +419,7 @@ pub fn App() -> Html {
                             ref={flow_canvas}
                             class="flow"
                             role="img"
-                            aria-label="Requests travelling from clients through the load balancer to the servers and back"
+                            aria-label={narrate::flow_summary(sim)}
                             title="Click a moving request to inspect its way, hop by hop; with many servers, point at a cell for its server's name and state"
                             onclick={on_flow_click}
                             onmousemove={on_flow_hover}
@@ -448,7 +449,7 @@ pub fn App() -> Html {
                                 ref={compare_canvas}
                                 class="flow compare"
                                 role="img"
-                                aria-label="Run B: the same traffic and changes under the compared algorithm"
+                                aria-label={format!("Run B, the same traffic and changes under the compared algorithm. {}", narrate::flow_summary(other))}
                             />
                             if !hidden.get("totals") {
                                 <TotalsBar view={TotalsView::of(other)} />
@@ -460,6 +461,7 @@ pub fn App() -> Html {
                             { caption }
                         }
                     </section>
+                    <Later turn={1}>
                     <section class="servers" aria-label="Servers">
                         <h2 class="visually-hidden">{ "Servers" }</h2>
                         { for pager }
@@ -478,7 +480,9 @@ pub fn App() -> Html {
                             </button>
                         }
                     </section>
+                    </Later>
                     if model_controls {
+                    <Later turn={2}>
                     <aside class="side">
                         <ScenarioPanel
                             preset={s.preset()}
@@ -538,8 +542,10 @@ pub fn App() -> Html {
                         />
     </div>
                     </aside>
+                    </Later>
                     }
                     if !hidden.get("charts") {
+                    <Later turn={3}>
                     <section class="charts" aria-label="Charts">
                         { for CHARTS.iter().zip(&chart_canvases).enumerate().map(|(index, (chart, node))| {
                             let lit = pointed.is_some_and(|h| matches!(h, Highlight::Chart(c) if c.id() == chart.id));
@@ -556,13 +562,16 @@ pub fn App() -> Html {
                             figure.render(click(Action::SavePng(chart.id)), &on_action)
                         }) }
                     </section>
+                    </Later>
                     }
                     if !hidden.get("log") {
+                        <Later turn={4}>
                         <EventLog entries={TimelineEntry::latest(s.history().events(), sim.servers(), timeline)} />
                         <RequestInspector
                             view={InspectorView::of(s.inspected(), sim, s.history().finished().iter())}
                             on_action={on_action.clone()}
                         />
+                        </Later>
                     }
                 </main>
             </div>

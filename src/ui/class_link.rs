@@ -46,11 +46,23 @@ fn check(id: &str, label: &str, tip: &str, on: bool, onchange: Callback<Event>) 
 pub fn ClassLinkDialog(props: &ClassLinkProps) -> Html {
     let kit = use_state(|| props.kit.clone());
     let with_run = use_state(|| false);
+    // The form is built only while the dialog is open: folded, it costs the page nothing.
+    let open = use_state_eq(|| false);
     // Opening the dialog starts again from the page as it is.
     let on_toggle = {
-        let (kit, page) = (kit.clone(), props.kit.clone());
-        Callback::from(move |_: Event| kit.set(page.clone()))
+        let (kit, page, open) = (kit.clone(), props.kit.clone(), open.clone());
+        Callback::from(move |e: Event| {
+            let details: web_sys::Element = e.target_unchecked_into();
+            let now_open = details.has_attribute("open");
+            if now_open {
+                kit.set(page.clone());
+            }
+            open.set(now_open);
+        })
     };
+    if !*open {
+        return folded(on_toggle, Html::default());
+    }
     let toggle = |change: fn(&mut Kit, bool)| {
         let kit = kit.clone();
         Callback::from(move |e: Event| {
@@ -93,43 +105,51 @@ pub fn ClassLinkDialog(props: &ClassLinkProps) -> Html {
     } else {
         "Put this run in the link too (a share link), so the class opens it as it is now"
     };
+    let form = html! {
+        <div class="class-link-form">
+            { check("kit-lock", "Lock the model", "No control that changes the model: the class watches and answers, the page does not change",
+                kit.lock, toggle(|k, on| k.lock = on)) }
+            <fieldset>
+                <legend>{ "Hide" }</legend>
+                { for Hidden::PARTS.iter().map(|&part| check(
+                    &format!("kit-hide-{part}"), part,
+                    &format!("Take the {part} away from the class's page"),
+                    kit.hide.get(part), hide(part))) }
+            </fieldset>
+            { check("kit-autoplay", "Play at once", "Start playing when the page opens (else it opens paused)",
+                kit.autoplay, toggle(|k, on| k.autoplay = on)) }
+            <label for="kit-layout" title={LAYOUT_TIP}>{ "Layout" }</label>
+            <select id="kit-layout" title={LAYOUT_TIP} onchange={on_layout}>
+                { for Layout::ALL.iter().map(|l| html! {
+                    <option value={l.id()} selected={*l == kit.layout}>{ layout_name(*l) }</option>
+                }) }
+            </select>
+            <label class="check" for="kit-run" title={run_tip}>
+                <input type="checkbox" id="kit-run" checked={*with_run && !lesson} disabled={lesson}
+                    onchange={on_run} title={run_tip} />
+                { "Include this run" }
+            </label>
+            <label for="kit-url" title="The address for the class">{ "Address" }</label>
+            <input id="kit-url" class="kit-url" type="text" readonly=true value={link.url.clone()}
+                title="The address for the class: paste it in a chat, a slide or the course page" />
+            <button onclick={copy(link.url.clone())} title="Copy the address">{ "Copy address" }</button>
+            <label for="kit-iframe" title="HTML that embeds the page at 800 x 450">{ "Embed" }</label>
+            <textarea id="kit-iframe" class="kit-iframe" readonly=true rows="3" value={link.iframe.clone()}
+                title="HTML that embeds the page at 800 x 450 in a course page or slides" />
+            <button onclick={copy(link.iframe.clone())} title="Copy the iframe HTML">{ "Copy embed" }</button>
+        </div>
+    };
+    folded(on_toggle, form)
+}
+
+/// The dialog's frame: its button, and the form under it while open.
+fn folded(on_toggle: Callback<Event>, form: Html) -> Html {
     html! {
         <details class="class-link" ontoggle={on_toggle}>
             <summary title="Make an address (and an iframe) that opens the page for a class: a lesson at its step, locked, with parts hidden">
                 { "Link for my class" }
             </summary>
-            <div class="class-link-form">
-                { check("kit-lock", "Lock the model", "No control that changes the model: the class watches and answers, the page does not change",
-                    kit.lock, toggle(|k, on| k.lock = on)) }
-                <fieldset>
-                    <legend>{ "Hide" }</legend>
-                    { for Hidden::PARTS.iter().map(|&part| check(
-                        &format!("kit-hide-{part}"), part,
-                        &format!("Take the {part} away from the class's page"),
-                        kit.hide.get(part), hide(part))) }
-                </fieldset>
-                { check("kit-autoplay", "Play at once", "Start playing when the page opens (else it opens paused)",
-                    kit.autoplay, toggle(|k, on| k.autoplay = on)) }
-                <label for="kit-layout" title={LAYOUT_TIP}>{ "Layout" }</label>
-                <select id="kit-layout" title={LAYOUT_TIP} onchange={on_layout}>
-                    { for Layout::ALL.iter().map(|l| html! {
-                        <option value={l.id()} selected={*l == kit.layout}>{ layout_name(*l) }</option>
-                    }) }
-                </select>
-                <label class="check" for="kit-run" title={run_tip}>
-                    <input type="checkbox" id="kit-run" checked={*with_run && !lesson} disabled={lesson}
-                        onchange={on_run} title={run_tip} />
-                    { "Include this run" }
-                </label>
-                <label for="kit-url" title="The address for the class">{ "Address" }</label>
-                <input id="kit-url" class="kit-url" type="text" readonly=true value={link.url.clone()}
-                    title="The address for the class: paste it in a chat, a slide or the course page" />
-                <button onclick={copy(link.url.clone())} title="Copy the address">{ "Copy address" }</button>
-                <label for="kit-iframe" title="HTML that embeds the page at 800 x 450">{ "Embed" }</label>
-                <textarea id="kit-iframe" class="kit-iframe" readonly=true rows="3" value={link.iframe.clone()}
-                    title="HTML that embeds the page at 800 x 450 in a course page or slides" />
-                <button onclick={copy(link.iframe.clone())} title="Copy the iframe HTML">{ "Copy embed" }</button>
-            </div>
+            { form }
         </details>
     }
 }

@@ -27,6 +27,7 @@ mod files;
 mod flow;
 mod front_table;
 mod keyboard;
+mod later;
 mod lesson_panel;
 mod playback_bar;
 mod quick_bar;

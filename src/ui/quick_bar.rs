@@ -8,6 +8,7 @@ use yew::prelude::*;
 
 use super::server_card::ServerView;
 use crate::session::{Action, ServerAction};
+use crate::sim::narrate;
 
 /// Props of [`QuickBar`].
 #[derive(Properties, PartialEq)]
@@ -38,7 +39,7 @@ pub fn QuickBar(props: &QuickBarProps) -> Html {
                 title="Act on the previous server (key ↑)">{ "◀" }</button>
             <span class={classes!("quick-name", (!v.alive).then_some("down"))}
                 title="The server these buttons act on; tap a server's card or the arrows to pick another">
-                { format!("{} {}", v.name, if v.alive { "UP" } else { "DOWN" }) }
+                { format!("{} {}", v.name, narrate::process_word(v.alive)) }
             </span>
             <button onclick={emit(Action::NextServer)} aria-label="Next server"
                 title="Act on the next server (key ↓)">{ "▶" }</button>

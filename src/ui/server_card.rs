@@ -7,7 +7,7 @@ use crate::session::{Action, ServerAction, WEIGHT_STEPS, position_of, weight_at}
 use crate::sim::breaker::{BreakerConfig, BreakerState};
 use crate::sim::connections::Layer;
 use crate::sim::server::MAX_WEIGHT;
-use crate::sim::{Command, Simulation};
+use crate::sim::{Command, Simulation, narrate};
 
 /// Degradation rates offered, in percent of speed lost per minute.
 const LEAKS: [u32; 4] = [0, 10, 25, 50];
@@ -160,7 +160,7 @@ pub fn ServerCard(props: &ServerCardProps) -> Html {
     if v.removed {
         return html! {
             <article class="server removed" aria-label={v.name.clone()}>
-                <header><h3>{ &v.name }</h3><span class="state dead" title="Taken out of the configuration">{ "REMOVED" }</span></header>
+                <header><h3>{ &v.name }</h3><span class="state dead" title="Taken out of the configuration">{ "removed" }</span></header>
                 if v.active > 0 {
                     <p class="muted" title="Taken out of rotation: no new requests, the ones it has finish">
                         { format!("Draining: finishing its {} requests.", v.active) }
@@ -201,8 +201,8 @@ pub fn ServerCard(props: &ServerCardProps) -> Html {
                     <span class="tag" title={DATABASE_TIP}>{ "no database" }</span>
                 }
                 <span class={classes!("state", if v.alive { "up" } else { "dead" })}
-                    title="Whether the server process is running">
-                    { if v.alive { "UP" } else { "DOWN" } }
+                    title="Whether the server process is running or has crashed (what the balancer makes of it is its health, below)">
+                    { narrate::process_word(v.alive) }
                 </span>
             </header>
             <div class="lb-view" aria-label="What the load balancer knows">

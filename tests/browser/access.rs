@@ -75,15 +75,15 @@ async fn a_charts_table_shows_its_numbers_and_follows_the_run() {
 async fn the_control_bar_acts_on_the_selected_server() {
     let root = mount().await;
     let bar = |selector: &str| format!(".quick-bar {selector}");
-    assert_eq!(text(&root, &bar(".quick-name")), "server-1 UP");
+    assert_eq!(text(&root, &bar(".quick-name")), "server-1 running");
     click(&root, &bar("button.danger"));
     TimeoutFuture::new(300).await;
-    assert_eq!(text(&root, &bar(".quick-name")), "server-1 DOWN");
+    assert_eq!(text(&root, &bar(".quick-name")), "server-1 crashed");
     assert_eq!(text(&server_card(&root, 0), "button.kill"), "Revive");
     click(&root, &bar("[aria-label='Next server']"));
     click(&root, &bar("[aria-label='Weight up']"));
     TimeoutFuture::new(300).await;
-    assert_eq!(text(&root, &bar(".quick-name")), "server-2 UP");
+    assert_eq!(text(&root, &bar(".quick-name")), "server-2 running");
     assert_eq!(text(&root, &bar(".quick-weight")), "−w 2+");
     assert!(text(&root, ".log").contains("server-1 killed"));
     assert_eq!(text(&root, &bar("button.primary:last-child")), "Pause");

@@ -312,3 +312,30 @@ async fn the_present_layout_draws_the_flow_two_chosen_charts_and_the_latest_time
             .is_none()
     );
 }
+
+/// The classroom kit's dialog builds its form only while open, starts from the page as it is,
+/// and writes each choice into the address at once.
+#[wasm_bindgen_test]
+async fn the_class_link_form_is_built_when_opened_and_follows_its_choices() {
+    let root = mount().await;
+    assert!(root.query_selector("#kit-url").unwrap().is_none());
+    click(&root, "details.class-link summary");
+    TimeoutFuture::new(100).await;
+    let address = || {
+        root.query_selector("#kit-url")
+            .unwrap()
+            .expect("the open dialog has the address")
+            .dyn_into::<web_sys::HtmlInputElement>()
+            .unwrap()
+            .value()
+    };
+    let before = address();
+    assert!(before.starts_with("http"), "{before}");
+    assert!(!before.contains("lock=1"), "{before}");
+    click(&root, "#kit-lock");
+    TimeoutFuture::new(100).await;
+    assert!(address().contains("lock=1"), "{}", address());
+    click(&root, "details.class-link summary");
+    TimeoutFuture::new(100).await;
+    assert!(root.query_selector("#kit-url").unwrap().is_none());
+}

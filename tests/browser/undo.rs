@@ -17,7 +17,7 @@ async fn a_removed_server_comes_back_with_undo() {
         eventually(1_000, removed).await,
         "server-3's card says REMOVED"
     );
-    assert_eq!(text(&server_card(&root, 2), ".state"), "REMOVED");
+    assert_eq!(text(&server_card(&root, 2), ".state"), "removed");
     let offer = text(&root, ".notice.undo span");
     assert!(offer.starts_with("server-3 removed at "), "{offer}");
     assert!(
@@ -34,7 +34,7 @@ async fn a_removed_server_comes_back_with_undo() {
     click(&root, ".notice.undo button");
     assert!(eventually(1_000, || !removed()).await, "server-3 is back");
     assert!(root.query_selector(".notice.undo").unwrap().is_none());
-    assert_eq!(text(&server_card(&root, 2), ".state"), "UP");
+    assert_eq!(text(&server_card(&root, 2), ".state"), "running");
     let back_at = routed(&root, 2);
     assert!(
         eventually(3_000, || routed(&root, 2) > back_at).await,

@@ -3,7 +3,7 @@
 //! ([`cause`]): the mechanism, its settings at that moment, and the numbers that decided. The
 //! timeline, the report and lesson captions all read their words from here, so they agree.
 //! A server's state at an instant has its line too ([`server_line`]), for where its box does
-//! not fit.
+//! not fit, and the flow canvas its sentences ([`flow_summary`]), for whoever cannot see it.
 //!
 //! Server names come from the run's servers (`Simulation::servers`), looked up by the index the
 //! event carries; a server keeps its index and name for the whole run.
@@ -12,6 +12,7 @@ mod commands;
 mod decision;
 mod front;
 mod machines;
+mod picture;
 mod runs;
 mod scaling;
 mod server;
@@ -19,8 +20,9 @@ mod story;
 
 pub use commands::pace;
 pub use decision::{quantity, value};
+pub use picture::flow_summary;
 pub use runs::algorithms;
-pub use server::server_line;
+pub use server::{process_word, server_line};
 pub use story::{phase_text, story_text};
 
 use super::events::{Event, Logged};

@@ -9,6 +9,12 @@ use crate::sim::breaker::{BreakerConfig, BreakerState};
 /// What separates the parts of the line.
 const SEPARATOR: &str = " · ";
 
+/// What the server process is doing, in the word every view uses: "running" or "crashed". "DOWN"
+/// is kept for what the balancer's health checks decide, so the two are never confused.
+pub fn process_word(alive: bool) -> &'static str {
+    if alive { "running" } else { "crashed" }
+}
+
 /// Server `index` of `sim` at its current instant, in one line (`None` past the last server).
 pub fn server_line(sim: &Simulation, index: usize) -> Option<String> {
     let server = sim.servers().get(index)?;
@@ -28,7 +34,7 @@ pub fn server_line(sim: &Simulation, index: usize) -> Option<String> {
         return Some(words.join(SEPARATOR));
     }
     if !server.is_alive() {
-        words.push("crashed".into());
+        words.push(process_word(false).into());
     } else if !server.accepts(now) {
         words.push("starting".into());
     } else {

@@ -237,3 +237,20 @@ fn hierarchical_balancing_absorbs_each_failure_at_the_lowest_tier_that_can() {
     let report = crate::sim::report::Report::drain(&mut sim);
     assert!(report.totals.balanced());
 }
+
+#[test]
+fn cascading_failure_tail_climbs_with_the_retries_and_falls_once_the_breaker_opens() {
+    assert!(p95_s(&at("cascading-failure", 19)) < 3.0);
+    let during = (25..=60)
+        .step_by(5)
+        .map(|t| p95_s(&at("cascading-failure", t)))
+        .fold(0.0, f64::max);
+    assert!(during > 5.5, "{during}");
+    assert!(recent_share(&at("cascading-failure", 40), 0) > 10.0);
+    for t in (80..=120).step_by(10) {
+        let sim = at("cascading-failure", t);
+        assert!(p95_s(&sim) < 3.5, "at {t} s: {}", p95_s(&sim));
+        assert_eq!(sim.metrics().series().back().unwrap().errors, 0.0);
+    }
+    assert!(recent_share(&at("cascading-failure", 110), 0) < 5.0);
+}

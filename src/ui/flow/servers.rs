@@ -86,7 +86,7 @@ impl Scene<'_> {
         let title = match (alive, spec.backup) {
             _ if self.sim.backends()[index].removed() => format!("{} (removed)", spec.name),
             _ if self.sim.backends()[index].booting() => format!("{} (booting)", spec.name),
-            (false, _) => format!("{} DOWN", spec.name),
+            (false, _) => format!("{} {}", spec.name, narrate::process_word(false)),
             (true, _) if marked_down => format!("{} marked DOWN", spec.name),
             (true, true) => format!("{} (backup)", spec.name),
             (true, false) => spec.name.clone(),
