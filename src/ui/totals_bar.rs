@@ -117,9 +117,9 @@ pub fn TotalsBar(props: &TotalsBarProps) -> Html {
             }
             { item("in flight", t.in_flight.to_string(), "Requests travelling or being served right now", "") }
             { item("queued", t.queued.to_string(), "Requests waiting in a server queue", "") }
-            { item("p50", ms(latency.p50), "Median client-observed latency of served requests", "") }
-            { item("p95", ms(latency.p95), "95th percentile latency", "") }
-            { item("p99", ms(latency.p99), "99th percentile latency", "") }
+            { item("p50", ms(latency.p50), "Median client-observed latency of every request served since the run began (the latency chart shows each moment's recent seconds)", "") }
+            { item("p95", ms(latency.p95), "95th percentile latency of every request served since the run began (the latency chart shows each moment's recent seconds)", "") }
+            { item("p99", ms(latency.p99), "99th percentile latency of every request served since the run began (the latency chart shows each moment's recent seconds)", "") }
         </div>
     }
 }

@@ -19,7 +19,7 @@ pub(super) fn text(event: &CommandEvent, servers: &[Server]) -> String {
                 _ => (0, 0),
             };
             format!(
-                "{} killed: {busy} in service and {queued} queued requests fail",
+                "{} killed: the tries of its {busy} in service and {queued} queued requests fail",
                 name(server)
             )
         }

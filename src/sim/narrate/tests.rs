@@ -244,7 +244,7 @@ fn commands_say_what_changed_and_who_changed_it() {
     );
     assert_eq!(
         line,
-        "server-3 killed: 2 in service and 1 queued requests fail"
+        "server-3 killed: the tries of its 2 in service and 1 queued requests fail"
     );
     assert!(why.starts_with("You applied this at t=6.0 s"), "{why}");
     assert!(why.contains("nothing watches for it"), "{why}");

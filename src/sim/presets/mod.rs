@@ -274,7 +274,12 @@ fn shopping_cart_nat() -> Scenario {
 fn rate_limit_noisy_client() -> Scenario {
     let mut s = base(
         "Rate limiting a noisy client: per address vs global",
-        "Half of the 100 clients sit behind one office NAT, so that one address sends 50 times          what any other does. nginx limit_req at 2 r/s per address (burst 4) refuses only the          noisy address: the purple bars all come from it and everyone else is served. At 60 s the          limit becomes global, 8 r/s for all clients together: about as many requests are          refused, but now every client loses some, the quiet ones included.",
+        "Half of the 100 clients sit behind one office NAT, so that one address sends 50 times \
+         what any other does. nginx limit_req at 2 r/s per address (burst 4) refuses only the \
+         noisy address: the table by client counts every refusal against the clients behind the \
+         NAT (the purple marks on the flow are the refused requests), and everyone else is \
+         served. At 60 s the limit becomes global, 8 r/s for all clients together: about as many \
+         requests are refused, but now every client loses some, the quiet ones included.",
         120,
     );
     s.traffic.rate = 12.0;
@@ -353,14 +358,16 @@ fn cascading_failure() -> Scenario {
         "Failure spread by retries, stopped by circuit breakers",
         "At 20 s server-1 starts failing half its requests and slows down fourfold. Each 500 is \
          retried on another server and a try slower than 4 s is given up and retried, so a request \
-         that meets server-1 pays for two tries: p95 latency climbs from about 2.6 s to about 6 s, \
-         though no error reaches a client. At 60 s circuit breakers are switched on: after 5 \
-         failures in a row server-1's breaker opens (the gate across its link), requests picked \
-         for it are refused at once and sent elsewhere, its bar falls towards nothing, and by 80 s \
+         that meets server-1 pays for two tries: p95 latency climbs from about 2.6 s to about 6 s \
+         and stays there, though no error reaches a client (active health checks are off, so \
+         nothing takes server-1 out). At 60 s circuit breakers are switched on: after 5 failures \
+         in a row server-1's breaker opens (the gate across its link), requests picked for it are \
+         refused at once and sent elsewhere, its bar falls towards nothing, and within about 25 s \
          p95 is back near 3 s. Every 10 s the breaker half-opens to let one trial through.",
         120,
     );
     s.traffic.rate = 8.0;
+    s.resilience.health = None;
     s.resilience.retry = RetryPolicy {
         on_500: true,
         per_try_timeout: Some(SimDuration::from_secs(4)),
@@ -430,10 +437,11 @@ fn retry_storm() -> Scenario {
 fn flash_sale() -> Scenario {
     let mut s = base(
         "Flash sale",
-        "Traffic quadruples at 30 s for 30 s, well past what the four servers can serve. Queues \
-         grow without bound and latency climbs for as long as the spike lasts, then takes a while \
-         to drain after it. Bounded queues (20 per server here) turn the overload into fast 503 \
-         rejections instead of minute-long waits.",
+        "Traffic quadruples at 30 s for 30 s, well past what the four servers can serve. With \
+         queues unbounded they would hold about 650 requests by 60 s and p95 would pass 40 s, \
+         still draining at 100 s. Here each server queues at most 20: the queues fill (80 in \
+         all) and stay full, the overflow is refused at once with 503s (10 to 25 a second while \
+         the spike lasts), p95 tops out near 10 s, and the queues have drained by about 85 s.",
         120,
     );
     for spec in &mut s.servers {

@@ -241,16 +241,41 @@ fn hierarchical_balancing_absorbs_each_failure_at_the_lowest_tier_that_can() {
 #[test]
 fn cascading_failure_tail_climbs_with_the_retries_and_falls_once_the_breaker_opens() {
     assert!(p95_s(&at("cascading-failure", 19)) < 3.0);
-    let during = (25..=60)
-        .step_by(5)
-        .map(|t| p95_s(&at("cascading-failure", t)))
-        .fold(0.0, f64::max);
-    assert!(during > 5.5, "{during}");
+    for t in (30..=75).step_by(5) {
+        let p95 = p95_s(&at("cascading-failure", t));
+        assert!(p95 > 5.0, "at {t} s: {p95}");
+    }
     assert!(recent_share(&at("cascading-failure", 40), 0) > 10.0);
-    for t in (80..=120).step_by(10) {
+    for t in (85..=120).step_by(5) {
         let sim = at("cascading-failure", t);
         assert!(p95_s(&sim) < 3.5, "at {t} s: {}", p95_s(&sim));
         assert_eq!(sim.metrics().series().back().unwrap().errors, 0.0);
     }
     assert!(recent_share(&at("cascading-failure", 110), 0) < 5.0);
+}
+
+#[test]
+fn flash_sale_bounded_queues_turn_the_spike_into_fast_503s() {
+    let queued = |sim: &Simulation| -> u32 { sim.servers().iter().map(|s| s.queued()).sum() };
+    for t in (40..=60).step_by(5) {
+        let sim = at("flash-sale", t);
+        assert!(queued(&sim) <= 80, "at {t} s: {}", queued(&sim));
+        assert!(
+            sim.metrics().series().back().unwrap().errors > 10.0,
+            "at {t} s"
+        );
+        assert!(p95_s(&sim) < 11.0, "at {t} s: {}", p95_s(&sim));
+    }
+    assert!(queued(&at("flash-sale", 90)) <= 8);
+    // The same spike with unbounded queues, as the text tells it.
+    let mut unbounded = preset("flash-sale").unwrap();
+    for server in &mut unbounded.servers {
+        server.queue_limit = None;
+    }
+    let mut sim = Simulation::new(unbounded).unwrap();
+    sim.advance_to(SimTime(60_000_000));
+    assert!(queued(&sim) > 600, "{}", queued(&sim));
+    sim.advance_to(SimTime(100_000_000));
+    assert!(p95_s(&sim) > 40.0, "{}", p95_s(&sim));
+    assert!(queued(&sim) > 300, "still draining: {}", queued(&sim));
 }

@@ -5,7 +5,9 @@ use super::layout::{Rect, ServerStyle};
 use super::paint::{Shape, rounded_rect, shapes};
 use super::scene::Scene;
 use crate::session::{Palette, request_scale};
-use crate::sim::{Outcome, Phase};
+use crate::sim::breaker::BreakerConfig;
+use crate::sim::ratelimit::RateLimit;
+use crate::sim::{Outcome, Phase, Simulation};
 
 /// The kinds of request drawn, each with its shape; the legend lists them in this order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -66,6 +68,20 @@ impl Kind {
         }
     }
 
+    /// Whether the run can draw this kind now: requests, answers, failures and 503s always
+    /// (a 503 when no server is left); retries, a breaker's refusals and the rate limit's only
+    /// while they are on. The legend keys the kinds the run can draw, and those still on screen.
+    pub(super) fn in_run(self, sim: &Simulation) -> bool {
+        match self {
+            Kind::Outbound | Kind::Served | Kind::Failed | Kind::Rejected => true,
+            Kind::Retried => {
+                sim.resilience().retry.enabled() || sim.traffic().client_retry.is_some()
+            }
+            Kind::Refused => sim.resilience().breaker != BreakerConfig::Off,
+            Kind::Limited => sim.rate_limit() != RateLimit::Off,
+        }
+    }
+
     pub(super) fn label(self) -> &'static str {
         match self {
             Kind::Outbound => "request",
@@ -80,8 +96,9 @@ impl Kind {
 }
 
 impl Scene<'_> {
-    /// Every request on its way, grouped by kind so each kind is one path.
-    pub(super) fn requests(&self) {
+    /// Every request on its way, grouped by kind so each kind is one path; says which kinds it
+    /// drew.
+    pub(super) fn requests(&self) -> [bool; Kind::ALL.len()] {
         let now = self.sim.now();
         let mut points: [Vec<(f64, f64, f64)>; Kind::ALL.len()] = Default::default();
         let base = 4.0 * self.pal.scale;
@@ -100,6 +117,7 @@ impl Scene<'_> {
             shapes(self.ctx, kind.shape(), &points[kind as usize]);
         }
         self.ctx.set_line_width(1.0);
+        points.map(|p| !p.is_empty())
     }
 
     /// How many requests wait at their clients to resend a SYN (a down balancer left it

@@ -89,17 +89,18 @@ pub fn draw(canvas: &HtmlCanvasElement, sim: &Simulation, view: FlowView<'_>) {
         ctx.stroke_rect(rect.x - 3.0, rect.y - 3.0, rect.w + 6.0, rect.h + 6.0);
         ctx.set_line_width(1.0);
     }
-    if view.reduced_motion {
+    let drawn = if view.reduced_motion {
         scene.link_counts();
+        [false; Kind::ALL.len()]
     } else {
-        scene.requests();
-    }
+        scene.requests()
+    };
     scene.syn_waits();
     // Over the requests: the clients' dots fan out across its start.
     if sim.front().is_none() {
         scene.network();
     }
-    scene.legend();
+    scene.legend(drawn);
 }
 
 /// What one drawing pass needs.
@@ -167,15 +168,19 @@ impl Scene<'_> {
         }
     }
 
-    /// The key to the shapes, along the bottom between the clients and the servers.
-    pub(super) fn legend(&self) {
+    /// The key to the shapes, along the bottom between the clients and the servers: the kinds
+    /// this run can draw and any `drawn` this frame (short enough for a phone's canvas).
+    pub(super) fn legend(&self, drawn: [bool; Kind::ALL.len()]) {
         let (ctx, pal) = (self.ctx, self.pal);
         let pen = self.pen(11.0, false, pal.muted);
         let r = 4.0 * pal.scale;
         let y = self.layout.height - 10.0 * pal.scale;
         let mut x = self.layout.clients.x + self.layout.clients.w + 16.0;
         ctx.set_line_width(2.0 * pal.scale);
-        for kind in Kind::ALL {
+        for kind in Kind::ALL
+            .into_iter()
+            .filter(|&k| drawn[k as usize] || k.in_run(self.sim))
+        {
             let colour = kind.colour(pal);
             ctx.set_fill_style_str(colour);
             ctx.set_stroke_style_str(colour);
