@@ -96,7 +96,12 @@ impl Scene<'_> {
         let title = self.pen(13.0, true, if failing { pal.failed } else { pal.ink });
         title.clone().fit(room).write(ctx, name, (x, y));
         let words = match (balancers_down, servers_out) {
-            (true, _) => "DOWN: every balancer crashed".to_string(),
+            // With a local tier, the band's balancers are its regional ones.
+            (true, _) if band.clusters.is_empty() => "DOWN: every balancer crashed".to_string(),
+            (true, _) if band.balancers.len() == 1 => {
+                "DOWN: its regional balancer crashed".to_string()
+            }
+            (true, _) => "DOWN: every regional balancer crashed".to_string(),
             (false, true) => "DOWN: no server in rotation".to_string(),
             (false, false) => {
                 let (b, n) = (band.balancers.len() as u32, band.servers.len() as u32);
