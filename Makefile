@@ -49,6 +49,13 @@ build: setup
 smoke: build
 	bash .ci/smoke
 
+.PHONY: shots
+
+## Screenshots of every preset at the moment its text points to (projector theme, present
+## layout, 1280 x 720) in target/shots/, for people to look at.
+shots: setup-test build
+	bash .ci/shots
+
 .PHONY: bench bench-smoke
 
 ## Benchmark: core throughput natively and as wasm in headless Chromium, pick cost per algorithm,
