@@ -299,3 +299,30 @@ fn open_connections_show_each_http2_client_pinned_to_one_server() {
     sim.advance_to(at(70.0));
     assert!(sim.open_connections().all(|c| c.server.is_none()));
 }
+
+#[test]
+fn a_layer_4_balancer_counts_exactly_the_connections_open_on_each_server_after_a_crash() {
+    // With network delays, requests are on their way to the balancer over connections the
+    // crash resets: their clients' next requests open new connections, and the balancer's
+    // count of connections per server (what least connections compares) stays the true one.
+    let mut s = joining(keep_alive(1_000_000), Algorithm::LeastConnections);
+    s.client_latency = SimDuration::from_millis(300);
+    s.backend_latency = SimDuration::from_millis(100);
+    s.timeline = vec![
+        TimedCommand {
+            at: at(20.0),
+            command: Command::Kill { server: 1 },
+        },
+        TimedCommand {
+            at: at(25.0),
+            command: Command::Revive { server: 1 },
+        },
+    ];
+    let mut sim = Simulation::new(s).unwrap();
+    for t in [19.0, 20.5, 30.0, 60.0] {
+        sim.advance_to(at(t));
+        let counted: Vec<u32> = sim.pool().iter().map(|c| c.active).collect();
+        assert_eq!(counted, sim.connections_per_server(), "at {t} s");
+    }
+    assert!(sim.totals().balanced());
+}

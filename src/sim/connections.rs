@@ -326,6 +326,11 @@ impl ConnectionTable {
             .filter(|c| c.open && c.generation == r.generation.get())
     }
 
+    /// Whether the connection is still open (not closed or reset since it was taken).
+    pub fn is_open(&self, r: ConnRef) -> bool {
+        self.get(r).is_some()
+    }
+
     /// The server a layer-4 balancer chose for the connection, if it has chosen.
     pub fn server(&self, r: ConnRef) -> Option<u32> {
         self.get(r).and_then(|c| c.server)

@@ -66,9 +66,19 @@ impl Simulation {
         (Some(conn), handshake, new)
     }
 
-    /// The server of a layer-4 connection: the one it is on, or, for a new connection, the
-    /// balancer's pick (counted as one more connection on it); `None` when none can take it.
-    pub(super) fn connection_server(&mut self, conn: ConnRef, key: RequestKey) -> Option<usize> {
+    /// The server of request `id`'s layer-4 connection: the one it is on, or, for a new
+    /// connection, the balancer's pick (counted as one more connection on it); `None` when none
+    /// can take it. A request whose connection was reset on its way (its server crashed) goes
+    /// on a connection its client has open, or a new one, as a client resends a request a reset
+    /// keep-alive connection lost (its handshake's round trip is not added).
+    pub(super) fn connection_server(&mut self, id: RequestId, key: RequestKey) -> Option<usize> {
+        let request = self.requests.get(id);
+        let mut conn = request.conn.expect("a request at layer 4 has a connection");
+        if !self.connection_table.is_open(conn) {
+            let settings = self.scenario.connections.expect("a run with connections");
+            conn = self.connection_table.acquire(request.client, &settings).0;
+            self.requests.get_mut(id).conn = Some(conn);
+        }
         if let Some(server) = self.connection_table.server(conn) {
             return Some(server as usize);
         }

@@ -151,7 +151,7 @@ impl Simulation {
         let tried = request.tried;
         let tries = request.tries as usize;
         let picker = request.picker;
-        let conn = request.conn.filter(|_| self.layer4());
+        let at_layer4 = request.conn.is_some() && self.layer4();
         self.pool.update_ramps(&self.slow_start, self.now);
         // One balancer, or several: the local tier may pick first, and adds its hop.
         let (via, delay) = if self.front.is_none() {
@@ -163,9 +163,10 @@ impl Simulation {
             };
             (via, self.backend_leg(via))
         };
-        let picked = match conn {
-            Some(conn) => self.connection_server(conn, key),
-            None => self.pick(key, &tried[..tries], via),
+        let picked = if at_layer4 {
+            self.connection_server(id, key)
+        } else {
+            self.pick(key, &tried[..tries], via)
         };
         let Some(server) = picked else {
             let outcome = if tries == 0 {
@@ -200,8 +201,8 @@ impl Simulation {
         request.outcome = None;
         request.enter(Phase::ToServer, self.now, self.now + delay);
         // A layer-4 balancer counts connections, not requests.
-        request.per_connection = conn.is_some();
-        if conn.is_none() {
+        request.per_connection = at_layer4;
+        if !at_layer4 {
             self.pool.dispatched(server, via);
         }
         self.metrics.server_mut(server).routed += 1;
