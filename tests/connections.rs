@@ -4,6 +4,9 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use lb_playground::sim::connections::{Connections, Layer, Protocol};
+use lb_playground::sim::front::dns::DnsConfig;
+use lb_playground::sim::front::vrrp::VrrpConfig;
+use lb_playground::sim::front::{Front, Spread};
 use lb_playground::sim::retry::RetryPolicy;
 use lb_playground::sim::scenario::server;
 use lb_playground::sim::traffic::CostDistribution;
@@ -325,4 +328,108 @@ fn a_layer_4_balancer_counts_exactly_the_connections_open_on_each_server_after_a
         assert_eq!(counted, sim.connections_per_server(), "at {t} s");
     }
     assert!(sim.totals().balanced());
+}
+
+/// Two layer-4 balancers in front of [`joining`]'s four servers (no fifth joins), reached as
+/// `spread` says, over connections kept alive for good.
+fn two_at_layer_4(spread: Spread) -> Scenario {
+    let mut s = joining(keep_alive(1_000_000), Algorithm::LeastConnections);
+    s.resilience.health = None;
+    s.timeline.clear();
+    s.front = Some(Front::new(2, spread));
+    s
+}
+
+/// Each balancer's own count of the connections it pinned, per server, summed over both, and
+/// the open connections each balancer holds.
+fn pinned(sim: &Simulation) -> (Vec<u32>, [usize; 2]) {
+    let (a, b) = (sim.active_seen_by(0), sim.active_seen_by(1));
+    let summed = a.iter().zip(&b).map(|(x, y)| x + y).collect();
+    let mut held = [0; 2];
+    for c in sim.open_connections() {
+        held[usize::from(c.balancer)] += 1;
+    }
+    (summed, held)
+}
+
+#[test]
+fn layer_4_balancers_behind_dns_count_their_own_connections_and_a_crash_ends_those_it_held() {
+    let mut s = two_at_layer_4(Spread::Dns(DnsConfig {
+        ttl: SimDuration::from_secs(10),
+        health_checked: true,
+    }));
+    s.timeline = vec![TimedCommand {
+        at: at(20.0),
+        command: Command::KillBalancer { balancer: 0 },
+    }];
+    let mut sim = Simulation::new(s).unwrap();
+    sim.advance_to(at(19.0));
+    let (summed, held) = pinned(&sim);
+    // Each of the 100 clients keeps a connection to the balancer its DNS answer names: DNS
+    // round robin gives each balancer about half of them, each counting only its own.
+    assert_eq!(summed, sim.connections_per_server());
+    assert!(held[0] > 30 && held[1] > 30, "{held:?}");
+    assert_eq!(held[0] as u32, sim.active_seen_by(0).iter().sum::<u32>());
+    let opened = sim.connections_opened().unwrap();
+    sim.advance_to(at(20.001));
+    let (summed, held) = pinned(&sim);
+    assert_eq!(held[0], 0, "lb-1's connections ended with it");
+    assert_eq!(sim.active_seen_by(0), [0, 0, 0, 0]);
+    assert_eq!(summed, sim.connections_per_server());
+    // Within the 10 s TTL every client has moved to lb-2 over a new connection.
+    sim.advance_to(at(45.0));
+    let (summed, held) = pinned(&sim);
+    assert_eq!(held[0], 0);
+    assert!(held[1] >= 90, "{held:?}");
+    assert_eq!(summed, sim.connections_per_server());
+    assert!(sim.connections_opened().unwrap() >= opened + 30);
+    assert!(sim.totals().balanced());
+}
+
+#[test]
+fn a_new_vrrp_master_knows_no_connections_and_clients_open_new_ones_through_it() {
+    let mut s = two_at_layer_4(Spread::Vrrp(VrrpConfig::default()));
+    s.timeline = vec![
+        TimedCommand {
+            at: at(20.0),
+            command: Command::KillBalancer { balancer: 0 },
+        },
+        TimedCommand {
+            at: at(40.0),
+            command: Command::ReviveBalancer { balancer: 0 },
+        },
+    ];
+    let mut sim = Simulation::new(s).unwrap();
+    sim.advance_to(at(19.0));
+    let (summed, held) = pinned(&sim);
+    // Every connection goes to the virtual address, which the master lb-1 holds.
+    assert!(held[0] >= 90 && held[1] == 0, "{held:?}");
+    assert_eq!(summed, sim.connections_per_server());
+    // lb-2 takes over at 23.6 s (3 x 1 s + its skew 0.6 s): the clients reconnect through it.
+    sim.advance_to(at(30.0));
+    let (summed, held) = pinned(&sim);
+    assert!(held[0] == 0 && held[1] >= 90, "{held:?}");
+    assert_eq!(sim.active_seen_by(0), [0, 0, 0, 0]);
+    assert_eq!(summed, sim.connections_per_server());
+    // lb-1 is back at 40 s and preempts: lb-2's connections are reset, and lb-1 takes them.
+    sim.advance_to(at(60.0));
+    let (summed, held) = pinned(&sim);
+    assert!(held[0] >= 90 && held[1] == 0, "{held:?}");
+    assert_eq!(sim.active_seen_by(1), [0, 0, 0, 0]);
+    assert_eq!(summed, sim.connections_per_server());
+    assert!(sim.totals().balanced());
+}
+
+#[test]
+fn a_local_tier_with_connections_is_refused_in_words() {
+    let mut s = lb_playground::sim::presets::preset("hierarchical-balancing").unwrap();
+    s.connections = Some(keep_alive(100));
+    let error = Simulation::new(s).err().expect("refused");
+    assert_eq!(error.field, "front.local");
+    assert!(
+        error
+            .problem
+            .contains("cannot be combined with `connections`"),
+        "{error}"
+    );
 }

@@ -15,6 +15,12 @@
 //! connections. A layer-4 balancer cannot route by path or cookie, measure request latency, retry
 //! a request, count a server's error answers or rate-limit requests: those settings need layer 7.
 //!
+//! With several balancers ([`front`](super::front)) a connection goes to the balancer its
+//! client's DNS answer named (or to a VRRP group's virtual address, held by its master): a
+//! client reuses only a connection to where its request goes now, each layer-4 balancer counts
+//! the connections it pinned in its own view of the servers, and a balancer's crash, or a new
+//! VRRP master that knows nothing of them, ends the connections it held.
+//!
 //! [`ConnectionTable`] holds the open connections; the engine asks it for a connection per
 //! request and tells it when requests end.
 
@@ -225,12 +231,25 @@ impl ConnRef {
     }
 }
 
+/// A layer-4 connection's server and the balancer that chose it (whose view of the servers
+/// counts it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Pin {
+    /// The server.
+    pub server: u32,
+    /// The balancer that pinned it there.
+    pub by: u8,
+}
+
 /// One open connection.
 #[derive(Clone, Copy, Debug)]
 struct Conn {
     client: u32,
+    /// Where it goes: a balancer, or a VRRP group's virtual address
+    /// ([`NOT_YET`](super::front::NOT_YET)).
+    to: u8,
     /// The server a layer-4 balancer chose for it.
-    server: Option<u32>,
+    pin: Option<Pin>,
     in_flight: u32,
     served: u32,
     /// Bumped when the slot closes, so late references to it are recognised.
@@ -249,6 +268,9 @@ pub struct OpenConnection {
     pub client: u32,
     /// The server a layer-4 balancer pinned it to (none at layer 7, or before the first pick).
     pub server: Option<u32>,
+    /// The balancer that pinned it, or else where it goes: a balancer, or a VRRP group's
+    /// virtual address ([`NOT_YET`](super::front::NOT_YET)).
+    pub balancer: u8,
     /// Its number, the same as its requests' [`ConnRef::number`].
     pub number: u64,
     /// Requests on it now.
@@ -263,7 +285,7 @@ pub enum Released {
     /// It is idle: close it at the idle timeout unless a request comes (the timer's mark).
     Idle(u32),
     /// It closed; a layer-4 balancer had it on this server.
-    Closed(Option<u32>),
+    Closed(Option<Pin>),
     /// It had already closed.
     Gone,
 }
@@ -279,13 +301,14 @@ pub struct ConnectionTable {
 }
 
 impl ConnectionTable {
-    /// A connection for `client`'s next request: an open one with room, or a new one (`true`).
-    pub fn acquire(&mut self, client: u32, settings: &Connections) -> (ConnRef, bool) {
+    /// A connection for `client`'s next request to `to` (a balancer, or a VRRP group's
+    /// address): an open one there with room, or a new one (`true`).
+    pub fn acquire(&mut self, client: u32, to: u8, settings: &Connections) -> (ConnRef, bool) {
         let room = settings.concurrency();
         let open = self.by_client.entry(client).or_default();
         if let Some(&slot) = open.iter().find(|&&slot| {
             let c = &self.conns[slot as usize];
-            c.in_flight < room && !c.closing
+            c.to == to && c.in_flight < room && !c.closing
         }) {
             let c = &mut self.conns[slot as usize];
             c.in_flight += 1;
@@ -294,7 +317,8 @@ impl ConnectionTable {
         self.opened += 1;
         let conn = |generation| Conn {
             client,
-            server: None,
+            to,
+            pin: None,
             in_flight: 1,
             served: 0,
             generation,
@@ -333,23 +357,23 @@ impl ConnectionTable {
 
     /// The server a layer-4 balancer chose for the connection, if it has chosen.
     pub fn server(&self, r: ConnRef) -> Option<u32> {
-        self.get(r).and_then(|c| c.server)
+        self.get(r).and_then(|c| c.pin).map(|p| p.server)
     }
 
-    /// Forgets every connection's layer-4 server (the balancer moved to layer 7); returns the
-    /// servers they were on, one entry per connection.
-    pub fn unassign_all(&mut self) -> Vec<u32> {
+    /// Forgets every connection's layer-4 server (the balancers moved to layer 7); returns
+    /// what they were pinned to, one entry per connection.
+    pub fn unassign_all(&mut self) -> Vec<Pin> {
         self.conns
             .iter_mut()
             .filter(|c| c.open)
-            .filter_map(|c| c.server.take())
+            .filter_map(|c| c.pin.take())
             .collect()
     }
 
-    /// Records the layer-4 balancer's choice for the connection.
-    pub fn assign(&mut self, r: ConnRef, server: u32) {
+    /// Records balancer `by`'s layer-4 choice of `server` for the connection.
+    pub fn assign(&mut self, r: ConnRef, server: u32, by: u8) {
         if self.get(r).is_some() {
-            self.conns[r.slot as usize].server = Some(server);
+            self.conns[r.slot as usize].pin = Some(Pin { server, by });
         }
     }
 
@@ -376,30 +400,50 @@ impl ConnectionTable {
     }
 
     /// The idle timer marked `mark` of `r` is due: closes the connection if it is still idle
-    /// since then; returns the server a layer-4 balancer had it on.
-    pub fn expire(&mut self, r: ConnRef, mark: u32) -> Option<Option<u32>> {
+    /// since then; returns what a layer-4 balancer had pinned it to.
+    pub fn expire(&mut self, r: ConnRef, mark: u32) -> Option<Option<Pin>> {
         let c = self.get(r)?;
         (c.in_flight == 0 && c.idle_mark == mark).then(|| self.close(r.slot))
     }
 
     /// Closes every connection a layer-4 balancer has on `server` (it crashed: they are reset);
-    /// returns how many.
-    pub fn reset_server(&mut self, server: u32) -> u32 {
-        let slots = self.slots_on(server);
-        for &slot in &slots {
-            self.close(slot);
+    /// returns the balancers that had pinned them, one entry per connection.
+    pub fn reset_server(&mut self, server: u32) -> Vec<u8> {
+        let slots = self.slots_where(|c| c.pin.is_some_and(|p| p.server == server));
+        slots
+            .into_iter()
+            .filter_map(|s| self.close(s))
+            .map(|p| p.by)
+            .collect()
+    }
+
+    /// The connection `r` was being opened to a balancer that does not answer (its client's
+    /// SYN went unanswered): it never opened, so it closes uncounted. One that had carried
+    /// requests simply closes.
+    pub fn abort(&mut self, r: ConnRef) {
+        let Some(c) = self.get(r) else {
+            return;
+        };
+        if c.served == 0 {
+            self.opened -= 1;
         }
-        slots.len() as u32
+        self.close(r.slot);
+    }
+
+    /// Closes every connection to `to` (a balancer that crashed, or a VRRP group's address
+    /// whose master crashed or was replaced); returns what the closed ones were pinned to.
+    pub fn reset_balancer(&mut self, to: u8) -> Vec<Pin> {
+        let slots = self.slots_where(|c| c.to == to);
+        slots.into_iter().filter_map(|s| self.close(s)).collect()
     }
 
     /// Closes `server`'s idle connections and marks the rest to close once their requests are
-    /// done (it was removed); returns how many closed now.
-    pub fn retire_server(&mut self, server: u32) -> u32 {
-        let mut closed = 0;
-        for slot in self.slots_on(server) {
+    /// done (it was removed); returns the balancers that had pinned those closed now.
+    pub fn retire_server(&mut self, server: u32) -> Vec<u8> {
+        let mut closed = Vec::new();
+        for slot in self.slots_where(|c| c.pin.is_some_and(|p| p.server == server)) {
             if self.conns[slot as usize].in_flight == 0 {
-                self.close(slot);
-                closed += 1;
+                closed.extend(self.close(slot).map(|p| p.by));
             } else {
                 self.conns[slot as usize].closing = true;
             }
@@ -407,21 +451,22 @@ impl ConnectionTable {
         closed
     }
 
-    fn slots_on(&self, server: u32) -> Vec<u32> {
+    /// The slots of the open connections that `keep` picks.
+    fn slots_where(&self, keep: impl Fn(&Conn) -> bool) -> Vec<u32> {
         (0..self.conns.len() as u32)
             .filter(|&s| {
                 let c = &self.conns[s as usize];
-                c.open && c.server == Some(server)
+                c.open && keep(c)
             })
             .collect()
     }
 
-    /// Closes the connection in `slot`; returns its layer-4 server.
-    fn close(&mut self, slot: u32) -> Option<u32> {
+    /// Closes the connection in `slot`; returns its layer-4 pin.
+    fn close(&mut self, slot: u32) -> Option<Pin> {
         let c = &mut self.conns[slot as usize];
         c.open = false;
         c.generation = c.generation.checked_add(1).unwrap_or(1);
-        let (client, server) = (c.client, c.server);
+        let (client, server) = (c.client, c.pin);
         if let Some(open) = self.by_client.get_mut(&client) {
             open.retain(|&s| s != slot);
             if open.is_empty() {
@@ -450,7 +495,8 @@ impl ConnectionTable {
             .filter(|(_, c)| c.open)
             .map(|(slot, c)| OpenConnection {
                 client: c.client,
-                server: c.server,
+                server: c.pin.map(|p| p.server),
+                balancer: c.pin.map_or(c.to, |p| p.by),
                 number: ConnRef::new(slot as u32, c.generation).number(),
                 in_flight: c.in_flight,
             })
@@ -460,7 +506,7 @@ impl ConnectionTable {
     pub fn per_server(&self, servers: usize) -> Vec<u32> {
         let mut counts = vec![0; servers];
         for c in self.conns.iter().filter(|c| c.open) {
-            if let Some(s) = c.server.filter(|&s| (s as usize) < servers) {
+            if let Some(s) = c.pin.map(|p| p.server).filter(|&s| (s as usize) < servers) {
                 counts[s as usize] += 1;
             }
         }
@@ -483,19 +529,19 @@ mod tests {
     fn keep_alive_reuses_an_idle_connection_and_opens_another_while_one_is_busy() {
         let settings = http1(3);
         let mut t = ConnectionTable::default();
-        let (a, new) = t.acquire(7, &settings);
+        let (a, new) = t.acquire(7, 0, &settings);
         assert!(new);
         // Busy: the client's second request needs a second connection.
-        let (b, new) = t.acquire(7, &settings);
+        let (b, new) = t.acquire(7, 0, &settings);
         assert!(new && a != b);
         assert_eq!(t.release(a, &settings, false), Released::Idle(1));
         // a is idle again: reused.
-        assert_eq!(t.acquire(7, &settings), (a, false));
+        assert_eq!(t.acquire(7, 0, &settings), (a, false));
         assert_eq!(t.opened(), 2);
         assert_eq!(t.open(), 2);
         // Its third request is its last.
         assert_eq!(t.release(a, &settings, false), Released::Idle(2));
-        assert_eq!(t.acquire(7, &settings), (a, false));
+        assert_eq!(t.acquire(7, 0, &settings), (a, false));
         assert_eq!(t.release(a, &settings, false), Released::Closed(None));
         assert_eq!(t.release(a, &settings, false), Released::Gone);
         assert_eq!(t.open(), 1);
@@ -509,9 +555,9 @@ mod tests {
             ..Connections::default()
         };
         let mut t = ConnectionTable::default();
-        let (a, _) = t.acquire(1, &settings);
-        assert_eq!(t.acquire(1, &settings), (a, false));
-        let (c, new) = t.acquire(1, &settings);
+        let (a, _) = t.acquire(1, 0, &settings);
+        assert_eq!(t.acquire(1, 0, &settings), (a, false));
+        let (c, new) = t.acquire(1, 0, &settings);
         assert!(new && c != a);
         assert_eq!(t.release(a, &settings, false), Released::Busy);
     }
@@ -520,17 +566,17 @@ mod tests {
     fn an_idle_timer_closes_only_a_connection_still_idle_since_it_was_set() {
         let settings = http1(100);
         let mut t = ConnectionTable::default();
-        let (a, _) = t.acquire(1, &settings);
-        t.assign(a, 3);
+        let (a, _) = t.acquire(1, 0, &settings);
+        t.assign(a, 3, 0);
         let Released::Idle(first) = t.release(a, &settings, false) else {
             panic!()
         };
-        t.acquire(1, &settings);
+        t.acquire(1, 0, &settings);
         let Released::Idle(second) = t.release(a, &settings, false) else {
             panic!()
         };
         assert_eq!(t.expire(a, first), None, "a request came since");
-        assert_eq!(t.expire(a, second), Some(Some(3)));
+        assert_eq!(t.expire(a, second), Some(Some(Pin { server: 3, by: 0 })));
         assert_eq!(t.expire(a, second), None);
     }
 
@@ -538,21 +584,40 @@ mod tests {
     fn a_crashed_server_resets_its_connections_and_a_removed_one_retires_them() {
         let settings = http1(100);
         let mut t = ConnectionTable::default();
-        let refs: Vec<ConnRef> = (0..4).map(|c| t.acquire(c, &settings).0).collect();
+        let refs: Vec<ConnRef> = (0..4).map(|c| t.acquire(c, 0, &settings).0).collect();
         for (i, &r) in refs.iter().enumerate() {
-            t.assign(r, (i % 2) as u32);
+            t.assign(r, (i % 2) as u32, 0);
         }
         assert_eq!(t.per_server(2), [2, 2]);
-        assert_eq!(t.reset_server(0), 2);
+        assert_eq!(t.reset_server(0), [0, 0]);
         assert_eq!(t.per_server(2), [0, 2]);
         assert_eq!(t.release(refs[0], &settings, false), Released::Gone);
         // Server 1: one idle connection closes now, the busy one after its request.
         t.release(refs[1], &settings, false);
-        assert_eq!(t.retire_server(1), 1);
+        assert_eq!(t.retire_server(1), [0]);
         assert_eq!(
             t.release(refs[3], &settings, false),
-            Released::Closed(Some(1))
+            Released::Closed(Some(Pin { server: 1, by: 0 }))
         );
         assert_eq!(t.open(), 0);
+    }
+
+    #[test]
+    fn a_client_reuses_only_a_connection_to_where_it_sends_and_a_crash_ends_those_there() {
+        let settings = http1(100);
+        let mut t = ConnectionTable::default();
+        let (a, _) = t.acquire(1, 0, &settings);
+        t.assign(a, 5, 0);
+        t.release(a, &settings, false);
+        // Its DNS answer now names balancer 1: a new connection, though a is idle.
+        let (b, new) = t.acquire(1, 1, &settings);
+        assert!(new && a != b);
+        t.assign(b, 5, 1);
+        t.release(b, &settings, false);
+        assert_eq!(t.acquire(1, 0, &settings), (a, false));
+        // Balancer 1 crashes: b ends, and its pin goes back to balancer 1's view.
+        assert_eq!(t.reset_balancer(1), [Pin { server: 5, by: 1 }]);
+        assert_eq!(t.per_server(6), [0, 0, 0, 0, 0, 1]);
+        assert!(t.is_open(a) && !t.is_open(b));
     }
 }

@@ -434,17 +434,18 @@ impl Scenario {
 }
 
 impl Scenario {
-    /// With several balancers, what the model does not combine with them yet: connections (a
-    /// client's connections would have to follow its balancer), and the balancer's cost with a
-    /// local tier (which of the tiers would do the work).
+    /// With several balancers, what the model does not combine with them yet, both with a local
+    /// tier: connections (which tier would hold them, and which pin them at layer 4) and the
+    /// balancer's cost (which of the tiers would do the work).
     fn check_alone_in_front(&self) -> Result<(), ValidationError> {
-        if self.connections.is_some() {
+        let local = self.front.as_ref().is_some_and(|f| f.local.is_some());
+        if self.connections.is_some() && local {
             return Err(ValidationError::new(
-                "front",
-                "several balancers cannot be combined with `connections` in this version: leave one out",
+                "front.local",
+                "a local tier of balancers cannot be combined with `connections` in this version: leave one out",
             ));
         }
-        if self.balancer.is_some() && self.front.as_ref().is_some_and(|f| f.local.is_some()) {
+        if self.balancer.is_some() && local {
             return Err(ValidationError::new(
                 "front.local",
                 "a local tier of balancers cannot be combined with `balancer` (the balancers' CPU cost) in this version: leave one out",

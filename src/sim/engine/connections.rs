@@ -1,14 +1,15 @@
 //! Client connections in the run (see [`crate::sim::connections`]): a request takes a connection
 //! of its client (a new one costs a handshake first), a layer-4 balancer picks a server per
 //! connection, and a request's end releases its connection, which closes after its last allowed
-//! request, when idle too long, or when it breaks.
+//! request, when idle too long, or when it breaks. With several balancers a connection goes to
+//! its client's balancer (or a VRRP group's address), which counts what it pinned in its own
+//! view, and ends with it.
 
 use super::*;
-use crate::sim::connections::{ConnRef, Layer, OpenConnection, Released, check_scenario_at_layer4};
-
-/// The one balancer of a run with connections (several balancers do not take connections yet:
-/// `Scenario::validate` refuses the combination).
-const SOLE: u8 = 0;
+use crate::sim::connections::{
+    ConnRef, Layer, OpenConnection, Pin, Released, check_scenario_at_layer4,
+};
+use crate::sim::front::NOT_YET;
 
 impl Simulation {
     /// Whether the balancer works at layer 4 (a server per connection).
@@ -38,25 +39,26 @@ impl Simulation {
     /// its next request gets.
     pub(super) fn set_layer(&mut self, layer: Layer) {
         if self.layer == Layer::L4 && layer == Layer::L7 {
-            for server in self.connection_table.unassign_all() {
-                self.pool.returned(server as usize, SOLE);
+            for pin in self.connection_table.unassign_all() {
+                self.pool.returned(pin.server as usize, pin.by);
             }
         }
         self.layer = layer;
     }
 
-    /// The connection a request `client` sends now goes on, how long before it can go, and
-    /// whether the connection is new: a new connection's TCP handshake is one round trip first,
-    /// to the balancer that terminates it (layer 7) or through it to the server (layer 4).
-    /// Without connections every request is new, and its round trip is not modelled.
-    pub(super) fn connect(&mut self, client: u32) -> (Option<ConnRef>, SimDuration, bool) {
+    /// The connection a request `client` sends now to `to` (its balancer, or a VRRP group's
+    /// address) goes on, how long before it can go, and whether the connection is new: a new
+    /// connection's TCP handshake is one round trip first, to the balancer that terminates it
+    /// (layer 7) or through it to the server (layer 4). Without connections every request is
+    /// new, and its round trip is not modelled.
+    pub(super) fn connect(&mut self, client: u32, to: u8) -> (Option<ConnRef>, SimDuration, bool) {
         let Some(settings) = self.scenario.connections else {
             return (None, SimDuration::ZERO, true);
         };
-        let (conn, new) = self.connection_table.acquire(client, &settings);
+        let (conn, new) = self.connection_table.acquire(client, to, &settings);
         let one_way = match settings.layer {
-            Layer::L7 => self.scenario.client_latency,
-            Layer::L4 => self.scenario.client_latency + self.scenario.backend_latency,
+            Layer::L7 => self.client_leg(client, to),
+            Layer::L4 => self.client_leg(client, to) + self.backend_leg(to),
         };
         let handshake = if new {
             one_way + one_way
@@ -66,19 +68,41 @@ impl Simulation {
         (Some(conn), handshake, new)
     }
 
-    /// The server of request `id`'s layer-4 connection: the one it is on, or, for a new
-    /// connection, the balancer's pick (counted as one more connection on it); `None` when none
-    /// can take it. A request whose connection was reset on its way (its server crashed) goes
-    /// on a connection its client has open, or a new one, as a client resends a request a reset
-    /// keep-alive connection lost (its handshake's round trip is not added).
-    pub(super) fn connection_server(&mut self, id: RequestId, key: RequestKey) -> Option<usize> {
+    /// Request `id` reached balancer `via` on a connection that was reset on its way (its
+    /// server or its balancer crashed): it goes on a connection its client has open there, or
+    /// a new one, as a client resends a request a reset keep-alive connection lost (the new
+    /// handshake's round trip is not added).
+    pub(super) fn reconnect_if_reset(&mut self, id: RequestId, via: u8) {
         let request = self.requests.get(id);
-        let mut conn = request.conn.expect("a request at layer 4 has a connection");
-        if !self.connection_table.is_open(conn) {
-            let settings = self.scenario.connections.expect("a run with connections");
-            conn = self.connection_table.acquire(request.client, &settings).0;
-            self.requests.get_mut(id).conn = Some(conn);
+        let Some(conn) = request.conn else {
+            return;
+        };
+        if self.connection_table.is_open(conn) {
+            return;
         }
+        let settings = self.scenario.connections.expect("a run with connections");
+        let to = self.front.as_ref().map_or(via, |f| f.address_of(via));
+        let conn = self
+            .connection_table
+            .acquire(request.client, to, &settings)
+            .0;
+        self.requests.get_mut(id).conn = Some(conn);
+    }
+
+    /// The server of request `id`'s layer-4 connection, through balancer `via`: the one it is
+    /// on, or, for a new connection, `via`'s pick (counted as one more connection on it in
+    /// its view); `None` when none can take it.
+    pub(super) fn connection_server(
+        &mut self,
+        id: RequestId,
+        key: RequestKey,
+        via: u8,
+    ) -> Option<usize> {
+        let conn = self
+            .requests
+            .get(id)
+            .conn
+            .expect("a request at layer 4 has a connection");
         if let Some(server) = self.connection_table.server(conn) {
             return Some(server as usize);
         }
@@ -87,9 +111,9 @@ impl Simulation {
             session: conn.number(),
             ..key
         };
-        let server = self.pick(key, &[], SOLE)?;
-        self.connection_table.assign(conn, server as u32);
-        self.pool.dispatched(server, SOLE);
+        let server = self.pick(key, &[], via)?;
+        self.connection_table.assign(conn, server as u32, via);
+        self.pool.dispatched(server, via);
         Some(server)
     }
 
@@ -120,26 +144,33 @@ impl Simulation {
         }
     }
 
-    /// A connection closed; a layer-4 balancer counts one connection fewer on its server.
-    fn connection_closed(&mut self, server: Option<u32>) {
-        if let Some(server) = server {
-            self.pool.returned(server as usize, SOLE);
+    /// A connection closed; the layer-4 balancer that pinned it counts one connection fewer on
+    /// its server.
+    fn connection_closed(&mut self, pin: Option<Pin>) {
+        if let Some(pin) = pin {
+            self.pool.returned(pin.server as usize, pin.by);
         }
     }
 
     /// `server` crashed: its layer-4 connections are reset.
     pub(super) fn reset_connections(&mut self, server: usize) {
-        let closed = self.connection_table.reset_server(server as u32);
-        for _ in 0..closed {
-            self.pool.returned(server, SOLE);
+        for by in self.connection_table.reset_server(server as u32) {
+            self.pool.returned(server, by);
         }
     }
 
     /// `server` was removed: its idle layer-4 connections close, the others after their requests.
     pub(super) fn retire_connections(&mut self, server: usize) {
-        let closed = self.connection_table.retire_server(server as u32);
-        for _ in 0..closed {
-            self.pool.returned(server, SOLE);
+        for by in self.connection_table.retire_server(server as u32) {
+            self.pool.returned(server, by);
+        }
+    }
+
+    /// The client connections to `address` end (its balancer crashed, or a new VRRP master
+    /// knows nothing of them).
+    pub(super) fn reset_balancer_connections(&mut self, address: u8) {
+        for pin in self.connection_table.reset_balancer(address) {
+            self.pool.returned(pin.server as usize, pin.by);
         }
     }
 
@@ -155,9 +186,23 @@ impl Simulation {
             .map(|_| self.connection_table.opened())
     }
 
-    /// The open client connections (none without connections).
+    /// The open client connections (none without connections); one to a VRRP group's address
+    /// is its master's.
     pub fn open_connections(&self) -> impl Iterator<Item = OpenConnection> + '_ {
-        self.connection_table.open_connections()
+        let master = self
+            .front
+            .as_ref()
+            .filter(|f| f.vrrp().is_some())
+            .and_then(|f| f.answering(NOT_YET));
+        self.connection_table
+            .open_connections()
+            .map(move |c| OpenConnection {
+                balancer: match c.balancer {
+                    NOT_YET => master.unwrap_or(0),
+                    b => b,
+                },
+                ..c
+            })
     }
 
     /// Open layer-4 connections on each server (all zero at layer 7 or without connections).

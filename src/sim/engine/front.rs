@@ -4,7 +4,9 @@
 //! out.
 
 use super::*;
-use crate::sim::front::{LoadView, SYN_RETRIES, check_balancer, syn_backoff, vrrp::VrrpChange};
+use crate::sim::front::{
+    LoadView, NOT_YET, SYN_RETRIES, check_balancer, syn_backoff, vrrp::VrrpChange,
+};
 
 impl Simulation {
     /// Sets the balancers' view of load up: each its own counts, or the servers' reports from
@@ -48,6 +50,12 @@ impl Simulation {
             self.metrics.received_at(b);
             return true;
         }
+        // The connection it was opening never opened; once a balancer answers, the request
+        // opens another (`reconnect_if_reset`).
+        if let Some(conn) = request.conn {
+            self.connection_table.abort(conn);
+        }
+        let request = self.requests.get_mut(id);
         request.syns += 1;
         let wait = syn_backoff(request.syns);
         request.enter(Phase::ToBalancer, self.now, self.now + wait);
@@ -112,8 +120,12 @@ impl Simulation {
         if !front.is_up(b) {
             return;
         }
+        let held = front.held_address(b);
         front.crash(b, self.now);
         self.lose_held(b);
+        if let Some(address) = held {
+            self.reset_balancer_connections(address);
+        }
         self.reset_balancer_cpu(b);
         self.arm_vrrp();
     }
@@ -158,6 +170,9 @@ impl Simulation {
             config.master_down_interval(priority),
         );
         let lost = replaced.map_or(0, |old| self.lose_held(old));
+        if replaced.is_some() {
+            self.reset_balancer_connections(NOT_YET);
+        }
         self.emit(Event::Vrrp(VrrpEvent {
             router,
             gap,

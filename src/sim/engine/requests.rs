@@ -49,7 +49,6 @@ impl Simulation {
             self.finish_request(request, Outcome::OverCapacity);
             return;
         }
-        let (conn, handshake, opens) = self.connect(client);
         let mut request = self.new_request(seq, client, cost, path, chain);
         if let Some(front) = &mut self.front {
             let pool = &self.pool;
@@ -58,6 +57,7 @@ impl Simulation {
             request.via = front.address(client, self.now, self.servers.len(), serving);
             request.picker = request.via;
         }
+        let (conn, handshake, opens) = self.connect(client, request.via);
         let delay = self.client_leg(client, request.via) + handshake;
         request.conn = conn;
         request.cpu = self.request_cpu(opens);
@@ -151,7 +151,8 @@ impl Simulation {
         let tried = request.tried;
         let tries = request.tries as usize;
         let picker = request.picker;
-        let at_layer4 = request.conn.is_some() && self.layer4();
+        let conn_held = request.conn.is_some();
+        let at_layer4 = conn_held && self.layer4();
         self.pool.update_ramps(&self.slow_start, self.now);
         // One balancer, or several: the local tier may pick first, and adds its hop.
         let (via, delay) = if self.front.is_none() {
@@ -163,8 +164,11 @@ impl Simulation {
             };
             (via, self.backend_leg(via))
         };
+        if conn_held {
+            self.reconnect_if_reset(id, via);
+        }
         let picked = if at_layer4 {
-            self.connection_server(id, key)
+            self.connection_server(id, key, via)
         } else {
             self.pick(key, &tried[..tries], via)
         };

@@ -86,6 +86,13 @@ impl Simulation {
         self.pool.candidates()
     }
 
+    /// What balancer `b` counts on each server: the tries it sent that are not yet back, or at
+    /// layer 4 the connections it pinned there (with one balancer, or one shared view, the
+    /// same as [`pool`](Self::pool)'s counts).
+    pub fn active_seen_by(&self, b: u8) -> Vec<u32> {
+        self.pool.seen_by(b).iter().map(|c| c.active).collect()
+    }
+
     /// What the balancing algorithm is deciding with right now (per-server numbers from its state
     /// and its latest pick), for drawing on the load balancer; with several balancers, the one
     /// that picked last.

@@ -1,6 +1,7 @@
 //! Client connections (`scenario.connections`), drawn so a class can see them stay put: each
-//! open connection is a thin thread from its client's spot to the balancer, where a layer-7
-//! balancer ends it, and on to its server when a layer-4 balancer has pinned it there. The
+//! open connection is a thin thread from its client's spot to its balancer (with several, the
+//! one it went to), where a layer-7 balancer ends it, and on to its server when a layer-4
+//! balancer has pinned it there. The
 //! thread leaves the balancer as high on its right edge as its client sits in the clients'
 //! column, so each client's threads are strands of their own beside the links: a busy HTTP/2
 //! client is one strand that never moves, whatever the algorithm, and a server added to a
@@ -21,13 +22,17 @@ impl Scene<'_> {
             return;
         }
         let (ctx, pal, layout) = (self.ctx, self.pal, self.layout);
-        let (b, clients) = (layout.balancers[0], layout.clients);
-        let door = b.left();
         let mut open = 0;
         ctx.begin_path();
         for c in self.sim.open_connections() {
             open += 1;
+            let b = *layout
+                .balancers
+                .get(usize::from(c.balancer))
+                .unwrap_or(&layout.balancers[0]);
+            let clients = layout.clients_box(c.client);
             let (cx, cy) = layout.client_point(c.client);
+            let door = b.left();
             ctx.move_to(cx, cy);
             ctx.line_to(door.0, door.1);
             if let Some(server) = c.server {
