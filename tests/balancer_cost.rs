@@ -343,13 +343,19 @@ fn the_tls_termination_preset_does_what_its_text_says() {
     assert!((19.5..21.0).contains(&term.server_ms), "{term:?}");
     assert!((0.6..0.72).contains(&term.balancer_busy), "{term:?}");
     assert!((15.0..17.5).contains(&term.balancer_ms), "{term:?}");
+    // A new connection's handshake goes only as far as the balancer now: one client round
+    // trip (600 ms) instead of one through to the servers (1.2 s), and most requests open one.
+    assert!(
+        pass.p95_ms < 2_700.0 && term.p95_ms < 2_000.0,
+        "{pass:?} {term:?}"
+    );
+    assert!(pass.p95_ms - term.p95_ms > 500.0, "{pass:?} {term:?}");
     // 150 req/s: the balancer is the bottleneck, hundreds wait at its door by 180 s, p95 over
-    // 6 s, the servers stay under 40% busy.
+    // 4 s from 130 s to 180 s (about 5 s in the last 10 s), the servers under 40% busy.
     assert!(overload.balancer_busy > 0.99, "{overload:?}");
     assert!(overload.queued_at_end > 300, "{overload:?}");
-    assert!(overload.p95_ms > 6_000.0, "{overload:?}");
+    assert!(overload.p95_ms > 4_000.0, "{overload:?}");
     assert!(overload.servers_busy < 0.4, "{overload:?}");
-    assert!(pass.p95_ms < 2_700.0 && term.p95_ms < 2_700.0);
     // Passed through again: the queue drained, the servers near 60% busy, p95 back to 2.5 s.
     assert_eq!(back.queued_at_end, 0);
     assert!((0.5..0.65).contains(&back.servers_busy), "{back:?}");

@@ -49,14 +49,14 @@ impl Simulation {
     /// The connection a request `client` sends now to `to` (its balancer, or a VRRP group's
     /// address) goes on, how long before it can go, and whether the connection is new: a new
     /// connection's TCP handshake is one round trip first, to the balancer that terminates it
-    /// (layer 7) or through it to the server (layer 4). Without connections every request is
-    /// new, and its round trip is not modelled.
+    /// (layer 7) or through it to the server (layer 4), at the layer it works at now. Without
+    /// connections every request is new, and its round trip is not modelled.
     pub(super) fn connect(&mut self, client: u32, to: u8) -> (Option<ConnRef>, SimDuration, bool) {
         let Some(settings) = self.scenario.connections else {
             return (None, SimDuration::ZERO, true);
         };
         let (conn, new) = self.connection_table.acquire(client, to, &settings);
-        let one_way = match settings.layer {
+        let one_way = match self.layer {
             Layer::L7 => self.client_leg(client, to),
             Layer::L4 => self.client_leg(client, to) + self.backend_leg(to),
         };
