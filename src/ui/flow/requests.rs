@@ -121,8 +121,9 @@ impl Scene<'_> {
     }
 
     /// How many requests wait at their clients to resend a SYN (a down balancer left it
-    /// unanswered), written just right of the foot of each clients' box, where their links
-    /// start: those requests are not on a link.
+    /// unanswered), written just right of the foot of the clients' box, where their links
+    /// start: those requests are not on a link. A region's band has its balancers close beside
+    /// its small clients' box, so there the count sits across the box's bottom edge.
     pub(super) fn syn_waits(&self) {
         // Only the balancers of a front go down and leave SYNs unanswered.
         if self.sim.front().is_none() {
@@ -138,10 +139,19 @@ impl Scene<'_> {
         }
         for (clients, n) in waiting {
             let words = format!("{n} resending SYN");
-            let at = (
-                clients.x + clients.w + 6.0 + self.badge_width(&words) / 2.0,
-                clients.y + clients.h - 14.0 * self.pal.scale,
-            );
+            let at = if self.layout.bands.is_empty() {
+                (
+                    clients.x + clients.w + 6.0 + self.badge_width(&words) / 2.0,
+                    clients.y + clients.h - 14.0 * self.pal.scale,
+                )
+            } else {
+                // Centred on the box, but kept on the canvas.
+                let half = self.badge_width(&words) / 2.0;
+                (
+                    (clients.x + clients.w / 2.0).max(half + 2.0),
+                    clients.y + clients.h,
+                )
+            };
             self.count_badge(&words, at);
         }
     }
