@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Release-build smoke test: drives headless Chromium through ChromeDriver's WebDriver API.
 
-Loads the served bundle, lets the playground run, kills a server through its button, and fails if
-the flow canvas or a chart is blank, if simulated time does not advance, if the killed server does
-not say it crashed, if the browser console has an error, if the page has no Content-Security-Policy (or
+Loads the served bundle, lets the playground run, kills a server through its button, sweeps the
+load in the What-if panel's worker, and fails if the flow canvas or a chart is blank, if simulated
+time does not advance, if the killed server does not say it crashed, if the sweep gives no row per
+load, if the browser console has an error, if the page has no Content-Security-Policy (or
 one whose script hashes were not filled in), or if anything on the page broke the policy (every
 `securitypolicyviolation` event from the first byte on is recorded). Saves a screenshot for people to look at.
 Standard library only; the WebDriver calls are in .ci/webdriver.py (shared with benches/page.py).
@@ -112,6 +113,22 @@ try:
     if errors:
         fail("console errors:\n  " + "\n  ".join(errors))
     browser.screenshot(SHOT)
+    # The What-if panel sweeps in its Web Worker (the page's own module, static/whatif-worker.js):
+    # every load gets a row and the chart draws.
+    js("document.querySelector('button.whatif-run').click()")
+    swept = time.time()
+    while not js("return !!document.querySelector('.whatif-caption')"):
+        error = js("const e = document.querySelector('.whatif-error'); return e && e.textContent")
+        if error:
+            fail(f"the What-if sweep failed: {error}")
+        if time.time() - swept > 60:
+            fail("the What-if sweep gave no result within 60 s")
+        time.sleep(0.2)
+    rows = js("return document.querySelectorAll('.whatif-table tbody tr').length")
+    if rows != 18:
+        fail(f"the What-if table has {rows} rows, not one per load (18)")
+    check_drawn([".whatif canvas.chart"])
+    print(f"smoke: the What-if sweep answered in {time.time() - swept:.1f} s with {rows} loads")
     # Compare mode in the dark theme: run B's canvas and the charts must draw too.
     for select, value in [("compare-algorithm", "nginx-least-conn"), ("theme", "dark")]:
         js(f"const s = document.getElementById('{select}'); s.value = '{value}'; "

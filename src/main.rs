@@ -3,6 +3,11 @@
 
 #[cfg(target_arch = "wasm32")]
 fn main() {
+    // In the What-if panel's Web Worker there is no window: the module is a library there
+    // (ui::whatif_worker), and nothing mounts.
+    if web_sys::window().is_none() {
+        return;
+    }
     // index.html's first paint (the title and a line on what the page is) makes way for the
     // playground, in the same task as its first render: nothing shows between the two.
     if let Some(boot) = web_sys::window()

@@ -49,6 +49,15 @@ self.addEventListener("fetch", (event) => {
     );
     return;
   }
+  if (new URL(request.url).pathname.endsWith("/whatif-worker.js")) {
+    // The What-if worker's script has no content hash in its name: the network's first too.
+    event.respondWith(
+      fetch(request)
+        .then((response) => keep(request, response))
+        .catch(() => caches.match(request)),
+    );
+    return;
+  }
   event.respondWith(
     caches
       .match(request)

@@ -936,6 +936,9 @@ mod progress;
 #[path = "browser/undo.rs"]
 mod undo;
 
+#[path = "browser/whatif.rs"]
+mod whatif;
+
 /// The first render builds the header and the flow canvas; the server cards, the controls, the
 /// charts and the timeline follow, each in a task of its own (`ui::later`), and all of them come.
 #[wasm_bindgen_test]

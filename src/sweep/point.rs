@@ -30,7 +30,9 @@ impl Point {
     /// The point that runs `scenario`, or the scenario's first problem (a value out of bounds, a
     /// timeline command that cannot apply).
     pub fn new(scenario: Scenario) -> Result<Point, ValidationError> {
-        let sim = Simulation::new(scenario.clone())?;
+        let mut sim = Simulation::new(scenario.clone())?;
+        // The model is of the system once the commands at time zero have applied.
+        sim.advance_to(SimTime::ZERO);
         let theory = if steady(&scenario) {
             expected_latency(&sim)
         } else {
@@ -74,10 +76,11 @@ impl Point {
 
 /// Whether the queueing model that fits a scenario at time zero ([`expected_latency`], which
 /// already refuses what thins the Poisson arrivals, such as a rate limit) describes the whole
-/// run: nothing changes the system while it runs (no timeline, no autoscaler). The models leave
-/// out the work health checks cost the servers (`check_work`), as the page's chart does.
+/// run: nothing changes the system while it runs (no command after time zero, no autoscaler).
+/// The models leave out the work health checks cost the servers (`check_work`), as the page's
+/// chart does.
 fn steady(scenario: &Scenario) -> bool {
-    scenario.timeline.is_empty() && scenario.autoscale.is_none()
+    scenario.timeline.iter().all(|t| t.at == SimTime::ZERO) && scenario.autoscale.is_none()
 }
 
 /// The seed of replication `replication` of point `point` in a sweep of a scenario seeded with
@@ -163,6 +166,20 @@ mod tests {
             .unwrap()
             .timeline;
         assert_eq!(Point::new(scripted).unwrap().theory(), None);
+    }
+
+    #[test]
+    fn commands_at_time_zero_are_part_of_the_system_the_model_describes() {
+        let mut scenario = Scenario::classroom();
+        let round_robin = Point::new(scenario.clone()).unwrap().theory().unwrap();
+        scenario.timeline = vec![crate::sim::TimedCommand {
+            at: SimTime::ZERO,
+            command: crate::sim::Command::SetAlgorithm(crate::sim::Algorithm::LeastConnections),
+        }];
+        let least = Point::new(scenario).unwrap().theory().unwrap();
+        assert!(round_robin.model.starts_with("M/M/c per server"));
+        assert!(least.model.starts_with("one shared queue"), "{least:?}");
+        assert!(least.mean_ms < round_robin.mean_ms);
     }
 
     #[test]

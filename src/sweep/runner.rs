@@ -1,5 +1,5 @@
-//! Runs a [`Plan`] on a pool of threads (rayon's work-stealing pool), native only: a page would
-//! run the same plan's runs in a Web Worker.
+//! Runs a [`Plan`] on a pool of threads (rayon's work-stealing pool), native only: the page runs
+//! its What-if sweep's runs in a Web Worker instead ([`super::whatif`]).
 //!
 //! Every run of every point is one task, so a slow point (high load, long queues) is spread over
 //! the threads like the rest. Each run's numbers depend only on its scenario and seed, and the

@@ -36,9 +36,11 @@ use super::shortcuts_help::ShortcutsHelp;
 use super::time_travel::TimeTravel;
 use super::totals_bar::{TotalsBar, TotalsView};
 use super::traffic_controls::TrafficControls;
+use super::whatif_panel::WhatIfPanel;
 use crate::lesson::{Chart as ChartId, Control, Highlight, ServerRef};
 use crate::session::{Action, Display, Hidden, Kit, Layout, PRESENT_TIMELINE, Progress};
 use crate::sim::{Algorithm, Command, Simulation, narrate};
+use crate::sweep::whatif::Request;
 
 /// How often the DOM panels re-render, in wall milliseconds. Numbers that change twice a second
 /// are easier to read than faster ones, and each re-render costs a frame's worth of layout and
@@ -329,6 +331,15 @@ pub fn App() -> Html {
                 .class_link(&files::base_address(), &kit, with_run)
         })
     };
+    // The What-if panel's snapshot of the system as it stands, taken when it is asked for.
+    let make_whatif = {
+        let session = session.clone();
+        Callback::from(move |()| {
+            let s = session.borrow();
+            let sim = s.sim();
+            (Request::of(sim), sim.now(), sim.traffic().rate)
+        })
+    };
     let stage_caption = (s.layout() == Layout::Stage && s.lesson().is_none()).then(|| {
         let scenario = sim.scenario();
         html! {
@@ -561,6 +572,9 @@ pub fn App() -> Html {
                             };
                             figure.render(click(Action::SavePng(chart.id)), &on_action)
                         }) }
+                        if model_controls {
+                            <WhatIfPanel make={make_whatif} theme={s.display().theme} />
+                        }
                     </section>
                     </Later>
                     }

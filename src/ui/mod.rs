@@ -40,6 +40,8 @@ mod shortcuts_help;
 mod time_travel;
 mod totals_bar;
 mod traffic_controls;
+mod whatif_panel;
+mod whatif_worker;
 
 pub use app::App;
 pub use files::keep_offline;

@@ -1,7 +1,7 @@
 //! What a chart over simulated time shows ([`TimeChart`]) and the one routine that draws every
-//! such chart: a caption, a time axis, a value axis from zero, solid or dashed lines, and a legend
-//! under the plot. The charts differ only in which lines they hand it; the same value gives the
-//! chart's table ([`super::table`]).
+//! such chart: a caption, a time axis (or another, such as the What-if sweep's offered load), a
+//! value axis from zero, solid or dashed lines, and a legend under the plot. The charts differ
+//! only in which lines they hand it; the same value gives the chart's table ([`super::table`]).
 
 use plotters::prelude::*;
 use web_sys::HtmlCanvasElement;
@@ -51,13 +51,18 @@ impl Line {
     }
 }
 
-/// A chart of values over simulated time.
+/// The time axis's description.
+pub const SIMULATED_TIME: &str = "simulated time (s)";
+
+/// A chart of values over simulated time (or over another quantity its `x_desc` names).
 pub struct TimeChart {
     /// The title.
     pub caption: String,
+    /// The horizontal axis's description: [`SIMULATED_TIME`] but for the What-if sweep.
+    pub x_desc: &'static str,
     /// The value axis's description.
     pub y_desc: &'static str,
-    /// The simulated time span shown, in seconds.
+    /// The span shown: simulated seconds (or the horizontal axis's own unit).
     pub span: (f64, f64),
     /// The value axis reaches at least this high.
     pub min_top: f64,
@@ -124,7 +129,7 @@ pub fn draw(
     colours
         .style(&mut plot.configure_mesh())
         .y_labels(colours.y_labels(plot_h))
-        .x_desc("simulated time (s)")
+        .x_desc(chart.x_desc)
         .y_desc(chart.y_desc)
         .x_label_formatter(&|x| {
             if end - start < 10.0 {

@@ -7,6 +7,7 @@
 //! In compare mode the distribution and latency charts put both runs on their axes, named as
 //! the session names them; the others show run A.
 //! [`theme`] gives them the page's colours and sizes, [`legend`] their keys, under the plot.
+//! The What-if panel's latency against offered load ([`load_curve`]) is drawn the same way.
 //! Each chart is first a [`Figure`], a value of what it shows; the same value is drawn on the
 //! canvas and read out as the chart's table ([`table`]), so picture and table cannot disagree.
 
@@ -14,12 +15,14 @@ mod backend;
 mod distribution;
 mod legend;
 mod lines;
+mod load_curve;
 mod markers;
 mod over_time;
 mod table;
 mod theme;
 
 pub use distribution::distribution;
+pub use load_curve::load_curve;
 pub use over_time::{fleet, latency, queues, throughput};
 pub use table::Table;
 pub use theme::ChartColours;

@@ -4,7 +4,7 @@
 //! [`super::lines`] draws and [`super::table`] tabulates.
 
 use super::Runs;
-use super::lines::{Line, TimeChart};
+use super::lines::{Line, SIMULATED_TIME, TimeChart};
 use super::theme::Hue;
 use crate::sim::metrics::{QUEUE_HISTORY, ROLLING_WINDOWS};
 use crate::sim::theory;
@@ -55,6 +55,7 @@ pub fn latency(runs: &Runs) -> TimeChart {
     }
     TimeChart {
         caption,
+        x_desc: SIMULATED_TIME,
         y_desc: "latency (ms)",
         span,
         min_top: 10.0,
@@ -83,6 +84,7 @@ fn latency_compare(runs: [&Simulation; 2], labels: &[String; 2]) -> TimeChart {
         .collect();
     TimeChart {
         caption: "Latency, A (solid) and B (dashed)".to_string(),
+        x_desc: SIMULATED_TIME,
         y_desc: "latency (ms)",
         span: span(runs[0]),
         min_top: 10.0,
@@ -132,6 +134,7 @@ pub fn throughput(runs: &Runs) -> TimeChart {
     };
     TimeChart {
         caption: format!("{}Throughput and errors", run_a(compare)),
+        x_desc: SIMULATED_TIME,
         y_desc: "requests per second",
         span: span(sim),
         min_top: 1.0,
@@ -202,6 +205,7 @@ pub fn queues(runs: &Runs) -> TimeChart {
     let (from, to) = span(sim);
     TimeChart {
         caption: format!("{}Queue length", run_a(compare)),
+        x_desc: SIMULATED_TIME,
         y_desc: "requests waiting",
         span: (from, to.max(now)),
         min_top: 4.0,
@@ -242,6 +246,7 @@ pub fn fleet(runs: &Runs) -> TimeChart {
     });
     TimeChart {
         caption: format!("{}Servers and load", run_a(compare)),
+        x_desc: SIMULATED_TIME,
         y_desc: "servers",
         span: span(sim),
         min_top: 4.0,
