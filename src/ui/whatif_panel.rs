@@ -197,7 +197,7 @@ fn caption(swept: &Swept) -> String {
 fn table(swept: &Swept) -> Html {
     let ms = |v: Option<Interval>| v.map_or("-".to_string(), |i| format!("{:.0}", i.mean));
     let ci = |v: Option<Interval>| match v.and_then(|i| i.ci95) {
-        Some((lo, hi)) => format!("{lo:.0} to {hi:.0}"),
+        Some((lo, hi)) => format!("{lo:.0}–{hi:.0}"),
         None => "-".to_string(),
     };
     html! {

@@ -22,12 +22,20 @@ extern "C" {
     static IMPORT_META: ImportMeta;
 }
 
+/// How many times a sweep tells the page how far it is: each time the page's layout is redone,
+/// which on a heavy page costs a frame.
+const PROGRESS_STEPS: usize = 12;
+
 /// The worker's entry: makes the sweep `request` (JSON of a [`Request`]) asks for, handing
-/// `progress` a JSON [`Reply::Progress`] after each run; returns the JSON of the last reply.
+/// `progress` a JSON [`Reply::Progress`] [`PROGRESS_STEPS`] times on the way; returns the JSON
+/// of the last reply.
 #[wasm_bindgen]
 pub fn whatif_run(request: &str, progress: &js_sys::Function) -> String {
     let reply = match serde_json::from_str::<Request>(request) {
         Ok(request) => whatif::run(&request, |done, of| {
+            if done % (of / PROGRESS_STEPS).max(1) != 0 {
+                return;
+            }
             let text = serde_json::to_string(&Reply::Progress { done, of }).unwrap_or_default();
             // A page that went away takes its worker with it: nothing to tell.
             let _ = progress.call1(&JsValue::NULL, &JsValue::from_str(&text));
