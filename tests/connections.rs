@@ -18,6 +18,14 @@ fn at(s: f64) -> SimTime {
     SimTime::from_secs_f64(s)
 }
 
+/// A timeline of `(seconds, command)` steps.
+fn script(steps: &[(f64, Command)]) -> Vec<TimedCommand> {
+    steps
+        .iter()
+        .map(|&(s, command)| TimedCommand { at: at(s), command })
+        .collect()
+}
+
 /// 100 clients sending 40 req/s of 20 ms requests to four servers, no network delay, over
 /// connections of `connections`; a fifth server joins at 60 s.
 fn joining(connections: Connections, algorithm: Algorithm) -> Scenario {
@@ -311,16 +319,10 @@ fn a_layer_4_balancer_counts_exactly_the_connections_open_on_each_server_after_a
     let mut s = joining(keep_alive(1_000_000), Algorithm::LeastConnections);
     s.client_latency = SimDuration::from_millis(300);
     s.backend_latency = SimDuration::from_millis(100);
-    s.timeline = vec![
-        TimedCommand {
-            at: at(20.0),
-            command: Command::Kill { server: 1 },
-        },
-        TimedCommand {
-            at: at(25.0),
-            command: Command::Revive { server: 1 },
-        },
-    ];
+    s.timeline = script(&[
+        (20.0, Command::Kill { server: 1 }),
+        (25.0, Command::Revive { server: 1 }),
+    ]);
     let mut sim = Simulation::new(s).unwrap();
     for t in [19.0, 20.5, 30.0, 60.0] {
         sim.advance_to(at(t));
@@ -358,10 +360,7 @@ fn layer_4_balancers_behind_dns_count_their_own_connections_and_a_crash_ends_tho
         ttl: SimDuration::from_secs(10),
         health_checked: true,
     }));
-    s.timeline = vec![TimedCommand {
-        at: at(20.0),
-        command: Command::KillBalancer { balancer: 0 },
-    }];
+    s.timeline = script(&[(20.0, Command::KillBalancer { balancer: 0 })]);
     let mut sim = Simulation::new(s).unwrap();
     sim.advance_to(at(19.0));
     let (summed, held) = pinned(&sim);
@@ -389,16 +388,10 @@ fn layer_4_balancers_behind_dns_count_their_own_connections_and_a_crash_ends_tho
 #[test]
 fn a_new_vrrp_master_knows_no_connections_and_clients_open_new_ones_through_it() {
     let mut s = two_at_layer_4(Spread::Vrrp(VrrpConfig::default()));
-    s.timeline = vec![
-        TimedCommand {
-            at: at(20.0),
-            command: Command::KillBalancer { balancer: 0 },
-        },
-        TimedCommand {
-            at: at(40.0),
-            command: Command::ReviveBalancer { balancer: 0 },
-        },
-    ];
+    s.timeline = script(&[
+        (20.0, Command::KillBalancer { balancer: 0 }),
+        (40.0, Command::ReviveBalancer { balancer: 0 }),
+    ]);
     let mut sim = Simulation::new(s).unwrap();
     sim.advance_to(at(19.0));
     let (summed, held) = pinned(&sim);
