@@ -93,12 +93,15 @@ pub enum Reply {
 }
 
 /// Why the system as it stands cannot be swept.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Unsweepable {
     /// No live server: no load is a share of nothing.
     NoCapacity,
     /// Closed-loop users send at their own pace, not at an arrival rate.
     ClosedLoop,
+    /// The commands so far, given again at time zero, do not make a valid scenario (what the
+    /// checks say).
+    Refused(String),
 }
 
 impl Request {
@@ -120,7 +123,8 @@ impl Request {
             ..base.clone()
         };
         let json = scenario.to_json();
-        let mut start = Simulation::new(scenario).expect("a run's own commands apply");
+        let mut start =
+            Simulation::new(scenario).map_err(|e| Unsweepable::Refused(e.to_string()))?;
         start.advance_to(SimTime::ZERO);
         if start.traffic().closed_loop.is_some() {
             return Err(Unsweepable::ClosedLoop);

@@ -92,7 +92,7 @@ pub fn whatif_panel(props: &WhatIfProps) -> Html {
             let (request, at, rate) = make.emit(());
             let request = match request {
                 Ok(request) => request,
-                Err(why) => return stage.set(Stage::Failed(unsweepable(why).into())),
+                Err(why) => return stage.set(Stage::Failed(unsweepable(why))),
             };
             *of.borrow_mut() = Of {
                 at,
@@ -168,13 +168,16 @@ pub fn whatif_panel(props: &WhatIfProps) -> Html {
 }
 
 /// What cannot be swept, in words.
-fn unsweepable(why: Unsweepable) -> &'static str {
+fn unsweepable(why: Unsweepable) -> String {
     match why {
         Unsweepable::NoCapacity => {
-            "No server is alive, so there is no capacity to take shares of: revive or add a server first."
+            "No server is alive, so there is no capacity to take shares of: revive or add a server first.".into()
         }
         Unsweepable::ClosedLoop => {
-            "Closed-loop users send at their own pace, not at an arrival rate: switch them off (Clients) to sweep the load."
+            "Closed-loop users send at their own pace, not at an arrival rate: switch them off (Clients) to sweep the load.".into()
+        }
+        Unsweepable::Refused(why) => {
+            format!("The system as it stands could not be set up again from time zero: {why}.")
         }
     }
 }
