@@ -320,6 +320,9 @@ fn capacity_counts_live_workers_at_their_speed() {
     })
     .unwrap();
     assert_eq!(sim.capacity(), 10.0);
+    // A removed server only finishes what it has.
+    sim.apply(Command::RemoveServer { server: 2 }).unwrap();
+    assert_eq!(sim.capacity(), 6.0);
 }
 
 mod portable;

@@ -204,13 +204,15 @@ impl Simulation {
     }
 
     /// Requests per second the live servers could serve at the current mean cost: the sum of
-    /// `workers x speed / mean cost`. The offered load divided by this is the utilisation (rho).
+    /// `workers x speed / mean cost` over those alive and not removed (a removed server only
+    /// finishes what it has). The offered load divided by this is the utilisation (rho).
     pub fn capacity(&self) -> f64 {
         let mean = self.traffic.cost.mean().as_secs_f64();
         self.servers
             .iter()
-            .filter(|s| s.is_alive())
-            .map(|s| f64::from(s.spec().workers) * s.spec().speed / mean)
+            .zip(&self.backends)
+            .filter(|(s, b)| s.is_alive() && !b.removed())
+            .map(|(s, _)| f64::from(s.spec().workers) * s.spec().speed / mean)
             .sum()
     }
 
