@@ -419,15 +419,13 @@ impl ConnectionTable {
 
     /// The connection `r` was being opened to a balancer that does not answer (its client's
     /// SYN went unanswered): it never opened, so it closes uncounted. One that had carried
-    /// requests simply closes.
-    pub fn abort(&mut self, r: ConnRef) {
-        let Some(c) = self.get(r) else {
-            return;
-        };
+    /// requests simply closes. Returns what a layer-4 balancer had pinned it to.
+    pub fn abort(&mut self, r: ConnRef) -> Option<Pin> {
+        let c = self.get(r)?;
         if c.served == 0 {
             self.opened -= 1;
         }
-        self.close(r.slot);
+        self.close(r.slot)
     }
 
     /// Closes every connection to `to` (a balancer that crashed, or a VRRP group's address

@@ -9,8 +9,9 @@
 //! independent (a long queue makes several slow ones in a row), which is why the interval is
 //! taken over replications and never over requests.
 
-/// A mean over replications and its 95% confidence interval.
-#[derive(Clone, Copy, Debug, PartialEq)]
+/// A mean over replications and its 95% confidence interval (what the page's What-if worker
+/// hands back, as JSON).
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Estimate {
     /// The mean of the samples.
     pub mean: f64,

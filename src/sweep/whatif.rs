@@ -53,22 +53,13 @@ pub struct Load {
     pub rate: f64,
     /// Mean latency (ms) over the runs, with its 95% confidence interval; none when a run
     /// served nothing.
-    pub mean_ms: Option<Interval>,
+    pub mean_ms: Option<Estimate>,
     /// 95th-percentile latency (ms), likewise.
-    pub p95_ms: Option<Interval>,
+    pub p95_ms: Option<Estimate>,
     /// Requests served per second.
     pub throughput: f64,
     /// The queueing model's mean latency (ms), where one fits.
     pub theory_ms: Option<f64>,
-}
-
-/// A measured value and its 95% confidence interval (none from a single run).
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Interval {
-    /// The mean over the runs.
-    pub mean: f64,
-    /// The interval's ends.
-    pub ci95: Option<(f64, f64)>,
 }
 
 /// What the worker says: how far it is, what it found, or why it could not sweep.
@@ -213,14 +204,10 @@ pub fn run(request: &Request, mut progress: impl FnMut(usize, usize)) -> Reply {
 
 impl Load {
     fn of(rate: f64, summary: &Summary) -> Load {
-        let interval = |e: &Estimate| Interval {
-            mean: e.mean,
-            ci95: e.ci95,
-        };
         Load {
             rate,
-            mean_ms: summary.mean_ms.as_ref().map(interval),
-            p95_ms: summary.p95_ms.as_ref().map(interval),
+            mean_ms: summary.mean_ms,
+            p95_ms: summary.p95_ms,
             throughput: summary.throughput,
             theory_ms: summary.theory.map(|t| t.mean_ms),
         }

@@ -14,7 +14,8 @@ use super::flow;
 use super::whatif_worker::Sweep;
 use crate::session::Theme;
 use crate::sim::SimTime;
-use crate::sweep::whatif::{Interval, LOADS, Load, REPLICATIONS, Reply, Request, Unsweepable};
+use crate::sweep::stats::Estimate;
+use crate::sweep::whatif::{LOADS, Load, REPLICATIONS, Reply, Request, Unsweepable};
 
 /// What the App hands the panel when a sweep starts: the system as it stands (or why it cannot
 /// be swept), the simulated time now and the arrival rate now.
@@ -48,7 +49,7 @@ struct Swept {
 
 /// What a sweep is of: the simulated time and the arrival rate when it started, the capacity
 /// and each run's length.
-#[derive(Clone, Copy, Default, PartialEq)]
+#[derive(Clone, Copy, PartialEq)]
 struct Of {
     at: SimTime,
     rate: f64,
@@ -61,8 +62,6 @@ struct Of {
 pub fn whatif_panel(props: &WhatIfProps) -> Html {
     let stage = use_state(|| Stage::Idle);
     let sweep: Rc<RefCell<Option<Sweep>>> = use_mut_ref(|| None);
-    // What the running sweep is of, for the caption once it is done.
-    let of: Rc<RefCell<Of>> = use_mut_ref(Of::default);
     let canvas = use_node_ref();
     // A finished or failed sweep's worker is let go here, after the reply that ended it.
     {
@@ -86,29 +85,27 @@ pub fn whatif_panel(props: &WhatIfProps) -> Html {
         });
     }
     let start = {
-        let (stage, sweep, of, make) =
-            (stage.clone(), sweep.clone(), of.clone(), props.make.clone());
+        let (stage, sweep, make) = (stage.clone(), sweep.clone(), props.make.clone());
         Callback::from(move |_: MouseEvent| {
             let (request, at, rate) = make.emit(());
             let request = match request {
                 Ok(request) => request,
                 Err(why) => return stage.set(Stage::Failed(unsweepable(why))),
             };
-            *of.borrow_mut() = Of {
+            // What this sweep is of, for the caption once it is done.
+            let of = Of {
                 at,
                 rate,
                 capacity: request.capacity,
                 length_s: request.length.as_secs_f64(),
             };
-            let (replies, of) = (stage.clone(), of.clone());
+            let replies = stage.clone();
             let on_reply = move |reply: Reply| {
                 replies.set(match reply {
                     Reply::Progress { done, of } => Stage::Running { done, of },
-                    Reply::Done { loads, model } => Stage::Done(Box::new(Swept {
-                        loads,
-                        model,
-                        of: *of.borrow(),
-                    })),
+                    Reply::Done { loads, model } => {
+                        Stage::Done(Box::new(Swept { loads, model, of }))
+                    }
                     Reply::Failed(why) => Stage::Failed(format!("The sweep could not run: {why}.")),
                 })
             };
@@ -198,8 +195,8 @@ fn caption(swept: &Swept) -> String {
 
 /// Every load's numbers.
 fn table(swept: &Swept) -> Html {
-    let ms = |v: Option<Interval>| v.map_or("-".to_string(), |i| format!("{:.0}", i.mean));
-    let ci = |v: Option<Interval>| match v.and_then(|i| i.ci95) {
+    let ms = |v: Option<Estimate>| v.map_or("-".to_string(), |i| format!("{:.0}", i.mean));
+    let ci = |v: Option<Estimate>| match v.and_then(|i| i.ci95) {
         Some((lo, hi)) => format!("{lo:.0}–{hi:.0}"),
         None => "-".to_string(),
     };

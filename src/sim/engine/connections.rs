@@ -144,6 +144,13 @@ impl Simulation {
         }
     }
 
+    /// The connection `conn` was being opened, and no balancer answered its SYN: it never
+    /// opened (and is not counted as opened).
+    pub(super) fn abort_connection(&mut self, conn: ConnRef) {
+        let pin = self.connection_table.abort(conn);
+        self.connection_closed(pin);
+    }
+
     /// A connection closed; the layer-4 balancer that pinned it counts one connection fewer on
     /// its server.
     fn connection_closed(&mut self, pin: Option<Pin>) {

@@ -53,7 +53,7 @@ impl Simulation {
         // The connection it was opening never opened; once a balancer answers, the request
         // opens another (`reconnect_if_reset`).
         if let Some(conn) = request.conn {
-            self.connection_table.abort(conn);
+            self.abort_connection(conn);
         }
         let request = self.requests.get_mut(id);
         request.syns += 1;

@@ -91,8 +91,9 @@ pub(super) fn tls_termination() -> Scenario {
          since a new connection's handshake now goes only as far as the balancer. At 120 s the \
          traffic rises to 150 req/s, more than two cores can take: a queue grows at the \
          balancer's door (hundreds by 180 s) and p95 latency climbs to about 5 s while the \
-         servers stay under 40% busy. At 180 s TLS goes back to the servers: the balancer's queue drains, the servers \
-         carry the handshakes at nearly 60% busy, and the latency is back to 2.5 s.",
+         servers stay under 40% busy. At 180 s TLS goes back to the servers: the balancer's \
+         queue drains, the servers carry the handshakes at nearly 60% busy, and the latency is \
+         back to 2.5 s.",
         240,
     );
     s.traffic.rate = 80.0;

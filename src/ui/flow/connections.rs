@@ -1,12 +1,11 @@
 //! Client connections (`scenario.connections`), drawn so a class can see them stay put: each
 //! open connection is a thin thread from its client's spot to its balancer (with several, the
 //! one it went to), where a layer-7 balancer ends it, and on to its server when a layer-4
-//! balancer has pinned it there. The
-//! thread leaves the balancer as high on its right edge as its client sits in the clients'
-//! column, so each client's threads are strands of their own beside the links: a busy HTTP/2
-//! client is one strand that never moves, whatever the algorithm, and a server added to a
-//! layer-4 pool has none until a connection wears out. Each server's box also says how many
-//! connections are pinned to it.
+//! balancer has pinned it there. The thread leaves the balancer as high on its right edge as
+//! its client sits in the clients' column, so each client's threads are strands of their own
+//! beside the links: a busy HTTP/2 client is one strand that never moves, whatever the
+//! algorithm, and a server added to a layer-4 pool has none until a connection wears out. Each
+//! server's box also says how many connections are pinned to it.
 
 use super::scene::Scene;
 
