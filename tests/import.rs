@@ -127,6 +127,7 @@ fn picks(i: &Imported, n: usize) -> String {
                 pool: &pool,
                 key,
                 now: SimTime::ZERO,
+                pool_version: None,
             };
             b.pick(&ctx, &mut rng)
                 .map_or('-', |p| (b'a' + p as u8) as char)

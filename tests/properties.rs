@@ -67,7 +67,7 @@ proptest! {
             let mut b = algorithm.build();
             let mut rng = SimRng::from_seed(seed);
             for i in 0..picks {
-                let ctx = PickContext { pool: &pool, key: key(i as u32), now: SimTime(i as u64 * 1_000) };
+                let ctx = PickContext { pool: &pool, key: key(i as u32), now: SimTime(i as u64 * 1_000), pool_version: None };
                 match b.pick(&ctx, &mut rng) {
                     Some(s) => prop_assert!(pool[s].eligible(), "{algorithm:?} picked {s} of {pool:?}"),
                     None => prop_assert!(!any_eligible, "{algorithm:?} found nothing in {pool:?}"),
@@ -86,7 +86,7 @@ proptest! {
         for _ in 0..cycles {
             let mut counts = vec![0u32; pool.len()];
             for i in 0..total {
-                let ctx = PickContext { pool: &pool, key: key(i), now: SimTime::ZERO };
+                let ctx = PickContext { pool: &pool, key: key(i), now: SimTime::ZERO, pool_version: None };
                 counts[b.pick(&ctx, &mut rng).unwrap()] += 1;
             }
             prop_assert_eq!(&counts, &weights);
@@ -629,6 +629,7 @@ fn nothing_panics_on_an_empty_pool() {
             pool: &[],
             key: key(1),
             now: SimTime::ZERO,
+            pool_version: None,
         };
         assert_eq!(
             b.pick(&ctx, &mut SimRng::from_seed(1)),

@@ -602,10 +602,12 @@ fn pick_loop(balancer: &mut dyn Balancer, servers: usize, picks: u64, env: &Env)
                 balancer.observe(server, Feedback { ok: true, rtt, now });
             }
             let key = keys[i as usize % keys.len()];
+            // Only the active counts change from one pick to the next, as in the engine.
             let ctx = PickContext {
                 pool: &pool,
                 key,
                 now,
+                pool_version: Some(0),
             };
             if let Some(server) = black_box(balancer.pick(&ctx, &mut rng)) {
                 pool[server].active += 1;

@@ -72,6 +72,7 @@ impl Round {
             pool,
             key,
             now: SimTime::ZERO,
+            pool_version: None,
         };
         let model = balancer.pick(&ctx, rng)?;
         let last = balancer.decision(pool, SimTime::ZERO).last_pick;

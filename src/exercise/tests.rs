@@ -109,6 +109,7 @@ fn the_model_answer_is_what_a_fresh_engine_picks_for_the_stateless_kinds() {
                     pool: &round.servers,
                     key: key(round.client),
                     now: SimTime::ZERO,
+                    pool_version: None,
                 };
                 let picked = fresh.pick(&ctx, &mut SimRng::from_seed(0));
                 assert_eq!(picked, Some(round.model), "{kind:?} seed {seed}");

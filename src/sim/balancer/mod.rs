@@ -101,6 +101,11 @@ pub struct PickContext<'a> {
     pub key: RequestKey,
     /// The current time.
     pub now: SimTime,
+    /// A number that changes whenever anything in `pool` but the `active` counts does (a
+    /// server's weight, availability or ramp, or the pool's size), so a balancer may keep what
+    /// it derives from them (which servers are eligible) from one pick to the next while the
+    /// number stays the same. `None`: unknown, derive everything afresh (a pool built by hand).
+    pub pool_version: Option<u64>,
 }
 
 /// How a request the balancer routed went, as the balancer sees it.
@@ -475,15 +480,45 @@ fn weighted_draw(
     last // rounding left the point a hair past the end
 }
 
-/// Refills `out` with the indices of the eligible candidates.
-fn eligible_indices(pool: &[Candidate], out: &mut Vec<usize>) {
-    out.clear();
-    out.extend(
-        pool.iter()
-            .enumerate()
-            .filter(|(_, c)| c.eligible())
-            .map(|(i, _)| i),
-    );
+/// The indices of a pool's eligible candidates, in list order, and whether they all have the
+/// same effective weight. Kept from one pick to the next while the pool's version stays the same
+/// ([`PickContext::pool_version`]), so that a pick which only needs them (a random draw) does
+/// not look at every server each time.
+#[derive(Clone, Debug, Default)]
+struct Eligible {
+    indices: Vec<usize>,
+    equal_weights: bool,
+    /// The pool version they were derived for.
+    of: Option<u64>,
+}
+
+impl Eligible {
+    /// Brings them in line with `ctx`'s pool: derived afresh unless its version says nothing but
+    /// the active counts changed since the last time.
+    fn refresh(&mut self, ctx: &PickContext<'_>) {
+        if ctx.pool_version.is_none() || ctx.pool_version != self.of {
+            self.indices.clear();
+            self.indices.extend(
+                ctx.pool
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, c)| c.eligible())
+                    .map(|(i, _)| i),
+            );
+            self.equal_weights = equal_weights(ctx.pool);
+            self.of = ctx.pool_version;
+        }
+    }
+}
+
+/// Whether every eligible candidate has the same effective weight.
+fn equal_weights(pool: &[Candidate]) -> bool {
+    let mut weights = pool
+        .iter()
+        .filter(|c| c.eligible())
+        .map(Candidate::effective_weight);
+    let first = weights.next();
+    weights.all(|w| Some(w) == first)
 }
 
 #[cfg(test)]
@@ -522,6 +557,7 @@ pub(crate) mod test_support {
                 pool,
                 key,
                 now: SimTime::ZERO,
+                pool_version: None,
             },
             rng,
         )

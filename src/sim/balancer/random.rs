@@ -3,9 +3,7 @@
 //! the shares are right on average and noisy in the short run.
 
 use super::Quantity;
-use super::{
-    About, Balancer, Candidate, Decision, LastPick, PickContext, eligible_indices, weighted_draw,
-};
+use super::{About, Balancer, Candidate, Decision, Eligible, LastPick, PickContext, weighted_draw};
 use crate::sim::rng::SimRng;
 use crate::sim::time::SimTime;
 
@@ -47,18 +45,19 @@ fn chances(
 /// Uniformly random among the eligible servers.
 #[derive(Clone, Debug, Default)]
 pub struct Random {
-    eligible: Vec<usize>,
+    eligible: Eligible,
     /// The server the latest successful pick chose.
     last: Option<usize>,
 }
 
 impl Balancer for Random {
     fn pick(&mut self, ctx: &PickContext<'_>, rng: &mut SimRng) -> Option<usize> {
-        eligible_indices(ctx.pool, &mut self.eligible);
-        if self.eligible.is_empty() {
+        self.eligible.refresh(ctx);
+        let hosts = &self.eligible.indices;
+        if hosts.is_empty() {
             return None;
         }
-        self.last = Some(self.eligible[rng.below(self.eligible.len() as u32) as usize]);
+        self.last = Some(hosts[rng.below(hosts.len() as u32) as usize]);
         self.last
     }
 

@@ -11,9 +11,7 @@
 use std::collections::VecDeque;
 
 use super::Quantity;
-use super::{
-    About, Balancer, Candidate, Decision, Feedback, LastPick, PickContext, eligible_indices,
-};
+use super::{About, Balancer, Candidate, Decision, Eligible, Feedback, LastPick, PickContext};
 use crate::sim::rng::SimRng;
 use crate::sim::time::{SimDuration, SimTime};
 
@@ -136,7 +134,7 @@ pub struct PeakEwma {
     default_rtt_us: f64,
     tau_us: f64,
     estimates: Vec<Option<Estimate>>,
-    eligible: Vec<usize>,
+    eligible: Eligible,
     /// The latest successful pick: the pair drawn and the cheaper, or the only eligible server.
     last: Option<LastPick>,
 }
@@ -155,7 +153,7 @@ impl PeakEwma {
             default_rtt_us: default_rtt.0 as f64,
             tau_us: tau.0 as f64,
             estimates: Vec::new(),
-            eligible: Vec::new(),
+            eligible: Eligible::default(),
             last: None,
         }
     }
@@ -180,10 +178,10 @@ impl PeakEwma {
 
 impl Balancer for PeakEwma {
     fn pick(&mut self, ctx: &PickContext<'_>, rng: &mut SimRng) -> Option<usize> {
-        eligible_indices(ctx.pool, &mut self.eligible);
-        let n = self.eligible.len() as u32;
+        self.eligible.refresh(ctx);
+        let n = self.eligible.indices.len() as u32;
         if n <= 1 {
-            let only = self.eligible.first().copied();
+            let only = self.eligible.indices.first().copied();
             self.last = only.map(LastPick::new).or(self.last);
             return only;
         }
@@ -193,7 +191,8 @@ impl Balancer for PeakEwma {
         if j >= i {
             j += 1;
         }
-        let (a, b) = (self.eligible[i as usize], self.eligible[j as usize]);
+        let hosts = &self.eligible.indices;
+        let (a, b) = (hosts[i as usize], hosts[j as usize]);
         let cost_a = self.cost(a, ctx.pool[a].active, ctx.now);
         let cost_b = self.cost(b, ctx.pool[b].active, ctx.now);
         let (chosen, against) = if cost_a <= cost_b { (a, b) } else { (b, a) };

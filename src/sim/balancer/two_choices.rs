@@ -13,7 +13,8 @@
 use super::Quantity;
 use super::smooth_weighted::SmoothWeighted;
 use super::{
-    About, Balancer, Candidate, Decision, LastPick, PickContext, eligible_indices, per_weight,
+    About, Balancer, Candidate, Decision, Eligible, LastPick, PickContext, equal_weights,
+    per_weight,
 };
 use crate::sim::rng::SimRng;
 use crate::sim::time::SimTime;
@@ -111,7 +112,7 @@ struct Deadline {
 #[derive(Clone, Debug)]
 pub struct EnvoyLeastRequest {
     bias: f64,
-    eligible: Vec<usize>,
+    eligible: Eligible,
     /// The hosts the schedule was built for; it is rebuilt when they change.
     scheduled_for: Vec<usize>,
     schedule: Vec<Deadline>,
@@ -125,7 +126,7 @@ impl Default for EnvoyLeastRequest {
     fn default() -> Self {
         EnvoyLeastRequest {
             bias: 1.0,
-            eligible: Vec::new(),
+            eligible: Eligible::default(),
             scheduled_for: Vec::new(),
             schedule: Vec::new(),
             clock: 0.0,
@@ -133,17 +134,6 @@ impl Default for EnvoyLeastRequest {
             last: None,
         }
     }
-}
-
-/// Whether every eligible candidate has the same effective weight: Envoy then draws two hosts,
-/// otherwise it follows its schedule.
-fn equal_weights(pool: &[Candidate]) -> bool {
-    let mut weights = pool
-        .iter()
-        .filter(|c| c.eligible())
-        .map(Candidate::effective_weight);
-    let first = weights.next();
-    weights.all(|w| Some(w) == first)
 }
 
 impl EnvoyLeastRequest {
@@ -161,13 +151,14 @@ impl EnvoyLeastRequest {
         });
     }
 
-    fn pick_scheduled(&mut self, pool: &[Candidate]) -> Option<usize> {
-        if self.scheduled_for != self.eligible {
-            self.scheduled_for.clone_from(&self.eligible);
+    /// The next host of the schedule over the eligible hosts `eligible`.
+    fn pick_scheduled(&mut self, pool: &[Candidate], eligible: &[usize]) -> Option<usize> {
+        if self.scheduled_for != eligible {
+            self.scheduled_for.clear();
+            self.scheduled_for.extend_from_slice(eligible);
             self.schedule.clear();
             self.clock = 0.0;
-            for i in 0..self.eligible.len() {
-                let server = self.eligible[i];
+            for &server in eligible {
                 self.add(server, self.weight(&pool[server]));
             }
         }
@@ -182,23 +173,27 @@ impl EnvoyLeastRequest {
         self.add(next.server, self.weight(&pool[next.server]));
         Some(next.server)
     }
-}
 
-impl Balancer for EnvoyLeastRequest {
-    fn pick(&mut self, ctx: &PickContext<'_>, rng: &mut SimRng) -> Option<usize> {
-        eligible_indices(ctx.pool, &mut self.eligible);
-        if self.eligible.is_empty() {
+    /// Two draws among the eligible hosts when their weights are equal, else the schedule.
+    fn pick_among(
+        &mut self,
+        pool: &[Candidate],
+        eligible: &Eligible,
+        rng: &mut SimRng,
+    ) -> Option<usize> {
+        let hosts = &eligible.indices;
+        if hosts.is_empty() {
             return None;
         }
-        if !equal_weights(ctx.pool) {
-            let chosen = self.pick_scheduled(ctx.pool);
+        if !eligible.equal_weights {
+            let chosen = self.pick_scheduled(pool, hosts);
             self.last = chosen.map(LastPick::new).or(self.last);
             return chosen;
         }
-        let n = self.eligible.len() as u32;
-        let a = self.eligible[rng.below(n) as usize];
-        let b = self.eligible[rng.below(n) as usize];
-        let (chosen, against) = if ctx.pool[b].active < ctx.pool[a].active {
+        let n = hosts.len() as u32;
+        let a = hosts[rng.below(n) as usize];
+        let b = hosts[rng.below(n) as usize];
+        let (chosen, against) = if pool[b].active < pool[a].active {
             (b, a)
         } else {
             (a, b)
@@ -208,6 +203,16 @@ impl Balancer for EnvoyLeastRequest {
             ..LastPick::new(chosen)
         });
         Some(chosen)
+    }
+}
+
+impl Balancer for EnvoyLeastRequest {
+    fn pick(&mut self, ctx: &PickContext<'_>, rng: &mut SimRng) -> Option<usize> {
+        let mut eligible = std::mem::take(&mut self.eligible);
+        eligible.refresh(ctx);
+        let chosen = self.pick_among(ctx.pool, &eligible, rng);
+        self.eligible = eligible;
+        chosen
     }
 
     /// With equal weights, the active requests the two draws are compared by; otherwise each

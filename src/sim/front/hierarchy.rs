@@ -176,10 +176,12 @@ impl Tier {
             candidate.weight = weight(b, split(region.clone(), k, self.per_region));
             candidate.available = candidate.weight > 0;
         }
+        // The weights were just set again: nothing may be kept from the last pick.
         let ctx = PickContext {
             pool: &self.pool,
             key,
             now,
+            pool_version: None,
         };
         let k = self.pickers[usize::from(regional)].pick(&ctx, rng)?;
         Some(locals.start + k as u8)

@@ -37,6 +37,9 @@ pub struct Pool {
     masked: Vec<(usize, bool)>,
     /// Whose requests the candidates' `active` counts.
     counts: Counts,
+    /// Changes whenever anything in the candidates but their `active` counts does (see
+    /// [`PickContext::pool_version`]).
+    version: u64,
 }
 
 /// Which servers one pick may offer beyond the pool as it stands.
@@ -54,6 +57,7 @@ pub struct Offer<'a> {
 impl Pool {
     /// Adds a live, idle server at the end of the pool.
     pub fn push(&mut self, weight: u32, backup: bool) {
+        self.version += 1;
         self.candidates
             .push(Candidate::new(self.candidates.len() as u32, weight));
         self.backup.push(backup);
@@ -104,6 +108,7 @@ impl Pool {
     /// is reused; nothing may be on its way to it).
     pub fn reset(&mut self, server: usize, weight: u32) {
         debug_assert!(self.idle(server));
+        self.version += 1;
         self.candidates[server] = Candidate::new(server as u32, weight);
         self.counts.reset(server);
         self.set_backup(server, false);
@@ -142,6 +147,7 @@ impl Pool {
 
     /// Changes a server's weight.
     pub fn set_weight(&mut self, server: usize, weight: u32) {
+        self.version += 1;
         self.candidates[server].weight = weight;
     }
 
@@ -155,6 +161,7 @@ impl Pool {
 
     /// Offers a server or stops offering it.
     pub fn set_available(&mut self, server: usize, available: bool) {
+        self.version += 1;
         self.candidates[server].available = available;
     }
 
@@ -189,6 +196,7 @@ impl Pool {
         if self.ramping == 0 {
             return;
         }
+        self.version += 1;
         for (server, since) in self.ramping_since.iter_mut().enumerate() {
             let Some(at) = *since else { continue };
             let factor = slow_start.factor(now - at);
@@ -215,6 +223,7 @@ impl Pool {
                 pool: &self.candidates,
                 key,
                 now,
+                pool_version: Some(self.version),
             };
             return balancer.pick(&ctx, rng);
         }
@@ -229,6 +238,7 @@ impl Pool {
                 pool: &self.candidates,
                 key,
                 now,
+                pool_version: Some(self.version),
             };
             let picked = balancer.pick(&ctx, rng);
             self.unmask();
@@ -242,6 +252,7 @@ impl Pool {
     /// Narrows (or, in a panic, widens) the pool to what `offer` allows among the backups (or
     /// the primaries), remembering what it changed.
     fn mask(&mut self, offer: Offer<'_>, backups: bool) {
+        self.version += 1;
         let Pool {
             candidates,
             backup,
@@ -273,8 +284,90 @@ impl Pool {
 
     /// Puts back what [`Pool::mask`] changed (newest first, so each flag gets its real value).
     fn unmask(&mut self) {
+        self.version += 1;
         while let Some((server, available)) = self.masked.pop() {
             self.candidates[server].available = available;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::balancer::Algorithm;
+    use crate::sim::time::SimDuration;
+
+    /// A balancer that keeps what it derives from the pool while the pool's version stays the
+    /// same picks exactly as a twin that derives everything afresh on every pick, whatever
+    /// changes the pool goes through between picks (each mutator must change the version).
+    #[test]
+    fn a_pick_by_the_pools_version_matches_one_derived_afresh() {
+        let slow_start = SlowStart::Linear {
+            period: SimDuration::from_millis(200),
+        };
+        // Equal weights (drained or 1; Envoy draws two) and mixed ones (Envoy's schedule).
+        for (algorithm, equal) in Algorithm::ALL
+            .into_iter()
+            .flat_map(|a| [(a, true), (a, false)])
+        {
+            let weight = |draw: u32| if equal { draw % 2 } else { draw % 4 };
+            let mut pool = Pool::default();
+            for i in 0..12 {
+                pool.push(if equal { 1 } else { 1 + i % 3 }, false);
+            }
+            let (mut kept, mut afresh) = (algorithm.build(), algorithm.build());
+            let (mut rng_kept, mut rng_afresh) = (SimRng::from_seed(7), SimRng::from_seed(7));
+            let mut script = SimRng::from_seed(11);
+            let mut now = SimTime::ZERO;
+            for step in 0..3_000u32 {
+                now += SimDuration::from_millis(10);
+                let server = script.below(12) as usize;
+                // Now and then a change; a ramp only rarely, since one bumps the version on
+                // every pick while it lasts.
+                match script.below(100) {
+                    0..5 => pool.set_available(server, !pool.candidates()[server].available),
+                    5..10 => pool.set_weight(server, weight(script.below(4))),
+                    10 => pool.start_ramp(server, now),
+                    _ => {}
+                }
+                pool.update_ramps(&slow_start, now);
+                let key = crate::sim::balancer::test_support::key(step % 50, [10, 0, 0, 1]);
+                let tried = [script.below(12)];
+                let tried: &[u32] = if step % 3 == 0 { &tried } else { &[] };
+                let offer = Offer {
+                    tried,
+                    panic: false,
+                    within: None,
+                };
+                let picked = pool.pick(kept.as_mut(), &mut rng_kept, key, now, offer);
+                // The same view, masked by hand, with nothing known about its history.
+                let mut view = pool.candidates().to_vec();
+                for &t in tried {
+                    view[t as usize].available = false;
+                }
+                let ctx = PickContext {
+                    pool: &view,
+                    key,
+                    now,
+                    pool_version: None,
+                };
+                let expected = afresh.pick(&ctx, &mut rng_afresh);
+                assert_eq!(
+                    picked,
+                    expected,
+                    "{} at step {step}, equal {equal}",
+                    algorithm.id()
+                );
+                if let Some(s) = picked {
+                    pool.dispatched(s, 0);
+                }
+                if step % 3 == 0 {
+                    let busy = (0..12).find(|&s| pool.candidates()[s].active > 0);
+                    if let Some(s) = busy {
+                        pool.returned(s, 0);
+                    }
+                }
+            }
         }
     }
 }
