@@ -208,10 +208,7 @@ impl Balancer for ConsistentHash {
                 hash: Some(hash),
                 ..LastPick::new(owner)
             }),
-            None => self
-                .fallback
-                .pick_where(ctx.pool, |_| true)
-                .map(LastPick::new),
+            None => self.fallback.pick_eligible(ctx).map(LastPick::new),
         };
         self.last = last.or(self.last);
         last.map(|l| l.chosen)

@@ -39,8 +39,8 @@ pub struct IpHash {
 
 impl IpHash {
     /// The round-robin fallback's pick.
-    fn fall_back(&mut self, pool: &[Candidate]) -> Option<usize> {
-        let chosen = self.fallback.pick_where(pool, |_| true);
+    fn fall_back(&mut self, ctx: &PickContext<'_>) -> Option<usize> {
+        let chosen = self.fallback.pick_eligible(ctx);
         self.last = chosen.map(LastPick::new).or(self.last);
         chosen
     }
@@ -51,7 +51,7 @@ impl Balancer for IpHash {
         let pool = ctx.pool;
         let total: u32 = pool.iter().map(|c| c.weight).sum();
         if pool.len() == 1 || total == 0 {
-            return self.fall_back(pool);
+            return self.fall_back(ctx);
         }
         // nginx hashes three bytes of an IPv4 address and all sixteen of an IPv6 one.
         let (v4, v6);
@@ -84,7 +84,7 @@ impl Balancer for IpHash {
                 return Some(peer);
             }
         }
-        self.fall_back(pool)
+        self.fall_back(ctx)
     }
 
     /// The latest pick and the hash (after any re-hashing) that chose its server.

@@ -11,8 +11,8 @@
 
 use super::smooth_weighted::SmoothWeighted;
 use super::{
-    About, Balancer, Candidate, Decision, Feedback, LastPick, PickContext, fewer_per_weight,
-    per_weight,
+    About, Balancer, Candidate, Decision, Eligible, Feedback, LastPick, PickContext,
+    fewer_per_weight, per_weight,
 };
 use crate::sim::rng::SimRng;
 use crate::sim::time::SimTime;
@@ -68,24 +68,48 @@ fn least_loaded(pool: &[Candidate], group: &mut Vec<usize>) -> Option<usize> {
     group.first().copied()
 }
 
+/// [`least_loaded`] where every eligible candidate (`eligible`, in list order) has the same
+/// weight: the load is the active count alone, one comparison per server.
+fn least_active(pool: &[Candidate], eligible: &[usize], group: &mut Vec<usize>) -> Option<usize> {
+    group.clear();
+    let mut least = u32::MAX;
+    for &i in eligible {
+        let active = pool[i].active;
+        if active < least {
+            least = active;
+            group.clear();
+        }
+        if active == least {
+            group.push(i);
+        }
+    }
+    group.first().copied()
+}
+
 /// nginx least connections with smooth-WRR tie breaking.
 #[derive(Clone, Debug, Default)]
 pub struct LeastConnections {
     ties: SmoothWeighted,
+    eligible: Eligible,
     /// The least-loaded servers of the pick in progress (kept only to reuse its memory).
     group: Vec<usize>,
 }
 
 impl Balancer for LeastConnections {
     fn pick(&mut self, ctx: &PickContext<'_>, _rng: &mut SimRng) -> Option<usize> {
-        let best = least_loaded(ctx.pool, &mut self.group)?;
+        self.eligible.refresh(ctx);
+        let best = if self.eligible.same_weight {
+            least_active(ctx.pool, &self.eligible.indices, &mut self.group)
+        } else {
+            least_loaded(ctx.pool, &mut self.group)
+        }?;
         if self.group.len() == 1 {
             // A lone least-loaded server is taken as it is: nginx runs its weighted round robin
             // (and its effective-weight recovery) only among tied servers.
-            self.ties.take(ctx.pool, best);
+            self.ties.take(ctx, best);
             return Some(best);
         }
-        self.ties.pick_among(ctx.pool, self.group.iter().copied())
+        self.ties.pick_among(ctx, self.group.iter().copied())
     }
 
     fn observe(&mut self, server: usize, feedback: Feedback) {

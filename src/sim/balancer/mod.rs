@@ -480,14 +480,17 @@ fn weighted_draw(
     last // rounding left the point a hair past the end
 }
 
-/// The indices of a pool's eligible candidates, in list order, and whether they all have the
-/// same effective weight. Kept from one pick to the next while the pool's version stays the same
+/// The indices of a pool's eligible candidates, in list order, and what their weights have in
+/// common. Kept from one pick to the next while the pool's version stays the same
 /// ([`PickContext::pool_version`]), so that a pick which only needs them (a random draw) does
 /// not look at every server each time.
 #[derive(Clone, Debug, Default)]
 struct Eligible {
     indices: Vec<usize>,
+    /// Whether they all have the same effective weight (slow start included).
     equal_weights: bool,
+    /// Whether they all have the same configured weight.
+    same_weight: bool,
     /// The pool version they were derived for.
     of: Option<u64>,
 }
@@ -496,17 +499,21 @@ impl Eligible {
     /// Brings them in line with `ctx`'s pool: derived afresh unless its version says nothing but
     /// the active counts changed since the last time.
     fn refresh(&mut self, ctx: &PickContext<'_>) {
-        if ctx.pool_version.is_none() || ctx.pool_version != self.of {
-            self.indices.clear();
-            self.indices.extend(
-                ctx.pool
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, c)| c.eligible())
-                    .map(|(i, _)| i),
-            );
-            self.equal_weights = equal_weights(ctx.pool);
-            self.of = ctx.pool_version;
+        if ctx.pool_version.is_some() && ctx.pool_version == self.of {
+            return;
+        }
+        self.of = ctx.pool_version;
+        self.indices.clear();
+        (self.equal_weights, self.same_weight) = (true, true);
+        let mut first: Option<&Candidate> = None;
+        for (i, c) in ctx.pool.iter().enumerate() {
+            if !c.eligible() {
+                continue;
+            }
+            self.indices.push(i);
+            let f = *first.get_or_insert(c);
+            self.equal_weights &= c.effective_weight() == f.effective_weight();
+            self.same_weight &= c.weight == f.weight;
         }
     }
 }

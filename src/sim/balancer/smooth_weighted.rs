@@ -36,6 +36,8 @@ struct Peer {
 #[derive(Clone, Debug)]
 pub struct SmoothWeighted {
     peers: Vec<Peer>,
+    /// The pool version `peers` was last brought in line with (see [`SmoothWeighted::sync`]).
+    synced: Option<u64>,
     max_fails: u32,
     /// The peer the latest successful pass chose.
     last: Option<usize>,
@@ -53,6 +55,7 @@ impl SmoothWeighted {
     pub fn new(max_fails: u32) -> SmoothWeighted {
         SmoothWeighted {
             peers: Vec::new(),
+            synced: None,
             max_fails,
             last: None,
         }
@@ -63,8 +66,14 @@ impl SmoothWeighted {
         self.last.map(LastPick::new)
     }
 
-    /// Brings the per-peer state in line with the pool (new servers, changed weights).
-    fn sync(&mut self, pool: &[Candidate]) {
+    /// Brings the per-peer state in line with the pool (new servers, changed weights), unless the
+    /// pool's version says neither changed since the last time.
+    fn sync(&mut self, ctx: &PickContext<'_>) {
+        if ctx.pool_version.is_some() && ctx.pool_version == self.synced {
+            return;
+        }
+        self.synced = ctx.pool_version;
+        let pool = ctx.pool;
         self.peers.resize(pool.len(), Peer::default());
         for (peer, c) in self.peers.iter_mut().zip(pool) {
             if peer.weight != c.weight {
@@ -79,28 +88,25 @@ impl SmoothWeighted {
 
     /// Records that `chosen` was picked without a pass (least connections' lone least-loaded
     /// server), keeping the per-peer state in line with the pool so failures still lower it.
-    pub(super) fn take(&mut self, pool: &[Candidate], chosen: usize) {
-        self.sync(pool);
+    pub(super) fn take(&mut self, ctx: &PickContext<'_>, chosen: usize) {
+        self.sync(ctx);
         self.last = Some(chosen);
     }
 
-    /// One smooth-WRR pass over the eligible peers that also satisfy `filter`.
-    pub(super) fn pick_where(
-        &mut self,
-        pool: &[Candidate],
-        filter: impl Fn(&Candidate) -> bool,
-    ) -> Option<usize> {
-        let among = (0..pool.len()).filter(|&i| pool[i].eligible() && filter(&pool[i]));
-        self.pick_among(pool, among)
+    /// One smooth-WRR pass over the eligible peers.
+    pub(super) fn pick_eligible(&mut self, ctx: &PickContext<'_>) -> Option<usize> {
+        let pool = ctx.pool;
+        self.pick_among(ctx, (0..pool.len()).filter(|&i| pool[i].eligible()))
     }
 
     /// One smooth-WRR pass over the peers `among`: eligible ones, in ascending list order.
     pub(super) fn pick_among(
         &mut self,
-        pool: &[Candidate],
+        ctx: &PickContext<'_>,
         among: impl Iterator<Item = usize>,
     ) -> Option<usize> {
-        self.sync(pool);
+        self.sync(ctx);
+        let pool = ctx.pool;
         let mut total = 0;
         let mut best: Option<(usize, i64)> = None;
         for i in among {
@@ -130,7 +136,7 @@ impl SmoothWeighted {
 
 impl Balancer for SmoothWeighted {
     fn pick(&mut self, ctx: &PickContext<'_>, _rng: &mut SimRng) -> Option<usize> {
-        self.pick_where(ctx.pool, |_| true)
+        self.pick_eligible(ctx)
     }
 
     fn observe(&mut self, server: usize, feedback: Feedback) {

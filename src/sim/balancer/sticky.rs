@@ -37,7 +37,7 @@ impl Balancer for StickySessions {
             self.last = Some(server);
             return Some(server);
         }
-        let server = self.balance.pick_where(ctx.pool, |_| true)?;
+        let server = self.balance.pick_eligible(ctx)?;
         self.pins.insert(session, server);
         self.last = Some(server);
         Some(server)

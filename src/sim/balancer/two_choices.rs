@@ -89,7 +89,7 @@ impl Balancer for NginxRandomTwo {
                 Some(_) => {}
             }
         }
-        let chosen = self.fallback.pick_where(pool, |_| true);
+        let chosen = self.fallback.pick_eligible(ctx);
         self.last = chosen.map(LastPick::new).or(self.last);
         chosen
     }
