@@ -42,34 +42,48 @@ const NGINX_TRIES: u32 = 20;
 #[derive(Clone, Debug, Default)]
 pub struct NginxRandomTwo {
     fallback: SmoothWeighted,
+    /// Every server's cumulative weight, in list order (nginx's `ranges`), and the pool version
+    /// they were summed for.
+    ranges: Vec<u64>,
+    ranges_of: Option<u64>,
     /// The latest successful pick: the pair drawn and the winner, or the fallback's choice.
     last: Option<LastPick>,
 }
 
 impl NginxRandomTwo {
-    /// A weighted draw over every server by configured weight, as nginx's `peek_random_peer`.
-    fn peek(pool: &[Candidate], total: u64, rng: &mut SimRng) -> usize {
-        let mut point = rng.below_u64(total);
-        for (i, c) in pool.iter().enumerate() {
-            if point < u64::from(c.weight) {
-                return i;
-            }
-            point -= u64::from(c.weight);
+    /// Sums the weights again unless the pool's version says they are unchanged.
+    fn refresh(&mut self, ctx: &PickContext<'_>) {
+        if ctx.pool_version.is_some() && ctx.pool_version == self.ranges_of {
+            return;
         }
-        pool.len() - 1
+        self.ranges_of = ctx.pool_version;
+        self.ranges.clear();
+        let mut total = 0;
+        for c in ctx.pool {
+            total += u64::from(c.weight);
+            self.ranges.push(total);
+        }
+    }
+
+    /// A weighted draw over every server by configured weight, as nginx's `peek_random_peer`:
+    /// a binary search for the first server whose range ends past the point drawn.
+    fn peek(&self, total: u64, rng: &mut SimRng) -> usize {
+        let point = rng.below_u64(total);
+        self.ranges.partition_point(|&end| end <= point)
     }
 }
 
 impl Balancer for NginxRandomTwo {
     fn pick(&mut self, ctx: &PickContext<'_>, rng: &mut SimRng) -> Option<usize> {
         let pool = ctx.pool;
-        let total: u64 = pool.iter().map(|c| u64::from(c.weight)).sum();
+        self.refresh(ctx);
+        let total = self.ranges.last().copied().unwrap_or(0);
         if total == 0 {
             return None;
         }
         let mut first: Option<usize> = None;
         for _ in 0..=NGINX_TRIES {
-            let x = Self::peek(pool, total, rng);
+            let x = self.peek(total, rng);
             if !pool[x].eligible() {
                 continue;
             }
