@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Merges target/bench/{meta,native,wasm,page}.json into target/bench/bench.json and prints the
-figures as tables (Markdown, so they can be pasted). Standard library only.
+"""Merges target/bench/{meta,native,instructions,wasm,wasm-o3,page}.json into
+target/bench/bench.json and prints the figures as tables (Markdown, so they can be pasted).
+Standard library only.
 
 usage: report.py DIR
 """
@@ -19,8 +20,9 @@ def load(name):
         return json.load(f)
 
 
-meta, native, wasm, wasm_o3, page = (
-    load(n) for n in ("meta.json", "native.json", "wasm.json", "wasm-o3.json", "page.json"))
+meta, native, instructions, wasm, wasm_o3, page = (
+    load(n) for n in ("meta.json", "native.json", "instructions.json", "wasm.json", "wasm-o3.json",
+                      "page.json"))
 
 
 def results(doc, kind):
@@ -66,8 +68,8 @@ def ratio(slow, fast):
     return "-" if not slow or not fast else f"{slow / fast:.2f}x"
 
 
-report = {"meta": meta, "native": native, "wasm": wasm, "wasm_o3": wasm_o3, "page": page,
-          "not_measured": []}
+report = {"meta": meta, "native": native, "instructions": instructions, "wasm": wasm,
+          "wasm_o3": wasm_o3, "page": page, "not_measured": []}
 plan = (meta or {}).get("plan")
 if plan == "smoke":
     print("SMOKE RUN: tiny workloads (and a debug wasm build): these figures mean nothing.\n")
@@ -83,6 +85,7 @@ if meta:
 nat = {r["id"]: r for r in results(native, "throughput")}
 was = {r["id"]: r for r in results(wasm, "throughput")}
 wo3 = {r["id"]: r for r in results(wasm_o3, "throughput")}
+ins = {r["id"]: r for r in (instructions or {}).get("results", [])}
 wasm_profile = (wasm or {}).get("profile", "?")
 if nat or was:
     runs = next(iter((nat or was).values()))["runs"]
@@ -99,7 +102,8 @@ if nat or was:
             f"{any_['retries']:,}",
             *(cell for key, _ in RATES
               for cell in (spread(n, key), spread(w, key), ratio(n.get(key), w.get(key)),
-                           spread(w3, key))),
+                           spread(w3, key), ratio(n.get(key), w3.get(key)))),
+            num(ins.get(wid, {}).get("per_request"), 0),
             mega(n.get("requests_per_cpu_s")),
             "-" if n.get("cpu_wait_share") is None else f"{100 * n['cpu_wait_share']:.0f}%",
             num(n.get("allocations_per_request"), 4) if n else "-",
@@ -109,7 +113,9 @@ if nat or was:
     table(["workload", "requests/run", "events/run", "retries/run",
            *(h for _, label in RATES
              for h in (f"native {label}", f"wasm {label} ({wasm_profile})",
-                       f"wasm time / native ({label})", f"wasm {label} (release)")),
+                       f"wasm time / native ({label})", f"wasm {label} (release)",
+                       f"wasm (release) time / native ({label})")),
+           "native instructions/request (callgrind)",
            "native req/CPU-s", "native CPU wait", "allocs/request (native)"], rows)
     print("Mean cost 1 ms, one worker per server, zero network delays; (a) and (b) without health checks,\n"
           "breakers or retries. wasm time / native = native rate / wasm rate (both wall clock).\n"
@@ -120,7 +126,8 @@ if nat or was:
           "once per scheduler tick: exact enough for runs of a second, not for smoke runs).\n"
           "Events: taken from the engine's queue and handled (Simulation::events_processed), stale\n"
           "ones included; zero-delay hops are handled at once, outside the queue, and not counted.\n"
-          "events/run is the last run's count.")
+          "events/run is the last run's count. Instructions: valgrind --tool=callgrind, one run of\n"
+          "each workload natively, the whole process over the requests answered (set-up is under 1%).")
     for note in notes:
         print(f"Note {note}")
     print()
