@@ -492,17 +492,32 @@ struct Eligible {
     /// Whether they all have the same configured weight.
     same_weight: bool,
     /// The pool version they were derived for.
-    of: Option<u64>,
+    of: DerivedFor,
+}
+
+/// The pool version something a balancer keeps was derived for.
+#[derive(Clone, Copy, Debug, Default)]
+struct DerivedFor(Option<u64>);
+
+impl DerivedFor {
+    /// Whether what was derived before still holds for `ctx`'s pool (its version says nothing
+    /// but the active counts changed since). If not, it is marked as derived for this pool: the
+    /// caller derives it again.
+    fn still_holds(&mut self, ctx: &PickContext<'_>) -> bool {
+        if ctx.pool_version.is_some() && ctx.pool_version == self.0 {
+            return true;
+        }
+        self.0 = ctx.pool_version;
+        false
+    }
 }
 
 impl Eligible {
-    /// Brings them in line with `ctx`'s pool: derived afresh unless its version says nothing but
-    /// the active counts changed since the last time.
+    /// Brings them in line with `ctx`'s pool, derived afresh only when it changed.
     fn refresh(&mut self, ctx: &PickContext<'_>) {
-        if ctx.pool_version.is_some() && ctx.pool_version == self.of {
+        if self.of.still_holds(ctx) {
             return;
         }
-        self.of = ctx.pool_version;
         self.indices.clear();
         (self.equal_weights, self.same_weight) = (true, true);
         let mut first: Option<&Candidate> = None;

@@ -8,7 +8,7 @@
 //! `w / max_fails`, and `ew` climbs back by one per pick, a gentle ramp-up after errors.
 
 use super::Quantity;
-use super::{About, Balancer, Candidate, Decision, Feedback, LastPick, PickContext};
+use super::{About, Balancer, Candidate, Decision, DerivedFor, Feedback, LastPick, PickContext};
 use crate::sim::rng::SimRng;
 use crate::sim::time::SimTime;
 
@@ -37,7 +37,7 @@ struct Peer {
 pub struct SmoothWeighted {
     peers: Vec<Peer>,
     /// The pool version `peers` was last brought in line with (see [`SmoothWeighted::sync`]).
-    synced: Option<u64>,
+    synced: DerivedFor,
     max_fails: u32,
     /// The peer the latest successful pass chose.
     last: Option<usize>,
@@ -55,7 +55,7 @@ impl SmoothWeighted {
     pub fn new(max_fails: u32) -> SmoothWeighted {
         SmoothWeighted {
             peers: Vec::new(),
-            synced: None,
+            synced: DerivedFor::default(),
             max_fails,
             last: None,
         }
@@ -69,10 +69,9 @@ impl SmoothWeighted {
     /// Brings the per-peer state in line with the pool (new servers, changed weights), unless the
     /// pool's version says neither changed since the last time.
     fn sync(&mut self, ctx: &PickContext<'_>) {
-        if ctx.pool_version.is_some() && ctx.pool_version == self.synced {
+        if self.synced.still_holds(ctx) {
             return;
         }
-        self.synced = ctx.pool_version;
         let pool = ctx.pool;
         self.peers.resize(pool.len(), Peer::default());
         for (peer, c) in self.peers.iter_mut().zip(pool) {

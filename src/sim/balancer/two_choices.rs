@@ -13,8 +13,8 @@
 use super::Quantity;
 use super::smooth_weighted::SmoothWeighted;
 use super::{
-    About, Balancer, Candidate, Decision, Eligible, LastPick, PickContext, equal_weights,
-    per_weight,
+    About, Balancer, Candidate, Decision, DerivedFor, Eligible, LastPick, PickContext,
+    equal_weights, per_weight,
 };
 use crate::sim::rng::SimRng;
 use crate::sim::time::SimTime;
@@ -45,7 +45,7 @@ pub struct NginxRandomTwo {
     /// Every server's cumulative weight, in list order (nginx's `ranges`), and the pool version
     /// they were summed for.
     ranges: Vec<u64>,
-    ranges_of: Option<u64>,
+    ranges_of: DerivedFor,
     /// The latest successful pick: the pair drawn and the winner, or the fallback's choice.
     last: Option<LastPick>,
 }
@@ -53,10 +53,9 @@ pub struct NginxRandomTwo {
 impl NginxRandomTwo {
     /// Sums the weights again unless the pool's version says they are unchanged.
     fn refresh(&mut self, ctx: &PickContext<'_>) {
-        if ctx.pool_version.is_some() && ctx.pool_version == self.ranges_of {
+        if self.ranges_of.still_holds(ctx) {
             return;
         }
-        self.ranges_of = ctx.pool_version;
         self.ranges.clear();
         let mut total = 0;
         for c in ctx.pool {
