@@ -12,7 +12,7 @@ pub(super) const ABOUT_RANDOM: About = About {
     how: "Picks any available server with equal probability.",
     when: "Many independent balancers that cannot share state; a baseline to compare against.",
     weakness: "Short-run luck: some servers get runs of requests while others idle, so tail latency suffers.",
-    cost: "O(n) here to list the available servers; O(1) with a maintained list.",
+    cost: "O(1) per pick from a list of the available servers, made again (O(n)) only when they change.",
 };
 
 pub(super) const ABOUT_WEIGHTED: About = About {

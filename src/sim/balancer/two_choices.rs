@@ -24,7 +24,7 @@ pub(super) const ABOUT_NGINX: About = About {
     how: "Draws two different servers at random by weight and keeps the one with fewer requests in progress per unit of weight (the second on a tie).",
     when: "Many balancers without shared state, large pools: nearly as good as least connections with two looks.",
     weakness: "Random: a little worse than full least connections when one balancer sees everything.",
-    cost: "O(log n) per draw in nginx; O(n) here for the weight walk.",
+    cost: "O(log n) per draw: a binary search over the servers' cumulative weights, as in nginx.",
 };
 
 pub(super) const ABOUT_ENVOY: About = About {
@@ -32,7 +32,7 @@ pub(super) const ABOUT_ENVOY: About = About {
     how: "Equal weights: two random draws (possibly the same host), keep the one with fewer active requests. Unequal weights: earliest-deadline scheduling with weight / (active + 1).",
     when: "Service meshes and large fleets; Envoy's recommended default for HTTP.",
     weakness: "With replacement, both draws can hit the same busy host; weights are blurred by load.",
-    cost: "O(1) per pick with equal weights; O(log n) scheduling otherwise (O(n) here).",
+    cost: "O(1) per pick with equal weights (the healthy hosts listed when they change); O(log n) scheduling otherwise (O(n) here).",
 };
 
 /// nginx's draw limit before it falls back to round robin.
