@@ -121,35 +121,31 @@ struct Deadline {
     server: usize,
 }
 
-/// Envoy least request.
+/// Envoy's earliest-deadline-first schedule over hosts of unequal weight: each host is due again
+/// `1 / weight` after its last turn, with weight `w / (active + 1)^bias`.
 #[derive(Clone, Debug)]
-pub struct EnvoyLeastRequest {
+struct Schedule {
     bias: f64,
-    eligible: Eligible,
     /// The hosts the schedule was built for; it is rebuilt when they change.
-    scheduled_for: Vec<usize>,
-    schedule: Vec<Deadline>,
+    built_for: Vec<usize>,
+    deadlines: Vec<Deadline>,
     clock: f64,
     order: u64,
-    /// The latest successful pick: the two draws and the winner, or the scheduled host.
-    last: Option<LastPick>,
 }
 
-impl Default for EnvoyLeastRequest {
+impl Default for Schedule {
     fn default() -> Self {
-        EnvoyLeastRequest {
+        Schedule {
             bias: 1.0,
-            eligible: Eligible::default(),
-            scheduled_for: Vec::new(),
-            schedule: Vec::new(),
+            built_for: Vec::new(),
+            deadlines: Vec::new(),
             clock: 0.0,
             order: 0,
-            last: None,
         }
     }
 }
 
-impl EnvoyLeastRequest {
+impl Schedule {
     /// The host's scheduling weight: `w / (active + 1)^bias`.
     fn weight(&self, c: &Candidate) -> f64 {
         c.effective_weight() / libm::pow(f64::from(c.active) + 1.0, self.bias)
@@ -157,49 +153,56 @@ impl EnvoyLeastRequest {
 
     fn add(&mut self, server: usize, weight: f64) {
         self.order += 1;
-        self.schedule.push(Deadline {
+        self.deadlines.push(Deadline {
             at: self.clock + 1.0 / weight,
             order: self.order,
             server,
         });
     }
 
-    /// The next host of the schedule over the eligible hosts `eligible`.
-    fn pick_scheduled(&mut self, pool: &[Candidate], eligible: &[usize]) -> Option<usize> {
-        if self.scheduled_for != eligible {
-            self.scheduled_for.clear();
-            self.scheduled_for.extend_from_slice(eligible);
-            self.schedule.clear();
+    /// The next host due among the eligible hosts `eligible`.
+    fn next(&mut self, pool: &[Candidate], eligible: &[usize]) -> Option<usize> {
+        if self.built_for != eligible {
+            self.built_for.clear();
+            self.built_for.extend_from_slice(eligible);
+            self.deadlines.clear();
             self.clock = 0.0;
             for &server in eligible {
                 self.add(server, self.weight(&pool[server]));
             }
         }
         let (slot, next) = self
-            .schedule
+            .deadlines
             .iter()
             .enumerate()
             .min_by(|(_, a), (_, b)| a.at.total_cmp(&b.at).then(a.order.cmp(&b.order)))?;
         let (slot, next) = (slot, *next);
-        self.schedule.swap_remove(slot);
+        self.deadlines.swap_remove(slot);
         self.clock = next.at;
         self.add(next.server, self.weight(&pool[next.server]));
         Some(next.server)
     }
+}
 
+/// Envoy least request.
+#[derive(Clone, Debug, Default)]
+pub struct EnvoyLeastRequest {
+    eligible: Eligible,
+    schedule: Schedule,
+    /// The latest successful pick: the two draws and the winner, or the scheduled host.
+    last: Option<LastPick>,
+}
+
+impl Balancer for EnvoyLeastRequest {
     /// Two draws among the eligible hosts when their weights are equal, else the schedule.
-    fn pick_among(
-        &mut self,
-        pool: &[Candidate],
-        eligible: &Eligible,
-        rng: &mut SimRng,
-    ) -> Option<usize> {
-        let hosts = &eligible.indices;
+    fn pick(&mut self, ctx: &PickContext<'_>, rng: &mut SimRng) -> Option<usize> {
+        self.eligible.refresh(ctx);
+        let (pool, hosts) = (ctx.pool, &self.eligible.indices);
         if hosts.is_empty() {
             return None;
         }
-        if !eligible.equal_weights {
-            let chosen = self.pick_scheduled(pool, hosts);
+        if !self.eligible.equal_weights {
+            let chosen = self.schedule.next(pool, hosts);
             self.last = chosen.map(LastPick::new).or(self.last);
             return chosen;
         }
@@ -217,16 +220,6 @@ impl EnvoyLeastRequest {
         });
         Some(chosen)
     }
-}
-
-impl Balancer for EnvoyLeastRequest {
-    fn pick(&mut self, ctx: &PickContext<'_>, rng: &mut SimRng) -> Option<usize> {
-        let mut eligible = std::mem::take(&mut self.eligible);
-        eligible.refresh(ctx);
-        let chosen = self.pick_among(ctx.pool, &eligible, rng);
-        self.eligible = eligible;
-        chosen
-    }
 
     /// With equal weights, the active requests the two draws are compared by; otherwise each
     /// host's deadline in the schedule, as virtual time ahead of the schedule's clock (the
@@ -241,9 +234,9 @@ impl Balancer for EnvoyLeastRequest {
             };
         }
         let mut values = vec![None; pool.len()];
-        for d in &self.schedule {
+        for d in &self.schedule.deadlines {
             if let Some(v) = values.get_mut(d.server) {
-                *v = Some(d.at - self.clock);
+                *v = Some(d.at - self.schedule.clock);
             }
         }
         Decision {
@@ -370,11 +363,11 @@ mod tests {
             picks(&mut EnvoyLeastRequest::default(), &pool(&[2, 1]), 8),
             "abaabaab"
         );
-        let b = EnvoyLeastRequest::default();
+        let schedule = Schedule::default();
         let mut c = Candidate::new(0, 2);
         c.active = 4;
         assert!(
-            (b.weight(&c) - 0.4).abs() < 1e-12,
+            (schedule.weight(&c) - 0.4).abs() < 1e-12,
             "weight 2 with 4 active counts as 0.4"
         );
     }
