@@ -321,18 +321,25 @@ mod tests {
             let mut now = SimTime::ZERO;
             for step in 0..3_000u32 {
                 now += SimDuration::from_millis(10);
-                let server = script.below(12) as usize;
+                let servers = pool.candidates().len();
+                let server = script.below(servers as u32) as usize;
                 // Now and then a change; a ramp only rarely, since one bumps the version on
                 // every pick while it lasts.
                 match script.below(100) {
                     0..5 => pool.set_available(server, !pool.candidates()[server].available),
                     5..10 => pool.set_weight(server, weight(script.below(4))),
                     10 => pool.start_ramp(server, now),
+                    11 if servers < 24 => pool.push(weight(script.below(4)), false),
+                    12 => {
+                        if let Some(idle) = (0..servers).find(|&s| pool.idle(s)) {
+                            pool.reset(idle, weight(script.below(4)));
+                        }
+                    }
                     _ => {}
                 }
                 pool.update_ramps(&slow_start, now);
                 let key = crate::sim::balancer::test_support::key(step % 50, [10, 0, 0, 1]);
-                let tried = [script.below(12)];
+                let tried = [script.below(servers as u32)];
                 let tried: &[u32] = if step % 3 == 0 { &tried } else { &[] };
                 let offer = Offer {
                     tried,
@@ -362,7 +369,7 @@ mod tests {
                     pool.dispatched(s, 0);
                 }
                 if step % 3 == 0 {
-                    let busy = (0..12).find(|&s| pool.candidates()[s].active > 0);
+                    let busy = (0..servers).find(|&s| pool.candidates()[s].active > 0);
                     if let Some(s) = busy {
                         pool.returned(s, 0);
                     }
