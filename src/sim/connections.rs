@@ -407,14 +407,9 @@ impl ConnectionTable {
     }
 
     /// Closes every connection a layer-4 balancer has on `server` (it crashed: they are reset);
-    /// returns the balancers that had pinned them, one entry per connection.
-    pub fn reset_server(&mut self, server: u32) -> Vec<u8> {
-        let slots = self.slots_where(|c| c.pin.is_some_and(|p| p.server == server));
-        slots
-            .into_iter()
-            .filter_map(|s| self.close(s))
-            .map(|p| p.by)
-            .collect()
+    /// returns their pins.
+    pub fn reset_server(&mut self, server: u32) -> Vec<Pin> {
+        self.close_where(|c| c.pin.is_some_and(|p| p.server == server))
     }
 
     /// The connection `r` was being opened to a balancer that does not answer (its client's
@@ -431,17 +426,22 @@ impl ConnectionTable {
     /// Closes every connection to `to` (a balancer that crashed, or a VRRP group's address
     /// whose master crashed or was replaced); returns what the closed ones were pinned to.
     pub fn reset_balancer(&mut self, to: u8) -> Vec<Pin> {
-        let slots = self.slots_where(|c| c.to == to);
+        self.close_where(|c| c.to == to)
+    }
+
+    /// Closes the open connections that `which` picks; returns the pins of those that had one.
+    fn close_where(&mut self, which: impl Fn(&Conn) -> bool) -> Vec<Pin> {
+        let slots = self.slots_where(which);
         slots.into_iter().filter_map(|s| self.close(s)).collect()
     }
 
     /// Closes `server`'s idle connections and marks the rest to close once their requests are
-    /// done (it was removed); returns the balancers that had pinned those closed now.
-    pub fn retire_server(&mut self, server: u32) -> Vec<u8> {
+    /// done (it was removed); returns the pins of those closed now.
+    pub fn retire_server(&mut self, server: u32) -> Vec<Pin> {
         let mut closed = Vec::new();
         for slot in self.slots_where(|c| c.pin.is_some_and(|p| p.server == server)) {
             if self.conns[slot as usize].in_flight == 0 {
-                closed.extend(self.close(slot).map(|p| p.by));
+                closed.extend(self.close(slot));
             } else {
                 self.conns[slot as usize].closing = true;
             }
@@ -587,12 +587,12 @@ mod tests {
             t.assign(r, (i % 2) as u32, 0);
         }
         assert_eq!(t.per_server(2), [2, 2]);
-        assert_eq!(t.reset_server(0), [0, 0]);
+        assert_eq!(t.reset_server(0), [Pin { server: 0, by: 0 }; 2]);
         assert_eq!(t.per_server(2), [0, 2]);
         assert_eq!(t.release(refs[0], &settings, false), Released::Gone);
         // Server 1: one idle connection closes now, the busy one after its request.
         t.release(refs[1], &settings, false);
-        assert_eq!(t.retire_server(1), [0]);
+        assert_eq!(t.retire_server(1), [Pin { server: 1, by: 0 }]);
         assert_eq!(
             t.release(refs[3], &settings, false),
             Released::Closed(Some(Pin { server: 1, by: 0 }))

@@ -331,10 +331,11 @@ pub fn App() -> Html {
                 .class_link(&files::base_address(), &kit, with_run)
         })
     };
-    // The What-if panel's snapshot of the system as it stands, taken when it is asked for.
+    // The What-if panel's snapshot of the system as it stands, taken when it is asked for (one
+    // callback for the page's life, so the panel does not re-render with every tick).
     let make_whatif = {
         let session = session.clone();
-        Callback::from(move |()| {
+        use_callback((), move |(), _| {
             let s = session.borrow();
             let sim = s.sim();
             (Request::of(sim), sim.now(), sim.traffic().rate)

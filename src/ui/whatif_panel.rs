@@ -139,7 +139,7 @@ pub fn whatif_panel(props: &WhatIfProps) -> Html {
         <figure class="whatif" aria-label="What if: latency against offered load">
             <h2>{ "What if the load changed?" }</h2>
             <p class="whatif-about">
-                { "Sweeps the system as it stands now (its servers, weights, algorithm and settings; the rest of a preset's script left out) over offered loads from 10% to 95% of its capacity, and plots the latency with the queueing model's curve where one fits." }
+                { format!("Sweeps the system as it stands now (its servers, weights, algorithm and settings; the rest of a preset's script left out) over offered loads from {:.0}% to {:.0}% of its capacity, and plots the latency with the queueing model's curve where one fits.", low * 100.0, high * 100.0) }
             </p>
             <div class="whatif-controls">
                 <button class="whatif-run" onclick={start} disabled={running} title={tip}>

@@ -54,6 +54,9 @@ pub struct Sweep {
 
 impl Drop for Sweep {
     fn drop(&mut self) {
+        // The handlers go first: a reply already queued must not reach a freed closure.
+        self.worker.set_onmessage(None);
+        self.worker.set_onerror(None);
         self.worker.terminate();
     }
 }

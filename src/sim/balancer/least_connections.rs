@@ -98,7 +98,7 @@ pub struct LeastConnections {
 impl Balancer for LeastConnections {
     fn pick(&mut self, ctx: &PickContext<'_>, _rng: &mut SimRng) -> Option<usize> {
         self.eligible.refresh(ctx);
-        let best = if self.eligible.same_weight {
+        let best = if self.eligible.same_configured_weight {
             least_active(ctx.pool, &self.eligible.indices, &mut self.group)
         } else {
             least_loaded(ctx.pool, &mut self.group)

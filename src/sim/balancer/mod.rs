@@ -488,9 +488,9 @@ fn weighted_draw(
 struct Eligible {
     indices: Vec<usize>,
     /// Whether they all have the same effective weight (slow start included).
-    equal_weights: bool,
+    same_effective_weight: bool,
     /// Whether they all have the same configured weight.
-    same_weight: bool,
+    same_configured_weight: bool,
     /// The pool version they were derived for.
     of: DerivedFor,
 }
@@ -519,7 +519,7 @@ impl Eligible {
             return;
         }
         self.indices.clear();
-        (self.equal_weights, self.same_weight) = (true, true);
+        (self.same_effective_weight, self.same_configured_weight) = (true, true);
         let mut first: Option<&Candidate> = None;
         for (i, c) in ctx.pool.iter().enumerate() {
             if !c.eligible() {
@@ -527,20 +527,10 @@ impl Eligible {
             }
             self.indices.push(i);
             let f = *first.get_or_insert(c);
-            self.equal_weights &= c.effective_weight() == f.effective_weight();
-            self.same_weight &= c.weight == f.weight;
+            self.same_effective_weight &= c.effective_weight() == f.effective_weight();
+            self.same_configured_weight &= c.weight == f.weight;
         }
     }
-}
-
-/// Whether every eligible candidate has the same effective weight.
-fn equal_weights(pool: &[Candidate]) -> bool {
-    let mut weights = pool
-        .iter()
-        .filter(|c| c.eligible())
-        .map(Candidate::effective_weight);
-    let first = weights.next();
-    weights.all(|w| Some(w) == first)
 }
 
 #[cfg(test)]

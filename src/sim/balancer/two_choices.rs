@@ -13,8 +13,7 @@
 use super::Quantity;
 use super::smooth_weighted::SmoothWeighted;
 use super::{
-    About, Balancer, Candidate, Decision, DerivedFor, Eligible, LastPick, PickContext,
-    equal_weights, per_weight,
+    About, Balancer, Candidate, Decision, DerivedFor, Eligible, LastPick, PickContext, per_weight,
 };
 use crate::sim::rng::SimRng;
 use crate::sim::time::SimTime;
@@ -145,6 +144,18 @@ impl Default for Schedule {
     }
 }
 
+/// Whether every eligible candidate has the same effective weight: Envoy then draws two hosts,
+/// otherwise it follows its schedule (what a pick keeps in [`Eligible`]; this is for a view of
+/// any pool).
+fn equal_weights(pool: &[Candidate]) -> bool {
+    let mut weights = pool
+        .iter()
+        .filter(|c| c.eligible())
+        .map(Candidate::effective_weight);
+    let first = weights.next();
+    weights.all(|w| Some(w) == first)
+}
+
 impl Schedule {
     /// The host's scheduling weight: `w / (active + 1)^bias`.
     fn weight(&self, c: &Candidate) -> f64 {
@@ -201,7 +212,7 @@ impl Balancer for EnvoyLeastRequest {
         if hosts.is_empty() {
             return None;
         }
-        if !self.eligible.equal_weights {
+        if !self.eligible.same_effective_weight {
             let chosen = self.schedule.next(pool, hosts);
             self.last = chosen.map(LastPick::new).or(self.last);
             return chosen;

@@ -39,9 +39,8 @@ impl Simulation {
     /// its next request gets.
     pub(super) fn set_layer(&mut self, layer: Layer) {
         if self.layer == Layer::L4 && layer == Layer::L7 {
-            for pin in self.connection_table.unassign_all() {
-                self.pool.returned(pin.server as usize, pin.by);
-            }
+            let pins = self.connection_table.unassign_all();
+            self.pins_returned(pins);
         }
         self.layer = layer;
     }
@@ -132,15 +131,15 @@ impl Simulation {
                 let at = self.now + settings.idle_timeout;
                 self.events.push(at, Step::ConnectionIdle(conn, mark));
             }
-            Released::Closed(server) => self.connection_closed(server),
+            Released::Closed(pin) => self.pins_returned(pin),
             Released::Busy | Released::Gone => {}
         }
     }
 
     /// The idle timer marked `mark` of `conn` is due.
     pub(super) fn connection_idle(&mut self, conn: ConnRef, mark: u32) {
-        if let Some(server) = self.connection_table.expire(conn, mark) {
-            self.connection_closed(server);
+        if let Some(pin) = self.connection_table.expire(conn, mark) {
+            self.pins_returned(pin);
         }
     }
 
@@ -148,37 +147,34 @@ impl Simulation {
     /// opened (and is not counted as opened).
     pub(super) fn abort_connection(&mut self, conn: ConnRef) {
         let pin = self.connection_table.abort(conn);
-        self.connection_closed(pin);
+        self.pins_returned(pin);
     }
 
-    /// A connection closed; the layer-4 balancer that pinned it counts one connection fewer on
-    /// its server.
-    fn connection_closed(&mut self, pin: Option<Pin>) {
-        if let Some(pin) = pin {
+    /// Connections closed or stopped holding a server: the layer-4 balancer that pinned each
+    /// counts one connection fewer on its server.
+    fn pins_returned(&mut self, pins: impl IntoIterator<Item = Pin>) {
+        for pin in pins {
             self.pool.returned(pin.server as usize, pin.by);
         }
     }
 
     /// `server` crashed: its layer-4 connections are reset.
     pub(super) fn reset_connections(&mut self, server: usize) {
-        for by in self.connection_table.reset_server(server as u32) {
-            self.pool.returned(server, by);
-        }
+        let pins = self.connection_table.reset_server(server as u32);
+        self.pins_returned(pins);
     }
 
     /// `server` was removed: its idle layer-4 connections close, the others after their requests.
     pub(super) fn retire_connections(&mut self, server: usize) {
-        for by in self.connection_table.retire_server(server as u32) {
-            self.pool.returned(server, by);
-        }
+        let pins = self.connection_table.retire_server(server as u32);
+        self.pins_returned(pins);
     }
 
     /// The client connections to `address` end (its balancer crashed, or a new VRRP master
     /// knows nothing of them).
     pub(super) fn reset_balancer_connections(&mut self, address: u8) {
-        for pin in self.connection_table.reset_balancer(address) {
-            self.pool.returned(pin.server as usize, pin.by);
-        }
+        let pins = self.connection_table.reset_balancer(address);
+        self.pins_returned(pins);
     }
 
     /// The layer the balancer works at, when the run has connections.

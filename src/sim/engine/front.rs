@@ -120,7 +120,10 @@ impl Simulation {
         if !front.is_up(b) {
             return;
         }
-        let held = front.held_address(b);
+        // The client connections it holds: those to its address, if it is the one answering
+        // there (a VRRP backup holds none).
+        let address = front.address_of(b);
+        let held = (front.answering(address) == Some(b)).then_some(address);
         front.crash(b, self.now);
         self.lose_held(b);
         if let Some(address) = held {

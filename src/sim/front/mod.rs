@@ -524,15 +524,6 @@ impl FrontState {
         }
     }
 
-    /// The address whose client connections balancer `b` holds now: its own, or the virtual
-    /// address while it is the VRRP master (`None` for a backup, which holds none).
-    pub fn held_address(&self, b: u8) -> Option<u8> {
-        match &self.entry {
-            Entry::Vrrp(v) => (v.master() == Some(b)).then_some(NOT_YET),
-            Entry::Dns(_) => Some(b),
-        }
-    }
-
     /// Balancer `b` crashes at `now`.
     pub fn crash(&mut self, b: u8, now: SimTime) {
         self.up[usize::from(b)] = false;
